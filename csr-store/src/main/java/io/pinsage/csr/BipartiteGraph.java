@@ -1,0 +1,62 @@
+package io.pinsage.csr;
+
+/**
+ * Read-only view of a bipartite graph in compressed sparse row form, in both directions.
+ *
+ * <p>Every node {@code u} on side {@code s} owns the contiguous edge range
+ * {@code [firstEdge(s, u), firstEdge(s, u) + degree(s, u))} of that side's adjacency; the neighbour at edge
+ * position {@code e} is {@code neighborAt(s, e)} and lives on {@code s.opposite()}. Edge positions are
+ * {@code long} so that a side may hold more than 2<sup>31</sup> edges.
+ *
+ * <p>Algorithms see only this interface, never a file layout. Every accessor is O(1), allocates nothing and
+ * is safe to call from any number of threads at once: implementations are immutable once published.
+ * Bounds are checked with {@code assert} only (hot path); callers pass ids in {@code [0, nodeCount(side))}.
+ */
+public interface BipartiteGraph {
+
+    /** Number of nodes on {@code side}. O(1). */
+    int nodeCount(Side side);
+
+    /** Number of edges; each edge appears once in each direction. O(1). */
+    long edgeCount();
+
+    /** Number of neighbours of {@code node} on {@code side}. O(1). */
+    int degree(Side side, int node);
+
+    /** Position of {@code node}'s first edge in {@code side}'s adjacency. O(1). */
+    long firstEdge(Side side, int node);
+
+    /** Neighbour id (on {@code side.opposite()}) stored at edge position {@code edge} of {@code side}. O(1). */
+    int neighborAt(Side side, long edge);
+
+    /** The {@code i}-th neighbour of {@code node}, {@code 0 <= i < degree(side, node)}. O(1). */
+    default int neighbor(Side side, int node, int i) {
+        return neighborAt(side, firstEdge(side, node) + i);
+    }
+
+    /** Whether the graph carries edge weights; without them every weight reads as 1. O(1). */
+    boolean hasWeights();
+
+    /** Weight of the edge at position {@code edge} of {@code side}; 1 when {@link #hasWeights()} is false. O(1). */
+    float weightAt(Side side, long edge);
+
+    /** Largest degree on {@code side}. O(1). */
+    int maxDegree(Side side);
+
+    /**
+     * Copies the neighbours of {@code node} into {@code dst} starting at {@code offset}.
+     * O(degree); allocates nothing.
+     *
+     * @return the number of ids copied, which is {@code degree(side, node)}
+     * @throws IndexOutOfBoundsException if {@code dst} has no room for them
+     */
+    default int copyNeighbors(Side side, int node, int[] dst, int offset) {
+        int d = degree(side, node);
+        java.util.Objects.checkFromIndexSize(offset, d, dst.length);
+        long first = firstEdge(side, node);
+        for (int i = 0; i < d; i++) {
+            dst[offset + i] = neighborAt(side, first + i);
+        }
+        return d;
+    }
+}

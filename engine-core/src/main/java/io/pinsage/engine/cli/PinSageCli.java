@@ -1,0 +1,47 @@
+package io.pinsage.engine.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of the {@code pinsage} command line. Each subcommand lives in its own class in this package and
+ * is registered here; every one answers {@code --help}.
+ */
+@Command(name = "pinsage",
+        mixinStandardHelpOptions = true,
+        versionProvider = PinSageCli.Version.class,
+        description = "PinSage and Pixie on the JVM: graph store, random walks, training, inference, serving.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                DoctorCommand.class,
+        })
+public final class PinSageCli implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** A configured command line, shared by {@link #main} and tests. */
+    public static CommandLine newCommandLine() {
+        CommandLine cli = new CommandLine(new PinSageCli());
+        cli.setExecutionExceptionHandler(new CliErrors());
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Reports the version from the jar manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = PinSageCli.class.getPackage().getImplementationVersion();
+            return new String[] {"pinsage " + (v == null ? "development" : v)};
+        }
+    }
+}
