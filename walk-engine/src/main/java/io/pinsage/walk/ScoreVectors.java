@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * SIMD passes over the dense score arrays of a {@link VisitMap}: the square roots and squares of the multi-hit
- * booster and the sum and scaling of neighbourhood-weight normalisation. Stateless, thread-safe, allocation-free
+ * booster and the sum and division of neighbourhood-weight normalisation. Stateless, thread-safe, allocation-free
  * once the JIT has scalar-replaced the vector temporaries.
  */
 final class ScoreVectors {
@@ -39,14 +39,22 @@ final class ScoreVectors {
         }
     }
 
-    /** {@code a[i] *= factor} for {@code i < n}. */
-    static void scale(float[] a, int n, float factor) {
+    /** {@code a[i] /= divisor} for {@code i < n} (a true division, so a lone weight becomes exactly 1). */
+    static void divide(float[] a, int n, float divisor) {
         int i = 0;
         for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
-            FloatVector.fromArray(SPECIES, a, i).mul(factor).intoArray(a, i);
+            FloatVector.fromArray(SPECIES, a, i).div(divisor).intoArray(a, i);
         }
         for (; i < n; i++) {
-            a[i] *= factor;
+            a[i] /= divisor;
+        }
+    }
+
+    /** Scales {@code a[0..n)} to sum 1; leaves it alone when its sum is 0. */
+    static void normalize(float[] a, int n) {
+        float total = sum(a, n);
+        if (total > 0) {
+            divide(a, n, total);
         }
     }
 
