@@ -43,6 +43,17 @@ public final class Publication implements AutoCloseable {
         return directory;
     }
 
+    /**
+     * A scratch directory beside the generation for temporary files of the build (spill files, sort runs),
+     * created on first call and deleted when the publication commits or closes, or by the next publication
+     * if the process dies.
+     */
+    public Path scratchDirectory() throws IOException {
+        Path scratch = root.resolve(directory.getFileName() + StoreDirectory.SCRATCH_SUFFIX);
+        Files.createDirectories(scratch);
+        return scratch;
+    }
+
     /** The store root. */
     public Path root() {
         return root;
@@ -62,6 +73,7 @@ public final class Publication implements AutoCloseable {
         if (committed || closed) {
             throw new IllegalStateException("publication of " + directory + " already " + (committed ? "committed" : "closed"));
         }
+        StoreDirectory.deleteTree(root.resolve(directory.getFileName() + StoreDirectory.SCRATCH_SUFFIX));
         hook.before(Step.FSYNC_FILES);
         Map<String, Long> files = StoreDirectory.listFiles(directory);
         if (files.containsKey(ManifestFormat.MANIFEST)) {
@@ -105,6 +117,7 @@ public final class Publication implements AutoCloseable {
         }
         closed = true;
         try {
+            StoreDirectory.deleteTree(root.resolve(directory.getFileName() + StoreDirectory.SCRATCH_SUFFIX));
             if (!committed) {
                 StoreDirectory.deleteTree(directory);
             }

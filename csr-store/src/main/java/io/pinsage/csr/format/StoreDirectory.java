@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  *      MANIFEST
  *      left.offsets ...
  *    gen-00000008/        a generation being written (or left by a crash): ignored by readers
+ *    gen-00000008.scratch/  temporary files of that generation's build, never read
  * </pre>
  *
  * <p>Readers follow {@code CURRENT} and check the generation's manifest ({@link #openCurrent}). Writers
@@ -39,6 +40,7 @@ public final class StoreDirectory {
 
     static final String LOCK = "LOCK";
     static final String GENERATION_PREFIX = "gen-";
+    static final String SCRATCH_SUFFIX = ".scratch";
 
     private StoreDirectory() {
     }
@@ -118,6 +120,9 @@ public final class StoreDirectory {
                     deleteTree(root.resolve(g));
                 }
             }
+            for (String g : scratchDirectories(root)) {
+                deleteTree(root.resolve(g));
+            }
             Path dir = root.resolve(String.format("%s%08d", GENERATION_PREFIX, next));
             Files.createDirectory(dir);
             return new Publication(root, dir, lock);
@@ -131,6 +136,13 @@ public final class StoreDirectory {
         try (Stream<Path> s = Files.list(root)) {
             return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
                     .filter(n -> n.matches(GENERATION_PREFIX + "\\d{8}")).sorted().toList();
+        }
+    }
+
+    private static List<String> scratchDirectories(Path root) throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches(GENERATION_PREFIX + "\\d{8}" + java.util.regex.Pattern.quote(SCRATCH_SUFFIX))).toList();
         }
     }
 
