@@ -1,6 +1,6 @@
 package io.pinsage.csr;
 
-import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.BaseFileFormat;
 import io.pinsage.csr.format.FileHeader;
 import io.pinsage.csr.format.StoreFileFormat;
 
@@ -21,7 +21,7 @@ import io.pinsage.csr.format.StoreFileFormat;
  * </pre>
  * Row {@code u} is the content feature vector of dense node {@code u}. Values are finite.
  */
-public final class FeatureMatrixFormat implements FileFormat {
+public final class FeatureMatrixFormat extends BaseFileFormat {
 
     public static final FeatureMatrixFormat INSTANCE = new FeatureMatrixFormat();
     public static final String CODEC = "pinsage.features.f32";
@@ -33,21 +33,7 @@ public final class FeatureMatrixFormat implements FileFormat {
     public static final int COUNT_SIDE = 2;
 
     private FeatureMatrixFormat() {
-    }
-
-    @Override
-    public String codec() {
-        return CODEC;
-    }
-
-    @Override
-    public int minVersion() {
-        return VERSION_START;
-    }
-
-    @Override
-    public int currentVersion() {
-        return VERSION_CURRENT;
+        super(CODEC, VERSION_START, VERSION_CURRENT);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.pinsage.csr;
 
-import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.BaseFileFormat;
 import io.pinsage.csr.format.FileHeader;
 import io.pinsage.csr.format.StoreFileFormat;
 
@@ -21,7 +21,7 @@ import io.pinsage.csr.format.StoreFileFormat;
  * </pre>
  * The external id of node {@code u} (STRING) is the bytes {@code [start[u], start[u+1])} of the byte area.
  */
-public final class IdListFormat implements FileFormat {
+public final class IdListFormat extends BaseFileFormat {
 
     public static final IdListFormat INSTANCE = new IdListFormat();
     public static final String CODEC = "pinsage.ids";
@@ -37,21 +37,7 @@ public final class IdListFormat implements FileFormat {
     public static final int KIND_STRING = 1;
 
     private IdListFormat() {
-    }
-
-    @Override
-    public String codec() {
-        return CODEC;
-    }
-
-    @Override
-    public int minVersion() {
-        return VERSION_START;
-    }
-
-    @Override
-    public int currentVersion() {
-        return VERSION_CURRENT;
+        super(CODEC, VERSION_START, VERSION_CURRENT);
     }
 
     @Override

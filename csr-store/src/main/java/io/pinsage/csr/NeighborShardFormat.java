@@ -1,6 +1,6 @@
 package io.pinsage.csr;
 
-import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.BaseFileFormat;
 import io.pinsage.csr.format.FileHeader;
 import io.pinsage.csr.format.StoreFileFormat;
 
@@ -23,7 +23,7 @@ import io.pinsage.csr.format.StoreFileFormat;
  * positive and finite. Shards of one side tile its nodes and edges without gaps, in order; the offsets file
  * gives each node's edge range.
  */
-public final class NeighborShardFormat implements FileFormat {
+public final class NeighborShardFormat extends BaseFileFormat {
 
     public static final NeighborShardFormat NEIGHBORS = new NeighborShardFormat("pinsage.csr.neighbors");
     public static final NeighborShardFormat WEIGHTS = new NeighborShardFormat("pinsage.csr.weights");
@@ -36,25 +36,8 @@ public final class NeighborShardFormat implements FileFormat {
     public static final int COUNT_EDGES = 3;
     public static final int COUNT_SIDE = 4;
 
-    private final String codec;
-
     private NeighborShardFormat(String codec) {
-        this.codec = codec;
-    }
-
-    @Override
-    public String codec() {
-        return codec;
-    }
-
-    @Override
-    public int minVersion() {
-        return VERSION_START;
-    }
-
-    @Override
-    public int currentVersion() {
-        return VERSION_CURRENT;
+        super(codec, VERSION_START, VERSION_CURRENT);
     }
 
     @Override
@@ -64,9 +47,7 @@ public final class NeighborShardFormat implements FileFormat {
                 throw new IllegalArgumentException("count[" + i + "]=" + h.count(i) + ": must be >= 0");
             }
         }
-        if (h.count(COUNT_SIDE) > 1) {
-            throw new IllegalArgumentException("side=" + h.count(COUNT_SIDE));
-        }
+        checkSide(h.count(COUNT_SIDE));
         return 4 * h.count(COUNT_EDGES);
     }
 }

@@ -1,6 +1,6 @@
 package io.pinsage.csr;
 
-import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.BaseFileFormat;
 import io.pinsage.csr.format.FileHeader;
 import io.pinsage.csr.format.StoreFileFormat;
 
@@ -23,7 +23,7 @@ import io.pinsage.csr.format.StoreFileFormat;
  * adjacency, which is split into neighbour shards ({@link NeighborShardFormat}). Offsets are 64-bit so that a
  * side may hold more than 2<sup>31</sup> edges; they are non-decreasing.
  */
-public final class OffsetsFormat implements FileFormat {
+public final class OffsetsFormat extends BaseFileFormat {
 
     public static final OffsetsFormat INSTANCE = new OffsetsFormat();
     public static final String CODEC = "pinsage.csr.offsets";
@@ -36,21 +36,7 @@ public final class OffsetsFormat implements FileFormat {
     public static final int COUNT_SIDE = 3;
 
     private OffsetsFormat() {
-    }
-
-    @Override
-    public String codec() {
-        return CODEC;
-    }
-
-    @Override
-    public int minVersion() {
-        return VERSION_START;
-    }
-
-    @Override
-    public int currentVersion() {
-        return VERSION_CURRENT;
+        super(CODEC, VERSION_START, VERSION_CURRENT);
     }
 
     @Override

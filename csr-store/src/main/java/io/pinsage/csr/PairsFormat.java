@@ -1,6 +1,6 @@
 package io.pinsage.csr;
 
-import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.BaseFileFormat;
 import io.pinsage.csr.format.FileHeader;
 import io.pinsage.csr.format.StoreFileFormat;
 
@@ -20,7 +20,7 @@ import io.pinsage.csr.format.StoreFileFormat;
  *  +-----------------------------------------------+
  * </pre>
  */
-public final class PairsFormat implements FileFormat {
+public final class PairsFormat extends BaseFileFormat {
 
     public static final PairsFormat INSTANCE = new PairsFormat();
     public static final String CODEC = "pinsage.pairs";
@@ -31,21 +31,7 @@ public final class PairsFormat implements FileFormat {
     public static final int COUNT_SIDE = 1;
 
     private PairsFormat() {
-    }
-
-    @Override
-    public String codec() {
-        return CODEC;
-    }
-
-    @Override
-    public int minVersion() {
-        return VERSION_START;
-    }
-
-    @Override
-    public int currentVersion() {
-        return VERSION_CURRENT;
+        super(CODEC, VERSION_START, VERSION_CURRENT);
     }
 
     @Override
