@@ -1,7 +1,7 @@
 package io.pinsage.csr.neighborhood;
 
 import io.pinsage.csr.Side;
-import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.BaseFileFormat;
 import io.pinsage.csr.format.FileHeader;
 
 /**
@@ -29,12 +29,12 @@ import io.pinsage.csr.format.FileHeader;
  *
  * <p>Versions: 1, the first.
  */
-public final class NeighborhoodFormat implements FileFormat {
+public final class NeighborhoodFormat extends BaseFileFormat {
 
     /** The only instance. */
     public static final NeighborhoodFormat INSTANCE = new NeighborhoodFormat();
 
-    public static final String CODEC = "pinsage-neighborhoods";
+    public static final String CODEC = "pinsage.neighborhoods";
     public static final int VERSION_START = 1;
     public static final int VERSION_CURRENT = VERSION_START;
     public static final String FILE_NAME = "neighborhoods";
@@ -49,31 +49,14 @@ public final class NeighborhoodFormat implements FileFormat {
     public static final int COUNT_SEED = 4;
 
     private NeighborhoodFormat() {
-    }
-
-    @Override
-    public String codec() {
-        return CODEC;
-    }
-
-    @Override
-    public int minVersion() {
-        return VERSION_START;
-    }
-
-    @Override
-    public int currentVersion() {
-        return VERSION_CURRENT;
+        super(CODEC, VERSION_START, VERSION_CURRENT);
     }
 
     @Override
     public long bodyLength(FileHeader header) {
-        long side = header.count(COUNT_SIDE);
+        checkSide(header.count(COUNT_SIDE));
         long nodes = header.count(COUNT_NODES);
         long width = header.count(COUNT_WIDTH);
-        if (side < 0 || side > 1) {
-            throw new IllegalArgumentException("side=" + side + ": must be 0 (LEFT) or 1 (RIGHT)");
-        }
         if (nodes < 0 || nodes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("nodeCount=" + nodes + ": must lie in [0, 2^31)");
         }
