@@ -1,0 +1,315 @@
+package io.pinsage.csr;
+
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.MappedStoreFile;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreFileFormat;
+import io.pinsage.csr.format.StoreGeneration;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@link BipartiteGraph} over a published graph store's memory-mapped CSR shards (see {@link CsrLayout}).
+ * Nothing of the graph lives on the heap but a few small per-shard arrays; the operating system pages the
+ * shards in on demand, so a graph of billions of edges opens in milliseconds.
+ *
+ * <p>Cost per call: {@link #degree} and {@link #firstEdge} read two longs of the offsets file;
+ * {@link #neighborAt} and {@link #weightAt} find the shard holding the edge through a table indexed by
+ * {@code edge >>> 20} (usually no loop iteration) and read one int or float. None allocates.
+ *
+ * <p>Threading: immutable after {@link #open}; any number of threads may read concurrently. {@link #close()}
+ * unmaps the files: it must not race with readers, and any access afterwards throws
+ * {@link IllegalStateException}.
+ *
+ * <p>Errors: {@link #open} checks every file's header, version and length, the shards' tiling of nodes and
+ * edges, and the offsets at shard boundaries, throwing {@link CorruptStoreException} naming the file;
+ * {@link #verify()} additionally checks every checksum and every offset.
+ */
+public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
+
+    /** log2 of the edges per entry of the edge-to-shard table. */
+    private static final int BLOCK_SHIFT = 20;
+
+    private final StoreGeneration generation;
+    private final Arena arena;
+    private final Direction[] directions = new Direction[2];
+    private final boolean weighted;
+    private final long edgeCount;
+    private final List<MappedStoreFile> files = new ArrayList<>();
+
+    /** One side's adjacency: offsets plus the shards of neighbour ids (and weights). */
+    private static final class Direction {
+        final int nodeCount;
+        final int maxDegree;
+        final MemorySegment offsets;
+        final MemorySegment[] neighbors;
+        final MemorySegment[] weights;
+        /** {@code shardStart[s]} is shard s's first global edge; one extra entry holds the edge count. */
+        final long[] shardStart;
+        final int[] blockShard;
+
+        Direction(int nodeCount, int maxDegree, MemorySegment offsets, MemorySegment[] neighbors,
+                  MemorySegment[] weights, long[] shardStart) {
+            this.nodeCount = nodeCount;
+            this.maxDegree = maxDegree;
+            this.offsets = offsets;
+            this.neighbors = neighbors;
+            this.weights = weights;
+            this.shardStart = shardStart;
+            long edges = shardStart[shardStart.length - 1];
+            this.blockShard = new int[(int) (edges >>> BLOCK_SHIFT) + 1];
+            int s = 0;
+            for (int b = 0; b < blockShard.length; b++) {
+                long first = (long) b << BLOCK_SHIFT;
+                while (s < neighbors.length - 1 && first >= shardStart[s + 1]) {
+                    s++;
+                }
+                blockShard[b] = s;
+            }
+        }
+
+        int shardOf(long edge) {
+            int s = blockShard[(int) (edge >>> BLOCK_SHIFT)];
+            while (edge >= shardStart[s + 1]) {
+                s++;
+            }
+            return s;
+        }
+    }
+
+    private MappedCsrGraph(StoreGeneration generation) {
+        this.generation = generation;
+        this.arena = Arena.ofShared();
+        boolean w = false;
+        long m = -1;
+        try {
+            w = generation.files().containsKey(CsrLayout.weights(Side.LEFT, 0));
+            for (Side side : Side.values()) {
+                directions[side.ordinal()] = openDirection(side, w);
+                long sideEdges = directions[side.ordinal()].shardStart[directions[side.ordinal()].shardStart.length - 1];
+                if (m >= 0 && m != sideEdges) {
+                    throw new CorruptStoreException(generation.file(CsrLayout.offsets(side)),
+                            "holds " + sideEdges + " edges, the other side " + m);
+                }
+                m = sideEdges;
+            }
+        } catch (IOException e) {
+            arena.close();
+            throw new OpenFailure(e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        this.weighted = w;
+        this.edgeCount = m;
+    }
+
+    /** Carries a checked exception out of the constructor. */
+    private static final class OpenFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        OpenFailure(IOException cause) {
+            super(cause);
+        }
+    }
+
+    /** Opens the published generation of the store at {@code root}. */
+    public static MappedCsrGraph open(Path root) throws IOException {
+        return open(StoreDirectory.openCurrent(root));
+    }
+
+    /** Opens the graph files of an already checked generation. */
+    public static MappedCsrGraph open(StoreGeneration generation) throws IOException {
+        try {
+            return new MappedCsrGraph(generation);
+        } catch (OpenFailure e) {
+            throw (IOException) e.getCause();
+        }
+    }
+
+    private MappedStoreFile map(String name, FileFormat format) throws IOException {
+        MappedStoreFile f = MappedStoreFile.open(generation.file(name), format, arena);
+        files.add(f);
+        return f;
+    }
+
+    private Direction openDirection(Side side, boolean weighted) throws IOException {
+        MappedStoreFile off = map(CsrLayout.offsets(side), OffsetsFormat.INSTANCE);
+        Path offPath = off.path();
+        if (off.header().count(OffsetsFormat.COUNT_SIDE) != side.ordinal()) {
+            throw new CorruptStoreException(offPath, "is the offsets file of side " + off.header().count(OffsetsFormat.COUNT_SIDE));
+        }
+        int n = (int) off.header().count(OffsetsFormat.COUNT_NODES);
+        long m = off.header().count(OffsetsFormat.COUNT_EDGES);
+        MemorySegment offsets = off.body();
+        if (offsets.getAtIndex(StoreFileFormat.LONG, 0) != 0 || offsets.getAtIndex(StoreFileFormat.LONG, n) != m) {
+            throw new CorruptStoreException(offPath, "offsets must run from 0 to edgeCount=" + m + ", found "
+                    + offsets.getAtIndex(StoreFileFormat.LONG, 0) + ".." + offsets.getAtIndex(StoreFileFormat.LONG, n));
+        }
+        int shards = CsrLayout.shardCount(generation.files().keySet(), side);
+        if (shards == 0 && n > 0) {
+            throw new CorruptStoreException(generation.file(CsrLayout.neighbors(side, 0)), "missing file: side " + side + " has no neighbour shard");
+        }
+        MemorySegment[] nbr = new MemorySegment[Math.max(shards, 1)];
+        MemorySegment[] wgt = weighted ? new MemorySegment[nbr.length] : null;
+        long[] start = new long[nbr.length + 1];
+        nbr[0] = MemorySegment.NULL;
+        long node = 0, edge = 0;
+        for (int s = 0; s < shards; s++) {
+            MappedStoreFile f = map(CsrLayout.neighbors(side, s), NeighborShardFormat.NEIGHBORS);
+            var h = f.header();
+            if (h.count(NeighborShardFormat.COUNT_SIDE) != side.ordinal() || h.count(NeighborShardFormat.COUNT_FIRST_NODE) != node
+                    || h.count(NeighborShardFormat.COUNT_FIRST_EDGE) != edge
+                    || offsets.getAtIndex(StoreFileFormat.LONG, node) != edge) {
+                throw new CorruptStoreException(f.path(), "shard " + h + " does not continue the previous one at node "
+                        + node + ", edge " + edge + " of side " + side);
+            }
+            nbr[s] = f.body();
+            start[s] = edge;
+            if (weighted) {
+                MappedStoreFile wf = map(CsrLayout.weights(side, s), NeighborShardFormat.WEIGHTS);
+                for (int i = 0; i < 5; i++) {
+                    if (wf.header().count(i) != h.count(i)) {
+                        throw new CorruptStoreException(wf.path(), "weight shard " + wf.header() + " does not match its neighbour shard " + h);
+                    }
+                }
+                wgt[s] = wf.body();
+            }
+            node += h.count(NeighborShardFormat.COUNT_NODES);
+            edge += h.count(NeighborShardFormat.COUNT_EDGES);
+        }
+        if (node != n || edge != m) {
+            throw new CorruptStoreException(offPath, "shards of side " + side + " cover " + node + " nodes and " + edge
+                    + " edges, offsets say " + n + " and " + m);
+        }
+        start[nbr.length] = m;
+        return new Direction(n, (int) off.header().count(OffsetsFormat.COUNT_MAX_DEGREE), offsets, nbr, wgt, start);
+    }
+
+    /**
+     * Checks the body checksum of every graph file, that offsets never decrease, that every degree is at most
+     * the recorded maximum, and that every neighbour id lies within the opposite side. Cost: a full read.
+     *
+     * @throws CorruptStoreException naming the first damaged file
+     */
+    public void verify() throws CorruptStoreException {
+        for (MappedStoreFile f : files) {
+            f.verifyChecksum();
+        }
+        for (Side side : Side.values()) {
+            Direction d = directions[side.ordinal()];
+            Path offPath = generation.file(CsrLayout.offsets(side));
+            int max = 0;
+            long prev = 0;
+            for (int u = 1; u <= d.nodeCount; u++) {
+                long o = d.offsets.getAtIndex(StoreFileFormat.LONG, u);
+                if (o < prev) {
+                    throw new CorruptStoreException(offPath, "offset of node " + u + " = " + o + " is below the previous " + prev);
+                }
+                max = (int) Math.max(max, o - prev);
+                prev = o;
+            }
+            if (max != d.maxDegree) {
+                throw new CorruptStoreException(offPath, "maximum degree is " + max + ", header says " + d.maxDegree);
+            }
+            int bound = nodeCount(side.opposite());
+            for (int s = 0; s < shardCount(side); s++) {
+                MemorySegment seg = d.neighbors[s];
+                long k = seg.byteSize() >> 2;
+                for (long i = 0; i < k; i++) {
+                    int v = seg.getAtIndex(StoreFileFormat.INT, i);
+                    if (v < 0 || v >= bound) {
+                        throw new CorruptStoreException(generation.file(CsrLayout.neighbors(side, s)),
+                                "neighbour id " + v + " at shard edge " + i + " outside [0, " + bound + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The generation this graph was opened from. */
+    public StoreGeneration generation() {
+        return generation;
+    }
+
+    /** Number of neighbour shards of {@code side}. */
+    public int shardCount(Side side) {
+        Direction d = directions[side.ordinal()];
+        return d.nodeCount == 0 ? 0 : d.neighbors.length;
+    }
+
+    @Override
+    public int nodeCount(Side side) {
+        return directions[side.ordinal()].nodeCount;
+    }
+
+    @Override
+    public long edgeCount() {
+        return edgeCount;
+    }
+
+    @Override
+    public int degree(Side side, int node) {
+        MemorySegment off = directions[side.ordinal()].offsets;
+        return (int) (off.getAtIndex(StoreFileFormat.LONG, node + 1L) - off.getAtIndex(StoreFileFormat.LONG, node));
+    }
+
+    @Override
+    public long firstEdge(Side side, int node) {
+        return directions[side.ordinal()].offsets.getAtIndex(StoreFileFormat.LONG, node);
+    }
+
+    @Override
+    public int neighborAt(Side side, long edge) {
+        Direction d = directions[side.ordinal()];
+        int s = d.shardOf(edge);
+        return d.neighbors[s].getAtIndex(StoreFileFormat.INT, edge - d.shardStart[s]);
+    }
+
+    @Override
+    public boolean hasWeights() {
+        return weighted;
+    }
+
+    @Override
+    public float weightAt(Side side, long edge) {
+        Direction d = directions[side.ordinal()];
+        if (d.weights == null) {
+            return 1f;
+        }
+        int s = d.shardOf(edge);
+        return d.weights[s].getAtIndex(StoreFileFormat.FLOAT, edge - d.shardStart[s]);
+    }
+
+    @Override
+    public int maxDegree(Side side) {
+        return directions[side.ordinal()].maxDegree;
+    }
+
+    @Override
+    public int copyNeighbors(Side side, int node, int[] dst, int offset) {
+        Direction d = directions[side.ordinal()];
+        long first = d.offsets.getAtIndex(StoreFileFormat.LONG, node);
+        int deg = (int) (d.offsets.getAtIndex(StoreFileFormat.LONG, node + 1L) - first);
+        java.util.Objects.checkFromIndexSize(offset, deg, dst.length);
+        if (deg == 0) {
+            return 0;
+        }
+        // a node's edges never straddle shards: shards are cut at node boundaries
+        int s = d.shardOf(first);
+        MemorySegment.copy(d.neighbors[s], StoreFileFormat.INT, 4 * (first - d.shardStart[s]), dst, offset, deg);
+        return deg;
+    }
+
+    /** Unmaps every file; see the class comment for the threading contract. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,179 @@
+package io.pinsage.csr.format;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A store is a directory of store files published atomically as a generation. Layout:
+ * <pre>
+ *  root/
+ *    CURRENT              names the published generation (see {@link ManifestFormat})
+ *    LOCK                 held by the one process publishing into root
+ *    gen-00000007/        the published generation: its files plus a MANIFEST listing them
+ *      MANIFEST
+ *      left.offsets ...
+ *    gen-00000008/        a generation being written (or left by a crash): ignored by readers
+ *    gen-00000008.scratch/  temporary files of that generation's build, never read
+ * </pre>
+ *
+ * <p>Readers follow {@code CURRENT} and check the generation's manifest ({@link #openCurrent}). Writers
+ * {@link #beginPublication begin a publication}, write files into its fresh generation directory, and
+ * {@link Publication#commit commit}: fsync every file, write and fsync the manifest, fsync the directory,
+ * write {@code CURRENT.tmp}, fsync it, rename it atomically over {@code CURRENT}, fsync the root, and only
+ * then delete older generations. A crash before the rename leaves {@code CURRENT} naming the previous,
+ * untouched generation; a crash after it leaves the new one complete. Generations are never reused, so a
+ * half-written directory never becomes current.
+ *
+ * <p>Threading: any number of readers; one publisher per root at a time, enforced by a file lock. Readers of
+ * a generation that is being replaced keep their mappings valid: Linux keeps deleted files alive while mapped.
+ */
+public final class StoreDirectory {
+
+    static final String LOCK = "LOCK";
+    static final String GENERATION_PREFIX = "gen-";
+    static final String SCRATCH_SUFFIX = ".scratch";
+
+    private StoreDirectory() {
+    }
+
+    /**
+     * Finds and checks the published generation of {@code root}: {@code CURRENT}, then the manifest against
+     * the directory's contents. Cost: two small reads and one directory listing.
+     *
+     * @throws CorruptStoreException if there is no published store, or a file is missing, foreign, or of the
+     *                               wrong length; the message names the file
+     */
+    public static StoreGeneration openCurrent(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new CorruptStoreException(root, "no such store directory");
+        }
+        String gen = ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT));
+        Path dir = root.resolve(gen);
+        if (!Files.isDirectory(dir)) {
+            throw new CorruptStoreException(dir, "CURRENT names generation " + gen + ", which does not exist");
+        }
+        Map<String, Long> listed = ManifestFormat.readManifest(dir.resolve(ManifestFormat.MANIFEST));
+        Set<String> present = new TreeSet<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> present.add(p.getFileName().toString()));
+        }
+        present.remove(ManifestFormat.MANIFEST);
+        for (String name : present) {
+            if (!listed.containsKey(name)) {
+                throw new CorruptStoreException(dir.resolve(name), "foreign file: not listed in the generation's MANIFEST");
+            }
+        }
+        for (Map.Entry<String, Long> e : listed.entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            if (!present.contains(e.getKey())) {
+                throw new CorruptStoreException(f, "missing file: listed in MANIFEST with " + e.getValue() + " bytes");
+            }
+            long size = Files.size(f);
+            if (size != e.getValue()) {
+                throw new CorruptStoreException(f, (size < e.getValue() ? "truncated: " : "too long: ") + size
+                        + " bytes, MANIFEST lists " + e.getValue());
+            }
+        }
+        return new StoreGeneration(root, gen, dir, Map.copyOf(listed));
+    }
+
+    /** Whether {@code root} holds a published store (a {@code CURRENT} file); does not check it. */
+    public static boolean isPublished(Path root) {
+        return Files.isRegularFile(root.resolve(ManifestFormat.CURRENT));
+    }
+
+    /**
+     * Starts writing a new generation of {@code root} (created if absent): takes the root's lock, removes
+     * generations left by earlier crashes, and creates the new generation's empty directory.
+     *
+     * @throws IllegalStateException if another publication into {@code root} is in progress
+     */
+    public static Publication beginPublication(Path root) throws IOException {
+        Files.createDirectories(root);
+        FileChannel lock = FileChannel.open(root.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held;
+        try {
+            held = lock.tryLock();
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        if (held == null) {
+            lock.close();
+            throw new IllegalStateException("root=" + root + ": another process is publishing a store into it");
+        }
+        try {
+            String current = StoreDirectory.isPublished(root) ? ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT)) : null;
+            int next = 1;
+            for (String g : generations(root)) {
+                next = Math.max(next, Integer.parseInt(g.substring(GENERATION_PREFIX.length())) + 1);
+                if (!g.equals(current)) {
+                    deleteTree(root.resolve(g));
+                }
+            }
+            for (String g : scratchDirectories(root)) {
+                deleteTree(root.resolve(g));
+            }
+            Path dir = root.resolve(String.format("%s%08d", GENERATION_PREFIX, next));
+            Files.createDirectory(dir);
+            return new Publication(root, dir, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    static List<String> generations(Path root) throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches(GENERATION_PREFIX + "\\d{8}")).sorted().toList();
+        }
+    }
+
+    private static List<String> scratchDirectories(Path root) throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches(GENERATION_PREFIX + "\\d{8}" + java.util.regex.Pattern.quote(SCRATCH_SUFFIX))).toList();
+        }
+    }
+
+    /** Lengths of the regular files in {@code dir}, by name; sub-directories are not allowed in a generation. */
+    static Map<String, Long> listFiles(Path dir) throws IOException {
+        Map<String, Long> files = new HashMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!Files.isRegularFile(p)) {
+                    throw new IllegalStateException("generation " + dir + " holds " + p + ", which is not a regular file");
+                }
+                files.put(p.getFileName().toString(), Files.size(p));
+            }
+        }
+        return files;
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    static void fsync(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}
