@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
         })
 public final class PinSageCli implements Runnable {
 

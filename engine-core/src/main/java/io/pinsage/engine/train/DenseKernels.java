@@ -97,29 +97,36 @@ public final class DenseKernels {
 
     private static void transposedABlock(float[] a, int n, int k, float[] g, int m, float[] out, int outOff, int r0, int rows) {
         int bound = S.loopBound(m);
-        for (int j = 0; j < bound; j += L) {
-            FloatVector o0 = FloatVector.zero(S);
-            FloatVector o1 = FloatVector.zero(S);
-            FloatVector o2 = FloatVector.zero(S);
-            FloatVector o3 = FloatVector.zero(S);
-            for (int i = 0; i < n; i++) {
-                FloatVector gv = FloatVector.fromArray(S, g, i * m + j);
-                int ai = i * k + r0;
-                o0 = gv.fma(FloatVector.broadcast(S, a[ai]), o0);
-                if (rows > 1) {
+        if (rows == 4) {
+            for (int j = 0; j < bound; j += L) {
+                FloatVector o0 = FloatVector.zero(S);
+                FloatVector o1 = FloatVector.zero(S);
+                FloatVector o2 = FloatVector.zero(S);
+                FloatVector o3 = FloatVector.zero(S);
+                for (int i = 0; i < n; i++) {
+                    FloatVector gv = FloatVector.fromArray(S, g, i * m + j);
+                    int ai = i * k + r0;
+                    o0 = gv.fma(FloatVector.broadcast(S, a[ai]), o0);
                     o1 = gv.fma(FloatVector.broadcast(S, a[ai + 1]), o1);
-                }
-                if (rows > 2) {
                     o2 = gv.fma(FloatVector.broadcast(S, a[ai + 2]), o2);
-                }
-                if (rows > 3) {
                     o3 = gv.fma(FloatVector.broadcast(S, a[ai + 3]), o3);
                 }
+                int at = outOff + r0 * m + j;
+                FloatVector.fromArray(S, out, at).add(o0).intoArray(out, at);
+                FloatVector.fromArray(S, out, at + m).add(o1).intoArray(out, at + m);
+                FloatVector.fromArray(S, out, at + 2 * m).add(o2).intoArray(out, at + 2 * m);
+                FloatVector.fromArray(S, out, at + 3 * m).add(o3).intoArray(out, at + 3 * m);
             }
-            FloatVector[] acc = {o0, o1, o2, o3};
+        } else {
             for (int r = 0; r < rows; r++) {
-                int at = outOff + (r0 + r) * m + j;
-                FloatVector.fromArray(S, out, at).add(acc[r]).intoArray(out, at);
+                for (int j = 0; j < bound; j += L) {
+                    FloatVector o = FloatVector.zero(S);
+                    for (int i = 0; i < n; i++) {
+                        o = FloatVector.fromArray(S, g, i * m + j).fma(FloatVector.broadcast(S, a[i * k + r0 + r]), o);
+                    }
+                    int at = outOff + (r0 + r) * m + j;
+                    FloatVector.fromArray(S, out, at).add(o).intoArray(out, at);
+                }
             }
         }
         for (int j = bound; j < m; j++) {

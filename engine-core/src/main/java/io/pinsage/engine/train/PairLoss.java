@@ -28,6 +28,7 @@ public final class PairLoss {
     private float[] dQueries = new float[0];
     private float[] dCandidates = new float[0];
     private float[] hardScores = new float[0];
+    private double[] rowLoss = new double[0];
 
     /**
      * @param margin      Δ of the max-margin loss
@@ -78,9 +79,16 @@ public final class PairLoss {
             }
         }
         // From here on scores/hardScores hold d loss / d score.
+        rowLoss = rowLoss.length >= b ? rowLoss : new double[b];
+        double[] perRow = rowLoss;
+        par.forRange(b, 16, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                perRow[i] = kind == LossKind.MARGIN ? marginRow(i, b, cols, h) : softmaxRow(i, b, cols, h);
+            }
+        });
         double total = 0;
         for (int i = 0; i < b; i++) {
-            total += kind == LossKind.MARGIN ? marginRow(i, b, cols, h) : softmaxRow(i, b, cols, h);
+            total += perRow[i];
         }
         float scale = 1f / b;
         for (int i = 0; i < b * cols; i++) {

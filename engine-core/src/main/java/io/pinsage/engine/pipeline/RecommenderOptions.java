@@ -1,0 +1,42 @@
+package io.pinsage.engine.pipeline;
+
+import io.pinsage.engine.train.LossKind;
+import io.pinsage.engine.train.NeighbourhoodKind;
+import io.pinsage.engine.train.TrainingConfig;
+
+/**
+ * Settings of a PinSage user–item recommender: the network's widths, the neighbourhoods and the training.
+ *
+ * @param embedDim        id-embedding width (the input for data without content features)
+ * @param dim             width of h⁰, of every CONVOLVE layer, of G1 and of the output
+ * @param layers          CONVOLVE layers K
+ * @param width           neighbourhood size T
+ * @param stepsPerNode    walk steps (or uniform draws) per node when building neighbourhoods
+ * @param neighbourhoods  importance (walk) or uniform neighbourhoods
+ * @param usersPoolOverItems whether users pool over (up to T of) their own items rather than over related users
+ * @param validationUsers users holding out one training item each for early stopping
+ * @param training        the optimisation settings
+ */
+public record RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighbourhoodKind neighbourhoods,
+                                 boolean usersPoolOverItems,
+                                 int validationUsers, TrainingConfig training) {
+
+    /**
+     * The settings recommended for implicit-feedback user–item data such as Gowalla (no content features):
+     * 64-wide id embeddings and layers, one CONVOLVE layer over T = 10 walk neighbours, sampled softmax over
+     * in-batch and 500 shared negatives with τ = 0.1, batch 1,024, Adam at 1e-3, learning rate decay on plateau.
+     */
+    public static RecommenderOptions defaults(int threads) {
+        return new RecommenderOptions(64, 64, 1, 10, 200, NeighbourhoodKind.WALK, true, 2000,
+                new TrainingConfig(20, 1024, 500, true, 0, LossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 1e-3f, 0.5f, 3, 1,
+                        threads, 1, 4, 0));
+    }
+
+    /** @throws IllegalArgumentException naming the first field out of range */
+    public RecommenderOptions {
+        if (embedDim < 1 || dim < 1 || layers < 1 || width < 1 || stepsPerNode < 1 || validationUsers < 1) {
+            throw new IllegalArgumentException("embedDim=" + embedDim + " dim=" + dim + " layers=" + layers + " width=" + width
+                    + " stepsPerNode=" + stepsPerNode + " validationUsers=" + validationUsers + ": all must be >= 1");
+        }
+    }
+}
