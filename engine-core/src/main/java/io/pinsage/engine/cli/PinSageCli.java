@@ -14,6 +14,12 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                QuickstartCommand.class,
+                GenerateCommand.class,
+                BuildCommand.class,
+                InfoCommand.class,
+                VerifyCommand.class,
+                BenchCommand.class,
         })
 public final class PinSageCli implements Runnable {
 
