@@ -35,15 +35,19 @@ class KilledBuildTest {
         Random rnd = new Random(seed);
         GeneratorConfig first = GeneratorConfig.of(1_000, 100, 5_000, 1);
         new PinBoardGenerator(first).writeStore(root, CsrBuildOptions.defaults());
+        int survived = 0;
+        Path log = Files.createTempFile("killed-build", ".log");
         for (int attempt = 0; attempt < 2; attempt++) {
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), KilledBuildTest.class.getName(), root.toString(), "7")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             // kill once the new generation has begun, after a random extra delay, so each run dies in another pass
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(root.resolve("gen-" + String.format("%08d", 2 + attempt))) && System.nanoTime() < deadline && child.isAlive()) {
+            Path generation = root.resolve("gen-" + String.format("%08d", 2 + attempt));
+            while (!Files.exists(generation) && System.nanoTime() < deadline && child.isAlive()) {
                 Thread.sleep(5);
             }
+            assertTrue(Files.exists(generation), "the child never began its build: " + Files.readString(log));
             Thread.sleep(rnd.nextInt(400));
             child.destroyForcibly().waitFor();
             String msg = "seed=" + seed + " attempt=" + attempt;
@@ -53,8 +57,10 @@ class KilledBuildTest {
                 long edges = s.graph().edgeCount();
                 assertTrue(edges == first.edges() || edges == NEW_EDGES, msg + " edges=" + edges);
                 assertEquals(edges == first.edges() ? first.pins() : NEW_PINS, s.graph().nodeCount(Side.LEFT), msg);
+                survived += edges == first.edges() ? 1 : 0;
             }
         }
+        assertTrue(survived > 0, "seed=" + seed + ": no kill landed before the build finished, so nothing was tested");
         // the next publication sweeps away what the killed ones left
         new PinBoardGenerator(first).writeStore(root, CsrBuildOptions.defaults());
         try (var list = Files.list(root)) {
