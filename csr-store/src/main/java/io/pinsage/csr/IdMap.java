@@ -68,9 +68,9 @@ public final class IdMap implements AutoCloseable {
         int n = nodeCount;
         try {
             if (list.header().count(IdListFormat.COUNT_KIND) == IdListFormat.KIND_LONG) {
-                return new IdMap(mapFile, list, longMapBuilder(n).recoverPersistedTo(mapFile.toFile(), false), null);
+                return new IdMap(mapFile, list, longMapBuilder(n).createPersistedTo(mapFile.toFile()), null);
             }
-            return new IdMap(mapFile, list, null, stringMapBuilder(n, 8).recoverPersistedTo(mapFile.toFile(), false));
+            return new IdMap(mapFile, list, null, stringMapBuilder(n, 8).createPersistedTo(mapFile.toFile()));
         } catch (IOException | RuntimeException e) {
             throw new CorruptStoreException(mapFile, "not a readable Chronicle Map id map: " + e.getMessage(), e);
         }
