@@ -16,6 +16,12 @@ import picocli.CommandLine.Command;
                 DoctorCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
+                QuickstartCommand.class,
+                GenerateCommand.class,
+                BuildCommand.class,
+                InfoCommand.class,
+                VerifyCommand.class,
+                BenchCommand.class,
         })
 public final class PinSageCli implements Runnable {
 
