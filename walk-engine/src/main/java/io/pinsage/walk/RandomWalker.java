@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <p>A walk from {@code source} on side S makes round trips S → opposite → S; each round trip is one
  * <em>step</em> and counts one visit to the S node it lands on (and, optionally, one to the opposite node it
- * passed). Walk lengths, in steps, are geometric with restart probability {@code alpha} (mean 1/alpha); when a
- * walk ends the walker restarts at the source. The expected visit frequencies are therefore the personalised
+ * passed). After every step a walker returns to the source with probability {@code alpha}, so walk lengths, in
+ * steps, are geometric with mean 1/alpha. The expected visit frequencies are therefore the personalised
  * PageRank of the source on the two-hop S graph without its zero-step term.
  *
  * <p>Speed: {@code lanes} independent walkers advance in lockstep, and each half-step is split in two passes
@@ -32,7 +32,6 @@ public final class RandomWalker {
     private final int lanes;
     private final int[] position;
     private final int[] opposite;
-    private final int[] remaining;
     private final long[] first;
     private final int[] degree;
 
@@ -49,7 +48,6 @@ public final class RandomWalker {
         this.lanes = lanes;
         position = new int[lanes];
         opposite = new int[lanes];
-        remaining = new int[lanes];
         first = new long[lanes];
         degree = new int[lanes];
     }
@@ -74,19 +72,21 @@ public final class RandomWalker {
      * of what the map held). Steps are taken in rounds of up to {@code lanes}, so a stop takes effect at the end of
      * the round.
      *
-     * @param invLogKeep {@link WalkRandom#invLogKeep(double)} of the restart probability
+     * @param alpha restart probability, checked by the caller ({@link WalkRandom#requireRestartProbability})
      * @return the number of steps taken: {@code steps}, fewer after an early stop, 0 if the source has no edges
      */
-    public long walk(Side side, int source, long steps, double invLogKeep, VisitMap visits, VisitMap oppositeVisits,
+    public long walk(Side side, int source, long steps, double alpha, VisitMap visits, VisitMap oppositeVisits,
                      int earlyStopNodes, int earlyStopVisits) {
         assert source >= 0 && source < graph.nodeCount(side) : "source=" + source;
         if (steps <= 0 || graph.degree(side, source) == 0) {
             return 0;
         }
         Side other = side.opposite();
+        // After each step a walker restarts with probability alpha: one 53-bit draw against a fixed threshold,
+        // which makes walk lengths geometric without a logarithm per walk.
+        long restartBelow = (long) (alpha * 0x1p53);
         for (int w = 0; w < lanes; w++) {
             position[w] = source;
-            remaining[w] = rnd.geometric(invLogKeep);
         }
         float stopAt = earlyStopVisits;
         int reached = 0;
@@ -96,16 +96,14 @@ public final class RandomWalker {
             halfStep(side, position, opposite, active);
             halfStep(other, opposite, position, active);
             for (int w = 0; w < active; w++) {
-                int p = position[w];
-                if (visits.add(p, 1f) == stopAt) {
+                if (visits.add(position[w], 1f) == stopAt) {
                     reached++;
                 }
                 if (oppositeVisits != null) {
                     oppositeVisits.add(opposite[w], 1f);
                 }
-                if (--remaining[w] == 0) {
+                if ((rnd.nextLong() >>> 11) < restartBelow) {
                     position[w] = source;
-                    remaining[w] = rnd.geometric(invLogKeep);
                 }
             }
             taken += active;

@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                WalkCommand.class,
+                NeighborhoodsCommand.class,
+                BenchCommand.class,
         })
 public final class PinSageCli implements Runnable {
 
