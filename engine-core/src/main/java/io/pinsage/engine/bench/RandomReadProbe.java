@@ -8,12 +8,13 @@ import io.pinsage.walk.WalkRandom;
  * loads at once. This is the physical limit a walk step is measured against: a CSR walk step is one or two such
  * reads.
  *
- * <p>Not thread-safe. Building costs O(size) random writes (seconds for hundreds of millions of entries);
- * {@link #run} allocates nothing.
+ * <p>Not thread-safe (it keeps the chains' positions). Building costs O(size) random writes (seconds for
+ * hundreds of millions of entries); {@link #run} allocates nothing unless the chain count changes.
  */
 public final class RandomReadProbe {
 
     private final int[] next;
+    private int[] pos = new int[0];
 
     /** A probe over {@code size} ints (4·size bytes), seeded. */
     public RandomReadProbe(int size, long seed) {
@@ -39,24 +40,28 @@ public final class RandomReadProbe {
     }
 
     /**
-     * Advances {@code chains} chains by {@code steps} reads each.
+     * Advances {@code chains} chains by {@code steps} reads each. The chains continue where the previous call
+     * with the same chain count left them, so repeated calls keep reading new, uncached entries.
      *
      * @return a value depending on every read (so the reads cannot be optimised away)
      */
     public long run(int chains, long steps) {
-        int[] pos = new int[chains];
-        for (int k = 0; k < chains; k++) {
-            pos[k] = (int) ((long) k * next.length / chains);
+        if (pos.length != chains) {
+            pos = new int[chains];
+            for (int k = 0; k < chains; k++) {
+                pos[k] = (int) ((long) k * next.length / chains);
+            }
         }
+        int[] p = pos;
         int[] n = next;
         for (long s = 0; s < steps; s++) {
             for (int k = 0; k < chains; k++) {
-                pos[k] = n[pos[k]];
+                p[k] = n[p[k]];
             }
         }
         long sum = 0;
-        for (int p : pos) {
-            sum += p;
+        for (int x : p) {
+            sum += x;
         }
         return sum;
     }
