@@ -83,10 +83,10 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         }
     }
 
-    private MappedCsrGraph(StoreGeneration generation) {
+    private MappedCsrGraph(StoreGeneration generation) throws IOException {
         this.generation = generation;
         this.arena = Arena.ofShared();
-        boolean w = false;
+        boolean w;
         long m = -1;
         try {
             w = generation.files().containsKey(CsrLayout.weights(Side.LEFT, 0));
@@ -99,24 +99,12 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
                 }
                 m = sideEdges;
             }
-        } catch (IOException e) {
-            arena.close();
-            throw new OpenFailure(e);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
         }
         this.weighted = w;
         this.edgeCount = m;
-    }
-
-    /** Carries a checked exception out of the constructor. */
-    private static final class OpenFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        OpenFailure(IOException cause) {
-            super(cause);
-        }
     }
 
     /** Opens the published generation of the store at {@code root}. */
@@ -126,11 +114,7 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
 
     /** Opens the graph files of an already checked generation. */
     public static MappedCsrGraph open(StoreGeneration generation) throws IOException {
-        try {
-            return new MappedCsrGraph(generation);
-        } catch (OpenFailure e) {
-            throw (IOException) e.getCause();
-        }
+        return new MappedCsrGraph(generation);
     }
 
     private MappedStoreFile map(String name, FileFormat format) throws IOException {

@@ -11,7 +11,7 @@ public abstract class BaseFileFormat implements FileFormat {
     private final int currentVersion;
 
     protected BaseFileFormat(String codec, int minVersion, int currentVersion) {
-        new FileHeader(codec, currentVersion);
+        FileHeader.checkCodec(codec);
         if (minVersion < 1 || minVersion > currentVersion) {
             throw new IllegalArgumentException("minVersion=" + minVersion + " currentVersion=" + currentVersion);
         }

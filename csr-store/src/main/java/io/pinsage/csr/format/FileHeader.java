@@ -18,16 +18,25 @@ public final class FileHeader {
      * @throws IllegalArgumentException if there are too many counts or the codec does not fit
      */
     public FileHeader(String codec, int version, long... counts) {
-        this.codec = Objects.requireNonNull(codec, "codec");
-        if (codec.isEmpty() || codec.length() > StoreFileFormat.CODEC_LENGTH || !codec.chars().allMatch(c -> c > 32 && c < 127)) {
-            throw new IllegalArgumentException("codec=" + codec + ": must be 1.." + StoreFileFormat.CODEC_LENGTH
-                    + " printable ASCII characters");
-        }
+        this.codec = checkCodec(codec);
         if (counts.length > StoreFileFormat.COUNT_FIELDS) {
             throw new IllegalArgumentException("counts.length=" + counts.length + ": at most " + StoreFileFormat.COUNT_FIELDS);
         }
         this.version = version;
         this.counts = Arrays.copyOf(counts, StoreFileFormat.COUNT_FIELDS);
+    }
+
+    /**
+     * @return {@code codec}
+     * @throws IllegalArgumentException unless it is 1 to {@link StoreFileFormat#CODEC_LENGTH} printable ASCII characters
+     */
+    static String checkCodec(String codec) {
+        Objects.requireNonNull(codec, "codec");
+        if (codec.isEmpty() || codec.length() > StoreFileFormat.CODEC_LENGTH || !codec.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw new IllegalArgumentException("codec=" + codec + ": must be 1.." + StoreFileFormat.CODEC_LENGTH
+                    + " printable ASCII characters");
+        }
+        return codec;
     }
 
     public String codec() {

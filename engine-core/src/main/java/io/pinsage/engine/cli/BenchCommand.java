@@ -2,10 +2,10 @@ package io.pinsage.engine.cli;
 
 import picocli.CommandLine.Command;
 
-/** Groups the scale benchmarks ({@code pinsage bench <suite>}); each suite is its own subcommand class. */
+/** Groups the scale benchmarks; each is a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Scale benchmarks that print figures and ratios against limits measured in the same run.",
-        subcommands = {BenchWalksCommand.class})
+        description = "Scale benchmarks that report ratios against limits measured in the same run.",
+        subcommands = {BenchBuildCommand.class, BenchWalksCommand.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -14,6 +14,11 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                QuickstartCommand.class,
+                GenerateCommand.class,
+                BuildCommand.class,
+                InfoCommand.class,
+                VerifyCommand.class,
                 WalkCommand.class,
                 NeighborhoodsCommand.class,
                 BenchCommand.class,

@@ -1,0 +1,237 @@
+package io.pinsage.csr;
+
+import io.pinsage.csr.format.Publication;
+import io.pinsage.csr.format.StoreDirectory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads edge lists (TSV, CSV or LightGCN; plain or gzip, recognised by a {@code .gz} suffix; several files in
+ * order) into a new generation of a graph store, mapping external ids to dense ids ({@link IdMapWriter}) unless
+ * they are dense already. Blank lines and lines starting with {@code #} are ignored. The timestamp column of
+ * TSV/CSV is checked to be an integer and not stored.
+ *
+ * <p>Edges stream into a {@link CsrBuilder}, so memory is bounded by its budget plus the id maps. Parsing runs
+ * on the calling thread (ids are numbered in order of first appearance, which needs one order); the builder's
+ * sort passes use its threads.
+ *
+ * <p>Errors: a malformed line throws {@link BadInputException} with file:line, the text and what was expected
+ * (or is counted and skipped with {@link IngestOptions#skipBadLines()}); input without a single edge throws
+ * {@link BadInputException}. In every failure the publication is abandoned and the previous store stays.
+ */
+public final class EdgeListIngest {
+
+    private final IngestOptions options;
+    private final IdMapWriter leftIds;
+    private final IdMapWriter rightIds;
+    private int maxLeft = -1;
+    private int maxRight = -1;
+    private long lines;
+    private long skipped;
+    private String firstSkipped;
+    private int[] items = new int[64];
+
+    private EdgeListIngest(IngestOptions options) {
+        this.options = options;
+        boolean mapped = options.ids() != IdKind.DENSE;
+        this.leftIds = mapped ? new IdMapWriter(Side.LEFT, options.ids()) : null;
+        this.rightIds = mapped ? new IdMapWriter(Side.RIGHT, options.ids()) : null;
+    }
+
+    /**
+     * Ingests {@code inputs} into the store at {@code root} and publishes it.
+     *
+     * @throws BadInputException on malformed or empty input
+     */
+    public static IngestReport ingest(List<Path> inputs, Path root, IngestOptions options, CsrBuildOptions build) throws IOException {
+        return ingest(inputs, root, options, build, new Path[2]);
+    }
+
+    /**
+     * As {@link #ingest(List, Path, IngestOptions, CsrBuildOptions)}, also importing feature files
+     * ({@link FeatureImport}): {@code features[side.ordinal()]} is a {@code .npy} or TSV file, or null.
+     */
+    public static IngestReport ingest(List<Path> inputs, Path root, IngestOptions options, CsrBuildOptions build,
+                                      Path[] features) throws IOException {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("inputs=[]: name at least one input file");
+        }
+        for (Path p : inputs) {
+            if (!Files.isRegularFile(p)) {
+                throw new BadInputException(p, 0, "no such input file");
+            }
+        }
+        EdgeListIngest ingest = new EdgeListIngest(options);
+        try (Publication p = StoreDirectory.beginPublication(root)) {
+            CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), build.withWeighted(options.weighted()));
+            long edges = 0;
+            try (CsrBuilder.Sink sink = builder.newSink()) {
+                for (Path in : inputs) {
+                    ingest.read(in, sink);
+                }
+                edges = sink.edges();
+            }
+            if (edges == 0) {
+                throw new BadInputException(inputs.get(0), 0, "empty input: " + inputs.size() + " file(s), " + ingest.lines
+                        + " line(s), no edge" + (ingest.skipped > 0 ? " (" + ingest.skipped + " bad lines skipped)" : ""));
+            }
+            int nl = ingest.leftIds != null ? ingest.leftIds.size() : ingest.maxLeft + 1;
+            int nr = ingest.rightIds != null ? ingest.rightIds.size() : ingest.maxRight + 1;
+            CsrBuildStats stats = builder.build(nl, nr);
+            if (ingest.leftIds != null) {
+                ingest.leftIds.writeTo(p.directory());
+                ingest.rightIds.writeTo(p.directory());
+            }
+            for (Side side : Side.values()) {
+                Path f = features[side.ordinal()];
+                if (f != null) {
+                    IdMapWriter ids = side == Side.LEFT ? ingest.leftIds : ingest.rightIds;
+                    FeatureImport.importFeatures(f, p.directory().resolve(CsrLayout.features(side)), side,
+                            side == Side.LEFT ? nl : nr, ids != null ? ids::find : EdgeListIngest::denseRow);
+                }
+            }
+            p.commit();
+            return new IngestReport(ingest.lines, ingest.skipped, ingest.firstSkipped, stats);
+        }
+    }
+
+    private static int denseRow(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static InputStream open(Path file) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+
+    private void read(Path file, CsrBuilder.Sink sink) throws IOException {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8), 1 << 16)) {
+            long lineNo = 0;
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                lineNo++;
+                lines++;
+                if (line.isBlank() || line.charAt(0) == '#') {
+                    continue;
+                }
+                try {
+                    if (options.format() == InputFormat.LIGHTGCN) {
+                        lightGcnLine(line, sink);
+                    } else {
+                        pairLine(line, options.format() == InputFormat.TSV ? '\t' : ',', sink);
+                    }
+                } catch (LineError e) {
+                    String what = "'" + abbreviate(line) + "': " + e.getMessage();
+                    if (!options.skipBadLines()) {
+                        throw new BadInputException(file, lineNo, what + " (or pass --skip-bad-lines)");
+                    }
+                    skipped++;
+                    if (firstSkipped == null) {
+                        firstSkipped = file + ":" + lineNo + ": " + what;
+                    }
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new BadInputException(file, 0, "not valid gzip: " + e.getMessage());
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new BadInputException(file, 0, "not UTF-8 text");
+        }
+    }
+
+    /** A problem with one line, turned into a {@link BadInputException} with file and line by {@link #read}. */
+    private static final class LineError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        LineError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 120 ? line : line.substring(0, 117) + "...";
+    }
+
+    private void pairLine(String line, char sep, CsrBuilder.Sink sink) throws LineError, IOException {
+        String[] f = line.split(sep == '\t' ? "\t" : ",", -1);
+        if (f.length < 2 || f.length > 4) {
+            throw new LineError("expected 2 to 4 fields separated by " + (sep == '\t' ? "TAB" : "','")
+                    + " (left, right, weight, timestamp), found " + f.length);
+        }
+        int l = node(Side.LEFT, f[0].strip(), "left id");
+        int r = node(Side.RIGHT, f[1].strip(), "right id");
+        float w = 1f;
+        if (f.length >= 3 && options.weighted()) {
+            try {
+                w = Float.parseFloat(f[2].strip());
+            } catch (NumberFormatException e) {
+                throw new LineError("weight '" + f[2] + "' is not a number");
+            }
+            if (!(w > 0 && w < Float.POSITIVE_INFINITY)) {
+                throw new LineError("weight " + f[2] + " must be positive and finite");
+            }
+        }
+        if (f.length == 4) {
+            try {
+                Long.parseLong(f[3].strip());
+            } catch (NumberFormatException e) {
+                throw new LineError("timestamp '" + f[3] + "' is not an integer");
+            }
+        }
+        sink.add(l, r, w);
+    }
+
+    private void lightGcnLine(String line, CsrBuilder.Sink sink) throws LineError, IOException {
+        String[] f = line.strip().split(" +");
+        int user = node(Side.RIGHT, f[0], "user id");
+        if (items.length < f.length) {
+            items = new int[f.length];
+        }
+        // parse the whole line before adding, so a bad field never leaves half a line in the graph
+        for (int i = 1; i < f.length; i++) {
+            items[i] = node(Side.LEFT, f[i], "item id (field " + (i + 1) + ")");
+        }
+        for (int i = 1; i < f.length; i++) {
+            sink.add(items[i], user, 1f);
+        }
+    }
+
+    private int node(Side side, String text, String what) throws LineError {
+        if (text.isEmpty()) {
+            throw new LineError(what + " is empty");
+        }
+        IdMapWriter map = side == Side.LEFT ? leftIds : rightIds;
+        if (map != null && map.kind() == IdKind.STRING) {
+            return map.dense(text);
+        }
+        long v;
+        try {
+            v = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new LineError(what + " '" + text + "' is not a " + (map == null ? "dense id (an int >= 0)" : "64-bit integer")
+                    + (map == null ? "" : "; pass --ids string for string ids"));
+        }
+        if (map != null) {
+            return map.dense(v);
+        }
+        if (v < 0 || v >= Integer.MAX_VALUE) {
+            throw new LineError(what + " " + v + " is out of range for dense ids [0, " + (Integer.MAX_VALUE - 1) + "]");
+        }
+        if (side == Side.LEFT) {
+            maxLeft = Math.max(maxLeft, (int) v);
+        } else {
+            maxRight = Math.max(maxRight, (int) v);
+        }
+        return (int) v;
+    }
+}

@@ -1,0 +1,142 @@
+package io.pinsage.csr;
+
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.FileFormat;
+import io.pinsage.csr.format.MappedStoreFile;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreGeneration;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A published graph store opened for reading: the graph ({@link MappedCsrGraph}), the optional feature matrices,
+ * id maps and engagement pairs of its generation. This is how services and algorithms open a store:
+ * <pre>{@code
+ * try (GraphStore store = GraphStore.open(Path.of("store"))) {
+ *     BipartiteGraph g = store.graph();
+ *     FeatureMatrix pins = store.features(Side.LEFT).orElseThrow();
+ * }
+ * }</pre>
+ *
+ * <p>Threading: immutable once open; all accessors are safe from any number of threads. {@link #close()} unmaps
+ * everything and must not race with readers. Errors: {@link #open} checks the manifest, every file's header,
+ * and that no file is foreign to a graph store; {@link #verify()} checks every checksum.
+ */
+public final class GraphStore implements AutoCloseable {
+
+    private final StoreGeneration generation;
+    private final Arena arena = Arena.ofShared();
+    private final MappedCsrGraph graph;
+    private final FeatureMatrix[] features = new FeatureMatrix[2];
+    private final IdMap[] idMaps = new IdMap[2];
+    private final EngagementPairs pairs;
+
+    private GraphStore(StoreGeneration generation) throws IOException {
+        this.generation = generation;
+        MappedCsrGraph g = null;
+        try {
+            for (String name : generation.files().keySet()) {
+                if (CsrLayout.formatOf(name).isEmpty() && !isIdMap(name)) {
+                    throw new CorruptStoreException(generation.file(name), "foreign file: not part of a graph store");
+                }
+            }
+            g = MappedCsrGraph.open(generation);
+            for (Side side : Side.values()) {
+                String f = CsrLayout.features(side);
+                if (generation.files().containsKey(f)) {
+                    features[side.ordinal()] = FeatureMatrix.open(generation.file(f), side, g.nodeCount(side), arena);
+                }
+                if (generation.files().containsKey(CsrLayout.idList(side))) {
+                    idMaps[side.ordinal()] = IdMap.open(generation, side, g.nodeCount(side), arena);
+                }
+            }
+            pairs = generation.files().containsKey(CsrLayout.PAIRS) ? EngagementPairs.open(generation.file(CsrLayout.PAIRS), arena) : null;
+        } catch (IOException | RuntimeException e) {
+            close(g);
+            throw e;
+        }
+        this.graph = g;
+    }
+
+    private void close(MappedCsrGraph g) {
+        for (IdMap m : idMaps) {
+            if (m != null) {
+                m.close();
+            }
+        }
+        if (g != null) {
+            g.close();
+        }
+        arena.close();
+    }
+
+    private static boolean isIdMap(String name) {
+        return name.equals(CsrLayout.idMap(Side.LEFT)) || name.equals(CsrLayout.idMap(Side.RIGHT));
+    }
+
+    /** Opens the published generation of the store at {@code root}. */
+    public static GraphStore open(Path root) throws IOException {
+        return new GraphStore(StoreDirectory.openCurrent(root));
+    }
+
+    public StoreGeneration generation() {
+        return generation;
+    }
+
+    /** The graph; valid until this store is closed. */
+    public MappedCsrGraph graph() {
+        return graph;
+    }
+
+    /** The feature matrix of {@code side}, if the store has one. */
+    public Optional<FeatureMatrix> features(Side side) {
+        return Optional.ofNullable(features[side.ordinal()]);
+    }
+
+    /** The id mapping of {@code side}, if the store was built from external ids. */
+    public Optional<IdMap> ids(Side side) {
+        return Optional.ofNullable(idMaps[side.ordinal()]);
+    }
+
+    /** Held-out engagement pairs, if the store has them. */
+    public Optional<EngagementPairs> pairs() {
+        return Optional.ofNullable(pairs);
+    }
+
+    /** {@code ln(1 + degree)}: the degree feature PinSage feeds its first layer. O(1). */
+    public float logDegree(Side side, int node) {
+        return (float) Math.log1p(graph.degree(side, node));
+    }
+
+    /**
+     * Checks every checksum of every framed file, the graph's invariants, and the id maps against their
+     * reverse lists. Cost: a full read of the store.
+     *
+     * @throws CorruptStoreException naming the first damaged file
+     */
+    public void verify() throws IOException {
+        graph.verify();
+        for (String name : generation.files().keySet()) {
+            Optional<FileFormat> format = CsrLayout.formatOf(name);
+            if (format.isPresent() && format.get() != NeighborShardFormat.NEIGHBORS && format.get() != NeighborShardFormat.WEIGHTS
+                    && format.get() != OffsetsFormat.INSTANCE) {
+                try (Arena a = Arena.ofConfined()) {
+                    MappedStoreFile.open(generation.file(name), format.get(), a).verifyChecksum();
+                }
+            }
+        }
+        for (IdMap m : idMaps) {
+            if (m != null) {
+                m.verify();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(graph);
+    }
+}

@@ -1,0 +1,135 @@
+package io.pinsage.csr;
+
+import io.pinsage.csr.format.StoreFileWriter;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongArrayList;
+import org.agrona.collections.Object2IntHashMap;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Assigns dense ids to one side's external ids in order of first appearance, then persists both directions:
+ * the reverse list ({@link IdListFormat}) and the forward Chronicle Map. Assignment uses Agrona's primitive
+ * hash maps on the heap (about 40 bytes per LONG id, more for strings), because Chronicle Map puts are ~20x
+ * slower than Agrona's and the node count, unlike the edge count, fits the heap for the graphs this targets;
+ * inputs with more nodes should arrive with dense ids ({@link IdKind#DENSE}).
+ *
+ * <p>Not thread-safe: one ingest thread.
+ */
+public final class IdMapWriter {
+
+    private final Side side;
+    private final IdKind kind;
+    private final Long2LongHashMap longIds;
+    private final LongArrayList longList;
+    private final Object2IntHashMap<String> stringIds;
+    private final List<String> stringList;
+    private long stringBytes;
+
+    public IdMapWriter(Side side, IdKind kind) {
+        if (kind == IdKind.DENSE) {
+            throw new IllegalArgumentException("kind=DENSE: dense ids need no map");
+        }
+        this.side = side;
+        this.kind = kind;
+        this.longIds = kind == IdKind.LONG ? new Long2LongHashMap(-1) : null;
+        this.longList = kind == IdKind.LONG ? new LongArrayList() : null;
+        this.stringIds = kind == IdKind.STRING ? new Object2IntHashMap<>(-1) : null;
+        this.stringList = kind == IdKind.STRING ? new ArrayList<>() : null;
+    }
+
+    public IdKind kind() {
+        return kind;
+    }
+
+    /** Number of ids assigned so far. */
+    public int size() {
+        return kind == IdKind.LONG ? longList.size() : stringList.size();
+    }
+
+    /** The dense id of {@code external}, assigning the next one on first sight. O(1) expected. */
+    public int dense(long external) {
+        long d = longIds.get(external);
+        if (d < 0) {
+            d = longList.size();
+            checkRoom();
+            longIds.put(external, d);
+            longList.addLong(external);
+        }
+        return (int) d;
+    }
+
+    /** The dense id of {@code external}, assigning the next one on first sight. O(length) expected. */
+    public int dense(String external) {
+        int d = stringIds.getValue(external);
+        if (d < 0) {
+            d = stringList.size();
+            checkRoom();
+            stringIds.put(external, d);
+            stringList.add(external);
+            stringBytes += external.getBytes(StandardCharsets.UTF_8).length;
+        }
+        return d;
+    }
+
+    /** The dense id already assigned to {@code text} (parsed as this map's kind), or -1. */
+    public int find(String text) {
+        if (kind == IdKind.STRING) {
+            return stringIds.getValue(text);
+        }
+        try {
+            return (int) longIds.get(Long.parseLong(text));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void checkRoom() {
+        if (size() == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(side + " side has more than 2^31 - 1 distinct ids");
+        }
+    }
+
+    /** Writes {@code dir/<side>.ids} and {@code dir/<side>.idmap}. */
+    public void writeTo(Path dir) throws IOException {
+        int n = size();
+        try (StoreFileWriter w = new StoreFileWriter(dir.resolve(CsrLayout.idList(side)), IdListFormat.INSTANCE)) {
+            if (kind == IdKind.LONG) {
+                for (int i = 0; i < n; i++) {
+                    w.putLong(longList.getLong(i));
+                }
+                w.finish(n, IdListFormat.KIND_LONG, side.ordinal(), 0);
+            } else {
+                long start = 0;
+                w.putLong(0);
+                for (String s : stringList) {
+                    start += s.getBytes(StandardCharsets.UTF_8).length;
+                    w.putLong(start);
+                }
+                for (String s : stringList) {
+                    w.put(java.nio.ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
+                }
+                w.finish(n, IdListFormat.KIND_STRING, side.ordinal(), stringBytes);
+            }
+        }
+        Path map = dir.resolve(CsrLayout.idMap(side));
+        if (kind == IdKind.LONG) {
+            try (ChronicleMap<Long, Integer> m = IdMap.longMapBuilder(n).createPersistedTo(map.toFile())) {
+                for (int i = 0; i < n; i++) {
+                    m.put(longList.getLong(i), i);
+                }
+            }
+        } else {
+            try (ChronicleMap<CharSequence, Integer> m = IdMap.stringMapBuilder(n, n == 0 ? 1 : (double) stringBytes / n).createPersistedTo(map.toFile())) {
+                for (int i = 0; i < n; i++) {
+                    m.put(stringList.get(i), i);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.pinsage.csr;
+
+import io.pinsage.csr.format.StoreDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class EdgeListIngestTest {
+
+    @TempDir
+    Path dir;
+
+    private final CsrBuildOptions build = CsrBuildOptions.defaults().withThreads(2);
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private IngestReport ingest(IngestOptions o, Path... inputs) throws IOException {
+        return EdgeListIngest.ingest(List.of(inputs), dir.resolve("store"), o, build);
+    }
+
+    @Test
+    void shouldMapLongIdsAndKeepThemAcrossReopen() throws IOException {
+        Path a = write("a.tsv", "# pins and boards\n9000000000\t7\n42\t7\t2.5\t1700000000\n\n42\t8\n");
+        ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, true, false), a);
+        for (int reopen = 0; reopen < 2; reopen++) {
+            try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+                s.verify();
+                IdMap left = s.ids(Side.LEFT).orElseThrow(), right = s.ids(Side.RIGHT).orElseThrow();
+                assertEquals(2, left.size());
+                assertEquals(0, left.dense(9_000_000_000L));
+                assertEquals(1, left.dense(42));
+                assertEquals(-1, left.dense(43));
+                assertEquals(42, left.externalLong(1));
+                assertEquals(8, right.externalLong(right.dense(8)));
+                BipartiteGraph g = s.graph();
+                assertEquals(3, g.edgeCount());
+                assertEquals(2, g.degree(Side.LEFT, 1));
+                assertEquals(2.5f, g.weightAt(Side.LEFT, g.firstEdge(Side.LEFT, 1)));
+            }
+        }
+    }
+
+    @Test
+    void shouldReadStringIdsFromSeveralGzipAndCsvFiles() throws IOException {
+        Path a = write("a.csv", "pin-a,board-x\npin-b,board-x\n");
+        Path b = dir.resolve("b.csv.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(b))) {
+            out.write("pin-a,board-y\npin-ü,board-y\n".getBytes(StandardCharsets.UTF_8));
+        }
+        ingest(new IngestOptions(InputFormat.CSV, IdKind.STRING, false, false), a, b);
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            s.verify();
+            IdMap left = s.ids(Side.LEFT).orElseThrow();
+            assertEquals("pin-ü", left.externalString(left.dense("pin-ü")));
+            assertEquals(3, left.size());
+            assertEquals(2, s.graph().degree(Side.LEFT, left.dense("pin-a")));
+            assertFalse(s.graph().hasWeights());
+        }
+    }
+
+    @Test
+    void shouldReadLightGcnUsersAsRightAndItemsAsLeftWithDenseIds() throws IOException {
+        Path a = write("train.txt", "0 0 1 2\n1 2\n2 5 0\n");
+        ingest(new IngestOptions(InputFormat.LIGHTGCN, IdKind.DENSE, false, false), a);
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            BipartiteGraph g = s.graph();
+            assertEquals(6, g.nodeCount(Side.LEFT));
+            assertEquals(3, g.nodeCount(Side.RIGHT));
+            assertEquals(3, g.degree(Side.RIGHT, 0));
+            assertEquals(2, g.degree(Side.LEFT, 0));
+            assertTrue(s.ids(Side.LEFT).isEmpty());
+        }
+    }
+
+    @Test
+    void shouldNameFileLineTextAndExpectationOfABadLine() throws IOException {
+        Path a = write("bad.tsv", "1\t2\n3\tx\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), a));
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains(a + ":2"), e.getMessage());
+        assertTrue(e.getMessage().contains("'3\tx'"), e.getMessage());
+        assertTrue(e.getMessage().contains("not a 64-bit integer"), e.getMessage());
+        assertFalse(StoreDirectory.isPublished(dir.resolve("store")));
+    }
+
+    @Test
+    void shouldRejectEachKindOfBadField() throws IOException {
+        String[][] cases = {
+                {"1\n", "expected 2 to 4 fields"},
+                {"1\t2\t3\t4\t5\n", "expected 2 to 4 fields"},
+                {"1\t2\t-1\n", "must be positive and finite"},
+                {"1\t2\tabc\n", "is not a number"},
+                {"1\t2\t1\tyesterday\n", "timestamp 'yesterday' is not an integer"},
+                {"\t2\n", "left id is empty"},
+        };
+        for (String[] c : cases) {
+            Path a = write("case.tsv", c[0]);
+            BadInputException e = assertThrows(BadInputException.class,
+                    () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, true, false), a), c[0]);
+            assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+        }
+        Path dense = write("dense.tsv", "1\t3000000000\n");
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.DENSE, false, false), dense));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+    }
+
+    @Test
+    void shouldSkipAndCountBadLinesWhenAsked() throws IOException {
+        Path a = write("mixed.tsv", "1\t2\noops\n3\t4\n5\tz\n");
+        IngestReport r = ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, true), a);
+        assertEquals(2, r.skippedLines());
+        assertEquals(2, r.build().edgesIn());
+        assertTrue(r.firstSkipped().contains(":2: 'oops'"), r.firstSkipped());
+    }
+
+    @Test
+    void shouldRejectEmptyInputWithoutPublishing() throws IOException {
+        Path a = write("empty.tsv", "# nothing here\n\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), a));
+        assertTrue(e.getMessage().contains("empty input"), e.getMessage());
+        assertFalse(StoreDirectory.isPublished(dir.resolve("store")));
+        BadInputException missing = assertThrows(BadInputException.class,
+                () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), dir.resolve("absent.tsv")));
+        assertTrue(missing.getMessage().contains("no such input file"), missing.getMessage());
+    }
+
+    @Test
+    void shouldKeepThePreviousStoreWhenAnIngestFailsHalfway() throws IOException {
+        Path good = write("good.tsv", "1\t2\n");
+        ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), good);
+        Path bad = write("bad.tsv", "1\t2\n".repeat(1000) + "broken\n");
+        assertThrows(BadInputException.class, () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), bad));
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            s.verify();
+            assertEquals(1, s.graph().edgeCount());
+        }
+    }
+
+    @Test
+    void shouldImportFeaturesFromTsvAndNpy() throws IOException {
+        Path edges = write("e.tsv", "10\t1\n20\t1\n");
+        Path tsv = write("f.tsv", "20\t1.5\t2\n10\t-1\t0.25\n");
+        Path npy = dir.resolve("r.npy");
+        writeNpyFloat32(npy, 1, 3, new float[] {7, 8, 9});
+        EdgeListIngest.ingest(List.of(edges), dir.resolve("store"), new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), build,
+                new Path[] {tsv, npy});
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            s.verify();
+            FeatureMatrix left = s.features(Side.LEFT).orElseThrow();
+            int p20 = s.ids(Side.LEFT).orElseThrow().dense(20);
+            assertEquals(2, left.dim());
+            assertEquals(1.5f, left.get(p20, 0));
+            assertEquals(0.25f, left.get(1 - p20, 1));
+            assertEquals(9f, s.features(Side.RIGHT).orElseThrow().get(0, 2));
+            assertEquals((float) Math.log1p(2), s.logDegree(Side.RIGHT, 0));
+        }
+        Path wrongShape = dir.resolve("w.npy");
+        writeNpyFloat32(wrongShape, 2, 1, new float[] {1, 2});
+        BadInputException e = assertThrows(BadInputException.class, () -> EdgeListIngest.ingest(List.of(edges), dir.resolve("store"),
+                new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), build, new Path[] {null, wrongShape}));
+        assertTrue(e.getMessage().contains("shape (2, 1)"), e.getMessage());
+    }
+
+    static void writeNpyFloat32(Path file, int rows, int cols, float[] data) throws IOException {
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+        int total = 10 + header.length() + 1;
+        header = header + " ".repeat((64 - total % 64) % 64) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length() + 4 * data.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
+        for (float f : data) {
+            b.putFloat(f);
+        }
+        Files.write(file, b.array());
+    }
+
+    @Test
+    void shouldIngestGowallaWhenPresent() throws IOException {
+        Path train = Path.of("../shared/datasets/gowalla/train.txt");
+        if (!Files.exists(train)) {
+            train = Path.of("../../shared/datasets/gowalla/train.txt");
+        }
+        assumeTrue(Files.exists(train), "gowalla dataset absent");
+        IngestReport r = ingest(new IngestOptions(InputFormat.LIGHTGCN, IdKind.DENSE, false, false), train);
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            assertEquals(r.build().edgesOut(), s.graph().edgeCount());
+            assertEquals(29_858, s.graph().nodeCount(Side.RIGHT));
+            assertEquals(40_981, s.graph().nodeCount(Side.LEFT));
+            assertEquals(810_128, s.graph().edgeCount());
+        }
+    }
+}

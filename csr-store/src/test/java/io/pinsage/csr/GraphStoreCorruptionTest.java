@@ -1,0 +1,143 @@
+package io.pinsage.csr;
+
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.StoreFileFormat;
+import io.pinsage.csr.format.StoreGeneration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every way a store can be damaged on disk is reported as a {@link CorruptStoreException} naming the file. */
+class GraphStoreCorruptionTest {
+
+    @TempDir
+    Path root;
+
+    private StoreGeneration generation;
+    private final long seed = new Random().nextLong();
+
+    @BeforeEach
+    void buildStore() throws IOException {
+        GeneratorConfig c = GeneratorConfig.of(2_000, 200, 20_000, seed).withFeatureDim(4);
+        generation = new PinBoardGenerator(c).writeStore(root, CsrBuildOptions.defaults().withEdgesPerShard(5_000).withBucketNodes(256));
+    }
+
+    private CorruptStoreException expectOnOpen(Path file, String words) {
+        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> {
+            try (GraphStore s = GraphStore.open(root)) {
+                s.verify();
+            }
+        }, "seed=" + seed);
+        assertEquals(file, e.file(), e.getMessage());
+        assertTrue(e.getMessage().contains(words), e.getMessage());
+        return e;
+    }
+
+    /** Rewrites the manifest so that only the damage inside the file itself is left to find. */
+    private void acceptSizes() throws IOException {
+        java.util.Map<String, Long> files = new java.util.TreeMap<>();
+        for (String f : generation.files().keySet()) {
+            files.put(f, Files.size(generation.file(f)));
+        }
+        Files.writeString(generation.file("MANIFEST"), io.pinsage.csr.format.ManifestFormat.encodeManifest(files));
+    }
+
+    @Test
+    void shouldRejectTruncatedShard() throws IOException {
+        Path shard = generation.file(CsrLayout.neighbors(Side.RIGHT, 1));
+        try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 8);
+        }
+        expectOnOpen(shard, "truncated");
+        acceptSizes();
+        expectOnOpen(shard, "truncated");
+    }
+
+    @Test
+    void shouldRejectFlippedByteOnVerify() throws IOException {
+        Path shard = generation.file(CsrLayout.neighbors(Side.LEFT, 0));
+        Random rnd = new Random(seed);
+        long at = StoreFileFormat.HEADER_LENGTH + rnd.nextInt((int) (Files.size(shard) - StoreFileFormat.HEADER_LENGTH - StoreFileFormat.FOOTER_LENGTH));
+        try (RandomAccessFile raf = new RandomAccessFile(shard.toFile(), "rw")) {
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ 0x01);
+        }
+        try (GraphStore s = GraphStore.open(root)) {
+            CorruptStoreException e = assertThrows(CorruptStoreException.class, s::verify, "seed=" + seed + " at=" + at);
+            assertEquals(shard, e.file());
+            assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRejectWrongMagic() throws IOException {
+        Path offsets = generation.file(CsrLayout.offsets(Side.LEFT));
+        try (FileChannel ch = FileChannel.open(offsets, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("NOPE".getBytes()), 0);
+        }
+        expectOnOpen(offsets, "wrong magic");
+    }
+
+    @Test
+    void shouldRejectUnsupportedVersion() throws IOException {
+        Path features = generation.file(CsrLayout.features(Side.LEFT));
+        ByteBuffer head = StoreFileFormat.encodeHeader(new io.pinsage.csr.format.FileHeader(FeatureMatrixFormat.CODEC, 99, 2_000, 4, 0));
+        try (FileChannel ch = FileChannel.open(features, StandardOpenOption.WRITE)) {
+            ch.write(head, 0);
+        }
+        expectOnOpen(features, "unsupported " + FeatureMatrixFormat.CODEC + " version 99");
+    }
+
+    @Test
+    void shouldRejectFileOfAnotherFormatUnderAShardName() throws IOException {
+        Path shard = generation.file(CsrLayout.neighbors(Side.LEFT, 0));
+        Files.copy(generation.file(CsrLayout.offsets(Side.RIGHT)), shard, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        acceptSizes();
+        expectOnOpen(shard, "codec '" + OffsetsFormat.CODEC + "'");
+    }
+
+    @Test
+    void shouldRejectForeignAndMissingFiles() throws IOException {
+        Path stray = generation.file("notes.txt");
+        Files.writeString(stray, "hello");
+        expectOnOpen(stray, "foreign file");
+        acceptSizes();
+        java.util.Map<String, Long> withStray = new java.util.TreeMap<>(generation.files());
+        withStray.put("notes.txt", 5L);
+        Files.writeString(generation.file("MANIFEST"), io.pinsage.csr.format.ManifestFormat.encodeManifest(withStray));
+        expectOnOpen(stray, "not part of a graph store");
+        Files.delete(stray);
+        Files.writeString(generation.file("MANIFEST"), io.pinsage.csr.format.ManifestFormat.encodeManifest(generation.files()));
+
+        Path shard = generation.file(CsrLayout.neighbors(Side.RIGHT, 0));
+        Files.delete(shard);
+        expectOnOpen(shard, "missing file");
+    }
+
+    @Test
+    void shouldRejectShardsThatDoNotTile() throws IOException {
+        Path second = generation.file(CsrLayout.neighbors(Side.LEFT, 1));
+        Files.delete(second);
+        Files.move(generation.file(CsrLayout.neighbors(Side.LEFT, 2)), second);
+        java.util.Map<String, Long> files = new java.util.TreeMap<>(generation.files());
+        files.put(CsrLayout.neighbors(Side.LEFT, 1), Files.size(second));
+        files.remove(CsrLayout.neighbors(Side.LEFT, 2));
+        Files.writeString(generation.file("MANIFEST"), io.pinsage.csr.format.ManifestFormat.encodeManifest(files));
+        expectOnOpen(second, "does not continue the previous one");
+    }
+}

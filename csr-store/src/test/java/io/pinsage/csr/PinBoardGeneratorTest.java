@@ -1,0 +1,120 @@
+package io.pinsage.csr;
+
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreGeneration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PinBoardGeneratorTest {
+
+    @TempDir
+    Path dir;
+
+    private static final CsrBuildOptions SMALL = CsrBuildOptions.defaults().withThreads(2).withEdgesPerShard(40_000).withBucketNodes(2048);
+
+    @Test
+    void shouldFollowBoardTopicsAndPowerLawDegrees() throws IOException {
+        long seed = new Random().nextLong();
+        String msg = "seed=" + seed;
+        GeneratorConfig c = GeneratorConfig.of(20_000, 2_000, 200_000, seed).withTopics(16, 4);
+        PinBoardGenerator gen = new PinBoardGenerator(c);
+        gen.writeStore(dir, SMALL);
+        try (MappedCsrGraph g = MappedCsrGraph.open(dir)) {
+            g.verify();
+            assertEquals(c.edges(), g.edgeCount(), msg);
+            long onTopic = 0;
+            int[] boardDeg = new int[c.boards()];
+            for (int b = 0; b < c.boards(); b++) {
+                boardDeg[b] = g.degree(Side.RIGHT, b);
+                assertEquals(gen.boardSize(b), boardDeg[b], msg);
+                for (int i = 0; i < boardDeg[b]; i++) {
+                    if (gen.pinTopic(g.neighbor(Side.RIGHT, b, i)) == gen.boardTopic(b)) {
+                        onTopic++;
+                    }
+                }
+            }
+            double expectedFocus = c.topicFocus() + (1 - c.topicFocus()) / c.topics();
+            assertEquals(expectedFocus, onTopic / (double) c.edges(), 0.01, msg);
+
+            int[] pinDeg = new int[c.pins()];
+            for (int p = 0; p < c.pins(); p++) {
+                pinDeg[p] = g.degree(Side.LEFT, p);
+            }
+            Arrays.sort(pinDeg);
+            Arrays.sort(boardDeg);
+            long top = 0;
+            for (int i = pinDeg.length - pinDeg.length / 100; i < pinDeg.length; i++) {
+                top += pinDeg[i];
+            }
+            assertTrue(top > 0.05 * c.edges(), msg + ": top 1% of pins hold " + top + " edges, a power law gives > 5%");
+            assertTrue(boardDeg[boardDeg.length - 1] > 10 * boardDeg[boardDeg.length / 2], msg + ": board sizes not skewed");
+        }
+    }
+
+    @Test
+    void shouldMakeConfusableTopicsNearlyIdenticalInContentOnly() throws IOException {
+        long seed = new Random().nextLong();
+        String msg = "seed=" + seed;
+        GeneratorConfig c = GeneratorConfig.of(4_000, 400, 20_000, seed).withTopics(8, 2);
+        PinBoardGenerator gen = new PinBoardGenerator(c);
+        StoreGeneration g = gen.writeStore(dir, SMALL);
+        assertTrue(cosine(gen.centroid(0), gen.centroid(1)) > 0.99, msg);
+        assertTrue(cosine(gen.centroid(2), gen.centroid(3)) > 0.99, msg);
+        assertTrue(cosine(gen.centroid(4), gen.centroid(5)) < 0.9, msg);
+        try (Arena arena = Arena.ofConfined()) {
+            FeatureMatrix f = FeatureMatrix.open(g.file(CsrLayout.features(Side.LEFT)), Side.LEFT, c.pins(), arena);
+            f.verify();
+            float[] row = new float[c.featureDim()];
+            double own = 0, other = 0;
+            for (int p = 0; p < c.pins(); p++) {
+                f.copyRow(p, row, 0);
+                own += cosine(row, gen.centroid(gen.pinTopic(p)));
+                other += cosine(row, gen.centroid((gen.pinTopic(p) + 4) % c.topics()));
+            }
+            assertTrue(own / c.pins() > 0.8 && other / c.pins() < 0.4, msg + " own=" + own / c.pins() + " other=" + other / c.pins());
+
+            EngagementPairs pairs = EngagementPairs.open(g.file(CsrLayout.PAIRS), arena);
+            assertEquals(c.heldOutPairs(), pairs.count());
+            int same = 0;
+            for (int i = 0; i < pairs.count(); i++) {
+                same += gen.pinTopic(pairs.query(i)) == gen.pinTopic(pairs.related(i)) ? 1 : 0;
+            }
+            assertTrue(same > 0.7 * pairs.count(), msg + ": only " + same + " of " + pairs.count() + " pairs share a topic");
+        }
+    }
+
+    @Test
+    void shouldGenerateTheSameStoreWhateverTheThreadCount() throws IOException {
+        long seed = new Random().nextLong();
+        GeneratorConfig c = GeneratorConfig.of(3_000, 300, 30_000, seed);
+        new PinBoardGenerator(c).writeStore(dir.resolve("a"), SMALL.withThreads(1));
+        new PinBoardGenerator(c).writeStore(dir.resolve("b"), SMALL.withThreads(3));
+        StoreGeneration a = StoreDirectory.openCurrent(dir.resolve("a"));
+        StoreGeneration b = StoreDirectory.openCurrent(dir.resolve("b"));
+        assertEquals(a.files(), b.files(), "seed=" + seed);
+        for (String f : a.files().keySet()) {
+            assertArrayEquals(Files.readAllBytes(a.file(f)), Files.readAllBytes(b.file(f)), "seed=" + seed + " file " + f);
+        }
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * b[i];
+            aa += a[i] * a[i];
+            bb += b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
+}

@@ -1,0 +1,89 @@
+package io.pinsage.engine.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StoreCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        CommandLine cli = PinSageCli.newCommandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int code = cli.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    @Test
+    void shouldGenerateDescribeAndVerifyAStore() {
+        Path store = dir.resolve("s");
+        Result gen = run("generate", "--out", store.toString(), "--pins", "3000", "--boards", "300", "--edges", "30000", "--seed", "5");
+        assertEquals(0, gen.code(), gen.err());
+        Result info = run("info", store.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("edges          30,000"), info.out());
+        assertTrue(info.out().contains("bytes/edge"), info.out());
+        Result verify = run("verify", store.toString());
+        assertEquals(0, verify.code(), verify.err());
+        assertTrue(verify.out().startsWith("ok:"), verify.out());
+    }
+
+    @Test
+    void shouldReportADamagedStoreInOneLineWithExitCode2() throws Exception {
+        Path store = dir.resolve("s");
+        assertEquals(0, run("generate", "--out", store.toString(), "--pins", "1000", "--boards", "100", "--edges", "5000").code());
+        Path shard = store.resolve("gen-00000001").resolve("right.nbr.00000");
+        byte[] bytes = Files.readAllBytes(shard);
+        bytes[200] ^= 1;
+        Files.write(shard, bytes);
+        Result verify = run("verify", store.toString());
+        assertEquals(2, verify.code());
+        assertTrue(verify.err().startsWith("error: " + shard), verify.err());
+        assertTrue(verify.err().contains("checksum"), verify.err());
+    }
+
+    @Test
+    void shouldBuildFromATsvAndNameTheBadLine() throws Exception {
+        Path tsv = dir.resolve("e.tsv");
+        Files.writeString(tsv, "1\t10\n2\t10\n2\t11\n");
+        Result ok = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("edges          3"), ok.out());
+        Files.writeString(tsv, "1\t10\n2\n");
+        Result bad = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains(tsv + ":2"), bad.err());
+    }
+
+    @Test
+    void shouldRunQuickstartSteps() {
+        Result r = run("quickstart", "--work", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("step 3/3"), r.out());
+        assertTrue(r.out().contains("all checksums and invariants hold"), r.out());
+    }
+}
