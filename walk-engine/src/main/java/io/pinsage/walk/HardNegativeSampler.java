@@ -25,7 +25,7 @@ public final class HardNegativeSampler {
     private final int rankFrom;
     private final int rankTo;
     private final long steps;
-    private final double invLogKeep;
+    private final double alpha;
     private final RandomWalker walker;
     private final VisitMap visits = new VisitMap(1 << 14);
     private final TopSelector selector = new TopSelector();
@@ -54,7 +54,7 @@ public final class HardNegativeSampler {
         this.rankFrom = rankFrom;
         this.rankTo = rankTo;
         this.steps = steps;
-        this.invLogKeep = WalkRandom.invLogKeep(alpha);
+        this.alpha = WalkRandom.requireRestartProbability(alpha);
         this.walker = new RandomWalker(graph, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES);
         this.ranked = new int[rankTo];
         this.scores = new float[rankTo];
@@ -101,7 +101,7 @@ public final class HardNegativeSampler {
     public int rank(int node, long seed) {
         visits.clear();
         walker.random().reseed(NeighborhoodConfig.nodeSeed(seed, node));
-        walker.walk(side, node, steps, invLogKeep, visits, null, 0, 0);
+        walker.walk(side, node, steps, alpha, visits, null, 0, 0);
         self = node;
         int found = selector.select(visits, rankTo, notSelf, ranked, scores);
         return Math.max(0, found - rankFrom);

@@ -21,7 +21,6 @@ public final class ImportanceNeighborhoods {
     private final RandomWalker walker;
     private final VisitMap visits = new VisitMap(1 << 12);
     private final TopSelector selector = new TopSelector();
-    private final double invLogKeep;
     private int self;
     private final NodeFilter notSelf = node -> node != self;
 
@@ -34,7 +33,6 @@ public final class ImportanceNeighborhoods {
         this.graph = Objects.requireNonNull(graph, "graph");
         this.config = Objects.requireNonNull(config, "config");
         this.walker = new RandomWalker(graph, chooser, config.lanes());
-        this.invLogKeep = WalkRandom.invLogKeep(config.alpha());
     }
 
     public NeighborhoodConfig config() {
@@ -57,7 +55,7 @@ public final class ImportanceNeighborhoods {
         }
         visits.clear();
         walker.random().reseed(NeighborhoodConfig.nodeSeed(config.seed(), node));
-        walker.walk(side, node, config.stepsPerNode(), invLogKeep, visits, null, 0, 0);
+        walker.walk(side, node, config.stepsPerNode(), config.alpha(), visits, null, 0, 0);
         self = node;
         int n = selector.select(visits, config.topT(), notSelf, ids, weights);
         ScoreVectors.normalize(weights, n);

@@ -32,7 +32,7 @@ public record NeighborhoodConfig(Side side, int topT, long stepsPerNode, double 
         if (stepsPerNode < 1) {
             throw new IllegalArgumentException("stepsPerNode=" + stepsPerNode + ": must be >= 1");
         }
-        WalkRandom.invLogKeep(alpha);
+        WalkRandom.requireRestartProbability(alpha);
         if (lanes < 1 || lanes > 1024) {
             throw new IllegalArgumentException("lanes=" + lanes + ": must lie in [1, 1024]");
         }

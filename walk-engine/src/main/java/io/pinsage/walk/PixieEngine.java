@@ -92,7 +92,6 @@ public final class PixieEngine {
         }
         long taken = 0;
         if (total > 0) {
-            double invLogKeep = WalkRandom.invLogKeep(query.alpha);
             boolean single = query.pins.length == 1;
             VisitMap boards = query.topBoards > 0 ? s.boards : null;
             for (int i = 0; i < query.pins.length; i++) {
@@ -101,7 +100,7 @@ public final class PixieEngine {
                 VisitMap target = single ? s.scores : s.visits;
                 target.clear();
                 s.walker.random().reseed(pinSeed(query.seed, q));
-                taken += s.walker.walk(Side.LEFT, q, budget, invLogKeep, target, boards,
+                taken += s.walker.walk(Side.LEFT, q, budget, query.alpha, target, boards,
                         query.earlyStopPins, query.earlyStopVisits);
                 if (!single) {
                     merge(s.visits, s.scores, query.boost);

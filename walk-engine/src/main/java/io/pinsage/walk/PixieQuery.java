@@ -172,7 +172,7 @@ public final class PixieQuery {
             if (steps <= 0) {
                 throw new IllegalArgumentException("steps=" + steps + ": must be > 0");
             }
-            WalkRandom.invLogKeep(alpha);
+            WalkRandom.requireRestartProbability(alpha);
             if (topPins < 0 || topBoards < 0) {
                 throw new IllegalArgumentException("topPins=" + topPins + " topBoards=" + topBoards + ": must be >= 0");
             }

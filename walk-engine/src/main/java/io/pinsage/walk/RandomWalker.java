@@ -11,8 +11,8 @@ import java.util.Objects;
  *
  * <p>A walk from {@code source} on side S makes round trips S → opposite → S; each round trip is one
  * <em>step</em> and counts one visit to the S node it lands on (and, optionally, one to the opposite node it
- * passed). Walk lengths, in steps, are geometric with restart probability {@code alpha} (mean 1/alpha); when a
- * walk ends the walker restarts at the source. The expected visit frequencies are therefore the personalised
+ * passed). After every step a walker returns to the source with probability {@code alpha}, so walk lengths, in
+ * steps, are geometric with mean 1/alpha. The expected visit frequencies are therefore the personalised
  * PageRank of the source on the two-hop S graph without its zero-step term.
  *
  * <p>Speed: {@code lanes} independent walkers advance in lockstep, and each half-step is split in two passes
@@ -32,9 +32,8 @@ public final class RandomWalker {
     private final int lanes;
     private final int[] position;
     private final int[] opposite;
-    private final int[] remaining;
-    private final long[] first;
-    private final int[] degree;
+    private final long[] edge;
+    private long touched;
 
     /**
      * @param lanes walkers stepped together, 1 to 1024 (16–64 overlaps enough misses on current CPUs)
@@ -49,9 +48,7 @@ public final class RandomWalker {
         this.lanes = lanes;
         position = new int[lanes];
         opposite = new int[lanes];
-        remaining = new int[lanes];
-        first = new long[lanes];
-        degree = new int[lanes];
+        edge = new long[lanes];
     }
 
     /** The graph walked. */
@@ -74,19 +71,21 @@ public final class RandomWalker {
      * of what the map held). Steps are taken in rounds of up to {@code lanes}, so a stop takes effect at the end of
      * the round.
      *
-     * @param invLogKeep {@link WalkRandom#invLogKeep(double)} of the restart probability
+     * @param alpha restart probability, checked by the caller ({@link WalkRandom#requireRestartProbability})
      * @return the number of steps taken: {@code steps}, fewer after an early stop, 0 if the source has no edges
      */
-    public long walk(Side side, int source, long steps, double invLogKeep, VisitMap visits, VisitMap oppositeVisits,
+    public long walk(Side side, int source, long steps, double alpha, VisitMap visits, VisitMap oppositeVisits,
                      int earlyStopNodes, int earlyStopVisits) {
         assert source >= 0 && source < graph.nodeCount(side) : "source=" + source;
         if (steps <= 0 || graph.degree(side, source) == 0) {
             return 0;
         }
         Side other = side.opposite();
+        // After each step a walker restarts with probability alpha: one 53-bit draw against a fixed threshold,
+        // which makes walk lengths geometric without a logarithm per walk.
+        long restartBelow = (long) (alpha * 0x1p53);
         for (int w = 0; w < lanes; w++) {
             position[w] = source;
-            remaining[w] = rnd.geometric(invLogKeep);
         }
         float stopAt = earlyStopVisits;
         int reached = 0;
@@ -96,16 +95,14 @@ public final class RandomWalker {
             halfStep(side, position, opposite, active);
             halfStep(other, opposite, position, active);
             for (int w = 0; w < active; w++) {
-                int p = position[w];
-                if (visits.add(p, 1f) == stopAt) {
+                if (visits.add(position[w], 1f) == stopAt) {
                     reached++;
                 }
                 if (oppositeVisits != null) {
                     oppositeVisits.add(opposite[w], 1f);
                 }
-                if (--remaining[w] == 0) {
+                if ((rnd.nextLong() >>> 11) < restartBelow) {
                     position[w] = source;
-                    remaining[w] = rnd.geometric(invLogKeep);
                 }
             }
             taken += active;
@@ -119,17 +116,29 @@ public final class RandomWalker {
     /**
      * Moves {@code active} walkers one edge: from nodes {@code from[w]} on {@code side} to {@code to[w]}. The
      * walkers' current nodes must have at least one edge (true for any node reached over an edge).
+     *
+     * <p>Java has no prefetch instruction, so each miss-prone read is first issued by a "touch" pass whose body
+     * is a few instructions per lane: the processor's reorder window then holds every lane's load at once, where
+     * the full pass, with its random draw and bounds checks, would hold only a handful. The full pass that
+     * follows finds the lines in cache.
      */
     private void halfStep(Side side, int[] from, int[] to, int active) {
         BipartiteGraph g = graph;
+        long touch = 0;
+        for (int w = 0; w < active; w++) {
+            touch += g.firstEdge(side, from[w]);
+        }
         for (int w = 0; w < active; w++) {
             int u = from[w];
-            first[w] = g.firstEdge(side, u);
-            degree[w] = g.degree(side, u);
+            edge[w] = chooser.choose(side, u, g.firstEdge(side, u), g.degree(side, u), rnd);
         }
         for (int w = 0; w < active; w++) {
-            to[w] = g.neighborAt(side, chooser.choose(side, from[w], first[w], degree[w], rnd));
+            touch += g.neighborAt(side, edge[w]);
         }
+        for (int w = 0; w < active; w++) {
+            to[w] = g.neighborAt(side, edge[w]);
+        }
+        touched += touch;
     }
 
     /**
@@ -143,20 +152,32 @@ public final class RandomWalker {
     public Side advanceUniform(Side side, int[] walkers, int hops) {
         BipartiteGraph g = graph;
         Side s = side;
+        long touch = 0;
         for (int h = 0; h < hops; h++) {
             for (int base = 0; base < walkers.length; base += lanes) {
                 int end = Math.min(walkers.length, base + lanes);
                 for (int w = base; w < end; w++) {
-                    int u = walkers[w];
-                    first[w - base] = g.firstEdge(s, u);
-                    degree[w - base] = g.degree(s, u);
+                    touch += g.firstEdge(s, walkers[w]);
                 }
                 for (int w = base; w < end; w++) {
-                    walkers[w] = g.neighborAt(s, first[w - base] + rnd.nextInt(degree[w - base]));
+                    int u = walkers[w];
+                    edge[w - base] = g.firstEdge(s, u) + rnd.nextInt(g.degree(s, u));
+                }
+                for (int w = base; w < end; w++) {
+                    touch += g.neighborAt(s, edge[w - base]);
+                }
+                for (int w = base; w < end; w++) {
+                    walkers[w] = g.neighborAt(s, edge[w - base]);
                 }
             }
             s = s.opposite();
         }
+        touched += touch;
         return s;
+    }
+
+    /** Sum of the touch passes' reads, kept so the compiler cannot drop them; meaningless otherwise. */
+    long touched() {
+        return touched;
     }
 }

@@ -48,26 +48,16 @@ public final class WalkRandom {
     }
 
     /**
-     * A walk length drawn from the geometric distribution on {1, 2, ...} with restart probability
-     * {@code alpha}, given {@code invLogKeep = 1 / ln(1 - alpha)} (precomputed by the caller; see
-     * {@link #invLogKeep(double)}). Mean length is 1/alpha.
-     */
-    public int geometric(double invLogKeep) {
-        double u = 1.0 - nextDouble(); // (0, 1]: log is finite
-        double len = 1.0 + Math.floor(Math.log(u) * invLogKeep);
-        return len >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) len;
-    }
-
-    /**
-     * The factor {@link #geometric(double)} needs for restart probability {@code alpha}.
+     * Checks a restart probability.
      *
+     * @return {@code alpha}
      * @throws IllegalArgumentException unless {@code 0 < alpha <= 1}
      */
-    public static double invLogKeep(double alpha) {
+    public static double requireRestartProbability(double alpha) {
         if (!(alpha > 0 && alpha <= 1)) {
             throw new IllegalArgumentException("alpha=" + alpha + ": restart probability must lie in (0, 1]");
         }
-        return alpha == 1 ? 0 : 1.0 / Math.log(1.0 - alpha);
+        return alpha;
     }
 
     private static long mix(long z) {

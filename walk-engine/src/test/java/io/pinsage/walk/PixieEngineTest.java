@@ -66,7 +66,7 @@ class PixieEngineTest {
         RandomWalker w = new RandomWalker(g, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES);
         w.random().reseed(PixieEngine.pinSeed(seed, pin));
         VisitMap v = new VisitMap(16);
-        w.walk(Side.LEFT, pin, steps, WalkRandom.invLogKeep(0.5), v, null, 0, 0);
+        w.walk(Side.LEFT, pin, steps, 0.5, v, null, 0, 0);
         return v;
     }
 

@@ -74,7 +74,7 @@ class RandomWalkerTest {
         RandomWalker walker = new RandomWalker(g, chooser, lanes);
         walker.random().reseed(seed);
         VisitMap visits = new VisitMap(64);
-        long taken = walker.walk(Side.LEFT, 0, 2_000_000, WalkRandom.invLogKeep(alpha), visits, null, 0, 0);
+        long taken = walker.walk(Side.LEFT, 0, 2_000_000, alpha, visits, null, 0, 0);
         assertEquals(2_000_000, taken);
         double[] expected = weighted && chooser instanceof BiasedEdgeChooser
                 ? expectedWithMergedParallelEdges(g, alpha) : RandomGraphs.expectedVisits(g, 0, alpha, weighted);
@@ -111,7 +111,7 @@ class RandomWalkerTest {
         RandomWalker walker = new RandomWalker(g, UniformEdgeChooser.INSTANCE, 1);
         walker.random().reseed(seed);
         VisitMap visits = new VisitMap(64);
-        long taken = walker.walk(Side.LEFT, 3, 1_000_000, WalkRandom.invLogKeep(0.5), visits, null, 4, 25);
+        long taken = walker.walk(Side.LEFT, 3, 1_000_000, 0.5, visits, null, 4, 25);
         int atThreshold = 0;
         int reached = 0;
         for (int i = 0; i < visits.size(); i++) {
@@ -129,7 +129,7 @@ class RandomWalkerTest {
         HeapBipartiteGraph g = HeapBipartiteGraph.of(3, 2, new int[] {0, 1}, new int[] {0, 1}, null);
         VisitMap visits = new VisitMap(4);
         long taken = new RandomWalker(g, UniformEdgeChooser.INSTANCE, 8)
-                .walk(Side.LEFT, 2, 1000, WalkRandom.invLogKeep(0.5), visits, null, 0, 0);
+                .walk(Side.LEFT, 2, 1000, 0.5, visits, null, 0, 0);
         assertEquals(0, taken);
         assertEquals(0, visits.size());
     }
@@ -141,7 +141,7 @@ class RandomWalkerTest {
         RandomWalker walker = new RandomWalker(g, UniformEdgeChooser.INSTANCE, 8);
         VisitMap pins = new VisitMap(16);
         VisitMap boards = new VisitMap(16);
-        long taken = walker.walk(Side.LEFT, 0, 10_000, WalkRandom.invLogKeep(0.5), pins, boards, 0, 0);
+        long taken = walker.walk(Side.LEFT, 0, 10_000, 0.5, pins, boards, 0, 0);
         assertEquals(taken, (long) ScoreVectors.sum(pins.values(), pins.size()), "seed=" + seed);
         assertEquals(taken, (long) ScoreVectors.sum(boards.values(), boards.size()), "seed=" + seed);
     }

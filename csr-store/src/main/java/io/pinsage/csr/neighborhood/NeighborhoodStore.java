@@ -64,6 +64,15 @@ public final class NeighborhoodStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the neighbourhood store of {@code side} for the graph store at {@code graphRoot} lives by convention:
+     * {@code graphRoot/neighborhoods.left} or {@code .right}, a store root of its own (graph-store readers
+     * ignore it).
+     */
+    public static Path defaultRoot(Path graphRoot, Side side) {
+        return graphRoot.resolve("neighborhoods." + side.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** The side of the nodes and of their neighbours. */
     public Side side() {
         return side;

@@ -1,0 +1,102 @@
+package io.pinsage.engine.cli;
+
+import io.pinsage.csr.MappedCsrGraph;
+import io.pinsage.walk.PixieEngine;
+import io.pinsage.walk.PixieQuery;
+import io.pinsage.walk.PixieResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code pinsage walk DIR --query ID[:weight],... --steps N --top K}: one Pixie query, printed. */
+@Command(name = "walk", mixinStandardHelpOptions = true,
+        description = "Run a Pixie query (random walks pin -> board -> pin) on a graph store and print the top pins.")
+final class WalkCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory")
+    Path dir;
+
+    @Option(names = "--query", required = true, split = ",", paramLabel = "ID[:weight]",
+            description = "query pins (dense pin ids), each with an optional positive weight (default 1)")
+    String[] query;
+
+    @Option(names = "--steps", defaultValue = "100000", description = "total walk steps N (default ${DEFAULT-VALUE})")
+    long steps;
+
+    @Option(names = "--top", defaultValue = "20", description = "pins to print (default ${DEFAULT-VALUE})")
+    int top;
+
+    @Option(names = "--boards", defaultValue = "0", description = "boards to print (default ${DEFAULT-VALUE})")
+    int boards;
+
+    @Option(names = "--alpha", defaultValue = "0.5", description = "restart probability (default ${DEFAULT-VALUE})")
+    double alpha;
+
+    @Option(names = "--no-boost", description = "sum visits instead of the multi-hit booster")
+    boolean noBoost;
+
+    @Option(names = "--early-stop", paramLabel = "PINS:VISITS", description = "stop a pin's walks once PINS pins have VISITS visits")
+    String earlyStop;
+
+    @Option(names = "--blocklist", split = ",", description = "pins never returned")
+    int[] blocklist = new int[0];
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        PixieQuery.Builder b = PixieQuery.builder().steps(steps).topPins(top).topBoards(boards).alpha(alpha)
+                .boost(!noBoost).blocklist(blocklist).seed(seed);
+        for (String term : query) {
+            int colon = term.indexOf(':');
+            b.pin(parseInt("--query", colon < 0 ? term : term.substring(0, colon)),
+                    colon < 0 ? 1f : parseFloat("--query weight", term.substring(colon + 1)));
+        }
+        if (earlyStop != null) {
+            String[] parts = earlyStop.split(":", 2);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("--early-stop=" + earlyStop + ": expected PINS:VISITS");
+            }
+            b.earlyStop(parseInt("--early-stop pins", parts[0]), parseInt("--early-stop visits", parts[1]));
+        }
+        PixieQuery q = b.build();
+        try (MappedCsrGraph graph = MappedCsrGraph.open(dir)) {
+            PixieEngine engine = new PixieEngine(graph);
+            long start = System.nanoTime();
+            PixieResult r = engine.query(q);
+            double ms = (System.nanoTime() - start) / 1e6;
+            System.out.printf("%,d steps in %.1f ms%n", r.stepsTaken(), ms);
+            System.out.println("rank  pin         score");
+            for (int i = 0; i < r.pinCount(); i++) {
+                System.out.printf("%4d  %-10d  %.1f%n", i + 1, r.pin(i), r.pinScore(i));
+            }
+            if (r.boardCount() > 0) {
+                System.out.println("rank  board       visits");
+                for (int i = 0; i < r.boardCount(); i++) {
+                    System.out.printf("%4d  %-10d  %.0f%n", i + 1, r.board(i), r.boardScore(i));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static int parseInt(String field, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + "=" + text + ": expected an integer");
+        }
+    }
+
+    private static float parseFloat(String field, String text) {
+        try {
+            return Float.parseFloat(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + "=" + text + ": expected a number");
+        }
+    }
+}
