@@ -51,10 +51,13 @@ class TrainerTest {
         Path whole = dir.resolve("whole");
         Path killed = dir.resolve("killed");
         trainer(config(3, 2, 1), pp[0], pp[1]).train(whole);
-        // Killed after step 9 (in epoch 2), its last checkpoint is at step 8; a different sampler count must not matter.
-        trainer(config(3, 2, 2), pp[0], pp[1]).stopAfterSteps(9).train(killed);
+        // 7 batches per epoch, checkpoints every 2 batches: killed at step 10 (epoch 2, batch 3), the last checkpoint
+        // is at step 9, mid-epoch. A different sampler count must not matter.
+        trainer(config(3, 2, 2), pp[0], pp[1]).stopAfterSteps(10).train(killed);
         Checkpoint mid = Checkpoint.load(killed.resolve(Trainer.CHECKPOINT), SHAPE);
-        assertEquals(8, mid.globalStep(), "seed=" + SEED);
+        assertEquals(9, mid.globalStep(), "seed=" + SEED);
+        assertEquals(1, mid.epoch());
+        assertEquals(2, mid.batch());
         trainer(config(3, 2, 2), pp[0], pp[1]).train(killed);
         Checkpoint a = Checkpoint.load(whole.resolve(Trainer.CHECKPOINT), SHAPE);
         Checkpoint b = Checkpoint.load(killed.resolve(Trainer.CHECKPOINT), SHAPE);
