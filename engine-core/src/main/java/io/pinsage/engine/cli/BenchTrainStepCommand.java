@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 final class BenchTrainStepCommand implements Callable<Integer> {
 
     @Option(names = "--nodes", description = "node space size, default ${DEFAULT-VALUE}")
-    int nodes = 50_000;
+    int nodes = 20_000;
 
     @Option(names = "--batch", description = "pairs per step, default ${DEFAULT-VALUE}")
     int batch = 512;

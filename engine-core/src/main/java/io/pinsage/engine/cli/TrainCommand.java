@@ -15,8 +15,9 @@ import java.util.concurrent.Callable;
 
 /** Trains a PinSage model on a dataset and writes a model directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt) and write MODEL_DIR; resumes from "
-                + "MODEL_DIR/checkpoint.bin when present. Defaults are the recommended settings for user-item data.")
+        description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt, or synthetic:STORE_DIR from generate) and "
+                + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint.bin when present. On synthetic data it also prints the "
+                + "comparison with content-only and Pixie. Defaults are the recommended settings.")
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--dataset", required = true, description = "KIND:PATH, e.g. lightgcn:../shared/datasets/gowalla")
@@ -46,8 +47,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--neighbourhoods", description = "WALK (importance) or UNIFORM (ablation)")
     NeighbourhoodKind neighbourhoods;
 
-    @Option(names = "--users-pool-over-items", arity = "1", description = "users pool over their own items (true) or over related users (false)")
-    Boolean usersPoolOverItems;
+    @Option(names = "--user-items", description = "users pool over up to this many of their own items; 0: over related users (walks)")
+    Integer userItems;
 
     @Option(names = "--embedding-lr", description = "Adam learning rate of the id embeddings")
     Float embeddingLr;
@@ -67,11 +68,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--negatives", description = "random negatives shared by a minibatch")
     Integer negatives;
 
+    @Option(names = "--in-batch-negatives", arity = "1", description = "whether the other pairs' positives are negatives too")
+    Boolean inBatch;
+
     @Option(names = "--lr", description = "Adam learning rate (weights and id embeddings)")
     Float lr;
 
     @Option(names = "--patience", description = "epochs without validation gain before stopping")
     Integer patience;
+
+    @Option(names = "--ablations", description = "synthetic:DIR only: also train the uniform-neighbourhood and no-hard-negative ablations")
+    boolean ablations;
 
     @Option(names = "--seed", description = "random seed")
     Long seed;
@@ -83,14 +90,15 @@ final class TrainCommand implements Callable<Integer> {
         RecommenderOptions d = RecommenderOptions.defaults(t);
         TrainingConfig c = d.training();
         TrainingConfig tc = new TrainingConfig(or(epochs, c.epochs()), or(batch, c.batchSize()), or(negatives, c.sharedNegatives()),
-                c.inBatchNegatives(), c.maxHardNegatives(), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
+                or(inBatch, c.inBatchNegatives()), c.maxHardNegatives(), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
                 or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), t,
                 c.samplerThreads(), c.queueCapacity(), c.checkpointEvery());
         RecommenderOptions o = new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
                 or(width, d.width()), or(steps, d.stepsPerNode()), or(neighbourhoods, d.neighbourhoods()),
-                or(usersPoolOverItems, d.usersPoolOverItems()), d.validationUsers(), tc);
-        if (!spec.kind().equals("lightgcn")) {
-            throw new IllegalArgumentException("dataset=" + dataset + ": train supports lightgcn:DIR");
+                or(userItems, d.userItems()), d.validationUsers(), tc);
+        if (spec.kind().equals("synthetic")) {
+            SyntheticComparison.run(spec.path(), out, ablations, System.out, System.err);
+            return 0;
         }
         LightGcnDataset data = LightGcnDataset.load(spec.path());
         LightGcnRecommender.Result r = LightGcnRecommender.train(data, out, o, System.err);

@@ -1,5 +1,7 @@
 package io.pinsage.engine.eval;
 
+import io.pinsage.engine.util.Workers;
+
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,51 +54,29 @@ public final class PairRankingEvaluator {
         }
         int[] ranks = new int[queries.length];
         AtomicInteger next = new AtomicInteger();
-        Thread[] workers = new Thread[threads];
-        RuntimeException[] failure = new RuntimeException[1];
-        for (int t = 0; t < threads; t++) {
-            workers[t] = new Thread(() -> {
-                int[] cand = new int[pool.length + 1];
-                float[] scores = new float[pool.length + 1];
-                try {
-                    for (int p; (p = next.getAndIncrement()) < queries.length; ) {
-                        int q = queries[p];
-                        int pos = positives[p];
-                        int n = 0;
-                        cand[n++] = pos;
-                        for (int c : pool) {
-                            if (c != q && c != pos && n <= poolSize) {
-                                cand[n++] = c;
-                            }
-                        }
-                        scorer.score(q, cand, n, scores);
-                        int rank = 1;
-                        for (int i = 1; i < n; i++) {
-                            if (scores[i] >= scores[0]) {
-                                rank++;
-                            }
-                        }
-                        ranks[p] = rank;
-                    }
-                } catch (RuntimeException e) {
-                    synchronized (failure) {
-                        failure[0] = e;
+        Workers.run(threads, "pair-eval", t -> {
+            int[] cand = new int[pool.length + 1];
+            float[] scores = new float[pool.length + 1];
+            for (int p; (p = next.getAndIncrement()) < queries.length; ) {
+                int q = queries[p];
+                int pos = positives[p];
+                int n = 0;
+                cand[n++] = pos;
+                for (int c : pool) {
+                    if (c != q && c != pos && n <= poolSize) {
+                        cand[n++] = c;
                     }
                 }
-            }, "pair-eval-" + t);
-            workers[t].start();
-        }
-        for (Thread w : workers) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+                scorer.score(q, cand, n, scores);
+                int rank = 1;
+                for (int i = 1; i < n; i++) {
+                    if (scores[i] >= scores[0]) {
+                        rank++;
+                    }
+                }
+                ranks[p] = rank;
             }
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
+        });
         double hits = 0;
         double rr = 0;
         for (int r : ranks) {

@@ -3,6 +3,7 @@ package io.pinsage.engine.pipeline;
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.Side;
 import io.pinsage.engine.train.HardNegatives;
+import io.pinsage.engine.util.Workers;
 import io.pinsage.walk.HardNegativeSampler;
 
 import java.util.SplittableRandom;
@@ -38,6 +39,11 @@ final class HardNegativeCache implements HardNegatives {
         if (query >= rows.length()) {
             return -1;
         }
+        int[] row = row(query);
+        return row.length == 0 ? -1 : row[rnd.nextInt(row.length)];
+    }
+
+    private int[] row(int query) {
         int[] row = rows.get(query);
         if (row == null) {
             int[] buf = new int[keep];
@@ -45,6 +51,21 @@ final class HardNegativeCache implements HardNegatives {
             row = n == 0 ? NONE : java.util.Arrays.copyOf(buf, n);
             rows.set(query, row);
         }
-        return row.length == 0 ? -1 : row[rnd.nextInt(row.length)];
+        return row;
+    }
+
+    /**
+     * Ranks the bands of all {@code queries} up front on {@code threads} threads, so that the sampler threads
+     * only draw from the cache and the trainer never waits on walks.
+     */
+    void prefill(int[] queries, int threads) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Workers.run(threads, "hard-negatives", t -> {
+            for (int i; (i = next.getAndIncrement()) < queries.length; ) {
+                if (queries[i] < rows.length()) {
+                    row(queries[i]);
+                }
+            }
+        });
     }
 }

@@ -67,7 +67,7 @@ public final class LightGcnRecommender {
             err.printf(Locale.ROOT, "neighbourhoods: %s, T=%d, %d steps per node, %d nodes%n", o.neighbourhoods(), o.width(),
                     o.stepsPerNode(), space.size());
             hood = GraphNeighbourhoods.build(graph, o.neighbourhoods(), o.width(), o.stepsPerNode(), o.training().seed(),
-                    o.usersPoolOverItems(), threads, null);
+                    o.userItems(), threads, null);
             ModelFile.saveNeighbourhoods(hoodFile, hood);
         }
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(graph));
@@ -121,7 +121,7 @@ public final class LightGcnRecommender {
     static ModelShape shape(NodeSpace space, RecommenderOptions o) {
         int[] conv = new int[o.layers()];
         Arrays.fill(conv, o.dim());
-        return new ModelShape(space.size(), o.embedDim(), 0, true, o.dim(), conv, o.dim(), o.dim(), o.width(), true);
+        return new ModelShape(space.size(), o.embedDim(), 0, true, o.dim(), conv, o.dim(), o.dim(), Math.max(o.width(), o.userItems()), true);
     }
 
     private static RankingMetrics score(ModelParams params, Neighbourhoods hood, NodeInputs inputs, NodeSpace space,

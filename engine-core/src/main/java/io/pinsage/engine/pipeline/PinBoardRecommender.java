@@ -162,7 +162,7 @@ public final class PinBoardRecommender {
         TrainingConfig tc = new TrainingConfig(c.epochs(), c.batchSize(), c.sharedNegatives(), c.inBatchNegatives(), maxHard, c.loss(),
                 c.margin(), c.temperature(), c.learningRate(), c.embeddingRate(), c.lrDecay(), c.patience(), c.seed(), c.threads(),
                 c.samplerThreads(), c.queueCapacity(), c.checkpointEvery());
-        Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), true, c.threads(), null);
+        Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(), null);
         ModelFile.saveNeighbourhoods(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
         int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
         int valCount = Math.min(1000, pairs[0].length / 10);
@@ -172,7 +172,15 @@ public final class PinBoardRecommender {
         int[] valP = Arrays.copyOf(pairs[1], valCount);
         ModelShape shape = new ModelShape(space.size(), o.embedDim(), featureDim, true, o.dim(), new int[] {o.dim(), o.dim()}, o.dim(),
                 o.dim(), o.width(), true);
-        HardNegatives hard = maxHard == 0 ? null : new HardNegativeCache(graph, o.hardFrom(), o.hardTo(), o.hardSteps(), 16, c.seed());
+        HardNegatives hard = null;
+        if (maxHard > 0) {
+            HardNegativeCache cache = new HardNegativeCache(graph, o.hardFrom(), o.hardTo(), o.hardSteps(), 16, c.seed());
+            long h0 = System.nanoTime();
+            cache.prefill(trainQ, c.threads());
+            err.printf(Locale.ROOT, "hard negatives: PPR ranks %d-%d of every query pin (%d walk steps each) in %.1f s%n",
+                    o.hardFrom(), o.hardTo(), o.hardSteps(), (System.nanoTime() - h0) / 1e9);
+            hard = cache;
+        }
         try (Parallel par = new Parallel(c.threads())) {
             PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
             ConsoleProgress progress = new ConsoleProgress(err, c.epochs(), "val hit@" + o.k());

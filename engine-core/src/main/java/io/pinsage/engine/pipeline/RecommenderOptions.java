@@ -13,27 +13,32 @@ import io.pinsage.engine.train.TrainingConfig;
  * @param width           neighbourhood size T
  * @param stepsPerNode    walk steps (or uniform draws) per node when building neighbourhoods
  * @param neighbourhoods  importance (walk) or uniform neighbourhoods
- * @param usersPoolOverItems whether users pool over (up to T of) their own items rather than over related users
+ * @param userItems       when positive, users pool over up to this many of their own items instead of over T related
+ *                        users (the neighbourhood table is then max(width, userItems) wide)
  * @param validationUsers users holding out one training item each for early stopping
  * @param training        the optimisation settings
  */
 public record RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighbourhoodKind neighbourhoods,
-                                 boolean usersPoolOverItems,
+                                 int userItems,
                                  int validationUsers, TrainingConfig training) {
 
     /**
      * The settings recommended for implicit-feedback user–item data such as Gowalla (no content features):
-     * 64-wide id embeddings and layers, one CONVOLVE layer over T = 10 walk neighbours, sampled softmax over
+     * 64-wide id embeddings and layers, one CONVOLVE layer (items over T = 10 walk neighbours, users over up to 40
+     * of their items), sampled softmax over
      * in-batch and 500 shared negatives with τ = 0.1, batch 1,024, Adam at 1e-3, learning rate decay on plateau.
      */
     public static RecommenderOptions defaults(int threads) {
-        return new RecommenderOptions(64, 64, 1, 10, 200, NeighbourhoodKind.WALK, true, 2000,
+        return new RecommenderOptions(64, 64, 1, 10, 200, NeighbourhoodKind.WALK, 40, 2000,
                 new TrainingConfig(20, 1024, 500, true, 0, LossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 1e-3f, 0.5f, 3, 1,
                         threads, 1, 4, 0));
     }
 
     /** @throws IllegalArgumentException naming the first field out of range */
     public RecommenderOptions {
+        if (userItems < 0) {
+            throw new IllegalArgumentException("userItems=" + userItems + ": must be >= 0");
+        }
         if (embedDim < 1 || dim < 1 || layers < 1 || width < 1 || stepsPerNode < 1 || validationUsers < 1) {
             throw new IllegalArgumentException("embedDim=" + embedDim + " dim=" + dim + " layers=" + layers + " width=" + width
                     + " stepsPerNode=" + stepsPerNode + " validationUsers=" + validationUsers + ": all must be >= 1");

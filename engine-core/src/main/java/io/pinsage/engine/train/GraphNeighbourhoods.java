@@ -2,6 +2,7 @@ package io.pinsage.engine.train;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.engine.util.Workers;
 import io.pinsage.walk.ImportanceNeighborhoods;
 import io.pinsage.walk.NeighborhoodConfig;
 import io.pinsage.walk.UniformNeighborSampler;
@@ -25,83 +26,58 @@ public final class GraphNeighbourhoods {
 
     /**
      * @param stepsPerNode     walk steps per node (walk kind) or two-hop draws per node (uniform kind)
-     * @param rightPoolsOverLeft whether right nodes (users) pool over their own left neighbours (the items they
-     *                         engaged with, up to T drawn without replacement, equal weights) instead of over related
-     *                         right nodes: a user is then described by its items, as in item-based recommendation
+     * @param rightOwnWidth    when positive, right nodes (users) pool over up to this many of their own left
+     *                         neighbours (the items they engaged with, drawn without replacement, equal weights)
+     *                         instead of over T related right nodes: a user is then described by its items, as in
+     *                         item-based recommendation. The table's width is {@code max(t, rightOwnWidth)}.
      * @param progress         called with the number of nodes finished so far, from worker threads; may be null
      */
     public static Neighbourhoods build(BipartiteGraph graph, NeighbourhoodKind kind, int t, int stepsPerNode, long seed,
-                                       boolean rightPoolsOverLeft, int threads, IntConsumer progress) {
+                                       int rightOwnWidth, int threads, IntConsumer progress) {
         NodeSpace space = NodeSpace.of(graph);
         int n = space.size();
-        int[] ids = new int[n * t];
-        float[] alpha = new float[n * t];
+        int width = Math.max(t, rightOwnWidth);
+        int[] ids = new int[n * width];
+        float[] alpha = new float[n * width];
         int[] count = new int[n];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        Thread[] workers = new Thread[threads];
-        Throwable[] failure = new Throwable[1];
-        for (int w = 0; w < threads; w++) {
-            workers[w] = new Thread(() -> {
-                try {
-                    ImportanceNeighborhoods[] walk = new ImportanceNeighborhoods[2];
-                    UniformNeighborSampler uniform = new UniformNeighborSampler(graph);
-                    for (Side side : Side.values()) {
-                        walk[side.ordinal()] = new ImportanceNeighborhoods(graph, new NeighborhoodConfig(side, t, stepsPerNode, 0.5,
-                                32, seed));
+        Workers.run(threads, "neighbourhoods", w -> {
+            ImportanceNeighborhoods[] walk = new ImportanceNeighborhoods[2];
+            UniformNeighborSampler uniform = new UniformNeighborSampler(graph);
+            for (Side side : Side.values()) {
+                walk[side.ordinal()] = new ImportanceNeighborhoods(graph, new NeighborhoodConfig(side, t, stepsPerNode, 0.5,
+                        32, seed));
+            }
+            int[] rowIds = new int[width];
+            float[] rowW = new float[width];
+            for (int chunk; (chunk = next.getAndAdd(256)) < n; ) {
+                for (int u = chunk; u < Math.min(n, chunk + 256); u++) {
+                    Side side = space.side(u);
+                    int local = space.local(u);
+                    int c;
+                    if (side == Side.RIGHT && rightOwnWidth > 0) {
+                        c = ownNeighbours(graph, local, rightOwnWidth, NeighborhoodConfig.nodeSeed(seed, u), rowIds, rowW);
+                        side = Side.LEFT;
+                    } else if (kind == NeighbourhoodKind.WALK) {
+                        c = walk[side.ordinal()].compute(local, rowIds, rowW);
+                    } else {
+                        uniform.reseed(NeighborhoodConfig.nodeSeed(seed, u));
+                        c = uniform.sampleSameSide(side, local, t, stepsPerNode, rowIds, rowW);
                     }
-                    int[] rowIds = new int[t];
-                    float[] rowW = new float[t];
-                    for (int chunk; (chunk = next.getAndAdd(256)) < n; ) {
-                        for (int u = chunk; u < Math.min(n, chunk + 256); u++) {
-                            Side side = space.side(u);
-                            int local = space.local(u);
-                            int c;
-                            if (side == Side.RIGHT && rightPoolsOverLeft) {
-                                c = ownNeighbours(graph, local, t, NeighborhoodConfig.nodeSeed(seed, u), rowIds, rowW);
-                                side = Side.LEFT;
-                            } else if (kind == NeighbourhoodKind.WALK) {
-                                c = walk[side.ordinal()].compute(local, rowIds, rowW);
-                            } else {
-                                uniform.reseed(NeighborhoodConfig.nodeSeed(seed, u));
-                                c = uniform.sampleSameSide(side, local, t, stepsPerNode, rowIds, rowW);
-                            }
-                            count[u] = c;
-                            for (int s = 0; s < c; s++) {
-                                ids[u * t + s] = space.id(side, rowIds[s]);
-                                alpha[u * t + s] = rowW[s];
-                            }
-                        }
-                        int d = done.addAndGet(Math.min(256, n - chunk));
-                        if (progress != null) {
-                            progress.accept(d);
-                        }
-                    }
-                } catch (Throwable e) {
-                    synchronized (failure) {
-                        failure[0] = e;
+                    count[u] = c;
+                    for (int s = 0; s < c; s++) {
+                        ids[u * width + s] = space.id(side, rowIds[s]);
+                        alpha[u * width + s] = rowW[s];
                     }
                 }
-            }, "neighbourhoods-" + w);
-            workers[w].start();
-        }
-        for (Thread w : workers) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while building neighbourhoods", e);
+                int d = done.addAndGet(Math.min(256, n - chunk));
+                if (progress != null) {
+                    progress.accept(d);
+                }
             }
-        }
-        synchronized (failure) {
-            if (failure[0] instanceof RuntimeException re) {
-                throw re;
-            }
-            if (failure[0] != null) {
-                throw new IllegalStateException(failure[0]);
-            }
-        }
-        return Neighbourhoods.fromRows(n, t, ids, alpha, count);
+        });
+        return Neighbourhoods.fromRows(n, width, ids, alpha, count);
     }
 
     /** Up to t of a right node's left neighbours, a seeded partial Fisher–Yates draw when it has more. */
