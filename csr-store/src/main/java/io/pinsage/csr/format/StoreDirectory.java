@@ -112,11 +112,20 @@ public final class StoreDirectory {
             throw new IllegalStateException("root=" + root + ": another process is publishing a store into it");
         }
         try {
-            String current = StoreDirectory.isPublished(root) ? ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT)) : null;
+            String current = null;
+            boolean currentReadable = true;
+            if (StoreDirectory.isPublished(root)) {
+                try {
+                    current = ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT));
+                } catch (CorruptStoreException e) {
+                    // a damaged pointer must not stop a rebuild, but nothing is deleted until the rebuild commits
+                    currentReadable = false;
+                }
+            }
             int next = 1;
             for (String g : generations(root)) {
                 next = Math.max(next, Integer.parseInt(g.substring(GENERATION_PREFIX.length())) + 1);
-                if (!g.equals(current)) {
+                if (currentReadable && !g.equals(current)) {
                     deleteTree(root.resolve(g));
                 }
             }
