@@ -34,6 +34,7 @@ public final class PinSageCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new PinSageCli());
         cli.setExecutionExceptionHandler(new CliErrors());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }
 
