@@ -80,6 +80,18 @@ class StoreCommandsTest {
     }
 
     @Test
+    void shouldReportEveryFigureOfABenchBuildAndDeleteTheStore() {
+        Result r = run("bench", "build", "--dir", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000",
+                "--disk-probe-mib", "4");
+        assertEquals(0, r.code(), r.err());
+        for (String figure : new String[] {"disk sequential write", "wall time", "edges/s", "peak RSS", "peak heap",
+                "bytes/edge on disk", "of the disk's sequential rate"}) {
+            assertTrue(r.out().contains(figure), figure + " missing from:\n" + r.out());
+        }
+        assertTrue(Files.notExists(dir.resolve("store")), "the bench store was not deleted");
+    }
+
+    @Test
     void shouldRunQuickstartSteps() {
         Result r = run("quickstart", "--work", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000");
         assertEquals(0, r.code(), r.err());
