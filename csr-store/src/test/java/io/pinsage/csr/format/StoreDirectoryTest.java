@@ -118,7 +118,9 @@ class StoreDirectoryTest {
     @Test
     void shouldRefuseASecondConcurrentPublisher() throws IOException {
         try (Publication p = StoreDirectory.beginPublication(root)) {
-            assertThrows(IllegalStateException.class, () -> StoreDirectory.beginPublication(root));
+            java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class,
+                    () -> StoreDirectory.beginPublication(root));
+            assertTrue(e.getMessage().contains("LOCK: held"), e.getMessage());
         }
     }
 }
