@@ -7,11 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision GEMM {@code C = alpha·op(A)·op(B) + beta·C} on row-major arrays, blocked for the cache
  * hierarchy and register-tiled with the Vector API (the Goto/BLIS structure).
  *
- * <p>Loops, outermost first: {@code K} in slices of {@link #KC}; {@code N} in panels of at most {@link #NC}
- * columns, whose {@code KC x NC} slice of {@code op(B)} is packed once (in parallel) into micro-panels of
- * {@link #NR} columns stored k-major; {@code M} in blocks of {@code mc} rows, one block per parallel chunk,
- * each packing its {@code mc x KC} slice of {@code op(A)} into micro-panels of {@link #MR} rows; then, per
- * {@code B} micro-panel (kept in L1 while the loop below re-reads it), per {@code A} micro-panel, the
+ * <p>Loops, outermost first: {@code N} in panels of at most {@link #NC} columns; {@code K} in equal slices of
+ * at most {@link #KC_MAX} (usually {@link #KC}), whose slice of {@code op(B)} is packed once (in parallel)
+ * into micro-panels of {@link #NR} columns stored k-major; {@code M} in blocks of {@code mc} rows, one block
+ * per parallel chunk, each packing its slice of {@code op(A)} into micro-panels of {@link #MR} rows; then,
+ * per {@code B} micro-panel (kept in L1 while the loop below re-reads it), per {@code A} micro-panel, the
  * {@code MR x NR} micro-kernel holds its block of {@code C} in {@code 2·MR} vector registers and performs
  * one broadcast and two FMAs per row per {@code k}. Transposes cost nothing extra: packing reads either
  * layout. Edges are zero-padded in the packed panels and written back through a small tile.
@@ -27,8 +27,13 @@ final class CpuGemm {
     static final int MR = 6;
     /** Columns of the register tile. */
     static final int NR = 2 * LANES;
-    /** Depth of a slice: a KC x NR micro-panel of B (32 KiB with AVX-512) stays in a 48 KiB L1. */
+    /** Usual depth of a slice: a KC x NR micro-panel of B (32 KiB with AVX-512) stays in a 48 KiB L1. */
     static final int KC = 256;
+    /**
+     * Deepest slice: K is cut into {@code ceil(K / KC_MAX)} equal slices, so that K = 257 (256 features and a
+     * log-degree) is one pass over C rather than a second pass for one column.
+     */
+    static final int KC_MAX = 320;
     /** Largest row block: an mc x KC panel of A (144 KiB) stays in L2. */
     static final int MC_MAX = 24 * MR;
     /** Widest column panel of B packed at once (2 MiB with KC = 256). */
@@ -37,7 +42,7 @@ final class CpuGemm {
     private static final long PARALLEL_THRESHOLD = 1L << 17;
 
     private final WorkerPool pool;
-    private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC + MR * NR]);
+    private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC_MAX + MR * NR]);
     private float[] packedB = new float[KC * NR];
     private final WorkerPool.Chunked computeTask = this::computeBlock;
     private final WorkerPool.Chunked packTask = this::packBChunk;
@@ -117,11 +122,12 @@ final class CpuGemm {
             for (jc = 0; jc < n; jc += NC) {
                 nc = Math.min(NC, n - jc);
                 int panels = ceilDiv(nc, NR);
-                if (packedB.length < panels * NR * KC) {
-                    packedB = new float[panels * NR * KC];
+                int depth = ceilDiv(k, ceilDiv(k, KC_MAX));
+                if (packedB.length < panels * NR * depth) {
+                    packedB = new float[panels * NR * depth];
                 }
-                for (pc = 0; pc < k; pc += KC) {
-                    kc = Math.min(KC, k - pc);
+                for (pc = 0; pc < k; pc += depth) {
+                    kc = Math.min(depth, k - pc);
                     firstSlice = pc == 0;
                     int packChunks = Math.min(panels, threads);
                     panelsPerPackChunk = ceilDiv(panels, packChunks);
@@ -238,7 +244,7 @@ final class CpuGemm {
                 scaleRow(c, cOff + (i0 + i) * ldc + jc, nc, beta);
             }
         }
-        int tileOffset = MC_MAX * KC;
+        int tileOffset = MC_MAX * KC_MAX;
         float[] bp = packedB;
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
