@@ -24,6 +24,10 @@ import java.util.Arrays;
  * write the same element, so scatter-adds split by column ranges rather than by rows. Steady state
  * allocates nothing except view objects ({@link Tensor#rows}) and growth of internal scratch space.
  *
+ * <p>Deterministic: for a fixed thread count, results are bit-identical from run to run whatever the
+ * scheduling, because every output element is computed by one chunk in a fixed order (split-K partial
+ * products are summed in chunk order). Different thread counts may differ in the last bits.
+ *
  * <p>Threading: confined to one thread at a time, as the SPI says. Cost of each operation: one pass over its
  * operands (O(elements)), GEMM {@code 2·M·N·K} flops.
  */
