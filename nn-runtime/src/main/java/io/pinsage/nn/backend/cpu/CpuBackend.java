@@ -64,7 +64,7 @@ public final class CpuBackend implements Backend {
     private float opBias2;
     private int opChunkSize;
     private final WorkerPool.Chunked aggregateRows = this::aggregateChunk;
-    private final WorkerPool.Chunked aggregateBackwardCols = this::aggregateBackwardChunk;
+    private final WorkerPool.Chunked maxPoolBackwardCols = this::maxPoolBackwardChunk;
     private final WorkerPool.Chunked gatherBackRows = this::gatherBackChunk;
     private final WorkerPool.Chunked biasActRows = this::biasActivationChunk;
     private final WorkerPool.Chunked biasActBackCols = this::biasActivationBackwardChunk;
@@ -349,7 +349,7 @@ public final class CpuBackend implements Backend {
         opZ = ds;
         if (pooling == Pooling.MAX) {
             opIdx3 = own(argMax);
-            runColumns(aggregateBackwardCols, gs.cols(), (long) ns.length() * gs.cols());
+            runColumns(maxPoolBackwardCols, gs.cols(), (long) ns.length() * gs.cols());
             return;
         }
         transposeEdges(gs.rows(), ds.rows());
@@ -434,7 +434,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** MAX pooling's backward over the column range of {@code chunk}: each element goes to its arg-max edge. */
-    private void aggregateBackwardChunk(int chunk) {
+    private void maxPoolBackwardChunk(int chunk) {
         CpuTensor g = opX;
         CpuTensor ds = opZ;
         CpuTensor w = opW;
