@@ -70,7 +70,7 @@ public final class EdgeListIngest {
         }
         for (Path p : inputs) {
             if (!Files.isRegularFile(p)) {
-                throw new BadInputException(p, 0, "no such input file");
+                throw new BadInputException(p, 0, Files.exists(p) ? "not a regular file" : "no such input file");
             }
         }
         EdgeListIngest ingest = new EdgeListIngest(options);
