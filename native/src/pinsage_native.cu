@@ -613,7 +613,8 @@ __device__ __forceinline__ void pn_stash_tile(int trans, const float (&regs)[LOA
 }
 
 /*
- * FP32 SGEMM: BM x BM block tile, 16 x 16 threads, each computing TM x TM outputs split in two halves
+ * FP32 SGEMM: BM x BM block tile (BM = 16 TM: 128, 64 or 32), 16 x 16 threads, each computing TM x TM
+ * outputs split in two halves
  * (rows ty*TM/2.. and BM/2 + ty*TM/2..) so neighbouring threads read neighbouring shared-memory words.
  * The next k-tile is fetched into registers while the current one is multiplied (latency hiding).
  */
@@ -622,8 +623,10 @@ __global__ void __launch_bounds__(256)
     pn_sgemm_fp32_kernel(int ta, int tb, int M, int N, int K, float alpha, const float *__restrict__ A, int lda,
                          const float *__restrict__ B, int ldb, float beta, float *C, int ldc) {
     constexpr int BM = TM * 16, HALF = TM / 2, LOADS = BM * PN_GEMM_BK / 256;
-    __shared__ __align__(16) float As[PN_GEMM_BK][BM];
-    __shared__ __align__(16) float Bs[PN_GEMM_BK][BM];
+    /* +4 padding: the transposing stash of a k-contiguous operand would otherwise hit one bank 8 times */
+    constexpr int LDS = BM + 4;
+    __shared__ __align__(16) float As[PN_GEMM_BK][LDS];
+    __shared__ __align__(16) float Bs[PN_GEMM_BK][LDS];
     int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
     int row0 = blockIdx.y * BM, col0 = blockIdx.x * BM;
     float acc[TM][TM];
@@ -637,8 +640,8 @@ __global__ void __launch_bounds__(256)
         pn_fetch_tile<BM, PN_GEMM_BK, LOADS>(B, !tb, ldb, N, K, col0, k0, rb);
     };
     auto stash = [&]() {
-        pn_stash_tile<BM, PN_GEMM_BK, LOADS, false>(ta, ra, &As[0][0], 1, BM);
-        pn_stash_tile<BM, PN_GEMM_BK, LOADS, false>(!tb, rb, &Bs[0][0], 1, BM);
+        pn_stash_tile<BM, PN_GEMM_BK, LOADS, false>(ta, ra, &As[0][0], 1, LDS);
+        pn_stash_tile<BM, PN_GEMM_BK, LOADS, false>(!tb, rb, &Bs[0][0], 1, LDS);
     };
     fetch(0);
     for (int k0 = 0; k0 < K; k0 += PN_GEMM_BK) {
@@ -769,9 +772,11 @@ extern "C" int pn_sgemm(int trans_a, int trans_b, int m, int n, int k, float alp
     if (m == 0 || n == 0) return PN_OK;
     cudaStream_t s = pn_s(stream);
     int ta = trans_a != 0, tb = trans_b != 0;
-    int sms = pn_current_device_attr(cudaDevAttrMultiProcessorCount);
-    /* big tiles only when they still give every SM a block */
-    int big = (size_t)((m + 127) / 128) * ((n + 127) / 128) >= (size_t)(sms > 0 ? sms : 1);
+    size_t sms = (size_t)pn_current_device_attr(cudaDevAttrMultiProcessorCount);
+    if (sms == 0) sms = 1;
+    /* the largest tile that still gives every SM a block: bigger tiles reuse more, but idle SMs cost more */
+    int big = (size_t)((m + 127) / 128) * ((n + 127) / 128) >= sms;
+    int mid = (size_t)((m + 63) / 64) * ((n + 63) / 64) >= sms;
     if (precision == PN_GEMM_TF32 && pn_current_device_attr(cudaDevAttrComputeCapabilityMajor) >= 8) {
         if (big)
             pn_sgemm_tf32_kernel<128, 128><<<dim3((n + 127) / 128, (m + 127) / 128), 256, 0, s>>>(
@@ -782,8 +787,11 @@ extern "C" int pn_sgemm(int trans_a, int trans_b, int m, int n, int k, float alp
     } else if (big) {
         pn_sgemm_fp32_kernel<8><<<dim3((n + 127) / 128, (m + 127) / 128), 256, 0, s>>>(ta, tb, m, n, k, alpha, A, lda,
                                                                                        B, ldb, beta, C, ldc);
-    } else {
+    } else if (mid) {
         pn_sgemm_fp32_kernel<4><<<dim3((n + 63) / 64, (m + 63) / 64), 256, 0, s>>>(ta, tb, m, n, k, alpha, A, lda, B,
+                                                                                   ldb, beta, C, ldc);
+    } else {
+        pn_sgemm_fp32_kernel<2><<<dim3((n + 31) / 32, (m + 31) / 32), 256, 0, s>>>(ta, tb, m, n, k, alpha, A, lda, B,
                                                                                    ldb, beta, C, ldc);
     }
     return pn_launched("pn_sgemm");

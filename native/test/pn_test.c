@@ -576,8 +576,13 @@ static void gpu_sgemm_tests(int small) {
             if (cublas) gpu_gemm_case("cublas", pn_cublas_sgemm, precision, t & 1, t >> 1, 67, 45, 29, 0.5f);
         }
     if (!small) {
-        gpu_gemm_case("sgemm", pn_sgemm, PN_GEMM_FP32, 0, 0, 512, 512, 256, 0.0f);
-        gpu_gemm_case("sgemm", pn_sgemm, PN_GEMM_TF32, 0, 0, 512, 512, 256, 0.0f);
+        /* shapes chosen to reach each tile size on a 100-150 SM GPU: 128, 64 and 32 (FP32) wide */
+        for (int precision = 0; precision <= 1; precision++) {
+            gpu_gemm_case("sgemm", pn_sgemm, precision, 0, 0, 1600, 1500, 64, 0.0f);
+            gpu_gemm_case("sgemm", pn_sgemm, precision, 1, 1, 1600, 1500, 40, 0.5f);
+            gpu_gemm_case("sgemm", pn_sgemm, precision, 0, 0, 770, 900, 70, 0.0f);
+            gpu_gemm_case("sgemm", pn_sgemm, precision, 0, 0, 512, 512, 256, 0.0f);
+        }
     }
     if (!cublas) printf("SKIP cublas checks: %s\n", "libcublas not loadable");
 }
