@@ -14,6 +14,7 @@ out="$here/build"
 mode="cuda"
 [[ "${1:-}" == "--cpu-only" || "${PINSAGE_NATIVE_CUDA:-true}" == "false" ]] && mode="cpu"
 nvcc="${NVCC:-$(command -v nvcc || true)}"
+[[ -n "$nvcc" && ! -x "$nvcc" ]] && nvcc=""
 if [[ "$mode" == "cuda" && -z "$nvcc" && -x /usr/local/cuda/bin/nvcc ]]; then nvcc=/usr/local/cuda/bin/nvcc; fi
 if [[ "$mode" == "cuda" && -z "$nvcc" ]]; then
     echo "pinsage-native: nvcc not found; building the CPU-only library (GPU entry points report 'built without CUDA')"

@@ -103,7 +103,8 @@ PN_API int pn_event_elapsed_ms(float *ms, pn_event start, pn_event end);
  *
  * Gather-aggregate (importance pooling). src: src_rows x dim. idx, alpha: rows x T (alpha may be NULL).
  * Slot j of row i is valid when (counts == NULL || j < counts[i]) and idx[i*T+j] >= 0; invalid slots
- * (-1 padding) contribute nothing; a row without valid slots yields zeros. Indices must be < src_rows.
+ * (-1 padding) contribute nothing; a row without valid slots yields zeros. Indices must be < src_rows:
+ * the pn_cpu_* twins reject others with PN_ERR_INVALID_ARGUMENT, the kernels do not check (validate on upload).
  * argmax (rows x dim, int32) is written by MAX mode only and must then be non-NULL; it holds the slot j.
  * Backward ADDS into d_src (src_rows x dim; zero it first) with atomics, so the order of the fp32
  * additions, and hence the last bits, may vary between runs. No gradient flows into alpha.

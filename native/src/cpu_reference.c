@@ -26,6 +26,15 @@ int pn_check_gather(int mode, const void *src, int src_rows, int dim, const int 
     return PN_OK;
 }
 
+/* Host-side data check: every slot index must name a src row (or be negative padding). */
+static int pn_check_indices(const char *op, const int *idx, int src_rows, int rows, int T) {
+    for (size_t slot = 0; slot < (size_t)rows * T; slot++)
+        if (idx[slot] >= src_rows)
+            return pn_fail(PN_ERR_INVALID_ARGUMENT, "%s: idx[row=%zu, slot=%zu]=%d, expected < src_rows=%d", op,
+                           slot / T, slot % T, idx[slot], src_rows);
+    return PN_OK;
+}
+
 int pn_check_matrix(const char *op, const void *a, const void *b, int rows, int cols) {
     if (rows < 0 || cols <= 0)
         return pn_fail(PN_ERR_INVALID_ARGUMENT, "%s: rows=%d cols=%d", op, rows, cols);
@@ -59,6 +68,7 @@ int pn_cpu_gather_aggregate_fwd(int mode, const float *src, int src_rows, int di
                                 const float *alpha, const int *counts, int rows, int T, float *out,
                                 int *argmax) {
     int st = pn_check_gather(mode, src, src_rows, dim, idx, rows, T, out, argmax);
+    if (st == PN_OK) st = pn_check_indices("gather_aggregate_fwd", idx, src_rows, rows, T);
     if (st != PN_OK) return st;
     for (int i = 0; i < rows; i++) {
         float *o = out + (size_t)i * dim;
@@ -97,6 +107,7 @@ int pn_cpu_gather_aggregate_bwd(int mode, const float *d_out, int src_rows, int 
                                 const float *alpha, const int *counts, const int *argmax, int rows, int T,
                                 float *d_src) {
     int st = pn_check_gather(mode, d_src, src_rows, dim, idx, rows, T, d_out, argmax);
+    if (st == PN_OK) st = pn_check_indices("gather_aggregate_bwd", idx, src_rows, rows, T);
     if (st != PN_OK) return st;
     for (int i = 0; i < rows; i++) {
         const float *g = d_out + (size_t)i * dim;

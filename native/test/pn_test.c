@@ -172,6 +172,8 @@ static void cpu_gather_tests(void) {
     float dummy[4];
     int idx1[1] = {0};
     expect_status("cpu gather rejects mode=7", pn_cpu_gather_aggregate_fwd(7, dummy, 1, 1, idx1, NULL, NULL, 1, 1, dummy, NULL), PN_ERR_INVALID_ARGUMENT);
+    int idx_out_of_range[1] = {1};
+    expect_status("cpu gather rejects idx >= src_rows", pn_cpu_gather_aggregate_fwd(PN_AGG_SUM, dummy, 1, 1, idx_out_of_range, NULL, NULL, 1, 1, dummy, NULL), PN_ERR_INVALID_ARGUMENT);
     expect_status("cpu gather max requires argmax", pn_cpu_gather_aggregate_fwd(PN_AGG_MAX, dummy, 1, 1, idx1, NULL, NULL, 1, 1, dummy, NULL), PN_ERR_INVALID_ARGUMENT);
     gather_free(&g);
 }
