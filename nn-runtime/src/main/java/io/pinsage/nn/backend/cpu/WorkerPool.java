@@ -1,0 +1,140 @@
+package io.pinsage.nn.backend.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed set of daemon threads that run the chunks of one {@link Chunked} task at a time together with the
+ * calling thread: {@link #run} returns when every chunk has run.
+ *
+ * <p>Why not a {@code ForkJoinPool}: a training step issues thousands of short operations, and per-call task
+ * objects plus wake-up latency would dominate; here dispatch allocates nothing, and idle workers spin briefly
+ * (consecutive operations follow each other within microseconds) before parking.
+ *
+ * <p>Threading: {@link #run} is called by one thread at a time (the backend's owner). Chunks are claimed from
+ * a shared counter, so a task must tolerate any chunk running on any thread, in any order.
+ */
+final class WorkerPool implements AutoCloseable {
+
+    /** A unit of parallel work split into numbered chunks. */
+    interface Chunked {
+        void run(int chunk);
+    }
+
+    private static final int SPINS_BEFORE_PARK = 1 << 14;
+
+    private final Thread[] workers;
+    /** Generation in the high 32 bits, next chunk in the low: a late worker of an old generation claims nothing. */
+    private final AtomicLong nextChunk = new AtomicLong();
+    private final AtomicInteger doneChunks = new AtomicInteger();
+    private volatile Chunked task;
+    private volatile int chunkCount;
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+
+    WorkerPool(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads=" + threads + " (expected >= 1)");
+        }
+        workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = Thread.ofPlatform().daemon().name("pinsage-cpu-" + (i + 1)).unstarted(this::workerLoop);
+            workers[i].start();
+        }
+    }
+
+    /** Number of threads that run chunks, the caller included. */
+    int parallelism() {
+        return workers.length + 1;
+    }
+
+    /** Runs {@code task.run(c)} for every {@code c < chunks}, on the pool and the calling thread. */
+    void run(Chunked task, int chunks) {
+        if (chunks <= 1 || workers.length == 0) {
+            for (int c = 0; c < chunks; c++) {
+                task.run(c);
+            }
+            return;
+        }
+        long g = generation + 1;
+        this.task = task;
+        this.chunkCount = chunks;
+        doneChunks.set(0);
+        failure = null;
+        nextChunk.set(g << 32);
+        // The volatile write publishes task, chunkCount and the reset counters to the workers.
+        generation = g;
+        for (Thread worker : workers) {
+            LockSupport.unpark(worker);
+        }
+        work(g);
+        int spins = 0;
+        while (doneChunks.get() < chunks) {
+            if (++spins < SPINS_BEFORE_PARK) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        this.task = null;
+        Throwable t = failure;
+        if (t != null) {
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private void work(long g) {
+        Chunked current = task;
+        int chunks = chunkCount;
+        while (current != null) {
+            long claim = nextChunk.get();
+            int c = (int) claim;
+            if (claim >>> 32 != g || c >= chunks) {
+                return;
+            }
+            if (!nextChunk.compareAndSet(claim, claim + 1)) {
+                continue;
+            }
+            try {
+                current.run(c);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                doneChunks.incrementAndGet();
+            }
+        }
+    }
+
+    private void workerLoop() {
+        long seen = 0;
+        int idle = 0;
+        while (!closed) {
+            long g = generation;
+            if (g != seen) {
+                seen = g;
+                idle = 0;
+                work(g);
+            } else if (++idle < SPINS_BEFORE_PARK) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 1_000_000L);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread worker : workers) {
+            LockSupport.unpark(worker);
+        }
+    }
+}

@@ -1,0 +1,458 @@
+package io.pinsage.nn.backend;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The contract of {@link Backend}, checked against double-precision {@link Reference} implementations: every
+ * forward against the reference, every backward against central differences of the reference. Each backend's
+ * test extends this class and supplies {@link #createBackend()}.
+ *
+ * <p>Randomized: the seed comes from {@code -Dtests.seed=N} or the clock, and every failure message starts with
+ * it, so a failing run reproduces with that property.
+ */
+public abstract class BackendConformanceTest {
+
+    /** Relative-plus-absolute tolerance for float results compared with double references. */
+    protected static final double TOLERANCE = 2e-4;
+    /** Tolerance for float gradients compared with central differences in double. */
+    protected static final double GRADIENT_TOLERANCE = 1e-3;
+    private static final double FD_STEP = 1e-6;
+
+    protected Backend backend;
+    protected long seed;
+    protected Random random;
+
+    /** A fresh backend for one test; closed after it. */
+    protected abstract Backend createBackend();
+
+    @BeforeEach
+    void openBackend() {
+        seed = Long.getLong("tests.seed", System.nanoTime());
+        random = new Random(seed);
+        backend = createBackend();
+    }
+
+    @AfterEach
+    void closeBackend() {
+        backend.close();
+    }
+
+    /** The prefix of every failure message: how to reproduce. */
+    protected String seedTag() {
+        return "[-Dtests.seed=" + seed + "] ";
+    }
+
+    protected double[] gaussian(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    protected Tensor upload(String name, int rows, int cols, double[] values) {
+        return Tensors.of(backend, name, rows, cols, Reference.toFloat(values));
+    }
+
+    protected void assertClose(String what, double[] expected, Tensor actual, double tolerance) {
+        float[] got = Tensors.toArray(actual);
+        assertEquals(expected.length, got.length, seedTag() + what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            double err = Math.abs(expected[i] - got[i]);
+            if (!(err <= tolerance * (1 + Math.abs(expected[i])))) {
+                fail(seedTag() + what + ": element " + i + " expected " + expected[i] + " got " + got[i]);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- data movement
+
+    @Test
+    void shouldRoundTripUploadsDownloadsAndRowViews() {
+        double[] x = gaussian(7 * 5);
+        Tensor t = upload("x", 7, 5, x);
+        assertClose("round trip", x, t, 0);
+        Tensor view = t.rows(2, 4);
+        assertEquals(2, view.rows());
+        backend.fill(view, 3f);
+        float[] all = Tensors.toArray(t);
+        for (int i = 0; i < all.length; i++) {
+            float expected = i >= 10 && i < 20 ? 3f : (float) x[i];
+            assertEquals(expected, all[i], seedTag() + "element " + i);
+        }
+        IndexBuffer idx = Tensors.of(backend, "idx", new int[] {4, 1, 9});
+        assertArrayEquals(new int[] {1, 9}, Tensors.toArray(idx.slice(1, 3)));
+    }
+
+    @Test
+    void shouldUploadFromNativeSegment() {
+        double[] x = gaussian(12);
+        Tensor t = backend.allocate("x", 3, 4);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(12L * Float.BYTES, 64);
+            for (int i = 0; i < 12; i++) {
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.nativeOrder()), i, (float) x[i]);
+            }
+            backend.upload(seg, t);
+            backend.synchronize();
+        }
+        assertClose("segment upload", x, t, 0);
+    }
+
+    // ---------------------------------------------------------------- GEMM
+
+    @Test
+    void shouldMultiplyWithEveryTransposeAlphaAndBeta() {
+        int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {13, 33, 17}, {70, 45, 300}, {150, 97, 260}};
+        for (int[] s : shapes) {
+            for (int variant = 0; variant < 4; variant++) {
+                boolean ta = (variant & 1) != 0;
+                boolean tb = (variant & 2) != 0;
+                checkGemm(s[0], s[1], s[2], ta, tb, 0.75f, variant == 3 ? 0f : 0.5f);
+            }
+        }
+    }
+
+    @Test
+    void shouldMultiplyLargeRandomShapes() {
+        for (int trial = 0; trial < 3; trial++) {
+            checkGemm(1 + random.nextInt(400), 1 + random.nextInt(300), 1 + random.nextInt(600), random.nextBoolean(),
+                    random.nextBoolean(), 1f, random.nextBoolean() ? 0f : 1f);
+        }
+    }
+
+    private void checkGemm(int m, int n, int k, boolean ta, boolean tb, float alpha, float beta) {
+        int aRows = ta ? k : m;
+        int aCols = ta ? m : k;
+        int bRows = tb ? n : k;
+        int bCols = tb ? k : n;
+        double[] a = gaussian(aRows * aCols);
+        double[] b = gaussian(bRows * bCols);
+        double[] c = gaussian(m * n);
+        Tensor at = upload("A", aRows, aCols, a);
+        Tensor bt = upload("B", bRows, bCols, b);
+        Tensor ct = upload("C", m, n, c);
+        backend.gemm(ta, tb, alpha, at, bt, beta, ct);
+        double[] ab = Reference.matmul(ta, tb, a, aRows, aCols, b, bRows, bCols);
+        for (int i = 0; i < ab.length; i++) {
+            ab[i] = alpha * ab[i] + beta * c[i];
+        }
+        assertClose("gemm m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb, ab, ct,
+                TOLERANCE * Math.sqrt(k));
+    }
+
+    @Test
+    void shouldIgnoreNaNInOutputWhenBetaIsZero() {
+        Tensor a = upload("A", 2, 3, gaussian(6));
+        Tensor b = upload("B", 3, 2, gaussian(6));
+        Tensor c = backend.allocate("C", 2, 2);
+        backend.fill(c, Float.NaN);
+        backend.gemm(false, false, 1f, a, b, 0f, c);
+        assertTrue(backend.allFinite(c), seedTag() + "beta=0 must overwrite NaN");
+    }
+
+    @Test
+    void shouldRejectGemmShapeMismatchNamingTheShapes() {
+        Tensor a = backend.allocate("weights", 4, 3);
+        Tensor b = backend.allocate("features", 5, 2);
+        Tensor c = backend.allocate("out", 4, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> backend.gemm(false, false, 1f, a, b, 0f, c));
+        assertTrue(e.getMessage().contains("weights[4x3]") && e.getMessage().contains("features[5x2]"),
+                e.getMessage());
+    }
+
+    // ---------------------------------------------------------------- bias + activation
+
+    @Test
+    void shouldApplyBiasActivationAndItsGradient() {
+        for (Activation act : Activation.values()) {
+            int rows = 9;
+            int cols = 37;
+            double[] x = gaussian(rows * cols);
+            double[] bias = gaussian(cols);
+            double[] w = gaussian(rows * cols);
+            Tensor xt = upload("x", rows, cols, x);
+            Tensor bt = upload("bias", 1, cols, bias);
+            Tensor out = backend.allocate("out", rows, cols);
+            backend.biasActivation(xt, bt, act, out);
+            assertClose(act + " forward", biasAct(act, x, bias, cols), out, TOLERANCE);
+
+            Tensor dOut = upload("dOut", rows, cols, w);
+            Tensor dX = backend.allocate("dX", rows, cols);
+            Tensor dBias = backend.allocate("dBias", 1, cols);
+            backend.fill(dBias, 0.5f);
+            backend.biasActivationBackward(act, out, dOut, dX, dBias);
+            double[] gx = Reference.numericGradient(v -> Reference.weightedSum(w, biasAct(act, v, bias, cols)), x,
+                    FD_STEP);
+            double[] gb = Reference.numericGradient(v -> Reference.weightedSum(w, biasAct(act, x, v, cols)), bias,
+                    FD_STEP);
+            for (int j = 0; j < cols; j++) {
+                gb[j] += 0.5;
+            }
+            assertClose(act + " dX", gx, dX, GRADIENT_TOLERANCE);
+            assertClose(act + " dBias accumulates", gb, dBias, GRADIENT_TOLERANCE);
+        }
+    }
+
+    private static double[] biasAct(Activation act, double[] x, double[] bias, int cols) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i] + bias[i % cols];
+            out[i] = act == Activation.RELU ? Math.max(0, v) : v;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- gather–aggregate
+
+    @Test
+    void shouldPoolNeighbourRowsAndScatterTheirGradients() {
+        for (Pooling pooling : Pooling.values()) {
+            int sources = 23;
+            int targets = 11;
+            int cols = 40;
+            int[] offsets = new int[targets + 1];
+            for (int u = 0; u < targets; u++) {
+                offsets[u + 1] = offsets[u] + (u == 3 ? 0 : 1 + random.nextInt(8));
+            }
+            int edges = offsets[targets];
+            int[] neighbours = new int[edges];
+            double[] alpha = new double[edges];
+            for (int e = 0; e < edges; e++) {
+                neighbours[e] = random.nextInt(sources);
+                alpha[e] = (float) (0.05 + random.nextDouble());
+            }
+            double[] src = gaussian(sources * cols);
+            double[] w = gaussian(targets * cols);
+            Tensor srcT = upload("src", sources, cols, src);
+            IndexBuffer offT = Tensors.of(backend, "offsets", offsets);
+            IndexBuffer nbT = Tensors.of(backend, "neighbours", neighbours);
+            Tensor alphaT = upload("alpha", edges, 1, alpha);
+            Tensor out = backend.allocate("pooled", targets, cols);
+            IndexBuffer argMax = backend.allocateIndex("argMax", targets * cols);
+            backend.aggregate(pooling, srcT, offT, nbT, alphaT, out, argMax);
+            assertClose(pooling + " forward", Reference.aggregate(pooling, src, cols, offsets, neighbours, alpha), out,
+                    TOLERANCE);
+
+            Tensor dOut = upload("dOut", targets, cols, w);
+            Tensor dSrc = backend.allocate("dSrc", sources, cols);
+            backend.fill(dSrc, 1f);
+            backend.aggregateBackward(pooling, dOut, offT, nbT, alphaT, argMax, dSrc);
+            double[] g = Reference.numericGradient(
+                    v -> Reference.weightedSum(w, Reference.aggregate(pooling, v, cols, offsets, neighbours, alpha)),
+                    src, FD_STEP);
+            for (int i = 0; i < g.length; i++) {
+                g[i] += 1;
+            }
+            assertClose(pooling + " backward accumulates into dSrc", g, dSrc, GRADIENT_TOLERANCE);
+        }
+    }
+
+    // ---------------------------------------------------------------- L2 normalisation
+
+    @Test
+    void shouldNormalizeRowsAndBackpropagate() {
+        int rows = 6;
+        int cols = 29;
+        double[] x = gaussian(rows * cols);
+        double[] w = gaussian(rows * cols);
+        Tensor xt = upload("x", rows, cols, x);
+        Tensor out = backend.allocate("y", rows, cols);
+        Tensor norms = backend.allocate("norms", rows, 1);
+        backend.l2Normalize(xt, out, norms);
+        assertClose("forward", Reference.l2Normalize(x, cols), out, TOLERANCE);
+        Tensor dOut = upload("dOut", rows, cols, w);
+        Tensor dX = backend.allocate("dX", rows, cols);
+        backend.l2NormalizeBackward(out, norms, dOut, dX);
+        double[] g = Reference.numericGradient(v -> Reference.weightedSum(w, Reference.l2Normalize(v, cols)), x,
+                FD_STEP);
+        assertClose("backward", g, dX, GRADIENT_TOLERANCE);
+    }
+
+    // ---------------------------------------------------------------- max-margin loss
+
+    @Test
+    void shouldComputeMaxMarginLossAndEveryGradient() {
+        int batch = 5;
+        int dim = 12;
+        int shared = 7;
+        int hardPerQuery = 2;
+        double margin = 0.3;
+        double[] q = gaussian(batch * dim);
+        double[] p = gaussian(batch * dim);
+        double[] sn = gaussian(shared * dim);
+        double[] hn = gaussian(batch * hardPerQuery * dim);
+        for (double[] x : new double[][] {q, p, sn, hn}) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (x[i] * 0.4);
+            }
+        }
+        Tensor qt = upload("q", batch, dim, q);
+        Tensor pt = upload("p", batch, dim, p);
+        Tensor st = upload("shared", shared, dim, sn);
+        Tensor ht = upload("hard", batch * hardPerQuery, dim, hn);
+        Tensor loss = backend.allocate("loss", 1, 1);
+        Tensor dq = backend.allocate("dq", batch, dim);
+        Tensor dp = backend.allocate("dp", batch, dim);
+        Tensor ds = backend.allocate("dShared", shared, dim);
+        Tensor dh = backend.allocate("dHard", batch * hardPerQuery, dim);
+        backend.maxMarginLoss(qt, pt, st, ht, (float) margin, loss, dq, dp, ds, dh);
+        double expected = Reference.maxMarginLoss(q, p, sn, hn, batch, dim, margin);
+        assertClose("loss", new double[] {expected}, loss, TOLERANCE);
+        assertTrue(expected > 0, seedTag() + "the test needs active hinges, loss=" + expected);
+        assertClose("dQueries", Reference.numericGradient(v -> Reference.maxMarginLoss(v, p, sn, hn, batch, dim, margin),
+                q, FD_STEP), dq, GRADIENT_TOLERANCE);
+        assertClose("dPositives", Reference.numericGradient(
+                v -> Reference.maxMarginLoss(q, v, sn, hn, batch, dim, margin), p, FD_STEP), dp, GRADIENT_TOLERANCE);
+        assertClose("dShared", Reference.numericGradient(
+                v -> Reference.maxMarginLoss(q, p, v, hn, batch, dim, margin), sn, FD_STEP), ds, GRADIENT_TOLERANCE);
+        assertClose("dHard", Reference.numericGradient(
+                v -> Reference.maxMarginLoss(q, p, sn, v, batch, dim, margin), hn, FD_STEP), dh, GRADIENT_TOLERANCE);
+    }
+
+    @Test
+    void shouldComputeMaxMarginLossWithoutHardNegatives() {
+        int batch = 3;
+        int dim = 4;
+        double[] q = gaussian(batch * dim);
+        double[] p = gaussian(batch * dim);
+        double[] sn = gaussian(5 * dim);
+        Tensor loss = backend.allocate("loss", 1, 1);
+        backend.maxMarginLoss(upload("q", batch, dim, q), upload("p", batch, dim, p), upload("s", 5, dim, sn), null,
+                0.5f, loss, null, null, null, null);
+        assertClose("loss", new double[] {Reference.maxMarginLoss(q, p, sn, null, batch, dim, 0.5)}, loss, TOLERANCE);
+    }
+
+    // ---------------------------------------------------------------- rows, Adam, finiteness
+
+    @Test
+    void shouldGatherAndScatterAddRowsWithRepeats() {
+        int cols = 19;
+        double[] table = gaussian(8 * cols);
+        int[] rows = {3, 0, 3, 7};
+        Tensor t = upload("table", 8, cols, table);
+        IndexBuffer idx = Tensors.of(backend, "rows", rows);
+        Tensor g = backend.allocate("gathered", rows.length, cols);
+        backend.gatherRows(t, idx, g);
+        double[] expected = new double[rows.length * cols];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(table, rows[i] * cols, expected, i * cols, cols);
+        }
+        assertClose("gather", expected, g, 0);
+        backend.scatterAddRows(g, idx, t);
+        double[] after = table.clone();
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < cols; j++) {
+                after[rows[i] * cols + j] += table[rows[i] * cols + j];
+            }
+        }
+        assertClose("scatter-add", after, t, TOLERANCE);
+    }
+
+    @Test
+    void shouldApplyAdamWithBiasCorrectionAndWeightDecay() {
+        AdamConfig config = new AdamConfig(0.01f, 0.9f, 0.999f, 1e-8f, 0.1f);
+        int n = 53;
+        double[] p = gaussian(n);
+        Tensor pt = upload("param", 1, n, p);
+        Tensor gt = backend.allocate("grad", 1, n);
+        Tensor mt = backend.allocate("m", 1, n);
+        Tensor vt = backend.allocate("v", 1, n);
+        double[] m = new double[n];
+        double[] v = new double[n];
+        for (int step = 1; step <= 3; step++) {
+            double[] g = gaussian(n);
+            backend.upload(Reference.toFloat(g), 0, gt);
+            backend.adam(config, step, pt, gt, mt, vt);
+            referenceAdam(config, step, p, g, m, v);
+        }
+        assertClose("param", p, pt, TOLERANCE);
+        assertClose("m", m, mt, TOLERANCE);
+        assertClose("v", v, vt, TOLERANCE);
+    }
+
+    @Test
+    void shouldUpdateOnlyTouchedRowsWithSparseAdam() {
+        AdamConfig config = AdamConfig.of(0.05f);
+        int cols = 21;
+        double[] table = gaussian(6 * cols);
+        Tensor t = upload("table", 6, cols, table);
+        Tensor m = backend.allocate("m", 6, cols);
+        Tensor v = backend.allocate("v", 6, cols);
+        int[] rows = {4, 1};
+        double[] g = gaussian(rows.length * cols);
+        backend.sparseAdam(config, 2, t, Tensors.of(backend, "rows", rows), upload("g", rows.length, cols, g), m, v);
+        double[] expected = table.clone();
+        double[] em = new double[table.length];
+        double[] ev = new double[table.length];
+        for (int i = 0; i < rows.length; i++) {
+            double[] pr = java.util.Arrays.copyOfRange(expected, rows[i] * cols, (rows[i] + 1) * cols);
+            double[] mr = new double[cols];
+            double[] vr = new double[cols];
+            referenceAdam(config, 2, pr, java.util.Arrays.copyOfRange(g, i * cols, (i + 1) * cols), mr, vr);
+            System.arraycopy(pr, 0, expected, rows[i] * cols, cols);
+            System.arraycopy(mr, 0, em, rows[i] * cols, cols);
+            System.arraycopy(vr, 0, ev, rows[i] * cols, cols);
+        }
+        assertClose("table", expected, t, TOLERANCE);
+        assertClose("m", em, m, TOLERANCE);
+        assertClose("v", ev, v, TOLERANCE);
+    }
+
+    private static void referenceAdam(AdamConfig c, long step, double[] p, double[] g, double[] m, double[] v) {
+        double bc1 = 1 - Math.pow(c.beta1(), step);
+        double bc2 = 1 - Math.pow(c.beta2(), step);
+        for (int i = 0; i < p.length; i++) {
+            p[i] -= c.learningRate() * c.weightDecay() * p[i];
+            m[i] = c.beta1() * m[i] + (1 - c.beta1()) * g[i];
+            v[i] = c.beta2() * v[i] + (1 - c.beta2()) * g[i] * g[i];
+            p[i] -= c.learningRate() * (m[i] / bc1) / (Math.sqrt(v[i] / bc2) + c.epsilon());
+        }
+    }
+
+    @Test
+    void shouldNameTheTensorHoldingNaN() {
+        Tensor t = upload("conv1.W", 4, 33, gaussian(4 * 33));
+        assertTrue(backend.allFinite(t), seedTag());
+        float[] values = Tensors.toArray(t);
+        values[2 * 33 + 5] = Float.POSITIVE_INFINITY;
+        backend.upload(values, 0, t);
+        assertFalse(backend.allFinite(t), seedTag());
+        NonFiniteValueException e = assertThrows(NonFiniteValueException.class,
+                () -> Tensors.requireFinite(t, "step 17"));
+        assertTrue(e.getMessage().contains("conv1.W[4x33]") && e.getMessage().contains("step 17")
+                && e.getMessage().contains("row 2, column 5"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectMismatchedShapesInEveryElementwiseOperation() {
+        Tensor a = backend.allocate("a", 3, 4);
+        Tensor b = backend.allocate("b", 4, 3);
+        assertThrows(IllegalArgumentException.class, () -> backend.copy(a, b));
+        assertThrows(IllegalArgumentException.class, () -> backend.axpy(1f, a, b));
+        assertThrows(IllegalArgumentException.class,
+                () -> backend.biasActivation(a, backend.allocate("bias", 1, 3), Activation.RELU, a));
+        assertThrows(IllegalArgumentException.class,
+                () -> backend.l2Normalize(a, a, backend.allocate("norms", 4, 1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> backend.adam(AdamConfig.of(0.1f), 1, a, b, a, a));
+        assertThrows(IllegalArgumentException.class,
+                () -> backend.adam(AdamConfig.of(0.1f), 0, a, a, a, a));
+    }
+}
