@@ -1,0 +1,24 @@
+package io.pinsage.gpu;
+
+/**
+ * Which matrix multiply {@link CudaBackend#gemm} runs. The PinSage kernels are always present; cuBLAS only where
+ * the GPU host has it (loaded on first use, checked when the backend opens).
+ */
+public enum GemmEngine {
+    /** Our tiled FP32 kernel: exact IEEE FMA, the default (the conformance tolerances assume FP32). */
+    PINSAGE_FP32,
+    /** Our tensor-core kernel with TF32 inputs and FP32 accumulation (sm_80+; about 1e-3 relative error). */
+    PINSAGE_TF32,
+    /** cuBLAS SGEMM in FP32. */
+    CUBLAS_FP32,
+    /** cuBLAS SGEMM with TF32 tensor-op math. */
+    CUBLAS_TF32;
+
+    boolean cublas() {
+        return this == CUBLAS_FP32 || this == CUBLAS_TF32;
+    }
+
+    int precision() {
+        return this == PINSAGE_TF32 || this == CUBLAS_TF32 ? PinSageNative.PN_GEMM_TF32 : PinSageNative.PN_GEMM_FP32;
+    }
+}
