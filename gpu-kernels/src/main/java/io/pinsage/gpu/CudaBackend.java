@@ -186,8 +186,10 @@ public final class CudaBackend implements Backend {
         long address = pool.acquire(bytes);
         DeviceStorage s = new DeviceStorage(address, bytes, pool.lastUse());
         live.add(s);
-        device.zero(address, Math.max(bytes, 1), computeStream);
-        launch(s);
+        // zeroed on the copy stream, so that uploading the next batch into fresh tensors never waits for kernels
+        orderCopyAfterKernels(s);
+        device.zero(address, Math.max(bytes, 1), copyStream);
+        orderKernelsAfterCopies();
         return s;
     }
 
@@ -252,11 +254,21 @@ public final class CudaBackend implements Backend {
         if (bytes == 0) {
             return;
         }
+        orderCopyAfterKernels(dst);
+        device.copyToDevice(dstAddress, srcHost, bytes, copyStream);
+        orderKernelsAfterCopies();
+    }
+
+    /** Makes the copy stream wait for the compute stream only if a kernel that may still run touched {@code dst}. */
+    private void orderCopyAfterKernels(DeviceStorage dst) {
         if (dst.lastUse > completedSeq) {
             device.recordEvent(computeMark, computeStream);
             device.streamWaitEvent(copyStream, computeMark);
         }
-        device.copyToDevice(dstAddress, srcHost, bytes, copyStream);
+    }
+
+    /** Makes every kernel issued from now on wait for the copies issued so far. */
+    private void orderKernelsAfterCopies() {
         device.recordEvent(uploadDone, copyStream);
         device.streamWaitEvent(computeStream, uploadDone);
     }
@@ -488,6 +500,7 @@ public final class CudaBackend implements Backend {
                 // argMax came from elsewhere (an upload): translate its edge numbers into slots of this layout
                 slotsBytes = (long) am.length() * Integer.BYTES;
                 slots = pool.acquire(slotsBytes);
+                long slotsLastUse = pool.lastUse();
                 int[] raw = mirror(am);
                 PaddedLayout writer = am.storage.argMaxLayout;
                 int[] slotValues = new int[am.length()];
@@ -498,7 +511,7 @@ public final class CudaBackend implements Backend {
                             raw[am.offset + i]);
                     slotValues[i] = layout.slotOf(target, edge);
                 }
-                uploadScratch(slots, slotValues, slotValues.length);
+                uploadScratch(slots, slotsLastUse, slotValues, slotValues.length);
                 argMaxAddress = slots;
             }
         }
@@ -602,9 +615,9 @@ public final class CudaBackend implements Backend {
         }
         long bytes = Math.max((long) slots * Integer.BYTES, 1);
         long slotNeighbours = pool.acquire(bytes);
+        uploadScratch(slotNeighbours, pool.lastUse(), slotNeighbourScratch, slots);
         long slotEdges = pool.acquire(bytes);
-        uploadScratch(slotNeighbours, slotNeighbourScratch, slots);
-        uploadScratch(slotEdges, slotEdgeScratch, slots);
+        uploadScratch(slotEdges, pool.lastUse(), slotEdgeScratch, slots);
         return new PaddedLayout(offsets, neighbours, t, maxNeighbour, rowStart, slotNeighbours, slotEdges, bytes);
     }
 
@@ -613,13 +626,15 @@ public final class CudaBackend implements Backend {
         pool.release(l.slotEdges, l.slotBytes, kernelSeq);
     }
 
-    /** Uploads ints into a pooled scratch block through the staging buffer (ordered before later kernels). */
-    private void uploadScratch(long address, int[] values, int count) {
+    /**
+     * Uploads ints into a pooled scratch block through the staging buffer (ordered before later kernels);
+     * {@code lastUse} is the block's last kernel, from {@link DeviceMemoryPool#lastUse()} at its acquisition.
+     */
+    private void uploadScratch(long address, long lastUse, int[] values, int count) {
         long bytes = (long) count * Integer.BYTES;
         long at = uploads.reserve(bytes);
         MemorySegment.copy(values, 0, uploads.segment(), ValueLayout.JAVA_INT, at, count);
-        DeviceStorage scratch = new DeviceStorage(address, bytes, kernelSeq);
-        copyIn(scratch, address, uploads.address() + at, bytes);
+        copyIn(new DeviceStorage(address, bytes, lastUse), address, uploads.address() + at, bytes);
     }
 
     // ------------------------------------------------------------------ normalisation and loss
