@@ -2,6 +2,7 @@ package io.pinsage.engine;
 
 import io.pinsage.gpu.CudaBackend;
 import io.pinsage.gpu.CudaRuntime;
+import io.pinsage.gpu.GemmEngine;
 import io.pinsage.gpu.GpuDevice;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.cpu.CpuBackend;
@@ -18,7 +19,8 @@ import java.util.List;
  *   <li>{@code auto}: CUDA device 0 when {@link CudaRuntime#isAvailable()}, else the CPU backend, naming the
  *       reason CUDA was passed over.</li>
  * </ul>
- * The CUDA probe runs once per JVM ({@code -Dpinsage.cuda.disable=true} turns it off). Stateless and
+ * The CUDA probe runs once per JVM ({@code -Dpinsage.cuda.disable=true} turns it off); the CUDA backend's GEMM
+ * comes from {@code -Dpinsage.cuda.gemm} ({@link GemmEngine#fromSystemProperty()}). Stateless and
  * thread-safe; the caller owns (and closes) the returned backend.
  */
 public final class Backends {
@@ -68,7 +70,7 @@ public final class Backends {
                     throw new IllegalArgumentException("device=" + device + ": CUDA is unavailable on this machine: "
                             + cause.getMessage() + " (use --device auto or --device cpu)", cause);
                 }
-                Backend gpu = CudaBackend.open(ordinal, io.pinsage.gpu.GemmEngine.PINSAGE_FP32);
+                Backend gpu = CudaBackend.open(ordinal, GemmEngine.fromSystemProperty());
                 log.println("backend: " + gpu.name() + " (" + describe(ordinal) + ", --device " + d + ")");
                 return gpu;
             }

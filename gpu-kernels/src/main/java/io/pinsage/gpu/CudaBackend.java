@@ -56,6 +56,8 @@ public final class CudaBackend implements Backend {
     private static final long STAGING_BYTES = 8L << 20;
     private static final int LAYOUT_CACHE = 8;
     private static final int MAX_NEGATIVES = 8192;
+    /** Rows of C per SGEMM launch: 65535 row tiles of the smallest tile (32) the kernels use. */
+    private static final int GEMM_ROWS = 65535 * 32 / 64 * 64;
 
     private final Device device;
     private final String name;
@@ -96,9 +98,9 @@ public final class CudaBackend implements Backend {
         this.readback = new StagingBuffer(device, computeStream, 1L << 16);
     }
 
-    /** A backend on CUDA device 0 with the exact FP32 GEMM. */
+    /** A backend on CUDA device 0 with the GEMM of {@code -Dpinsage.cuda.gemm} (default: the exact FP32 kernel). */
     public static CudaBackend open() {
-        return open(0, GemmEngine.PINSAGE_FP32);
+        return open(0, GemmEngine.fromSystemProperty());
     }
 
     /**
@@ -336,8 +338,8 @@ public final class CudaBackend implements Backend {
         } else {
             // x = value · 1_rows · 1_colsᵀ
             long ones = ones(Math.max(x.rows(), x.cols()));
-            check(device.gemm(GemmEngine.PINSAGE_FP32, false, false, x.rows(), x.cols(), 1, value, ones, 1, ones,
-                    x.cols(), 0f, x.address(), x.cols(), computeStream), "fill");
+            gemmRows(GemmEngine.PINSAGE_FP32, false, false, x.rows(), x.cols(), 1, value, ones, 1, ones, x.cols(), 0f,
+                    x.address(), x.cols(), "fill");
         }
     }
 
@@ -362,15 +364,10 @@ public final class CudaBackend implements Backend {
         CudaTensor xs = tensor(x);
         CudaTensor ys = tensor(y);
         BackendChecks.sameShape("axpy", xs, ys);
-        long seq = launch(xs.storage, ys.storage);
-        long one = ones(1);
-        // y (n x 1) += alpha · x (n x 1) · [1], in chunks that fit the kernels' int sizes
-        long chunk = 1L << 30;
-        for (long done = 0; done < xs.size(); done += chunk) {
-            int n = (int) Math.min(chunk, xs.size() - done);
-            check(device.gemm(GemmEngine.PINSAGE_FP32, false, false, n, 1, 1, alpha, xs.address() + done * 4, 1,
-                    one, 1, 1f, ys.address() + done * 4, 1, computeStream), "axpy");
-        }
+        launch(xs.storage, ys.storage);
+        // y (n x 1) += alpha · x (n x 1) · [1]
+        gemmRows(GemmEngine.PINSAGE_FP32, false, false, xs.size(), 1, 1, alpha, xs.address(), 1, ones(1), 1, 1f,
+                ys.address(), 1, "axpy");
     }
 
     @Override
@@ -384,8 +381,8 @@ public final class CudaBackend implements Backend {
         }
         long seq = launch(at.storage, bt.storage, ct.storage);
         int k = transA ? at.rows() : at.cols();
-        check(device.gemm(gemmEngine, transA, transB, ct.rows(), ct.cols(), k, alpha, at.address(), at.cols(),
-                bt.address(), bt.cols(), beta, ct.address(), ct.cols(), computeStream), "gemm");
+        gemmRows(gemmEngine, transA, transB, ct.rows(), ct.cols(), k, alpha, at.address(), at.cols(), bt.address(),
+                bt.cols(), beta, ct.address(), ct.cols(), "gemm");
     }
 
     @Override
@@ -405,8 +402,8 @@ public final class CudaBackend implements Backend {
         } else {
             copyTensor(xs, os);
             // out += 1_rows · bias
-            check(device.gemm(GemmEngine.PINSAGE_FP32, false, false, os.rows(), os.cols(), 1, 1f, ones(os.rows()), 1,
-                    bs.address(), bs.cols(), 1f, os.address(), os.cols(), computeStream), "biasActivation");
+            gemmRows(GemmEngine.PINSAGE_FP32, false, false, os.rows(), os.cols(), 1, 1f, ones(os.rows()), 1,
+                    bs.address(), bs.cols(), 1f, os.address(), os.cols(), "biasActivation");
         }
     }
 
@@ -930,6 +927,21 @@ public final class CudaBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * SGEMM split into slabs of at most {@link #GEMM_ROWS} rows of {@code C}: the tiled kernels put row tiles on the
+     * grid's y dimension (at most 65535 blocks), so one launch covers at most 65535 tiles of rows. A slab of rows
+     * of {@code op(A)} starts {@code r0} rows down a plain {@code A}, or {@code r0} columns into a transposed one.
+     */
+    private void gemmRows(GemmEngine engine, boolean transA, boolean transB, long m, int n, int k, float alpha, long a,
+                          int lda, long b, int ldb, float beta, long c, int ldc, String op) {
+        for (long r0 = 0; r0 < m; r0 += GEMM_ROWS) {
+            int rows = (int) Math.min(GEMM_ROWS, m - r0);
+            long aSlab = a + (transA ? r0 : r0 * lda) * Float.BYTES;
+            check(device.gemm(engine, transA, transB, rows, n, k, alpha, aSlab, lda, b, ldb, beta,
+                    c + r0 * ldc * Float.BYTES, ldc, computeStream), op);
+        }
+    }
 
     /** A device vector of at least {@code n} ones, grown on demand and kept for the backend's life. */
     private long ones(long n) {

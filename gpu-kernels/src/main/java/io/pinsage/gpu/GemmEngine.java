@@ -14,6 +14,27 @@ public enum GemmEngine {
     /** cuBLAS SGEMM with TF32 tensor-op math. */
     CUBLAS_TF32;
 
+    /** System property choosing the engine of {@link CudaBackend#open()}: {@code -Dpinsage.cuda.gemm=cublas_tf32}. */
+    public static final String PROPERTY = "pinsage.cuda.gemm";
+
+    /**
+     * The engine named by {@link #PROPERTY} (case-insensitive), {@link #PINSAGE_FP32} when unset.
+     *
+     * @throws IllegalArgumentException {@code pinsage.cuda.gemm=...} naming the accepted values
+     */
+    public static GemmEngine fromSystemProperty() {
+        String value = System.getProperty(PROPERTY);
+        if (value == null || value.isBlank()) {
+            return PINSAGE_FP32;
+        }
+        try {
+            return valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PROPERTY + "=" + value + " (expected one of "
+                    + java.util.Arrays.toString(values()).toLowerCase(java.util.Locale.ROOT) + ")", e);
+        }
+    }
+
     boolean cublas() {
         return this == CUBLAS_FP32 || this == CUBLAS_TF32;
     }

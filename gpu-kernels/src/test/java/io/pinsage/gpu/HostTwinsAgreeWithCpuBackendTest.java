@@ -118,6 +118,28 @@ class HostTwinsAgreeWithCpuBackendTest {
     }
 
     @Test
+    void shouldSplitProductsTallerThanOneLaunchIntoSlabsOfRows() {
+        int m = 2_200_000;
+        for (boolean transA : new boolean[] {false, true}) {
+            Pair a = pair("A", transA ? 2 : m, transA ? m : 2, gaussian(2 * m, 1));
+            Pair b = pair("B", 2, 3, gaussian(6, 1));
+            Pair c = pair("C", m, 3, gaussian(3 * m, 1));
+            both((be, tw) -> {
+                be.gemm(transA, false, 1f, pick(a, tw), pick(b, tw), 0.5f, pick(c, tw));
+                return null;
+            });
+            assertAgree("tall gemm transA=" + transA, c);
+        }
+        Pair x = pair("x", m, 2, gaussian(2 * m, 1));
+        Pair y = pair("y", m, 2, gaussian(2 * m, 1));
+        both((be, tw) -> {
+            be.axpy(0.25f, pick(x, tw), pick(y, tw));
+            return null;
+        });
+        assertAgree("long axpy", y);
+    }
+
+    @Test
     void shouldAgreeOnBiasActivationForwardAndBackward() {
         for (Activation act : Activation.values()) {
             int rows = 1 + random.nextInt(40);
