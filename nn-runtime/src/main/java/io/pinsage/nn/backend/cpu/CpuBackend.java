@@ -293,17 +293,35 @@ public final class CpuBackend implements Backend {
             }
             Arrays.fill(out.data, o, o + cols, 0f);
             float sum = 0f;
-            for (int e = e0; e < e1; e++) {
-                float alpha = w.data[w.offset + e];
+            float[] wd = w.data;
+            int wo = w.offset;
+            int so = src.offset;
+            int e = e0;
+            for (; e + 4 <= e1; e += 4) {
+                float a0 = wd[wo + e];
+                float a1 = wd[wo + e + 1];
+                float a2 = wd[wo + e + 2];
+                float a3 = wd[wo + e + 3];
+                sum += a0 + a1 + a2 + a3;
+                CpuKernels.axpy4(a0, so + row(nb[nbBase + e], src), a1, so + row(nb[nbBase + e + 1], src),
+                        a2, so + row(nb[nbBase + e + 2], src), a3, so + row(nb[nbBase + e + 3], src),
+                        src.data, out.data, o, cols);
+            }
+            for (; e < e1; e++) {
+                float alpha = wd[wo + e];
                 sum += alpha;
-                int v = nb[nbBase + e];
-                assert v >= 0 && v < src.rows() : "neighbour " + v + " outside " + src;
-                CpuKernels.axpy(alpha, src.data, src.offset + v * cols, out.data, o, cols);
+                CpuKernels.axpy(alpha, src.data, so + row(nb[nbBase + e], src), out.data, o, cols);
             }
             if (opPooling == Pooling.MEAN && e1 > e0) {
                 CpuKernels.scale(sum == 0f ? 0f : 1f / sum, out.data, o, cols);
             }
         }
+    }
+
+    /** Offset of row {@code v} of {@code t} relative to its start; the row must exist. */
+    private static int row(int v, CpuTensor t) {
+        assert v >= 0 && v < t.rows() : "row " + v + " outside " + t;
+        return v * t.cols();
     }
 
     @Override
@@ -358,9 +376,20 @@ public final class CpuBackend implements Backend {
                 }
                 norm = sum == 0f ? 0f : 1f / sum;
             }
-            for (int e = e0; e < e1; e++) {
-                float coef = w.data[w.offset + e] * norm;
-                CpuKernels.axpyRange(coef, g.data, go, ds.data, ds.offset + nb[nbBase + e] * cols, c0, c1);
+            float[] wd = w.data;
+            int wo = w.offset;
+            int dso = ds.offset + c0;
+            int e = e0;
+            // Four neighbours per pass; a row repeated among them is still correct (the updates apply in turn).
+            for (; e + 4 <= e1; e += 4) {
+                CpuKernels.scatter4(g.data, go + c0, wd[wo + e] * norm, dso + row(nb[nbBase + e], ds),
+                        wd[wo + e + 1] * norm, dso + row(nb[nbBase + e + 1], ds),
+                        wd[wo + e + 2] * norm, dso + row(nb[nbBase + e + 2], ds),
+                        wd[wo + e + 3] * norm, dso + row(nb[nbBase + e + 3], ds), ds.data, c1 - c0);
+            }
+            for (; e < e1; e++) {
+                CpuKernels.axpyRange(wd[wo + e] * norm, g.data, go, ds.data, ds.offset + row(nb[nbBase + e], ds), c0,
+                        c1);
             }
         }
     }

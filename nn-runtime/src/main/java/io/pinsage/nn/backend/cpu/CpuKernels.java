@@ -31,6 +31,57 @@ final class CpuKernels {
         }
     }
 
+    /**
+     * {@code y += a0·x[o0..] + a1·x[o1..] + a2·x[o2..] + a3·x[o3..]} over {@code n} columns: four gathered rows
+     * per pass keep four independent memory streams in flight and touch {@code y} a quarter as often.
+     */
+    static void axpy4(float a0, int o0, float a1, int o1, float a2, int o2, float a3, int o3, float[] x, float[] y,
+                      int yo, int n) {
+        FloatVector v0 = FloatVector.broadcast(S, a0);
+        FloatVector v1 = FloatVector.broadcast(S, a1);
+        FloatVector v2 = FloatVector.broadcast(S, a2);
+        FloatVector v3 = FloatVector.broadcast(S, a3);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector acc = FloatVector.fromArray(S, y, yo + i);
+            acc = FloatVector.fromArray(S, x, o0 + i).fma(v0, acc);
+            acc = FloatVector.fromArray(S, x, o1 + i).fma(v1, acc);
+            acc = FloatVector.fromArray(S, x, o2 + i).fma(v2, acc);
+            acc = FloatVector.fromArray(S, x, o3 + i).fma(v3, acc);
+            acc.intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += a0 * x[o0 + i] + a1 * x[o1 + i] + a2 * x[o2 + i] + a3 * x[o3 + i];
+        }
+    }
+
+    /**
+     * The scatter twin of {@link #axpy4}: {@code y[dk..] += ak · x[xo..]} for four destination rows {@code dk}
+     * over {@code n} columns, reading {@code x} once per vector for all four.
+     */
+    static void scatter4(float[] x, int xo, float a0, int d0, float a1, int d1, float a2, int d2, float a3, int d3,
+                         float[] y, int n) {
+        FloatVector v0 = FloatVector.broadcast(S, a0);
+        FloatVector v1 = FloatVector.broadcast(S, a1);
+        FloatVector v2 = FloatVector.broadcast(S, a2);
+        FloatVector v3 = FloatVector.broadcast(S, a3);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, x, xo + i);
+            g.fma(v0, FloatVector.fromArray(S, y, d0 + i)).intoArray(y, d0 + i);
+            g.fma(v1, FloatVector.fromArray(S, y, d1 + i)).intoArray(y, d1 + i);
+            g.fma(v2, FloatVector.fromArray(S, y, d2 + i)).intoArray(y, d2 + i);
+            g.fma(v3, FloatVector.fromArray(S, y, d3 + i)).intoArray(y, d3 + i);
+        }
+        for (; i < n; i++) {
+            float g = x[xo + i];
+            y[d0 + i] += a0 * g;
+            y[d1 + i] += a1 * g;
+            y[d2 + i] += a2 * g;
+            y[d3 + i] += a3 * g;
+        }
+    }
+
     /** {@link #axpy} over the column range {@code [c0, c1)} of rows starting at {@code xo} and {@code yo}. */
     static void axpyRange(float alpha, float[] x, int xo, float[] y, int yo, int c0, int c1) {
         axpy(alpha, x, xo + c0, y, yo + c0, c1 - c0);
