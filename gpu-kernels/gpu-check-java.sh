@@ -89,6 +89,7 @@ timeout --kill-after=10 400 "$java" "${flags[@]}" -cp "$cp:$(ls "$prepared"/juni
     org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree --disable-ansi-colors \
     --select-class io.pinsage.gpu.CudaBackendTest --select-class io.pinsage.gpu.HostTwinBackendTest \
     --select-class io.pinsage.gpu.HostTwinsAgreeWithCpuBackendTest --select-class io.pinsage.gpu.CudaRuntimeTest \
+    --select-class io.pinsage.gpu.PinSageModelOnCudaBackendTest \
     --select-class io.pinsage.nn.backend.cpu.CpuBackendTest 2>&1 | tee "$out/conformance.log"
 conf_rc=${PIPESTATUS[0]}
 counts="$(grep -E '^\[ +[0-9]+ tests (successful|failed|skipped|aborted) +\]' "$out/conformance.log" | tr -s ' ' | tr '\n' ' ')"

@@ -19,7 +19,7 @@ rm -rf "$dest"
 mkdir -p "$dest/lib" "$dest/classes" "$dest/test-classes"
 
 echo "prepare-gpu-check: building gpu-kernels and collecting its test classpath"
-(cd "$root" && mvn -B -ntp -q -pl gpu-kernels -am -DskipTests package \
+(cd "$root" && mvn -B -ntp -q -pl gpu-kernels -am -DskipTests clean package \
     dependency:copy-dependencies -DincludeScope=test -DexcludeTypes=pom \
     -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
     -DoutputDirectory="$dest/lib")
