@@ -2,6 +2,7 @@
 # GPU-host check of the Java side (CudaBackend through the JavaCPP bindings), run from the repository root on a
 # machine with an NVIDIA GPU but no JDK, Maven or network:
 #   OUT=/some/dir gpu-kernels/gpu-check-java.sh [PREPARED]     PREPARED defaults to .device/gpu-check
+#   REBUILD=always ...   rebuild native/ with the local nvcc even when the packaged library works
 # PREPARED comes from gpu-kernels/prepare-gpu-check.sh on a build machine. Steps: environment; unpack the Java
 # runtime; probe (native library, driver, devices, a GPU-vs-host-twins smoke test) with the packaged .so, and if it
 # fails while nvcc is here, rebuild native/ for this GPU and probe again; the Backend conformance suite (CUDA and
@@ -59,8 +60,9 @@ probe_rc=$?
 library="packaged"
 rebuildable=0
 [[ -x "$(command -v nvcc)" || -x /usr/local/cuda/bin/nvcc ]] && [[ -f "$root/native/build.sh" ]] && rebuildable=1
-# rebuild when the packaged library found a GPU but failed on it, or was a CPU-only build while nvidia-smi sees a GPU
-if (( probe_rc == 1 )) || { (( probe_rc == 77 )) && grep -q "built without CUDA" "$out/probe.log" && nvidia-smi -L >/dev/null 2>&1; }; then
+# rebuild when the packaged library found a GPU but failed on it, or was a CPU-only build while nvidia-smi sees a
+# GPU, or when asked to (REBUILD=always, e.g. to compare the two builds)
+if [[ "${REBUILD:-auto}" == always ]] || (( probe_rc == 1 )) || { (( probe_rc == 77 )) && grep -q "built without CUDA" "$out/probe.log" && nvidia-smi -L >/dev/null 2>&1; }; then
     if (( rebuildable )); then
         cap="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .')"
         section "rebuild native for sm_${cap:-90}"

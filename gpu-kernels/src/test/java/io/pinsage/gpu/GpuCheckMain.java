@@ -52,6 +52,11 @@ final class GpuCheckMain {
         }
         System.out.println("native " + CudaRuntime.nativeVersion() + (CudaRuntime.builtWithCuda() ? ", CUDA build"
                 : ", CPU-only build"));
+        org.bytedeco.javacpp.Loader.getLoadedLibraries().forEach((name, path) -> {
+            if (name.toLowerCase(java.util.Locale.ROOT).contains("pinsage")) {
+                System.out.println("loaded " + path);
+            }
+        });
         if (!CudaRuntime.isAvailable()) {
             System.out.println("SKIP GPU: " + CudaRuntime.unavailabilityCause().getMessage());
             return 77;
