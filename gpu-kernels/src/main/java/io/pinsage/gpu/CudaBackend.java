@@ -134,7 +134,12 @@ public final class CudaBackend implements Backend {
             throw new CudaUnavailableException("native library not loaded: " + CudaRuntime.nativeLibraryCause(),
                     CudaRuntime.nativeLibraryCause());
         }
-        return new CudaBackend(new HostDevice(), GemmEngine.PINSAGE_FP32);
+        return on(new HostDevice());
+    }
+
+    /** This backend's logic on any {@link Device} with the exact GEMM; for tests of the backend itself. */
+    static CudaBackend on(Device device) {
+        return new CudaBackend(device, GemmEngine.PINSAGE_FP32);
     }
 
     /** The GEMM this backend runs. */
