@@ -17,6 +17,7 @@ import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -316,6 +317,19 @@ class HostTwinsAgreeWithCpuBackendTest {
         IndexOutOfBoundsException far = assertThrows(IndexOutOfBoundsException.class,
                 () -> twins.aggregate(Pooling.SUM, table, okOffsets, farNeighbour, weights, pooled, null));
         assertTrue(far.getMessage().contains("far[2] holds 9 at 1"), far.getMessage());
+    }
+
+    @Test
+    void shouldFindANonFiniteValueAnywhereInATallTensor() {
+        int rows = 4096;
+        int cols = 3;
+        float[] values = gaussian(rows * cols, 1);
+        Tensor t = Tensors.of(twins, "tall", rows, cols, values);
+        assertTrue(twins.allFinite(t), tag());
+        int at = random.nextInt(values.length);
+        values[at] = random.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
+        twins.upload(values, 0, t);
+        assertFalse(twins.allFinite(t), tag() + "non-finite value at " + at + " missed");
     }
 
     @Test
