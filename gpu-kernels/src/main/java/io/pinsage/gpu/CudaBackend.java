@@ -247,13 +247,37 @@ public final class CudaBackend implements Backend {
     public void upload(int[] src, int srcOffset, IndexBuffer dst) {
         CudaIndexBuffer d = index(dst);
         BackendChecks.hostRange("upload", "int[]", src.length, srcOffset, d.length());
+        if (d.storage.argMaxLayout != null) {
+            storeArgMaxAsEdges(d.storage);
+        }
         long bytes = (long) d.length() * Integer.BYTES;
         long at = uploads.reserve(bytes);
         MemorySegment.copy(src, srcOffset, uploads.segment(), ValueLayout.JAVA_INT, at, d.length());
         System.arraycopy(src, srcOffset, d.storage.mirror, d.offset, d.length());
         d.storage.version++;
-        d.storage.argMaxLayout = null;
         copyIn(d.storage, d.address(), uploads.address() + at, bytes);
+    }
+
+    /**
+     * Rewrites a block that a MAX aggregate left in slot numbers as edge numbers, on the device and in the mirror,
+     * so that a partial upload into it leaves the rest meaning what the SPI says. Rare: argMax buffers are
+     * normally only written by the forward pass.
+     */
+    private void storeArgMaxAsEdges(DeviceStorage s) {
+        int length = (int) (s.bytes / Integer.BYTES);
+        long at = copyOut(s.address, s.bytes);
+        MemorySegment.copy(readback.segment(), ValueLayout.JAVA_INT, at, s.mirror, 0, length);
+        PaddedLayout layout = s.argMaxLayout;
+        int end = Math.min(length, s.argMaxOffset + layout.targets * s.argMaxCols);
+        for (int i = s.argMaxOffset; i < end; i++) {
+            s.mirror[i] = layout.edgeOf((i - s.argMaxOffset) / s.argMaxCols, s.mirror[i]);
+        }
+        s.mirrorValid = true;
+        s.argMaxLayout = null;
+        s.version++;
+        long staged = uploads.reserve(s.bytes);
+        MemorySegment.copy(s.mirror, 0, uploads.segment(), ValueLayout.JAVA_INT, staged, length);
+        copyIn(s, s.address, uploads.address() + staged, s.bytes);
     }
 
     /** Host-to-device copy on the copy stream, ordered after kernels still using the block and before later ones. */

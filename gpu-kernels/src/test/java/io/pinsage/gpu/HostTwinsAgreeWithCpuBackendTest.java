@@ -320,6 +320,21 @@ class HostTwinsAgreeWithCpuBackendTest {
     }
 
     @Test
+    void shouldKeepArgMaxAsEdgeNumbersAroundAPartialUpload() {
+        Tensor src = Tensors.of(twins, "src", 4, 2, new float[] {1, 8, 5, 2, 3, 3, 9, 0});
+        IndexBuffer offsets = Tensors.of(twins, "offsets", new int[] {0, 1, 4});
+        IndexBuffer neighbours = Tensors.of(twins, "neighbours", new int[] {0, 1, 2, 3});
+        Tensor alpha = Tensors.of(twins, "alpha", 4, 1, new float[] {1, 1, 1, 1});
+        Tensor pooled = twins.allocate("pooled", 2, 2);
+        IndexBuffer argMax = twins.allocateIndex("argMax", 4);
+        twins.aggregate(Pooling.MAX, src, offsets, neighbours, alpha, pooled, argMax);
+        // target 0 has edge 0 only; target 1 has edges 1..3: column maxima 9 (edge 3) and 3 (edge 2)
+        assertArrayEquals(new int[] {0, 0, 3, 2}, Tensors.toArray(argMax), tag());
+        twins.upload(new int[] {1}, 0, argMax.slice(3, 4));
+        assertArrayEquals(new int[] {0, 0, 3, 1}, Tensors.toArray(argMax), tag());
+    }
+
+    @Test
     void shouldFindANonFiniteValueAnywhereInATallTensor() {
         int rows = 4096;
         int cols = 3;
