@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Gather–aggregate (importance pooling) of the CPU backend in bytes per second ({@code bytes} counter: every
- * gathered source row, the targets written, and for the backward pass the scatter's read-modify-write),
+ * gathered source row and the targets written; the backward pass is counted as a scatter-add's read and write
+ * of a source row per edge, whichever way the backend organises it),
  * against {@code stream}: a two-thread sum over an array as large as the source, the attainable memory read
  * rate measured in the same run. Shapes: 4096 targets x T = 50 neighbours drawn uniformly from 65 536 source
  * rows of 256 floats (64 MiB, beyond the last-level cache).

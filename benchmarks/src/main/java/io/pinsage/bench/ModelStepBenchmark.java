@@ -9,6 +9,7 @@ import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.ComputationGraphBuilder;
+import io.pinsage.nn.model.MaxMarginLoss;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,13 +60,7 @@ public class ModelStepBenchmark {
     private IndexBuffer queryRows;
     private IndexBuffer positiveRows;
     private IndexBuffer negativeRows;
-    private Tensor queries;
-    private Tensor positives;
-    private Tensor negatives;
-    private Tensor dQueries;
-    private Tensor dPositives;
-    private Tensor dNegatives;
-    private Tensor loss;
+    private MaxMarginLoss lossHead;
     private Tensor dEmbeddings;
 
     @Setup(Level.Trial)
@@ -122,15 +117,8 @@ public class ModelStepBenchmark {
         queryRows = range(0, BATCH);
         positiveRows = range(BATCH, 2 * BATCH);
         negativeRows = range(2 * BATCH, outputs);
-        int dim = model.config().outputDim();
-        queries = backend.allocate("q", BATCH, dim);
-        positives = backend.allocate("p", BATCH, dim);
-        negatives = backend.allocate("n", SHARED_NEGATIVES, dim);
-        dQueries = backend.allocate("dq", BATCH, dim);
-        dPositives = backend.allocate("dp", BATCH, dim);
-        dNegatives = backend.allocate("dn", SHARED_NEGATIVES, dim);
-        loss = backend.allocate("loss", 1, 1);
-        dEmbeddings = backend.allocate("dz", outputs, dim);
+        lossHead = new MaxMarginLoss(backend, model.config().outputDim());
+        dEmbeddings = backend.allocate("dz", outputs, model.config().outputDim());
     }
 
     private IndexBuffer range(int from, int to) {
@@ -149,15 +137,7 @@ public class ModelStepBenchmark {
     @Benchmark
     public float step() {
         Tensor z = model.forward(graph);
-        backend.gatherRows(z, queryRows, queries);
-        backend.gatherRows(z, positiveRows, positives);
-        backend.gatherRows(z, negativeRows, negatives);
-        backend.maxMarginLoss(queries, positives, negatives, null, 0.1f, loss, dQueries, dPositives, dNegatives,
-                null);
-        backend.fill(dEmbeddings, 0f);
-        backend.scatterAddRows(dQueries, queryRows, dEmbeddings);
-        backend.scatterAddRows(dPositives, positiveRows, dEmbeddings);
-        backend.scatterAddRows(dNegatives, negativeRows, dEmbeddings);
+        Tensor loss = lossHead.compute(z, queryRows, positiveRows, negativeRows, null, 0.1f, dEmbeddings);
         model.backward(dEmbeddings);
         adam.step();
         return Tensors.toArray(loss)[0];

@@ -10,6 +10,11 @@ import java.util.Arrays;
  * neighbours that are not yet listed are appended, and the list at that point is layer {@code k−1}'s. A node
  * is listed once however many targets reach it, so its lower layers are computed once.
  *
+ * <p>Per-layer fan-out: {@link #ComputationGraphBuilder(int, int[], Neighbourhoods, NodeInputs)} caps how many
+ * neighbours the targets of each layer keep (the first ones: neighbourhoods list neighbours in decreasing
+ * importance, as the walks' top-T lists do). Smaller caps at the lower layers shrink layer 0, which dominates
+ * a step's cost (it grows with the product of the fan-outs).
+ *
  * <p>Threading: one builder per thread (sampler threads each own one); it reuses its internal hash table and
  * buffers between builds, and each {@link #build} returns fresh arrays owned by the new graph. Cost:
  * O(total neighbours + layer-0 nodes · featureDim).
@@ -41,6 +46,7 @@ public final class ComputationGraphBuilder {
     }
 
     private final int layers;
+    private final int[] fanOut;
     private final Neighbourhoods neighbourhoods;
     private final NodeInputs inputs;
     private int[] listed = new int[1024];
@@ -53,8 +59,26 @@ public final class ComputationGraphBuilder {
      * @throws IllegalArgumentException if {@code layers < 1}
      */
     public ComputationGraphBuilder(int layers, Neighbourhoods neighbourhoods, NodeInputs inputs) {
+        this(layers, null, neighbourhoods, inputs);
+    }
+
+    /**
+     * @param layers number of CONVOLVE layers {@code K >= 1}
+     * @param fanOut null, or {@code K + 1} caps where {@code fanOut[k]} (for {@code k >= 1}) is the most
+     *               neighbours a target of layer {@code k} keeps; entry 0 is unused
+     * @throws IllegalArgumentException if {@code layers < 1} or a cap is not {@code >= 1}
+     */
+    public ComputationGraphBuilder(int layers, int[] fanOut, Neighbourhoods neighbourhoods, NodeInputs inputs) {
         if (layers < 1) {
             throw new IllegalArgumentException("layers=" + layers + " (expected >= 1)");
+        }
+        this.fanOut = new int[layers + 1];
+        for (int k = 1; k <= layers; k++) {
+            if (fanOut != null && (fanOut.length != layers + 1 || fanOut[k] < 1)) {
+                throw new IllegalArgumentException("fanOut=" + java.util.Arrays.toString(fanOut) + " (expected "
+                        + (layers + 1) + " entries, entries 1.." + layers + " >= 1)");
+            }
+            this.fanOut[k] = fanOut == null ? Integer.MAX_VALUE : fanOut[k];
         }
         this.layers = layers;
         this.neighbourhoods = neighbourhoods;
@@ -84,8 +108,9 @@ public final class ComputationGraphBuilder {
             int targets = nodeCounts[k];
             int[] off = new int[targets + 1];
             int edges = 0;
+            int cap = fanOut[k];
             for (int u = 0; u < targets; u++) {
-                edges += neighbourhoods.size(listed[u]);
+                edges += Math.min(cap, neighbourhoods.size(listed[u]));
                 off[u + 1] = edges;
             }
             int[] nb = new int[edges];
@@ -93,7 +118,7 @@ public final class ComputationGraphBuilder {
             for (int u = 0; u < targets; u++) {
                 int node = listed[u];
                 int e = off[u];
-                for (int i = 0, n = neighbourhoods.size(node); i < n; i++, e++) {
+                for (int i = 0, n = Math.min(cap, neighbourhoods.size(node)); i < n; i++, e++) {
                     int v = neighbourhoods.neighbour(node, i);
                     if (v < 0) {
                         throw new IllegalArgumentException("neighbour " + i + " of node " + node + " is " + v

@@ -52,12 +52,15 @@ public final class Parameter {
     /** A sparse parameter (embedding table) initialised from a normal distribution with deviation {@code std}. */
     static Parameter sparseNormal(Backend backend, String name, int rows, int cols, float std, Random random) {
         Tensor value = backend.allocate(name, rows, cols);
-        float[] row = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) {
-                row[j] = (float) (random.nextGaussian() * std);
+        // Blocks of rows bound the host buffer for large tables while keeping uploads few (each may be a DMA).
+        int blockRows = Math.max(1, Math.min(rows, (1 << 20) / cols));
+        float[] block = new float[blockRows * cols];
+        for (int r0 = 0; r0 < rows; r0 += blockRows) {
+            int r1 = Math.min(rows, r0 + blockRows);
+            for (int i = 0; i < (r1 - r0) * cols; i++) {
+                block[i] = (float) (random.nextGaussian() * std);
             }
-            backend.upload(row, 0, value.rows(r, r + 1));
+            backend.upload(block, 0, value.rows(r0, r1));
         }
         return new Parameter(name, value, null);
     }

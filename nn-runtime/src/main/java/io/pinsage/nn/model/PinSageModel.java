@@ -58,7 +58,7 @@ public final class PinSageModel {
     private final Workspace output;
     private final Workspace outputNorms;
     private float[] hostFloats = new float[0];
-    private int[] layerCounts;
+    private final int[] layerCounts;
     private Tensor lastOutput;
     private Tensor lastNorms;
 
@@ -69,6 +69,7 @@ public final class PinSageModel {
         Random random = new Random(config.seed());
         input = new InputProjection(backend, config.inputWidth(), config.idEmbeddings(), config.inputDim(), random);
         convolve = new ConvolveLayer[config.layers()];
+        layerCounts = new int[config.layers() + 1];
         hiddenGrads = new Workspace[config.layers()];
         offsets = new Workspace[config.layers() + 1];
         neighbours = new Workspace[config.layers() + 1];
@@ -144,7 +145,6 @@ public final class PinSageModel {
                     + config.layers() + " featureDim=" + config.featureDim());
         }
         int n0 = graph.nodeCount(0);
-        layerCounts = new int[graph.layers() + 1];
         for (int k = 0; k <= graph.layers(); k++) {
             layerCounts[k] = graph.nodeCount(k);
         }

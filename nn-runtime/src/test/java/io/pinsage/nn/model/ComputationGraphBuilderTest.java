@@ -50,6 +50,20 @@ class ComputationGraphBuilderTest {
     }
 
     @Test
+    void shouldKeepOnlyTheFirstNeighboursUpToEachLayersFanOut() {
+        ComputationGraphBuilder builder = new ComputationGraphBuilder(2, new int[] {0, 1, 2}, fixed(),
+                TinyGraphs.inputs(new Random(4), 5, 0));
+        ComputationGraph g = builder.build(new int[] {0}, 1);
+        // layer 2 keeps both of 0's neighbours (1, 2); layer 1 keeps one each: 0 -> 1, 1 -> 0, 2 -> 4
+        assertArrayEquals(new int[] {0, 1, 2, 4}, g.nodeIds());
+        assertArrayEquals(new int[] {1, 2}, g.neighbours(2));
+        assertArrayEquals(new int[] {0, 1, 2, 3}, g.offsets(1));
+        assertArrayEquals(new int[] {1, 0, 3}, g.neighbours(1));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ComputationGraphBuilder(2, new int[] {0, 0, 5}, fixed(), TinyGraphs.inputs(new Random(5), 5, 0)));
+    }
+
+    @Test
     void shouldReuseTheBuilderAcrossBuilds() {
         ComputationGraphBuilder builder = new ComputationGraphBuilder(1, fixed(), TinyGraphs.inputs(new Random(2), 5, 0));
         builder.build(new int[] {0, 1, 2, 3}, 4);

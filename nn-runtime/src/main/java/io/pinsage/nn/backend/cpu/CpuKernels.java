@@ -55,33 +55,6 @@ final class CpuKernels {
         }
     }
 
-    /**
-     * The scatter twin of {@link #axpy4}: {@code y[dk..] += ak · x[xo..]} for four destination rows {@code dk}
-     * over {@code n} columns, reading {@code x} once per vector for all four.
-     */
-    static void scatter4(float[] x, int xo, float a0, int d0, float a1, int d1, float a2, int d2, float a3, int d3,
-                         float[] y, int n) {
-        FloatVector v0 = FloatVector.broadcast(S, a0);
-        FloatVector v1 = FloatVector.broadcast(S, a1);
-        FloatVector v2 = FloatVector.broadcast(S, a2);
-        FloatVector v3 = FloatVector.broadcast(S, a3);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, x, xo + i);
-            g.fma(v0, FloatVector.fromArray(S, y, d0 + i)).intoArray(y, d0 + i);
-            g.fma(v1, FloatVector.fromArray(S, y, d1 + i)).intoArray(y, d1 + i);
-            g.fma(v2, FloatVector.fromArray(S, y, d2 + i)).intoArray(y, d2 + i);
-            g.fma(v3, FloatVector.fromArray(S, y, d3 + i)).intoArray(y, d3 + i);
-        }
-        for (; i < n; i++) {
-            float g = x[xo + i];
-            y[d0 + i] += a0 * g;
-            y[d1 + i] += a1 * g;
-            y[d2 + i] += a2 * g;
-            y[d3 + i] += a3 * g;
-        }
-    }
-
     /** {@link #axpy} over the column range {@code [c0, c1)} of rows starting at {@code xo} and {@code yo}. */
     static void axpyRange(float alpha, float[] x, int xo, float[] y, int yo, int c0, int c1) {
         axpy(alpha, x, xo + c0, y, yo + c0, c1 - c0);
