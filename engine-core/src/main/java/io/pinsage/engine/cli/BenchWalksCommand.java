@@ -1,7 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.BipartiteGraph;
-import io.pinsage.csr.MappedCsrGraph;
+import io.pinsage.csr.GraphStore;
 import io.pinsage.engine.bench.PowerLawGraph;
 import io.pinsage.engine.bench.WalkBench;
 import picocli.CommandLine.Command;
@@ -58,8 +58,8 @@ final class BenchWalksCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes, seed);
         if (store != null) {
-            try (MappedCsrGraph g = MappedCsrGraph.open(store)) {
-                new WalkBench(g, options, System.out).run();
+            try (GraphStore g = GraphStore.open(store)) {
+                new WalkBench(g.graph(), options, System.out).run();
             }
             return 0;
         }
