@@ -51,12 +51,16 @@ final class BenchWalksCommand implements Callable<Integer> {
     @Option(names = "--neighborhood-nodes", defaultValue = "20000", description = "nodes timed for neighbourhoods (default ${DEFAULT-VALUE})")
     int neighborhoodNodes;
 
+    @Option(names = "--probe-max-gib", defaultValue = "8", description = "cap on the random-read probe's array, GiB (default ${DEFAULT-VALUE})")
+    double probeMaxGib;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes, seed);
+        WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes,
+                (long) (probeMaxGib * (1L << 30)), seed);
         if (store != null) {
             try (GraphStore g = GraphStore.open(store)) {
                 new WalkBench(g.graph(), options, System.out).run();
