@@ -54,11 +54,6 @@ public final class VisitMap {
         return values[i];
     }
 
-    /** Replaces the value at dense index {@code i}. */
-    public void setValueAt(int i, float v) {
-        values[i] = v;
-    }
-
     /**
      * The backing value array, valid in {@code [0, size())} until the next insert; for whole-map passes.
      * Owned by this map: callers may rewrite values in place but must not keep the reference.
