@@ -7,6 +7,7 @@ import io.pinsage.csr.Side;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
+import io.pinsage.walk.WeightedEdgeChooser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,6 +54,9 @@ final class WalkCommand implements Callable<Integer> {
     @Option(names = "--blocklist", split = ",", description = "pins never returned (ids as for --query)")
     String[] blocklist = new String[0];
 
+    @Option(names = "--weighted", description = "follow edges in proportion to the store's edge weights (builds 8 bytes per edge of tables first)")
+    boolean weighted;
+
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -80,7 +84,12 @@ final class WalkCommand implements Callable<Integer> {
                 b.earlyStop(parseInt("--early-stop pins", parts[0]), parseInt("--early-stop visits", parts[1]));
             }
             PixieQuery q = b.build();
-            PixieEngine engine = new PixieEngine(store.graph());
+            if (weighted && !store.graph().hasWeights()) {
+                throw new IllegalArgumentException("--weighted: the store at " + dir + " has no edge weights");
+            }
+            PixieEngine engine = weighted
+                    ? new PixieEngine(store.graph(), new WeightedEdgeChooser(store.graph()), PixieEngine.DEFAULT_LANES)
+                    : new PixieEngine(store.graph());
             long start = System.nanoTime();
             PixieResult r = engine.query(q);
             double ms = (System.nanoTime() - start) / 1e6;
