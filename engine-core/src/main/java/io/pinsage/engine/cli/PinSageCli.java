@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
                 BuildCommand.class,
                 InfoCommand.class,
                 VerifyCommand.class,
+                WalkCommand.class,
+                NeighborhoodsCommand.class,
                 BenchCommand.class,
         })
 public final class PinSageCli implements Runnable {

@@ -1,0 +1,95 @@
+package io.pinsage.csr.neighborhood;
+
+import io.pinsage.csr.Side;
+import io.pinsage.csr.format.BaseFileFormat;
+import io.pinsage.csr.format.FileHeader;
+
+/**
+ * Layout of the neighbourhood file ({@value #FILE_NAME}), codec {@value #CODEC}: for every node of one side,
+ * its T most important neighbours (ids and weights), in fixed-width rows so that node u's row sits at a
+ * computed offset. Framed by {@link io.pinsage.csr.format.StoreFileFormat} (header, CRC32C footer).
+ *
+ * <p>Header counts:
+ * <pre>
+ *  count[0]  side            0 = LEFT, 1 = RIGHT: the side of the nodes and of their neighbours
+ *  count[1]  nodeCount       number of rows, one per node id 0 .. nodeCount-1
+ *  count[2]  width           T, slots per row (1 .. 65536)
+ *  count[3]  stepsPerNode    walk steps that produced the rows (informational)
+ *  count[4]  seed            seed of those walks (informational; rows are reproducible from it)
+ * </pre>
+ *
+ * <p>Body: {@code nodeCount} rows of {@value #ROW_BYTES_PER_SLOT}·T bytes, little-endian:
+ * <pre>
+ *  row u:  id[0] id[1] ... id[T-1]            int32 each, neighbour ids, most important first
+ *          weight[0] ... weight[T-1]          float32 each, importance; the used slots sum to 1
+ * </pre>
+ * A row uses its first n ≤ T slots; unused slots hold id {@value #EMPTY_ID} and weight 0, so n is the index of
+ * the first empty id (a node without edges has n = 0). Rows are 8·T bytes, so with the 80-byte header every
+ * id and weight is 4-byte aligned.
+ *
+ * <p>Versions: 1, the first.
+ */
+public final class NeighborhoodFormat extends BaseFileFormat {
+
+    /** The only instance. */
+    public static final NeighborhoodFormat INSTANCE = new NeighborhoodFormat();
+
+    public static final String CODEC = "pinsage.neighborhoods";
+    public static final int VERSION_START = 1;
+    public static final int VERSION_CURRENT = VERSION_START;
+    public static final String FILE_NAME = "neighborhoods";
+    public static final int EMPTY_ID = -1;
+    public static final int ROW_BYTES_PER_SLOT = 8;
+    public static final int MAX_WIDTH = 1 << 16;
+
+    public static final int COUNT_SIDE = 0;
+    public static final int COUNT_NODES = 1;
+    public static final int COUNT_WIDTH = 2;
+    public static final int COUNT_STEPS = 3;
+    public static final int COUNT_SEED = 4;
+
+    private NeighborhoodFormat() {
+        super(CODEC, VERSION_START, VERSION_CURRENT);
+    }
+
+    @Override
+    public long bodyLength(FileHeader header) {
+        checkSide(header.count(COUNT_SIDE));
+        long nodes = header.count(COUNT_NODES);
+        long width = header.count(COUNT_WIDTH);
+        if (nodes < 0 || nodes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("nodeCount=" + nodes + ": must lie in [0, 2^31)");
+        }
+        checkWidth(width);
+        return nodes * rowBytes((int) width);
+    }
+
+    /** Bytes of one row of {@code width} slots. */
+    public static long rowBytes(int width) {
+        return (long) ROW_BYTES_PER_SLOT * width;
+    }
+
+    /** Byte offset, within the body, of node {@code node}'s first id. */
+    public static long idOffset(int node, int width) {
+        return node * rowBytes(width);
+    }
+
+    /** Byte offset, within the body, of node {@code node}'s first weight. */
+    public static long weightOffset(int node, int width) {
+        return node * rowBytes(width) + 4L * width;
+    }
+
+    /** The side recorded in header count 0. */
+    public static Side side(FileHeader header) {
+        return Side.values()[(int) header.count(COUNT_SIDE)];
+    }
+
+    /**
+     * @throws IllegalArgumentException unless {@code 1 <= width <= MAX_WIDTH}
+     */
+    public static void checkWidth(long width) {
+        if (width < 1 || width > MAX_WIDTH) {
+            throw new IllegalArgumentException("width=" + width + ": must lie in [1, " + MAX_WIDTH + "]");
+        }
+    }
+}

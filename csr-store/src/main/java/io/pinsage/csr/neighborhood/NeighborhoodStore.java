@@ -1,0 +1,150 @@
+package io.pinsage.csr.neighborhood;
+
+import io.pinsage.csr.Side;
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.MappedStoreFile;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreFileFormat;
+import io.pinsage.csr.format.StoreGeneration;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Read side of a published neighbourhood store ({@link NeighborhoodFormat}): for node u, its up to T most
+ * important neighbours and their weights (summing to 1), straight from the memory-mapped file.
+ *
+ * <p>Threading: reads are thread-safe and allocate nothing. Ownership: the store owns its mapping and unmaps it
+ * on {@link #close()}; reading after close throws {@link IllegalStateException}. Cost: a row read touches 8·T
+ * contiguous bytes (one or a few pages).
+ *
+ * <p>Errors: {@link CorruptStoreException} naming the file on open for a missing, foreign, truncated or
+ * (with {@code verify}) checksum-failing file; {@link IllegalArgumentException} for a node outside
+ * {@code [0, nodeCount())}.
+ */
+public final class NeighborhoodStore implements AutoCloseable {
+
+    private final Arena arena;
+    private final MappedStoreFile file;
+    private final MemorySegment body;
+    private final Side side;
+    private final int nodeCount;
+    private final int width;
+
+    private NeighborhoodStore(Arena arena, MappedStoreFile file) {
+        this.arena = arena;
+        this.file = file;
+        this.body = file.body();
+        this.side = NeighborhoodFormat.side(file.header());
+        this.nodeCount = (int) file.header().count(NeighborhoodFormat.COUNT_NODES);
+        this.width = (int) file.header().count(NeighborhoodFormat.COUNT_WIDTH);
+    }
+
+    /**
+     * Opens the published neighbourhood store under {@code root}.
+     *
+     * @param verify also recompute the body checksum (one sequential read of the whole file)
+     */
+    public static NeighborhoodStore open(Path root, boolean verify) throws IOException {
+        StoreGeneration generation = StoreDirectory.openCurrent(root);
+        Arena arena = Arena.ofShared();
+        try {
+            MappedStoreFile file = MappedStoreFile.open(generation.file(NeighborhoodFormat.FILE_NAME),
+                    NeighborhoodFormat.INSTANCE, arena);
+            if (verify) {
+                file.verifyChecksum();
+            }
+            return new NeighborhoodStore(arena, file);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Where the neighbourhood store of {@code side} for the graph store at {@code graphRoot} lives by convention:
+     * {@code graphRoot/neighborhoods.left} or {@code .right}, a store root of its own (graph-store readers
+     * ignore it).
+     */
+    public static Path defaultRoot(Path graphRoot, Side side) {
+        return graphRoot.resolve("neighborhoods." + side.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The side of the nodes and of their neighbours. */
+    public Side side() {
+        return side;
+    }
+
+    /** Number of nodes (rows). */
+    public int nodeCount() {
+        return nodeCount;
+    }
+
+    /** T, the most neighbours a node has here. */
+    public int width() {
+        return width;
+    }
+
+    /** Walk steps per node the store was built with. */
+    public long stepsPerNode() {
+        return file.header().count(NeighborhoodFormat.COUNT_STEPS);
+    }
+
+    /** The file read. */
+    public Path path() {
+        return file.path();
+    }
+
+    /**
+     * Copies node {@code node}'s neighbours into {@code ids[offset..]} and their weights into
+     * {@code weights[offset..]}, most important first.
+     *
+     * @return the number of neighbours n (0 ≤ n ≤ width()); slots past n in the outputs are left untouched
+     * @throws IllegalArgumentException if {@code node} is out of range
+     * @throws IndexOutOfBoundsException if the outputs have no room for width() entries from {@code offset}
+     */
+    public int read(int node, int[] ids, float[] weights, int offset) {
+        checkNode(node);
+        Objects.checkFromIndexSize(offset, width, ids.length);
+        Objects.checkFromIndexSize(offset, width, weights.length);
+        long idBase = NeighborhoodFormat.idOffset(node, width);
+        long weightBase = NeighborhoodFormat.weightOffset(node, width);
+        int n = 0;
+        while (n < width) {
+            int id = body.get(StoreFileFormat.INT, idBase + 4L * n);
+            if (id == NeighborhoodFormat.EMPTY_ID) {
+                break;
+            }
+            ids[offset + n] = id;
+            weights[offset + n] = body.get(StoreFileFormat.FLOAT, weightBase + 4L * n);
+            n++;
+        }
+        return n;
+    }
+
+    /** Number of neighbours of {@code node}. O(width). */
+    public int size(int node) {
+        checkNode(node);
+        long idBase = NeighborhoodFormat.idOffset(node, width);
+        int n = 0;
+        while (n < width && body.get(StoreFileFormat.INT, idBase + 4L * n) != NeighborhoodFormat.EMPTY_ID) {
+            n++;
+        }
+        return n;
+    }
+
+    private void checkNode(int node) {
+        if (node < 0 || node >= nodeCount) {
+            throw new IllegalArgumentException("node=" + node + ": out of range [0, " + nodeCount + ") of " + file.path());
+        }
+    }
+
+    /** Unmaps the file. Not safe while other threads still read. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

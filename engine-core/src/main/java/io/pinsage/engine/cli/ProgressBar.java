@@ -1,0 +1,42 @@
+package io.pinsage.engine.cli;
+
+import java.io.PrintStream;
+
+/**
+ * A one-line progress bar redrawn in place ({@code \r}) on a terminal stream: percentage, counts, rate and
+ * time left. Redraws at most every 200 ms, and always at completion. Not thread-safe: call from one thread.
+ */
+final class ProgressBar {
+
+    private static final int WIDTH = 30;
+    private static final long REDRAW_NANOS = 200_000_000L;
+
+    private final PrintStream out;
+    private final String unit;
+    private final long start = System.nanoTime();
+    private long lastDraw;
+
+    ProgressBar(PrintStream out, String unit) {
+        this.out = out;
+        this.unit = unit;
+    }
+
+    void update(long done, long total) {
+        long now = System.nanoTime();
+        if (done < total && now - lastDraw < REDRAW_NANOS) {
+            return;
+        }
+        lastDraw = now;
+        double fraction = total == 0 ? 1 : (double) done / total;
+        int filled = (int) (fraction * WIDTH);
+        double seconds = (now - start) / 1e9;
+        double rate = seconds > 0 ? done / seconds : 0;
+        String eta = rate > 0 && done < total ? String.format(" ETA %.0f s", (total - done) / rate) : "";
+        out.printf("\r[%s%s] %3.0f%% %,d/%,d %s, %,.0f %s/s%s   ", "#".repeat(filled), ".".repeat(WIDTH - filled),
+                100 * fraction, done, total, unit, rate, unit, eta);
+        if (done >= total) {
+            out.println();
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,65 @@
+package io.pinsage.walk;
+
+import io.pinsage.csr.Side;
+
+import java.util.Objects;
+
+/**
+ * How importance neighbourhoods are computed: for each node of {@code side}, {@code stepsPerNode} walk steps
+ * (round trips through the opposite side) with restart probability {@code alpha}, keeping the {@code topT}
+ * most visited nodes of the same side (the node itself excluded) with weights normalised to sum 1.
+ *
+ * @param side         the side whose nodes get neighbourhoods (pins: {@link Side#LEFT})
+ * @param topT         T, neighbours kept per node (PinSage uses 50)
+ * @param stepsPerNode walk steps per node; more steps, steadier ranks
+ * @param alpha        restart probability per step, in (0, 1]
+ * @param lanes        walkers stepped together per thread, see {@link RandomWalker}
+ * @param seed         node u walks from a generator seeded with {@code NeighborhoodConfig.nodeSeed(seed, u)}
+ */
+public record NeighborhoodConfig(Side side, int topT, long stepsPerNode, double alpha, int lanes, long seed) {
+
+    /** PinSage's T. */
+    public static final int DEFAULT_TOP_T = 50;
+
+    /**
+     * @throws IllegalArgumentException naming the first field out of range
+     */
+    public NeighborhoodConfig {
+        Objects.requireNonNull(side, "side");
+        if (topT < 1) {
+            throw new IllegalArgumentException("topT=" + topT + ": must be >= 1");
+        }
+        if (stepsPerNode < 1) {
+            throw new IllegalArgumentException("stepsPerNode=" + stepsPerNode + ": must be >= 1");
+        }
+        WalkRandom.requireRestartProbability(alpha);
+        if (lanes < 1 || lanes > 1024) {
+            throw new IllegalArgumentException("lanes=" + lanes + ": must lie in [1, 1024]");
+        }
+    }
+
+    /** T = 50, 2,000 steps per node, alpha = 0.5, 32 lanes, seed 0, for nodes of {@code side}. */
+    public static NeighborhoodConfig defaults(Side side) {
+        return new NeighborhoodConfig(side, DEFAULT_TOP_T, 2_000, 0.5, PixieEngine.DEFAULT_LANES, 0);
+    }
+
+    /** The same configuration with another T. */
+    public NeighborhoodConfig withTopT(int t) {
+        return new NeighborhoodConfig(side, t, stepsPerNode, alpha, lanes, seed);
+    }
+
+    /** The same configuration with another step count. */
+    public NeighborhoodConfig withStepsPerNode(long steps) {
+        return new NeighborhoodConfig(side, topT, steps, alpha, lanes, seed);
+    }
+
+    /** The same configuration with another seed. */
+    public NeighborhoodConfig withSeed(long s) {
+        return new NeighborhoodConfig(side, topT, stepsPerNode, alpha, lanes, s);
+    }
+
+    /** Seed of node {@code node}'s walks under configuration seed {@code seed}. */
+    public static long nodeSeed(long seed, int node) {
+        return PixieEngine.pinSeed(seed, node);
+    }
+}

@@ -1,0 +1,177 @@
+package io.pinsage.walk;
+
+import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.Side;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Pixie: answers "which pins are related to these pins?" with biased random walks pin → board → pin on a
+ * bipartite graph (pins on {@link Side#LEFT}, boards on {@link Side#RIGHT}).
+ *
+ * <p>For a query {(q, w_q)} with total budget N, each pin q walks N_q = N · w_q · s_q / Σ_r s_r steps, where
+ * s_q = deg(q) · (C − ln deg(q)) and C is the largest pin degree: well-connected pins get more steps, but less
+ * than linearly. With all weights 1 the budgets add up to N; weights below 1 shrink a pin's share. Each pin's
+ * visits V_q are counted in a compact hash map and merged with the multi-hit booster
+ * V[p] = (Σ_q √V_q[p])², which favours pins reached from several query pins; each pin's walk may stop early
+ * once n_p pins have n_v visits. Query pins and the blocklist are filtered out of the top K.
+ *
+ * <p>Threading: an engine is immutable and any number of threads may query it at once; each thread gets its own
+ * scratch (walkers, maps, selector) on first use, kept in a thread-local and reused, so the steady state
+ * allocates nothing when the caller reuses its {@link PixieResult}. The graph must stay unchanged while the
+ * engine is in use.
+ *
+ * <p>Determinism: each query pin walks from a generator seeded with {@link #pinSeed(long, int)}, so a query's
+ * result depends on the graph, the edge chooser, the lane count and the query only, not on the thread.
+ *
+ * <p>Cost: O(N) walk steps, two graph reads each, plus O(distinct pins visited) for merging and selection.
+ * Errors: {@link IllegalArgumentException} naming the pin for ids outside the graph; a query whose pins have
+ * no edges returns an empty result.
+ */
+public final class PixieEngine {
+
+    /** Walkers stepped together per thread unless told otherwise. */
+    public static final int DEFAULT_LANES = 32;
+
+    private final BipartiteGraph graph;
+    private final EdgeChooser chooser;
+    private final int lanes;
+    private final ThreadLocal<Scratch> scratch;
+
+    /** An engine with uniform neighbour choice and {@link #DEFAULT_LANES} lanes. */
+    public PixieEngine(BipartiteGraph graph) {
+        this(graph, UniformEdgeChooser.INSTANCE, DEFAULT_LANES);
+    }
+
+    /**
+     * @param chooser the bias of every step ({@link WeightedEdgeChooser} for edge weights, {@link BiasedEdgeChooser}
+     *                for a bias function)
+     * @param lanes   walkers stepped together per thread, see {@link RandomWalker}
+     */
+    public PixieEngine(BipartiteGraph graph, EdgeChooser chooser, int lanes) {
+        this.graph = Objects.requireNonNull(graph, "graph");
+        this.chooser = Objects.requireNonNull(chooser, "chooser");
+        this.lanes = lanes;
+        new RandomWalker(graph, chooser, lanes); // validates lanes now rather than on first query
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(new RandomWalker(graph, chooser, lanes)));
+    }
+
+    /** The graph queried. */
+    public BipartiteGraph graph() {
+        return graph;
+    }
+
+    /** Answers {@code query} in a new result. */
+    public PixieResult query(PixieQuery query) {
+        PixieResult out = new PixieResult();
+        query(query, out);
+        return out;
+    }
+
+    /**
+     * Answers {@code query} into {@code out}, overwriting it.
+     *
+     * @throws IllegalArgumentException if a query pin is not a pin of the graph
+     */
+    public void query(PixieQuery query, PixieResult out) {
+        int pinCount = graph.nodeCount(Side.LEFT);
+        for (int i = 0; i < query.pins.length; i++) {
+            if (query.pins[i] >= pinCount) {
+                throw new IllegalArgumentException("pin[" + i + "]=" + query.pins[i] + ": out of range [0, "
+                        + pinCount + ") of the graph's pins");
+            }
+        }
+        out.ensureCapacity(query.topPins, query.topBoards);
+        Scratch s = scratch.get();
+        s.begin(query);
+        double c = graph.maxDegree(Side.LEFT);
+        double total = 0;
+        for (int q : query.pins) {
+            total += stepWeight(graph.degree(Side.LEFT, q), c);
+        }
+        long taken = 0;
+        if (total > 0) {
+            boolean single = query.pins.length == 1;
+            VisitMap boards = query.topBoards > 0 ? s.boards : null;
+            for (int i = 0; i < query.pins.length; i++) {
+                int q = query.pins[i];
+                long budget = Math.round(query.steps * query.weights[i] * stepWeight(graph.degree(Side.LEFT, q), c) / total);
+                VisitMap target = single ? s.scores : s.visits;
+                target.clear();
+                s.walker.random().reseed(pinSeed(query.seed, q));
+                taken += s.walker.walk(Side.LEFT, q, budget, query.alpha, target, boards,
+                        query.earlyStopPins, query.earlyStopVisits);
+                if (!single) {
+                    merge(s.visits, s.scores, query.boost);
+                }
+            }
+            if (!single && query.boost) {
+                ScoreVectors.square(s.scores.values(), s.scores.size());
+            }
+        }
+        out.stepsTaken = taken;
+        out.pinCount = s.selector.select(s.scores, query.topPins, s, out.pins, out.pinScores);
+        out.boardCount = query.topBoards == 0 ? 0
+                : s.selector.select(s.boards, query.topBoards, NodeFilter.ALL, out.boards, out.boardScores);
+    }
+
+    /** The seed of query pin {@code pin}'s walks in a query seeded with {@code querySeed}. */
+    public static long pinSeed(long querySeed, int pin) {
+        return querySeed * 0x9E3779B97F4A7C15L + pin;
+    }
+
+    /** s_q = deg(q) · (C − ln deg(q)); 0 for a pin without edges, which therefore walks nowhere. */
+    static double stepWeight(int degree, double maxDegree) {
+        return degree == 0 ? 0 : degree * (maxDegree - Math.log(degree));
+    }
+
+    /** Adds one query pin's visits into the running scores: √V_q[p] when boosting, V_q[p] otherwise. */
+    private static void merge(VisitMap visits, VisitMap scores, boolean boost) {
+        if (boost) {
+            ScoreVectors.sqrt(visits.values(), visits.size());
+        }
+        for (int i = 0, n = visits.size(); i < n; i++) {
+            scores.add(visits.keyAt(i), visits.valueAt(i));
+        }
+    }
+
+    /** Per-thread state of one query at a time; also the result filter of that query. */
+    private static final class Scratch implements NodeFilter {
+        final RandomWalker walker;
+        final VisitMap visits = new VisitMap(1 << 12);
+        final VisitMap scores = new VisitMap(1 << 12);
+        final VisitMap boards = new VisitMap(1 << 10);
+        final TopSelector selector = new TopSelector();
+        private int[] queryPins;
+        private boolean excludeQueryPins;
+        private int[] blocklist;
+
+        Scratch(RandomWalker walker) {
+            this.walker = walker;
+        }
+
+        void begin(PixieQuery query) {
+            scores.clear();
+            boards.clear();
+            queryPins = query.pins;
+            excludeQueryPins = query.excludeQueryPins;
+            blocklist = query.blocklist;
+        }
+
+        @Override
+        public boolean accept(int node) {
+            if (blocklist.length > 0 && Arrays.binarySearch(blocklist, node) >= 0) {
+                return false;
+            }
+            if (excludeQueryPins) {
+                for (int q : queryPins) {
+                    if (q == node) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.pinsage.walk;
+
+import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.HeapBipartiteGraph;
+import io.pinsage.csr.Side;
+
+import java.util.Random;
+
+/** Small seeded random bipartite graphs and the exact walk statistics the tests compare against. */
+final class RandomGraphs {
+
+    private RandomGraphs() {
+    }
+
+    /** A random multigraph in which every node has at least one edge. */
+    static HeapBipartiteGraph connected(Random rnd, int pins, int boards, int extraEdges, boolean weighted) {
+        int e = Math.max(pins, boards) + extraEdges;
+        int[] l = new int[e];
+        int[] r = new int[e];
+        float[] w = weighted ? new float[e] : null;
+        for (int i = 0; i < e; i++) {
+            l[i] = i < pins ? i : rnd.nextInt(pins);
+            r[i] = i < boards ? i : rnd.nextInt(boards);
+            if (weighted) {
+                w[i] = 0.1f + 4 * rnd.nextFloat();
+            }
+        }
+        return HeapBipartiteGraph.of(pins, boards, l, r, w);
+    }
+
+    /**
+     * Transition probabilities of one edge step out of every node of {@code side} ({@code [node][neighbour]}),
+     * proportional to edge weights when {@code weighted}, else uniform over edges.
+     */
+    static double[][] transitions(BipartiteGraph g, Side side, boolean weighted) {
+        int n = g.nodeCount(side);
+        double[][] p = new double[n][g.nodeCount(side.opposite())];
+        for (int u = 0; u < n; u++) {
+            long first = g.firstEdge(side, u);
+            int d = g.degree(side, u);
+            double total = 0;
+            for (int i = 0; i < d; i++) {
+                total += weighted ? g.weightAt(side, first + i) : 1;
+            }
+            for (int i = 0; i < d; i++) {
+                p[u][g.neighborAt(side, first + i)] += (weighted ? g.weightAt(side, first + i) : 1) / total;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The exact expected visit distribution of walks from {@code source} on the two-hop LEFT graph with restart
+     * probability {@code alpha}: personalised PageRank r = alpha·e + (1 − alpha)·Mᵀr by power iteration, minus its
+     * zero-step term alpha·e, normalised to sum 1.
+     */
+    static double[] expectedVisits(BipartiteGraph g, int source, double alpha, boolean weighted) {
+        double[][] down = transitions(g, Side.LEFT, weighted);
+        double[][] up = transitions(g, Side.RIGHT, weighted);
+        int n = g.nodeCount(Side.LEFT);
+        int m = g.nodeCount(Side.RIGHT);
+        double[] r = new double[n];
+        r[source] = 1;
+        for (int iter = 0; iter < 500; iter++) {
+            double[] mid = new double[m];
+            for (int u = 0; u < n; u++) {
+                for (int b = 0; b < m; b++) {
+                    mid[b] += r[u] * down[u][b];
+                }
+            }
+            double[] next = new double[n];
+            for (int b = 0; b < m; b++) {
+                for (int v = 0; v < n; v++) {
+                    next[v] += (1 - alpha) * mid[b] * up[b][v];
+                }
+            }
+            next[source] += alpha;
+            r = next;
+        }
+        r[source] -= alpha;
+        double sum = 0;
+        for (double x : r) {
+            sum += x;
+        }
+        for (int i = 0; i < n; i++) {
+            r[i] /= sum;
+        }
+        return r;
+    }
+
+    /** Half the L1 distance between a visit map (normalised) and a distribution. */
+    static double totalVariation(VisitMap visits, double[] expected) {
+        double total = 0;
+        for (int i = 0; i < visits.size(); i++) {
+            total += visits.valueAt(i);
+        }
+        double d = 0;
+        for (int v = 0; v < expected.length; v++) {
+            d += Math.abs(visits.get(v) / total - expected[v]);
+        }
+        return d / 2;
+    }
+}

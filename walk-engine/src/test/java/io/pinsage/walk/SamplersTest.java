@@ -1,0 +1,101 @@
+package io.pinsage.walk;
+
+import io.pinsage.csr.HeapBipartiteGraph;
+import io.pinsage.csr.Side;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SamplersTest {
+
+    @Test
+    void shouldDrawDistinctHardNegativesFromTheRankBand() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 60, 1500, false);
+        HardNegativeSampler sampler = new HardNegativeSampler(g, Side.LEFT, 20, 60, 100_000, 0.5);
+        int band = sampler.rank(7, seed);
+        assertEquals(40, band, "seed=" + seed + ": 100,000 steps reach far more than 60 of 400 pins");
+        Set<Integer> bandNodes = new HashSet<>();
+        for (int r = 20; r < 60; r++) {
+            bandNodes.add(sampler.rankedNode(r));
+        }
+        int[] out = new int[25];
+        int n = sampler.sample(7, 25, seed, out);
+        assertEquals(25, n, "seed=" + seed);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            assertTrue(bandNodes.contains(out[i]), "seed=" + seed + ": " + out[i] + " is outside ranks 20..59");
+            assertTrue(seen.add(out[i]), "seed=" + seed + ": " + out[i] + " drawn twice");
+        }
+        assertEquals(40, sampler.sample(7, 100, seed, new int[100]), "seed=" + seed + ": the whole band at most");
+    }
+
+    @Test
+    void shouldReturnNoHardNegativesWhenTheBandIsEmpty() {
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(3), 30, 5, 40, false);
+        HardNegativeSampler sampler = HardNegativeSampler.pinSage(g, Side.LEFT);
+        assertEquals(0, sampler.sample(0, 10, 1, new int[10]));
+        assertThrows(IllegalArgumentException.class, () -> sampler.sample(30, 1, 1, new int[1]));
+        assertThrows(IllegalArgumentException.class, () -> new HardNegativeSampler(g, Side.LEFT, 10, 10, 100, 0.5));
+    }
+
+    @Test
+    void shouldSampleKHopTreesAlongEdges() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = HeapBipartiteGraph.of(5, 3, new int[] {0, 0, 1, 2, 3}, new int[] {0, 1, 1, 2, 2}, null);
+        UniformNeighborSampler s = new UniformNeighborSampler(g);
+        s.reseed(seed);
+        int[] roots = {0, 4, 3};
+        int[][] hops = {new int[3], new int[6], new int[18]};
+        s.sampleHops(Side.LEFT, roots, new int[] {2, 3}, hops);
+        for (int i = 0; i < 6; i++) {
+            int parent = hops[0][i / 2];
+            int child = hops[1][i];
+            assertTrue(parent == 4 ? child == UniformNeighborSampler.NONE : isEdge(g, Side.LEFT, parent, child),
+                    "seed=" + seed + " hop 1 entry " + i);
+        }
+        for (int i = 0; i < 18; i++) {
+            int parent = hops[1][i / 3];
+            int child = hops[2][i];
+            assertTrue(parent == UniformNeighborSampler.NONE ? child == UniformNeighborSampler.NONE
+                    : isEdge(g, Side.RIGHT, parent, child), "seed=" + seed + " hop 2 entry " + i);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> s.sampleHops(Side.LEFT, roots, new int[] {2, 3}, new int[][] {new int[3], new int[5], new int[15]}));
+        assertThrows(IllegalArgumentException.class,
+                () -> s.sampleHops(Side.LEFT, new int[] {5}, new int[] {1}, new int[][] {new int[1], new int[1]}));
+    }
+
+    @Test
+    void shouldSampleSameSideNeighborhoodsWithUnitWeight() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 50, 10, 100, false);
+        UniformNeighborSampler s = new UniformNeighborSampler(g);
+        s.reseed(seed);
+        int[] ids = new int[10];
+        float[] w = new float[10];
+        int n = s.sampleSameSide(Side.LEFT, 4, 10, 500, ids, w);
+        assertTrue(n > 0 && n <= 10, "seed=" + seed);
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            assertTrue(ids[i] != 4, "seed=" + seed);
+            sum += w[i];
+        }
+        assertEquals(1f, sum, 1e-5, "seed=" + seed);
+    }
+
+    private static boolean isEdge(HeapBipartiteGraph g, Side side, int u, int v) {
+        for (int i = 0; i < g.degree(side, u); i++) {
+            if (g.neighbor(side, u, i) == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
