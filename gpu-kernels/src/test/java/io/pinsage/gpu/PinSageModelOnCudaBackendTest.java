@@ -1,0 +1,144 @@
+package io.pinsage.gpu;
+
+import io.pinsage.nn.backend.AdamConfig;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.backend.Tensors;
+import io.pinsage.nn.backend.cpu.CpuBackend;
+import io.pinsage.nn.model.AdamOptimizer;
+import io.pinsage.nn.model.ComputationGraph;
+import io.pinsage.nn.model.ComputationGraphBuilder;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Random;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The whole PinSage model, trained for a few Adam steps with the max-margin loss on {@link CudaBackend} (on the
+ * host twins everywhere, on the GPU where there is one) and on the {@link CpuBackend} from the same seed: losses
+ * and final embeddings must agree. This runs every
+ * operation the model uses in the order training uses them, with ID embeddings (sparse Adam) and MAX pooling
+ * (argMax between forward and backward). Seed from {@code -Dtests.seed=N} or the clock, printed in failures.
+ */
+class PinSageModelOnCudaBackendTest {
+
+    private static final int NODES = 40;
+
+    @Test
+    void shouldTrainToTheSameLossesAndEmbeddingsAsTheCpuBackend() {
+        assertTrainsLikeTheCpuBackend(CudaBackend::onHostTwins);
+    }
+
+    @Test
+    @ExtendWith(RequiresCuda.class)
+    void shouldTrainOnTheGpuToTheSameLossesAndEmbeddingsAsTheCpuBackend() {
+        assertTrainsLikeTheCpuBackend(CudaBackend::open);
+    }
+
+    private static void assertTrainsLikeTheCpuBackend(Supplier<Backend> candidate) {
+        long seed = Long.getLong("tests.seed", System.nanoTime());
+        for (Pooling pooling : new Pooling[] {Pooling.MEAN, Pooling.MAX}) {
+            float[][] twins = train(candidate.get(), pooling, seed);
+            float[][] cpu = train(new CpuBackend(1), pooling, seed);
+            String tag = "[-Dtests.seed=" + seed + "] " + pooling + " ";
+            assertTrue(cpu[0][0] > 0, tag + "the test needs active hinges");
+            assertEquals(cpu[0].length, twins[0].length, tag);
+            for (int i = 0; i < cpu.length; i++) {
+                for (int j = 0; j < cpu[i].length; j++) {
+                    if (!(Math.abs(cpu[i][j] - twins[i][j]) <= 2e-3 * (1 + Math.abs(cpu[i][j])))) {
+                        fail(tag + (i == 0 ? "loss at step " : "embedding element ") + j + ": cpu " + cpu[i][j]
+                                + " twins " + twins[i][j]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Five training steps; returns {losses, final embeddings}. Closes the backend. */
+    private static float[][] train(Backend backend, Pooling pooling, long seed) {
+        try (backend) {
+            Random random = new Random(seed);
+            ComputationGraphBuilder.Neighbourhoods nbhd = neighbourhoods(random);
+            ComputationGraphBuilder.NodeInputs inputs = inputs(random, 5);
+            PinSageConfig config = new PinSageConfig(5, true, NODES, 8, 2, 8, 12, 16, 6, pooling, true, seed);
+            PinSageModel model = new PinSageModel(backend, config);
+            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(0.02f));
+            int[] targets = {3, 17, 8, 25, 30, 1};
+            ComputationGraph graph = new ComputationGraphBuilder(2, nbhd, inputs).build(targets, targets.length);
+            Tensor loss = backend.allocate("loss", 1, 1);
+            Tensor grad = backend.allocate("dz", targets.length, config.outputDim());
+            float[] losses = new float[5];
+            Tensor z = null;
+            for (int step = 0; step < losses.length; step++) {
+                z = model.forward(graph);
+                // queries 0-1, positives 2-3, shared negatives 4-5
+                backend.maxMarginLoss(z.rows(0, 2), z.rows(2, 4), z.rows(4, 6), null, 0.5f, loss, grad.rows(0, 2),
+                        grad.rows(2, 4), grad.rows(4, 6), null);
+                losses[step] = Tensors.toArray(loss)[0];
+                model.zeroGradients();
+                model.backward(grad);
+                adam.step();
+            }
+            return new float[][] {losses, Tensors.toArray(model.forward(graph))};
+        }
+    }
+
+    private static ComputationGraphBuilder.Neighbourhoods neighbourhoods(Random random) {
+        int[][] ids = new int[NODES][];
+        float[][] weights = new float[NODES][];
+        for (int u = 0; u < NODES; u++) {
+            ids[u] = random.ints(0, NODES).distinct().limit(1 + random.nextInt(6)).toArray();
+            weights[u] = new float[ids[u].length];
+            for (int i = 0; i < ids[u].length; i++) {
+                weights[u][i] = 0.1f + random.nextFloat();
+            }
+        }
+        return new ComputationGraphBuilder.Neighbourhoods() {
+            @Override
+            public int size(int node) {
+                return ids[node].length;
+            }
+
+            @Override
+            public int neighbour(int node, int i) {
+                return ids[node][i];
+            }
+
+            @Override
+            public float weight(int node, int i) {
+                return weights[node][i];
+            }
+        };
+    }
+
+    private static ComputationGraphBuilder.NodeInputs inputs(Random random, int dim) {
+        float[] features = new float[NODES * dim];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) random.nextGaussian();
+        }
+        return new ComputationGraphBuilder.NodeInputs() {
+            @Override
+            public int featureDim() {
+                return dim;
+            }
+
+            @Override
+            public void copyFeatures(int node, float[] dst, int offset) {
+                System.arraycopy(features, node * dim, dst, offset, dim);
+            }
+
+            @Override
+            public float logDegree(int node) {
+                return (float) Math.log1p(node % 7);
+            }
+        };
+    }
+}
