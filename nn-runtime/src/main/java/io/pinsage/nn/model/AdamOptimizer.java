@@ -29,6 +29,7 @@ public final class AdamOptimizer {
     private final Tensor[] firstMoments;
     private final Tensor[] secondMoments;
     private AdamConfig config;
+    private AdamConfig sparseConfig;
     private long steps;
 
     /** Zero moments for every parameter. */
@@ -36,6 +37,7 @@ public final class AdamOptimizer {
         this.backend = backend;
         this.parameters = List.copyOf(parameters);
         this.config = config;
+        this.sparseConfig = config;
         firstMoments = new Tensor[parameters.size()];
         secondMoments = new Tensor[parameters.size()];
         for (int i = 0; i < parameters.size(); i++) {
@@ -55,7 +57,7 @@ public final class AdamOptimizer {
             Parameter p = parameters.get(i);
             if (p.isSparse()) {
                 if (p.sparseRows() != null) {
-                    backend.sparseAdam(config, steps, p.value(), p.sparseRows(), p.sparseGradient(), firstMoments[i],
+                    backend.sparseAdam(sparseConfig, steps, p.value(), p.sparseRows(), p.sparseGradient(), firstMoments[i],
                             secondMoments[i]);
                 }
             } else {
@@ -75,20 +77,31 @@ public final class AdamOptimizer {
         return config;
     }
 
-    /** Replaces the hyper-parameters from the next step on. */
+    /** The hyper-parameters of sparse parameters (id embedding tables). */
+    public AdamConfig sparseConfig() {
+        return sparseConfig;
+    }
+
+    /** Replaces the hyper-parameters of every parameter from the next step on. */
     public void setConfig(AdamConfig config) {
-        this.config = config;
+        setConfig(config, config);
+    }
+
+    /**
+     * Replaces the hyper-parameters from the next step on: {@code dense} for dense parameters, {@code sparse}
+     * for sparse ones (embedding tables often want a larger learning rate than the weights).
+     */
+    public void setConfig(AdamConfig dense, AdamConfig sparse) {
+        this.config = dense;
+        this.sparseConfig = sparse;
     }
 
     /** Writes step, configuration and moments atomically. Waits for preceding operations. */
     public void save(Path file) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("steps", Long.toString(steps));
-        meta.put("learningRate", Float.toString(config.learningRate()));
-        meta.put("beta1", Float.toString(config.beta1()));
-        meta.put("beta2", Float.toString(config.beta2()));
-        meta.put("epsilon", Float.toString(config.epsilon()));
-        meta.put("weightDecay", Float.toString(config.weightDecay()));
+        putConfig(meta, "", config);
+        putConfig(meta, "sparse.", sparseConfig);
         List<ModelFormat.NamedMatrix> matrices = new ArrayList<>();
         for (int i = 0; i < parameters.size(); i++) {
             for (Tensor t : new Tensor[] {firstMoments[i], secondMoments[i]}) {
@@ -108,11 +121,12 @@ public final class AdamOptimizer {
         Map<String, String> meta = contents.metadata();
         long restoredSteps;
         AdamConfig restored;
+        AdamConfig restoredSparse;
         try {
             restoredSteps = Long.parseLong(require(meta, "steps"));
-            restored = new AdamConfig(Float.parseFloat(require(meta, "learningRate")),
-                    Float.parseFloat(require(meta, "beta1")), Float.parseFloat(require(meta, "beta2")),
-                    Float.parseFloat(require(meta, "epsilon")), Float.parseFloat(require(meta, "weightDecay")));
+            restored = readConfig(meta, "");
+            // Files from before sparse settings existed used one configuration for every parameter.
+            restoredSparse = meta.containsKey("sparse.learningRate") ? readConfig(meta, "sparse.") : restored;
         } catch (IllegalArgumentException e) {
             throw new CorruptModelFileException(file, "bad optimiser metadata: " + e.getMessage(), e);
         }
@@ -132,6 +146,21 @@ public final class AdamOptimizer {
         }
         steps = restoredSteps;
         config = restored;
+        sparseConfig = restoredSparse;
+    }
+
+    private static void putConfig(Map<String, String> meta, String prefix, AdamConfig c) {
+        meta.put(prefix + "learningRate", Float.toString(c.learningRate()));
+        meta.put(prefix + "beta1", Float.toString(c.beta1()));
+        meta.put(prefix + "beta2", Float.toString(c.beta2()));
+        meta.put(prefix + "epsilon", Float.toString(c.epsilon()));
+        meta.put(prefix + "weightDecay", Float.toString(c.weightDecay()));
+    }
+
+    private static AdamConfig readConfig(Map<String, String> meta, String prefix) {
+        return new AdamConfig(Float.parseFloat(require(meta, prefix + "learningRate")),
+                Float.parseFloat(require(meta, prefix + "beta1")), Float.parseFloat(require(meta, prefix + "beta2")),
+                Float.parseFloat(require(meta, prefix + "epsilon")), Float.parseFloat(require(meta, prefix + "weightDecay")));
     }
 
     private static String require(Map<String, String> meta, String key) {

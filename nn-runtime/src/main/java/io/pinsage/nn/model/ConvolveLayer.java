@@ -123,6 +123,11 @@ public final class ConvolveLayer {
         }
     }
 
+    /** The activations of the last forward pass worth checking first when values blow up: messages, then output. */
+    Tensor[] lastActivations() {
+        return new Tensor[] {m, h};
+    }
+
     /** Output width. */
     public int outputDim() {
         return wSelf.value().cols();

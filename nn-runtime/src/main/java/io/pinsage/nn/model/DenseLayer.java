@@ -55,6 +55,11 @@ public final class DenseLayer {
         }
     }
 
+    /** The output of the last forward pass, or null before the first. */
+    Tensor lastOutput() {
+        return lastOutput;
+    }
+
     /** Output width. */
     public int outputDim() {
         return weight.value().cols();

@@ -11,7 +11,9 @@ import java.util.Random;
 
 /**
  * The input layer {@code h⁰_u = [x_u ; log(1+deg u)]·P + E[id u] + b}: a linear projection of content features
- * and log-degree, plus a learnable id embedding where the data has no (or too few) content features.
+ * and log-degree, plus a learnable id embedding where the data has no (or too few) content features. An id
+ * table narrower (or wider) than {@code h⁰} is projected too: {@code E[id u]·P_E} takes the place of
+ * {@code E[id u]}.
  *
  * <p>Linear on purpose: the first CONVOLVE layer applies {@code ReLU(Q·h + q)} to it anyway, and a ReLU here
  * would zero half of every id embedding's directions. The id table {@code E} is a sparse {@link Parameter}
@@ -25,16 +27,21 @@ public final class InputProjection {
     private final Parameter projection;
     private final Parameter bias;
     private final Parameter idEmbeddings;
+    private final Parameter idProjection;
+    private final Workspace idRows;
+    private final Workspace idRowGradient;
     private final Workspace output;
     private Tensor input;
     private IndexBuffer ids;
+    private Tensor lastOutput;
 
     /**
      * @param inputWidth  columns of the input matrix (features, plus one for log-degree when used); 0 if none
      * @param idCount     rows of the id embedding table, 0 for none
+     * @param idDim       columns of the id embedding table; when it differs from {@code dim} they are projected
      * @throws IllegalArgumentException if there is no input at all or a size is negative
      */
-    InputProjection(Backend backend, int inputWidth, int idCount, int dim, Random random) {
+    InputProjection(Backend backend, int inputWidth, int idCount, int idDim, int dim, Random random) {
         if (inputWidth < 0 || idCount < 0 || dim < 1 || (inputWidth == 0 && idCount == 0)) {
             throw new IllegalArgumentException("input projection: inputWidth=" + inputWidth + " idCount=" + idCount
                     + " dim=" + dim + " (expected features, log-degree or id embeddings, and dim >= 1)");
@@ -44,7 +51,11 @@ public final class InputProjection {
         this.projection = inputWidth > 0 ? Parameter.glorot(backend, "input.P", inputWidth, dim, random) : null;
         this.bias = Parameter.dense(backend, "input.b", 1, dim, null);
         this.idEmbeddings = idCount > 0
-                ? Parameter.sparseNormal(backend, "input.E", idCount, dim, 0.1f, random) : null;
+                ? Parameter.sparseNormal(backend, "input.E", idCount, idDim, 0.1f, random) : null;
+        boolean projected = idCount > 0 && idDim != dim;
+        this.idProjection = projected ? Parameter.glorot(backend, "input.P_E", idDim, dim, random) : null;
+        this.idRows = projected ? new Workspace(backend, "input.E.rows", idDim) : null;
+        this.idRowGradient = projected ? new Workspace(backend, "input.E.rows.grad", idDim) : null;
         this.output = new Workspace(backend, "h0", dim);
     }
 
@@ -56,14 +67,24 @@ public final class InputProjection {
         input = x;
         ids = nodeIds;
         Tensor h = output.rows(rows);
-        if (idEmbeddings != null) {
+        if (idProjection != null) {
+            Tensor e = idRows.rows(rows);
+            backend.gatherRows(idEmbeddings.value(), nodeIds, e);
+            backend.gemm(false, false, 1f, e, idProjection.value(), 0f, h);
+        } else if (idEmbeddings != null) {
             backend.gatherRows(idEmbeddings.value(), nodeIds, h);
         }
         if (projection != null) {
             backend.gemm(false, false, 1f, x, projection.value(), idEmbeddings != null ? 1f : 0f, h);
         }
         backend.biasActivation(h, bias.value(), Activation.NONE, h);
+        lastOutput = h;
         return h;
+    }
+
+    /** The output of the last forward pass, or null before the first. */
+    Tensor lastOutput() {
+        return lastOutput;
     }
 
     /** Accumulates parameter gradients for {@code dH} ({@code ∂L/∂h⁰}), which must stay untouched until the optimiser steps. */
@@ -72,7 +93,13 @@ public final class InputProjection {
         if (projection != null) {
             backend.gemm(true, false, 1f, input, dH, 1f, projection.gradient());
         }
-        if (idEmbeddings != null) {
+        if (idProjection != null) {
+            Tensor e = idRows.rows(dH.rows());
+            backend.gemm(true, false, 1f, e, dH, 1f, idProjection.gradient());
+            Tensor dE = idRowGradient.rows(dH.rows());
+            backend.gemm(false, true, 1f, dH, idProjection.value(), 0f, dE);
+            idEmbeddings.setSparseGradient(ids, dE);
+        } else if (idEmbeddings != null) {
             idEmbeddings.setSparseGradient(ids, dH);
         }
     }
@@ -82,15 +109,18 @@ public final class InputProjection {
         return inputWidth;
     }
 
-    /** {@code [P, b, E]}, those that exist. */
+    /** {@code [P, b, E, P_E]}, those that exist. */
     public List<Parameter> parameters() {
-        List<Parameter> list = new ArrayList<>(3);
+        List<Parameter> list = new ArrayList<>(4);
         if (projection != null) {
             list.add(projection);
         }
         list.add(bias);
         if (idEmbeddings != null) {
             list.add(idEmbeddings);
+        }
+        if (idProjection != null) {
+            list.add(idProjection);
         }
         return list;
     }

@@ -12,6 +12,9 @@ import java.util.Map;
  * @param featureDim      content features per node (0 for data without them, such as Gowalla)
  * @param useLogDegree    whether {@code log(1 + degree)} joins the input
  * @param idEmbeddings    rows of the learnable id embedding table (0: none); ids index it
+ * @param idEmbeddingDim  width of the id embeddings: equal to {@code inputDim}, they are added to {@code h⁰}
+ *                        directly; narrower or wider, a learnt {@code idEmbeddingDim x inputDim} matrix projects
+ *                        them first (a small table beside content features)
  * @param inputDim        width of {@code h⁰}
  * @param layers          number of CONVOLVE layers {@code K}
  * @param hiddenDim       width of the messages {@code ReLU(Q·h + q)} in every layer
@@ -22,13 +25,14 @@ import java.util.Map;
  * @param normalizeOutput whether the final embeddings are L2-normalised (dot products become cosines)
  * @param seed            seed of the weight initialisation
  */
-public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int inputDim, int layers,
-                            int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
+public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int idEmbeddingDim, int inputDim,
+                            int layers, int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
                             boolean normalizeOutput, long seed) {
 
     public PinSageConfig {
         requireAtLeast("featureDim", featureDim, 0);
         requireAtLeast("idEmbeddings", idEmbeddings, 0);
+        requireAtLeast("idEmbeddingDim", idEmbeddingDim, 1);
         requireAtLeast("inputDim", inputDim, 1);
         requireAtLeast("layers", layers, 1);
         requireAtLeast("hiddenDim", hiddenDim, 1);
@@ -41,6 +45,19 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         if (featureDim == 0 && !useLogDegree && idEmbeddings == 0) {
             throw new IllegalArgumentException("featureDim=0 useLogDegree=false idEmbeddings=0: the model has no input");
         }
+    }
+
+    /** A configuration whose id embeddings (if any) are {@code inputDim} wide and added to {@code h⁰} directly. */
+    public PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int inputDim, int layers,
+                         int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
+                         boolean normalizeOutput, long seed) {
+        this(featureDim, useLogDegree, idEmbeddings, inputDim, inputDim, layers, hiddenDim, convolveDim, denseDim,
+                outputDim, pooling, normalizeOutput, seed);
+    }
+
+    /** Whether the id embeddings pass through a learnt projection (their width differs from {@code inputDim}). */
+    public boolean projectsIdEmbeddings() {
+        return idEmbeddings > 0 && idEmbeddingDim != inputDim;
     }
 
     /**
@@ -62,6 +79,7 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         m.put("featureDim", Integer.toString(featureDim));
         m.put("useLogDegree", Boolean.toString(useLogDegree));
         m.put("idEmbeddings", Integer.toString(idEmbeddings));
+        m.put("idEmbeddingDim", Integer.toString(idEmbeddingDim));
         m.put("inputDim", Integer.toString(inputDim));
         m.put("layers", Integer.toString(layers));
         m.put("hiddenDim", Integer.toString(hiddenDim));
@@ -80,8 +98,10 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
      * @throws IllegalArgumentException naming a missing or malformed field
      */
     public static PinSageConfig fromMap(Map<String, String> m) {
+        // Files from before projected id embeddings existed had them inputDim wide.
+        int idEmbeddingDim = m.containsKey("idEmbeddingDim") ? intField(m, "idEmbeddingDim") : intField(m, "inputDim");
         return new PinSageConfig(intField(m, "featureDim"), boolField(m, "useLogDegree"), intField(m, "idEmbeddings"),
-                intField(m, "inputDim"), intField(m, "layers"), intField(m, "hiddenDim"), intField(m, "convolveDim"),
+                idEmbeddingDim, intField(m, "inputDim"), intField(m, "layers"), intField(m, "hiddenDim"), intField(m, "convolveDim"),
                 intField(m, "denseDim"), intField(m, "outputDim"), Pooling.valueOf(field(m, "pooling")),
                 boolField(m, "normalizeOutput"), Long.parseLong(field(m, "seed")));
     }

@@ -67,7 +67,8 @@ public final class PinSageModel {
         this.backend = backend;
         this.config = config;
         Random random = new Random(config.seed());
-        input = new InputProjection(backend, config.inputWidth(), config.idEmbeddings(), config.inputDim(), random);
+        input = new InputProjection(backend, config.inputWidth(), config.idEmbeddings(), config.idEmbeddingDim(),
+                config.inputDim(), random);
         convolve = new ConvolveLayer[config.layers()];
         layerCounts = new int[config.layers() + 1];
         hiddenGrads = new Workspace[config.layers()];
@@ -271,6 +272,51 @@ public final class PinSageModel {
             backend.upload(m.values(), 0, v);
         }
         return model;
+    }
+
+    /**
+     * Names the first activation of the last forward pass, in computation order, that holds a NaN or an
+     * infinity ({@code h0 (input layer)}, {@code conv1.messages}, {@code conv1.h}, ..., {@code G1.out},
+     * {@code G2.out}), or returns null when all are finite: where a diverged step went wrong. Waits for
+     * preceding operations; O(activations), meant for after a non-finite loss.
+     */
+    public String firstNonFiniteActivation() {
+        if (lastOutput == null) {
+            return null;
+        }
+        if (!backend.allFinite(input.lastOutput())) {
+            return "h0 (input layer: id embeddings, features, log-degree)";
+        }
+        for (int k = 1; k <= config.layers(); k++) {
+            Tensor[] acts = convolve[k - 1].lastActivations();
+            if (!backend.allFinite(acts[0])) {
+                return "conv" + k + ".messages";
+            }
+            if (!backend.allFinite(acts[1])) {
+                return "conv" + k + ".h";
+            }
+        }
+        if (!backend.allFinite(g1.lastOutput())) {
+            return "G1.out";
+        }
+        if (!backend.allFinite(g2.lastOutput())) {
+            return "G2.out";
+        }
+        return backend.allFinite(lastOutput) ? null : "embeddings";
+    }
+
+    /**
+     * Names the first parameter (in {@link #parameters()} order) whose accumulated gradient holds a NaN or an
+     * infinity, as {@code name.grad}, or returns null. Waits for preceding operations; O(parameters).
+     */
+    public String firstNonFiniteGradient() {
+        for (Parameter p : parameters) {
+            Tensor g = p.isSparse() ? p.sparseGradient() : p.gradient();
+            if (g != null && !backend.allFinite(g)) {
+                return p.name() + ".grad";
+            }
+        }
+        return null;
     }
 
     /** The input layer. */

@@ -50,10 +50,12 @@ class ModelFormatTest extends SeededCpuTest {
         ComputationGraph g = graph();
         PinSageModel straight = new PinSageModel(backend, config());
         AdamOptimizer straightAdam = new AdamOptimizer(backend, straight.parameters(), AdamConfig.of(0.01f));
+        straightAdam.setConfig(AdamConfig.of(0.01f), AdamConfig.of(0.03f));
         train(straight, straightAdam, g, 4);
 
         PinSageModel first = new PinSageModel(backend, config());
         AdamOptimizer firstAdam = new AdamOptimizer(backend, first.parameters(), AdamConfig.of(0.01f));
+        firstAdam.setConfig(AdamConfig.of(0.01f), AdamConfig.of(0.03f));
         train(first, firstAdam, g, 2);
         first.save(dir.resolve("m"));
         firstAdam.save(dir.resolve("o"));
@@ -62,6 +64,7 @@ class ModelFormatTest extends SeededCpuTest {
         resumedAdam.load(dir.resolve("o"));
         assertEquals(2, resumedAdam.steps());
         assertEquals(0.01f, resumedAdam.config().learningRate());
+        assertEquals(0.03f, resumedAdam.sparseConfig().learningRate());
         train(resumed, resumedAdam, g, 2);
         assertArrayEquals(Tensors.toArray(straight.forward(g)), Tensors.toArray(resumed.forward(g)),
                 seedTag());

@@ -49,6 +49,32 @@ class PinSageModelTest extends SeededCpuTest {
     }
 
     @Test
+    void shouldMatchFiniteDifferencesWithProjectedIdEmbeddingsBesideFeatures() {
+        checkGradients(new PinSageConfig(3, true, NODES, 4, 6, 2, 6, 10, 16, 4, Pooling.MEAN, true, seed));
+    }
+
+    @Test
+    void shouldNameTheFirstNonFiniteActivationAndGradient() {
+        PinSageModel model = new PinSageModel(backend, tinyConfig(Pooling.MEAN, true));
+        ComputationGraph graph = tinyGraph(3);
+        Tensor z = model.forward(graph);
+        assertEquals(null, model.firstNonFiniteActivation(), seedTag());
+        model.backward(Tensors.of(backend, "dz", z.rows(), z.cols(), new float[(int) z.size()]));
+        assertEquals(null, model.firstNonFiniteGradient(), seedTag());
+        model.zeroGradients();
+        Tensor table = model.parameter("input.E").value();
+        float[] poisoned = Tensors.toArray(table);
+        java.util.Arrays.fill(poisoned, Float.NaN);
+        backend.upload(poisoned, 0, table);
+        z = model.forward(graph);
+        assertTrue(model.firstNonFiniteActivation().startsWith("h0"), seedTag() + model.firstNonFiniteActivation());
+        model.backward(Tensors.of(backend, "dz", z.rows(), z.cols(), new float[(int) z.size()]));
+        // NaN activations reach some weight gradient (which one first depends on where ReLUs cut it off).
+        String gradient = model.firstNonFiniteGradient();
+        assertTrue(gradient != null && gradient.endsWith(".grad"), seedTag() + gradient);
+    }
+
+    @Test
     void shouldMatchFiniteDifferencesWithContentFeaturesAndNoIdTable() {
         checkGradients(new PinSageConfig(3, false, 0, 6, 1, 6, 10, 16, 4, Pooling.MEAN, true, seed));
     }
