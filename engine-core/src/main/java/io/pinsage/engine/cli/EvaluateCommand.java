@@ -3,7 +3,9 @@ package io.pinsage.engine.cli;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.RankingMetrics;
 import io.pinsage.engine.pipeline.LightGcnRecommender;
+import io.pinsage.nn.backend.Backend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -14,6 +16,9 @@ import java.util.concurrent.Callable;
         description = "Evaluate MODEL_DIR on a dataset's test split (LightGCN protocol: all items ranked, train items "
                 + "masked) and print 'recall@20=R ndcg@20=N'.")
 final class EvaluateCommand implements Callable<Integer> {
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--model", required = true, description = "model directory written by train")
     Path model;
@@ -31,7 +36,11 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("dataset=" + dataset + ": evaluate supports lightgcn:DIR");
         }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        RankingMetrics m = LightGcnRecommender.evaluate(model, LightGcnDataset.load(spec.path()), t);
+        LightGcnDataset data = LightGcnDataset.load(spec.path());
+        RankingMetrics m;
+        try (Backend backend = device.open()) {
+            m = LightGcnRecommender.evaluate(model, data, backend, t);
+        }
         System.out.println(m.summaryLine());
         return 0;
     }

@@ -4,7 +4,9 @@ import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.GeneratorConfig;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
+import io.pinsage.nn.backend.Backend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -19,6 +21,9 @@ import java.util.concurrent.Callable;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Run the pipeline on a small synthetic pin-board graph: generate, build the store, print statistics, verify.")
 final class QuickstartCommand implements Callable<Integer> {
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--work", description = "Working directory (default: a fresh temporary directory).")
     Path work;
@@ -53,7 +58,13 @@ final class QuickstartCommand implements Callable<Integer> {
                 new Step("open the store and print its statistics", this::describe),
                 new Step("verify every checksum of the store", this::verify),
                 new Step("train PinSage on the graph and compare it with content-only and Pixie on held-out pairs",
-                        dir -> SyntheticComparison.run(store(dir), dir.resolve("model"), ablations, System.out, System.err)));
+                        this::compare));
+    }
+
+    private void compare(Path dir) throws Exception {
+        try (Backend backend = device.open()) {
+            SyntheticComparison.run(store(dir), dir.resolve("model"), ablations, backend, System.out, System.err);
+        }
     }
 
     private Path store(Path dir) {

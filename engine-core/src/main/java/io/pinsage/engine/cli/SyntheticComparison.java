@@ -3,6 +3,7 @@ package io.pinsage.engine.cli;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.train.NeighbourhoodKind;
+import io.pinsage.nn.backend.Backend;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -20,11 +21,12 @@ final class SyntheticComparison {
     private SyntheticComparison() {
     }
 
-    static void run(Path storeDir, Path modelDir, boolean ablations, PrintStream out, PrintStream err) throws Exception {
+    static void run(Path storeDir, Path modelDir, boolean ablations, Backend backend, PrintStream out, PrintStream err)
+            throws Exception {
         int threads = Runtime.getRuntime().availableProcessors();
         PinBoardRecommender.Options o = PinBoardRecommender.Options.defaults(threads);
         try (GraphStore store = GraphStore.open(storeDir)) {
-            PinBoardRecommender rec = new PinBoardRecommender(store, o);
+            PinBoardRecommender rec = new PinBoardRecommender(store, o, backend);
             List<PinBoardRecommender.Row> rows = new ArrayList<>();
             rows.add(rec.contentBaseline());
             rows.add(rec.pixieBaseline(20_000));

@@ -3,10 +3,12 @@ package io.pinsage.engine.cli;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.pipeline.LightGcnRecommender;
 import io.pinsage.engine.pipeline.RecommenderOptions;
-import io.pinsage.engine.train.LossKind;
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.model.RankingLossKind;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -16,9 +18,12 @@ import java.util.concurrent.Callable;
 /** Trains a PinSage model on a dataset and writes a model directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt, or synthetic:STORE_DIR from generate) and "
-                + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint.bin when present. On synthetic data it also prints the "
+                + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint/ when present. On synthetic data it also prints the "
                 + "comparison with content-only and Pixie. Defaults are the recommended settings.")
 final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--dataset", required = true, description = "KIND:PATH, e.g. lightgcn:../shared/datasets/gowalla")
     String dataset;
@@ -29,7 +34,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "most epochs (early stopping may end sooner); default ${DEFAULT-VALUE}")
     Integer epochs;
 
-    @Option(names = "--threads", description = "compute threads; default: all cores")
+    @Option(names = "--threads", description = "threads for neighbourhoods, sampling and evaluation; default: all cores")
     Integer threads;
 
     @Option(names = "--dim", description = "embedding and layer width")
@@ -54,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
     Float embeddingLr;
 
     @Option(names = "--loss", description = "SOFTMAX or MARGIN")
-    LossKind loss;
+    RankingLossKind loss;
 
     @Option(names = "--margin", description = "margin of the MARGIN loss")
     Float margin;
@@ -97,11 +102,16 @@ final class TrainCommand implements Callable<Integer> {
                 or(width, d.width()), or(steps, d.stepsPerNode()), or(neighbourhoods, d.neighbourhoods()),
                 or(userItems, d.userItems()), d.validationUsers(), tc);
         if (spec.kind().equals("synthetic")) {
-            SyntheticComparison.run(spec.path(), out, ablations, System.out, System.err);
+            try (Backend backend = device.open()) {
+                SyntheticComparison.run(spec.path(), out, ablations, backend, System.out, System.err);
+            }
             return 0;
         }
         LightGcnDataset data = LightGcnDataset.load(spec.path());
-        LightGcnRecommender.Result r = LightGcnRecommender.train(data, out, o, System.err);
+        LightGcnRecommender.Result r;
+        try (Backend backend = device.open()) {
+            r = LightGcnRecommender.train(data, out, o, backend, System.err);
+        }
         System.out.printf(Locale.ROOT, "trained %d epochs in %.1f s; best validation recall@20=%.4f; trainer waiting %.1f%%; model in %s%n",
                 r.epochs(), r.seconds(), r.validation(), 100 * r.waitFraction(), out);
         return 0;

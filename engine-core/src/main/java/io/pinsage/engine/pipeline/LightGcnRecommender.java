@@ -9,16 +9,17 @@ import io.pinsage.engine.eval.RankingMetrics;
 import io.pinsage.engine.train.ConsoleProgress;
 import io.pinsage.engine.train.GraphNeighbourhoods;
 import io.pinsage.engine.train.Inference;
-import io.pinsage.engine.train.ModelFile;
-import io.pinsage.engine.train.ModelParams;
-import io.pinsage.engine.train.ModelShape;
+import io.pinsage.engine.train.NeighbourhoodFile;
 import io.pinsage.engine.train.Neighbourhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
-import io.pinsage.engine.train.Parallel;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,9 +35,11 @@ import java.util.Random;
  * users, trains on the (user, item) training edges with early stopping on a held-out item per validation user,
  * and writes a model directory that {@link #evaluate} reads back.
  *
- * <p>Model directory: {@code model.bin} (best parameters, {@link ModelFile}), {@code neighbourhoods.bin},
- * {@code model.properties} (node counts and the training-edge count, checked against the dataset at evaluation),
- * {@code checkpoint.bin}, {@code training-log.jsonl} and its plots.
+ * <p>Model directory: {@code model.bin} (the best model, nn-runtime's model file), {@code neighbourhoods.bin}
+ * ({@link NeighbourhoodFile}), {@code model.properties} (node counts and the training-edge count, checked against
+ * the dataset at evaluation), {@code checkpoint/}, {@code training-log.jsonl} and its plots.
+ *
+ * <p>Training and evaluation run on the {@link Backend} the caller passes (the CPU or a GPU) and own it meanwhile.
  */
 public final class LightGcnRecommender {
 
@@ -53,7 +56,8 @@ public final class LightGcnRecommender {
     }
 
     /** Trains on {@code data}'s training split and writes the model directory (resuming from its checkpoint if any). */
-    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, PrintStream err) throws IOException {
+    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend, PrintStream err)
+            throws IOException {
         long start = System.nanoTime();
         Files.createDirectories(outDir);
         BipartiteGraph graph = data.graph();
@@ -62,72 +66,65 @@ public final class LightGcnRecommender {
         Path hoodFile = outDir.resolve(NEIGHBOURHOODS);
         Neighbourhoods hood;
         if (Files.exists(hoodFile)) {
-            hood = ModelFile.loadNeighbourhoods(hoodFile);
+            hood = NeighbourhoodFile.load(hoodFile);
         } else {
             err.printf(Locale.ROOT, "neighbourhoods: %s, T=%d, %d steps per node, %d nodes%n", o.neighbourhoods(), o.width(),
                     o.stepsPerNode(), space.size());
             hood = GraphNeighbourhoods.build(graph, o.neighbourhoods(), o.width(), o.stepsPerNode(), o.training().seed(),
                     o.userItems(), threads, null);
-            ModelFile.saveNeighbourhoods(hoodFile, hood);
+            NeighbourhoodFile.save(hoodFile, hood);
         }
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(graph));
-        ModelShape shape = shape(space, o);
+        PinSageConfig model = modelConfig(space, o);
         Split split = split(data, o.validationUsers(), o.training().seed());
         writeProperties(outDir, data);
         err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
                 : countUsers(split.validation));
-        Parallel evalPar = null;
-        try {
-            FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
-            Parallel par = evalPar = new Parallel(threads);
-            TrainingListener progress = new ConsoleProgress(err, o.training().epochs(), "val recall@20");
-            TrainingLog log = new TrainingLog(outDir, "val recall@20");
-            Trainer trainer = new Trainer(shape, hood, inputs, split.queries, split.positives, 0, space.leftCount(), null,
-                    o.training(), params -> score(params, hood, inputs, space, evaluator, split.maskTrain, split.validation, par).recall(),
-                    new TrainingListener() {
-                        @Override
-                        public void batchDone(int epoch, int batch, int batches, double loss) {
-                            progress.batchDone(epoch, batch, batches, loss);
-                        }
+        FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
+        TrainingListener progress = new ConsoleProgress(err, o.training().epochs(), "val recall@20");
+        TrainingLog log = new TrainingLog(outDir, "val recall@20");
+        Trainer trainer = new Trainer(backend, model, hood, inputs, split.queries, split.positives, 0, space.leftCount(), null,
+                o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(),
+                new TrainingListener() {
+                    @Override
+                    public void batchDone(int epoch, int batch, int batches, double loss) {
+                        progress.batchDone(epoch, batch, batches, loss);
+                    }
 
-                        @Override
-                        public void epochDone(EpochStats stats) {
-                            progress.epochDone(stats);
-                            log.epochDone(stats);
-                        }
-                    });
-            Trainer.Result r = trainer.train(outDir);
-            ModelFile.save(outDir.resolve(MODEL), r.best());
-            return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), (System.nanoTime() - start) / 1e9);
-        } finally {
-            if (evalPar != null) {
-                evalPar.close();
-            }
-        }
+                    @Override
+                    public void epochDone(EpochStats stats) {
+                        progress.epochDone(stats);
+                        log.epochDone(stats);
+                    }
+                });
+        Trainer.Result r = trainer.train(outDir);
+        r.best().save(outDir.resolve(MODEL));
+        return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), (System.nanoTime() - start) / 1e9);
     }
 
-    /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20). */
-    public static RankingMetrics evaluate(Path modelDir, LightGcnDataset data, int threads) throws IOException {
+    /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20) on {@code backend}. */
+    public static RankingMetrics evaluate(Path modelDir, LightGcnDataset data, Backend backend, int threads) throws IOException {
         checkProperties(modelDir, data);
-        ModelParams params = ModelFile.load(modelDir.resolve(MODEL));
-        Neighbourhoods hood = ModelFile.loadNeighbourhoods(modelDir.resolve(NEIGHBOURHOODS));
+        PinSageModel model = PinSageModel.load(modelDir.resolve(MODEL), backend);
+        Neighbourhoods hood = NeighbourhoodFile.load(modelDir.resolve(NEIGHBOURHOODS));
         NodeSpace space = NodeSpace.of(data.graph());
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
-        try (Parallel par = new Parallel(threads)) {
-            return score(params, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test(), par);
-        }
+        return score(model, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test());
     }
 
-    static ModelShape shape(NodeSpace space, RecommenderOptions o) {
-        int[] conv = new int[o.layers()];
-        Arrays.fill(conv, o.dim());
-        return new ModelShape(space.size(), o.embedDim(), 0, true, o.dim(), conv, o.dim(), o.dim(), Math.max(o.width(), o.userItems()), true);
+    /**
+     * The model for these options: id embeddings for every node (added to h0 directly when as wide as the layers),
+     * log-degree as the only fixed input, {@code layers} CONVOLVE layers of width {@code dim}, normalised output.
+     */
+    static PinSageConfig modelConfig(NodeSpace space, RecommenderOptions o) {
+        return new PinSageConfig(0, true, space.size(), o.embedDim(), o.dim(), o.layers(), o.dim(), o.dim(), o.dim(), o.dim(),
+                Pooling.MEAN, true, o.training().seed());
     }
 
-    private static RankingMetrics score(ModelParams params, Neighbourhoods hood, NodeInputs inputs, NodeSpace space,
-                                        FullRankingEvaluator evaluator, InteractionLists train, InteractionLists test, Parallel par) {
-        float[] emb = Inference.embedAll(params, hood, inputs, par);
-        int d = params.shape().outDim();
+    private static RankingMetrics score(PinSageModel model, Neighbourhoods hood, NodeInputs inputs, NodeSpace space,
+                                        FullRankingEvaluator evaluator, InteractionLists train, InteractionLists test) {
+        float[] emb = Inference.embedAll(model, hood, inputs);
+        int d = model.config().outputDim();
         float[] items = Arrays.copyOfRange(emb, 0, space.leftCount() * d);
         float[] users = Arrays.copyOfRange(emb, space.leftCount() * d, space.size() * d);
         return evaluator.evaluate(new EmbeddingItemScorer(users, items, d), train, test);

@@ -13,20 +13,22 @@ import io.pinsage.engine.train.ConsoleProgress;
 import io.pinsage.engine.train.GraphNeighbourhoods;
 import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.train.Inference;
-import io.pinsage.engine.train.LossKind;
-import io.pinsage.engine.train.ModelFile;
-import io.pinsage.engine.train.ModelShape;
+import io.pinsage.engine.train.NeighbourhoodFile;
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.Neighbourhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
-import io.pinsage.engine.train.Parallel;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.nn.model.RankingLossKind;
 import io.pinsage.walk.PixieResult;
 
 import java.io.IOException;
@@ -49,7 +51,7 @@ public final class PinBoardRecommender {
      * Settings.
      *
      * @param maxPairs    co-save training pairs drawn (one per edge at most)
-     * @param embedDim    id-embedding width
+     * @param embedDim    id-embedding width (projected to the layer width beside the pin features)
      * @param dim         layer width
      * @param width       neighbourhood size T
      * @param steps       walk steps per node for neighbourhoods
@@ -66,7 +68,7 @@ public final class PinBoardRecommender {
         /** Quickstart-sized defaults: three epochs (the curriculum adds 0, 1, 2 hard negatives), margin loss. */
         public static Options defaults(int threads) {
             return new Options(150_000, 16, 64, 10, 100, 20_000, 2000, 5000, 1000, 10,
-                    new TrainingConfig(3, 512, 500, false, 2, LossKind.MARGIN, 0.1f, 0.1f, 5e-3f, 1e-2f, 0.5f, 3, 7, threads, 1, 4, 0));
+                    new TrainingConfig(3, 512, 500, false, 2, RankingLossKind.MARGIN, 0.1f, 0.1f, 5e-3f, 1e-2f, 0.5f, 3, 7, threads, 1, 4, 0));
         }
 
         Options with(TrainingConfig t) {
@@ -83,14 +85,20 @@ public final class PinBoardRecommender {
     private final NodeSpace space;
     private final NodeInputs inputs;
     private final Options options;
+    private final Backend backend;
     private final int[] testQueries;
     private final int[] testPositives;
     private final float[] pinFeatures;
     private final int featureDim;
 
-    /** @throws IllegalArgumentException if the store has no pin features or no held-out pairs */
-    public PinBoardRecommender(GraphStore store, Options options) {
+    /**
+     * @param backend where the model trains and embeds; the caller keeps ownership, and calls on this object must
+     *                come from the thread that owns the backend
+     * @throws IllegalArgumentException if the store has no pin features or no held-out pairs
+     */
+    public PinBoardRecommender(GraphStore store, Options options, Backend backend) {
         this.store = store;
+        this.backend = backend;
         this.graph = store.graph();
         this.space = NodeSpace.of(graph);
         this.options = options;
@@ -163,15 +171,15 @@ public final class PinBoardRecommender {
                 c.margin(), c.temperature(), c.learningRate(), c.embeddingRate(), c.lrDecay(), c.patience(), c.seed(), c.threads(),
                 c.samplerThreads(), c.queueCapacity(), c.checkpointEvery());
         Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(), null);
-        ModelFile.saveNeighbourhoods(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
+        NeighbourhoodFile.save(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
         int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
         int valCount = Math.min(1000, pairs[0].length / 10);
         int[] trainQ = Arrays.copyOfRange(pairs[0], valCount, pairs[0].length);
         int[] trainP = Arrays.copyOfRange(pairs[1], valCount, pairs[1].length);
         int[] valQ = Arrays.copyOf(pairs[0], valCount);
         int[] valP = Arrays.copyOf(pairs[1], valCount);
-        ModelShape shape = new ModelShape(space.size(), o.embedDim(), featureDim, true, o.dim(), new int[] {o.dim(), o.dim()}, o.dim(),
-                o.dim(), o.width(), true);
+        PinSageConfig model = new PinSageConfig(featureDim, true, space.size(), o.embedDim(), o.dim(), 2, o.dim(), o.dim(), o.dim(),
+                o.dim(), Pooling.MEAN, true, c.seed());
         HardNegatives hard = null;
         if (maxHard > 0) {
             HardNegativeCache cache = new HardNegativeCache(graph, o.hardFrom(), o.hardTo(), o.hardSteps(), 16, c.seed());
@@ -181,30 +189,29 @@ public final class PinBoardRecommender {
                     o.hardFrom(), o.hardTo(), o.hardSteps(), (System.nanoTime() - h0) / 1e9);
             hard = cache;
         }
-        try (Parallel par = new Parallel(c.threads())) {
-            PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
-            ConsoleProgress progress = new ConsoleProgress(err, c.epochs(), "val hit@" + o.k());
-            TrainingLog log = new TrainingLog(dir, "val hit@" + o.k());
-            Trainer trainer = new Trainer(shape, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
-                    params -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(params, hood, inputs, par), o.dim()), valQ, valP, 0,
-                            space.leftCount()).hitRate(),
-                    new TrainingListener() {
-                        @Override
-                        public void batchDone(int epoch, int batch, int batches, double loss) {
-                            progress.batchDone(epoch, batch, batches, loss);
-                        }
+        PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
+        ConsoleProgress progress = new ConsoleProgress(err, c.epochs(), "val hit@" + o.k());
+        TrainingLog log = new TrainingLog(dir, "val hit@" + o.k());
+        Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
+                m -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(m, hood, inputs), o.dim()), valQ, valP, 0,
+                        space.leftCount()).hitRate(),
+                new TrainingListener() {
+                    @Override
+                    public void batchDone(int epoch, int batch, int batches, double loss) {
+                        progress.batchDone(epoch, batch, batches, loss);
+                    }
 
-                        @Override
-                        public void epochDone(EpochStats stats) {
-                            progress.epochDone(stats);
-                            log.epochDone(stats);
-                        }
-                    });
-            Trainer.Result r = trainer.train(dir);
-            ModelFile.save(dir.resolve(LightGcnRecommender.MODEL), r.best());
-            float[] emb = Inference.embedAll(r.best(), hood, inputs, par);
-            return new Row(label, rank(new EmbeddingPairScorer(emb, o.dim())), (System.nanoTime() - t0) / 1e9);
-        }
+                    @Override
+                    public void epochDone(EpochStats stats) {
+                        progress.epochDone(stats);
+                        log.epochDone(stats);
+                    }
+                });
+        Trainer.Result r = trainer.train(dir);
+        PinSageModel best = r.best();
+        best.save(dir.resolve(LightGcnRecommender.MODEL));
+        float[] emb = Inference.embedAll(best, hood, inputs);
+        return new Row(label, rank(new EmbeddingPairScorer(emb, o.dim())), (System.nanoTime() - t0) / 1e9);
     }
 
     private PairRankingMetrics rank(PairScorer scorer) {

@@ -1,6 +1,6 @@
 package io.pinsage.engine.pipeline;
 
-import io.pinsage.engine.train.LossKind;
+import io.pinsage.nn.model.RankingLossKind;
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
 
@@ -30,7 +30,7 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
      */
     public static RecommenderOptions defaults(int threads) {
         return new RecommenderOptions(64, 64, 1, 10, 200, NeighbourhoodKind.WALK, 40, 2000,
-                new TrainingConfig(20, 1024, 500, true, 0, LossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 1e-3f, 0.5f, 3, 1,
+                new TrainingConfig(20, 1024, 500, true, 0, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 1e-3f, 0.5f, 3, 1,
                         threads, 1, 4, 0));
     }
 

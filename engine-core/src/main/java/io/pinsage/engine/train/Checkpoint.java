@@ -1,70 +1,139 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.backend.AdamConfig;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.model.AdamOptimizer;
+import io.pinsage.nn.model.CorruptModelFileException;
+import io.pinsage.nn.model.ModelFormat;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
+
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * Everything needed to resume training exactly: parameters, Adam moments and step count, the position (next
- * epoch and batch), the learning-rate scale and the early-stopping state. Randomness needs no saved state of its
- * own: every epoch's shuffle and every batch's draws come from generators seeded by (seed, epoch, batch), so
- * the position is the RNG state.
+ * The trainer's position: next epoch and batch, the global step, the learning-rate scale and the early-stopping
+ * state. With the model and the optimiser it is everything needed to resume training exactly. Randomness needs
+ * no saved state of its own: every epoch's shuffle and every batch's draws come from generators seeded by
+ * (seed, epoch, batch), so the position is the RNG state.
  *
  * <pre>
- * checkpoint.bin, codec "PSCKPT01", version 1 ({@link BinaryFile} envelope):
- *   shape (as in model.bin); epoch int32; batch int32; globalStep int64; lrScale float32; best float64;
- *   badEpochs int32; adamStep int64; dense, embedding, adam.denseM, adam.denseV, adam.embM, adam.embV
- *   (int32 n + n float32 each)
+ * MODEL_DIR/checkpoint/
+ *   model.bin      the model, {@link PinSageModel#save} (nn-runtime's ModelFormat, codec "pinsage-model")
+ *   optimizer.bin  Adam's step, settings and moments, {@link AdamOptimizer#save} (codec "pinsage-adam")
+ *   trainer.bin    this record, ModelFormat codec "pinsage-trainer" with no tensors and the metadata
+ *                  epoch, batch, globalStep, lrScale, best, badEpochs
  * </pre>
+ *
+ * The three files are published together: written into {@code checkpoint.tmp/}, then the old directory is
+ * renamed to {@code checkpoint.old/}, the new one into place, and the old one deleted; a crash between the
+ * renames leaves {@code checkpoint.old/}, which {@link #load} then reads. Files are verified when read (ModelFormat
+ * checks length, magic, checksum, codec and version); a damaged or mismatched checkpoint is a
+ * {@link CorruptCheckpointException} naming the file, and nothing is overwritten.
  */
-record Checkpoint(ModelParams params, Adam adam, int epoch, int batch, long globalStep, float lrScale, double best,
-                  int badEpochs) {
+record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double best, int badEpochs) {
 
-    static final String MAGIC = "PSCKPT01";
+    static final String DIR = "checkpoint";
+    static final String MODEL = "model.bin";
+    static final String OPTIMIZER = "optimizer.bin";
+    static final String TRAINER = "trainer.bin";
+    static final String TRAINER_CODEC = "pinsage-trainer";
 
-    void save(Path file) throws IOException {
-        BinaryFile.write(file, MAGIC, ModelFile.VERSION, out -> {
-            ModelFile.writeShape(out, params.shape);
-            out.writeInt(epoch);
-            out.writeInt(batch);
-            out.writeLong(globalStep);
-            out.writeFloat(lrScale);
-            out.writeDouble(best);
-            out.writeInt(badEpochs);
-            out.writeLong(adam.step);
-            BinaryFile.writeFloats(out, params.dense);
-            BinaryFile.writeFloats(out, params.embedding);
-            BinaryFile.writeFloats(out, adam.denseM);
-            BinaryFile.writeFloats(out, adam.denseV);
-            BinaryFile.writeFloats(out, adam.embM);
-            BinaryFile.writeFloats(out, adam.embV);
-        });
+    /** A model, its optimiser and the position, as read back. */
+    record Loaded(PinSageModel model, AdamOptimizer optimizer, Checkpoint position) {
+    }
+
+    /** Whether {@code outDir} holds a checkpoint (possibly one interrupted between its renames). */
+    static boolean exists(Path outDir) {
+        return Files.isDirectory(outDir.resolve(DIR)) || Files.isDirectory(outDir.resolve(DIR + ".old"));
+    }
+
+    /** Writes the checkpoint of {@code model} and {@code optimizer} at this position, replacing the previous one. */
+    void save(Path outDir, PinSageModel model, AdamOptimizer optimizer) throws IOException {
+        Path tmp = outDir.resolve(DIR + ".tmp");
+        Path current = outDir.resolve(DIR);
+        Path old = outDir.resolve(DIR + ".old");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        model.save(tmp.resolve(MODEL));
+        optimizer.save(tmp.resolve(OPTIMIZER));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("epoch", Integer.toString(epoch));
+        meta.put("batch", Integer.toString(batch));
+        meta.put("globalStep", Long.toString(globalStep));
+        meta.put("lrScale", Float.toString(lrScale));
+        meta.put("best", Double.toString(best));
+        meta.put("badEpochs", Integer.toString(badEpochs));
+        ModelFormat.write(tmp.resolve(TRAINER), TRAINER_CODEC, meta, List.of());
+        if (Files.isDirectory(current)) {
+            deleteTree(old);
+            Files.move(current, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, current, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
     }
 
     /**
-     * Reads a checkpoint and checks that it belongs to a model of {@code expected} shape.
+     * Reads the checkpoint of {@code outDir} onto {@code backend}, checking that its model is of the shape
+     * {@code expected}; the optimiser's settings are those saved.
      *
-     * @throws CorruptCheckpointException naming the file if it is damaged or of another shape
+     * @throws CorruptCheckpointException naming the file if one is damaged or written for another model
      */
-    static Checkpoint load(Path file, ModelShape expected) throws IOException {
-        return BinaryFile.read(file, MAGIC, ModelFile.VERSION, in -> {
-            ModelShape shape = ModelFile.readShape(in);
-            if (!shape.equals(expected)) {
-                throw new CorruptCheckpointException(file.toString(), "written for " + shape + ", but this run trains " + expected);
+    static Loaded load(Path outDir, Backend backend, PinSageConfig expected) throws IOException {
+        Path dir = outDir.resolve(DIR);
+        if (!Files.isDirectory(dir)) {
+            dir = outDir.resolve(DIR + ".old");
+        }
+        Path file = dir.resolve(TRAINER);
+        try {
+            Map<String, String> m = ModelFormat.read(file, TRAINER_CODEC).metadata();
+            Checkpoint position;
+            try {
+                position = new Checkpoint(Integer.parseInt(field(m, "epoch")), Integer.parseInt(field(m, "batch")),
+                        Long.parseLong(field(m, "globalStep")), Float.parseFloat(field(m, "lrScale")),
+                        Double.parseDouble(field(m, "best")), Integer.parseInt(field(m, "badEpochs")));
+            } catch (IllegalArgumentException e) {
+                throw new CorruptCheckpointException(file.toString(), "bad trainer state: " + e.getMessage());
             }
-            int epoch = in.readInt();
-            int batch = in.readInt();
-            long globalStep = in.readLong();
-            float lrScale = in.readFloat();
-            double best = in.readDouble();
-            int bad = in.readInt();
-            long adamStep = in.readLong();
-            ModelParams sized = ModelParams.wrap(shape, null, null);
-            int d = sized.dense.length;
-            int e = sized.embedding.length;
-            ModelParams params = ModelParams.wrap(shape, BinaryFile.readFloats(in, d, "dense"), BinaryFile.readFloats(in, e, "embedding"));
-            Adam adam = new Adam(BinaryFile.readFloats(in, d, "adam.denseM"), BinaryFile.readFloats(in, d, "adam.denseV"),
-                    BinaryFile.readFloats(in, e, "adam.embM"), BinaryFile.readFloats(in, e, "adam.embV"), adamStep);
-            return new Checkpoint(params, adam, epoch, batch, globalStep, lrScale, best, bad);
-        });
+            file = dir.resolve(MODEL);
+            PinSageModel model = PinSageModel.load(file, backend);
+            if (!model.config().equals(expected)) {
+                throw new CorruptCheckpointException(file.toString(), "written for " + model.config() + ", but this run trains "
+                        + expected);
+            }
+            file = dir.resolve(OPTIMIZER);
+            // The settings are placeholders until load restores the saved ones.
+            AdamOptimizer optimizer = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-3f));
+            optimizer.load(file);
+            return new Loaded(model, optimizer, position);
+        } catch (CorruptModelFileException | java.nio.file.NoSuchFileException e) {
+            throw new CorruptCheckpointException(file.toString(), e.getMessage());
+        }
+    }
+
+    private static String field(Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException(key + " is missing");
+        }
+        return v;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

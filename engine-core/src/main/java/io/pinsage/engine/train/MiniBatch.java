@@ -1,7 +1,9 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.model.ComputationGraph;
+
 /**
- * One training step's input: the computation graph of its target nodes and, as rows of the target layer, the
+ * One training step's input: the computation graph of its target nodes and, as rows of the graph's outputs, the
  * (query, positive) pairs, the negatives shared by the whole batch and {@code hardPerQuery} hard negatives per
  * query ({@code -1} where a query has fewer). Built by a sampler thread, consumed once by the trainer
  * (published by the queue hand-off; immutable afterwards).
@@ -44,7 +46,7 @@ public final class MiniBatch {
         return index;
     }
 
-    /** The computation graph (for size statistics). */
+    /** The computation graph (for size statistics and benchmarks). */
     public ComputationGraph graph() {
         return graph;
     }

@@ -1,21 +1,22 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.model.ComputationGraphBuilder;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Builds {@link MiniBatch}es: chooses the shared and hard negatives, expands the targets layer by layer through
- * the neighbourhood table into a compact computation graph (each node once per layer, rows re-indexed), and
- * gathers the layer-0 fixed inputs.
+ * Builds {@link MiniBatch}es: chooses the shared and hard negatives, lists every target once (queries, positives
+ * and negatives may coincide) and hands them to nn-runtime's {@link ComputationGraphBuilder}, which expands them
+ * layer by layer through the neighbourhood table and gathers the layer-0 inputs.
  *
- * <p>Threading: one builder per sampler thread (it owns O(nodeCount) scratch arrays for O(1) re-indexing,
- * stamped instead of cleared). Cost per batch: O(Σ_k count[k] · T) plus the input gather.
+ * <p>Threading: one builder per sampler thread (it owns O(nodeCount) scratch arrays for O(1) de-duplication,
+ * stamped instead of cleared, and its own graph builder). Cost per batch: O(Σ_k count[k] · T) plus the input
+ * gather.
  */
 public final class MiniBatchBuilder {
 
-    private final int layers;
-    private final Neighbourhoods hood;
-    private final NodeInputs inputs;
+    private final ComputationGraphBuilder graphs;
     private final int negativeFrom;
     private final int negativeTo;
     private final int sharedNegatives;
@@ -40,9 +41,7 @@ public final class MiniBatchBuilder {
             throw new IllegalArgumentException("inputs.nodeCount=" + inputs.nodeCount() + " neighbourhoods.nodeCount="
                     + hood.nodeCount() + ": must be equal");
         }
-        this.layers = layers;
-        this.hood = hood;
-        this.inputs = inputs;
+        this.graphs = new ComputationGraphBuilder(layers, hood, inputs);
         this.negativeFrom = negativeFrom;
         this.negativeTo = negativeTo;
         this.sharedNegatives = sharedNegatives;
@@ -90,60 +89,7 @@ public final class MiniBatchBuilder {
                 }
             }
         }
-        return new MiniBatch(expand(Arrays.copyOf(targets, n)), queryRow, positiveRow, negativeRow, h, hardRow, epoch, index);
-    }
-
-    /** Expands targets (layer K) down to layer 0. */
-    private ComputationGraph expand(int[] targets) {
-        int t = hood.width();
-        int[][] nodes = new int[layers + 1][];
-        int[] count = new int[layers + 1];
-        int[][] self = new int[layers + 1][];
-        int[][] nbr = new int[layers + 1][];
-        float[][] alpha = new float[layers + 1][];
-        int[][] nbrCount = new int[layers + 1][];
-        nodes[layers] = targets;
-        count[layers] = targets.length;
-        for (int k = layers; k >= 1; k--) {
-            int[] upper = nodes[k];
-            int nk = count[k];
-            int[] lower = new int[nk * (t + 1)];
-            int n = 0;
-            nextStamp();
-            int[] selfK = new int[nk];
-            int[] nbrK = new int[nk * t];
-            float[] alphaK = new float[nk * t];
-            int[] cntK = new int[nk];
-            for (int i = 0; i < nk; i++) {
-                n = addCount(upper[i], lower, n);
-                selfK[i] = row[upper[i]];
-            }
-            for (int i = 0; i < nk; i++) {
-                int u = upper[i];
-                int c = hood.count(u);
-                cntK[i] = c;
-                for (int s = 0; s < c; s++) {
-                    int v = hood.neighbor(u, s);
-                    n = addCount(v, lower, n);
-                    nbrK[i * t + s] = row[v];
-                    alphaK[i * t + s] = hood.alpha(u, s);
-                }
-            }
-            nodes[k - 1] = Arrays.copyOf(lower, n);
-            count[k - 1] = n;
-            self[k] = selfK;
-            nbr[k] = nbrK;
-            alpha[k] = alphaK;
-            nbrCount[k] = cntK;
-        }
-        int w = inputs.width();
-        float[] input = new float[count[0] * w];
-        if (w > 0) {
-            for (int i = 0; i < count[0]; i++) {
-                inputs.copyRow(nodes[0][i], input, i * w);
-            }
-        }
-        return new ComputationGraph(layers, t, nodes, count, self, nbr, alpha, nbrCount, input, w);
+        return new MiniBatch(graphs.build(targets, n), queryRow, positiveRow, negativeRow, h, hardRow, epoch, index);
     }
 
     private void nextStamp() {

@@ -1,5 +1,7 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.model.ComputationGraphBuilder;
+
 import java.util.Arrays;
 
 /**
@@ -10,7 +12,7 @@ import java.util.Arrays;
  *
  * <p>Immutable once built; thread-safe. Memory: {@code nodeCount × width × 8} bytes.
  */
-public final class Neighbourhoods {
+public final class Neighbourhoods implements ComputationGraphBuilder.Neighbourhoods {
 
     /** Fills one node's neighbourhood; returns how many entries it wrote (at most {@code ids.length}). */
     @FunctionalInterface
@@ -81,18 +83,21 @@ public final class Neighbourhoods {
     }
 
     /** Number of neighbours of {@code node}. O(1). */
-    public int count(int node) {
+    @Override
+    public int size(int node) {
         return count[node];
     }
 
-    /** The {@code s}-th neighbour of {@code node}. O(1). */
-    public int neighbor(int node, int s) {
-        return ids[node * width + s];
+    /** The {@code i}-th neighbour of {@code node}. O(1). */
+    @Override
+    public int neighbour(int node, int i) {
+        return ids[node * width + i];
     }
 
-    /** The importance weight of the {@code s}-th neighbour of {@code node}. O(1). */
-    public float alpha(int node, int s) {
-        return alpha[node * width + s];
+    /** The importance weight α of the {@code i}-th neighbour of {@code node}. O(1). */
+    @Override
+    public float weight(int node, int i) {
+        return alpha[node * width + i];
     }
 
     /** Raw rows for persistence: ids, weights and counts (copies). */

@@ -1,10 +1,13 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.model.ComputationGraphBuilder;
+
 /**
- * The fixed (non-trainable) part of every node's input row: content features ({@code featureDim} floats per
- * node, may be 0) followed by log(1 + degree) when enabled. Immutable; thread-safe.
+ * The fixed (non-trainable) inputs of every node: content features ({@code featureDim} floats per node, may be
+ * 0) and log(1 + degree) when enabled; what {@link ComputationGraphBuilder} copies into a minibatch's layer 0.
+ * Immutable; thread-safe.
  */
-public final class NodeInputs {
+public final class NodeInputs implements ComputationGraphBuilder.NodeInputs {
 
     private final int nodeCount;
     private final int featureDim;
@@ -44,6 +47,7 @@ public final class NodeInputs {
     }
 
     /** Content feature width (0 when none). */
+    @Override
     public int featureDim() {
         return featureDim;
     }
@@ -53,19 +57,17 @@ public final class NodeInputs {
         return logDegree != null;
     }
 
-    /** Width of one fixed row: features then log-degree. */
-    public int width() {
-        return featureDim + (logDegree != null ? 1 : 0);
-    }
-
-    /** Copies node {@code node}'s fixed row into {@code dst} at {@code offset}. */
-    public void copyRow(int node, float[] dst, int offset) {
+    @Override
+    public void copyFeatures(int node, float[] dst, int offset) {
         if (featureDim > 0) {
             System.arraycopy(features, node * featureDim, dst, offset, featureDim);
         }
-        if (logDegree != null) {
-            dst[offset + featureDim] = logDegree[node];
-        }
+    }
+
+    /** {@code log(1 + degree)} of {@code node}, or 0 when degree is left out. */
+    @Override
+    public float logDegree(int node) {
+        return logDegree != null ? logDegree[node] : 0f;
     }
 
     /** The content features of {@code node} (no copy is made of the backing array; do not modify). */

@@ -1,5 +1,17 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.backend.AdamConfig;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.backend.cpu.CpuBackend;
+import io.pinsage.nn.model.AdamOptimizer;
+import io.pinsage.nn.model.ComputationGraph;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.model.SampledRankingLoss;
+
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -12,27 +24,28 @@ import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * One PinSage training step (forward, max-margin loss over shared negatives, backward, Adam) on a fixed
- * minibatch, timed, and the same minibatch exported for the PyTorch reference
- * ({@code benchmarks/pytorch/pinsage_step.py}) so both run identical work.
+ * One PinSage training step (forward, max-margin loss over shared negatives, backward, Adam) of nn-runtime's
+ * model on the CPU backend, on a fixed minibatch, timed, and the same minibatch exported for the PyTorch
+ * reference ({@code benchmarks/pytorch/pinsage_step.py}) so both run identical work.
  *
  * <p>The minibatch: {@code batch} random (query, positive) pairs and {@code negatives} shared negatives over a
  * node space of {@code nodes} nodes, each with {@code width} random neighbours (equal weights) and
  * {@code featureDim} Gaussian features; K layers. Export layout (little-endian): magic "PSSTEP01"; K, T,
  * featureDim, inputDim; convDims[K]; g1Dim, outDim, batch, negatives; count[0..K]; layer-0 features; per layer
  * self rows, neighbour rows (T per node, 0 where absent), weights (0 where absent); query, positive and negative
- * rows.
+ * rows. (Layers are nested prefixes, so node i's self row is i.)
  */
 public final class TrainStepBenchmark {
 
-    private final ModelShape shape;
+    private final PinSageConfig config;
+    private final int width;
     private final MiniBatch batch;
 
     /** Builds the minibatch; deterministic for a seed. */
-    public TrainStepBenchmark(int nodes, int width, int featureDim, int[] convDims, int outDim, int batchSize, int negatives,
+    public TrainStepBenchmark(int nodes, int width, int featureDim, int dim, int layers, int outDim, int batchSize, int negatives,
                               long seed) {
-        this.shape = new ModelShape(nodes, 0, featureDim, false, convDims[0], convDims, convDims[convDims.length - 1], outDim,
-                width, true);
+        this.config = new PinSageConfig(featureDim, false, 0, dim, layers, dim, dim, dim, outDim, Pooling.MEAN, true, 1);
+        this.width = width;
         Random rnd = new Random(seed);
         Neighbourhoods hood = Neighbourhoods.build(nodes, width, (u, ids, w) -> {
             for (int s = 0; s < width; s++) {
@@ -54,33 +67,34 @@ public final class TrainStepBenchmark {
             p[i] = rnd.nextInt(nodes);
             order[i] = i;
         }
-        batch = new MiniBatchBuilder(convDims.length, hood, inputs, 0, nodes, negatives, null)
+        batch = new MiniBatchBuilder(layers, hood, inputs, 0, nodes, negatives, null)
                 .build(q, p, order, 0, batchSize, 0, new SplittableRandom(seed), 0, 0);
     }
 
     /** Nodes per layer of the minibatch's computation graph, layer 0 first. */
     public int[] layerSizes() {
-        return batch.graph.count.clone();
+        int[] sizes = new int[config.layers() + 1];
+        for (int k = 0; k <= config.layers(); k++) {
+            sizes[k] = batch.graph.nodeCount(k);
+        }
+        return sizes;
     }
 
-    /** Median wall time of one step in milliseconds, after {@code warmup} untimed steps. */
+    /** Median wall time of one step in milliseconds on a CPU backend of {@code threads}, after {@code warmup} untimed steps. */
     public double timeSteps(int threads, int warmup, int steps) {
-        try (Parallel par = new Parallel(threads)) {
-            ModelParams params = ModelParams.initialize(shape, 1);
-            Adam adam = new Adam(params.dense.length, 0);
-            PinSageNetwork net = new PinSageNetwork(shape, par);
-            PairLoss loss = new PairLoss(LossKind.MARGIN, 0.1f, 1f, false, par);
-            float[] grad = params.newDenseGradient();
-            float[] dOut = new float[batch.graph.count[shape.layers()] * shape.outDim()];
+        try (Backend backend = new CpuBackend(threads)) {
+            PinSageModel model = new PinSageModel(backend, config);
+            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-3f));
+            SampledRankingLoss loss = new SampledRankingLoss(backend, config.outputDim(), RankingLossKind.MARGIN, 0.1f, 1f, false);
+            Tensor dz = backend.allocate("dz", batch.graph.outputCount(), config.outputDim());
             double[] times = new double[steps];
             for (int s = 0; s < warmup + steps; s++) {
                 long t0 = System.nanoTime();
-                net.forward(batch.graph, params);
-                loss.lossAndGradient(batch, net.output(), net.outputRows(), shape.outDim(), dOut);
-                Arrays.fill(grad, 0f);
-                net.backward(params, dOut, grad);
-                adam.beginStep();
-                adam.updateDense(params.dense, grad, 1e-3f);
+                Tensor z = model.forward(batch.graph);
+                loss.compute(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, 0, dz);
+                model.backward(dz);
+                adam.step();
+                backend.synchronize();
                 if (s >= warmup) {
                     times[s - warmup] = (System.nanoTime() - t0) / 1e6;
                 }
@@ -93,26 +107,31 @@ public final class TrainStepBenchmark {
     /** Writes the minibatch for the PyTorch reference. */
     public void export(Path file) throws IOException {
         ComputationGraph g = batch.graph;
-        int k = shape.layers();
-        int t = shape.width();
+        int k = config.layers();
+        int t = width;
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
             out.write("PSSTEP01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            ints(out, k, t, shape.featureDim(), shape.inputDim());
-            ints(out, shape.convDims());
-            ints(out, shape.g1Dim(), shape.outDim(), batch.size(), batch.negativeRow.length);
-            ints(out, g.count);
-            floats(out, g.input, g.count[0] * g.inputWidth);
+            ints(out, k, t, config.featureDim(), config.inputDim());
+            int[] conv = new int[k];
+            Arrays.fill(conv, config.convolveDim());
+            ints(out, conv);
+            ints(out, config.denseDim(), config.outputDim(), batch.size(), batch.negativeRow.length);
+            ints(out, layerSizes());
+            floats(out, g.features(), g.nodeCount(0) * g.featureDim());
             for (int l = 1; l <= k; l++) {
-                int n = g.count[l];
-                ints(out, Arrays.copyOf(g.self[l], n));
+                int n = g.nodeCount(l);
+                int[] self = new int[n];
                 int[] nbr = new int[n * t];
                 float[] alpha = new float[n * t];
+                int[] off = g.offsets(l);
                 for (int i = 0; i < n; i++) {
-                    for (int s = 0; s < g.nbrCount[l][i]; s++) {
-                        nbr[i * t + s] = g.nbr[l][i * t + s];
-                        alpha[i * t + s] = g.alpha[l][i * t + s];
+                    self[i] = i;
+                    for (int e = off[i], s = 0; e < off[i + 1]; e++, s++) {
+                        nbr[i * t + s] = g.neighbours(l)[e];
+                        alpha[i * t + s] = g.weights(l)[e];
                     }
                 }
+                ints(out, self);
                 ints(out, nbr);
                 floats(out, alpha, alpha.length);
             }

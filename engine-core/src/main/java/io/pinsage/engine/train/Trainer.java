@@ -1,5 +1,13 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.backend.AdamConfig;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.model.AdamOptimizer;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.nn.model.SampledRankingLoss;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,30 +17,36 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Trains a PinSage model on (query, positive) pairs with producer–consumer minibatches.
+ * Trains a PinSage model (nn-runtime's {@link PinSageModel} on any {@link Backend}: the CPU, or a GPU) on
+ * (query, positive) pairs with producer–consumer minibatches.
  *
- * <p>Sampler threads build batch i (neighbourhood lookup, re-indexing to the compact computation graph, input
- * gather, shared and curriculum hard negatives) into bounded queues while the trainer thread runs the step of
- * batch i − 1; batch i is built by sampler {@code i mod S} and taken from its queue in order, and its draws come
- * from a generator seeded by (seed, epoch, i), so the batch sequence is the same whatever the number of sampler
- * threads or their timing. The time the trainer spends waiting on the queue is reported per epoch.
+ * <p>Sampler threads build batch i (negatives, then nn-runtime's computation-graph builder: neighbourhood
+ * expansion, re-indexing, input gather) into bounded queues while the trainer thread runs the step of batch
+ * i − 1 on the backend: forward, {@link SampledRankingLoss}, backward, {@link AdamOptimizer} (dense Adam for
+ * the weights, lazy Adam for the id embeddings). Batch i is built by sampler {@code i mod S} and taken from its
+ * queue in order, and its draws come from a generator seeded by (seed, epoch, i), so the batch sequence is the
+ * same whatever the number of sampler threads or their timing. The time the trainer spends waiting on the
+ * queue is reported per epoch.
  *
- * <p>After each epoch the validator scores the model; a better score saves {@code best.bin}, a worse one scales
- * the learning rates by {@code lrDecay}, and {@code patience} bad epochs in a row stop training (early stopping).
- * A checkpoint is written at each epoch end (and every {@code checkpointEvery} batches): a run started on a
- * directory holding one resumes from it and, with the same configuration and thread count, continues exactly
- * as an uninterrupted run would have. A NaN or infinity stops training with a {@link TrainingDivergedException}
- * naming the step and tensor; the last checkpoint stays as it was.
+ * <p>After each epoch the validator scores the model; a better score saves {@code best.bin} (a model file), a
+ * worse one scales the learning rates by {@code lrDecay}, and {@code patience} bad epochs in a row stop
+ * training (early stopping). A {@link Checkpoint} is written at each epoch end (and every
+ * {@code checkpointEvery} batches): a run started on a directory holding one resumes from it and, with the same
+ * configuration and backend, continues exactly as an uninterrupted run would have. A NaN or infinity stops
+ * training with a {@link TrainingDivergedException} naming the step and the first non-finite activation or
+ * gradient; the last checkpoint stays as it was.
  *
- * <p>Threading: {@link #train} runs on the caller's thread and starts its own samplers and compute threads.
+ * <p>Threading: {@link #train} runs on the caller's thread, which owns the backend meanwhile; it starts its own
+ * samplers. The caller keeps ownership of the backend (and closes it).
  */
 public final class Trainer {
 
-    /** File names inside the output directory. */
-    public static final String CHECKPOINT = "checkpoint.bin";
+    /** Names inside the output directory: the checkpoint directory and the best model file. */
+    public static final String CHECKPOINT = Checkpoint.DIR;
     public static final String BEST = "best.bin";
 
-    private final ModelShape shape;
+    private final Backend backend;
+    private final PinSageConfig modelConfig;
     private final Neighbourhoods hood;
     private final NodeInputs inputs;
     private final int[] queries;
@@ -44,28 +58,41 @@ public final class Trainer {
     private final Validator validator;
     private final TrainingListener listener;
     private long stopAfterSteps = Long.MAX_VALUE;
+    private Tensor dzStorage;
 
     /**
-     * @param queries   query node of each training pair (unified ids)
-     * @param positives positive node of each pair
-     * @throws IllegalArgumentException if the arrays differ in length or name a node outside the node space
+     * @param modelConfig the model to train (a fresh one is initialised from its seed unless a checkpoint exists);
+     *                    its id table, when it has one, must have one row per node
+     * @param queries     query node of each training pair (ids of the neighbourhood table's node space)
+     * @param positives   positive node of each pair
+     * @throws IllegalArgumentException if the arrays differ in length, name a node outside the node space, or the
+     *                                  model's inputs do not match the node inputs
      */
-    public Trainer(ModelShape shape, Neighbourhoods hood, NodeInputs inputs, int[] queries, int[] positives, int negativeFrom,
-                   int negativeTo, HardNegatives hard, TrainingConfig config, Validator validator, TrainingListener listener) {
+    public Trainer(Backend backend, PinSageConfig modelConfig, Neighbourhoods hood, NodeInputs inputs, int[] queries,
+                   int[] positives, int negativeFrom, int negativeTo, HardNegatives hard, TrainingConfig config,
+                   Validator validator, TrainingListener listener) {
+        int nodes = hood.nodeCount();
         if (queries.length != positives.length || queries.length == 0) {
             throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
                     + ": must be equal and non-zero");
         }
         for (int i = 0; i < queries.length; i++) {
-            if (queries[i] < 0 || queries[i] >= shape.nodeCount() || positives[i] < 0 || positives[i] >= shape.nodeCount()) {
+            if (queries[i] < 0 || queries[i] >= nodes || positives[i] < 0 || positives[i] >= nodes) {
                 throw new IllegalArgumentException("pair " + i + " = (" + queries[i] + ", " + positives[i]
-                        + "): unknown node id, the graph has " + shape.nodeCount() + " nodes");
+                        + "): unknown node id, the graph has " + nodes + " nodes");
             }
         }
-        if (hood.width() != shape.width()) {
-            throw new IllegalArgumentException("neighbourhoods.width=" + hood.width() + " shape.width=" + shape.width() + ": must be equal");
+        if (modelConfig.idEmbeddings() != 0 && modelConfig.idEmbeddings() != nodes) {
+            throw new IllegalArgumentException("idEmbeddings=" + modelConfig.idEmbeddings() + ": the id table needs one row per"
+                    + " node, nodeCount=" + nodes);
         }
-        this.shape = shape;
+        if (modelConfig.featureDim() != inputs.featureDim() || modelConfig.useLogDegree() != inputs.hasLogDegree()) {
+            throw new IllegalArgumentException("featureDim=" + modelConfig.featureDim() + " useLogDegree="
+                    + modelConfig.useLogDegree() + ": the node inputs have featureDim=" + inputs.featureDim()
+                    + " logDegree=" + inputs.hasLogDegree());
+        }
+        this.backend = backend;
+        this.modelConfig = modelConfig;
         this.hood = hood;
         this.inputs = inputs;
         this.queries = queries;
@@ -84,125 +111,126 @@ public final class Trainer {
         return this;
     }
 
-    /** Outcome of a run. */
-    public record Result(ModelParams best, double bestScore, int epochsRun, long steps, double waitFraction, boolean stoppedEarly) {
+    /** Outcome of a run; {@code best} lives on the trainer's backend. */
+    public record Result(PinSageModel best, double bestScore, int epochsRun, long steps, double waitFraction, boolean stoppedEarly) {
     }
 
     /**
-     * Trains, resuming from {@code outDir/checkpoint.bin} when present.
+     * Trains, resuming from {@code outDir/checkpoint/} when present.
      *
-     * @throws CorruptCheckpointException if a checkpoint is there but unreadable or of another shape (nothing is
+     * @throws CorruptCheckpointException if a checkpoint is there but unreadable or of another model (nothing is
      *                                    overwritten)
      */
     public Result train(Path outDir) throws IOException {
         Files.createDirectories(outDir);
-        Path ckptFile = outDir.resolve(CHECKPOINT);
+        PinSageModel model;
+        AdamOptimizer adam;
         Checkpoint state;
-        if (Files.exists(ckptFile)) {
-            state = Checkpoint.load(ckptFile, shape);
+        if (Checkpoint.exists(outDir)) {
+            Checkpoint.Loaded loaded = Checkpoint.load(outDir, backend, modelConfig);
+            model = loaded.model();
+            adam = loaded.optimizer();
+            state = loaded.position();
         } else {
-            ModelParams fresh = ModelParams.initialize(shape, config.seed());
-            state = new Checkpoint(fresh, new Adam(fresh.dense.length, fresh.embedding.length), 0, 0, 0, 1f,
-                    Double.NEGATIVE_INFINITY, 0);
+            model = new PinSageModel(backend, modelConfig);
+            adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(config.learningRate()));
+            state = new Checkpoint(0, 0, 0, 1f, Double.NEGATIVE_INFINITY, 0);
         }
-        ModelParams params = state.params();
-        Adam adam = state.adam();
         int epoch = state.epoch();
         int startBatch = state.batch();
         long step = state.globalStep();
         float lrScale = state.lrScale();
         double best = state.best();
         int bad = state.badEpochs();
-        ModelParams bestParams = Files.exists(outDir.resolve(BEST)) ? ModelFile.load(outDir.resolve(BEST)) : params.copy();
+        setLearningRates(adam, lrScale);
         int pairs = queries.length;
         int batches = (pairs + config.batchSize() - 1) / config.batchSize();
         long totalWaitNanos = 0;
         long totalNanos = 0;
         boolean stoppedEarly = bad >= config.patience();
-        try (Parallel par = new Parallel(config.threads())) {
-            PinSageNetwork net = new PinSageNetwork(shape, par);
-            PairLoss loss = new PairLoss(config.loss(), config.margin(), config.temperature(), config.inBatchNegatives(), par);
-            float[] denseGrad = params.newDenseGradient();
-            for (; epoch < config.epochs() && !stoppedEarly; epoch++, startBatch = 0) {
-                int[] order = shuffle(pairs, mix(config.seed(), epoch));
-                int hardPerQuery = config.hardNegativesIn(epoch);
-                long epochStart = System.nanoTime();
-                long waitNanos = 0;
-                double lossSum = 0;
-                int lossCount = 0;
-                try (Samplers samplers = new Samplers(order, epoch, startBatch, batches, hardPerQuery)) {
-                    for (int b = startBatch; b < batches; b++) {
-                        long t0 = System.nanoTime();
-                        MiniBatch batch = samplers.take(b);
-                        waitNanos += System.nanoTime() - t0;
-                        double l = step(net, loss, params, adam, batch, denseGrad, lrScale, par, step);
-                        step++;
-                        lossSum += l;
-                        lossCount++;
-                        listener.batchDone(epoch, b, batches, l);
-                        if (config.checkpointEvery() > 0 && (b + 1) % config.checkpointEvery() == 0 && b + 1 < batches) {
-                            new Checkpoint(params, adam, epoch, b + 1, step, lrScale, best, bad).save(ckptFile);
-                        }
-                        if (step >= stopAfterSteps) {
-                            return new Result(bestParams, best, epoch, step, 0, false);
-                        }
+        SampledRankingLoss loss = new SampledRankingLoss(backend, modelConfig.outputDim(), config.loss(), config.margin(),
+                config.temperature(), config.inBatchNegatives());
+        for (; epoch < config.epochs() && !stoppedEarly; epoch++, startBatch = 0) {
+            int[] order = shuffle(pairs, mix(config.seed(), epoch));
+            int hardPerQuery = config.hardNegativesIn(epoch);
+            long epochStart = System.nanoTime();
+            long waitNanos = 0;
+            double lossSum = 0;
+            int lossCount = 0;
+            try (Samplers samplers = new Samplers(order, epoch, startBatch, batches, hardPerQuery)) {
+                for (int b = startBatch; b < batches; b++) {
+                    long t0 = System.nanoTime();
+                    MiniBatch batch = samplers.take(b);
+                    waitNanos += System.nanoTime() - t0;
+                    double l = step(model, loss, adam, batch, step);
+                    step++;
+                    lossSum += l;
+                    lossCount++;
+                    listener.batchDone(epoch, b, batches, l);
+                    if (config.checkpointEvery() > 0 && (b + 1) % config.checkpointEvery() == 0 && b + 1 < batches) {
+                        new Checkpoint(epoch, b + 1, step, lrScale, best, bad).save(outDir, model, adam);
+                    }
+                    if (step >= stopAfterSteps) {
+                        return new Result(model, best, epoch, step, 0, false);
                     }
                 }
-                long epochNanos = System.nanoTime() - epochStart;
-                totalWaitNanos += waitNanos;
-                totalNanos += epochNanos;
-                double score = validator.score(params);
-                boolean improved = score > best;
-                if (improved) {
-                    best = score;
-                    bad = 0;
-                    bestParams = params.copy();
-                    ModelFile.save(outDir.resolve(BEST), bestParams);
-                } else {
-                    bad++;
-                    lrScale *= config.lrDecay();
-                    stoppedEarly = bad >= config.patience();
-                }
-                new Checkpoint(params, adam, epoch + 1, 0, step, lrScale, best, bad).save(ckptFile);
-                listener.epochDone(new TrainingListener.EpochStats(epoch + 1, lossSum / Math.max(1, lossCount), score, lrScale,
-                        epochNanos / 1e9, epochNanos == 0 ? 0 : (double) waitNanos / epochNanos, hardPerQuery, improved));
             }
+            long epochNanos = System.nanoTime() - epochStart;
+            totalWaitNanos += waitNanos;
+            totalNanos += epochNanos;
+            double score = validator.score(model);
+            boolean improved = score > best;
+            if (improved) {
+                best = score;
+                bad = 0;
+                model.save(outDir.resolve(BEST));
+            } else {
+                bad++;
+                lrScale *= config.lrDecay();
+                setLearningRates(adam, lrScale);
+                stoppedEarly = bad >= config.patience();
+            }
+            new Checkpoint(epoch + 1, 0, step, lrScale, best, bad).save(outDir, model, adam);
+            listener.epochDone(new TrainingListener.EpochStats(epoch + 1, lossSum / Math.max(1, lossCount), score, lrScale,
+                    epochNanos / 1e9, epochNanos == 0 ? 0 : (double) waitNanos / epochNanos, hardPerQuery, improved));
         }
-        return new Result(bestParams, best, epoch, step, totalNanos == 0 ? 0 : (double) totalWaitNanos / totalNanos, stoppedEarly);
+        PinSageModel bestModel = Files.exists(outDir.resolve(BEST)) ? PinSageModel.load(outDir.resolve(BEST), backend) : model;
+        return new Result(bestModel, best, epoch, step, totalNanos == 0 ? 0 : (double) totalWaitNanos / totalNanos, stoppedEarly);
     }
 
-    /** Gradient of the loss with respect to the output rows; grows to the largest batch, then is reused. */
-    private float[] dOut = new float[0];
+    private void setLearningRates(AdamOptimizer adam, float lrScale) {
+        adam.setConfig(adam.config().withLearningRate(config.learningRate() * lrScale),
+                adam.config().withLearningRate(config.embeddingRate() * lrScale));
+    }
 
-    private double step(PinSageNetwork net, PairLoss loss, ModelParams params, Adam adam, MiniBatch batch, float[] denseGrad,
-                        float lrScale, Parallel par, long step) {
-        net.forward(batch.graph, params);
-        int rows = net.outputRows();
-        int dim = shape.outDim();
-        if (dOut.length < rows * dim) {
-            dOut = new float[Math.max(rows * dim, dOut.length + dOut.length / 2)];
-        }
-        double l = loss.lossAndGradient(batch, net.output(), rows, dim, dOut);
+    private double step(PinSageModel model, SampledRankingLoss loss, AdamOptimizer adam, MiniBatch batch, long step) {
+        Tensor z = model.forward(batch.graph);
+        Tensor dz = gradientRows(z.rows(), z.cols());
+        double l = loss.compute(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, batch.hardPerQuery, dz);
         String where = "step " + (step + 1) + " (epoch " + (batch.epoch + 1) + ", batch " + batch.index + ")";
         if (!Double.isFinite(l)) {
-            String tensor = net.firstNonFiniteTensor();
+            String tensor = model.firstNonFiniteActivation();
             throw new TrainingDivergedException(where + ": non-finite " + (tensor == null ? "loss" : tensor)
                     + "; the last checkpoint is kept");
         }
-        java.util.Arrays.fill(denseGrad, 0f);
-        net.backward(params, dOut, denseGrad);
-        for (float g : denseGrad) {
-            if (!Float.isFinite(g)) {
-                throw new TrainingDivergedException(where + ": non-finite gradient of the dense weights; the last checkpoint is kept");
-            }
+        model.backward(dz);
+        String gradient = model.firstNonFiniteGradient();
+        if (gradient != null) {
+            throw new TrainingDivergedException(where + ": non-finite gradient " + gradient + "; the last checkpoint is kept");
         }
-        adam.beginStep();
-        adam.updateDense(params.dense, denseGrad, config.learningRate() * lrScale);
-        if (shape.embedDim() > 0) {
-            adam.updateRows(params.embedding, shape.embedDim(), batch.graph.nodes[0], batch.graph.count[0], net.embeddingGradient(),
-                    net.embeddingGradientStride(), config.embeddingRate() * lrScale, par);
-        }
+        adam.step();
         return l;
+    }
+
+    /** {@code ∂L/∂z}: a view of a buffer that grows to the largest batch, then is reused. */
+    private Tensor gradientRows(int rows, int cols) {
+        if (dzStorage == null || dzStorage.rows() < rows) {
+            if (dzStorage != null) {
+                dzStorage.close();
+            }
+            dzStorage = backend.allocate("dz", Math.max(rows, dzStorage == null ? 0 : dzStorage.rows() * 3 / 2), cols);
+        }
+        return dzStorage.rows(0, rows);
     }
 
     /** Epoch e's order of the pairs: a Fisher–Yates shuffle seeded by (seed, e). */
@@ -243,7 +271,7 @@ public final class Trainer {
                 BlockingQueue<Object> q = new ArrayBlockingQueue<>(config.queueCapacity());
                 queues[t] = q;
                 threads[t] = new Thread(() -> {
-                    MiniBatchBuilder builder = new MiniBatchBuilder(shape.layers(), hood, inputs, negativeFrom, negativeTo,
+                    MiniBatchBuilder builder = new MiniBatchBuilder(modelConfig.layers(), hood, inputs, negativeFrom, negativeTo,
                             config.sharedNegatives(), hard);
                     try {
                         for (int b = first(fromBatch, me, s); b < batches; b += s) {

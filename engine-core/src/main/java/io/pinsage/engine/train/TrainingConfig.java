@@ -1,5 +1,7 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.model.RankingLossKind;
+
 /**
  * How a PinSage model is trained.
  *
@@ -22,7 +24,7 @@ package io.pinsage.engine.train;
  * @param checkpointEvery     also checkpoint every this many batches within an epoch (0: at epoch ends only)
  */
 public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boolean inBatchNegatives, int maxHardNegatives,
-                             LossKind loss, float margin, float temperature, float learningRate, float embeddingRate,
+                             RankingLossKind loss, float margin, float temperature, float learningRate, float embeddingRate,
                              float lrDecay, int patience, long seed, int threads, int samplerThreads, int queueCapacity,
                              int checkpointEvery) {
 

@@ -1,11 +1,21 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.backend.Tensors;
+import io.pinsage.nn.backend.cpu.CpuBackend;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.nn.model.RankingLossKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -17,21 +27,60 @@ class TrainerTest {
 
     private static final long SEED = 21;
     private static final int NODES = 60;
-    private static final ModelShape SHAPE = new ModelShape(NODES, 16, 3, true, 16, new int[] {16, 16}, 16, 16, 4, true);
+    private static final PinSageConfig MODEL = new PinSageConfig(3, true, NODES, 16, 2, 16, 16, 16, 16, Pooling.MEAN, true, SEED);
 
     @TempDir
     Path dir;
 
+    private CpuBackend backend;
+
+    @BeforeEach
+    void openBackend() {
+        backend = new CpuBackend(2);
+    }
+
+    @AfterEach
+    void closeBackend() {
+        backend.close();
+    }
+
     private static TrainingConfig config(int epochs, int checkpointEvery, int samplers) {
-        return new TrainingConfig(epochs, 8, 6, true, 2, LossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 5, SEED, 2, samplers, 2,
-                checkpointEvery);
+        return new TrainingConfig(epochs, 8, 6, true, 2, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 5, SEED, 2, samplers,
+                2, checkpointEvery);
+    }
+
+    static Neighbourhoods randomHood(int n, int t, long seed) {
+        Random rnd = new Random(seed);
+        return Neighbourhoods.build(n, t, (u, ids, w) -> {
+            int c = rnd.nextInt(t + 1);
+            for (int s = 0; s < c; s++) {
+                ids[s] = rnd.nextInt(n);
+                w[s] = 0.1f + rnd.nextFloat();
+            }
+            return c;
+        });
+    }
+
+    static NodeInputs randomInputs(int n, int f, long seed) {
+        Random rnd = new Random(seed);
+        float[] feat = new float[n * f];
+        float[] deg = new float[n];
+        for (int i = 0; i < feat.length; i++) {
+            feat[i] = (float) rnd.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            deg[i] = (float) Math.log1p(rnd.nextInt(10));
+        }
+        return new NodeInputs(n, f, feat, deg);
+    }
+
+    private Trainer trainer(TrainingConfig config, int[] q, int[] p, HardNegatives hard, TrainingListener listener) {
+        return new Trainer(backend, MODEL, randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), q, p, 0, NODES, hard, config,
+                m -> Tensors.toArray(m.parameters().get(0).value())[0], listener);
     }
 
     private Trainer trainer(TrainingConfig config, int[] q, int[] p) {
-        Neighbourhoods hood = PinSageNetworkGradientTest.randomHood(NODES, 4, SEED);
-        NodeInputs inputs = PinSageNetworkGradientTest.randomInputs(NODES, 3, true, SEED);
-        return new Trainer(SHAPE, hood, inputs, q, p, 0, NODES, (query, rnd) -> rnd.nextInt(NODES), config,
-                params -> params.dense[0], null);
+        return trainer(config, q, p, (query, rnd) -> rnd.nextInt(NODES), null);
     }
 
     private static int[][] pairs() {
@@ -45,6 +94,10 @@ class TrainerTest {
         return new int[][] {q, p};
     }
 
+    private static byte[] checkpointFile(Path outDir, String name) throws IOException {
+        return Files.readAllBytes(outDir.resolve(Trainer.CHECKPOINT).resolve(name));
+    }
+
     @Test
     void shouldResumeAKilledRunExactlyAsIfUninterrupted() throws IOException {
         int[][] pp = pairs();
@@ -54,17 +107,17 @@ class TrainerTest {
         // 7 batches per epoch, checkpoints every 2 batches: killed at step 10 (epoch 2, batch 3), the last checkpoint
         // is at step 9, mid-epoch. A different sampler count must not matter.
         trainer(config(3, 2, 2), pp[0], pp[1]).stopAfterSteps(10).train(killed);
-        Checkpoint mid = Checkpoint.load(killed.resolve(Trainer.CHECKPOINT), SHAPE);
+        Checkpoint mid = Checkpoint.load(killed, backend, MODEL).position();
         assertEquals(9, mid.globalStep(), "seed=" + SEED);
         assertEquals(1, mid.epoch());
         assertEquals(2, mid.batch());
         trainer(config(3, 2, 2), pp[0], pp[1]).train(killed);
-        Checkpoint a = Checkpoint.load(whole.resolve(Trainer.CHECKPOINT), SHAPE);
-        Checkpoint b = Checkpoint.load(killed.resolve(Trainer.CHECKPOINT), SHAPE);
-        assertEquals(a.globalStep(), b.globalStep());
-        assertArrayEquals(a.params().dense, b.params().dense, "seed=" + SEED);
-        assertArrayEquals(a.params().embedding, b.params().embedding, "seed=" + SEED);
-        assertArrayEquals(a.adam().denseV, b.adam().denseV, "seed=" + SEED);
+        assertEquals(Checkpoint.load(whole, backend, MODEL).position(), Checkpoint.load(killed, backend, MODEL).position());
+        // Parameters, Adam moments and step, and the trainer's position, bit for bit.
+        for (String file : new String[] {Checkpoint.MODEL, Checkpoint.OPTIMIZER, Checkpoint.TRAINER}) {
+            assertArrayEquals(checkpointFile(whole, file), checkpointFile(killed, file), "seed=" + SEED + " " + file);
+        }
+        assertArrayEquals(Files.readAllBytes(whole.resolve(Trainer.BEST)), Files.readAllBytes(killed.resolve(Trainer.BEST)));
     }
 
     @Test
@@ -78,18 +131,39 @@ class TrainerTest {
         }
         double[] first = new double[1];
         double[] last = new double[1];
-        Neighbourhoods hood = PinSageNetworkGradientTest.randomHood(NODES, 4, SEED);
-        NodeInputs inputs = PinSageNetworkGradientTest.randomInputs(NODES, 3, true, SEED);
-        new Trainer(SHAPE, hood, inputs, q, p, 30, NODES, null, config(8, 0, 1), params -> 0, new TrainingListener() {
+        new Trainer(backend, MODEL, randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), q, p, 30, NODES, null, config(8, 0, 1),
+                m -> 0, new TrainingListener() {
+                    @Override
+                    public void epochDone(EpochStats s) {
+                        if (s.epoch() == 1) {
+                            first[0] = s.meanLoss();
+                        }
+                        last[0] = s.meanLoss();
+                    }
+                }).train(dir);
+        assertTrue(last[0] < 0.7 * first[0], "seed=" + SEED + " first=" + first[0] + " last=" + last[0]);
+    }
+
+    @Test
+    void shouldReportTheTrainerWaitingOnASlowSampler() throws IOException {
+        int[][] pp = pairs();
+        double[] waiting = new double[2];
+        // Epoch 1 draws no hard negatives; in epoch 2 each draw sleeps, so building a batch takes far longer than its step.
+        trainer(config(2, 0, 1), pp[0], pp[1], (query, rnd) -> {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return rnd.nextInt(NODES);
+        }, new TrainingListener() {
             @Override
             public void epochDone(EpochStats s) {
-                if (s.epoch() == 1) {
-                    first[0] = s.meanLoss();
-                }
-                last[0] = s.meanLoss();
+                waiting[s.epoch() - 1] = s.waitFraction();
             }
         }).train(dir);
-        assertTrue(last[0] < 0.7 * first[0], "seed=" + SEED + " first=" + first[0] + " last=" + last[0]);
+        assertTrue(waiting[1] > 0.5 && waiting[1] <= 1, "seed=" + SEED + " waiting=" + Arrays.toString(waiting));
+        assertTrue(waiting[0] >= 0 && waiting[0] < waiting[1], "seed=" + SEED + " waiting=" + Arrays.toString(waiting));
     }
 
     @Test
@@ -100,29 +174,54 @@ class TrainerTest {
     }
 
     @Test
+    void shouldRejectAModelWhoseInputsDoNotMatchTheNodes() {
+        PinSageConfig noFeatures = new PinSageConfig(0, true, NODES, 16, 2, 16, 16, 16, 16, Pooling.MEAN, true, SEED);
+        int[][] pp = pairs();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(backend, noFeatures,
+                randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), pp[0], pp[1], 0, NODES, null, config(1, 0, 1), m -> 0, null));
+        assertTrue(e.getMessage().contains("featureDim=0"), e.getMessage());
+    }
+
+    @Test
     void shouldRefuseACorruptCheckpointWithoutOverwritingIt() throws IOException {
         int[][] pp = pairs();
-        Files.createDirectories(dir);
-        byte[] garbage = "PSCKPT01 not really a checkpoint".getBytes();
-        Files.write(dir.resolve(Trainer.CHECKPOINT), garbage);
+        Path ckpt = dir.resolve(Trainer.CHECKPOINT);
+        Files.createDirectories(ckpt);
+        byte[] garbage = "PSNN not really a checkpoint".getBytes();
+        Files.write(ckpt.resolve(Checkpoint.TRAINER), garbage);
         CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> trainer(config(1, 0, 1), pp[0], pp[1]).train(dir));
-        assertTrue(e.getMessage().contains(Trainer.CHECKPOINT), e.getMessage());
-        assertArrayEquals(garbage, Files.readAllBytes(dir.resolve(Trainer.CHECKPOINT)));
+        assertTrue(e.getMessage().contains(ckpt.resolve(Checkpoint.TRAINER).toString()), e.getMessage());
+        assertArrayEquals(garbage, Files.readAllBytes(ckpt.resolve(Checkpoint.TRAINER)));
+    }
+
+    @Test
+    void shouldRefuseACheckpointOfAnotherModel() throws IOException {
+        int[][] pp = pairs();
+        trainer(config(1, 0, 1), pp[0], pp[1]).train(dir);
+        PinSageConfig wider = new PinSageConfig(3, true, NODES, 32, 2, 16, 16, 16, 16, Pooling.MEAN, true, SEED);
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> new Trainer(backend, wider,
+                randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), pp[0], pp[1], 0, NODES, null, config(2, 0, 1), m -> 0, null)
+                .train(dir));
+        assertTrue(e.getMessage().contains(Checkpoint.MODEL) && e.getMessage().contains("inputDim=32"), e.getMessage());
     }
 
     @Test
     void shouldStopOnNonFiniteValuesNamingStepAndTensorAndKeepTheCheckpoint() throws IOException {
         int[][] pp = pairs();
         trainer(config(1, 0, 1), pp[0], pp[1]).train(dir);
-        byte[] before = Files.readAllBytes(dir.resolve(Trainer.CHECKPOINT));
-        Checkpoint c = Checkpoint.load(dir.resolve(Trainer.CHECKPOINT), SHAPE);
+        Path modelFile = dir.resolve(Trainer.CHECKPOINT).resolve(Checkpoint.MODEL);
+        byte[] before = Files.readAllBytes(modelFile);
         // Poison the id embeddings and resume: the first step must fail.
-        java.util.Arrays.fill(c.params().embedding, Float.POSITIVE_INFINITY);
-        c.save(dir.resolve(Trainer.CHECKPOINT));
-        byte[] poisoned = Files.readAllBytes(dir.resolve(Trainer.CHECKPOINT));
+        PinSageModel model = PinSageModel.load(modelFile, backend);
+        Tensor table = model.parameter("input.E").value();
+        float[] inf = new float[(int) table.size()];
+        Arrays.fill(inf, Float.POSITIVE_INFINITY);
+        backend.upload(inf, 0, table);
+        model.save(modelFile);
+        byte[] poisoned = Files.readAllBytes(modelFile);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer(config(2, 0, 1), pp[0], pp[1]).train(dir));
-        assertTrue(e.getMessage().contains("step 8") && e.getMessage().contains("input h0"), e.getMessage());
-        assertArrayEquals(poisoned, Files.readAllBytes(dir.resolve(Trainer.CHECKPOINT)));
+        assertTrue(e.getMessage().contains("step 8") && e.getMessage().contains("h0"), e.getMessage());
+        assertArrayEquals(poisoned, Files.readAllBytes(modelFile));
         assertEquals(before.length, poisoned.length);
     }
 }

@@ -18,7 +18,8 @@ import java.util.stream.IntStream;
  * candidate block {@code [positives ; shared negatives ; hard negatives]} ({@code C = B + S + B·H} rows) are
  * gathered, one GEMM gives the {@code B x C} scores, which are downloaded; the per-row loss and its gradient
  * with respect to the scores are computed on the host (rows in parallel, each row's arithmetic in a fixed
- * order, so results do not depend on the thread count), uploaded, and two GEMMs and two scatter-adds carry
+ * order, and {@link StrictMath}'s exp and log, whose results, unlike {@link Math}'s, do not change when the JIT
+ * compiles the loop, so results are bit-identical from run to run), uploaded, and two GEMMs and two scatter-adds carry
  * them back to {@code dz}. A hard-negative column is scored by every query but counts only for its own
  * (masked elsewhere): {@code B·H} extra dot products per query, cheap for the few hard negatives PinSage uses.
  *
@@ -236,13 +237,13 @@ public final class SampledRankingLoss {
         double sum = 0;
         for (int col = 0; col < c; col++) {
             if (col == i || isNegative(i, col, b, s, h, hardRows)) {
-                sum += Math.exp(g[base + col] * inv - max);
+                sum += StrictMath.exp(g[base + col] * inv - max);
             }
         }
-        double logSum = max + Math.log(sum);
+        double logSum = max + StrictMath.log(sum);
         double loss = logSum - g[base + i] * inv;
         for (int col = 0; col < c; col++) {
-            double p = col == i || isNegative(i, col, b, s, h, hardRows) ? Math.exp(g[base + col] * inv - logSum) : 0;
+            double p = col == i || isNegative(i, col, b, s, h, hardRows) ? StrictMath.exp(g[base + col] * inv - logSum) : 0;
             g[base + col] = (float) ((col == i ? p - 1 : p) * inv);
         }
         return loss;

@@ -83,7 +83,12 @@ final class CpuKernels {
         for (int bound = S.loopBound(n); i < bound; i += L) {
             acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        // Lanes summed in lane order: reduceLanes(ADD) may associate differently once the JIT intrinsifies it
+        // than in the interpreter, which made results depend on when a method got compiled.
+        float sum = 0f;
+        for (int l = 0; l < L; l++) {
+            sum += acc.lane(l);
+        }
         for (; i < n; i++) {
             sum += x[xo + i] * y[yo + i];
         }
