@@ -1,7 +1,6 @@
 package io.pinsage.engine.train;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -221,7 +220,12 @@ public final class DenseKernels {
         for (int j = 0; j < bound; j += L) {
             acc = FloatVector.fromArray(S, a, aOff + j).fma(FloatVector.fromArray(S, b, bOff + j), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        // Lanes are summed in a fixed order: reduceLanes may associate differently once compiled, and training must
+        // give the same bits whether a step ran interpreted or compiled (exact resume).
+        float s = 0;
+        for (int lane = 0; lane < L; lane++) {
+            s += acc.lane(lane);
+        }
         for (int j = bound; j < len; j++) {
             s += a[aOff + j] * b[bOff + j];
         }

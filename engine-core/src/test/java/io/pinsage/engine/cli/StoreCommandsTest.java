@@ -83,7 +83,8 @@ class StoreCommandsTest {
     void shouldRunQuickstartSteps() {
         Result r = run("quickstart", "--work", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("step 3/3"), r.out());
+        assertTrue(r.out().contains("step 4/4"), r.out());
         assertTrue(r.out().contains("all checksums and invariants hold"), r.out());
+        assertTrue(r.out().contains("PinSage (walk neighbourhoods, curriculum)") && r.out().contains("Pixie"), r.out());
     }
 }
