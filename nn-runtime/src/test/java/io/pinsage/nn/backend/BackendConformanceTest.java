@@ -37,8 +37,20 @@ public abstract class BackendConformanceTest {
     protected long seed;
     protected Random random;
 
-    /** A fresh backend for one test; closed after it. */
+    /**
+     * A fresh backend for one test; closed after it. A backend that cannot run here (no GPU) should throw
+     * an {@code org.opentest4j.TestAbortedException} ({@code Assumptions.assumeTrue(available, cause)}), which
+     * skips every test with that reason.
+     */
     protected abstract Backend createBackend();
+
+    /**
+     * Largest relative error accepted for a GEMM with inner dimension {@code k} against the double reference:
+     * float32 accumulation by default; a backend that multiplies in reduced precision (TF32) widens it.
+     */
+    protected double gemmTolerance(int k) {
+        return TOLERANCE * Math.sqrt(k);
+    }
 
     @BeforeEach
     void openBackend() {
@@ -49,7 +61,9 @@ public abstract class BackendConformanceTest {
 
     @AfterEach
     void closeBackend() {
-        backend.close();
+        if (backend != null) {
+            backend.close();
+        }
     }
 
     /** The prefix of every failure message: how to reproduce. */
@@ -114,11 +128,72 @@ public abstract class BackendConformanceTest {
         assertClose("segment upload", x, t, 0);
     }
 
+    @Test
+    void shouldFillCopyAndAccumulate() {
+        double[] x = gaussian(5 * 17);
+        double[] y = gaussian(5 * 17);
+        Tensor xt = upload("x", 5, 17, x);
+        Tensor yt = upload("y", 5, 17, y);
+        backend.axpy(-0.5f, xt, yt);
+        double[] expected = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            expected[i] = y[i] - 0.5 * x[i];
+        }
+        assertClose("axpy", expected, yt, TOLERANCE);
+        backend.copy(xt, yt);
+        assertClose("copy", x, yt, 0);
+        backend.fill(yt, -2f);
+        double[] filled = new double[y.length];
+        java.util.Arrays.fill(filled, -2);
+        assertClose("fill", filled, yt, 0);
+    }
+
+    /**
+     * Every operation must honour views: a row range of a larger tensor and a slice of a larger index buffer
+     * (the model's workspaces hand out such views), here with non-zero starting offsets.
+     */
+    @Test
+    void shouldComputeOnRowViewsAndIndexSlicesAsOnWholeTensors() {
+        int cols = 24;
+        double[] srcValues = gaussian(12 * cols);
+        double[] weightValues = gaussian(cols * 20);
+        Tensor srcWhole = upload("srcWhole", 12, cols, srcValues);
+        Tensor src = srcWhole.rows(3, 10);
+        Tensor weight = upload("W", cols, 20, weightValues);
+        Tensor outWhole = backend.allocate("outWhole", 9, 20);
+        Tensor out = outWhole.rows(2, 9);
+        backend.gemm(false, false, 1f, src, weight, 0f, out);
+        double[] srcPart = java.util.Arrays.copyOfRange(srcValues, 3 * cols, 10 * cols);
+        assertClose("gemm on views", Reference.matmul(false, false, srcPart, 7, cols, weightValues, cols, 20), out,
+                gemmTolerance(cols));
+        float[] whole = Tensors.toArray(outWhole);
+        for (int i = 0; i < 2 * 20; i++) {
+            assertEquals(0f, whole[i], seedTag() + "gemm wrote outside its view at " + i);
+        }
+
+        int[] offsets = {99, 99, 0, 2, 5, 5};
+        int[] neighbours = {77, 1, 6, 0, 3, 2, 77};
+        IndexBuffer offsetBuffer = Tensors.of(backend, "offsets", offsets).slice(2, 6);
+        IndexBuffer neighbourBuffer = Tensors.of(backend, "neighbours", neighbours).slice(1, 6);
+        double[] alpha = {0.5, 1.5, 0.25, 1, 2};
+        Tensor alphaWhole = upload("alphaWhole", 7, 1, new double[] {9, 0.5, 1.5, 0.25, 1, 2, 9});
+        Tensor pooled = backend.allocate("pooledWhole", 6, cols).rows(2, 5);
+        backend.aggregate(Pooling.MEAN, src, offsetBuffer, neighbourBuffer, alphaWhole.rows(1, 6), pooled, null);
+        assertClose("aggregate on views", Reference.aggregate(Pooling.MEAN, srcPart, cols, new int[] {0, 2, 5, 5},
+                new int[] {1, 6, 0, 3, 2}, alpha), pooled, TOLERANCE);
+
+        Tensor normalized = backend.allocate("normalizedWhole", 10, cols).rows(1, 8);
+        Tensor norms = backend.allocate("normsWhole", 9, 1).rows(2, 9);
+        backend.l2Normalize(src, normalized, norms);
+        assertClose("l2Normalize on views", Reference.l2Normalize(srcPart, cols), normalized, TOLERANCE);
+    }
+
     // ---------------------------------------------------------------- GEMM
 
     @Test
     void shouldMultiplyWithEveryTransposeAlphaAndBeta() {
-        int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {13, 33, 17}, {70, 45, 300}, {150, 97, 260}};
+        // the last shape has the long inner dimension of a weight gradient (the split-K path of a blocked GEMM)
+        int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {13, 33, 17}, {70, 45, 300}, {150, 97, 260}, {37, 45, 2600}};
         for (int[] s : shapes) {
             for (int variant = 0; variant < 4; variant++) {
                 boolean ta = (variant & 1) != 0;
@@ -153,7 +228,7 @@ public abstract class BackendConformanceTest {
             ab[i] = alpha * ab[i] + beta * c[i];
         }
         assertClose("gemm m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb, ab, ct,
-                TOLERANCE * Math.sqrt(k));
+                gemmTolerance(k));
     }
 
     @Test

@@ -24,6 +24,10 @@ import java.util.Arrays;
  * write the same element, so scatter-adds split by column ranges rather than by rows. Steady state
  * allocates nothing except view objects ({@link Tensor#rows}) and growth of internal scratch space.
  *
+ * <p>Deterministic: for a fixed thread count, results are bit-identical from run to run whatever the
+ * scheduling, because every output element is computed by one chunk in a fixed order (split-K partial
+ * products are summed in chunk order). Different thread counts may differ in the last bits.
+ *
  * <p>Threading: confined to one thread at a time, as the SPI says. Cost of each operation: one pass over its
  * operands (O(elements)), GEMM {@code 2·M·N·K} flops.
  */
@@ -40,6 +44,9 @@ public final class CpuBackend implements Backend {
     private final int threads;
     private float[] scratch = new float[0];
     private int[] activeCounts = new int[0];
+    private int[] reverseStart = new int[0];
+    private int[] reverseTarget = new int[0];
+    private float[] reverseCoefficient = new float[0];
     private boolean closed;
 
     // Arguments of the chunked operation in progress (published to workers by WorkerPool's handoff).
@@ -57,7 +64,8 @@ public final class CpuBackend implements Backend {
     private float opBias2;
     private int opChunkSize;
     private final WorkerPool.Chunked aggregateRows = this::aggregateChunk;
-    private final WorkerPool.Chunked aggregateBackwardCols = this::aggregateBackwardChunk;
+    private final WorkerPool.Chunked maxPoolBackwardCols = this::maxPoolBackwardChunk;
+    private final WorkerPool.Chunked gatherBackRows = this::gatherBackChunk;
     private final WorkerPool.Chunked biasActRows = this::biasActivationChunk;
     private final WorkerPool.Chunked biasActBackCols = this::biasActivationBackwardChunk;
     private final WorkerPool.Chunked adamRange = this::adamChunk;
@@ -293,17 +301,35 @@ public final class CpuBackend implements Backend {
             }
             Arrays.fill(out.data, o, o + cols, 0f);
             float sum = 0f;
-            for (int e = e0; e < e1; e++) {
-                float alpha = w.data[w.offset + e];
+            float[] wd = w.data;
+            int wo = w.offset;
+            int so = src.offset;
+            int e = e0;
+            for (; e + 4 <= e1; e += 4) {
+                float a0 = wd[wo + e];
+                float a1 = wd[wo + e + 1];
+                float a2 = wd[wo + e + 2];
+                float a3 = wd[wo + e + 3];
+                sum += a0 + a1 + a2 + a3;
+                CpuKernels.axpy4(a0, so + row(nb[nbBase + e], src), a1, so + row(nb[nbBase + e + 1], src),
+                        a2, so + row(nb[nbBase + e + 2], src), a3, so + row(nb[nbBase + e + 3], src),
+                        src.data, out.data, o, cols);
+            }
+            for (; e < e1; e++) {
+                float alpha = wd[wo + e];
                 sum += alpha;
-                int v = nb[nbBase + e];
-                assert v >= 0 && v < src.rows() : "neighbour " + v + " outside " + src;
-                CpuKernels.axpy(alpha, src.data, src.offset + v * cols, out.data, o, cols);
+                CpuKernels.axpy(alpha, src.data, so + row(nb[nbBase + e], src), out.data, o, cols);
             }
             if (opPooling == Pooling.MEAN && e1 > e0) {
                 CpuKernels.scale(sum == 0f ? 0f : 1f / sum, out.data, o, cols);
             }
         }
+    }
+
+    /** Offset of row {@code v} of {@code t} relative to its start; the row must exist. */
+    private static int row(int v, CpuTensor t) {
+        assert v >= 0 && v < t.rows() : "row " + v + " outside " + t;
+        return v * t.cols();
     }
 
     @Override
@@ -321,46 +347,110 @@ public final class CpuBackend implements Backend {
         opIdx2 = ns;
         opW = ws;
         opZ = ds;
-        opIdx3 = pooling == Pooling.MAX ? own(argMax) : null;
-        runColumns(aggregateBackwardCols, gs.cols(), (long) ns.length() * gs.cols());
+        if (pooling == Pooling.MAX) {
+            opIdx3 = own(argMax);
+            runColumns(maxPoolBackwardCols, gs.cols(), (long) ns.length() * gs.cols());
+            return;
+        }
+        transposeEdges(gs.rows(), ds.rows());
+        runRows(gatherBackRows, ds.rows(), (long) ns.length() * gs.cols() / Math.max(1, ds.rows()));
     }
 
-    private void aggregateBackwardChunk(int chunk) {
+    /**
+     * Turns the targets' neighbour lists into the sources' lists of (target, coefficient) by a counting sort,
+     * so that the backward pass gathers gradient rows into each source row once instead of scattering into
+     * random source rows (half the random traffic, and source rows split between threads without conflict).
+     * O(edges + sources), single-threaded; buffers grow only.
+     */
+    private void transposeEdges(int targets, int sources) {
+        int[] offs = opIdx.data;
+        int ob = opIdx.offset;
+        int[] nb = opIdx2.data;
+        int nbb = opIdx2.offset;
+        float[] w = opW.data;
+        int wo = opW.offset;
+        int edges = opIdx2.length();
+        if (reverseStart.length < sources + 1) {
+            reverseStart = new int[sources + 1];
+        }
+        if (reverseTarget.length < edges) {
+            reverseTarget = new int[edges];
+            reverseCoefficient = new float[edges];
+        }
+        int[] start = reverseStart;
+        Arrays.fill(start, 0, sources + 1, 0);
+        for (int e = 0; e < edges; e++) {
+            start[nb[nbb + e] + 1]++;
+        }
+        for (int v = 0; v < sources; v++) {
+            start[v + 1] += start[v];
+        }
+        for (int u = 0; u < targets; u++) {
+            int e0 = offs[ob + u];
+            int e1 = offs[ob + u + 1];
+            float norm = 1f;
+            if (opPooling == Pooling.MEAN) {
+                float sum = 0f;
+                for (int e = e0; e < e1; e++) {
+                    sum += w[wo + e];
+                }
+                norm = sum == 0f ? 0f : 1f / sum;
+            }
+            for (int e = e0; e < e1; e++) {
+                int at = start[nb[nbb + e]]++;
+                reverseTarget[at] = u;
+                reverseCoefficient[at] = w[wo + e] * norm;
+            }
+        }
+        // Each start advanced to the next source's start; shift back.
+        for (int v = sources; v > 0; v--) {
+            start[v] = start[v - 1];
+        }
+        start[0] = 0;
+    }
+
+    private void gatherBackChunk(int chunk) {
+        CpuTensor g = opX;
+        CpuTensor ds = opZ;
+        int cols = g.cols();
+        int go = g.offset;
+        int end = Math.min(ds.rows(), (chunk + 1) * opChunkSize);
+        int[] start = reverseStart;
+        int[] target = reverseTarget;
+        float[] coef = reverseCoefficient;
+        for (int v = chunk * opChunkSize; v < end; v++) {
+            int p = start[v];
+            int p1 = start[v + 1];
+            int dst = ds.offset + v * cols;
+            for (; p + 4 <= p1; p += 4) {
+                CpuKernels.axpy4(coef[p], go + target[p] * cols, coef[p + 1], go + target[p + 1] * cols,
+                        coef[p + 2], go + target[p + 2] * cols, coef[p + 3], go + target[p + 3] * cols, g.data,
+                        ds.data, dst, cols);
+            }
+            for (; p < p1; p++) {
+                CpuKernels.axpy(coef[p], g.data, go + target[p] * cols, ds.data, dst, cols);
+            }
+        }
+    }
+
+    /** MAX pooling's backward over the column range of {@code chunk}: each element goes to its arg-max edge. */
+    private void maxPoolBackwardChunk(int chunk) {
         CpuTensor g = opX;
         CpuTensor ds = opZ;
         CpuTensor w = opW;
-        int[] offs = opIdx.data;
-        int offBase = opIdx.offset;
         int[] nb = opIdx2.data;
         int nbBase = opIdx2.offset;
         int cols = g.cols();
         int c0 = chunk * opChunkSize;
         int c1 = Math.min(cols, c0 + opChunkSize);
         for (int u = 0; u < g.rows(); u++) {
-            int e0 = offs[offBase + u];
-            int e1 = offs[offBase + u + 1];
             int go = g.offset + u * cols;
-            if (opPooling == Pooling.MAX) {
-                int am = opIdx3.offset + u * cols;
-                for (int j = c0; j < c1; j++) {
-                    int e = opIdx3.data[am + j];
-                    if (e >= 0) {
-                        ds.data[ds.offset + nb[nbBase + e] * cols + j] += w.data[w.offset + e] * g.data[go + j];
-                    }
+            int am = opIdx3.offset + u * cols;
+            for (int j = c0; j < c1; j++) {
+                int e = opIdx3.data[am + j];
+                if (e >= 0) {
+                    ds.data[ds.offset + nb[nbBase + e] * cols + j] += w.data[w.offset + e] * g.data[go + j];
                 }
-                continue;
-            }
-            float norm = 1f;
-            if (opPooling == Pooling.MEAN) {
-                float sum = 0f;
-                for (int e = e0; e < e1; e++) {
-                    sum += w.data[w.offset + e];
-                }
-                norm = sum == 0f ? 0f : 1f / sum;
-            }
-            for (int e = e0; e < e1; e++) {
-                float coef = w.data[w.offset + e] * norm;
-                CpuKernels.axpyRange(coef, g.data, go, ds.data, ds.offset + nb[nbBase + e] * cols, c0, c1);
             }
         }
     }

@@ -7,11 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision GEMM {@code C = alpha·op(A)·op(B) + beta·C} on row-major arrays, blocked for the cache
  * hierarchy and register-tiled with the Vector API (the Goto/BLIS structure).
  *
- * <p>Loops, outermost first: {@code K} in slices of {@link #KC}; {@code N} in panels of at most {@link #NC}
- * columns, whose {@code KC x NC} slice of {@code op(B)} is packed once (in parallel) into micro-panels of
- * {@link #NR} columns stored k-major; {@code M} in blocks of {@code mc} rows, one block per parallel chunk,
- * each packing its {@code mc x KC} slice of {@code op(A)} into micro-panels of {@link #MR} rows; then, per
- * {@code B} micro-panel (kept in L1 while the loop below re-reads it), per {@code A} micro-panel, the
+ * <p>Loops, outermost first: {@code N} in panels of at most {@link #NC} columns; {@code K} in equal slices of
+ * at most {@link #KC_MAX} (usually {@link #KC}), whose slice of {@code op(B)} is packed once (in parallel)
+ * into micro-panels of {@link #NR} columns stored k-major; {@code M} in blocks of {@code mc} rows, one block
+ * per parallel chunk, each packing its slice of {@code op(A)} into micro-panels of {@link #MR} rows; then,
+ * per {@code B} micro-panel (kept in L1 while the loop below re-reads it), per {@code A} micro-panel, the
  * {@code MR x NR} micro-kernel holds its block of {@code C} in {@code 2·MR} vector registers and performs
  * one broadcast and two FMAs per row per {@code k}. Transposes cost nothing extra: packing reads either
  * layout. Edges are zero-padded in the packed panels and written back through a small tile.
@@ -27,8 +27,13 @@ final class CpuGemm {
     static final int MR = 6;
     /** Columns of the register tile. */
     static final int NR = 2 * LANES;
-    /** Depth of a slice: a KC x NR micro-panel of B (32 KiB with AVX-512) stays in a 48 KiB L1. */
+    /** Usual depth of a slice: a KC x NR micro-panel of B (32 KiB with AVX-512) stays in a 48 KiB L1. */
     static final int KC = 256;
+    /**
+     * Deepest slice: K is cut into {@code ceil(K / KC_MAX)} equal slices, so that K = 257 (256 features and a
+     * log-degree) is one pass over C rather than a second pass for one column.
+     */
+    static final int KC_MAX = 320;
     /** Largest row block: an mc x KC panel of A (144 KiB) stays in L2. */
     static final int MC_MAX = 24 * MR;
     /** Widest column panel of B packed at once (2 MiB with KC = 256). */
@@ -37,10 +42,17 @@ final class CpuGemm {
     private static final long PARALLEL_THRESHOLD = 1L << 17;
 
     private final WorkerPool pool;
-    private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC + MR * NR]);
+    private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC_MAX * KC_MAX + MR * NR]);
     private float[] packedB = new float[KC * NR];
     private final WorkerPool.Chunked computeTask = this::computeBlock;
     private final WorkerPool.Chunked packTask = this::packBChunk;
+    private final WorkerPool.Chunked splitKTask = this::splitKChunk;
+    /** One serial GEMM and one partial product per split-K chunk (lazily created; see {@link #gemm}). */
+    private CpuGemm[] splitGemms = new CpuGemm[0];
+    private float[][] partials = new float[0][];
+    private int n;
+    private int k;
+    private int kPerChunk;
 
     // Arguments of the call in progress, read by the chunks (published by WorkerPool's volatile handoff).
     private boolean transA;
@@ -95,8 +107,14 @@ final class CpuGemm {
         this.c = c;
         this.cOff = cOff;
         this.ldc = ldc;
+        this.n = n;
+        this.k = k;
         boolean parallel = (long) m * n * k >= PARALLEL_THRESHOLD;
         int threads = parallel ? pool.parallelism() : 1;
+        if (threads > 1 && k > 4 * KC * threads && k > 4 * Math.max(m, n) && (long) m * n <= 1 << 18) {
+            splitK(threads);
+            return;
+        }
         int chunks = threads * ceilDiv(m, threads * MC_MAX);
         mc = Math.min(MC_MAX, roundUp(ceilDiv(m, chunks), MR));
         chunks = ceilDiv(m, mc);
@@ -104,11 +122,12 @@ final class CpuGemm {
             for (jc = 0; jc < n; jc += NC) {
                 nc = Math.min(NC, n - jc);
                 int panels = ceilDiv(nc, NR);
-                if (packedB.length < panels * NR * KC) {
-                    packedB = new float[panels * NR * KC];
+                int depth = ceilDiv(k, ceilDiv(k, KC_MAX));
+                if (packedB.length < panels * NR * depth) {
+                    packedB = new float[panels * NR * depth];
                 }
-                for (pc = 0; pc < k; pc += KC) {
-                    kc = Math.min(KC, k - pc);
+                for (pc = 0; pc < k; pc += depth) {
+                    kc = Math.min(depth, k - pc);
                     firstSlice = pc == 0;
                     int packChunks = Math.min(panels, threads);
                     panelsPerPackChunk = ceilDiv(panels, packChunks);
@@ -128,6 +147,52 @@ final class CpuGemm {
             this.b = null;
             this.c = null;
         }
+    }
+
+    /**
+     * Weight gradients ({@code Xᵀ·dY}: small {@code M x N}, long {@code K}) give too few row blocks to keep
+     * every thread busy, so {@code K} is split instead: each chunk multiplies its slice of {@code K} serially
+     * into a private partial product, and the partials are summed into {@code C}.
+     */
+    private void splitK(int threads) {
+        int chunks = 2 * threads;
+        if (splitGemms.length < chunks) {
+            splitGemms = new CpuGemm[chunks];
+            partials = new float[chunks][];
+            for (int i = 0; i < chunks; i++) {
+                splitGemms[i] = new CpuGemm(WorkerPool.INLINE);
+            }
+        }
+        for (int i = 0; i < chunks; i++) {
+            if (partials[i] == null || partials[i].length < m * n) {
+                partials[i] = new float[m * n];
+            }
+        }
+        kPerChunk = roundUp(ceilDiv(k, chunks), KC);
+        int used = ceilDiv(k, kPerChunk);
+        try {
+            pool.run(splitKTask, used);
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                scaleRow(c, row, n, beta);
+                for (int p = 0; p < used; p++) {
+                    CpuKernels.axpy(1f, partials[p], i * n, c, row, n);
+                }
+            }
+        } finally {
+            this.a = null;
+            this.b = null;
+            this.c = null;
+        }
+    }
+
+    private void splitKChunk(int chunk) {
+        int k0 = chunk * kPerChunk;
+        int k1 = Math.min(k, k0 + kPerChunk);
+        int aStart = aOff + (transA ? k0 * lda : k0);
+        int bStart = bOff + (transB ? k0 : k0 * ldb);
+        splitGemms[chunk].gemm(transA, transB, m, n, k1 - k0, alpha, a, aStart, lda, b, bStart, ldb, 0f,
+                partials[chunk], 0, n);
     }
 
     private void packBChunk(int chunk) {
@@ -170,21 +235,30 @@ final class CpuGemm {
         int i0 = chunk * mc;
         int rows = Math.min(mc, m - i0);
         float[] ap = packedA.get();
-        packA(i0, rows, ap);
+        // With op(A) = Aᵀ, the MR values a micro-kernel needs per k are already adjacent in A's storage, so it
+        // reads them in place (stride lda) and only a partial last panel is packed (it would read past the end).
+        int fullRows = transA ? rows / MR * MR : 0;
+        packA(i0 + fullRows, rows - fullRows, ap);
         if (firstSlice && beta != 1f) {
             for (int i = 0; i < rows; i++) {
                 scaleRow(c, cOff + (i0 + i) * ldc + jc, nc, beta);
             }
         }
-        int tileOffset = MC_MAX * KC;
+        int tileOffset = MC_MAX * KC_MAX;
         float[] bp = packedB;
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int bBase = (jr / NR) * kc * NR;
             for (int ir = 0; ir < rows; ir += MR) {
                 int mr = Math.min(MR, rows - ir);
-                microKernel(ap, ir * kc, bp, bBase, kc, c, cOff + (i0 + ir) * ldc + jc + jr, ldc, mr, nr, alpha,
-                        ap, tileOffset);
+                int cBase = cOff + (i0 + ir) * ldc + jc + jr;
+                if (ir < fullRows) {
+                    microKernel(a, aOff + pc * lda + i0 + ir, lda, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha, ap,
+                            tileOffset);
+                } else {
+                    microKernel(ap, (ir - fullRows) * kc, MR, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha, ap,
+                            tileOffset);
+                }
             }
         }
     }
@@ -221,8 +295,8 @@ final class CpuGemm {
         }
     }
 
-    private static void microKernel(float[] a, int aBase, float[] b, int bBase, int kc, float[] c, int cBase, int ldc,
-                                    int mr, int nr, float alpha, float[] tile, int tileOffset) {
+    private static void microKernel(float[] a, int aBase, int aStep, float[] b, int bBase, int kc, float[] c,
+                                    int cBase, int ldc, int mr, int nr, float alpha, float[] tile, int tileOffset) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -237,7 +311,7 @@ final class CpuGemm {
         FloatVector c51 = c00;
         int ai = aBase;
         int bi = bBase;
-        for (int kk = 0; kk < kc; kk++, ai += MR, bi += NR) {
+        for (int kk = 0; kk < kc; kk++, ai += aStep, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
             FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);

@@ -24,6 +24,9 @@ final class WorkerPool implements AutoCloseable {
 
     private static final int SPINS_BEFORE_PARK = 1 << 14;
 
+    /** A pool without workers: {@link #run} runs every chunk on the caller. Shared; it holds no state. */
+    static final WorkerPool INLINE = new WorkerPool(1);
+
     private final Thread[] workers;
     /** Generation in the high 32 bits, next chunk in the low: a late worker of an old generation claims nothing. */
     private final AtomicLong nextChunk = new AtomicLong();

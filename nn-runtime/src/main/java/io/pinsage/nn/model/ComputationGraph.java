@@ -1,0 +1,182 @@
+package io.pinsage.nn.model;
+
+import java.util.Arrays;
+
+/**
+ * The input of one forward pass of {@link PinSageModel}: the nodes each layer computes, each target's
+ * neighbourhood as indices into the previous layer's node list with importance weights α, and the input
+ * features of the bottom layer.
+ *
+ * <h2>Layout</h2>
+ * Layer {@code k} ({@code 0 <= k <= K}) lists {@code nodeCount(k)} nodes, and the lists are <em>nested
+ * prefixes</em>: the nodes of layer {@code k} are the first {@code nodeCount(k)} nodes of layer {@code k−1},
+ * in the same order, so {@code nodeCount(0) >= nodeCount(1) >= ... >= nodeCount(K)}, and position {@code i}
+ * means the same node in every layer that has it. Only layer 0's list is stored: {@link #nodeIds()}. The
+ * minibatch's outputs are the first {@code nodeCount(K)} nodes (put queries, positives and negatives there).
+ * A node's own previous representation is therefore row {@code i} of the previous layer, needing no index.
+ *
+ * <pre>
+ *   layer 0  [ n0 n1 n2 n3 n4 n5 n6 n7 n8 ]   inputs: features, log-degree, ids of all nine
+ *   layer 1  [ n0 n1 n2 n3 n4 ]               neighbours of n0..n4: indices into layer 0's list
+ *   layer 2  [ n0 n1 ]                        neighbours of n0, n1: indices into layer 1's list
+ * </pre>
+ *
+ * For layer {@code k >= 1}, target {@code u < nodeCount(k)} has the neighbours
+ * {@code neighbours(k)[e]} for {@code e} in {@code [offsets(k)[u], offsets(k)[u+1])}, each in
+ * {@code [0, nodeCount(k−1))}, with weights {@code weights(k)[e] >= 0} (normalised visit counts from the
+ * walks; the model's pooling divides by their sum, so they need not sum to 1). To embed every node of a
+ * graph at once (inference), make every layer list all nodes: each node's computation then happens once.
+ *
+ * <p>Input features: {@code features} is {@code nodeCount(0) x featureDim} row-major (empty when the data
+ * has none), {@code logDegrees} has one value per layer-0 node (use {@code log(1 + degree)}), and
+ * {@code nodeIds} index the model's learnable id embedding table when it has one.
+ *
+ * <p>Immutable after construction (arrays are not copied: the builder hands them over and must not touch them
+ * again); safe to pass between threads through a queue. {@link ComputationGraphBuilder} builds one from
+ * per-node neighbourhoods.
+ */
+public final class ComputationGraph {
+
+    private final int[] nodeCounts;
+    private final int[] nodeIds;
+    private final int[][] offsets;
+    private final int[][] neighbours;
+    private final float[][] weights;
+    private final float[] features;
+    private final int featureDim;
+    private final float[] logDegrees;
+
+    /**
+     * Takes ownership of the arrays and validates them in O(total size).
+     *
+     * @param nodeCounts {@code K + 1} non-increasing counts, {@code nodeCounts[0] == nodeIds.length}
+     * @param offsets    {@code K + 1} arrays, entry 0 unused (may be null); entry k has {@code nodeCounts[k] + 1}
+     *                   non-decreasing values from 0 to {@code neighbours[k].length}
+     * @param neighbours {@code K + 1} arrays, entry 0 unused; values in {@code [0, nodeCounts[k-1])}
+     * @param weights    {@code K + 1} arrays, entry 0 unused; one finite value {@code >= 0} per neighbour
+     * @throws IllegalArgumentException naming the layer, field and offending value
+     */
+    public ComputationGraph(int[] nodeCounts, int[] nodeIds, int[][] offsets, int[][] neighbours, float[][] weights,
+                            float[] features, int featureDim, float[] logDegrees) {
+        this.nodeCounts = nodeCounts;
+        this.nodeIds = nodeIds;
+        this.offsets = offsets;
+        this.neighbours = neighbours;
+        this.weights = weights;
+        this.features = features;
+        this.featureDim = featureDim;
+        this.logDegrees = logDegrees;
+        validate();
+    }
+
+    private void validate() {
+        int layers = nodeCounts.length - 1;
+        if (layers < 0 || offsets.length != layers + 1 || neighbours.length != layers + 1
+                || weights.length != layers + 1) {
+            throw new IllegalArgumentException("computation graph: nodeCounts has " + nodeCounts.length
+                    + " entries but offsets/neighbours/weights have " + offsets.length + "/" + neighbours.length + "/"
+                    + weights.length + " (expected K + 1 each)");
+        }
+        if (nodeCounts[0] != nodeIds.length) {
+            throw new IllegalArgumentException("computation graph: nodeCounts[0]=" + nodeCounts[0]
+                    + " but nodeIds.length=" + nodeIds.length);
+        }
+        if (featureDim < 0 || features.length != (long) nodeCounts[0] * featureDim) {
+            throw new IllegalArgumentException("computation graph: features.length=" + features.length
+                    + " (expected nodeCount(0)=" + nodeCounts[0] + " x featureDim=" + featureDim + ")");
+        }
+        if (logDegrees.length != nodeCounts[0]) {
+            throw new IllegalArgumentException("computation graph: logDegrees.length=" + logDegrees.length
+                    + " (expected nodeCount(0)=" + nodeCounts[0] + ")");
+        }
+        for (int k = 1; k <= layers; k++) {
+            int n = nodeCounts[k];
+            if (n < 0 || n > nodeCounts[k - 1]) {
+                throw new IllegalArgumentException("computation graph: nodeCounts[" + k + "]=" + n
+                        + " (expected 0 <= count <= nodeCounts[" + (k - 1) + "]=" + nodeCounts[k - 1] + ")");
+            }
+            int[] off = offsets[k];
+            if (off == null || off.length != n + 1 || off[0] != 0 || off[n] != neighbours[k].length) {
+                throw new IllegalArgumentException("computation graph: layer " + k + " offsets must have " + (n + 1)
+                        + " entries from 0 to neighbours.length=" + neighbours[k].length);
+            }
+            for (int u = 0; u < n; u++) {
+                if (off[u + 1] < off[u]) {
+                    throw new IllegalArgumentException("computation graph: layer " + k + " offsets decrease at target "
+                            + u + ": " + off[u] + " > " + off[u + 1]);
+                }
+            }
+            if (weights[k].length != neighbours[k].length) {
+                throw new IllegalArgumentException("computation graph: layer " + k + " has " + neighbours[k].length
+                        + " neighbours but " + weights[k].length + " weights");
+            }
+            for (int e = 0; e < neighbours[k].length; e++) {
+                int v = neighbours[k][e];
+                if (v < 0 || v >= nodeCounts[k - 1]) {
+                    throw new IllegalArgumentException("computation graph: layer " + k + " neighbour[" + e + "]=" + v
+                            + " (expected an index in [0, " + nodeCounts[k - 1] + "))");
+                }
+                float w = weights[k][e];
+                if (!(w >= 0) || !Float.isFinite(w)) {
+                    throw new IllegalArgumentException("computation graph: layer " + k + " weight[" + e + "]=" + w
+                            + " (expected a finite value >= 0)");
+                }
+            }
+        }
+    }
+
+    /** Number of CONVOLVE layers {@code K}. */
+    public int layers() {
+        return nodeCounts.length - 1;
+    }
+
+    /** Number of nodes layer {@code k} computes ({@code k = 0}: the inputs). */
+    public int nodeCount(int k) {
+        return nodeCounts[k];
+    }
+
+    /** Number of output nodes, {@code nodeCount(K)}. */
+    public int outputCount() {
+        return nodeCounts[layers()];
+    }
+
+    /** Layer 0's node list (ids in the caller's id space); read-only by contract. */
+    public int[] nodeIds() {
+        return nodeIds;
+    }
+
+    /** CSR offsets of layer {@code k >= 1}; read-only by contract. */
+    public int[] offsets(int k) {
+        return offsets[k];
+    }
+
+    /** Neighbour indices (into layer {@code k−1}) of layer {@code k >= 1}; read-only by contract. */
+    public int[] neighbours(int k) {
+        return neighbours[k];
+    }
+
+    /** Importance weights of layer {@code k >= 1}; read-only by contract. */
+    public float[] weights(int k) {
+        return weights[k];
+    }
+
+    /** Layer-0 content features, {@code nodeCount(0) x featureDim} row-major; read-only by contract. */
+    public float[] features() {
+        return features;
+    }
+
+    /** Columns of {@link #features()}, possibly 0. */
+    public int featureDim() {
+        return featureDim;
+    }
+
+    /** One {@code log(1 + degree)} per layer-0 node; read-only by contract. */
+    public float[] logDegrees() {
+        return logDegrees;
+    }
+
+    @Override
+    public String toString() {
+        return "ComputationGraph" + Arrays.toString(nodeCounts) + " featureDim=" + featureDim;
+    }
+}

@@ -1,0 +1,118 @@
+package io.pinsage.nn.model;
+
+import io.pinsage.nn.backend.Pooling;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The shape of a {@link PinSageModel}. Immutable; validated on construction ({@link IllegalArgumentException}
+ * naming {@code field=value}).
+ *
+ * @param featureDim      content features per node (0 for data without them, such as Gowalla)
+ * @param useLogDegree    whether {@code log(1 + degree)} joins the input
+ * @param idEmbeddings    rows of the learnable id embedding table (0: none); ids index it
+ * @param inputDim        width of {@code h⁰}
+ * @param layers          number of CONVOLVE layers {@code K}
+ * @param hiddenDim       width of the messages {@code ReLU(Q·h + q)} in every layer
+ * @param convolveDim     output width of every CONVOLVE layer
+ * @param denseDim        output width of G1
+ * @param outputDim       output width of G2, the embedding size
+ * @param pooling         neighbour pooling γ (importance pooling is {@link Pooling#MEAN})
+ * @param normalizeOutput whether the final embeddings are L2-normalised (dot products become cosines)
+ * @param seed            seed of the weight initialisation
+ */
+public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int inputDim, int layers,
+                            int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
+                            boolean normalizeOutput, long seed) {
+
+    public PinSageConfig {
+        requireAtLeast("featureDim", featureDim, 0);
+        requireAtLeast("idEmbeddings", idEmbeddings, 0);
+        requireAtLeast("inputDim", inputDim, 1);
+        requireAtLeast("layers", layers, 1);
+        requireAtLeast("hiddenDim", hiddenDim, 1);
+        requireAtLeast("convolveDim", convolveDim, 1);
+        requireAtLeast("denseDim", denseDim, 1);
+        requireAtLeast("outputDim", outputDim, 1);
+        if (pooling == null) {
+            throw new IllegalArgumentException("pooling=null");
+        }
+        if (featureDim == 0 && !useLogDegree && idEmbeddings == 0) {
+            throw new IllegalArgumentException("featureDim=0 useLogDegree=false idEmbeddings=0: the model has no input");
+        }
+    }
+
+    /**
+     * The defaults: K = 2, widths 256 (input, messages, CONVOLVE, G1) and 128 (embedding), importance
+     * pooling, log-degree on, normalised output, for the given features and id table.
+     */
+    public static PinSageConfig defaults(int featureDim, int idEmbeddings) {
+        return new PinSageConfig(featureDim, true, idEmbeddings, 256, 2, 256, 256, 256, 128, Pooling.MEAN, true, 42L);
+    }
+
+    /** Columns of the input matrix: features plus one for log-degree when used. */
+    public int inputWidth() {
+        return featureDim + (useLogDegree ? 1 : 0);
+    }
+
+    /** Every field as {@code name → value} text, the form model files store. */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("featureDim", Integer.toString(featureDim));
+        m.put("useLogDegree", Boolean.toString(useLogDegree));
+        m.put("idEmbeddings", Integer.toString(idEmbeddings));
+        m.put("inputDim", Integer.toString(inputDim));
+        m.put("layers", Integer.toString(layers));
+        m.put("hiddenDim", Integer.toString(hiddenDim));
+        m.put("convolveDim", Integer.toString(convolveDim));
+        m.put("denseDim", Integer.toString(denseDim));
+        m.put("outputDim", Integer.toString(outputDim));
+        m.put("pooling", pooling.name());
+        m.put("normalizeOutput", Boolean.toString(normalizeOutput));
+        m.put("seed", Long.toString(seed));
+        return m;
+    }
+
+    /**
+     * Reads the form of {@link #toMap()}.
+     *
+     * @throws IllegalArgumentException naming a missing or malformed field
+     */
+    public static PinSageConfig fromMap(Map<String, String> m) {
+        return new PinSageConfig(intField(m, "featureDim"), boolField(m, "useLogDegree"), intField(m, "idEmbeddings"),
+                intField(m, "inputDim"), intField(m, "layers"), intField(m, "hiddenDim"), intField(m, "convolveDim"),
+                intField(m, "denseDim"), intField(m, "outputDim"), Pooling.valueOf(field(m, "pooling")),
+                boolField(m, "normalizeOutput"), Long.parseLong(field(m, "seed")));
+    }
+
+    private static String field(Map<String, String> m, String name) {
+        String v = m.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException(name + " is missing from the model configuration");
+        }
+        return v;
+    }
+
+    private static int intField(Map<String, String> m, String name) {
+        try {
+            return Integer.parseInt(field(m, name));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + m.get(name) + " (expected an integer)", e);
+        }
+    }
+
+    private static boolean boolField(Map<String, String> m, String name) {
+        String v = field(m, name);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(name + "=" + v + " (expected true or false)");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    private static void requireAtLeast(String name, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + "=" + value + " (expected >= " + min + ")");
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.pinsage.nn.model;
+
+import io.pinsage.nn.backend.Activation;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.IndexBuffer;
+import io.pinsage.nn.backend.Tensor;
+
+import io.pinsage.nn.backend.Tensors;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * PinSage: an {@link InputProjection}, {@code K} {@link ConvolveLayer}s, then G1 (dense + ReLU) and G2 (dense),
+ * optionally L2-normalised, evaluated on a {@link ComputationGraph} with an explicit backward pass.
+ *
+ * <h2>Both sides of a bipartite graph</h2>
+ * The model does not know about sides. Shared weights: one model, and node ids of both sides mapped into one
+ * id space (for example items {@code [0, I)}, users {@code [I, I + U)}), possibly in the same graph. Separate
+ * weights: one model per side, each with its own graphs and optimiser.
+ *
+ * <h2>Use</h2>
+ * <pre>{@code
+ * Tensor z = model.forward(graph);          // outputs x outputDim, valid until the next forward
+ * ... loss and dZ (gradient w.r.t. z) ...
+ * model.zeroGradients();                    // or after the step
+ * model.backward(dZ);                       // accumulates into every Parameter; dZ is overwritten
+ * optimizer.step();
+ * }</pre>
+ * At most one backward pass per optimiser step when id embeddings are on (their sparse gradient is not
+ * merged); more would throw {@link IllegalStateException}.
+ *
+ * <p>Threading: confined to the backend's thread. Allocation: none in steady state beyond view objects;
+ * workspaces grow to the largest minibatch seen. Cost per step: dominated by the GEMMs,
+ * {@code ≈ 2·(n_{k-1}·(in·hidden) + n_k·(in + hidden)·out)} flops per layer and direction.
+ */
+public final class PinSageModel {
+
+    private final Backend backend;
+    private final PinSageConfig config;
+    private final InputProjection input;
+    private final ConvolveLayer[] convolve;
+    private final DenseLayer g1;
+    private final DenseLayer g2;
+    private final List<Parameter> parameters;
+    private final Workspace inputs;
+    private final Workspace ids;
+    private final Workspace[] offsets;
+    private final Workspace[] neighbours;
+    private final Workspace[] weights;
+    private final Workspace[] hiddenGrads;
+    private final Workspace denseGrad;
+    private final Workspace layerGradient;
+    private final Workspace output;
+    private final Workspace outputNorms;
+    private float[] hostFloats = new float[0];
+    private final int[] layerCounts;
+    private Tensor lastOutput;
+    private Tensor lastNorms;
+
+    /** A freshly initialised model (weights drawn from {@code config.seed()}). */
+    public PinSageModel(Backend backend, PinSageConfig config) {
+        this.backend = backend;
+        this.config = config;
+        Random random = new Random(config.seed());
+        input = new InputProjection(backend, config.inputWidth(), config.idEmbeddings(), config.inputDim(), random);
+        convolve = new ConvolveLayer[config.layers()];
+        layerCounts = new int[config.layers() + 1];
+        hiddenGrads = new Workspace[config.layers()];
+        offsets = new Workspace[config.layers() + 1];
+        neighbours = new Workspace[config.layers() + 1];
+        weights = new Workspace[config.layers() + 1];
+        int in = config.inputDim();
+        for (int k = 1; k <= config.layers(); k++) {
+            convolve[k - 1] = new ConvolveLayer(backend, "conv" + k, in, config.hiddenDim(), config.convolveDim(),
+                    config.pooling(), random);
+            hiddenGrads[k - 1] = new Workspace(backend, "h" + (k - 1) + ".grad", in);
+            offsets[k] = new Workspace(backend, "graph.offsets" + k, 1);
+            neighbours[k] = new Workspace(backend, "graph.neighbours" + k, 1);
+            weights[k] = new Workspace(backend, "graph.alpha" + k, 1);
+            in = config.convolveDim();
+        }
+        g1 = new DenseLayer(backend, "G1", in, config.denseDim(), Activation.RELU, random);
+        g2 = new DenseLayer(backend, "G2", config.denseDim(), config.outputDim(), Activation.NONE, random);
+        List<Parameter> all = new ArrayList<>(input.parameters());
+        for (ConvolveLayer layer : convolve) {
+            all.addAll(layer.parameters());
+        }
+        all.addAll(g1.parameters());
+        all.addAll(g2.parameters());
+        parameters = Collections.unmodifiableList(all);
+        inputs = new Workspace(backend, "graph.inputs", Math.max(1, config.inputWidth()));
+        ids = new Workspace(backend, "graph.ids", 1);
+        denseGrad = new Workspace(backend, "G1.grad", config.denseDim());
+        output = new Workspace(backend, "embeddings", config.outputDim());
+        outputNorms = new Workspace(backend, "embeddings.norms", 1);
+        layerGradient = new Workspace(backend, "h" + config.layers() + ".grad", in);
+    }
+
+    /** The backend every tensor of this model lives on. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The shape this model was built with. */
+    public PinSageConfig config() {
+        return config;
+    }
+
+    /** Every parameter in a fixed order (the order of model files): input, conv1..convK, G1, G2. */
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    /** Parameter named {@code name}, or null. */
+    public Parameter parameter(String name) {
+        for (Parameter p : parameters) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Clears every parameter's gradient. */
+    public void zeroGradients() {
+        for (Parameter p : parameters) {
+            p.zeroGradient();
+        }
+    }
+
+    /**
+     * Uploads {@code graph} and computes the embeddings of its {@code outputCount()} output nodes.
+     *
+     * @return {@code outputCount x outputDim}, a view valid until the next forward
+     * @throws IllegalArgumentException if the graph's layer count, feature width or ids do not fit this model
+     */
+    public Tensor forward(ComputationGraph graph) {
+        if (graph.layers() != config.layers() || graph.featureDim() != config.featureDim()) {
+            throw new IllegalArgumentException("graph " + graph + " does not fit the model: layers="
+                    + config.layers() + " featureDim=" + config.featureDim());
+        }
+        int n0 = graph.nodeCount(0);
+        for (int k = 0; k <= graph.layers(); k++) {
+            layerCounts[k] = graph.nodeCount(k);
+        }
+        Tensor x = config.inputWidth() > 0 ? uploadInputs(graph) : null;
+        IndexBuffer nodeIds = null;
+        if (config.idEmbeddings() > 0) {
+            int[] idArray = graph.nodeIds();
+            for (int i = 0; i < n0; i++) {
+                if (idArray[i] < 0 || idArray[i] >= config.idEmbeddings()) {
+                    throw new IllegalArgumentException("graph node " + i + " has id " + idArray[i]
+                            + " outside the id embedding table of " + config.idEmbeddings() + " rows");
+                }
+            }
+            nodeIds = ids.ints(n0);
+            backend.upload(idArray, 0, nodeIds);
+        }
+        Tensor h = input.forward(n0, x, nodeIds);
+        for (int k = 1; k <= config.layers(); k++) {
+            IndexBuffer off = offsets[k].ints(graph.offsets(k).length);
+            backend.upload(graph.offsets(k), 0, off);
+            IndexBuffer nb = neighbours[k].ints(graph.neighbours(k).length);
+            backend.upload(graph.neighbours(k), 0, nb);
+            Tensor alpha = weights[k].rows(graph.weights(k).length);
+            backend.upload(graph.weights(k), 0, alpha);
+            h = convolve[k - 1].forward(h, graph.nodeCount(k), off, nb, alpha);
+        }
+        Tensor y = g2.forward(g1.forward(h));
+        if (config.normalizeOutput()) {
+            Tensor out = output.rows(y.rows());
+            lastNorms = outputNorms.rows(y.rows());
+            backend.l2Normalize(y, out, lastNorms);
+            y = out;
+        }
+        lastOutput = y;
+        return y;
+    }
+
+    private Tensor uploadInputs(ComputationGraph graph) {
+        int n0 = graph.nodeCount(0);
+        int width = config.inputWidth();
+        int f = config.featureDim();
+        if (hostFloats.length < n0 * width) {
+            hostFloats = new float[n0 * width];
+        }
+        float[] features = graph.features();
+        float[] logDegrees = graph.logDegrees();
+        for (int i = 0; i < n0; i++) {
+            System.arraycopy(features, i * f, hostFloats, i * width, f);
+            if (config.useLogDegree()) {
+                hostFloats[i * width + f] = logDegrees[i];
+            }
+        }
+        Tensor x = inputs.rows(n0);
+        backend.upload(hostFloats, 0, x);
+        return x;
+    }
+
+    /**
+     * Accumulates every parameter's gradient for {@code dEmbeddings} ({@code ∂L/∂z} of the last forward's
+     * output, same shape; overwritten).
+     *
+     * @throws IllegalStateException without a preceding forward, or on a second backward with id embeddings
+     *                               before the optimiser stepped
+     */
+    public void backward(Tensor dEmbeddings) {
+        if (lastOutput == null) {
+            throw new IllegalStateException("backward without a forward pass");
+        }
+        if (dEmbeddings.rows() != lastOutput.rows() || dEmbeddings.cols() != lastOutput.cols()) {
+            throw new IllegalArgumentException("backward: gradient " + Tensor.describe(dEmbeddings)
+                    + " does not match the output " + Tensor.describe(lastOutput));
+        }
+        int outputs = lastOutput.rows();
+        if (config.normalizeOutput()) {
+            backend.l2NormalizeBackward(lastOutput, lastNorms, dEmbeddings, dEmbeddings);
+        }
+        Tensor dDense = denseGrad.rows(outputs);
+        g2.backward(dEmbeddings, dDense);
+        Tensor dH = layerGradient.rows(outputs);
+        g1.backward(dDense, dH);
+        for (int k = config.layers(); k >= 1; k--) {
+            Tensor dPrev = hiddenGrads[k - 1].rows(layerCounts[k - 1]);
+            convolve[k - 1].backward(dH, dPrev);
+            dH = dPrev;
+        }
+        input.backward(dH);
+    }
+
+    /**
+     * Writes the configuration and every parameter to {@code file} in {@link ModelFormat} (codec
+     * {@link ModelFormat#MODEL_CODEC}), atomically. Waits for preceding operations.
+     */
+    public void save(Path file) throws IOException {
+        List<ModelFormat.NamedMatrix> matrices = new ArrayList<>(parameters.size());
+        for (Parameter p : parameters) {
+            Tensor v = p.value();
+            matrices.add(new ModelFormat.NamedMatrix(p.name(), v.rows(), v.cols(), Tensors.toArray(v)));
+        }
+        ModelFormat.write(file, ModelFormat.MODEL_CODEC, config.toMap(), matrices);
+    }
+
+    /**
+     * Reads a model written by {@link #save} onto {@code backend}.
+     *
+     * @throws CorruptModelFileException if the file is damaged, or its configuration or parameters do not
+     *                                   describe a consistent model
+     */
+    public static PinSageModel load(Path file, Backend backend) throws IOException {
+        ModelFormat.Contents contents = ModelFormat.read(file, ModelFormat.MODEL_CODEC);
+        PinSageConfig config;
+        try {
+            config = PinSageConfig.fromMap(contents.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptModelFileException(file, "bad configuration: " + e.getMessage(), e);
+        }
+        PinSageModel model = new PinSageModel(backend, config);
+        for (Parameter p : model.parameters) {
+            ModelFormat.NamedMatrix m = contents.matrix(p.name());
+            Tensor v = p.value();
+            if (m == null || m.rows() != v.rows() || m.cols() != v.cols()) {
+                throw new CorruptModelFileException(file, "parameter " + Tensor.describe(v) + " is "
+                        + (m == null ? "missing" : "stored as " + m.rows() + "x" + m.cols()));
+            }
+            backend.upload(m.values(), 0, v);
+        }
+        return model;
+    }
+
+    /** The input layer. */
+    public InputProjection inputLayer() {
+        return input;
+    }
+
+    /** CONVOLVE layer {@code k}, {@code 1 <= k <= K}. */
+    public ConvolveLayer convolveLayer(int k) {
+        return convolve[k - 1];
+    }
+
+    /** G1 (dense + ReLU). */
+    public DenseLayer g1() {
+        return g1;
+    }
+
+    /** G2 (dense, linear). */
+    public DenseLayer g2() {
+        return g2;
+    }
+}

@@ -1,0 +1,191 @@
+package io.pinsage.nn.model;
+
+import io.pinsage.nn.backend.AdamConfig;
+import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.backend.Tensors;
+import org.junit.jupiter.api.Test;
+
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The whole model's backward pass against central differences of its forward pass, on a tiny random graph.
+ * Randomized: seed from {@code -Dtests.seed=N} or the clock, printed in every failure.
+ */
+class PinSageModelTest extends SeededCpuTest {
+
+    private static final int NODES = 12;
+    private PinSageConfig tinyConfig(Pooling pooling, boolean normalize) {
+        return new PinSageConfig(3, true, NODES, 6, 2, 6, 10, 16, 4, pooling, normalize, seed);
+    }
+
+    private ComputationGraph tinyGraph(int featureDim) {
+        return tinyGraph(featureDim, 2);
+    }
+
+    private ComputationGraph tinyGraph(int featureDim, int layers) {
+        ComputationGraphBuilder builder = new ComputationGraphBuilder(layers, TinyGraphs.neighbourhoods(random, NODES, 4),
+                TinyGraphs.inputs(random, NODES, featureDim));
+        return builder.build(new int[] {5, 1, 9}, 3);
+    }
+
+    @Test
+    void shouldMatchFiniteDifferencesForEveryParameterWithMeanPooling() {
+        checkGradients(tinyConfig(Pooling.MEAN, true));
+    }
+
+    @Test
+    void shouldMatchFiniteDifferencesForEveryParameterWithSumPoolingAndRawOutput() {
+        checkGradients(tinyConfig(Pooling.SUM, false));
+    }
+
+    @Test
+    void shouldMatchFiniteDifferencesWithIdEmbeddingsAsTheOnlyInput() {
+        checkGradients(new PinSageConfig(0, false, NODES, 6, 2, 6, 10, 16, 4, Pooling.MEAN, true, seed));
+    }
+
+    @Test
+    void shouldMatchFiniteDifferencesWithContentFeaturesAndNoIdTable() {
+        checkGradients(new PinSageConfig(3, false, 0, 6, 1, 6, 10, 16, 4, Pooling.MEAN, true, seed));
+    }
+
+    private void checkGradients(PinSageConfig config) {
+        PinSageModel model = new PinSageModel(backend, config);
+        ComputationGraph graph = tinyGraph(config.featureDim(), config.layers());
+        Tensor z = model.forward(graph);
+        float[] w = new float[(int) z.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian();
+        }
+        Tensor dz = Tensors.of(backend, "dz", z.rows(), z.cols(), w);
+        model.zeroGradients();
+        model.backward(dz);
+        for (Parameter p : model.parameters()) {
+            float[] analytic = analyticGradient(p);
+            float[] values = Tensors.toArray(p.value());
+            for (int i = 0; i < values.length; i++) {
+                // ReLUs (and an all-zero row's normalisation) have kinks, and one may lie within a step of the
+                // point: there the central quotient averages both sides while the analytic gradient takes one.
+                // So each step size offers three quotients (central, forward, backward); a correct gradient
+                // matches one of them at some step, a wrong one matches none. Float noise in the forward pass
+                // (about 1e-6 absolute) bounds the useful step from below.
+                float saved = values[i];
+                double base = evaluate(model, graph, p, values, i, saved, w);
+                double numeric = Double.NaN;
+                boolean matched = false;
+                for (double h = 2e-3; h >= 1e-4 && !matched; h /= 2) {
+                    double up = evaluate(model, graph, p, values, i, (float) (saved + h), w);
+                    double down = evaluate(model, graph, p, values, i, (float) (saved - h), w);
+                    numeric = (up - down) / (2 * h);
+                    double tolerance = 0.01 * Math.abs(numeric) + 1e-3 + 4e-6 / h;
+                    matched = Math.abs(numeric - analytic[i]) <= tolerance
+                            || Math.abs((up - base) / h - analytic[i]) <= tolerance
+                            || Math.abs((base - down) / h - analytic[i]) <= tolerance;
+                }
+                evaluate(model, graph, p, values, i, saved, w);
+                if (!matched) {
+                    fail(seedTag() + p.name() + "[" + i + "]: numeric " + numeric + " analytic "
+                            + analytic[i]);
+                }
+            }
+        }
+    }
+
+    /** The test loss with element {@code i} of {@code p} set to {@code value}. */
+    private double evaluate(PinSageModel model, ComputationGraph graph, Parameter p, float[] values, int i, float value,
+                            float[] w) {
+        values[i] = value;
+        backend.upload(values, 0, p.value());
+        return weighted(model.forward(graph), w);
+    }
+
+    /** The dense gradient, or the sparse one scattered into a table-shaped array. */
+    private static float[] analyticGradient(Parameter p) {
+        if (!p.isSparse()) {
+            return Tensors.toArray(p.gradient());
+        }
+        float[] dense = new float[(int) p.value().size()];
+        int[] rows = Tensors.toArray(p.sparseRows());
+        float[] g = Tensors.toArray(p.sparseGradient());
+        int cols = p.value().cols();
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < cols; j++) {
+                dense[rows[i] * cols + j] += g[i * cols + j];
+            }
+        }
+        return dense;
+    }
+
+    private static double weighted(Tensor z, float[] w) {
+        float[] v = Tensors.toArray(z);
+        double s = 0;
+        for (int i = 0; i < v.length; i++) {
+            s += (double) v[i] * w[i];
+        }
+        return s;
+    }
+
+    @Test
+    void shouldEmbedEveryNodeOnceWhenEveryLayerListsAllNodes() {
+        PinSageModel model = new PinSageModel(backend, tinyConfig(Pooling.MEAN, true));
+        ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 4);
+        ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 3);
+        int[] all = new int[NODES];
+        for (int i = 0; i < NODES; i++) {
+            all[i] = i;
+        }
+        float[] full = Tensors.toArray(model.forward(new ComputationGraphBuilder(2, nbhd, inputs).build(all, NODES)));
+        float[] one = Tensors.toArray(model.forward(new ComputationGraphBuilder(2, nbhd, inputs).build(new int[] {7}, 1)));
+        for (int j = 0; j < one.length; j++) {
+            assertEquals(full[7 * one.length + j], one[j], 1e-5, "[-Dtests.seed=" + seed + "] column " + j);
+        }
+    }
+
+    @Test
+    void shouldLowerTheMaxMarginLossWhenTrained() {
+        // wider than the gradient checks' model: with a handful of ReLUs a tiny net can die and stall
+        PinSageModel model = new PinSageModel(backend,
+                new PinSageConfig(3, true, NODES, 16, 2, 16, 16, 32, 8, Pooling.MEAN, true, seed));
+        AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(0.01f));
+        ComputationGraph graph = tinyGraph(3);
+        Tensor loss = backend.allocate("loss", 1, 1);
+        Tensor grad = backend.allocate("dz", 3, 8);
+        float first = Float.NaN;
+        float last = Float.NaN;
+        for (int step = 0; step < 60; step++) {
+            Tensor z = model.forward(graph);
+            // query 0, positive 1, shared negative 2
+            backend.maxMarginLoss(z.rows(0, 1), z.rows(1, 2), z.rows(2, 3), null, 1.0f, loss, grad.rows(0, 1),
+                    grad.rows(1, 2), grad.rows(2, 3), null);
+            last = Tensors.toArray(loss)[0];
+            if (step == 0) {
+                first = last;
+            }
+            model.backward(grad);
+            adam.step();
+        }
+        assertTrue(first > 0.05f && last < 0.2f * first, "[-Dtests.seed=" + seed + "] loss " + first + " -> " + last);
+    }
+
+    @Test
+    void shouldRejectAGraphBuiltForAnotherFeatureWidth() {
+        PinSageModel model = new PinSageModel(backend, tinyConfig(Pooling.MEAN, true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.forward(tinyGraph(5)));
+        assertTrue(e.getMessage().contains("featureDim=3"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseASecondSparseGradientBeforeTheOptimiserSteps() {
+        PinSageModel model = new PinSageModel(backend, tinyConfig(Pooling.MEAN, true));
+        ComputationGraph graph = tinyGraph(3);
+        Tensor z = model.forward(graph);
+        Tensor dz = backend.allocate("dz", z.rows(), z.cols());
+        model.backward(dz);
+        model.forward(graph);
+        assertThrows(IllegalStateException.class, () -> model.backward(dz));
+    }
+}

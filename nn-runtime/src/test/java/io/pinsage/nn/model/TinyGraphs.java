@@ -1,0 +1,68 @@
+package io.pinsage.nn.model;
+
+import java.util.Random;
+
+/** Random small neighbourhoods and inputs for model tests, all drawn from one seeded {@link Random}. */
+final class TinyGraphs {
+
+    private TinyGraphs() {
+    }
+
+    /** Each of {@code nodes} nodes gets 1..maxNeighbours distinct random neighbours with weights in (0.1, 1.1). */
+    static ComputationGraphBuilder.Neighbourhoods neighbourhoods(Random random, int nodes, int maxNeighbours) {
+        int[][] ids = new int[nodes][];
+        float[][] weights = new float[nodes][];
+        for (int u = 0; u < nodes; u++) {
+            int n = 1 + random.nextInt(maxNeighbours);
+            ids[u] = random.ints(0, nodes).distinct().limit(n).toArray();
+            weights[u] = new float[ids[u].length];
+            for (int i = 0; i < ids[u].length; i++) {
+                weights[u][i] = 0.1f + random.nextFloat();
+            }
+        }
+        return new ComputationGraphBuilder.Neighbourhoods() {
+            @Override
+            public int size(int node) {
+                return ids[node].length;
+            }
+
+            @Override
+            public int neighbour(int node, int i) {
+                return ids[node][i];
+            }
+
+            @Override
+            public float weight(int node, int i) {
+                return weights[node][i];
+            }
+        };
+    }
+
+    /** Gaussian features of width {@code dim} and log-degrees in [0, 3). */
+    static ComputationGraphBuilder.NodeInputs inputs(Random random, int nodes, int dim) {
+        float[] features = new float[nodes * dim];
+        float[] logDegrees = new float[nodes];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < nodes; i++) {
+            logDegrees[i] = 3 * random.nextFloat();
+        }
+        return new ComputationGraphBuilder.NodeInputs() {
+            @Override
+            public int featureDim() {
+                return dim;
+            }
+
+            @Override
+            public void copyFeatures(int node, float[] dst, int offset) {
+                System.arraycopy(features, node * dim, dst, offset, dim);
+            }
+
+            @Override
+            public float logDegree(int node) {
+                return logDegrees[node];
+            }
+        };
+    }
+}
