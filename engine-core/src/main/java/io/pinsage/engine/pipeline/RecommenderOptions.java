@@ -27,11 +27,12 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
      * 64-wide id embeddings and layers, one CONVOLVE layer (items over T = 10 walk neighbours, users over up to 10
      * of their items), sampled softmax over 1,500 uniform negatives shared by the batch with τ = 0.1 (in-batch
      * negatives off: they push popular items down, and recall on such data rewards them), batch 1,024, Adam at
-     * 1e-3 (weights) and 5e-3 (id embeddings), learning rates halved on a validation plateau, at most 15 epochs.
+     * 1e-3 (weights) and 5e-3 (id embeddings), learning rates halved on a validation plateau, at most 15 epochs,
+     * stopping after 3 epochs without gain on 5,000 validation users.
      */
     public static RecommenderOptions defaults(int threads) {
-        return new RecommenderOptions(64, 64, 1, 10, 200, NeighbourhoodKind.WALK, 10, 2000,
-                new TrainingConfig(15, 1024, 1500, false, 0, LossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 5e-3f, 0.5f, 2, 1,
+        return new RecommenderOptions(64, 64, 1, 10, 200, NeighbourhoodKind.WALK, 10, 5000,
+                new TrainingConfig(15, 1024, 1500, false, 0, LossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 5e-3f, 0.5f, 3, 1,
                         threads, 1, 4, 0));
     }
 
