@@ -60,9 +60,12 @@ public final class LightGcnRecommender {
             throws IOException {
         long start = System.nanoTime();
         Files.createDirectories(outDir);
-        BipartiteGraph graph = data.graph();
-        NodeSpace space = NodeSpace.of(graph);
+        NodeSpace space = NodeSpace.of(data.graph());
         int threads = o.training().threads();
+        Split split = split(data, o.validationUsers(), o.training().seed());
+        // Neighbourhoods see the training graph without the validation edges: a user pooling over its held-out
+        // item would make validation measure recall of items it already holds, and stop training too early.
+        BipartiteGraph graph = split.graph(data);
         Path hoodFile = outDir.resolve(NEIGHBOURHOODS);
         Neighbourhoods hood;
         if (Files.exists(hoodFile)) {
@@ -74,9 +77,8 @@ public final class LightGcnRecommender {
                     o.userItems(), threads, null);
             NeighbourhoodFile.save(hoodFile, hood);
         }
-        NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(graph));
+        NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
         PinSageConfig model = modelConfig(space, o);
-        Split split = split(data, o.validationUsers(), o.training().seed());
         writeProperties(outDir, data);
         err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
                 : countUsers(split.validation));
@@ -132,6 +134,20 @@ public final class LightGcnRecommender {
 
     /** Training pairs, and a validation split holding out one training item of some users. */
     private record Split(int[] queries, int[] positives, InteractionLists maskTrain, InteractionLists validation) {
+
+        /** The training graph less the validation edges (items left, users right). */
+        BipartiteGraph graph(LightGcnDataset data) {
+            int n = maskTrain.size();
+            int[] users = new int[n];
+            int[] items = new int[n];
+            for (int u = 0, p = 0; u < maskTrain.userCount(); u++) {
+                for (int i = 0; i < maskTrain.count(u); i++, p++) {
+                    users[p] = u;
+                    items[p] = maskTrain.item(p);
+                }
+            }
+            return io.pinsage.csr.HeapBipartiteGraph.of(data.itemCount(), data.userCount(), items, users, null);
+        }
     }
 
     private static Split split(LightGcnDataset data, int validationUsers, long seed) {

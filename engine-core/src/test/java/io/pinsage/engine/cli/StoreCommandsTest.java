@@ -99,6 +99,7 @@ class StoreCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("step 4/4"), r.out());
         assertTrue(r.out().contains("all checksums and invariants hold"), r.out());
+        assertTrue(r.out().contains("PinSage (walk neighbourhoods, curriculum)") && r.out().contains("Pixie"), r.out());
     }
 
     @Test
