@@ -11,6 +11,8 @@ import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.model.SampledRankingLoss;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,6 +45,17 @@ class PinSageModelOnCudaBackendTest {
         assertTrainsLikeTheCpuBackend(CudaBackend::open);
     }
 
+    @Test
+    void shouldTrainWithTheTrainersLossAndProjectedIdsLikeTheCpuBackend() {
+        assertTrainsWithRankingLossLikeTheCpuBackend(CudaBackend::onHostTwins);
+    }
+
+    @Test
+    @ExtendWith(RequiresCuda.class)
+    void shouldTrainOnTheGpuWithTheTrainersLossAndProjectedIdsLikeTheCpuBackend() {
+        assertTrainsWithRankingLossLikeTheCpuBackend(CudaBackend::open);
+    }
+
     private static void assertTrainsLikeTheCpuBackend(Supplier<Backend> candidate) {
         long seed = Long.getLong("tests.seed", System.nanoTime());
         for (Pooling pooling : new Pooling[] {Pooling.MEAN, Pooling.MAX}) {
@@ -50,15 +63,60 @@ class PinSageModelOnCudaBackendTest {
             float[][] cpu = train(new CpuBackend(1), pooling, seed);
             String tag = "[-Dtests.seed=" + seed + "] " + pooling + " ";
             assertTrue(cpu[0][0] > 0, tag + "the test needs active hinges");
-            assertEquals(cpu[0].length, twins[0].length, tag);
-            for (int i = 0; i < cpu.length; i++) {
-                for (int j = 0; j < cpu[i].length; j++) {
-                    if (!(Math.abs(cpu[i][j] - twins[i][j]) <= 2e-3 * (1 + Math.abs(cpu[i][j])))) {
-                        fail(tag + (i == 0 ? "loss at step " : "embedding element ") + j + ": cpu " + cpu[i][j]
-                                + " twins " + twins[i][j]);
-                    }
+            assertAgree(cpu, twins, tag);
+        }
+    }
+
+    /**
+     * What the engine's trainer does on a backend: sampled softmax (in-batch, shared and hard negatives) and the
+     * margin loss through {@link SampledRankingLoss}, an id table narrower than h0 (projected), and its own
+     * learning rate.
+     */
+    private static void assertTrainsWithRankingLossLikeTheCpuBackend(Supplier<Backend> candidate) {
+        long seed = Long.getLong("tests.seed", System.nanoTime());
+        for (RankingLossKind kind : RankingLossKind.values()) {
+            float[][] twins = trainWithRankingLoss(candidate.get(), kind, seed);
+            float[][] cpu = trainWithRankingLoss(new CpuBackend(1), kind, seed);
+            assertAgree(cpu, twins, "[-Dtests.seed=" + seed + "] " + kind + " ");
+        }
+    }
+
+    private static void assertAgree(float[][] cpu, float[][] twins, String tag) {
+        assertEquals(cpu[0].length, twins[0].length, tag);
+        for (int i = 0; i < cpu.length; i++) {
+            for (int j = 0; j < cpu[i].length; j++) {
+                if (!(Math.abs(cpu[i][j] - twins[i][j]) <= 2e-3 * (1 + Math.abs(cpu[i][j])))) {
+                    fail(tag + (i == 0 ? "loss at step " : "embedding element ") + j + ": cpu " + cpu[i][j]
+                            + " twins " + twins[i][j]);
                 }
             }
+        }
+    }
+
+    /** Five training steps with the trainer's loss head; returns {losses, final embeddings}. Closes the backend. */
+    private static float[][] trainWithRankingLoss(Backend backend, RankingLossKind kind, long seed) {
+        try (backend) {
+            Random random = new Random(seed);
+            ComputationGraphBuilder.Neighbourhoods nbhd = neighbourhoods(random);
+            ComputationGraphBuilder.NodeInputs inputs = inputs(random, 5);
+            PinSageConfig config = new PinSageConfig(5, true, NODES, 4, 8, 2, 8, 12, 16, 6, Pooling.MEAN, true, seed);
+            PinSageModel model = new PinSageModel(backend, config);
+            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(0.02f));
+            adam.setConfig(AdamConfig.of(0.02f), AdamConfig.of(0.05f));
+            int[] targets = {3, 17, 8, 25, 30, 1, 12};
+            ComputationGraph graph = new ComputationGraphBuilder(2, nbhd, inputs).build(targets, targets.length);
+            SampledRankingLoss head = new SampledRankingLoss(backend, config.outputDim(), kind, 0.5f, 0.3f, true);
+            Tensor grad = backend.allocate("dz", targets.length, config.outputDim());
+            float[] losses = new float[5];
+            for (int step = 0; step < losses.length; step++) {
+                Tensor z = model.forward(graph);
+                // queries 0-1, positives 2-3, shared negatives 4-5, one hard negative each (6, none)
+                losses[step] = (float) head.compute(z, new int[] {0, 1}, new int[] {2, 3}, new int[] {4, 5},
+                        new int[] {6, -1}, 1, grad);
+                model.backward(grad);
+                adam.step();
+            }
+            return new float[][] {losses, Tensors.toArray(model.forward(graph))};
         }
     }
 

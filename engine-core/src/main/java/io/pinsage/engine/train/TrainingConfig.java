@@ -18,7 +18,8 @@ import io.pinsage.nn.model.RankingLossKind;
  * @param lrDecay             learning rates are multiplied by this when the validation metric fails to improve
  * @param patience            stop after this many epochs without improvement (early stopping)
  * @param seed                seeds everything: shuffles, negatives, initial weights
- * @param threads             compute threads of the trainer
+ * @param threads             threads of the host-side work around training (neighbourhoods, hard negatives,
+ *                            evaluation); the model computes on its backend, which has its own
  * @param samplerThreads      minibatch builder threads
  * @param queueCapacity       built minibatches waiting per sampler thread (bounded queue)
  * @param checkpointEvery     also checkpoint every this many batches within an epoch (0: at epoch ends only)
