@@ -65,9 +65,9 @@ class PinSage(torch.nn.Module):
 
     def forward(self, x, layers):
         h = self.proj(x)
-        for i, (self_rows, nbr, alpha) in enumerate(layers):
+        for i, (self_rows, pool) in enumerate(layers):
             m = torch.relu(self.q[i](h))                       # map: every node of the layer below once
-            pooled = (m[nbr] * alpha.unsqueeze(-1)).sum(1)     # join + importance pooling
+            pooled = torch.sparse.mm(pool, m)                  # join + importance pooling (α-weighted sparse rows)
             z = torch.relu(self.w[i](torch.cat([h[self_rows], pooled], dim=1)))
             h = torch.nn.functional.normalize(z, dim=1)
         return torch.nn.functional.normalize(self.g2(torch.relu(self.g1(h))), dim=1)
@@ -85,8 +85,17 @@ def main():
     torch.manual_seed(0)
     d = read_batch(a.batch)
     x = torch.from_numpy(d["x"].copy())
-    layers = [(torch.from_numpy(s.astype(np.int64)), torch.from_numpy(n.astype(np.int64)), torch.from_numpy(al.copy()))
-              for s, n, al in d["layers"]]
+    # Each layer's pooling is a sparse (targets x sources) matrix of α weights, built once like the Java side's
+    # index arrays: a dense gather of (targets, T, d) neighbour rows would be far slower and is not what a careful
+    # PyTorch user writes.
+    layers = []
+    prev = len(d["x"])
+    for s, n, al in d["layers"]:
+        rows = np.repeat(np.arange(n.shape[0]), n.shape[1])
+        idx = torch.from_numpy(np.stack([rows, n.reshape(-1)]).astype(np.int64))
+        pool = torch.sparse_coo_tensor(idx, torch.from_numpy(al.reshape(-1).copy()), (n.shape[0], prev)).coalesce()
+        layers.append((torch.from_numpy(s.astype(np.int64)), pool))
+        prev = n.shape[0]
     q = torch.from_numpy(d["q"].astype(np.int64))
     p = torch.from_numpy(d["p"].astype(np.int64))
     neg = torch.from_numpy(d["neg"].astype(np.int64))
