@@ -24,14 +24,17 @@ import java.util.List;
  * <p>Cost per call: {@link #degree} and {@link #firstEdge} read two longs of the offsets; {@link #neighborAt} and
  * {@link #weightAt} read one int or float, straight from the side's single block when the side is one shard or
  * copied ({@link Residency#ANONYMOUS_HUGE_PAGES}), otherwise after finding the shard through a table indexed by
- * {@code edge >>> 20} (usually no loop iteration). None allocates. The class is final and picks a side by
- * comparing with {@link Side#LEFT}, so a walk loop that sees only this implementation inlines every accessor down
- * to the segment read and its bounds and liveness checks.
+ * {@code edge >>> 20} (usually no loop iteration). None allocates. The class is final, picks a side by
+ * comparing with {@link Side#LEFT} and reads a flat side through its base address in one constant global segment,
+ * so a walk loop that sees only this implementation inlines every accessor down to an index check against the
+ * node or edge count (an out-of-range id throws {@link IndexOutOfBoundsException}), a test of the closed flag and
+ * one load.
  *
  * <p>Threading: immutable after {@link #open}; any number of threads may read concurrently. {@link #close()}
- * unmaps the files and frees any copy: it must not race with readers, and any access afterwards throws
- * {@link IllegalStateException} (every segment belongs to one shared arena, whose liveness check is a plain
- * field read on the hot path).
+ * unmaps the files and frees any copy. It must not race with readers: a read that happens after it (program order,
+ * or any happens-before edge such as a join) throws {@link IllegalStateException}, but a read racing with it may
+ * see the memory vanish under it and crash the JVM, because the flat reads bypass the arena's own liveness check
+ * (the price of their speed; the shared arena still guards every other read).
  *
  * <p>Errors: {@link #open} checks every file's header, version and length, the shards' tiling of nodes and
  * edges, and the offsets at shard boundaries, throwing {@link CorruptStoreException} naming the file;
@@ -49,6 +52,12 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(StoreFileFormat.BYTE_ORDER);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(StoreFileFormat.BYTE_ORDER);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(StoreFileFormat.BYTE_ORDER);
+    /*
+     * All of the address space as one global-scope segment in a constant: the JIT folds its scope and bounds
+     * checks, so a flat read is an address computation and a load. The accessors check the id against the node or
+     * edge count and the closed flag themselves before reading through it.
+     */
+    private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final StoreGeneration generation;
     private final Residency residency;
@@ -58,16 +67,20 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
     private final long edgeCount;
     private final List<MappedStoreFile> files = new ArrayList<>();
     /*
-     * The hot path's segments, one field each, so that an accessor costs a side comparison and one field load
-     * instead of walking directions[side.ordinal()]; a neighbour or weight field is null when its side has several
-     * mapped shards (then the Direction's lookup serves).
+     * The hot path's base addresses, one field each, so that an accessor costs a side comparison and one field
+     * load instead of walking directions[side.ordinal()]; a neighbour or weight address is 0 when its side has
+     * several mapped shards (then the Direction's lookup serves) or no edges.
      */
-    private final MemorySegment leftOffsets;
-    private final MemorySegment rightOffsets;
-    private final MemorySegment leftNeighbors;
-    private final MemorySegment rightNeighbors;
-    private final MemorySegment leftWeights;
-    private final MemorySegment rightWeights;
+    private final long leftOffsets;
+    private final long rightOffsets;
+    private final long leftNeighbors;
+    private final long rightNeighbors;
+    private final long leftWeights;
+    private final long rightWeights;
+    private final int leftNodes;
+    private final int rightNodes;
+    /** Set by {@link #close()} before the memory goes; read by every accessor (see the class comment). */
+    private boolean closed;
     private final Direction leftDirection;
     private final Direction rightDirection;
 
@@ -143,12 +156,14 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         Direction l = directions[Side.LEFT.ordinal()], r = directions[Side.RIGHT.ordinal()];
         this.leftDirection = l;
         this.rightDirection = r;
-        this.leftOffsets = l.offsets;
-        this.rightOffsets = r.offsets;
-        this.leftNeighbors = l.flatNeighbors;
-        this.rightNeighbors = r.flatNeighbors;
-        this.leftWeights = l.flatWeights;
-        this.rightWeights = r.flatWeights;
+        this.leftOffsets = l.offsets.address();
+        this.rightOffsets = r.offsets.address();
+        this.leftNeighbors = address(l.flatNeighbors);
+        this.rightNeighbors = address(r.flatNeighbors);
+        this.leftWeights = address(l.flatWeights);
+        this.rightWeights = address(r.flatWeights);
+        this.leftNodes = l.nodeCount;
+        this.rightNodes = r.nodeCount;
     }
 
     /** Opens the published generation of the store at {@code root}, memory-mapped ({@link Residency#MAPPED}). */
@@ -329,22 +344,40 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         return edgeCount;
     }
 
+    /** The address of a flat segment, 0 for none (a side of several mapped shards). */
+    private static long address(MemorySegment flat) {
+        return flat == null || flat.byteSize() == 0 ? 0 : flat.address();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("graph " + generation.directory() + " is closed");
+        }
+    }
+
     @Override
     public int degree(Side side, int node) {
-        MemorySegment off = side == Side.LEFT ? leftOffsets : rightOffsets;
-        return (int) (off.getAtIndex(LONG, node + 1L) - off.getAtIndex(LONG, node));
+        boolean left = side == Side.LEFT;
+        long at = (left ? leftOffsets : rightOffsets) + 8L * java.util.Objects.checkIndex(node, left ? leftNodes : rightNodes);
+        checkOpen();
+        return (int) (MEMORY.get(LONG, at + 8) - MEMORY.get(LONG, at));
     }
 
     @Override
     public long firstEdge(Side side, int node) {
-        return (side == Side.LEFT ? leftOffsets : rightOffsets).getAtIndex(LONG, node);
+        boolean left = side == Side.LEFT;
+        long at = (left ? leftOffsets : rightOffsets) + 8L * java.util.Objects.checkIndex(node, (left ? leftNodes : rightNodes) + 1);
+        checkOpen();
+        return MEMORY.get(LONG, at);
     }
 
     @Override
     public int neighborAt(Side side, long edge) {
-        MemorySegment flat = side == Side.LEFT ? leftNeighbors : rightNeighbors;
-        if (flat != null) {
-            return flat.getAtIndex(INT, edge);
+        long flat = side == Side.LEFT ? leftNeighbors : rightNeighbors;
+        java.util.Objects.checkIndex(edge, edgeCount);
+        checkOpen();
+        if (flat != 0) {
+            return MEMORY.get(INT, flat + 4 * edge);
         }
         Direction d = side == Side.LEFT ? leftDirection : rightDirection;
         int s = d.shardOf(edge);
@@ -358,9 +391,11 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
 
     @Override
     public float weightAt(Side side, long edge) {
-        MemorySegment flat = side == Side.LEFT ? leftWeights : rightWeights;
-        if (flat != null) {
-            return flat.getAtIndex(FLOAT, edge);
+        long flat = side == Side.LEFT ? leftWeights : rightWeights;
+        java.util.Objects.checkIndex(edge, edgeCount);
+        checkOpen();
+        if (flat != 0) {
+            return MEMORY.get(FLOAT, flat + 4 * edge);
         }
         if (!weighted) {
             return 1f;
@@ -397,6 +432,7 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
     /** Unmaps every file and frees any huge-page copy; see the class comment for the threading contract. */
     @Override
     public void close() {
+        closed = true;
         arena.close();
     }
 }
