@@ -186,13 +186,20 @@ class CsrBuilderTest {
     }
 
     @Test
-    void shouldRefuseReadsAfterClose() throws IOException {
+    void shouldRefuseReadsAfterCloseAndIdsOutOfRange() throws IOException {
         build(root, CsrBuildOptions.defaults().withEdgesPerShard(2).withWeighted(true), 3, 3,
                 new int[] {0, 1, 2, 2}, new int[] {1, 2, 0, 1}, new float[] {1, 2, 3, 4});
         for (Residency residency : Residency.values()) {
             MappedCsrGraph g = MappedCsrGraph.open(root, residency);
             assertEquals(2, g.neighborAt(Side.LEFT, 1), residency.toString());
             assertEquals(4f, g.weightAt(Side.LEFT, 3), residency.toString());
+            // flat reads go through a raw address, so the graph itself must stop ids outside the side or edge range
+            assertThrows(IndexOutOfBoundsException.class, () -> g.degree(Side.LEFT, 3), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.degree(Side.RIGHT, -1), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.firstEdge(Side.RIGHT, 4), residency.toString());
+            assertEquals(4, g.firstEdge(Side.RIGHT, 3), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.neighborAt(Side.LEFT, 4), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.weightAt(Side.RIGHT, -1), residency.toString());
             g.close();
             assertThrows(IllegalStateException.class, () -> g.degree(Side.LEFT, 0), residency.toString());
             assertThrows(IllegalStateException.class, () -> g.neighborAt(Side.RIGHT, 0), residency.toString());
