@@ -8,9 +8,11 @@ package io.pinsage.csr;
  * position {@code e} is {@code neighborAt(s, e)} and lives on {@code s.opposite()}. Edge positions are
  * {@code long} so that a side may hold more than 2<sup>31</sup> edges.
  *
- * <p>Algorithms see only this interface, never a file layout. Every accessor is O(1), allocates nothing and
- * is safe to call from any number of threads at once: implementations are immutable once published.
- * Bounds are checked with {@code assert} only (hot path); callers pass ids in {@code [0, nodeCount(side))}.
+ * <p>Algorithms see only this interface, never a file layout. Every accessor is O(1) except
+ * {@link #copyNeighbors} (O(degree)), allocates nothing and is safe to call from any number of threads at once:
+ * implementations are immutable once published. Ids get no checks of their own on this hot path: callers pass
+ * ids in {@code [0, nodeCount(side))} and edge positions in {@code [0, edgeCount())}; one outside is caught
+ * only by the underlying array's or memory segment's own check ({@link IndexOutOfBoundsException}), if any.
  */
 public interface BipartiteGraph {
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -29,6 +30,8 @@ import java.util.zip.GZIPInputStream;
  */
 public final class EdgeListIngest {
 
+    private static final Pattern WHITESPACE = Pattern.compile("[ \t]+");
+
     private final IngestOptions options;
     private final IdMapWriter leftIds;
     private final IdMapWriter rightIds;
@@ -37,7 +40,8 @@ public final class EdgeListIngest {
     private long lines;
     private long skipped;
     private String firstSkipped;
-    private int[] items = new int[64];
+    /** Item ids of the LightGCN line being read, checked before any is assigned. */
+    private long[] items = new long[64];
 
     private EdgeListIngest(IngestOptions options) {
         this.options = options;
@@ -66,7 +70,7 @@ public final class EdgeListIngest {
         }
         for (Path p : inputs) {
             if (!Files.isRegularFile(p)) {
-                throw new BadInputException(p, 0, "no such input file");
+                throw new BadInputException(p, 0, Files.exists(p) ? "not a regular file" : "no such input file");
             }
         }
         EdgeListIngest ingest = new EdgeListIngest(options);
@@ -168,8 +172,9 @@ public final class EdgeListIngest {
             throw new LineError("expected 2 to 4 fields separated by " + (sep == '\t' ? "TAB" : "','")
                     + " (left, right, weight, timestamp), found " + f.length);
         }
-        int l = node(Side.LEFT, f[0].strip(), "left id");
-        int r = node(Side.RIGHT, f[1].strip(), "right id");
+        String left = f[0].strip(), right = f[1].strip();
+        long l = checkId(Side.LEFT, left, "left id");
+        long r = checkId(Side.RIGHT, right, "right id");
         float w = 1f;
         if (f.length >= 3 && options.weighted()) {
             try {
@@ -188,31 +193,40 @@ public final class EdgeListIngest {
                 throw new LineError("timestamp '" + f[3] + "' is not an integer");
             }
         }
-        sink.add(l, r, w);
+        sink.add(assign(Side.LEFT, left, l), assign(Side.RIGHT, right, r), w);
     }
 
     private void lightGcnLine(String line, CsrBuilder.Sink sink) throws LineError, IOException {
-        String[] f = line.strip().split(" +");
-        int user = node(Side.RIGHT, f[0], "user id");
+        String[] f = WHITESPACE.split(line.strip());
+        long user = checkId(Side.RIGHT, f[0], "user id");
         if (items.length < f.length) {
-            items = new int[f.length];
-        }
-        // parse the whole line before adding, so a bad field never leaves half a line in the graph
-        for (int i = 1; i < f.length; i++) {
-            items[i] = node(Side.LEFT, f[i], "item id (field " + (i + 1) + ")");
+            items = new long[f.length];
         }
         for (int i = 1; i < f.length; i++) {
-            sink.add(items[i], user, 1f);
+            items[i] = checkId(Side.LEFT, f[i], "item id (field " + (i + 1) + ")");
+        }
+        int u = assign(Side.RIGHT, f[0], user);
+        for (int i = 1; i < f.length; i++) {
+            sink.add(assign(Side.LEFT, f[i], items[i]), u, 1f);
         }
     }
 
-    private int node(Side side, String text, String what) throws LineError {
+    private IdMapWriter ids(Side side) {
+        return side == Side.LEFT ? leftIds : rightIds;
+    }
+
+    /**
+     * Checks one id field without assigning it, so that a line rejected by a later field leaves no node behind.
+     *
+     * @return the id as a number, or 0 for string ids (which {@link #assign} maps from the text)
+     */
+    private long checkId(Side side, String text, String what) throws LineError {
         if (text.isEmpty()) {
             throw new LineError(what + " is empty");
         }
-        IdMapWriter map = side == Side.LEFT ? leftIds : rightIds;
+        IdMapWriter map = ids(side);
         if (map != null && map.kind() == IdKind.STRING) {
-            return map.dense(text);
+            return 0;
         }
         long v;
         try {
@@ -221,17 +235,23 @@ public final class EdgeListIngest {
             throw new LineError(what + " '" + text + "' is not a " + (map == null ? "dense id (an int >= 0)" : "64-bit integer")
                     + (map == null ? "" : "; pass --ids string for string ids"));
         }
-        if (map != null) {
-            return map.dense(v);
-        }
-        if (v < 0 || v >= Integer.MAX_VALUE) {
+        if (map == null && (v < 0 || v >= Integer.MAX_VALUE)) {
             throw new LineError(what + " " + v + " is out of range for dense ids [0, " + (Integer.MAX_VALUE - 1) + "]");
         }
-        if (side == Side.LEFT) {
-            maxLeft = Math.max(maxLeft, (int) v);
-        } else {
-            maxRight = Math.max(maxRight, (int) v);
+        return v;
+    }
+
+    /** The dense id of a field that {@link #checkId} accepted, assigning a new one on first sight. */
+    private int assign(Side side, String text, long id) {
+        IdMapWriter map = ids(side);
+        if (map != null) {
+            return map.kind() == IdKind.STRING ? map.dense(text) : map.dense(id);
         }
-        return (int) v;
+        if (side == Side.LEFT) {
+            maxLeft = Math.max(maxLeft, (int) id);
+        } else {
+            maxRight = Math.max(maxRight, (int) id);
+        }
+        return (int) id;
     }
 }

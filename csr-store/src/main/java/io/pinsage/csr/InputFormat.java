@@ -6,6 +6,6 @@ public enum InputFormat {
     TSV,
     /** {@code left,right[,weight][,timestamp]} per line. */
     CSV,
-    /** {@code user item item ...} per line (space-separated); users are RIGHT nodes, items LEFT nodes. */
+    /** {@code user item item ...} per line (separated by spaces or tabs); users are RIGHT nodes, items LEFT nodes. */
     LIGHTGCN
 }

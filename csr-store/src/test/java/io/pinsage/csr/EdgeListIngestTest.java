@@ -132,6 +132,23 @@ class EdgeListIngestTest {
     }
 
     @Test
+    void shouldLeaveNoNodeBehindForASkippedLine() throws IOException {
+        Path tsv = write("half-bad.tsv", "1\t2\n5\tz\n3\t2\n");
+        ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, true), tsv);
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            assertEquals(2, s.graph().nodeCount(Side.LEFT), "left 5 came only from the skipped line");
+            assertEquals(-1, s.ids(Side.LEFT).orElseThrow().dense(5));
+        }
+        Path lightGcn = write("half-bad.txt", "0 1\n7 2 x\n1\t3  4\n");
+        ingest(new IngestOptions(InputFormat.LIGHTGCN, IdKind.DENSE, false, true), lightGcn);
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            assertEquals(2, s.graph().nodeCount(Side.RIGHT), "user 7 came only from the skipped line");
+            assertEquals(5, s.graph().nodeCount(Side.LEFT), "item 2 came only from the skipped line, 3 and 4 after a tab");
+            assertEquals(2, s.graph().degree(Side.RIGHT, 1));
+        }
+    }
+
+    @Test
     void shouldRejectEmptyInputWithoutPublishing() throws IOException {
         Path a = write("empty.tsv", "# nothing here\n\n");
         BadInputException e = assertThrows(BadInputException.class, () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), a));

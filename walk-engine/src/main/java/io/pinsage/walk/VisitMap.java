@@ -22,6 +22,7 @@ public final class VisitMap {
 
     private long[] slots;
     private int mask;
+    private int shift;
     private int[] keys;
     private float[] values;
     private int size;
@@ -31,10 +32,11 @@ public final class VisitMap {
         if (expectedKeys < 0) {
             throw new IllegalArgumentException("expectedKeys=" + expectedKeys + ": must be >= 0");
         }
-        int want = (int) Math.min(1 << 30, Math.max(16L, 2L * expectedKeys));
+        int want = (int) Math.min(1 << 30, Math.max(16L, (long) (expectedKeys / MAX_LOAD)));
         int cap = Integer.highestOneBit(want - 1) << 1;
         slots = new long[cap];
         mask = cap - 1;
+        shift = 64 - Integer.numberOfTrailingZeros(cap);
         keys = new int[Math.max(8, expectedKeys)];
         values = new float[keys.length];
     }
@@ -52,11 +54,6 @@ public final class VisitMap {
     /** The value at dense index {@code i}, {@code 0 <= i < size()}. */
     public float valueAt(int i) {
         return values[i];
-    }
-
-    /** Replaces the value at dense index {@code i}. */
-    public void setValueAt(int i, float v) {
-        values[i] = v;
     }
 
     /**
@@ -106,7 +103,9 @@ public final class VisitMap {
 
     /** Index of the slot holding {@code key}, or of the empty slot where it would go. */
     private int slotOf(int key) {
-        int i = hash(key) & mask;
+        // Fibonacci hashing: the top bits of a 64-bit multiply spread nearby ids (a hub's neighbours often have
+        // close ids) over the table better than the low bits of a 32-bit one, so probes stay short.
+        int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
         while (true) {
             long s = slots[i];
             if (s == 0 || (int) (s >>> 32) == key) {
@@ -134,13 +133,9 @@ public final class VisitMap {
     private void rehash(int capacity) {
         slots = new long[capacity];
         mask = capacity - 1;
+        shift = 64 - Integer.numberOfTrailingZeros(capacity);
         for (int idx = 0; idx < size; idx++) {
             slots[slotOf(keys[idx])] = ((long) keys[idx] << 32) | (idx + 1);
         }
-    }
-
-    private static int hash(int key) {
-        int h = key * 0x9E3779B1;
-        return h ^ (h >>> 16);
     }
 }

@@ -179,6 +179,32 @@ class PixieEngineTest {
     }
 
     @Test
+    void shouldAllocateNothingOnceWarm() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 2000, 300, 8000, false);
+        PixieEngine engine = new PixieEngine(g);
+        PixieQuery[] queries = new PixieQuery[64];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = PixieQuery.builder().pin(i * 31 % 2000, 1f).pin(i * 17 % 2000, 0.5f).steps(5000).topPins(50)
+                    .topBoards(5).blocklist(3, 4).seed(seed + i).build();
+        }
+        PixieResult result = new PixieResult();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        // The first rounds run interpreted code (whose vector operations allocate) and grow the scratch; once the
+        // compiler has caught up a round must allocate nothing at all. Rounds are bounded so a leak fails.
+        long last = -1;
+        for (int round = 0; round < 60 && last != 0; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 300; i++) {
+                engine.query(queries[i & 63], result);
+            }
+            last = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, last, "seed=" + seed + ": bytes allocated by 300 warm queries");
+    }
+
+    @Test
     void shouldRejectBadQueriesWithClearErrors() {
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(1), 10, 4, 10, false);
         PixieEngine engine = new PixieEngine(g);

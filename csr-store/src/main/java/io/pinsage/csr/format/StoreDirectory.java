@@ -2,6 +2,7 @@ package io.pinsage.csr.format;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -95,28 +96,44 @@ public final class StoreDirectory {
      * Starts writing a new generation of {@code root} (created if absent): takes the root's lock, removes
      * generations left by earlier crashes, and creates the new generation's empty directory.
      *
-     * @throws IllegalStateException if another publication into {@code root} is in progress
+     * @throws IllegalArgumentException if {@code root} exists and is not a directory
+     * @throws FileSystemException naming {@code root/LOCK} if another publication into {@code root} is in progress
      */
     public static Publication beginPublication(Path root) throws IOException {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new IllegalArgumentException("root=" + root + ": exists and is not a directory");
+        }
         Files.createDirectories(root);
-        FileChannel lock = FileChannel.open(root.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        Path lockFile = root.resolve(LOCK);
+        FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         java.nio.channels.FileLock held;
         try {
             held = lock.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null; // this JVM holds it: the same conflict as another process holding it
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
         }
         if (held == null) {
             lock.close();
-            throw new IllegalStateException("root=" + root + ": another process is publishing a store into it");
+            throw new FileSystemException(lockFile.toString(), null, "held: another build is publishing a store into " + root);
         }
         try {
-            String current = StoreDirectory.isPublished(root) ? ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT)) : null;
+            String current = null;
+            boolean currentReadable = true;
+            if (StoreDirectory.isPublished(root)) {
+                try {
+                    current = ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT));
+                } catch (CorruptStoreException e) {
+                    // a damaged pointer must not stop a rebuild, but nothing is deleted until the rebuild commits
+                    currentReadable = false;
+                }
+            }
             int next = 1;
             for (String g : generations(root)) {
                 next = Math.max(next, Integer.parseInt(g.substring(GENERATION_PREFIX.length())) + 1);
-                if (!g.equals(current)) {
+                if (currentReadable && !g.equals(current)) {
                     deleteTree(root.resolve(g));
                 }
             }

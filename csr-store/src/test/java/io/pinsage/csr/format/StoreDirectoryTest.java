@@ -106,9 +106,21 @@ class StoreDirectoryTest {
     }
 
     @Test
+    void shouldRebuildOverADamagedCurrentPointer() throws IOException {
+        publish(5);
+        Files.writeString(root.resolve(ManifestFormat.CURRENT), "garbage");
+        assertThrows(CorruptStoreException.class, () -> StoreDirectory.openCurrent(root));
+        StoreGeneration g = publish(6);
+        assertEquals(6, readValue());
+        assertEquals(java.util.List.of(g.name()), StoreDirectory.generations(root));
+    }
+
+    @Test
     void shouldRefuseASecondConcurrentPublisher() throws IOException {
         try (Publication p = StoreDirectory.beginPublication(root)) {
-            assertThrows(IllegalStateException.class, () -> StoreDirectory.beginPublication(root));
+            java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class,
+                    () -> StoreDirectory.beginPublication(root));
+            assertTrue(e.getMessage().contains("LOCK: held"), e.getMessage());
         }
     }
 }

@@ -27,8 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class WalkBench {
 
     /** What to measure and how hard. */
+    /**
+     * What to measure and how hard; the random-read probe is as large as the graph's CSR but at most
+     * {@code probeMaxBytes} (a machine that maps a huge store may not also hold a heap array of its size).
+     */
     public record Options(int lanes, double seconds, long pixieSteps, int pixieQueries, int threads, int neighborhoodNodes,
-                          long seed) {
+                          long probeMaxBytes, long seed) {
     }
 
     private static final int ROUNDS = 3;
@@ -48,7 +52,7 @@ public final class WalkBench {
         long graphBytes = 4L * 2 * graph.edgeCount() + 8L * (graph.nodeCount(Side.LEFT) + graph.nodeCount(Side.RIGHT) + 2);
         out.printf("graph          %,d pins, %,d boards, %,d edges (%.2f GiB of CSR)%n", graph.nodeCount(Side.LEFT),
                 graph.nodeCount(Side.RIGHT), graph.edgeCount(), graphBytes / (double) (1L << 30));
-        int probeInts = (int) Math.min(Integer.MAX_VALUE - 8, graphBytes / 4);
+        int probeInts = (int) Math.min(Integer.MAX_VALUE - 8, Math.min(graphBytes, options.probeMaxBytes()) / 4);
         long t0 = System.nanoTime();
         RandomReadProbe probe = new RandomReadProbe(probeInts, options.seed());
         out.printf("probe          %.2f GiB random cycle built in %.1f s%n", probe.bytes() / (double) (1L << 30),

@@ -46,8 +46,8 @@ final class BenchBuildCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed, default ${DEFAULT-VALUE}.")
     long seed = 42;
 
-    @Option(names = "--disk-probe-gib", description = "GiB written by the disk probe, default ${DEFAULT-VALUE}.")
-    int probeGib = 4;
+    @Option(names = "--disk-probe-mib", description = "MiB written by the disk probe (more than the page cache absorbs quickly), default ${DEFAULT-VALUE}.")
+    int probeMib = 4096;
 
     @Option(names = "--keep", description = "Keep the store instead of deleting it after the run.")
     boolean keep;
@@ -57,9 +57,12 @@ final class BenchBuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (probeMib < 1) {
+            throw new IllegalArgumentException("--disk-probe-mib=" + probeMib + ": must be >= 1");
+        }
         Files.createDirectories(dir);
-        double diskMBs = probeDisk(dir.resolve("disk-probe.bin"), (long) probeGib << 30);
-        System.out.printf("disk sequential write   %.0f MB/s (%d GiB, fsync'd)%n", diskMBs, probeGib);
+        double diskMBs = probeDisk(dir.resolve("disk-probe.bin"), (long) probeMib << 20);
+        System.out.printf("disk sequential write   %.0f MB/s (%d MiB, fsync'd)%n", diskMBs, probeMib);
 
         Path root = dir.resolve("store");
         GeneratorConfig config = GeneratorConfig.of(pins, boards, edges, seed).withFeatureDim(0).withHeldOutPairs(0);
@@ -108,7 +111,7 @@ final class BenchBuildCommand implements Callable<Integer> {
     }
 
     private static double probeDisk(Path file, long bytes) throws IOException {
-        ByteBuffer block = ByteBuffer.allocateDirect(8 << 20);
+        ByteBuffer block = ByteBuffer.allocateDirect((int) Math.min(8 << 20, bytes));
         while (block.hasRemaining()) {
             block.putLong(block.position() * 0x9E3779B97F4A7C15L);
         }

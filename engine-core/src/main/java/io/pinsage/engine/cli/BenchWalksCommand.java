@@ -1,7 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.BipartiteGraph;
-import io.pinsage.csr.MappedCsrGraph;
+import io.pinsage.csr.GraphStore;
 import io.pinsage.engine.bench.PowerLawGraph;
 import io.pinsage.engine.bench.WalkBench;
 import picocli.CommandLine.Command;
@@ -51,15 +51,19 @@ final class BenchWalksCommand implements Callable<Integer> {
     @Option(names = "--neighborhood-nodes", defaultValue = "20000", description = "nodes timed for neighbourhoods (default ${DEFAULT-VALUE})")
     int neighborhoodNodes;
 
+    @Option(names = "--probe-max-gib", defaultValue = "8", description = "cap on the random-read probe's array, GiB (default ${DEFAULT-VALUE})")
+    double probeMaxGib;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes, seed);
+        WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes,
+                (long) (probeMaxGib * (1L << 30)), seed);
         if (store != null) {
-            try (MappedCsrGraph g = MappedCsrGraph.open(store)) {
-                new WalkBench(g, options, System.out).run();
+            try (GraphStore g = GraphStore.open(store)) {
+                new WalkBench(g.graph(), options, System.out).run();
             }
             return 0;
         }

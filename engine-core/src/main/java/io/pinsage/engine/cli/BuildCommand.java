@@ -22,14 +22,13 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, arity = "1..*", description = "Input files, read in order.")
     List<Path> inputs;
 
-    @Option(names = "--format", required = true, description = "${COMPLETION-CANDIDATES}", converter = FormatConverter.class)
+    @Option(names = "--format", required = true, description = "${COMPLETION-CANDIDATES}")
     InputFormat format;
 
     @Option(names = "--out", required = true, description = "Store directory (a previous store there is replaced atomically).")
     Path out;
 
-    @Option(names = "--ids", description = "Node ids: long (64-bit integers), string, or dense (already 0..n-1, no id map). Default ${DEFAULT-VALUE}.",
-            converter = IdKindConverter.class)
+    @Option(names = "--ids", description = "Node ids: long (64-bit integers), string, or dense (already 0..n-1, no id map). Default ${DEFAULT-VALUE}.")
     IdKind ids = IdKind.LONG;
 
     @Option(names = "--weighted", description = "Use the weight column (TSV/CSV).")
@@ -46,20 +45,6 @@ final class BuildCommand implements Callable<Integer> {
 
     @Mixin
     BuildOptionsMixin build;
-
-    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<InputFormat> {
-        @Override
-        public InputFormat convert(String value) {
-            return InputFormat.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-        }
-    }
-
-    static final class IdKindConverter implements picocli.CommandLine.ITypeConverter<IdKind> {
-        @Override
-        public IdKind convert(String value) {
-            return IdKind.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-        }
-    }
 
     @Override
     public Integer call() throws Exception {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** The CSR build's resource options, shared by every command that builds a graph store. */
 final class BuildOptionsMixin {
 
-    @Option(names = "--threads", description = "Worker threads for generation and the sort passes (default: all cores).")
+    @Option(names = "--threads", description = "Worker threads for the sort passes (and the generator, where there is one); default: all cores.")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--edges-per-shard", description = "Edges sorted in memory at once per thread; heap is about threads x this x 4 bytes (default: ${DEFAULT-VALUE}).")

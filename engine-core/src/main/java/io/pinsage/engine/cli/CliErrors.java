@@ -2,6 +2,12 @@ package io.pinsage.engine.cli;
 
 import picocli.CommandLine;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+
 /**
  * Turns exceptions escaping a command into one clear line on stderr and exit code 2 for bad input or
  * configuration; other failures keep their stack trace (they are bugs). Set {@code -Dpinsage.stacktrace=true}
@@ -16,14 +22,30 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         if (!isUserError(e) || Boolean.getBoolean("pinsage.stacktrace")) {
             throw e;
         }
-        cli.getErr().println("error: " + e.getMessage());
+        cli.getErr().println("error: " + describe(e));
         return BAD_INPUT;
     }
 
     private static boolean isUserError(Throwable e) {
+        // CorruptStoreException and BadInputException are IOExceptions
         return e instanceof IllegalArgumentException
                 || e instanceof java.io.IOException
-                || e instanceof java.io.UncheckedIOException
-                || e.getClass().getSimpleName().startsWith("Corrupt");
+                || e instanceof java.io.UncheckedIOException;
+    }
+
+    /** The message; for a file-system error without a reason (its message is then the bare path), path and kind. */
+    static String describe(Throwable e) {
+        Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (!(t instanceof FileSystemException f) || f.getReason() != null) {
+            return e.getMessage();
+        }
+        String reason = switch (f) {
+            case NoSuchFileException x -> "no such file or directory";
+            case AccessDeniedException x -> "permission denied";
+            case FileAlreadyExistsException x -> "already exists";
+            case NotDirectoryException x -> "not a directory";
+            default -> f.getClass().getSimpleName();
+        };
+        return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason;
     }
 }

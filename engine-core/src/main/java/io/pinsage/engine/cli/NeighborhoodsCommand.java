@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
-import io.pinsage.csr.MappedCsrGraph;
+import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
@@ -54,7 +55,8 @@ final class NeighborhoodsCommand implements Callable<Integer> {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Path root = out == null ? NeighborhoodStore.defaultRoot(dir, side) : out;
         NeighborhoodConfig config = new NeighborhoodConfig(side, top, steps, alpha, 32, seed);
-        try (MappedCsrGraph graph = MappedCsrGraph.open(dir)) {
+        try (GraphStore store = GraphStore.open(dir)) {
+            BipartiteGraph graph = store.graph();
             NeighborhoodBuilder builder = new NeighborhoodBuilder(graph, config, workers);
             ProgressBar bar = new ProgressBar(System.err, "nodes");
             long start = System.nanoTime();

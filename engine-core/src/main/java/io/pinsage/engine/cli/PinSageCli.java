@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PinSageCli.Version.class,
         description = "PinSage and Pixie on the JVM: graph store, random walks, training, inference, serving.",
+        footer = {"", "The ./pinsage launcher also runs: test [MAVEN ARGS...]  the whole test suite (mvn test with JDK 25)."},
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
@@ -38,6 +39,7 @@ public final class PinSageCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new PinSageCli());
         cli.setExecutionExceptionHandler(new CliErrors());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }
 

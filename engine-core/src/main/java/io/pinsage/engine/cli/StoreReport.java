@@ -1,12 +1,16 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.CsrLayout;
 import io.pinsage.csr.DegreeStats;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.MappedCsrGraph;
+import io.pinsage.csr.NeighborShardFormat;
+import io.pinsage.csr.OffsetsFormat;
 import io.pinsage.csr.Side;
 
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Prints a store's statistics: counts, degree distribution, bytes per edge and files. Used by info and quickstart. */
 final class StoreReport {
@@ -16,7 +20,8 @@ final class StoreReport {
 
     /** Bytes of the adjacency itself (offsets and neighbour ids of both directions), the figure the 9-byte target is about. */
     static long adjacencyBytes(Map<String, Long> files) {
-        return files.entrySet().stream().filter(e -> e.getKey().contains(".offsets") || e.getKey().contains(".nbr."))
+        return files.entrySet().stream()
+                .filter(e -> CsrLayout.formatOf(e.getKey()).filter(f -> f == OffsetsFormat.INSTANCE || f == NeighborShardFormat.NEIGHBORS).isPresent())
                 .mapToLong(Map.Entry::getValue).sum();
     }
 
@@ -45,6 +50,6 @@ final class StoreReport {
         }
         store.pairs().ifPresent(p -> out.printf("pairs          %,d held-out engagement pairs%n", p.count()));
         out.printf("files          %d, %,d bytes%n", files.size(), total);
-        files.forEach((name, size) -> out.printf("  %-22s %,16d%n", name, size));
+        new TreeMap<>(files).forEach((name, size) -> out.printf("  %-22s %,16d%n", name, size));
     }
 }

@@ -1,9 +1,13 @@
 package io.pinsage.engine.cli;
 
-import io.pinsage.csr.MappedCsrGraph;
+import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.IdKind;
+import io.pinsage.csr.IdMap;
+import io.pinsage.csr.Side;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
+import io.pinsage.walk.WeightedEdgeChooser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -11,7 +15,10 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code pinsage walk DIR --query ID[:weight],... --steps N --top K}: one Pixie query, printed. */
+/**
+ * {@code pinsage walk DIR --query ID[:weight],... --steps N --top K}: one Pixie query, printed. Ids are the
+ * store's external pin ids when it has an id map (unless {@code --dense-ids}), dense ids otherwise.
+ */
 @Command(name = "walk", mixinStandardHelpOptions = true,
         description = "Run a Pixie query (random walks pin -> board -> pin) on a graph store and print the top pins.")
 final class WalkCommand implements Callable<Integer> {
@@ -20,8 +27,11 @@ final class WalkCommand implements Callable<Integer> {
     Path dir;
 
     @Option(names = "--query", required = true, split = ",", paramLabel = "ID[:weight]",
-            description = "query pins (dense pin ids), each with an optional positive weight (default 1)")
+            description = "query pins (external ids if the store has an id map, else dense ids), each with an optional positive weight (default 1)")
     String[] query;
+
+    @Option(names = "--dense-ids", description = "read and print dense ids even when the store has an id map")
+    boolean denseIds;
 
     @Option(names = "--steps", defaultValue = "100000", description = "total walk steps N (default ${DEFAULT-VALUE})")
     long steps;
@@ -41,47 +51,85 @@ final class WalkCommand implements Callable<Integer> {
     @Option(names = "--early-stop", paramLabel = "PINS:VISITS", description = "stop a pin's walks once PINS pins have VISITS visits")
     String earlyStop;
 
-    @Option(names = "--blocklist", split = ",", description = "pins never returned")
-    int[] blocklist = new int[0];
+    @Option(names = "--blocklist", split = ",", description = "pins never returned (ids as for --query)")
+    String[] blocklist = new String[0];
+
+    @Option(names = "--weighted", description = "follow edges in proportion to the store's edge weights (builds 8 bytes per edge of tables first)")
+    boolean weighted;
 
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        PixieQuery.Builder b = PixieQuery.builder().steps(steps).topPins(top).topBoards(boards).alpha(alpha)
-                .boost(!noBoost).blocklist(blocklist).seed(seed);
-        for (String term : query) {
-            int colon = term.indexOf(':');
-            b.pin(parseInt("--query", colon < 0 ? term : term.substring(0, colon)),
-                    colon < 0 ? 1f : parseFloat("--query weight", term.substring(colon + 1)));
-        }
-        if (earlyStop != null) {
-            String[] parts = earlyStop.split(":", 2);
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("--early-stop=" + earlyStop + ": expected PINS:VISITS");
+        try (GraphStore store = GraphStore.open(dir)) {
+            IdMap ids = denseIds ? null : store.ids(Side.LEFT).orElse(null);
+            PixieQuery.Builder b = PixieQuery.builder().steps(steps).topPins(top).topBoards(boards).alpha(alpha)
+                    .boost(!noBoost).seed(seed);
+            for (String term : query) {
+                int colon = term.indexOf(':');
+                b.pin(pin(ids, "--query", colon < 0 ? term : term.substring(0, colon)),
+                        colon < 0 ? 1f : parseFloat("--query weight", term.substring(colon + 1)));
             }
-            b.earlyStop(parseInt("--early-stop pins", parts[0]), parseInt("--early-stop visits", parts[1]));
-        }
-        PixieQuery q = b.build();
-        try (MappedCsrGraph graph = MappedCsrGraph.open(dir)) {
-            PixieEngine engine = new PixieEngine(graph);
+            int[] blocked = new int[blocklist.length];
+            for (int i = 0; i < blocked.length; i++) {
+                blocked[i] = pin(ids, "--blocklist", blocklist[i]);
+            }
+            b.blocklist(blocked);
+            if (earlyStop != null) {
+                String[] parts = earlyStop.split(":", 2);
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("--early-stop=" + earlyStop + ": expected PINS:VISITS");
+                }
+                b.earlyStop(parseInt("--early-stop pins", parts[0]), parseInt("--early-stop visits", parts[1]));
+            }
+            PixieQuery q = b.build();
+            if (weighted && !store.graph().hasWeights()) {
+                throw new IllegalArgumentException("--weighted: the store at " + dir + " has no edge weights");
+            }
+            PixieEngine engine = weighted
+                    ? new PixieEngine(store.graph(), new WeightedEdgeChooser(store.graph()), PixieEngine.DEFAULT_LANES)
+                    : new PixieEngine(store.graph());
             long start = System.nanoTime();
             PixieResult r = engine.query(q);
             double ms = (System.nanoTime() - start) / 1e6;
+            IdMap boardIds = denseIds ? null : store.ids(Side.RIGHT).orElse(null);
             System.out.printf("%,d steps in %.1f ms%n", r.stepsTaken(), ms);
             System.out.println("rank  pin         score");
             for (int i = 0; i < r.pinCount(); i++) {
-                System.out.printf("%4d  %-10d  %.1f%n", i + 1, r.pin(i), r.pinScore(i));
+                System.out.printf("%4d  %-10s  %.1f%n", i + 1, ids == null ? Integer.toString(r.pin(i)) : ids.external(r.pin(i)),
+                        r.pinScore(i));
             }
             if (r.boardCount() > 0) {
                 System.out.println("rank  board       visits");
                 for (int i = 0; i < r.boardCount(); i++) {
-                    System.out.printf("%4d  %-10d  %.0f%n", i + 1, r.board(i), r.boardScore(i));
+                    System.out.printf("%4d  %-10s  %.0f%n", i + 1,
+                            boardIds == null ? Integer.toString(r.board(i)) : boardIds.external(r.board(i)), r.boardScore(i));
                 }
             }
         }
         return 0;
+    }
+
+    /** The dense pin id of {@code text}: through the id map when there is one, else parsed as a dense id. */
+    private static int pin(IdMap ids, String field, String text) {
+        if (ids == null) {
+            return parseInt(field, text);
+        }
+        String t = text.trim();
+        int dense = ids.kind() == IdKind.LONG ? ids.dense(parseLong(field, t)) : ids.dense(t);
+        if (dense < 0) {
+            throw new IllegalArgumentException(field + "=" + t + ": no such pin in the store's id map");
+        }
+        return dense;
+    }
+
+    private static long parseLong(String field, String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + "=" + text + ": expected an integer id");
+        }
     }
 
     private static int parseInt(String field, String text) {

@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,11 +82,59 @@ class StoreCommandsTest {
     }
 
     @Test
+    void shouldReportEveryFigureOfABenchBuildAndDeleteTheStore() {
+        Result r = run("bench", "build", "--dir", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000",
+                "--disk-probe-mib", "4");
+        assertEquals(0, r.code(), r.err());
+        for (String figure : new String[] {"disk sequential write", "wall time", "edges/s", "peak RSS", "peak heap",
+                "bytes/edge on disk", "of the disk's sequential rate"}) {
+            assertTrue(r.out().contains(figure), figure + " missing from:\n" + r.out());
+        }
+        assertTrue(Files.notExists(dir.resolve("store")), "the bench store was not deleted");
+    }
+
+    @Test
     void shouldRunQuickstartSteps() {
         Result r = run("quickstart", "--work", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("step 4/4"), r.out());
         assertTrue(r.out().contains("all checksums and invariants hold"), r.out());
         assertTrue(r.out().contains("PinSage (walk neighbourhoods, curriculum)") && r.out().contains("Pixie"), r.out());
+    }
+
+    @Test
+    void shouldNameTheFileAndTheReasonOfAFileSystemError() throws Exception {
+        Path tsv = dir.resolve("e.tsv");
+        Files.writeString(tsv, "1\t10\n");
+        Path missing = dir.resolve("missing.npy");
+        Result noFeatures = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString(),
+                "--left-features", missing.toString());
+        assertEquals(2, noFeatures.code());
+        assertEquals("error: " + missing + ": no such file or directory", noFeatures.err().strip());
+        Result outIsAFile = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", tsv.toString());
+        assertEquals(2, outIsAFile.code());
+        assertTrue(outIsAFile.err().contains("exists and is not a directory"), outIsAFile.err());
+        assertEquals(1, outIsAFile.err().strip().lines().count(), outIsAFile.err());
+    }
+
+    @Test
+    void shouldAnswerHelpForEveryCommand() {
+        List<String> checked = new ArrayList<>();
+        helpOfEach(PinSageCli.newCommandLine(), new ArrayList<>(), checked);
+        assertTrue(checked.containsAll(List.of("build", "info", "verify", "generate", "quickstart", "bench build")), checked.toString());
+    }
+
+    private void helpOfEach(CommandLine command, List<String> path, List<String> checked) {
+        for (var sub : command.getSubcommands().entrySet()) {
+            List<String> args = new ArrayList<>(path);
+            args.add(sub.getKey());
+            String name = String.join(" ", args);
+            assertTrue(sub.getValue().getUsageMessage().contains("-h, --help"), name + " has no --help");
+            args.add("--help");
+            Result r = run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), name + ": " + r.err());
+            checked.add(name);
+            helpOfEach(sub.getValue(), args.subList(0, args.size() - 1), checked);
+        }
     }
 }

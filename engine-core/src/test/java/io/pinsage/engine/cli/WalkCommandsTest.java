@@ -88,6 +88,9 @@ class WalkCommandsTest {
         r = run("walk", dir.toString(), "--query", "1:0");
         assertEquals(CliErrors.BAD_INPUT, r.code());
         assertTrue(r.err().contains("weight[0]=0.0"), r.err());
+        r = run("walk", dir.toString(), "--query", "1", "--weighted");
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(r.err().contains("no edge weights"), r.err());
         r = run("walk", dir.toString(), "--query", "x");
         assertEquals(CliErrors.BAD_INPUT, r.code());
         assertTrue(r.err().contains("--query=x"), r.err());
