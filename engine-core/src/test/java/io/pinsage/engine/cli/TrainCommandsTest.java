@@ -2,13 +2,7 @@ package io.pinsage.engine.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -23,27 +17,8 @@ class TrainCommandsTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        CommandLine cli = PinSageCli.newCommandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err, true));
-        PrintStream saved = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        try {
-            int code = cli.execute(args);
-            // Progress bars go to System.err; error lines to the command line's err writer.
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err + stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(saved);
-            System.setErr(savedErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     private Path dataset() throws Exception {
@@ -69,16 +44,16 @@ class TrainCommandsTest {
     void shouldTrainThenPrintRecallAndNdcgWithFourDecimals() throws Exception {
         Path data = dataset();
         Path model = dir.resolve("model");
-        Result train = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "3", "--threads", "1");
+        CliRun train = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "3", "--threads", "1");
         assertEquals(0, train.code(), train.err());
-        Result eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
+        CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().strip().matches("recall@20=\\d\\.\\d{4} ndcg@20=\\d\\.\\d{4}"), "seed=" + SEED + " " + eval.out());
     }
 
     @Test
     void shouldNameABadDatasetSpec() {
-        Result r = run("train", "--dataset", "parquet:/nowhere", "--out", dir.resolve("m").toString());
+        CliRun r = run("train", "--dataset", "parquet:/nowhere", "--out", dir.resolve("m").toString());
         assertEquals(CliErrors.BAD_INPUT, r.code());
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> DatasetSpec.parse("parquet:/nowhere"));
@@ -88,7 +63,7 @@ class TrainCommandsTest {
     @Test
     void shouldRefuseToEvaluateWithoutAModel() throws Exception {
         Path data = dataset();
-        Result r = run("evaluate", "--model", dir.resolve("missing").toString(), "--dataset", "lightgcn:" + data);
+        CliRun r = run("evaluate", "--model", dir.resolve("missing").toString(), "--dataset", "lightgcn:" + data);
         assertEquals(CliErrors.BAD_INPUT, r.code());
         java.nio.file.NoSuchFileException e = org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class,
                 () -> io.pinsage.engine.pipeline.LightGcnRecommender.evaluate(dir.resolve("missing"),
@@ -100,7 +75,7 @@ class TrainCommandsTest {
     void shouldNameTheFileAndLineOfABadDatasetToken() throws Exception {
         Path data = dataset();
         Files.writeString(data.resolve("test.txt"), "0 1\n1 two\n");
-        Result r = run("train", "--dataset", "lightgcn:" + data, "--out", dir.resolve("m").toString());
+        CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", dir.resolve("m").toString());
         assertEquals(CliErrors.BAD_INPUT, r.code());
         assertTrue(Files.notExists(dir.resolve("m").resolve("model.bin")), "nothing written for bad input");
     }
