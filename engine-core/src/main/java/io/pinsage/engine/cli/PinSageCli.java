@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
                 QuickstartCommand.class,
                 GenerateCommand.class,
                 BuildCommand.class,

@@ -35,6 +35,9 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed, default ${DEFAULT-VALUE}.")
     long seed = 42;
 
+    @Option(names = "--ablations", description = "Also train the ablations (uniform neighbourhoods; no hard negatives).")
+    boolean ablations;
+
     /** One stage of the quickstart. */
     private record Step(String title, StepAction action) {
     }
@@ -48,7 +51,9 @@ final class QuickstartCommand implements Callable<Integer> {
         return List.of(
                 new Step("generate a synthetic pin-board graph and build its store", this::generate),
                 new Step("open the store and print its statistics", this::describe),
-                new Step("verify every checksum of the store", this::verify));
+                new Step("verify every checksum of the store", this::verify),
+                new Step("train PinSage on the graph and compare it with content-only and Pixie on held-out pairs",
+                        dir -> SyntheticComparison.run(store(dir), dir.resolve("model"), ablations, System.out, System.err)));
     }
 
     private Path store(Path dir) {

@@ -1,0 +1,239 @@
+package io.pinsage.engine.pipeline;
+
+import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.engine.data.InteractionLists;
+import io.pinsage.engine.data.LightGcnDataset;
+import io.pinsage.engine.eval.EmbeddingItemScorer;
+import io.pinsage.engine.eval.FullRankingEvaluator;
+import io.pinsage.engine.eval.RankingMetrics;
+import io.pinsage.engine.train.ConsoleProgress;
+import io.pinsage.engine.train.GraphNeighbourhoods;
+import io.pinsage.engine.train.Inference;
+import io.pinsage.engine.train.ModelFile;
+import io.pinsage.engine.train.ModelParams;
+import io.pinsage.engine.train.ModelShape;
+import io.pinsage.engine.train.Neighbourhoods;
+import io.pinsage.engine.train.NodeInputs;
+import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.engine.train.Parallel;
+import io.pinsage.engine.train.Trainer;
+import io.pinsage.engine.train.TrainingListener;
+import io.pinsage.engine.train.TrainingLog;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Random;
+
+/**
+ * PinSage as a user–item recommender on a {@link LightGcnDataset}: builds the walk neighbourhoods of items and
+ * users, trains on the (user, item) training edges with early stopping on a held-out item per validation user,
+ * and writes a model directory that {@link #evaluate} reads back.
+ *
+ * <p>Model directory: {@code model.bin} (best parameters, {@link ModelFile}), {@code neighbourhoods.bin},
+ * {@code model.properties} (node counts and the training-edge count, checked against the dataset at evaluation),
+ * {@code checkpoint.bin}, {@code training-log.jsonl} and its plots.
+ */
+public final class LightGcnRecommender {
+
+    /** File names inside a model directory. */
+    public static final String MODEL = "model.bin";
+    public static final String NEIGHBOURHOODS = "neighbourhoods.bin";
+    public static final String PROPERTIES = "model.properties";
+
+    private LightGcnRecommender() {
+    }
+
+    /** What a training run reached. */
+    public record Result(double validation, int epochs, double waitFraction, double seconds) {
+    }
+
+    /** Trains on {@code data}'s training split and writes the model directory (resuming from its checkpoint if any). */
+    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, PrintStream err) throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(outDir);
+        NodeSpace space = NodeSpace.of(data.graph());
+        int threads = o.training().threads();
+        Split split = split(data, o.validationUsers(), o.training().seed());
+        // Neighbourhoods see the training graph without the validation edges: a user pooling over its held-out
+        // item would make validation measure recall of items it already holds, and stop training too early.
+        BipartiteGraph graph = split.graph(data);
+        Path hoodFile = outDir.resolve(NEIGHBOURHOODS);
+        Neighbourhoods hood;
+        if (Files.exists(hoodFile)) {
+            hood = ModelFile.loadNeighbourhoods(hoodFile);
+        } else {
+            err.printf(Locale.ROOT, "neighbourhoods: %s, T=%d, %d steps per node, %d nodes%n", o.neighbourhoods(), o.width(),
+                    o.stepsPerNode(), space.size());
+            hood = GraphNeighbourhoods.build(graph, o.neighbourhoods(), o.width(), o.stepsPerNode(), o.training().seed(),
+                    o.userItems(), threads, null);
+            ModelFile.saveNeighbourhoods(hoodFile, hood);
+        }
+        NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
+        ModelShape shape = shape(space, o);
+        writeProperties(outDir, data);
+        err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
+                : countUsers(split.validation));
+        Parallel evalPar = null;
+        try {
+            FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
+            Parallel par = evalPar = new Parallel(threads);
+            TrainingListener progress = new ConsoleProgress(err, o.training().epochs(), "val recall@20");
+            TrainingLog log = new TrainingLog(outDir, "val recall@20");
+            Trainer trainer = new Trainer(shape, hood, inputs, split.queries, split.positives, 0, space.leftCount(), null,
+                    o.training(), params -> score(params, hood, inputs, space, evaluator, split.maskTrain, split.validation, par).recall(),
+                    new TrainingListener() {
+                        @Override
+                        public void batchDone(int epoch, int batch, int batches, double loss) {
+                            progress.batchDone(epoch, batch, batches, loss);
+                        }
+
+                        @Override
+                        public void epochDone(EpochStats stats) {
+                            progress.epochDone(stats);
+                            log.epochDone(stats);
+                        }
+                    });
+            Trainer.Result r = trainer.train(outDir);
+            ModelFile.save(outDir.resolve(MODEL), r.best());
+            return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), (System.nanoTime() - start) / 1e9);
+        } finally {
+            if (evalPar != null) {
+                evalPar.close();
+            }
+        }
+    }
+
+    /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20). */
+    public static RankingMetrics evaluate(Path modelDir, LightGcnDataset data, int threads) throws IOException {
+        checkProperties(modelDir, data);
+        ModelParams params = ModelFile.load(modelDir.resolve(MODEL));
+        Neighbourhoods hood = ModelFile.loadNeighbourhoods(modelDir.resolve(NEIGHBOURHOODS));
+        NodeSpace space = NodeSpace.of(data.graph());
+        NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
+        try (Parallel par = new Parallel(threads)) {
+            return score(params, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test(), par);
+        }
+    }
+
+    static ModelShape shape(NodeSpace space, RecommenderOptions o) {
+        int[] conv = new int[o.layers()];
+        Arrays.fill(conv, o.dim());
+        return new ModelShape(space.size(), o.embedDim(), 0, true, o.dim(), conv, o.dim(), o.dim(), Math.max(o.width(), o.userItems()), true);
+    }
+
+    private static RankingMetrics score(ModelParams params, Neighbourhoods hood, NodeInputs inputs, NodeSpace space,
+                                        FullRankingEvaluator evaluator, InteractionLists train, InteractionLists test, Parallel par) {
+        float[] emb = Inference.embedAll(params, hood, inputs, par);
+        int d = params.shape().outDim();
+        float[] items = Arrays.copyOfRange(emb, 0, space.leftCount() * d);
+        float[] users = Arrays.copyOfRange(emb, space.leftCount() * d, space.size() * d);
+        return evaluator.evaluate(new EmbeddingItemScorer(users, items, d), train, test);
+    }
+
+    /** Training pairs, and a validation split holding out one training item of some users. */
+    private record Split(int[] queries, int[] positives, InteractionLists maskTrain, InteractionLists validation) {
+
+        /** The training graph less the validation edges (items left, users right). */
+        BipartiteGraph graph(LightGcnDataset data) {
+            int n = maskTrain.size();
+            int[] users = new int[n];
+            int[] items = new int[n];
+            for (int u = 0, p = 0; u < maskTrain.userCount(); u++) {
+                for (int i = 0; i < maskTrain.count(u); i++, p++) {
+                    users[p] = u;
+                    items[p] = maskTrain.item(p);
+                }
+            }
+            return io.pinsage.csr.HeapBipartiteGraph.of(data.itemCount(), data.userCount(), items, users, null);
+        }
+    }
+
+    private static Split split(LightGcnDataset data, int validationUsers, long seed) {
+        InteractionLists train = data.train();
+        int users = data.userCount();
+        Random rnd = new Random(seed ^ 0x5EED);
+        int[] heldOut = new int[users];
+        Arrays.fill(heldOut, -1);
+        int[] candidates = java.util.stream.IntStream.range(0, users).filter(u -> train.count(u) >= 3).toArray();
+        for (int i = candidates.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = candidates[i];
+            candidates[i] = candidates[j];
+            candidates[j] = t;
+        }
+        int chosen = Math.min(validationUsers, candidates.length);
+        for (int i = 0; i < chosen; i++) {
+            int u = candidates[i];
+            heldOut[u] = train.item(train.start(u) + rnd.nextInt(train.count(u)));
+        }
+        int pairs = train.size() - chosen;
+        int[] q = new int[pairs];
+        int[] p = new int[pairs];
+        int[] maskU = new int[pairs];
+        int[] valU = new int[chosen];
+        int[] valI = new int[chosen];
+        int n = 0;
+        int v = 0;
+        int left = data.itemCount();
+        for (int u = 0; u < users; u++) {
+            for (int k = train.start(u); k < train.start(u) + train.count(u); k++) {
+                int item = train.item(k);
+                if (item == heldOut[u]) {
+                    valU[v] = u;
+                    valI[v++] = item;
+                } else {
+                    q[n] = left + u;
+                    p[n] = item;
+                    maskU[n++] = u;
+                }
+            }
+        }
+        return new Split(q, p, InteractionLists.of(users, maskU, p, n), InteractionLists.of(users, valU, valI, v));
+    }
+
+    private static int countUsers(InteractionLists lists) {
+        int c = 0;
+        for (int u = 0; u < lists.userCount(); u++) {
+            if (lists.count(u) > 0) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    private static void writeProperties(Path dir, LightGcnDataset data) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("format", "lightgcn");
+        p.setProperty("items", Integer.toString(data.itemCount()));
+        p.setProperty("users", Integer.toString(data.userCount()));
+        p.setProperty("trainEdges", Long.toString(data.graph().edgeCount()));
+        Path tmp = dir.resolve(PROPERTIES + ".tmp");
+        try (var w = Files.newBufferedWriter(tmp)) {
+            p.store(w, "PinSage model over a LightGCN-format dataset");
+        }
+        Files.move(tmp, dir.resolve(PROPERTIES), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void checkProperties(Path dir, LightGcnDataset data) throws IOException {
+        Path file = dir.resolve(PROPERTIES);
+        if (!Files.exists(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "not a model directory (run train first)");
+        }
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        String expected = data.itemCount() + "/" + data.userCount() + "/" + data.graph().edgeCount();
+        String found = p.getProperty("items") + "/" + p.getProperty("users") + "/" + p.getProperty("trainEdges");
+        if (!expected.equals(found)) {
+            throw new IllegalArgumentException("model " + dir + " was trained on items/users/trainEdges=" + found
+                    + " but dataset " + data.dir() + " has " + expected);
+        }
+    }
+}

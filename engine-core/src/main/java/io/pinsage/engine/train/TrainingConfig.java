@@ -1,0 +1,64 @@
+package io.pinsage.engine.train;
+
+/**
+ * How a PinSage model is trained.
+ *
+ * @param epochs              most epochs to run
+ * @param batchSize           (query, positive) pairs per step
+ * @param sharedNegatives     random negatives shared by every query of a batch
+ * @param inBatchNegatives    whether the other queries' positives also count as negatives
+ * @param maxHardNegatives    cap on hard negatives per query; epoch e (1-based) uses {@code min(e − 1, cap)}
+ * @param loss                the ranking loss
+ * @param margin              Δ of the max-margin loss
+ * @param temperature         τ of the softmax loss
+ * @param learningRate        Adam learning rate of the dense weights
+ * @param embeddingRate       Adam learning rate of the id embeddings
+ * @param lrDecay             learning rates are multiplied by this when the validation metric fails to improve
+ * @param patience            stop after this many epochs without improvement (early stopping)
+ * @param seed                seeds everything: shuffles, negatives, initial weights
+ * @param threads             compute threads of the trainer
+ * @param samplerThreads      minibatch builder threads
+ * @param queueCapacity       built minibatches waiting per sampler thread (bounded queue)
+ * @param checkpointEvery     also checkpoint every this many batches within an epoch (0: at epoch ends only)
+ */
+public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boolean inBatchNegatives, int maxHardNegatives,
+                             LossKind loss, float margin, float temperature, float learningRate, float embeddingRate,
+                             float lrDecay, int patience, long seed, int threads, int samplerThreads, int queueCapacity,
+                             int checkpointEvery) {
+
+    /** @throws IllegalArgumentException naming the first field out of range */
+    public TrainingConfig {
+        atLeast("epochs", epochs, 1);
+        atLeast("batchSize", batchSize, 1);
+        atLeast("sharedNegatives", sharedNegatives, 0);
+        atLeast("maxHardNegatives", maxHardNegatives, 0);
+        atLeast("patience", patience, 1);
+        atLeast("threads", threads, 1);
+        atLeast("samplerThreads", samplerThreads, 1);
+        atLeast("queueCapacity", queueCapacity, 1);
+        atLeast("checkpointEvery", checkpointEvery, 0);
+        if (!(learningRate > 0) || !(embeddingRate > 0)) {
+            throw new IllegalArgumentException("learningRate=" + learningRate + " embeddingRate=" + embeddingRate + ": must be > 0");
+        }
+        if (!(lrDecay > 0 && lrDecay <= 1)) {
+            throw new IllegalArgumentException("lrDecay=" + lrDecay + ": must lie in (0, 1]");
+        }
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("temperature=" + temperature + ": must be > 0");
+        }
+        if (sharedNegatives == 0 && !inBatchNegatives && maxHardNegatives == 0) {
+            throw new IllegalArgumentException("sharedNegatives=0 inBatchNegatives=false maxHardNegatives=0: no negatives at all");
+        }
+    }
+
+    private static void atLeast(String name, int v, int min) {
+        if (v < min) {
+            throw new IllegalArgumentException(name + "=" + v + ": must be >= " + min);
+        }
+    }
+
+    /** Hard negatives per query in epoch {@code epoch} (0-based): the curriculum adds one per epoch after the first. */
+    public int hardNegativesIn(int epoch) {
+        return Math.min(epoch, maxHardNegatives);
+    }
+}

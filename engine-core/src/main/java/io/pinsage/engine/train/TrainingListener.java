@@ -1,0 +1,21 @@
+package io.pinsage.engine.train;
+
+/**
+ * Receives training progress on the trainer's thread: every batch (for progress bars) and every epoch (for
+ * logs and plots). Implementations must be quick; they run between steps.
+ */
+public interface TrainingListener {
+
+    /** After each step. */
+    default void batchDone(int epoch, int batch, int batches, double loss) {
+    }
+
+    /** After each epoch's validation. */
+    default void epochDone(EpochStats stats) {
+    }
+
+    /** One epoch's summary. */
+    record EpochStats(int epoch, double meanLoss, double validation, float lrScale, double seconds, double waitFraction,
+                      int hardNegativesPerQuery, boolean improved) {
+    }
+}
