@@ -6,6 +6,7 @@ import io.pinsage.csr.GeneratorConfig;
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.MappedCsrGraph;
 import io.pinsage.csr.PinBoardGenerator;
+import io.pinsage.csr.Residency;
 import io.pinsage.csr.Side;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,9 +29,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Neighbour access on the memory-mapped store against the same graph in Java arrays ({@link HeapBipartiteGraph},
- * the peer): a dependent pin–board–pin walk (one cache miss after another, the Pixie access pattern) and a
- * sequential scan of a side's adjacency (the all-nodes pass of neighbourhood computation and inference).
+ * Neighbour access on the store against the same graph in Java arrays ({@link HeapBipartiteGraph}, the peer): a
+ * dependent pin–board–pin walk (one cache miss after another, the Pixie access pattern), the same walk for many
+ * walkers in lockstep (the walk engine's pattern) and a sequential scan of a side's adjacency (the all-nodes pass
+ * of neighbourhood computation and inference). The store is read memory-mapped as one shard per side
+ * ({@code mapped}), memory-mapped as four shards per side ({@code mappedSharded}, the shape of stores above 2^27
+ * edges) and copied into huge pages ({@code anonymous}, {@link Residency#ANONYMOUS_HUGE_PAGES}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,8 +45,9 @@ import java.util.concurrent.TimeUnit;
 public class NeighborAccessBenchmark {
 
     private static final int WALK_STEPS = 1 << 16;
+    private static final int LANES = 32;
 
-    @Param({"mapped", "heap"})
+    @Param({"mapped", "mappedSharded", "anonymous", "heap"})
     public String graph;
 
     @Param({"10000000"})
@@ -53,15 +58,25 @@ public class NeighborAccessBenchmark {
     private BipartiteGraph g;
     private long rng = 0x9E3779B97F4A7C15L;
     private int pin;
+    private final int[] lanes = new int[LANES];
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("pinsage-bench-access");
         int pins = (int) (edges / 10), boards = (int) (edges / 100);
+        CsrBuildOptions build = CsrBuildOptions.defaults();
+        if (graph.equals("mappedSharded")) {
+            build = build.withEdgesPerShard((int) (edges / 4 + 1));
+        }
         new PinBoardGenerator(GeneratorConfig.of(pins, boards, edges, 7).withFeatureDim(0).withHeldOutPairs(0))
-                .writeStore(dir, CsrBuildOptions.defaults());
-        mapped = MappedCsrGraph.open(dir);
-        g = graph.equals("mapped") ? mapped : toHeap(mapped);
+                .writeStore(dir, build);
+        mapped = MappedCsrGraph.open(dir, graph.equals("anonymous") ? Residency.ANONYMOUS_HUGE_PAGES : Residency.MAPPED);
+        g = graph.equals("heap") ? toHeap(mapped) : mapped;
+        for (int w = 0; w < LANES; w++) {
+            do {
+                lanes[w] = next(g.nodeCount(Side.LEFT));
+            } while (g.degree(Side.LEFT, lanes[w]) == 0);
+        }
     }
 
     private static HeapBipartiteGraph toHeap(MappedCsrGraph m) {
@@ -110,6 +125,25 @@ public class NeighborAccessBenchmark {
         }
         pin = p;
         return p;
+    }
+
+    /**
+     * The same pin → board → pin step for {@value #LANES} independent walkers advanced in lockstep, as the walk
+     * engine does: their cache misses overlap, so the accessors' own instructions (shard lookup, segment checks)
+     * show instead of memory latency.
+     */
+    @Benchmark
+    @OperationsPerInvocation(WALK_STEPS)
+    public int walkStepLanes() {
+        int[] p = lanes;
+        for (int s = 0; s < WALK_STEPS / LANES; s++) {
+            for (int w = 0; w < LANES; w++) {
+                int u = p[w];
+                int b = g.neighborAt(Side.LEFT, g.firstEdge(Side.LEFT, u) + next(g.degree(Side.LEFT, u)));
+                p[w] = g.neighborAt(Side.RIGHT, g.firstEdge(Side.RIGHT, b) + next(g.degree(Side.RIGHT, b)));
+            }
+        }
+        return p[0];
     }
 
     /** Reads every neighbour id of the left side once, in order; per edge. */

@@ -34,7 +34,7 @@ public final class GraphStore implements AutoCloseable {
     private final IdMap[] idMaps = new IdMap[2];
     private final EngagementPairs pairs;
 
-    private GraphStore(StoreGeneration generation) throws IOException {
+    private GraphStore(StoreGeneration generation, Residency residency) throws IOException {
         this.generation = generation;
         MappedCsrGraph g = null;
         try {
@@ -43,7 +43,7 @@ public final class GraphStore implements AutoCloseable {
                     throw new CorruptStoreException(generation.file(name), "foreign file: not part of a graph store");
                 }
             }
-            g = MappedCsrGraph.open(generation);
+            g = MappedCsrGraph.open(generation, residency);
             for (Side side : Side.values()) {
                 String f = CsrLayout.features(side);
                 if (generation.files().containsKey(f)) {
@@ -79,7 +79,12 @@ public final class GraphStore implements AutoCloseable {
 
     /** Opens the published generation of the store at {@code root}. */
     public static GraphStore open(Path root) throws IOException {
-        return new GraphStore(StoreDirectory.openCurrent(root));
+        return open(root, Residency.MAPPED);
+    }
+
+    /** As {@link #open(Path)}, keeping the graph's adjacency as {@code residency} says (features stay mapped). */
+    public static GraphStore open(Path root, Residency residency) throws IOException {
+        return new GraphStore(StoreDirectory.openCurrent(root), residency);
     }
 
     public StoreGeneration generation() {

@@ -3,6 +3,7 @@ package io.pinsage.csr;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.FileFormat;
 import io.pinsage.csr.format.MappedStoreFile;
+import io.pinsage.csr.format.MemoryAdvice;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreGeneration;
@@ -10,22 +11,30 @@ import io.pinsage.csr.format.StoreGeneration;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link BipartiteGraph} over a published graph store's memory-mapped CSR shards (see {@link CsrLayout}).
- * Nothing of the graph lives on the heap but a few small per-shard arrays; the operating system pages the
- * shards in on demand, so a graph of billions of edges opens in milliseconds.
+ * A {@link BipartiteGraph} over a published graph store's CSR shards (see {@link CsrLayout}), kept off the heap
+ * as {@link Residency} says: memory-mapped files (the default; the operating system pages the shards in on demand,
+ * so a graph of billions of edges opens in milliseconds) or one contiguous huge-page block per side.
  *
- * <p>Cost per call: {@link #degree} and {@link #firstEdge} read two longs of the offsets file;
- * {@link #neighborAt} and {@link #weightAt} find the shard holding the edge through a table indexed by
- * {@code edge >>> 20} (usually no loop iteration) and read one int or float. None allocates.
+ * <p>Cost per call: {@link #degree} and {@link #firstEdge} read two longs of the offsets; {@link #neighborAt} and
+ * {@link #weightAt} read one int or float, straight from the side's single block when the side is one shard or
+ * copied ({@link Residency#ANONYMOUS_HUGE_PAGES}), otherwise after finding the shard through a table indexed by
+ * {@code edge >>> 20} (usually no loop iteration). None allocates. The class is final, picks a side by
+ * comparing with {@link Side#LEFT} and reads a flat side through its base address in one constant global segment,
+ * so a walk loop that sees only this implementation inlines every accessor down to an index check against the
+ * node or edge count (an out-of-range id throws {@link IndexOutOfBoundsException}), a test of the closed flag and
+ * one load.
  *
  * <p>Threading: immutable after {@link #open}; any number of threads may read concurrently. {@link #close()}
- * unmaps the files: it must not race with readers, and any access afterwards throws
- * {@link IllegalStateException}.
+ * unmaps the files and frees any copy. It must not race with readers: a read that happens after it (program order,
+ * or any happens-before edge such as a join) throws {@link IllegalStateException}, but a read racing with it may
+ * see the memory vanish under it and crash the JVM, because the flat reads bypass the arena's own liveness check
+ * (the price of their speed; the shared arena still guards every other read).
  *
  * <p>Errors: {@link #open} checks every file's header, version and length, the shards' tiling of nodes and
  * edges, and the offsets at shard boundaries, throwing {@link CorruptStoreException} naming the file;
@@ -36,32 +45,70 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
     /** log2 of the edges per entry of the edge-to-shard table. */
     private static final int BLOCK_SHIFT = 20;
 
+    /*
+     * Unaligned layouts spare the hot path an alignment test per read; bodies start at an 8-byte boundary anyway,
+     * and x86-64 and arm64 read an unaligned int with the same instruction.
+     */
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(StoreFileFormat.BYTE_ORDER);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(StoreFileFormat.BYTE_ORDER);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(StoreFileFormat.BYTE_ORDER);
+    /*
+     * All of the address space as one global-scope segment in a constant: the JIT folds its scope and bounds
+     * checks, so a flat read is an address computation and a load. The accessors check the id against the node or
+     * edge count and the closed flag themselves before reading through it.
+     */
+    private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private final StoreGeneration generation;
+    private final Residency residency;
     private final Arena arena;
     private final Direction[] directions = new Direction[2];
     private final boolean weighted;
     private final long edgeCount;
     private final List<MappedStoreFile> files = new ArrayList<>();
+    /*
+     * The hot path's base addresses, one field each, so that an accessor costs a side comparison and one field
+     * load instead of walking directions[side.ordinal()]; a neighbour or weight address is 0 when its side has
+     * several mapped shards (then the Direction's lookup serves) or no edges.
+     */
+    private final long leftOffsets;
+    private final long rightOffsets;
+    private final long leftNeighbors;
+    private final long rightNeighbors;
+    private final long leftWeights;
+    private final long rightWeights;
+    private final int leftNodes;
+    private final int rightNodes;
+    /** Set by {@link #close()} before the memory goes; read by every accessor (see the class comment). */
+    private boolean closed;
+    private final Direction leftDirection;
+    private final Direction rightDirection;
 
     /** One side's adjacency: offsets plus the shards of neighbour ids (and weights). */
     private static final class Direction {
         final int nodeCount;
         final int maxDegree;
         final MemorySegment offsets;
+        /** The shards as they were opened from the files, for {@link #verify()}. */
         final MemorySegment[] neighbors;
         final MemorySegment[] weights;
+        /** All neighbours (weights) of the side in one segment, or null when the side is several mapped shards. */
+        final MemorySegment flatNeighbors;
+        final MemorySegment flatWeights;
         /** {@code shardStart[s]} is shard s's first global edge; one extra entry holds the edge count. */
         final long[] shardStart;
         final int[] blockShard;
 
         Direction(int nodeCount, int maxDegree, MemorySegment offsets, MemorySegment[] neighbors,
-                  MemorySegment[] weights, long[] shardStart) {
+                  MemorySegment[] weights, long[] shardStart, MemorySegment flatNeighbors, MemorySegment flatWeights) {
             this.nodeCount = nodeCount;
             this.maxDegree = maxDegree;
             this.offsets = offsets;
             this.neighbors = neighbors;
             this.weights = weights;
             this.shardStart = shardStart;
+            this.flatNeighbors = flatNeighbors;
+            this.flatWeights = flatWeights;
             long edges = shardStart[shardStart.length - 1];
             this.blockShard = new int[(int) (edges >>> BLOCK_SHIFT) + 1];
             int s = 0;
@@ -83,8 +130,9 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         }
     }
 
-    private MappedCsrGraph(StoreGeneration generation) throws IOException {
+    private MappedCsrGraph(StoreGeneration generation, Residency residency) throws IOException {
         this.generation = generation;
+        this.residency = java.util.Objects.requireNonNull(residency, "residency");
         this.arena = Arena.ofShared();
         boolean w;
         long m = -1;
@@ -105,22 +153,67 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         }
         this.weighted = w;
         this.edgeCount = m;
+        Direction l = directions[Side.LEFT.ordinal()], r = directions[Side.RIGHT.ordinal()];
+        this.leftDirection = l;
+        this.rightDirection = r;
+        this.leftOffsets = l.offsets.address();
+        this.rightOffsets = r.offsets.address();
+        this.leftNeighbors = address(l.flatNeighbors);
+        this.rightNeighbors = address(r.flatNeighbors);
+        this.leftWeights = address(l.flatWeights);
+        this.rightWeights = address(r.flatWeights);
+        this.leftNodes = l.nodeCount;
+        this.rightNodes = r.nodeCount;
     }
 
-    /** Opens the published generation of the store at {@code root}. */
+    /** Opens the published generation of the store at {@code root}, memory-mapped ({@link Residency#MAPPED}). */
     public static MappedCsrGraph open(Path root) throws IOException {
-        return open(StoreDirectory.openCurrent(root));
+        return open(StoreDirectory.openCurrent(root), Residency.MAPPED);
     }
 
-    /** Opens the graph files of an already checked generation. */
+    /** Opens the published generation of the store at {@code root}, kept as {@code residency} says. */
+    public static MappedCsrGraph open(Path root, Residency residency) throws IOException {
+        return open(StoreDirectory.openCurrent(root), residency);
+    }
+
+    /** Opens the graph files of an already checked generation, memory-mapped ({@link Residency#MAPPED}). */
     public static MappedCsrGraph open(StoreGeneration generation) throws IOException {
-        return new MappedCsrGraph(generation);
+        return open(generation, Residency.MAPPED);
+    }
+
+    /**
+     * Opens the graph files of an already checked generation, kept as {@code residency} says; see
+     * {@link Residency} for the cost of each.
+     */
+    public static MappedCsrGraph open(StoreGeneration generation, Residency residency) throws IOException {
+        return new MappedCsrGraph(generation, residency);
+    }
+
+    /** How this graph keeps its adjacency. */
+    public Residency residency() {
+        return residency;
     }
 
     private MappedStoreFile map(String name, FileFormat format) throws IOException {
         MappedStoreFile f = MappedStoreFile.open(generation.file(name), format, arena);
         files.add(f);
+        MemoryAdvice.hugePages(f.body());
         return f;
+    }
+
+    /** One contiguous huge-page copy of {@code parts}, in order. */
+    private MemorySegment copyHuge(MemorySegment... parts) {
+        long bytes = 0;
+        for (MemorySegment p : parts) {
+            bytes += p.byteSize();
+        }
+        MemorySegment dst = MemoryAdvice.allocateHugePages(bytes, arena);
+        long at = 0;
+        for (MemorySegment p : parts) {
+            MemorySegment.copy(p, 0, dst, at, p.byteSize());
+            at += p.byteSize();
+        }
+        return dst;
     }
 
     private Direction openDirection(Side side, boolean weighted) throws IOException {
@@ -144,6 +237,9 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         MemorySegment[] wgt = weighted ? new MemorySegment[nbr.length] : null;
         long[] start = new long[nbr.length + 1];
         nbr[0] = MemorySegment.NULL;
+        if (wgt != null) {
+            wgt[0] = MemorySegment.NULL;
+        }
         long node = 0, edge = 0;
         for (int s = 0; s < shards; s++) {
             MappedStoreFile f = map(CsrLayout.neighbors(side, s), NeighborShardFormat.NEIGHBORS);
@@ -173,7 +269,17 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
                     + " edges, offsets say " + n + " and " + m);
         }
         start[nbr.length] = m;
-        return new Direction(n, (int) off.header().count(OffsetsFormat.COUNT_MAX_DEGREE), offsets, nbr, wgt, start);
+        MemorySegment flatNbr = null, flatWgt = null;
+        if (residency == Residency.ANONYMOUS_HUGE_PAGES) {
+            offsets = copyHuge(offsets);
+            flatNbr = copyHuge(nbr);
+            flatWgt = weighted ? copyHuge(wgt) : null;
+        } else if (nbr.length == 1) {
+            flatNbr = nbr[0];
+            flatWgt = weighted ? wgt[0] : null;
+        }
+        return new Direction(n, (int) off.header().count(OffsetsFormat.COUNT_MAX_DEGREE), offsets, nbr, wgt, start,
+                flatNbr, flatWgt);
     }
 
     /**
@@ -238,22 +344,44 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         return edgeCount;
     }
 
+    /** The address of a flat segment, 0 for none (a side of several mapped shards). */
+    private static long address(MemorySegment flat) {
+        return flat == null || flat.byteSize() == 0 ? 0 : flat.address();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("graph " + generation.directory() + " is closed");
+        }
+    }
+
     @Override
     public int degree(Side side, int node) {
-        MemorySegment off = directions[side.ordinal()].offsets;
-        return (int) (off.getAtIndex(StoreFileFormat.LONG, node + 1L) - off.getAtIndex(StoreFileFormat.LONG, node));
+        boolean left = side == Side.LEFT;
+        long at = (left ? leftOffsets : rightOffsets) + 8L * java.util.Objects.checkIndex(node, left ? leftNodes : rightNodes);
+        checkOpen();
+        return (int) (MEMORY.get(LONG, at + 8) - MEMORY.get(LONG, at));
     }
 
     @Override
     public long firstEdge(Side side, int node) {
-        return directions[side.ordinal()].offsets.getAtIndex(StoreFileFormat.LONG, node);
+        boolean left = side == Side.LEFT;
+        long at = (left ? leftOffsets : rightOffsets) + 8L * java.util.Objects.checkIndex(node, (left ? leftNodes : rightNodes) + 1);
+        checkOpen();
+        return MEMORY.get(LONG, at);
     }
 
     @Override
     public int neighborAt(Side side, long edge) {
-        Direction d = directions[side.ordinal()];
+        long flat = side == Side.LEFT ? leftNeighbors : rightNeighbors;
+        java.util.Objects.checkIndex(edge, edgeCount);
+        checkOpen();
+        if (flat != 0) {
+            return MEMORY.get(INT, flat + 4 * edge);
+        }
+        Direction d = side == Side.LEFT ? leftDirection : rightDirection;
         int s = d.shardOf(edge);
-        return d.neighbors[s].getAtIndex(StoreFileFormat.INT, edge - d.shardStart[s]);
+        return d.neighbors[s].getAtIndex(INT, edge - d.shardStart[s]);
     }
 
     @Override
@@ -263,12 +391,18 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
 
     @Override
     public float weightAt(Side side, long edge) {
-        Direction d = directions[side.ordinal()];
-        if (d.weights == null) {
+        long flat = side == Side.LEFT ? leftWeights : rightWeights;
+        java.util.Objects.checkIndex(edge, edgeCount);
+        checkOpen();
+        if (flat != 0) {
+            return MEMORY.get(FLOAT, flat + 4 * edge);
+        }
+        if (!weighted) {
             return 1f;
         }
+        Direction d = side == Side.LEFT ? leftDirection : rightDirection;
         int s = d.shardOf(edge);
-        return d.weights[s].getAtIndex(StoreFileFormat.FLOAT, edge - d.shardStart[s]);
+        return d.weights[s].getAtIndex(FLOAT, edge - d.shardStart[s]);
     }
 
     @Override
@@ -279,21 +413,26 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
     @Override
     public int copyNeighbors(Side side, int node, int[] dst, int offset) {
         Direction d = directions[side.ordinal()];
-        long first = d.offsets.getAtIndex(StoreFileFormat.LONG, node);
-        int deg = (int) (d.offsets.getAtIndex(StoreFileFormat.LONG, node + 1L) - first);
+        long first = d.offsets.getAtIndex(LONG, node);
+        int deg = (int) (d.offsets.getAtIndex(LONG, node + 1L) - first);
         java.util.Objects.checkFromIndexSize(offset, deg, dst.length);
         if (deg == 0) {
             return 0;
         }
+        if (d.flatNeighbors != null) {
+            MemorySegment.copy(d.flatNeighbors, INT, 4 * first, dst, offset, deg);
+            return deg;
+        }
         // a node's edges never straddle shards: shards are cut at node boundaries
         int s = d.shardOf(first);
-        MemorySegment.copy(d.neighbors[s], StoreFileFormat.INT, 4 * (first - d.shardStart[s]), dst, offset, deg);
+        MemorySegment.copy(d.neighbors[s], INT, 4 * (first - d.shardStart[s]), dst, offset, deg);
         return deg;
     }
 
-    /** Unmaps every file; see the class comment for the threading contract. */
+    /** Unmaps every file and frees any huge-page copy; see the class comment for the threading contract. */
     @Override
     public void close() {
+        closed = true;
         arena.close();
     }
 }

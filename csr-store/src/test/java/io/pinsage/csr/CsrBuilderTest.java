@@ -91,10 +91,14 @@ class CsrBuilderTest {
                     .withEdgesPerShard(50 + rnd.nextInt(500)).withBucketNodes(1 + rnd.nextInt(40)).withWeighted(weighted);
             String msg = "seed=" + seed + " round=" + round + " " + opts;
             build(root, opts, nl, nr, l, r, w);
-            try (MappedCsrGraph g = MappedCsrGraph.open(root)) {
-                g.verify();
-                assertSameGraph(HeapBipartiteGraph.of(nl, nr, l, r, w), g, msg);
-                assertTrue(e == 0 || g.shardCount(Side.LEFT) > 1 || opts.edgesPerShard() >= e, msg);
+            HeapBipartiteGraph expected = HeapBipartiteGraph.of(nl, nr, l, r, w);
+            for (Residency residency : Residency.values()) {
+                try (MappedCsrGraph g = MappedCsrGraph.open(root, residency)) {
+                    g.verify();
+                    assertEquals(residency, g.residency(), msg);
+                    assertSameGraph(expected, g, msg + " " + residency);
+                    assertTrue(e == 0 || g.shardCount(Side.LEFT) > 1 || opts.edgesPerShard() >= e, msg);
+                }
             }
         }
     }
@@ -171,11 +175,35 @@ class CsrBuilderTest {
 
     @Test
     void shouldBuildAGraphWithoutEdges() throws IOException {
-        build(root, CsrBuildOptions.defaults(), 3, 4, new int[0], new int[0], null);
-        try (MappedCsrGraph g = MappedCsrGraph.open(root)) {
-            g.verify();
-            assertEquals(0, g.edgeCount());
-            assertEquals(0, g.degree(Side.RIGHT, 3));
+        build(root, CsrBuildOptions.defaults().withWeighted(true), 3, 4, new int[0], new int[0], null);
+        for (Residency residency : Residency.values()) {
+            try (MappedCsrGraph g = MappedCsrGraph.open(root, residency)) {
+                g.verify();
+                assertEquals(0, g.edgeCount(), residency.toString());
+                assertEquals(0, g.degree(Side.RIGHT, 3), residency.toString());
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseReadsAfterCloseAndIdsOutOfRange() throws IOException {
+        build(root, CsrBuildOptions.defaults().withEdgesPerShard(2).withWeighted(true), 3, 3,
+                new int[] {0, 1, 2, 2}, new int[] {1, 2, 0, 1}, new float[] {1, 2, 3, 4});
+        for (Residency residency : Residency.values()) {
+            MappedCsrGraph g = MappedCsrGraph.open(root, residency);
+            assertEquals(2, g.neighborAt(Side.LEFT, 1), residency.toString());
+            assertEquals(4f, g.weightAt(Side.LEFT, 3), residency.toString());
+            // flat reads go through a raw address, so the graph itself must stop ids outside the side or edge range
+            assertThrows(IndexOutOfBoundsException.class, () -> g.degree(Side.LEFT, 3), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.degree(Side.RIGHT, -1), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.firstEdge(Side.RIGHT, 4), residency.toString());
+            assertEquals(4, g.firstEdge(Side.RIGHT, 3), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.neighborAt(Side.LEFT, 4), residency.toString());
+            assertThrows(IndexOutOfBoundsException.class, () -> g.weightAt(Side.RIGHT, -1), residency.toString());
+            g.close();
+            assertThrows(IllegalStateException.class, () -> g.degree(Side.LEFT, 0), residency.toString());
+            assertThrows(IllegalStateException.class, () -> g.neighborAt(Side.RIGHT, 0), residency.toString());
+            assertThrows(IllegalStateException.class, () -> g.weightAt(Side.LEFT, 3), residency.toString());
         }
     }
 }

@@ -4,11 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,34 +17,20 @@ class StoreCommandsTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        CommandLine cli = PinSageCli.newCommandLine();
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        PrintStream saved = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = cli.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void shouldGenerateDescribeAndVerifyAStore() {
         Path store = dir.resolve("s");
-        Result gen = run("generate", "--out", store.toString(), "--pins", "3000", "--boards", "300", "--edges", "30000", "--seed", "5");
+        CliRun gen = run("generate", "--out", store.toString(), "--pins", "3000", "--boards", "300", "--edges", "30000", "--seed", "5");
         assertEquals(0, gen.code(), gen.err());
-        Result info = run("info", store.toString());
+        CliRun info = run("info", store.toString());
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("edges          30,000"), info.out());
         assertTrue(info.out().contains("bytes/edge"), info.out());
-        Result verify = run("verify", store.toString());
+        CliRun verify = run("verify", store.toString());
         assertEquals(0, verify.code(), verify.err());
         assertTrue(verify.out().startsWith("ok:"), verify.out());
     }
@@ -62,7 +43,7 @@ class StoreCommandsTest {
         byte[] bytes = Files.readAllBytes(shard);
         bytes[200] ^= 1;
         Files.write(shard, bytes);
-        Result verify = run("verify", store.toString());
+        CliRun verify = run("verify", store.toString());
         assertEquals(2, verify.code());
         assertTrue(verify.err().startsWith("error: " + shard), verify.err());
         assertTrue(verify.err().contains("checksum"), verify.err());
@@ -72,18 +53,18 @@ class StoreCommandsTest {
     void shouldBuildFromATsvAndNameTheBadLine() throws Exception {
         Path tsv = dir.resolve("e.tsv");
         Files.writeString(tsv, "1\t10\n2\t10\n2\t11\n");
-        Result ok = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        CliRun ok = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("edges          3"), ok.out());
         Files.writeString(tsv, "1\t10\n2\n");
-        Result bad = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        CliRun bad = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains(tsv + ":2"), bad.err());
     }
 
     @Test
     void shouldReportEveryFigureOfABenchBuildAndDeleteTheStore() {
-        Result r = run("bench", "build", "--dir", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000",
+        CliRun r = run("bench", "build", "--dir", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000",
                 "--disk-probe-mib", "4");
         assertEquals(0, r.code(), r.err());
         for (String figure : new String[] {"disk sequential write", "wall time", "edges/s", "peak RSS", "peak heap",
@@ -95,7 +76,7 @@ class StoreCommandsTest {
 
     @Test
     void shouldRunQuickstartSteps() {
-        Result r = run("quickstart", "--work", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000");
+        CliRun r = run("quickstart", "--work", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("step 4/4"), r.out());
         assertTrue(r.out().contains("all checksums and invariants hold"), r.out());
@@ -107,11 +88,11 @@ class StoreCommandsTest {
         Path tsv = dir.resolve("e.tsv");
         Files.writeString(tsv, "1\t10\n");
         Path missing = dir.resolve("missing.npy");
-        Result noFeatures = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString(),
+        CliRun noFeatures = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString(),
                 "--left-features", missing.toString());
         assertEquals(2, noFeatures.code());
         assertEquals("error: " + missing + ": no such file or directory", noFeatures.err().strip());
-        Result outIsAFile = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", tsv.toString());
+        CliRun outIsAFile = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", tsv.toString());
         assertEquals(2, outIsAFile.code());
         assertTrue(outIsAFile.err().contains("exists and is not a directory"), outIsAFile.err());
         assertEquals(1, outIsAFile.err().strip().lines().count(), outIsAFile.err());
@@ -131,7 +112,7 @@ class StoreCommandsTest {
             String name = String.join(" ", args);
             assertTrue(sub.getValue().getUsageMessage().contains("-h, --help"), name + " has no --help");
             args.add("--help");
-            Result r = run(args.toArray(String[]::new));
+            CliRun r = run(args.toArray(String[]::new));
             assertEquals(0, r.code(), name + ": " + r.err());
             checked.add(name);
             helpOfEach(sub.getValue(), args.subList(0, args.size() - 1), checked);

@@ -1,0 +1,84 @@
+package io.pinsage.engine.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainCommandsTest {
+
+    private static final long SEED = 9;
+
+    @TempDir
+    Path dir;
+
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
+    }
+
+    private Path dataset() throws Exception {
+        Random rnd = new Random(SEED);
+        StringBuilder train = new StringBuilder();
+        StringBuilder test = new StringBuilder();
+        for (int u = 0; u < 120; u++) {
+            train.append(u);
+            test.append(u);
+            for (int k = 0; k < 8; k++) {
+                (k < 6 ? train : test).append(' ').append((u % 3) * 20 + rnd.nextInt(20));
+            }
+            train.append('\n');
+            test.append('\n');
+        }
+        Path d = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(d.resolve("train.txt"), train);
+        Files.writeString(d.resolve("test.txt"), test);
+        return d;
+    }
+
+    @Test
+    void shouldTrainThenPrintRecallAndNdcgWithFourDecimals() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        CliRun train = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "3", "--threads", "1");
+        assertEquals(0, train.code(), train.err());
+        CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().strip().matches("recall@20=\\d\\.\\d{4} ndcg@20=\\d\\.\\d{4}"), "seed=" + SEED + " " + eval.out());
+    }
+
+    @Test
+    void shouldNameABadDatasetSpec() {
+        CliRun r = run("train", "--dataset", "parquet:/nowhere", "--out", dir.resolve("m").toString());
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> DatasetSpec.parse("parquet:/nowhere"));
+        assertTrue(e.getMessage().contains("dataset=parquet:/nowhere"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseToEvaluateWithoutAModel() throws Exception {
+        Path data = dataset();
+        CliRun r = run("evaluate", "--model", dir.resolve("missing").toString(), "--dataset", "lightgcn:" + data);
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        try (io.pinsage.nn.backend.cpu.CpuBackend backend = new io.pinsage.nn.backend.cpu.CpuBackend(1)) {
+            java.nio.file.NoSuchFileException e = org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class,
+                    () -> io.pinsage.engine.pipeline.LightGcnRecommender.evaluate(dir.resolve("missing"),
+                            io.pinsage.engine.data.LightGcnDataset.load(data), backend, 1));
+            assertTrue(e.getMessage().contains("model.properties"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldNameTheFileAndLineOfABadDatasetToken() throws Exception {
+        Path data = dataset();
+        Files.writeString(data.resolve("test.txt"), "0 1\n1 two\n");
+        CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", dir.resolve("m").toString());
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(Files.notExists(dir.resolve("m").resolve("model.bin")), "nothing written for bad input");
+    }
+}
