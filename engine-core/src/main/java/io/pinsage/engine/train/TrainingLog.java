@@ -28,6 +28,8 @@ public final class TrainingLog implements TrainingListener {
     private final Path dir;
     private final String metricName;
 
+    private boolean plotting = true;
+
     public TrainingLog(Path dir, String metricName) {
         this.dir = dir;
         this.metricName = metricName;
@@ -42,10 +44,35 @@ public final class TrainingLog implements TrainingListener {
                 s.hardNegativesPerQuery(), s.improved());
         try {
             Files.writeString(dir.resolve(FILE), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            plot();
+            if (plotting) {
+                plotOrDisable();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Draws the plots; a runtime without the desktop module or a working AWT (a minimal jlink image, some
+     * containers) turns plotting off with one warning instead of ending the run: the JSON-lines log is the record.
+     */
+    private void plotOrDisable() throws IOException {
+        try {
+            plot();
+        } catch (UnsupportedOperationException headless) {
+            disablePlots(headless);
+        } catch (Error e) {
+            // java.awt.AWTError is matched by name: naming the type would make this class need java.desktop to load
+            if (!(e instanceof LinkageError) && !e.getClass().getName().equals("java.awt.AWTError")) {
+                throw e;
+            }
+            disablePlots(e);
+        }
+    }
+
+    private void disablePlots(Throwable cause) {
+        plotting = false;
+        System.err.println("training log: PNG plots turned off (" + cause + "); " + FILE + " continues");
     }
 
     private void plot() throws IOException {
