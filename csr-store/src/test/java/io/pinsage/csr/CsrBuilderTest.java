@@ -1,11 +1,14 @@
 package io.pinsage.csr;
 
+import io.pinsage.csr.format.FileHeader;
+import io.pinsage.csr.format.MappedStoreFile;
 import io.pinsage.csr.format.Publication;
 import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,13 +69,36 @@ class CsrBuilderTest {
         }
     }
 
+    /**
+     * The planner's promise: every shard of either side holds at most {@code edgesPerShard} edges, except a shard of
+     * one node, because a node's edges never straddle shards. So a graph whose edges all hang off one node is one
+     * shard however small the budget, and a graph over budget with two non-empty nodes is several.
+     */
+    static void assertShardsWithinBudget(MappedCsrGraph g, int edgesPerShard, String msg) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            for (Side side : Side.values()) {
+                for (int s = 0; s < g.shardCount(side); s++) {
+                    FileHeader h = MappedStoreFile.open(g.generation().file(CsrLayout.neighbors(side, s)),
+                            NeighborShardFormat.NEIGHBORS, arena).header();
+                    long nodes = h.count(NeighborShardFormat.COUNT_NODES), edges = h.count(NeighborShardFormat.COUNT_EDGES);
+                    assertTrue(edges <= edgesPerShard || nodes == 1,
+                            msg + " " + side + " shard " + s + " holds " + edges + " edges of " + nodes + " nodes");
+                }
+            }
+        }
+    }
+
     private static long edgeKey(BipartiteGraph g, Side side, int u, int i) {
         return (long) g.neighbor(side, u, i) << 32 | Float.floatToRawIntBits(g.weightAt(side, g.firstEdge(side, u) + i));
     }
 
     @Test
     void shouldRoundTripRandomGraphsThroughShards() throws IOException {
-        long seed = new Random().nextLong();
+        roundTripRandomGraphs(TestSeed.next());
+    }
+
+    /** Six random graphs from {@code seed}, each built with random options and read back in every residency. */
+    void roundTripRandomGraphs(long seed) throws IOException {
         Random rnd = new Random(seed);
         for (int round = 0; round < 6; round++) {
             int nl = 1 + rnd.nextInt(300), nr = 1 + rnd.nextInt(300), e = rnd.nextInt(4000);
@@ -89,7 +115,7 @@ class CsrBuilderTest {
             }
             CsrBuildOptions opts = CsrBuildOptions.defaults().withThreads(1 + rnd.nextInt(3))
                     .withEdgesPerShard(50 + rnd.nextInt(500)).withBucketNodes(1 + rnd.nextInt(40)).withWeighted(weighted);
-            String msg = "seed=" + seed + " round=" + round + " " + opts;
+            String msg = TestSeed.tag(seed) + "round=" + round + " nl=" + nl + " nr=" + nr + " e=" + e + " " + opts;
             build(root, opts, nl, nr, l, r, w);
             HeapBipartiteGraph expected = HeapBipartiteGraph.of(nl, nr, l, r, w);
             for (Residency residency : Residency.values()) {
@@ -97,7 +123,40 @@ class CsrBuilderTest {
                     g.verify();
                     assertEquals(residency, g.residency(), msg);
                     assertSameGraph(expected, g, msg + " " + residency);
-                    assertTrue(e == 0 || g.shardCount(Side.LEFT) > 1 || opts.edgesPerShard() >= e, msg);
+                    assertShardsWithinBudget(g, opts.edgesPerShard(), msg + " " + residency);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldReplayTheSeedWhoseOnlyLeftNodeOutgrewTheShardBudget() throws IOException {
+        // round 5 of this seed draws a single left node with 179 edges against a budget of 59 edges per shard
+        roundTripRandomGraphs(-1108216643928003212L);
+    }
+
+    @Test
+    void shouldGiveANodeBeyondTheShardBudgetAShardOfItsOwn() throws IOException {
+        CsrBuildOptions opts = CsrBuildOptions.defaults().withThreads(1).withEdgesPerShard(59).withBucketNodes(32).withWeighted(true);
+        // one left node of 179 edges: one shard whatever the budget; then that node between two light ones: three
+        for (int nl : new int[] {1, 3}) {
+            int heavy = nl / 2, e = 179 + 10 * (nl - 1);
+            int[] l = new int[e], r = new int[e];
+            float[] w = new float[e];
+            for (int i = 0; i < e; i++) {
+                l[i] = i < 179 ? heavy : (i - 179) / 10 * 2;
+                r[i] = i % 102;
+                w[i] = 1 + i % 7;
+            }
+            build(root, opts, nl, 102, l, r, w);
+            for (Residency residency : Residency.values()) {
+                try (MappedCsrGraph g = MappedCsrGraph.open(root, residency)) {
+                    String msg = "nl=" + nl + " " + residency;
+                    g.verify();
+                    assertSameGraph(HeapBipartiteGraph.of(nl, 102, l, r, w), g, msg);
+                    assertEquals(nl, g.shardCount(Side.LEFT), msg);
+                    assertEquals(179, g.degree(Side.LEFT, heavy), msg);
+                    assertShardsWithinBudget(g, opts.edgesPerShard(), msg);
                 }
             }
         }
@@ -105,7 +164,7 @@ class CsrBuilderTest {
 
     @Test
     void shouldApplyDuplicatePolicies() throws IOException {
-        long seed = new Random().nextLong();
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         int nl = 20, nr = 10, e = 600;
         int[] l = new int[e], r = new int[e];
@@ -147,7 +206,7 @@ class CsrBuilderTest {
             HeapBipartiteGraph expected = HeapBipartiteGraph.of(nl, nr, el.stream().mapToInt(x -> x).toArray(),
                     er.stream().mapToInt(x -> x).toArray(), wa);
             try (MappedCsrGraph g = MappedCsrGraph.open(root)) {
-                assertSameGraph(expected, g, "seed=" + seed + " policy=" + policy);
+                assertSameGraph(expected, g, TestSeed.tag(seed) + "policy=" + policy);
             }
         }
     }

@@ -27,7 +27,7 @@ class GraphStoreCorruptionTest {
     Path root;
 
     private StoreGeneration generation;
-    private final long seed = new Random().nextLong();
+    private final long seed = TestSeed.next();
 
     @BeforeEach
     void buildStore() throws IOException {
@@ -40,7 +40,7 @@ class GraphStoreCorruptionTest {
             try (GraphStore s = GraphStore.open(root)) {
                 s.verify();
             }
-        }, "seed=" + seed);
+        }, TestSeed.tag(seed));
         assertEquals(file, e.file(), e.getMessage());
         assertTrue(e.getMessage().contains(words), e.getMessage());
         return e;
@@ -78,7 +78,7 @@ class GraphStoreCorruptionTest {
             raf.write(b ^ 0x01);
         }
         try (GraphStore s = GraphStore.open(root)) {
-            CorruptStoreException e = assertThrows(CorruptStoreException.class, s::verify, "seed=" + seed + " at=" + at);
+            CorruptStoreException e = assertThrows(CorruptStoreException.class, s::verify, TestSeed.tag(seed) + "at=" + at);
             assertEquals(shard, e.file());
             assertTrue(e.getMessage().contains("checksum"), e.getMessage());
         }

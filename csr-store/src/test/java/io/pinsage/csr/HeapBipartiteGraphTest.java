@@ -14,7 +14,7 @@ class HeapBipartiteGraphTest {
 
     @Test
     void shouldMatchAdjacencyListsInBothDirections() {
-        long seed = new Random().nextLong();
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         int nl = 1 + rnd.nextInt(50), nr = 1 + rnd.nextInt(50), e = rnd.nextInt(500);
         int[] l = new int[e], r = new int[e];
@@ -30,7 +30,7 @@ class HeapBipartiteGraphTest {
             byRight.get(r[i]).add(l[i]);
         }
         HeapBipartiteGraph g = HeapBipartiteGraph.of(nl, nr, l, r, w);
-        String msg = "seed=" + seed;
+        String msg = TestSeed.tag(seed);
         assertEquals(e, g.edgeCount(), msg);
         for (int u = 0; u < nl; u++) {
             List<Integer> expected = byLeft.get(u);

@@ -31,7 +31,7 @@ class KilledBuildTest {
 
     @Test
     void shouldLeaveThePreviousStoreIntactWhenTheBuildIsKilled() throws Exception {
-        long seed = new Random().nextLong();
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         GeneratorConfig first = GeneratorConfig.of(1_000, 100, 5_000, 1);
         new PinBoardGenerator(first).writeStore(root, CsrBuildOptions.defaults());
@@ -50,7 +50,7 @@ class KilledBuildTest {
             assertTrue(Files.exists(generation), "the child never began its build: " + Files.readString(log));
             Thread.sleep(rnd.nextInt(400));
             child.destroyForcibly().waitFor();
-            String msg = "seed=" + seed + " attempt=" + attempt;
+            String msg = TestSeed.tag(seed) + "attempt=" + attempt;
             try (GraphStore s = GraphStore.open(root)) {
                 s.verify();
                 // either the old store, or (killed after the atomic rename) the complete new one: nothing in between
@@ -60,12 +60,12 @@ class KilledBuildTest {
                 survived += edges == first.edges() ? 1 : 0;
             }
         }
-        assertTrue(survived > 0, "seed=" + seed + ": no kill landed before the build finished, so nothing was tested");
+        assertTrue(survived > 0, TestSeed.tag(seed) + "no kill landed before the build finished, so nothing was tested");
         // the next publication sweeps away what the killed ones left
         new PinBoardGenerator(first).writeStore(root, CsrBuildOptions.defaults());
         try (var list = Files.list(root)) {
             List<String> names = list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("gen-")).toList();
-            assertEquals(1, names.size(), "seed=" + seed + " left " + names);
+            assertEquals(1, names.size(), TestSeed.tag(seed) + "left " + names);
         }
         assertTrue(StoreDirectory.isPublished(root));
     }

@@ -10,7 +10,6 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,8 +24,8 @@ class PinBoardGeneratorTest {
 
     @Test
     void shouldFollowBoardTopicsAndPowerLawDegrees() throws IOException {
-        long seed = new Random().nextLong();
-        String msg = "seed=" + seed;
+        long seed = TestSeed.next();
+        String msg = TestSeed.tag(seed);
         GeneratorConfig c = GeneratorConfig.of(20_000, 2_000, 200_000, seed).withTopics(16, 4);
         PinBoardGenerator gen = new PinBoardGenerator(c);
         gen.writeStore(dir, SMALL);
@@ -64,8 +63,8 @@ class PinBoardGeneratorTest {
 
     @Test
     void shouldMakeConfusableTopicsNearlyIdenticalInContentOnly() throws IOException {
-        long seed = new Random().nextLong();
-        String msg = "seed=" + seed;
+        long seed = TestSeed.next();
+        String msg = TestSeed.tag(seed);
         GeneratorConfig c = GeneratorConfig.of(4_000, 400, 20_000, seed).withTopics(8, 2);
         PinBoardGenerator gen = new PinBoardGenerator(c);
         StoreGeneration g = gen.writeStore(dir, SMALL);
@@ -96,15 +95,15 @@ class PinBoardGeneratorTest {
 
     @Test
     void shouldGenerateTheSameStoreWhateverTheThreadCount() throws IOException {
-        long seed = new Random().nextLong();
+        long seed = TestSeed.next();
         GeneratorConfig c = GeneratorConfig.of(3_000, 300, 30_000, seed);
         new PinBoardGenerator(c).writeStore(dir.resolve("a"), SMALL.withThreads(1));
         new PinBoardGenerator(c).writeStore(dir.resolve("b"), SMALL.withThreads(3));
         StoreGeneration a = StoreDirectory.openCurrent(dir.resolve("a"));
         StoreGeneration b = StoreDirectory.openCurrent(dir.resolve("b"));
-        assertEquals(a.files(), b.files(), "seed=" + seed);
+        assertEquals(a.files(), b.files(), TestSeed.tag(seed));
         for (String f : a.files().keySet()) {
-            assertArrayEquals(Files.readAllBytes(a.file(f)), Files.readAllBytes(b.file(f)), "seed=" + seed + " file " + f);
+            assertArrayEquals(Files.readAllBytes(a.file(f)), Files.readAllBytes(b.file(f)), TestSeed.tag(seed) + "file " + f);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pinsage.csr.format;
 
+import io.pinsage.csr.TestSeed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,16 +59,16 @@ class StoreFileFormatTest {
 
     @Test
     void shouldRoundTripBodyAndCounts() throws IOException {
-        long seed = new Random().nextLong();
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         int[] values = rnd.ints(1 + rnd.nextInt(5000)).toArray();
         Path f = writeInts(dir.resolve("a"), values);
         try (Arena arena = Arena.ofConfined()) {
             MappedStoreFile m = MappedStoreFile.open(f, INTS, arena);
-            assertEquals(values.length, m.header().count(0), "seed=" + seed);
+            assertEquals(values.length, m.header().count(0), TestSeed.tag(seed));
             assertEquals(2, m.header().version());
             for (int i = 0; i < values.length; i++) {
-                assertEquals(values[i], m.body().getAtIndex(StoreFileFormat.INT, i), "seed=" + seed + " i=" + i);
+                assertEquals(values[i], m.body().getAtIndex(StoreFileFormat.INT, i), TestSeed.tag(seed) + "i=" + i);
             }
             m.verifyChecksum();
         }
@@ -94,7 +95,7 @@ class StoreFileFormatTest {
 
     @Test
     void shouldRejectFlippedBodyByteOnVerify() throws IOException {
-        long seed = new Random().nextLong();
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         int n = 1 + rnd.nextInt(1000);
         Path f = writeInts(dir.resolve("b"), rnd.ints(n).toArray());
@@ -102,7 +103,7 @@ class StoreFileFormatTest {
         flip(f, at);
         try (Arena arena = Arena.ofConfined()) {
             MappedStoreFile m = MappedStoreFile.open(f, INTS, arena);
-            CorruptStoreException e = assertThrows(CorruptStoreException.class, m::verifyChecksum, "seed=" + seed);
+            CorruptStoreException e = assertThrows(CorruptStoreException.class, m::verifyChecksum, TestSeed.tag(seed));
             assertTrue(e.getMessage().contains("checksum"), e.getMessage());
             assertEquals(f, e.file());
         }

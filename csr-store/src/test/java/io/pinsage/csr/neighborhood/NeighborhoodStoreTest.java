@@ -1,6 +1,7 @@
 package io.pinsage.csr.neighborhood;
 
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestSeed;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreGeneration;
@@ -35,7 +36,7 @@ class NeighborhoodStoreTest {
 
     @Test
     void shouldReadBackWhatWasWrittenInAnyOrder() throws IOException {
-        long seed = new Random().nextLong();
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         int nodes = 200 + rnd.nextInt(200);
         int width = 1 + rnd.nextInt(9);
@@ -59,7 +60,7 @@ class NeighborhoodStoreTest {
             for (int u = 0; u < nodes; u++) {
                 int expected = (nodes - 1 - u) % 2 == 0 ? fill(u, width, want, wantWeights, 0) : 0;
                 int n = s.read(u, gotIds, gotWeights, 2);
-                String msg = "seed=" + seed + " node=" + u;
+                String msg = TestSeed.tag(seed) + "node=" + u;
                 assertEquals(expected, n, msg);
                 assertEquals(expected, s.size(u), msg);
                 for (int i = 0; i < n; i++) {
