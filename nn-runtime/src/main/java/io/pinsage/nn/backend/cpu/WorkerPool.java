@@ -62,11 +62,14 @@ final class WorkerPool implements AutoCloseable {
             return;
         }
         long g = generation + 1;
+        // First move the claim counter to the new generation: a late worker of the previous generation that then
+        // reads the new task or chunk count can no longer claim a chunk with its old generation number (it would
+        // run the new task before it is published and throw off the done count).
+        nextChunk.set(g << 32);
         this.task = task;
         this.chunkCount = chunks;
         doneChunks.set(0);
         failure = null;
-        nextChunk.set(g << 32);
         // The volatile write publishes task, chunkCount and the reset counters to the workers.
         generation = g;
         for (Thread worker : workers) {
