@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
  * Each step is one entry of {@link #steps()}; later stages of the pipeline append theirs.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Run the pipeline on a small synthetic pin-board graph: generate, build the store, print statistics, verify.")
+        description = "Run the pipeline on a small synthetic pin-board graph: generate, build the store, print statistics, verify, train PinSage and compare it with content-only and Pixie.")
 final class QuickstartCommand implements Callable<Integer> {
 
     @Mixin
