@@ -13,6 +13,7 @@ import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.model.RankingLossKind;
 import io.pinsage.nn.model.SampledRankingLoss;
+import io.pinsage.nn.model.TinyGraphs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -97,8 +98,8 @@ class PinSageModelOnCudaBackendTest {
     private static float[][] trainWithRankingLoss(Backend backend, RankingLossKind kind, long seed) {
         try (backend) {
             Random random = new Random(seed);
-            ComputationGraphBuilder.Neighbourhoods nbhd = neighbourhoods(random);
-            ComputationGraphBuilder.NodeInputs inputs = inputs(random, 5);
+            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
             PinSageConfig config = new PinSageConfig(5, true, NODES, 4, 8, 2, 8, 12, 16, 6, Pooling.MEAN, true, seed);
             PinSageModel model = new PinSageModel(backend, config);
             AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(0.02f));
@@ -124,8 +125,8 @@ class PinSageModelOnCudaBackendTest {
     private static float[][] train(Backend backend, Pooling pooling, long seed) {
         try (backend) {
             Random random = new Random(seed);
-            ComputationGraphBuilder.Neighbourhoods nbhd = neighbourhoods(random);
-            ComputationGraphBuilder.NodeInputs inputs = inputs(random, 5);
+            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
             PinSageConfig config = new PinSageConfig(5, true, NODES, 8, 2, 8, 12, 16, 6, pooling, true, seed);
             PinSageModel model = new PinSageModel(backend, config);
             AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(0.02f));
@@ -147,56 +148,5 @@ class PinSageModelOnCudaBackendTest {
             }
             return new float[][] {losses, Tensors.toArray(model.forward(graph))};
         }
-    }
-
-    private static ComputationGraphBuilder.Neighbourhoods neighbourhoods(Random random) {
-        int[][] ids = new int[NODES][];
-        float[][] weights = new float[NODES][];
-        for (int u = 0; u < NODES; u++) {
-            ids[u] = random.ints(0, NODES).distinct().limit(1 + random.nextInt(6)).toArray();
-            weights[u] = new float[ids[u].length];
-            for (int i = 0; i < ids[u].length; i++) {
-                weights[u][i] = 0.1f + random.nextFloat();
-            }
-        }
-        return new ComputationGraphBuilder.Neighbourhoods() {
-            @Override
-            public int size(int node) {
-                return ids[node].length;
-            }
-
-            @Override
-            public int neighbour(int node, int i) {
-                return ids[node][i];
-            }
-
-            @Override
-            public float weight(int node, int i) {
-                return weights[node][i];
-            }
-        };
-    }
-
-    private static ComputationGraphBuilder.NodeInputs inputs(Random random, int dim) {
-        float[] features = new float[NODES * dim];
-        for (int i = 0; i < features.length; i++) {
-            features[i] = (float) random.nextGaussian();
-        }
-        return new ComputationGraphBuilder.NodeInputs() {
-            @Override
-            public int featureDim() {
-                return dim;
-            }
-
-            @Override
-            public void copyFeatures(int node, float[] dst, int offset) {
-                System.arraycopy(features, node * dim, dst, offset, dim);
-            }
-
-            @Override
-            public float logDegree(int node) {
-                return (float) Math.log1p(node % 7);
-            }
-        };
     }
 }

@@ -2,14 +2,17 @@ package io.pinsage.nn.model;
 
 import java.util.Random;
 
-/** Random small neighbourhoods and inputs for model tests, all drawn from one seeded {@link Random}. */
-final class TinyGraphs {
+/**
+ * Random small neighbourhoods and inputs for model tests, all drawn from one seeded {@link Random}; other
+ * backends' model tests use them through the test-jar.
+ */
+public final class TinyGraphs {
 
     private TinyGraphs() {
     }
 
     /** Each of {@code nodes} nodes gets 1..maxNeighbours distinct random neighbours with weights in (0.1, 1.1). */
-    static ComputationGraphBuilder.Neighbourhoods neighbourhoods(Random random, int nodes, int maxNeighbours) {
+    public static ComputationGraphBuilder.Neighbourhoods neighbourhoods(Random random, int nodes, int maxNeighbours) {
         int[][] ids = new int[nodes][];
         float[][] weights = new float[nodes][];
         for (int u = 0; u < nodes; u++) {
@@ -39,7 +42,7 @@ final class TinyGraphs {
     }
 
     /** Gaussian features of width {@code dim} and log-degrees in [0, 3). */
-    static ComputationGraphBuilder.NodeInputs inputs(Random random, int nodes, int dim) {
+    public static ComputationGraphBuilder.NodeInputs inputs(Random random, int nodes, int dim) {
         float[] features = new float[nodes * dim];
         float[] logDegrees = new float[nodes];
         for (int i = 0; i < features.length; i++) {
