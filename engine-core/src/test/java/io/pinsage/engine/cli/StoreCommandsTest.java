@@ -75,6 +75,20 @@ class StoreCommandsTest {
     }
 
     @Test
+    void shouldWalkAStoreCopiedIntoHugePagesAndNameTheChoicesOfABadResidency() {
+        Path store = dir.resolve("s");
+        assertEquals(0, run("generate", "--out", store.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000").code());
+        CliRun r = run("bench", "walks", "--store", store.toString(), "--residency", "anonymous-huge-pages", "--seconds", "0.02",
+                "--pixie-steps", "1000", "--queries", "5", "--threads", "1", "--neighborhood-nodes", "5");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("graph          2,000 pins, 200 boards, 20,000 edges"), r.out());
+        assertTrue(r.out().contains("steps/s per core"), r.out());
+        CliRun bad = run("bench", "walks", "--store", store.toString(), "--residency", "swapped");
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.err().contains("residency=swapped: expected mapped or anonymous-huge-pages"), bad.err());
+    }
+
+    @Test
     void shouldRunQuickstartSteps() {
         CliRun r = run("quickstart", "--work", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000");
         assertEquals(0, r.code(), r.err());
