@@ -52,6 +52,16 @@ class TrainCommandsTest {
     }
 
     @Test
+    void shouldReportADivergedRunAsOneLineNamingStepAndTensor() throws Exception {
+        Path data = dataset();
+        CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", dir.resolve("m").toString(), "--epochs", "2",
+                "--threads", "1", "--lr", "1e38", "--embedding-lr", "1e38");
+        assertEquals(CliErrors.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("error: step ") && r.err().contains("non-finite"), "seed=" + SEED + " " + r.err());
+        assertTrue(!r.err().contains("\tat "), "no stack trace expected: " + r.err());
+    }
+
+    @Test
     void shouldNameABadDatasetSpec() {
         CliRun r = run("train", "--dataset", "parquet:/nowhere", "--out", dir.resolve("m").toString());
         assertEquals(CliErrors.BAD_INPUT, r.code());
