@@ -67,6 +67,7 @@ public final class CudaBackend implements Backend {
     private final long copyStream;
     private final long uploadDone;
     private final long computeMark;
+    private final BusySpans busySpans;
     private final StagingBuffer uploads;
     private final StagingBuffer readback;
     private final Set<DeviceStorage> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -94,6 +95,7 @@ public final class CudaBackend implements Backend {
         this.copyStream = device.createStream();
         this.uploadDone = device.createEvent();
         this.computeMark = device.createEvent();
+        this.busySpans = new BusySpans(device, computeStream);
         this.uploads = new StagingBuffer(device, copyStream, STAGING_BYTES);
         this.readback = new StagingBuffer(device, computeStream, 1L << 16);
     }
@@ -930,6 +932,28 @@ public final class CudaBackend implements Backend {
         completedSeq = kernelSeq;
     }
 
+    /** Busy time is the compute stream's: uploads on the copy stream overlap it and are not counted. */
+    @Override
+    public void beginBusySpan() {
+        enter();
+        if (closed) {
+            throw new IllegalStateException(name + " backend is closed");
+        }
+        busySpans.begin(name);
+    }
+
+    @Override
+    public void endBusySpan() {
+        enter();
+        busySpans.end(name);
+    }
+
+    @Override
+    public long busyNanos() {
+        enter();
+        return busySpans.busyNanos();
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -956,6 +980,7 @@ public final class CudaBackend implements Backend {
         pool.trim();
         uploads.free();
         readback.free();
+        busySpans.free();
         device.destroyEvent(uploadDone);
         device.destroyEvent(computeMark);
         device.destroyStream(copyStream);

@@ -10,7 +10,10 @@ import static io.pinsage.gpu.PinSageNative.*;
 final class CudaDevice implements Device {
 
     private final int ordinal;
+    /** Out-parameters of the C API, each guarded by itself. */
     private final long[] handle = new long[1];
+    private final int[] flag = new int[1];
+    private final float[] millis = new float[1];
 
     CudaDevice(int ordinal) {
         this.ordinal = ordinal;
@@ -90,6 +93,27 @@ final class CudaDevice implements Device {
     @Override
     public void streamWaitEvent(long stream, long event) {
         NativeException.check(pn_stream_wait_event(stream, event), "pn_stream_wait_event");
+    }
+
+    @Override
+    public boolean eventDone(long event) {
+        synchronized (flag) {
+            NativeException.check(pn_event_query(event, flag), "pn_event_query");
+            return flag[0] != 0;
+        }
+    }
+
+    @Override
+    public void synchronizeEvent(long event) {
+        NativeException.check(pn_event_synchronize(event), "pn_event_synchronize");
+    }
+
+    @Override
+    public float elapsedMillis(long start, long end) {
+        synchronized (millis) {
+            NativeException.check(pn_event_elapsed_ms(millis, start, end), "pn_event_elapsed_ms");
+            return millis[0];
+        }
     }
 
     @Override

@@ -33,6 +33,15 @@ interface Device {
 
     void streamWaitEvent(long stream, long event);
 
+    /** Whether the device has passed {@code event}'s last record (true for an event never recorded). */
+    boolean eventDone(long event);
+
+    /** Waits until the device has passed {@code event}'s last record. */
+    void synchronizeEvent(long event);
+
+    /** Device time from {@code start} to {@code end}, both recorded and complete, in milliseconds. */
+    float elapsedMillis(long start, long end);
+
     void synchronizeStream(long stream);
 
     void copyToDevice(long dst, long srcHost, long bytes, long stream);

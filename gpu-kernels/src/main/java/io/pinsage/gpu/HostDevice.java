@@ -9,8 +9,8 @@ import static io.pinsage.gpu.PinSageNative.*;
 
 /**
  * {@link Device} on the host: off-heap memory and the synchronous {@code pn_cpu_*} twins of the kernels. Streams
- * and events are no-ops (work completes before each call returns). It runs {@link CudaBackend}'s logic where no
- * GPU exists, which checks the bindings' signatures and the backend's layouts against the CPU backend; it is
+ * are no-ops and an event is the time of its last record (work completes before each call returns). It runs
+ * {@link CudaBackend}'s logic where no GPU exists, which checks the bindings' signatures and the backend's layouts against the CPU backend; it is
  * single-threaded and unoptimised, so not a production backend. Requires only the native library (either build).
  *
  * <p>Threading: allocation is synchronised; everything else is as thread-safe as the memory it touches.
@@ -18,6 +18,9 @@ import static io.pinsage.gpu.PinSageNative.*;
 final class HostDevice implements Device {
 
     private final Map<Long, Arena> allocations = new HashMap<>();
+    /** Each event's last record, in {@link System#nanoTime()}. */
+    private final Map<Long, Long> eventTimes = new HashMap<>();
+    private long lastEvent;
 
     @Override
     public String name() {
@@ -62,16 +65,21 @@ final class HostDevice implements Device {
     }
 
     @Override
-    public long createEvent() {
-        return 0L;
+    public synchronized long createEvent() {
+        long event = ++lastEvent;
+        eventTimes.put(event, System.nanoTime());
+        return event;
     }
 
     @Override
-    public void destroyEvent(long event) {
+    public synchronized void destroyEvent(long event) {
+        eventTimes.remove(event);
     }
 
+    /** Work completes before each call returns, so the time of the record is the time the "device" passes it. */
     @Override
-    public void recordEvent(long event, long stream) {
+    public synchronized void recordEvent(long event, long stream) {
+        eventTimes.put(event, System.nanoTime());
     }
 
     @Override
@@ -80,6 +88,25 @@ final class HostDevice implements Device {
 
     @Override
     public void synchronizeStream(long stream) {
+    }
+
+    @Override
+    public boolean eventDone(long event) {
+        return true;
+    }
+
+    @Override
+    public void synchronizeEvent(long event) {
+    }
+
+    @Override
+    public synchronized float elapsedMillis(long start, long end) {
+        Long from = eventTimes.get(start), to = eventTimes.get(end);
+        if (from == null || to == null) {
+            throw new IllegalStateException("elapsed time between events " + start + " and " + end
+                    + ", one of which this device did not create or has destroyed");
+        }
+        return (to - from) / 1e6f;
     }
 
     @Override

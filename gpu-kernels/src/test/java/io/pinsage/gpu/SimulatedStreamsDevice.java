@@ -31,6 +31,7 @@ final class SimulatedStreamsDevice implements Device {
     private final HostDevice host = new HostDevice();
     private final Map<Long, Stream> streams = new HashMap<>();
     private final Map<Long, long[]> events = new HashMap<>();
+    private final Map<Long, Long> eventTimes = new HashMap<>();
     private final long lazyStream;
     private long nextStream = 1;
     private long nextEvent = 1;
@@ -120,11 +121,36 @@ final class SimulatedStreamsDevice implements Device {
     @Override
     public void destroyEvent(long event) {
         events.remove(event);
+        eventTimes.remove(event);
+    }
+
+    /** The mark is the stream position just after a queued operation that timestamps the event when it runs. */
+    @Override
+    public void recordEvent(long event, long stream) {
+        enqueue(stream, () -> eventTimes.put(event, System.nanoTime()));
+        events.put(event, new long[] {stream, streams.get(stream).enqueued});
     }
 
     @Override
-    public void recordEvent(long event, long stream) {
-        events.put(event, new long[] {stream, streams.get(stream).enqueued});
+    public boolean eventDone(long event) {
+        long[] mark = events.get(event);
+        return mark == null || streams.get(mark[0]).executed >= mark[1];
+    }
+
+    @Override
+    public void synchronizeEvent(long event) {
+        long[] mark = events.get(event);
+        if (mark != null) {
+            drain(streams.get(mark[0]), mark[1]);
+        }
+    }
+
+    @Override
+    public float elapsedMillis(long start, long end) {
+        if (!eventDone(start) || !eventDone(end)) {
+            throw new IllegalStateException("elapsed time of events not yet passed: " + start + ", " + end);
+        }
+        return (eventTimes.get(end) - eventTimes.get(start)) / 1e6f;
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class LightGcnRecommender {
     }
 
     /** What a training run reached. */
-    public record Result(double validation, int epochs, double waitFraction, double seconds) {
+    public record Result(double validation, int epochs, double waitFraction, double deviceIdleFraction, double seconds) {
     }
 
     /** Trains on {@code data}'s training split and writes the model directory (resuming from its checkpoint if any). */
@@ -101,7 +101,7 @@ public final class LightGcnRecommender {
                 });
         Trainer.Result r = trainer.train(outDir);
         r.best().save(outDir.resolve(MODEL));
-        return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), (System.nanoTime() - start) / 1e9);
+        return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(), (System.nanoTime() - start) / 1e9);
     }
 
     /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20) on {@code backend}. */

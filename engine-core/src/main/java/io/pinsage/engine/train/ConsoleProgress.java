@@ -43,9 +43,9 @@ public final class ConsoleProgress implements TrainingListener {
     public void epochDone(EpochStats s) {
         lossSum = 0;
         lossCount = 0;
-        out.print(String.format(Locale.ROOT, "\r%-80s\repoch %d/%d loss %.4f %s %.4f%s  %.1fs  trainer waiting %.1f%%  hard negatives %d%n",
+        out.print(String.format(Locale.ROOT, "\r%-80s\repoch %d/%d loss %.4f %s %.4f%s  %.1fs  trainer waiting %.1f%%  device idle %.1f%%  hard negatives %d%n",
                 "", s.epoch(), epochs, s.meanLoss(), metricName, s.validation(), s.improved() ? " (best)" : "", s.seconds(),
-                100 * s.waitFraction(), s.hardNegativesPerQuery()));
+                100 * s.waitFraction(), 100 * s.deviceIdleFraction(), s.hardNegativesPerQuery()));
         out.flush();
     }
 }

@@ -112,7 +112,8 @@ public final class Trainer {
     }
 
     /** Outcome of a run; {@code best} lives on the trainer's backend. */
-    public record Result(PinSageModel best, double bestScore, int epochsRun, long steps, double waitFraction, boolean stoppedEarly) {
+    public record Result(PinSageModel best, double bestScore, int epochsRun, long steps, double waitFraction,
+                         double deviceIdleFraction, boolean stoppedEarly) {
     }
 
     /**
@@ -147,6 +148,7 @@ public final class Trainer {
         int batches = (pairs + config.batchSize() - 1) / config.batchSize();
         long totalWaitNanos = 0;
         long totalNanos = 0;
+        long totalBusyNanos = 0;
         boolean stoppedEarly = bad >= config.patience();
         SampledRankingLoss loss = new SampledRankingLoss(backend, modelConfig.outputDim(), config.loss(), config.margin(),
                 config.temperature(), config.inBatchNegatives());
@@ -155,6 +157,7 @@ public final class Trainer {
             int hardPerQuery = config.hardNegativesIn(epoch);
             long epochStart = System.nanoTime();
             long waitNanos = 0;
+            long busyAtStart = backend.busyNanos();
             double lossSum = 0;
             int lossCount = 0;
             try (Samplers samplers = new Samplers(order, epoch, startBatch, batches, hardPerQuery)) {
@@ -171,13 +174,15 @@ public final class Trainer {
                         new Checkpoint(epoch, b + 1, step, lrScale, best, bad).save(outDir, model, adam);
                     }
                     if (step >= stopAfterSteps) {
-                        return new Result(model, best, epoch, step, 0, false);
+                        return new Result(model, best, epoch, step, 0, 0, false);
                     }
                 }
             }
             long epochNanos = System.nanoTime() - epochStart;
+            long busyNanos = backend.busyNanos() - busyAtStart;
             totalWaitNanos += waitNanos;
             totalNanos += epochNanos;
+            totalBusyNanos += busyNanos;
             double score = validator.score(model);
             boolean improved = score > best;
             if (improved) {
@@ -192,10 +197,21 @@ public final class Trainer {
             }
             new Checkpoint(epoch + 1, 0, step, lrScale, best, bad).save(outDir, model, adam);
             listener.epochDone(new TrainingListener.EpochStats(epoch + 1, lossSum / Math.max(1, lossCount), score, lrScale,
-                    epochNanos / 1e9, epochNanos == 0 ? 0 : (double) waitNanos / epochNanos, hardPerQuery, improved));
+                    epochNanos / 1e9, fraction(waitNanos, epochNanos), idleFraction(busyNanos, epochNanos), hardPerQuery,
+                    improved));
         }
         PinSageModel bestModel = Files.exists(outDir.resolve(BEST)) ? PinSageModel.load(outDir.resolve(BEST), backend) : model;
-        return new Result(bestModel, best, epoch, step, totalNanos == 0 ? 0 : (double) totalWaitNanos / totalNanos, stoppedEarly);
+        return new Result(bestModel, best, epoch, step, fraction(totalWaitNanos, totalNanos),
+                idleFraction(totalBusyNanos, totalNanos), stoppedEarly);
+    }
+
+    private static double fraction(long part, long whole) {
+        return whole == 0 ? 0 : (double) part / whole;
+    }
+
+    /** The share of the epochs' batch loops the device spent outside busy spans (validation is not in them). */
+    private static double idleFraction(long busyNanos, long wallNanos) {
+        return wallNanos == 0 ? 0 : Math.max(0, 1 - (double) busyNanos / wallNanos);
     }
 
     private void setLearningRates(AdamOptimizer adam, float lrScale) {
@@ -203,22 +219,39 @@ public final class Trainer {
                 adam.config().withLearningRate(config.embeddingRate() * lrScale));
     }
 
+    /**
+     * One optimisation step, issued as two busy spans of the backend: forward and loss (whose value the host reads,
+     * so the device drains there), then backward and the Adam update. The host's turnaround between them and
+     * everything outside the step count as device idle time.
+     */
     private double step(PinSageModel model, SampledRankingLoss loss, AdamOptimizer adam, MiniBatch batch, long step) {
-        Tensor z = model.forward(batch.graph);
-        Tensor dz = gradientRows(z.rows(), z.cols());
-        double l = loss.compute(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, batch.hardPerQuery, dz);
+        double l;
+        Tensor dz;
+        backend.beginBusySpan();
+        try {
+            Tensor z = model.forward(batch.graph);
+            dz = gradientRows(z.rows(), z.cols());
+            l = loss.compute(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, batch.hardPerQuery, dz);
+        } finally {
+            backend.endBusySpan();
+        }
         String where = "step " + (step + 1) + " (epoch " + (batch.epoch + 1) + ", batch " + batch.index + ")";
         if (!Double.isFinite(l)) {
             String tensor = model.firstNonFiniteActivation();
             throw new TrainingDivergedException(where + ": non-finite " + (tensor == null ? "loss" : tensor)
                     + "; the last checkpoint is kept");
         }
-        model.backward(dz);
-        String gradient = model.firstNonFiniteGradient();
-        if (gradient != null) {
-            throw new TrainingDivergedException(where + ": non-finite gradient " + gradient + "; the last checkpoint is kept");
+        backend.beginBusySpan();
+        try {
+            model.backward(dz);
+            String gradient = model.firstNonFiniteGradient();
+            if (gradient != null) {
+                throw new TrainingDivergedException(where + ": non-finite gradient " + gradient + "; the last checkpoint is kept");
+            }
+            adam.step();
+        } finally {
+            backend.endBusySpan();
         }
-        adam.step();
         return l;
     }
 

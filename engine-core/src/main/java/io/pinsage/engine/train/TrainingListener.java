@@ -15,7 +15,12 @@ public interface TrainingListener {
     }
 
     /** One epoch's summary. */
+    /**
+     * @param waitFraction       share of the epoch's batch loop the trainer waited for minibatches
+     * @param deviceIdleFraction share of it the backend spent outside the steps' busy spans
+     *                           ({@link io.pinsage.nn.backend.Backend#beginBusySpan()}): a lower bound on idle time
+     */
     record EpochStats(int epoch, double meanLoss, double validation, float lrScale, double seconds, double waitFraction,
-                      int hardNegativesPerQuery, boolean improved) {
+                      double deviceIdleFraction, int hardNegativesPerQuery, boolean improved) {
     }
 }

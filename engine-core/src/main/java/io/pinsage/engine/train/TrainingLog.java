@@ -39,9 +39,9 @@ public final class TrainingLog implements TrainingListener {
     public void epochDone(EpochStats s) {
         String line = String.format(Locale.ROOT,
                 "{\"epoch\":%d,\"loss\":%.6f,\"validation\":%.6f,\"metric\":\"%s\",\"lr_scale\":%.6f,\"seconds\":%.3f,"
-                        + "\"wait_fraction\":%.5f,\"hard_negatives\":%d,\"improved\":%b}%n",
+                        + "\"wait_fraction\":%.5f,\"device_idle_fraction\":%.5f,\"hard_negatives\":%d,\"improved\":%b}%n",
                 s.epoch(), s.meanLoss(), s.validation(), metricName, s.lrScale(), s.seconds(), s.waitFraction(),
-                s.hardNegativesPerQuery(), s.improved());
+                s.deviceIdleFraction(), s.hardNegativesPerQuery(), s.improved());
         try {
             Files.writeString(dir.resolve(FILE), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             if (plotting) {

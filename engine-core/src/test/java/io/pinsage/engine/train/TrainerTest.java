@@ -145,9 +145,10 @@ class TrainerTest {
     }
 
     @Test
-    void shouldReportTheTrainerWaitingOnASlowSampler() throws IOException {
+    void shouldReportTheTrainerWaitingAndTheDeviceIdleOnASlowSampler() throws IOException {
         int[][] pp = pairs();
         double[] waiting = new double[2];
+        double[] idle = new double[2];
         // Epoch 1 draws no hard negatives; in epoch 2 each draw sleeps, so building a batch takes far longer than its step.
         trainer(config(2, 0, 1), pp[0], pp[1], (query, rnd) -> {
             try {
@@ -160,10 +161,18 @@ class TrainerTest {
             @Override
             public void epochDone(EpochStats s) {
                 waiting[s.epoch() - 1] = s.waitFraction();
+                idle[s.epoch() - 1] = s.deviceIdleFraction();
             }
         }).train(dir);
-        assertTrue(waiting[1] > 0.5 && waiting[1] <= 1, "seed=" + SEED + " waiting=" + Arrays.toString(waiting));
-        assertTrue(waiting[0] >= 0 && waiting[0] < waiting[1], "seed=" + SEED + " waiting=" + Arrays.toString(waiting));
+        String tag = "seed=" + SEED + " waiting=" + Arrays.toString(waiting) + " idle=" + Arrays.toString(idle);
+        assertTrue(waiting[1] > 0.5 && waiting[1] <= 1, tag);
+        assertTrue(waiting[0] >= 0 && waiting[0] < waiting[1], tag);
+        // The backend is busy only inside steps, which never overlap the waits: idle time includes all waiting,
+        // and the steps themselves keep it below one.
+        for (int e = 0; e < 2; e++) {
+            assertTrue(idle[e] >= waiting[e] - 1e-9 && idle[e] < 1, tag);
+        }
+        assertTrue(idle[1] > idle[0], tag);
     }
 
     @Test

@@ -170,6 +170,32 @@ public interface Backend extends AutoCloseable {
     /** Waits until every operation issued so far has completed. Free on synchronous backends. */
     void synchronize();
 
+    /**
+     * Opens a <em>busy span</em>: the operations the caller issues until {@link #endBusySpan()} are counted as
+     * device work, for measuring how much of a run the device spends idle (waiting for minibatches, for the
+     * host between steps). A span's busy time runs from the moment the device reaches the span's start to the
+     * completion of its last operation; gaps inside a span (launch overhead, a kernel waiting for an upload)
+     * count as busy, so {@code 1 − busy/wall} is a lower bound on the idle fraction. On a synchronous backend
+     * that is the wall time between the two calls. Cost: one timestamp (CPU) or one event record (GPU); never
+     * waits.
+     *
+     * @throws IllegalStateException if a span is already open
+     */
+    void beginBusySpan();
+
+    /**
+     * Closes the span opened by {@link #beginBusySpan()}; never waits for the span's work.
+     *
+     * @throws IllegalStateException if no span is open
+     */
+    void endBusySpan();
+
+    /**
+     * Busy time of every span closed so far, in nanoseconds, monotone over the backend's life. Waits for closed
+     * spans whose work is still running on the device.
+     */
+    long busyNanos();
+
     /** Releases every tensor and buffer this backend still owns and its worker threads. Idempotent. */
     @Override
     void close();

@@ -530,4 +530,38 @@ public abstract class BackendConformanceTest {
         assertThrows(IllegalArgumentException.class,
                 () -> backend.adam(AdamConfig.of(0.1f), 0, a, a, a, a));
     }
+
+    @Test
+    void shouldCountBusySpansButNotTheTimeBetweenThem() throws InterruptedException {
+        Tensor a = upload("a", 64, 64, gaussian(64 * 64));
+        Tensor c = backend.allocate("c", 64, 64);
+        long before = backend.busyNanos();
+        long sleptNanos = 0;
+        long wallStart = System.nanoTime();
+        // More spans than a device backend keeps events for, so recycling its event slots is exercised too.
+        for (int span = 0; span < 24; span++) {
+            backend.beginBusySpan();
+            backend.gemm(false, false, 1f, a, a, 0f, c);
+            backend.endBusySpan();
+            if (span % 8 == 7) {
+                long t0 = System.nanoTime();
+                Thread.sleep(20);
+                sleptNanos += System.nanoTime() - t0;
+            }
+        }
+        long busy = backend.busyNanos() - before;
+        long wall = System.nanoTime() - wallStart;
+        assertTrue(busy > 0, seedTag() + "busy=" + busy);
+        assertTrue(busy + sleptNanos <= wall, seedTag() + "busy=" + busy + " slept=" + sleptNanos + " wall=" + wall);
+        assertTrue(backend.busyNanos() >= before + busy, seedTag() + "busy time must not decrease");
+    }
+
+    @Test
+    void shouldRejectNestedAndUnopenedBusySpans() {
+        assertThrows(IllegalStateException.class, () -> backend.endBusySpan());
+        backend.beginBusySpan();
+        assertThrows(IllegalStateException.class, () -> backend.beginBusySpan());
+        backend.endBusySpan();
+        assertThrows(IllegalStateException.class, () -> backend.endBusySpan());
+    }
 }

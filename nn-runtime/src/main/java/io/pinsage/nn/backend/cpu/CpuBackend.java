@@ -48,6 +48,9 @@ public final class CpuBackend implements Backend {
     private int[] reverseTarget = new int[0];
     private float[] reverseCoefficient = new float[0];
     private boolean closed;
+    /** {@link System#nanoTime()} at the open busy span's start, or -1 when none is open. */
+    private long spanStart = -1;
+    private long busyNanos;
 
     // Arguments of the chunked operation in progress (published to workers by WorkerPool's handoff).
     private Pooling opPooling;
@@ -691,6 +694,30 @@ public final class CpuBackend implements Backend {
     @Override
     public void synchronize() {
         ensureOpen();
+    }
+
+    @Override
+    public void beginBusySpan() {
+        ensureOpen();
+        if (spanStart >= 0) {
+            throw new IllegalStateException("a busy span is already open on backend " + name());
+        }
+        spanStart = System.nanoTime();
+    }
+
+    @Override
+    public void endBusySpan() {
+        if (spanStart < 0) {
+            throw new IllegalStateException("no busy span is open on backend " + name());
+        }
+        // Every operation has completed when its call returned, so the span's wall time is its busy time.
+        busyNanos += System.nanoTime() - spanStart;
+        spanStart = -1;
+    }
+
+    @Override
+    public long busyNanos() {
+        return busyNanos;
     }
 
     @Override
