@@ -6,12 +6,9 @@ import io.pinsage.csr.CsrBuilder;
 import io.pinsage.csr.CsrLayout;
 import io.pinsage.csr.DuplicatePolicy;
 import io.pinsage.csr.GraphStore;
-import io.pinsage.csr.NeighborShardFormat;
-import io.pinsage.csr.OffsetsFormat;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.CorruptStoreException;
-import io.pinsage.csr.format.FileFormat;
 import io.pinsage.csr.format.Publication;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreGeneration;
@@ -21,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Graph pruning as a store-level operation: reads a published graph store, prunes its graph with {@link GraphPruner}
@@ -86,7 +82,7 @@ public final class StorePruner {
                 List<String> carried = new ArrayList<>();
                 StoreGeneration from = store.generation();
                 for (String name : from.files().keySet().stream().sorted().toList()) {
-                    if (!isAdjacency(CsrLayout.formatOf(name))) {
+                    if (!CsrLayout.isAdjacency(name)) {
                         Files.copy(from.file(name), p.directory().resolve(name));
                         carried.add(name);
                     }
@@ -101,11 +97,5 @@ public final class StorePruner {
                 return new Result(plan.stats(), p.commit(), List.copyOf(carried));
             }
         }
-    }
-
-    /** Whether a store file is part of the graph's adjacency (rebuilt), rather than a side file (carried over). */
-    private static boolean isAdjacency(Optional<FileFormat> format) {
-        return format.isPresent() && (format.get() == OffsetsFormat.INSTANCE || format.get() == NeighborShardFormat.NEIGHBORS
-                || format.get() == NeighborShardFormat.WEIGHTS);
     }
 }
