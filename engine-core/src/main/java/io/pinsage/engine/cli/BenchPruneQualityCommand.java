@@ -3,6 +3,7 @@ package io.pinsage.engine.cli;
 import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
+import io.pinsage.csr.Side;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.nn.backend.Backend;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +77,8 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("pinsage-prune-quality");
         Path original = dir.resolve("original");
         long t0 = System.nanoTime();
-        new PinBoardGenerator(size.config().withDiverseBoards(diverseBoards)).writeStore(original, CsrBuildOptions.defaults());
+        PinBoardGenerator generator = new PinBoardGenerator(size.config().withDiverseBoards(diverseBoards));
+        generator.writeStore(original, CsrBuildOptions.defaults());
         System.out.printf(Locale.ROOT, "generated      %,d pins, %,d boards (%.0f%% catch-alls), %,d edges (seed %d) in %.1f s: %s%n", size.pins,
                 size.boards, 100 * diverseBoards, size.edges, size.seed, (System.nanoTime() - t0) / 1e9, original);
         List<Path> stores = new ArrayList<>(List.of(original));
@@ -86,6 +89,9 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
             StorePruner.Result r = StorePruner.prune(original, out, parsed.get(i).settings(), CsrBuildOptions.defaults());
             System.out.printf(Locale.ROOT, "%n== %s%n", parsed.get(i).label());
             PruneCommand.print(System.out, r, parsed.get(i).settings(), (System.nanoTime() - p0) / 1e9);
+            if (diverseBoards > 0) {
+                System.out.println(catchAllsAmongEmptied(generator, out));
+            }
             stores.add(out);
             dropped.add(r.stats().boardsDropped());
         }
@@ -112,6 +118,22 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
         }
         printTable(results, options.k(), options.poolSize());
         return 0;
+    }
+
+    /** How many of the boards the pruning emptied are the generator's catch-alls: the diversity criterion's precision. */
+    private static String catchAllsAmongEmptied(PinBoardGenerator generator, Path pruned) throws IOException {
+        int emptied = 0;
+        int catchAlls = 0;
+        try (GraphStore store = GraphStore.open(pruned)) {
+            for (int b = 0; b < store.graph().nodeCount(Side.RIGHT); b++) {
+                if (store.graph().degree(Side.RIGHT, b) == 0) {
+                    emptied++;
+                    catchAlls += generator.isDiverse(b) ? 1 : 0;
+                }
+            }
+        }
+        return String.format(Locale.ROOT, "catch-alls     %,d of the %,d boards left without edges (%.1f%%; %.0f%% of all boards are)", catchAlls,
+                emptied, emptied == 0 ? 0.0 : 100.0 * catchAlls / emptied, 100 * generator.config().diverseBoards());
     }
 
     private static void printTable(List<Result> results, int k, int pool) {
