@@ -68,6 +68,14 @@ public final class CsrLayout {
         return n;
     }
 
+    /**
+     * Whether {@code fileName} belongs to the graph's adjacency (offsets, neighbour or weight shards), as opposed to a
+     * side file (features, ids, id maps, pairs) that describes nodes by id.
+     */
+    public static boolean isAdjacency(String fileName) {
+        return SHARD.matcher(fileName).matches() || fileName.equals(offsets(Side.LEFT)) || fileName.equals(offsets(Side.RIGHT));
+    }
+
     /** The framed format of {@code fileName}, or empty for files that are not framed (Chronicle Map id maps). */
     public static Optional<FileFormat> formatOf(String fileName) {
         Matcher m = SHARD.matcher(fileName);

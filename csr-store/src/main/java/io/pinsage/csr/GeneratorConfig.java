@@ -15,9 +15,12 @@ package io.pinsage.csr;
  * @param featureNoise    expected length of the Gaussian noise vector added to a pin's topic's unit-length centroid
  *                        (per-coordinate standard deviation {@code featureNoise / sqrt(featureDim)})
  * @param heldOutPairs    engagement pairs (query pin, related pin) written apart from the graph
+ * @param diverseBoards   fraction of boards that are catch-alls: every edge of theirs goes to a pin of a uniformly
+ *                        drawn topic (what Pixie's pruning drops); 0 for none
  */
 public record GeneratorConfig(int pins, int boards, long edges, long seed, int topics, double topicFocus,
-                              int confusableTopicPairs, int featureDim, double featureNoise, int heldOutPairs) {
+                              int confusableTopicPairs, int featureDim, double featureNoise, int heldOutPairs,
+                              double diverseBoards) {
 
     public GeneratorConfig {
         if (pins < 1 || boards < 1) {
@@ -32,6 +35,9 @@ public record GeneratorConfig(int pins, int boards, long edges, long seed, int t
         if (!(topicFocus >= 0 && topicFocus <= 1)) {
             throw new IllegalArgumentException("topicFocus=" + topicFocus + ": must be in [0, 1]");
         }
+        if (!(diverseBoards >= 0 && diverseBoards <= 1)) {
+            throw new IllegalArgumentException("diverseBoards=" + diverseBoards + ": must be in [0, 1]");
+        }
         if (confusableTopicPairs < 0 || 2 * confusableTopicPairs > topics) {
             throw new IllegalArgumentException("confusableTopicPairs=" + confusableTopicPairs + ": must be in [0, topics/2]");
         }
@@ -41,22 +47,30 @@ public record GeneratorConfig(int pins, int boards, long edges, long seed, int t
         }
     }
 
-    /** Sensible defaults around the given sizes: 64 topics (fewer for tiny graphs), focus 0.9, a quarter of the topics in confusable pairs, 16-dim features. */
+    /**
+     * Sensible defaults around the given sizes: 64 topics (fewer for tiny graphs), focus 0.9, a quarter of the topics in
+     * confusable pairs, 16-dim features, no catch-all boards.
+     */
     public static GeneratorConfig of(int pins, int boards, long edges, long seed) {
         int topics = Math.min(64, pins);
         return new GeneratorConfig(pins, boards, edges, seed, topics, 0.9, topics / 8, 16, 0.35,
-                (int) Math.min(10_000, Math.max(1, pins / 10)));
+                (int) Math.min(10_000, Math.max(1, pins / 10)), 0);
     }
 
     public GeneratorConfig withFeatureDim(int dim) {
-        return new GeneratorConfig(pins, boards, edges, seed, topics, topicFocus, confusableTopicPairs, dim, featureNoise, heldOutPairs);
+        return new GeneratorConfig(pins, boards, edges, seed, topics, topicFocus, confusableTopicPairs, dim, featureNoise, heldOutPairs, diverseBoards);
     }
 
     public GeneratorConfig withTopics(int t, int confusablePairs) {
-        return new GeneratorConfig(pins, boards, edges, seed, t, topicFocus, confusablePairs, featureDim, featureNoise, heldOutPairs);
+        return new GeneratorConfig(pins, boards, edges, seed, t, topicFocus, confusablePairs, featureDim, featureNoise, heldOutPairs, diverseBoards);
     }
 
     public GeneratorConfig withHeldOutPairs(int pairs) {
-        return new GeneratorConfig(pins, boards, edges, seed, topics, topicFocus, confusableTopicPairs, featureDim, featureNoise, pairs);
+        return new GeneratorConfig(pins, boards, edges, seed, topics, topicFocus, confusableTopicPairs, featureDim, featureNoise, pairs, diverseBoards);
+    }
+
+    public GeneratorConfig withDiverseBoards(double fraction) {
+        return new GeneratorConfig(pins, boards, edges, seed, topics, topicFocus, confusableTopicPairs, featureDim, featureNoise,
+                heldOutPairs, fraction);
     }
 }

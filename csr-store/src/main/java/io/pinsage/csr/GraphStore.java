@@ -87,6 +87,14 @@ public final class GraphStore implements AutoCloseable {
         return new GraphStore(StoreDirectory.openCurrent(root), residency);
     }
 
+    /**
+     * Opens one given generation, published or not: {@link io.pinsage.csr.format.Publication#pendingGeneration()}
+     * lets a writer open and {@link #verify()} a store it has written before committing it.
+     */
+    public static GraphStore open(StoreGeneration generation, Residency residency) throws IOException {
+        return new GraphStore(generation, residency);
+    }
+
     public StoreGeneration generation() {
         return generation;
     }

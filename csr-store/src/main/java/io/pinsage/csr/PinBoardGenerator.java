@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>board sizes follow a power law (size of the board of rank r proportional to (r + 1)<sup>-0.8</sup>,
  *       every board at least 1) and sum to exactly {@code edges};</li>
  *   <li>each edge of a board picks, with probability {@code topicFocus}, a pin of the board's topic, else a
- *       pin of a uniformly drawn topic; within a topic, pin popularity is Zipf-like (the index drawn as
+ *       pin of a uniformly drawn topic; a catch-all board (a {@code diverseBoards} fraction, chosen by a hash of the
+ *       seed and the board) always draws the topic uniformly; within a topic, pin popularity is Zipf-like (the index drawn as
  *       {@code n * u^5}, density proportional to index<sup>-0.8</sup>) and scattered over the topic's pins by a
  *       fixed permutation, so popular pins are spread over the id range;</li>
  *   <li>pin features are the topic's unit centroid plus Gaussian noise; topics {@code 2i} and {@code 2i+1}
@@ -115,6 +116,12 @@ public final class PinBoardGenerator {
         return (int) Long.remainderUnsigned(mix(config.seed() ^ 0x6A09E667F3BCC909L, b), config.topics());
     }
 
+    /** Whether board {@code b} is a catch-all, whose pins come from uniformly drawn topics. */
+    public boolean isDiverse(int b) {
+        return config.diverseBoards() > 0
+                && (mix(config.seed() ^ 0x9B05688C2B3E6C1FL, b) >>> 11) * 0x1.0p-53 < config.diverseBoards();
+    }
+
     /** The latent topic of pin {@code p}. */
     public int pinTopic(int p) {
         return p % config.topics();
@@ -138,8 +145,8 @@ public final class PinBoardGenerator {
         return t + config.topics() * scattered;
     }
 
-    private int drawEdgePin(SplittableRandom rnd, int boardTopic) {
-        int t = rnd.nextDouble() < config.topicFocus() ? boardTopic : rnd.nextInt(config.topics());
+    private int drawEdgePin(SplittableRandom rnd, int boardTopic, double focus) {
+        int t = rnd.nextDouble() < focus ? boardTopic : rnd.nextInt(config.topics());
         return drawPin(rnd, t);
     }
 
@@ -162,8 +169,9 @@ public final class PinBoardGenerator {
                             int end = Math.min(config.boards(), (c + 1) * BOARDS_PER_CHUNK);
                             for (int b = c * BOARDS_PER_CHUNK; b < end; b++) {
                                 int topic = boardTopic(b);
+                                double focus = isDiverse(b) ? 0 : config.topicFocus();
                                 for (int i = boardSize[b]; i > 0; i--) {
-                                    sink.add(drawEdgePin(rnd, topic), b);
+                                    sink.add(drawEdgePin(rnd, topic, focus), b);
                                 }
                             }
                         }
@@ -249,14 +257,17 @@ public final class PinBoardGenerator {
         }
     }
 
-    /** Writes {@code heldOutPairs} engagement pairs ({@link PairsFormat}): two pins from one random board's topic process. */
+    /**
+     * Writes {@code heldOutPairs} engagement pairs ({@link PairsFormat}): two pins from one random board's topic process,
+     * always the focused one (engagement is topical even where a board is a catch-all).
+     */
     public void writeEngagementPairs(Path file) throws IOException {
         SplittableRandom rnd = new SplittableRandom(mix(config.seed() ^ 0x1F83D9ABFB41BD6BL, 0));
         try (StoreFileWriter w = new StoreFileWriter(file, PairsFormat.INSTANCE)) {
             for (int i = 0; i < config.heldOutPairs(); i++) {
                 int topic = boardTopic(rnd.nextInt(config.boards()));
-                int q = drawEdgePin(rnd, topic);
-                int r = drawEdgePin(rnd, topic);
+                int q = drawEdgePin(rnd, topic, config.topicFocus());
+                int r = drawEdgePin(rnd, topic, config.topicFocus());
                 w.putInt(q);
                 w.putInt(r);
             }

@@ -62,6 +62,35 @@ class PinBoardGeneratorTest {
     }
 
     @Test
+    void shouldDrawTheEdgesOfCatchAllBoardsFromEveryTopic() throws IOException {
+        long seed = TestSeed.next();
+        String msg = TestSeed.tag(seed);
+        GeneratorConfig c = GeneratorConfig.of(20_000, 2_000, 200_000, seed).withTopics(16, 4).withDiverseBoards(0.25);
+        PinBoardGenerator gen = new PinBoardGenerator(c);
+        gen.writeStore(dir, SMALL);
+        try (MappedCsrGraph g = MappedCsrGraph.open(dir)) {
+            long[] onTopic = new long[2];
+            long[] edges = new long[2];
+            int diverse = 0;
+            for (int b = 0; b < c.boards(); b++) {
+                int kind = gen.isDiverse(b) ? 1 : 0;
+                diverse += kind;
+                edges[kind] += g.degree(Side.RIGHT, b);
+                for (int i = 0; i < g.degree(Side.RIGHT, b); i++) {
+                    onTopic[kind] += gen.pinTopic(g.neighbor(Side.RIGHT, b, i)) == gen.boardTopic(b) ? 1 : 0;
+                }
+            }
+            assertEquals(0.25, diverse / (double) c.boards(), 0.04, msg + diverse + " catch-all boards");
+            assertEquals(c.topicFocus() + (1 - c.topicFocus()) / c.topics(), onTopic[0] / (double) edges[0], 0.02, msg);
+            assertEquals(1.0 / c.topics(), onTopic[1] / (double) edges[1], 0.03, msg + "catch-alls follow no topic");
+        }
+        PinBoardGenerator plain = new PinBoardGenerator(c.withDiverseBoards(0));
+        for (int b = 0; b < c.boards(); b++) {
+            assertTrue(!plain.isDiverse(b), msg + "board " + b);
+        }
+    }
+
+    @Test
     void shouldMakeConfusableTopicsNearlyIdenticalInContentOnly() throws IOException {
         long seed = TestSeed.next();
         String msg = TestSeed.tag(seed);

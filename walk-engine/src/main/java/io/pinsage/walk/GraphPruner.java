@@ -1,7 +1,7 @@
 package io.pinsage.walk;
 
 import io.pinsage.csr.BipartiteGraph;
-import io.pinsage.csr.HeapBipartiteGraph;
+import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.Side;
 
 import java.util.Arrays;
@@ -11,196 +11,367 @@ import java.util.Objects;
  * Pixie's graph pruning, which made its walks markedly more relevant: boards whose pins cover too many topics
  * are dropped, and nodes of extreme degree keep only their most relevant edges.
  *
- * <p>Topics come from the pins' content features, a row-major {@code pins × dim} float matrix: a pin's topic
- * distribution is its feature vector's absolute values normalised to sum 1; a board's is the mean over its
- * pins; a board's diversity is the entropy of that distribution divided by ln(dim) (0 = one topic, 1 = uniform
- * over all). Boards with at least two pins and diversity above {@code maxDiversity} lose all their edges.
- * Relevance of an edge is the cosine between the pin's features and its board's mean features; pins with more
- * than {@code maxPinDegree} edges keep that many of the most relevant, then boards with more than
- * {@code maxBoardDegree} likewise. Node ids do not change, so stores and features stay aligned; edge weights are
- * kept.
+ * <p>Topics come from the pins' content features ({@code pins × dim}): a pin's topic distribution is its feature
+ * vector's absolute values normalised to sum 1; a board's is the mean over its pins; a board's diversity is the
+ * entropy of that distribution divided by ln(dim) (0 = one topic, 1 = uniform over all). Relevance of an edge is the
+ * cosine between the pin's features and its board's mean features; without features it is the edge weight divided
+ * by log2(2 + the other endpoint's degree), so that a capped node keeps its heaviest and most specific edges.
  *
- * <p>Produces an on-heap graph: for graphs of fewer than 2<sup>31</sup> edges. Cost: O(edges · dim) time,
- * O(boards · dim + edges) memory. Stateless and thread-safe.
+ * <p>Steps, on the input's degrees and board means: (1) boards of at least two pins whose diversity exceeds the limit
+ * ({@link PruneSettings}) lose every edge; (2) pins with more edges to surviving boards than their cap keep the most
+ * relevant; (3) boards with more remaining edges than their cap likewise; (4) a board that lost edges in steps 2–3 is
+ * measured again on what it kept, and dropped if now too diverse. So the result satisfies the settings it was made
+ * with: every degree is within its cap and every board of two or more pins within the diversity limit, measured on
+ * the result itself. Pruning it again with a fixed {@code maxDiversity} therefore removes nothing (a
+ * {@code diversityQuantile} is resolved afresh on each input, so it prunes again). Node ids never change, so feature
+ * files, id maps and held-out pairs stay valid; kept edges keep their weights, and parallel edges are kept or cut
+ * one by one.
+ *
+ * <p>Cost: O(edges · dim) time for feature-based relevance plus O(d log d) per capped node; memory
+ * {@code boards · dim} floats of board means, one bit per edge and a few arrays of the largest degree. Reads the graph
+ * through {@link BipartiteGraph} only, so it prunes memory-mapped stores of more than 2<sup>31</sup> edges. Stateless
+ * and thread-safe; a plan runs on the calling thread.
  */
 public final class GraphPruner {
 
-    /** The pruned graph and what was removed. */
-    public record Result(HeapBipartiteGraph graph, int boardsDropped, long edgesDropped) {
+    /** Reads one pin's feature row into a scratch array. */
+    @FunctionalInterface
+    private interface Rows {
+        void copyRow(int pin, float[] dst, int offset);
     }
 
     private GraphPruner() {
     }
 
     /**
-     * @param features       pins × dim content features, row-major
-     * @param maxDiversity   in (0, 1]; 1 keeps every board
-     * @param maxPinDegree   edges kept per pin at most (Integer.MAX_VALUE: no cap)
-     * @param maxBoardDegree edges kept per board at most (Integer.MAX_VALUE: no cap)
-     * @throws IllegalArgumentException if the matrix does not have pins × dim entries, or a knob is out of range
+     * Decides which edges survive, with features from a store's pin feature matrix.
+     *
+     * @param features the pins' features, or {@code null} when the store has none (then only degree caps apply)
+     * @throws IllegalArgumentException if the matrix does not have one row per pin, or diverse boards are to be
+     *                                  dropped without features
      */
-    public static Result prune(BipartiteGraph graph, float[] features, int dim, double maxDiversity, int maxPinDegree,
-                               int maxBoardDegree) {
+    public static PrunePlan plan(BipartiteGraph graph, FeatureMatrix features, PruneSettings settings) {
         Objects.requireNonNull(graph, "graph");
-        int pins = graph.nodeCount(Side.LEFT);
-        int boards = graph.nodeCount(Side.RIGHT);
-        if (dim < 1 || features.length != (long) pins * dim) {
-            throw new IllegalArgumentException("features.length=" + features.length + " dim=" + dim
-                    + ": need pins (" + pins + ") x dim entries");
+        if (features == null) {
+            return planWith(graph, null, 0, settings);
         }
-        if (!(maxDiversity > 0 && maxDiversity <= 1)) {
-            throw new IllegalArgumentException("maxDiversity=" + maxDiversity + ": must lie in (0, 1]");
+        if (features.rows() != graph.nodeCount(Side.LEFT)) {
+            throw new IllegalArgumentException("features.rows=" + features.rows() + ": need one row per pin ("
+                    + graph.nodeCount(Side.LEFT) + ")");
         }
-        if (maxPinDegree < 1 || maxBoardDegree < 1) {
-            throw new IllegalArgumentException("maxPinDegree=" + maxPinDegree + " maxBoardDegree=" + maxBoardDegree
-                    + ": must be >= 1");
+        return planWith(graph, features::copyRow, features.dim(), settings);
+    }
+
+    /**
+     * As {@link #plan(BipartiteGraph, FeatureMatrix, PruneSettings)} with a row-major {@code pins × dim} array.
+     *
+     * @throws IllegalArgumentException if the array does not have {@code pins × dim} entries
+     */
+    public static PrunePlan plan(BipartiteGraph graph, float[] features, int dim, PruneSettings settings) {
+        requireShape(graph, features, dim);
+        return planWith(graph, (p, dst, off) -> System.arraycopy(features, p * dim, dst, off, dim), dim, settings);
+    }
+
+    /**
+     * The diversity of every board (entropy of its pins' mean topic distribution over ln(dim)), or NaN for boards of
+     * fewer than two pins, which no diversity limit drops. Cost: O(edges · dim).
+     */
+    public static float[] diversities(BipartiteGraph graph, float[] features, int dim) {
+        requireShape(graph, features, dim);
+        Pass pass = new Pass(graph, (p, dst, off) -> System.arraycopy(features, p * dim, dst, off, dim), dim, true, false);
+        return pass.diversity;
+    }
+
+    private static PrunePlan planWith(BipartiteGraph graph, Rows rows, int dim, PruneSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        if (settings.dropsDiverseBoards() && rows == null) {
+            throw new IllegalArgumentException("diversity limit " + (settings.maxDiversity() < 1 ? "maxDiversity="
+                    + settings.maxDiversity() : "diversityQuantile=" + settings.diversityQuantile())
+                    + ": dropping diverse boards needs the pins' content features, and there are none");
         }
-        if (graph.edgeCount() >= Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("edgeCount=" + graph.edgeCount() + ": pruning builds an on-heap graph of < 2^31 edges");
+        boolean capsPins = settings.maxPinDegree() < graph.maxDegree(Side.LEFT);
+        boolean capsBoards = settings.maxBoardDegree() < graph.maxDegree(Side.RIGHT);
+        Pass pass = new Pass(graph, rows, dim, settings.dropsDiverseBoards(), rows != null && (capsPins || capsBoards));
+        return pass.run(settings, capsPins, capsBoards);
+    }
+
+    /** One pruning run's state: scratch arrays sized by the largest degrees, the kept-edge bits, the counters. */
+    private static final class Pass {
+        private final BipartiteGraph graph;
+        private final Rows rows;
+        private final int dim;
+        private final float[] diversity;
+        private final float[] boardMean;
+        private final float[] row;
+        private final double[] topics;
+        private final int[] pins;
+        private long[] keep;
+
+        Pass(BipartiteGraph graph, Rows rows, int dim, boolean needDiversity, boolean needMeans) {
+            this.graph = graph;
+            this.rows = rows;
+            this.dim = dim;
+            int boards = graph.nodeCount(Side.RIGHT);
+            if (needMeans && (long) boards * dim > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("boards=" + boards + " dim=" + dim + ": board means need fewer than 2^31 floats");
+            }
+            this.row = new float[Math.max(dim, 1)];
+            this.topics = new double[Math.max(dim, 1)];
+            this.pins = new int[graph.maxDegree(Side.RIGHT)];
+            this.boardMean = needMeans ? new float[boards * dim] : null;
+            this.diversity = needDiversity ? new float[boards] : null;
+            for (int b = 0; (needDiversity || needMeans) && b < boards; b++) {
+                int d = graph.copyNeighbors(Side.RIGHT, b, pins, 0);
+                if (needDiversity) {
+                    diversity[b] = d < 2 ? Float.NaN : diversity(pins, d);
+                }
+                if (needMeans) {
+                    mean(b, d);
+                }
+            }
         }
-        float[] boardMean = new float[boards * dim];
-        float[] topics = new float[dim];
-        boolean[] dropped = new boolean[boards];
-        int boardsDropped = 0;
-        for (int b = 0; b < boards; b++) {
-            int d = graph.degree(Side.RIGHT, b);
-            Arrays.fill(topics, 0f);
-            for (int i = 0; i < d; i++) {
-                int p = graph.neighbor(Side.RIGHT, b, i);
-                float abs = 0;
+
+        /** Entropy of the mean topic distribution of {@code pins[0, n)} over ln(dim); the same code and order always. */
+        private float diversity(int[] pins, int n) {
+            if (dim < 2) {
+                return 0f;
+            }
+            Arrays.fill(topics, 0);
+            for (int i = 0; i < n; i++) {
+                rows.copyRow(pins[i], row, 0);
+                double abs = 0;
                 for (int k = 0; k < dim; k++) {
-                    abs += Math.abs(features[p * dim + k]);
-                    boardMean[b * dim + k] += features[p * dim + k] / d;
+                    abs += Math.abs(row[k]);
                 }
                 for (int k = 0; abs > 0 && k < dim; k++) {
-                    topics[k] += Math.abs(features[p * dim + k]) / abs / d;
+                    topics[k] += Math.abs(row[k]) / abs / n;
                 }
             }
-            if (d >= 2 && dim > 1 && entropy(topics) / Math.log(dim) > maxDiversity) {
-                dropped[b] = true;
-                boardsDropped++;
+            double h = 0;
+            for (double x : topics) {
+                if (x > 0) {
+                    h -= x * Math.log(x);
+                }
+            }
+            return (float) (h / Math.log(dim));
+        }
+
+        private void mean(int b, int d) {
+            int at = b * dim;
+            for (int i = 0; i < d; i++) {
+                rows.copyRow(pins[i], row, 0);
+                for (int k = 0; k < dim; k++) {
+                    boardMean[at + k] += row[k] / d;
+                }
             }
         }
 
-        // Pass 1: pins keep their most relevant edges to surviving boards.
-        int m = (int) graph.edgeCount();
-        int[] left = new int[m];
-        int[] right = new int[m];
-        float[] weight = graph.hasWeights() ? new float[m] : null;
-        int kept = 0;
-        long[] ranked = new long[graph.maxDegree(Side.LEFT)];
-        for (int p = 0; p < pins; p++) {
-            long first = graph.firstEdge(Side.LEFT, p);
-            int n = 0;
-            for (int i = 0, d = graph.degree(Side.LEFT, p); i < d; i++) {
-                int b = graph.neighborAt(Side.LEFT, first + i);
-                if (!dropped[b]) {
-                    ranked[n++] = rankKey(cosine(features, p * dim, boardMean, b * dim, dim), i);
+        PrunePlan run(PruneSettings s, boolean capsPins, boolean capsBoards) {
+            int pinCount = graph.nodeCount(Side.LEFT);
+            int boards = graph.nodeCount(Side.RIGHT);
+            long edges = graph.edgeCount();
+            int multiPin = 0;
+            for (int b = 0; diversity != null && b < boards; b++) {
+                multiPin += Float.isNaN(diversity[b]) ? 0 : 1;
+            }
+            double threshold = threshold(s, multiPin);
+            boolean[] dropped = new boolean[boards];
+            int boardsDropped = 0;
+            long edgesOfDropped = 0;
+            for (int b = 0; diversity != null && b < boards; b++) {
+                if (diversity[b] > threshold) {
+                    dropped[b] = true;
+                    boardsDropped++;
+                    edgesOfDropped += graph.degree(Side.RIGHT, b);
                 }
             }
-            int keep = selectMostRelevant(ranked, n, maxPinDegree);
-            for (int j = 0; j < keep; j++) {
-                long e = first + (int) ranked[j];
-                left[kept] = p;
-                right[kept] = graph.neighborAt(Side.LEFT, e);
-                if (weight != null) {
-                    weight[kept] = graph.weightAt(Side.LEFT, e);
+
+            // Pins keep their most relevant edges to surviving boards.
+            keep = new long[(int) ((edges + 63) >>> 6)];
+            long[] ranked = new long[graph.maxDegree(Side.LEFT)];
+            int pinsCapped = 0;
+            long cutAtPins = 0;
+            for (int p = 0; p < pinCount; p++) {
+                long first = graph.firstEdge(Side.LEFT, p);
+                int d = graph.degree(Side.LEFT, p);
+                int n = 0;
+                for (int i = 0; i < d; i++) {
+                    if (!dropped[graph.neighborAt(Side.LEFT, first + i)]) {
+                        ranked[n++] = i;
+                    }
                 }
-                kept++;
+                if (n > s.maxPinDegree()) {
+                    pinsCapped++;
+                    cutAtPins += n - s.maxPinDegree();
+                    loadRow(p);
+                    for (int j = 0; j < n; j++) {
+                        long e = first + ranked[j];
+                        int b = graph.neighborAt(Side.LEFT, e);
+                        ranked[j] = rankKey(relevance(b, e, graph.degree(Side.RIGHT, b)), (int) ranked[j]);
+                    }
+                    n = selectMostRelevant(ranked, n, s.maxPinDegree());
+                }
+                for (int j = 0; j < n; j++) {
+                    set(first + ranked[j]);
+                }
+            }
+
+            // Boards keep their most relevant remaining edges; a board that lost edges is measured again.
+            int boardsCapped = 0;
+            long cutAtBoards = 0;
+            boolean recheck = diversity != null && s.dropsDiverseBoards();
+            if (capsBoards || (recheck && capsPins)) {
+                long[] leftEdge = new long[graph.maxDegree(Side.RIGHT)];
+                long[] boardRanked = new long[graph.maxDegree(Side.RIGHT)];
+                boolean[] survives = new boolean[graph.maxDegree(Side.RIGHT)];
+                for (int b = 0; b < boards; b++) {
+                    if (dropped[b]) {
+                        continue;
+                    }
+                    int d = graph.degree(Side.RIGHT, b);
+                    long first = graph.firstEdge(Side.RIGHT, b);
+                    int n = 0;
+                    int run = 0;
+                    for (int j = 0; j < d; j++) {
+                        int p = graph.neighborAt(Side.RIGHT, first + j);
+                        run = j > 0 && graph.neighborAt(Side.RIGHT, first + j - 1) == p ? run + 1 : 0;
+                        long e = leftPosition(p, b, run);
+                        if (kept(e)) {
+                            pins[n] = p;
+                            leftEdge[n++] = e;
+                        }
+                    }
+                    if (n > s.maxBoardDegree()) {
+                        boardsCapped++;
+                        cutAtBoards += n - s.maxBoardDegree();
+                        for (int j = 0; j < n; j++) {
+                            loadRow(pins[j]);
+                            boardRanked[j] = rankKey(relevance(b, leftEdge[j], graph.degree(Side.LEFT, pins[j])), j);
+                        }
+                        int kept = selectMostRelevant(boardRanked, n, s.maxBoardDegree());
+                        Arrays.fill(survives, 0, n, false);
+                        for (int j = 0; j < kept; j++) {
+                            survives[(int) boardRanked[j]] = true;
+                        }
+                        int m = 0;
+                        for (int j = 0; j < n; j++) {
+                            if (survives[j]) {
+                                pins[m] = pins[j];
+                                leftEdge[m++] = leftEdge[j];
+                            } else {
+                                clear(leftEdge[j]);
+                            }
+                        }
+                        n = m;
+                    }
+                    if (recheck && n < d && n >= 2 && diversity(pins, n) > threshold) {
+                        boardsDropped++;
+                        edgesOfDropped += n;
+                        for (int j = 0; j < n; j++) {
+                            clear(leftEdge[j]);
+                        }
+                    }
+                }
+            }
+            long removed = edgesOfDropped + cutAtPins + cutAtBoards;
+            PruneStats stats = new PruneStats(threshold, multiPin, boardsDropped, edgesOfDropped, pinsCapped, cutAtPins,
+                    boardsCapped, cutAtBoards, edges, edges - removed);
+            return new PrunePlan(graph, keep, stats);
+        }
+
+        /** The diversity above which boards are dropped: the given limit, or the given quantile of the boards' values. */
+        private double threshold(PruneSettings s, int multiPin) {
+            if (s.maxDiversity() < 1 || s.diversityQuantile() >= 1 || multiPin == 0) {
+                return s.maxDiversity();
+            }
+            float[] sorted = new float[multiPin];
+            int n = 0;
+            for (float v : diversity) {
+                if (!Float.isNaN(v)) {
+                    sorted[n++] = v;
+                }
+            }
+            Arrays.sort(sorted);
+            return sorted[(int) Math.ceil(s.diversityQuantile() * multiPin) - 1];
+        }
+
+        private void loadRow(int pin) {
+            if (boardMean != null) {
+                rows.copyRow(pin, row, 0);
             }
         }
 
-        // Pass 2: boards keep their most relevant remaining edges.
-        int[] start = new int[boards + 1];
-        int[] byBoard = groupBy(right, kept, start);
-        boolean[] keepEdge = new boolean[kept];
-        long[] boardRanked = new long[graph.maxDegree(Side.RIGHT)];
-        for (int b = 0; b < boards; b++) {
-            int n = 0;
-            for (int j = start[b]; j < start[b + 1]; j++) {
-                boardRanked[n++] = rankKey(cosine(features, left[byBoard[j]] * dim, boardMean, b * dim, dim), byBoard[j]);
+        /**
+         * Relevance of the edge to {@code board} at left position {@code leftEdge}: the cosine of the pin's row (loaded by
+         * {@link #loadRow}) and the board's mean, or without features its weight over log2(2 + {@code otherDegree}).
+         */
+        private float relevance(int board, long leftEdge, int otherDegree) {
+            if (boardMean == null) {
+                return (float) (graph.weightAt(Side.LEFT, leftEdge) / (Math.log(2 + otherDegree) / Math.log(2)));
             }
-            int keep = selectMostRelevant(boardRanked, n, maxBoardDegree);
-            for (int j = 0; j < keep; j++) {
-                keepEdge[(int) boardRanked[j]] = true;
+            double dot = 0;
+            double na = 0;
+            double nb = 0;
+            int at = board * dim;
+            for (int k = 0; k < dim; k++) {
+                dot += row[k] * boardMean[at + k];
+                na += row[k] * row[k];
+                nb += boardMean[at + k] * boardMean[at + k];
             }
+            return na == 0 || nb == 0 ? 0f : (float) (dot / Math.sqrt(na * nb));
         }
-        int out = 0;
-        for (int i = 0; i < kept; i++) {
-            if (keepEdge[i]) {
-                left[out] = left[i];
-                right[out] = right[i];
-                if (weight != null) {
-                    weight[out] = weight[i];
+
+        /** Left edge position of the {@code run}-th copy of edge (pin, board): neighbour lists are sorted by id. */
+        private long leftPosition(int pin, int board, int run) {
+            long lo = graph.firstEdge(Side.LEFT, pin);
+            long hi = lo + graph.degree(Side.LEFT, pin);
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (graph.neighborAt(Side.LEFT, mid) < board) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
                 }
-                out++;
             }
+            return lo + run;
         }
-        HeapBipartiteGraph pruned = HeapBipartiteGraph.of(pins, boards, Arrays.copyOf(left, out), Arrays.copyOf(right, out),
-                weight == null ? null : Arrays.copyOf(weight, out));
-        return new Result(pruned, boardsDropped, m - out);
+
+        private boolean kept(long e) {
+            return (keep[(int) (e >>> 6)] & (1L << e)) != 0;
+        }
+
+        private void set(long e) {
+            keep[(int) (e >>> 6)] |= 1L << e;
+        }
+
+        private void clear(long e) {
+            keep[(int) (e >>> 6)] &= ~(1L << e);
+        }
     }
 
     /** Packs relevance (high bits, order-preserving) and an index (low 32 bits) into one sortable long. */
+    private static void requireShape(BipartiteGraph graph, float[] features, int dim) {
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(features, "features");
+        if (dim < 1 || features.length != (long) graph.nodeCount(Side.LEFT) * dim) {
+            throw new IllegalArgumentException("features.length=" + features.length + " dim=" + dim
+                    + ": need pins (" + graph.nodeCount(Side.LEFT) + ") x dim entries");
+        }
+    }
+
     private static long rankKey(float relevance, int index) {
         int bits = Float.floatToIntBits(relevance);
         int ordered = bits >= 0 ? bits : bits ^ 0x7FFFFFFF; // IEEE order as signed ints
         return ((long) ordered << 32) | (index & 0xFFFFFFFFL);
     }
 
-    /** Moves the {@code keep} most relevant keys to the front (as indices) and returns how many were kept. */
+    /** Moves the indices of the {@code keep} most relevant of {@code n > keep} keys to the front, in any order. */
     private static int selectMostRelevant(long[] keys, int n, int keep) {
-        if (n <= keep) {
-            for (int i = 0; i < n; i++) {
-                keys[i] = keys[i] & 0xFFFFFFFFL;
-            }
-            return n;
-        }
         Arrays.sort(keys, 0, n);
+        System.arraycopy(keys, n - keep, keys, 0, keep);
         for (int j = 0; j < keep; j++) {
-            keys[j] = keys[n - 1 - j] & 0xFFFFFFFFL;
+            keys[j] &= 0xFFFFFFFFL;
         }
         return keep;
-    }
-
-    /**
-     * Positions of the edges {@code 0..count} ordered by board (a counting sort); board b's edges end up at
-     * {@code [start[b], start[b + 1])} of the result.
-     */
-    private static int[] groupBy(int[] board, int count, int[] start) {
-        for (int i = 0; i < count; i++) {
-            start[board[i] + 1]++;
-        }
-        for (int b = 0; b + 1 < start.length; b++) {
-            start[b + 1] += start[b];
-        }
-        int[] next = Arrays.copyOf(start, start.length);
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++) {
-            order[next[board[i]]++] = i;
-        }
-        return order;
-    }
-
-    private static double entropy(float[] p) {
-        double h = 0;
-        for (float x : p) {
-            if (x > 0) {
-                h -= x * Math.log(x);
-            }
-        }
-        return h;
-    }
-
-    private static float cosine(float[] a, int ao, float[] b, int bo, int dim) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int k = 0; k < dim; k++) {
-            dot += a[ao + k] * b[bo + k];
-            na += a[ao + k] * a[ao + k];
-            nb += b[bo + k] * b[bo + k];
-        }
-        return na == 0 || nb == 0 ? 0f : (float) (dot / Math.sqrt(na * nb));
     }
 }

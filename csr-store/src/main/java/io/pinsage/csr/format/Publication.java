@@ -60,6 +60,24 @@ public final class Publication implements AutoCloseable {
     }
 
     /**
+     * The files written into {@link #directory()} so far, as a generation a reader can open (for instance to verify
+     * a store before publishing it). Nothing is published: readers of the root still see the previous generation.
+     *
+     * @throws IllegalStateException if this publication was committed or closed, or the directory holds a manifest
+     *                               or a sub-directory
+     */
+    public StoreGeneration pendingGeneration() throws IOException {
+        if (committed || closed) {
+            throw new IllegalStateException("publication of " + directory + " already " + (committed ? "committed" : "closed"));
+        }
+        Map<String, Long> files = StoreDirectory.listFiles(directory);
+        if (files.containsKey(ManifestFormat.MANIFEST)) {
+            throw new IllegalStateException(directory + " must not hold a file named " + ManifestFormat.MANIFEST);
+        }
+        return new StoreGeneration(root, directory.getFileName().toString(), directory, Map.copyOf(files));
+    }
+
+    /**
      * Publishes the generation atomically and deletes older ones.
      *
      * @return the generation as a reader now sees it

@@ -34,17 +34,8 @@ final class BenchBuildCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, description = "Scratch directory for the store (needs about 17 bytes per edge free).")
     Path dir;
 
-    @Option(names = "--pins", description = "Pins, default ${DEFAULT-VALUE}.")
-    int pins = 62_500_000;
-
-    @Option(names = "--boards", description = "Boards, default ${DEFAULT-VALUE}.")
-    int boards = 10_000_000;
-
-    @Option(names = "--edges", description = "Edges, default ${DEFAULT-VALUE}.")
-    long edges = 1_000_000_000L;
-
-    @Option(names = "--seed", description = "Random seed, default ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin
+    GraphSizeOptions size = new GraphSizeOptions(62_500_000, 10_000_000, 1_000_000_000L, 42);
 
     @Option(names = "--disk-probe-mib", description = "MiB written by the disk probe (more than the page cache absorbs quickly), default ${DEFAULT-VALUE}.")
     int probeMib = 4096;
@@ -65,7 +56,8 @@ final class BenchBuildCommand implements Callable<Integer> {
         System.out.printf("disk sequential write   %.0f MB/s (%d MiB, fsync'd)%n", diskMBs, probeMib);
 
         Path root = dir.resolve("store");
-        GeneratorConfig config = GeneratorConfig.of(pins, boards, edges, seed).withFeatureDim(0).withHeldOutPairs(0);
+        GeneratorConfig config = size.config().withFeatureDim(0).withHeldOutPairs(0);
+        long edges = size.edges;
         PinBoardGenerator gen = new PinBoardGenerator(config);
         long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
@@ -76,7 +68,7 @@ final class BenchBuildCommand implements Callable<Integer> {
             gen.generateEdges(builder, build.threads);
             long t1 = System.nanoTime();
             genS = (t1 - t0) / 1e9;
-            stats = builder.build(pins, boards);
+            stats = builder.build(size.pins, size.boards);
             p.commit();
             sortS = (System.nanoTime() - t1) / 1e9;
         }
@@ -90,7 +82,7 @@ final class BenchBuildCommand implements Callable<Integer> {
             StoreReport.print(store, System.out);
         }
         double writtenMB = (stats.spillBytes() + storeBytes) / 1e6;
-        System.out.printf("%nedges                   %,d (%,d pins, %,d boards, seed %d, %d threads)%n", edges, pins, boards, seed, build.threads);
+        System.out.printf("%nedges                   %,d (%,d pins, %,d boards, seed %d, %d threads)%n", edges, size.pins, size.boards, size.seed, build.threads);
         System.out.printf("wall time               %.1f s (generate + spill %.1f s, sort + write %.1f s)%n", wall, genS, sortS);
         System.out.printf("edges/s                 %.2f M overall; generator path (generate + spill) %.2f M%n", edges / wall / 1e6, edges / genS / 1e6);
         System.out.printf("cpu                     %.1f s (%.2f cores busy on average)%n", cpu, cpu / wall);

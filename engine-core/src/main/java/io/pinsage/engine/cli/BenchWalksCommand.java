@@ -2,15 +2,13 @@ package io.pinsage.engine.cli;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.GraphStore;
-import io.pinsage.csr.Residency;
 import io.pinsage.engine.bench.PowerLawGraph;
 import io.pinsage.engine.bench.WalkBench;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -24,9 +22,8 @@ final class BenchWalksCommand implements Callable<Integer> {
     @Option(names = "--store", description = "graph store directory to walk (default: generate a power-law graph on the heap)")
     Path store;
 
-    @Option(names = "--residency", defaultValue = "mapped", converter = ResidencyConverter.class,
-            description = "how --store keeps its adjacency: mapped | anonymous-huge-pages (a huge-page copy in RAM) (default ${DEFAULT-VALUE})")
-    Residency residency;
+    @Mixin
+    ResidencyOption residency;
 
     @Option(names = "--pins", defaultValue = "7000000", description = "generated pins (default ${DEFAULT-VALUE})")
     int pins;
@@ -69,7 +66,7 @@ final class BenchWalksCommand implements Callable<Integer> {
         WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes,
                 (long) (probeMaxGib * (1L << 30)), seed);
         if (store != null) {
-            try (GraphStore g = GraphStore.open(store, residency)) {
+            try (GraphStore g = residency.open(store, System.out)) {
                 new WalkBench(g.graph(), options, System.out).run();
             }
             return 0;
@@ -79,19 +76,5 @@ final class BenchWalksCommand implements Callable<Integer> {
         System.out.printf("generated      power-law graph (skew %.1f) in %.1f s%n", skew, (System.nanoTime() - t0) / 1e9);
         new WalkBench(g, options, System.out).run();
         return 0;
-    }
-
-    /** Reads a {@link Residency} from its name in any case, with hyphens or underscores between words. */
-    static final class ResidencyConverter implements ITypeConverter<Residency> {
-        @Override
-        public Residency convert(String value) {
-            String name = value.trim().replace('-', '_').toUpperCase(Locale.ROOT);
-            for (Residency r : Residency.values()) {
-                if (r.name().equals(name)) {
-                    return r;
-                }
-            }
-            throw new IllegalArgumentException("residency=" + value + ": expected mapped or anonymous-huge-pages");
-        }
     }
 }

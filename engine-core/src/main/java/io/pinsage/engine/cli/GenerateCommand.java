@@ -18,17 +18,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Store directory (created; a previous store there is replaced atomically).")
     Path out;
 
-    @Option(names = "--pins", description = "Pins (left nodes), default ${DEFAULT-VALUE}.")
-    int pins = 100_000;
-
-    @Option(names = "--boards", description = "Boards (right nodes), default ${DEFAULT-VALUE}.")
-    int boards = 10_000;
-
-    @Option(names = "--edges", description = "Edges, default ${DEFAULT-VALUE}.")
-    long edges = 1_000_000;
-
-    @Option(names = "--seed", description = "Random seed, default ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin
+    GraphSizeOptions size = new GraphSizeOptions(100_000, 10_000, 1_000_000, 42);
 
     @Option(names = "--topics", description = "Latent topics (default: 64, or fewer for tiny graphs).")
     Integer topics;
@@ -39,11 +30,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--pairs", description = "Held-out engagement pairs (default: pins/10, at most 10000).")
     Integer pairs;
 
+    @Option(names = "--diverse-boards", paramLabel = "F", description = "Fraction of catch-all boards, whose pins come from every topic (default ${DEFAULT-VALUE}).")
+    double diverseBoards = 0;
+
     @Mixin
     BuildOptionsMixin build;
 
     GeneratorConfig config() {
-        GeneratorConfig c = GeneratorConfig.of(pins, boards, edges, seed).withFeatureDim(featureDim);
+        GeneratorConfig c = size.config().withFeatureDim(featureDim).withDiverseBoards(diverseBoards);
         if (topics != null) {
             c = c.withTopics(topics, topics / 8);
         }
@@ -58,7 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         new PinBoardGenerator(config()).writeStore(out, build.options());
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("generated %,d edges in %.1f s (%.2f M edges/s)%n", edges, s, edges / s / 1e6);
+        System.out.printf("generated %,d edges in %.1f s (%.2f M edges/s)%n", size.edges, s, size.edges / s / 1e6);
         try (GraphStore store = GraphStore.open(out)) {
             StoreReport.print(store, System.out);
         }

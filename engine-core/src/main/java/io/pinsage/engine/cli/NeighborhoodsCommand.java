@@ -8,6 +8,7 @@ import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.walk.NeighborhoodBuilder;
 import io.pinsage.walk.NeighborhoodConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,12 +51,15 @@ final class NeighborhoodsCommand implements Callable<Integer> {
     @Option(names = "--nodes", split = ",", description = "recompute only these node ids in the existing store (incremental)")
     int[] nodes;
 
+    @Mixin
+    ResidencyOption residency;
+
     @Override
     public Integer call() throws Exception {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Path root = out == null ? NeighborhoodStore.defaultRoot(dir, side) : out;
         NeighborhoodConfig config = new NeighborhoodConfig(side, top, steps, alpha, 32, seed);
-        try (GraphStore store = GraphStore.open(dir)) {
+        try (GraphStore store = residency.open(dir, System.err)) {
             BipartiteGraph graph = store.graph();
             NeighborhoodBuilder builder = new NeighborhoodBuilder(graph, config, workers);
             ProgressBar bar = new ProgressBar(System.err, "nodes");

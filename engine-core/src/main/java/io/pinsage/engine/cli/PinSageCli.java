@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 VerifyCommand.class,
                 WalkCommand.class,
                 NeighborhoodsCommand.class,
+                PruneCommand.class,
                 BenchCommand.class,
         })
 public final class PinSageCli implements Runnable {

@@ -28,17 +28,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--work", description = "Working directory (default: a fresh temporary directory).")
     Path work;
 
-    @Option(names = "--pins", description = "Pins, default ${DEFAULT-VALUE}.")
-    int pins = 200_000;
-
-    @Option(names = "--boards", description = "Boards, default ${DEFAULT-VALUE}.")
-    int boards = 20_000;
-
-    @Option(names = "--edges", description = "Edges, default ${DEFAULT-VALUE}.")
-    long edges = 2_000_000;
-
-    @Option(names = "--seed", description = "Random seed, default ${DEFAULT-VALUE}.")
-    long seed = 42;
+    @Mixin
+    GraphSizeOptions size = new GraphSizeOptions(200_000, 20_000, 2_000_000, 42);
 
     @Option(names = "--ablations", description = "Also train the ablations (uniform neighbourhoods; no hard negatives).")
     boolean ablations;
@@ -72,7 +63,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     private void generate(Path dir) throws Exception {
-        GeneratorConfig c = GeneratorConfig.of(pins, boards, edges, seed);
+        GeneratorConfig c = size.config();
         long t0 = System.nanoTime();
         new PinBoardGenerator(c).writeStore(store(dir), CsrBuildOptions.defaults());
         double s = (System.nanoTime() - t0) / 1e9;

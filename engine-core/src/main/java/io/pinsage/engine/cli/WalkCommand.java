@@ -9,6 +9,7 @@ import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
 import io.pinsage.walk.WeightedEdgeChooser;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -60,9 +61,12 @@ final class WalkCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Mixin
+    ResidencyOption residency;
+
     @Override
     public Integer call() throws Exception {
-        try (GraphStore store = GraphStore.open(dir)) {
+        try (GraphStore store = residency.open(dir, System.err)) {
             IdMap ids = denseIds ? null : store.ids(Side.LEFT).orElse(null);
             PixieQuery.Builder b = PixieQuery.builder().steps(steps).topPins(top).topBoards(boards).alpha(alpha)
                     .boost(!noBoost).seed(seed);

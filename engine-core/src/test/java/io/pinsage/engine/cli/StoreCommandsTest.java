@@ -85,7 +85,17 @@ class StoreCommandsTest {
         assertTrue(r.out().contains("steps/s per core"), r.out());
         CliRun bad = run("bench", "walks", "--store", store.toString(), "--residency", "swapped");
         assertEquals(2, bad.code(), bad.out());
-        assertTrue(bad.err().contains("residency=swapped: expected mapped or anonymous-huge-pages"), bad.err());
+        assertTrue(bad.err().contains("residency=swapped: expected auto, mapped or anonymous-huge-pages"), bad.err());
+    }
+
+    @Test
+    void shouldShowEachCommandsOwnGraphSizeDefaults() {
+        CommandLine cli = PinSageCli.newCommandLine();
+        CommandLine bench = cli.getSubcommands().get("bench");
+        assertTrue(cli.getSubcommands().get("generate").getUsageMessage().contains("Pins (left nodes), default 100000."));
+        assertTrue(cli.getSubcommands().get("quickstart").getUsageMessage().contains("Pins (left nodes), default 200000."));
+        assertTrue(bench.getSubcommands().get("build").getUsageMessage().contains("Edges, default 1000000000."));
+        assertTrue(bench.getSubcommands().get("prune-quality").getUsageMessage().contains("Boards (right nodes), default 10000."));
     }
 
     @Test

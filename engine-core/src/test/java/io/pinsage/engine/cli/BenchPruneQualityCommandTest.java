@@ -1,0 +1,47 @@
+package io.pinsage.engine.cli;
+
+import io.pinsage.walk.PruneSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchPruneQualityCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldParsePruningLevels() {
+        BenchPruneQualityCommand.Level both = BenchPruneQualityCommand.parseLevel("0.8:200");
+        assertEquals(new PruneSettings(1, 0.8, 200, 200), both.settings());
+        assertEquals("entropy q0.8, degree <= 200", both.label());
+        assertEquals(new PruneSettings(1, 0.9, PruneSettings.NO_CAP, PruneSettings.NO_CAP), BenchPruneQualityCommand.parseLevel("0.9").settings());
+        assertEquals(new PruneSettings(1, 1, 50, 50), BenchPruneQualityCommand.parseLevel("-:50").settings());
+        for (String bad : new String[] {"1.5", "0.5:0", "x", "-", "0.5:2:3", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchPruneQualityCommand.parseLevel(bad), bad);
+            assertTrue(e.getMessage().startsWith("--levels=" + bad), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRankPixieOnTheOriginalAndEveryPrunedStore() {
+        CliRun r = CliRun.run("bench", "prune-quality", "--work", dir.toString(), "--pins", "3000", "--boards", "300", "--edges", "30000",
+                "--levels", "0.8,-:100", "--pixie-steps", "500", "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        int header = 0;
+        while (header < lines.length && !lines[header].startsWith("store ")) {
+            header++;
+        }
+        assertTrue(header + 3 < lines.length, r.out());
+        assertTrue(lines[header + 1].startsWith("original") && lines[header + 1].contains("1.000   1.000"), lines[header + 1]);
+        assertTrue(lines[header + 2].startsWith("entropy q0.8 "), lines[header + 2]);
+        assertTrue(lines[header + 3].startsWith("no entropy, degree <= 100"), lines[header + 3]);
+        assertTrue(r.out().contains("ratios are pruned/original"), r.out());
+    }
+}
