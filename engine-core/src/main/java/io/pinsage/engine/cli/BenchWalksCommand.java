@@ -66,7 +66,7 @@ final class BenchWalksCommand implements Callable<Integer> {
         WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes,
                 (long) (probeMaxGib * (1L << 30)), seed);
         if (store != null) {
-            try (GraphStore g = residency.open(store, System.out)) {
+            try (GraphStore g = residency.open(store, System.out, Long.MAX_VALUE)) {
                 new WalkBench(g.graph(), options, System.out).run();
             }
             return 0;

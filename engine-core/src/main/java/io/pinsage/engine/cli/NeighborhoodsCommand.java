@@ -59,7 +59,9 @@ final class NeighborhoodsCommand implements Callable<Integer> {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Path root = out == null ? NeighborhoodStore.defaultRoot(dir, side) : out;
         NeighborhoodConfig config = new NeighborhoodConfig(side, top, steps, alpha, 32, seed);
-        try (GraphStore store = residency.open(dir, System.err)) {
+        // Every node of a side walks far more than the copy costs; an update walks from its nodes only.
+        long walkSteps = nodes == null ? Long.MAX_VALUE : saturatingProduct(nodes.length, steps);
+        try (GraphStore store = residency.open(dir, System.err, walkSteps)) {
             BipartiteGraph graph = store.graph();
             NeighborhoodBuilder builder = new NeighborhoodBuilder(graph, config, workers);
             ProgressBar bar = new ProgressBar(System.err, "nodes");
@@ -72,5 +74,11 @@ final class NeighborhoodsCommand implements Callable<Integer> {
                     nodes == null ? "built" : "updated", count, side, top, steps, seconds, workers, g.directory());
         }
         return 0;
+    }
+
+    private static long saturatingProduct(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return high == 0 && low >= 0 ? low : Long.MAX_VALUE;
     }
 }

@@ -66,7 +66,7 @@ final class WalkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (GraphStore store = residency.open(dir, System.err)) {
+        try (GraphStore store = residency.open(dir, System.err, steps)) {
             IdMap ids = denseIds ? null : store.ids(Side.LEFT).orElse(null);
             PixieQuery.Builder b = PixieQuery.builder().steps(steps).topPins(top).topBoards(boards).alpha(alpha)
                     .boost(!noBoost).seed(seed);

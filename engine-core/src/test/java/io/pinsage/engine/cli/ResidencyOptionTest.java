@@ -24,24 +24,35 @@ class ResidencyOptionTest {
 
     @Test
     void shouldCopyIntoHugePagesOnlyWhenTheAdjacencyTakesAtMostHalfTheHeadroom() {
-        ResidencyOption.Choice fits = ResidencyOption.choose(null, 4 * GIB, 8 * GIB);
+        ResidencyOption.Choice fits = ResidencyOption.choose(null, 4 * GIB, 8 * GIB, Long.MAX_VALUE);
         assertEquals(Residency.ANONYMOUS_HUGE_PAGES, fits.residency());
         assertEquals("residency: anonymous-huge-pages (auto: the adjacency's 4.00 GiB fits in half of the 8.00 GiB available beside the heap)",
                 fits.line());
-        ResidencyOption.Choice tooBig = ResidencyOption.choose(null, 4 * GIB + 1, 8 * GIB);
+        ResidencyOption.Choice tooBig = ResidencyOption.choose(null, 4 * GIB + 1, 8 * GIB, Long.MAX_VALUE);
         assertEquals(Residency.MAPPED, tooBig.residency());
         assertTrue(tooBig.reason().contains("exceeds half"), tooBig.reason());
-        assertEquals(Residency.MAPPED, ResidencyOption.choose(null, 1, 0).residency(), "no headroom at all");
-        ResidencyOption.Choice unknown = ResidencyOption.choose(null, 1, MemoryHeadroom.UNKNOWN);
+        assertEquals(Residency.MAPPED, ResidencyOption.choose(null, 1, 0, Long.MAX_VALUE).residency(), "no headroom at all");
+        ResidencyOption.Choice unknown = ResidencyOption.choose(null, 1, MemoryHeadroom.UNKNOWN, Long.MAX_VALUE);
         assertEquals(Residency.MAPPED, unknown.residency());
         assertTrue(unknown.reason().contains("unknown"), unknown.reason());
     }
 
     @Test
+    void shouldMapWhenTheWalkIsTooShortToPayForTheCopy() {
+        // One 100,000-step query against a 1 GiB adjacency: the copy would cost more than the walk saves.
+        ResidencyOption.Choice query = ResidencyOption.choose(null, GIB, 64 * GIB, 100_000);
+        assertEquals(Residency.MAPPED, query.residency());
+        assertTrue(query.reason().contains("would not pay"), query.reason());
+        assertEquals(Residency.ANONYMOUS_HUGE_PAGES, ResidencyOption.choose(null, GIB, 64 * GIB, 100_000_000).residency());
+        assertEquals(Residency.ANONYMOUS_HUGE_PAGES, ResidencyOption.choose(Residency.ANONYMOUS_HUGE_PAGES, GIB, 64 * GIB, 1).residency(),
+                "an explicit choice is kept");
+    }
+
+    @Test
     void shouldKeepAnExplicitChoiceWhateverTheMemory() {
-        assertEquals(Residency.ANONYMOUS_HUGE_PAGES, ResidencyOption.choose(Residency.ANONYMOUS_HUGE_PAGES, 100 * GIB, GIB).residency());
-        assertEquals(Residency.MAPPED, ResidencyOption.choose(Residency.MAPPED, 1, 100 * GIB).residency());
-        assertEquals("residency: mapped (as asked)", ResidencyOption.choose(Residency.MAPPED, 1, 1).line());
+        assertEquals(Residency.ANONYMOUS_HUGE_PAGES, ResidencyOption.choose(Residency.ANONYMOUS_HUGE_PAGES, 100 * GIB, GIB, Long.MAX_VALUE).residency());
+        assertEquals(Residency.MAPPED, ResidencyOption.choose(Residency.MAPPED, 1, 100 * GIB, Long.MAX_VALUE).residency());
+        assertEquals("residency: mapped (as asked)", ResidencyOption.choose(Residency.MAPPED, 1, 1, Long.MAX_VALUE).line());
     }
 
     @Test
