@@ -38,16 +38,20 @@ public record HardNegativeBand(int from, int to, int stepsPerRank) {
      * @throws IllegalArgumentException naming the text if it is not two integers with {@code FROM < TO}
      */
     public static HardNegativeBand parse(String text, int stepsPerRank) {
-        int dash = text.indexOf('-');
+        String[] ends = text.split("-", 2);
+        int from;
+        int to;
         try {
-            if (dash > 0) {
-                return new HardNegativeBand(Integer.parseInt(text.substring(0, dash).strip()),
-                        Integer.parseInt(text.substring(dash + 1).strip()), stepsPerRank);
-            }
+            from = Integer.parseInt(ends[0].strip());
+            to = Integer.parseInt(ends.length == 2 ? ends[1].strip() : "");
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("hardBand=" + text + ": expected FROM-TO, two integers such as 2000-5000", e);
         }
-        throw new IllegalArgumentException("hardBand=" + text + ": expected FROM-TO, two integers such as 2000-5000");
+        try {
+            return new HardNegativeBand(from, to, stepsPerRank);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hardBand=" + text + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -40,7 +40,7 @@ class HardNegativeBandTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HardNegativeBand.parse("2000:5000", 4));
         assertTrue(e.getMessage().contains("hardBand=2000:5000"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> HardNegativeBand.parse("5000-2000", 4));
-        assertTrue(e.getMessage().contains("from=5000 to=2000"), e.getMessage());
+        assertTrue(e.getMessage().contains("hardBand=5000-2000: from=5000 to=2000"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> HardNegativeBand.parse("a-b", 4));
         assertTrue(e.getMessage().contains("hardBand=a-b"), e.getMessage());
     }
