@@ -34,6 +34,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--ablations", description = "Also train the ablations (uniform neighbourhoods; no hard negatives).")
     boolean ablations;
 
+    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "PPR ranks of PinSage's hard negatives; default "
+            + "2000-5000, scaled down on graphs with fewer than 40 pins per rank of its end")
+    String hardBand;
+
     /** One stage of the quickstart. */
     private record Step(String title, StepAction action) {
     }
@@ -54,7 +58,9 @@ final class QuickstartCommand implements Callable<Integer> {
 
     private void compare(Path dir) throws Exception {
         try (Backend backend = device.open()) {
-            SyntheticComparison.run(store(dir), dir.resolve("model"), ablations, backend, System.out, System.err);
+            SyntheticComparison.run(store(dir), dir.resolve("model"),
+                    SyntheticComparison.options(Runtime.getRuntime().availableProcessors(), null, hardBand), ablations, backend,
+                    System.out, System.err);
         }
     }
 

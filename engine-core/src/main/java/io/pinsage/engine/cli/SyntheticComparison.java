@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.GraphStore;
+import io.pinsage.engine.pipeline.HardNegativeBand;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.nn.backend.Backend;
@@ -21,12 +22,27 @@ final class SyntheticComparison {
     private SyntheticComparison() {
     }
 
-    static void run(Path storeDir, Path modelDir, boolean ablations, Backend backend, PrintStream out, PrintStream err)
-            throws Exception {
-        int threads = Runtime.getRuntime().availableProcessors();
+    /**
+     * Options for a command line: the defaults on {@code threads} threads, with the epoch cap and the hard-negative
+     * band ({@code FROM-TO}) replaced where given (null: keep the default).
+     */
+    static PinBoardRecommender.Options options(int threads, Integer epochs, String hardBand) {
         PinBoardRecommender.Options o = PinBoardRecommender.Options.defaults(threads);
+        if (hardBand != null) {
+            o = o.withHardBand(HardNegativeBand.parse(hardBand, o.hardBand().stepsPerRank()));
+        }
+        if (epochs != null) {
+            o = o.with(o.training().withEpochs(epochs));
+        }
+        return o;
+    }
+
+    static void run(Path storeDir, Path modelDir, PinBoardRecommender.Options o, boolean ablations, Backend backend, PrintStream out,
+                    PrintStream err) throws Exception {
         try (GraphStore store = GraphStore.open(storeDir)) {
             PinBoardRecommender rec = new PinBoardRecommender(store, o, backend);
+            out.println("hard-negative band: " + rec.hardBand() + (rec.hardBand().equals(o.hardBand()) ? ""
+                    : ", the asked " + o.hardBand().from() + "-" + o.hardBand().to() + " scaled to the graph's pins"));
             List<PinBoardRecommender.Row> rows = new ArrayList<>();
             rows.add(rec.contentBaseline());
             rows.add(rec.pixieBaseline(20_000));

@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt, or synthetic:STORE_DIR from generate) and "
                 + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint/ when present. On synthetic data it also prints the "
-                + "comparison with content-only and Pixie. Defaults are the recommended settings.")
+                + "comparison with content-only and Pixie (of the options, only --epochs, --threads, --hard-band and --ablations apply "
+                + "there). Defaults are the recommended settings.")
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -85,6 +86,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ablations", description = "synthetic:DIR only: also train the uniform-neighbourhood and no-hard-negative ablations")
     boolean ablations;
 
+    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "synthetic:DIR only: PPR ranks of the hard negatives; "
+            + "default 2000-5000, scaled down on graphs with fewer than 40 pins per rank of its end")
+    String hardBand;
+
     @Option(names = "--seed", description = "random seed")
     Long seed;
 
@@ -103,7 +108,8 @@ final class TrainCommand implements Callable<Integer> {
                 or(userItems, d.userItems()), d.validationUsers(), tc);
         if (spec.kind().equals("synthetic")) {
             try (Backend backend = device.open()) {
-                SyntheticComparison.run(spec.path(), out, ablations, backend, System.out, System.err);
+                SyntheticComparison.run(spec.path(), out, SyntheticComparison.options(t, epochs, hardBand), ablations, backend,
+                        System.out, System.err);
             }
             return 0;
         }

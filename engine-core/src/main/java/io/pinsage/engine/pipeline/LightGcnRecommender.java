@@ -26,8 +26,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -46,7 +47,7 @@ public final class LightGcnRecommender {
     /** File names inside a model directory. */
     public static final String MODEL = "model.bin";
     public static final String NEIGHBOURHOODS = "neighbourhoods.bin";
-    public static final String PROPERTIES = "model.properties";
+    public static final String PROPERTIES = ModelProperties.FILE;
 
     private LightGcnRecommender() {
     }
@@ -79,26 +80,14 @@ public final class LightGcnRecommender {
         }
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
         PinSageConfig model = modelConfig(space, o);
-        writeProperties(outDir, data);
+        ModelProperties.write(outDir, "lightgcn", shape(data), "PinSage model over a LightGCN-format dataset");
         err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
                 : countUsers(split.validation));
         FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
-        TrainingListener progress = new ConsoleProgress(err, o.training().epochs(), "val recall@20");
-        TrainingLog log = new TrainingLog(outDir, "val recall@20");
+        TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, o.training().epochs(), "val recall@20"),
+                new TrainingLog(outDir, "val recall@20"));
         Trainer trainer = new Trainer(backend, model, hood, inputs, split.queries, split.positives, 0, space.leftCount(), null,
-                o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(),
-                new TrainingListener() {
-                    @Override
-                    public void batchDone(int epoch, int batch, int batches, double loss) {
-                        progress.batchDone(epoch, batch, batches, loss);
-                    }
-
-                    @Override
-                    public void epochDone(EpochStats stats) {
-                        progress.epochDone(stats);
-                        log.epochDone(stats);
-                    }
-                });
+                o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), progress);
         Trainer.Result r = trainer.train(outDir);
         r.best().save(outDir.resolve(MODEL));
         return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(), (System.nanoTime() - start) / 1e9);
@@ -106,7 +95,7 @@ public final class LightGcnRecommender {
 
     /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20) on {@code backend}. */
     public static RankingMetrics evaluate(Path modelDir, LightGcnDataset data, Backend backend, int threads) throws IOException {
-        checkProperties(modelDir, data);
+        ModelProperties.check(modelDir, "lightgcn", shape(data), data.dir().toString());
         PinSageModel model = PinSageModel.load(modelDir.resolve(MODEL), backend);
         Neighbourhoods hood = NeighbourhoodFile.load(modelDir.resolve(NEIGHBOURHOODS));
         NodeSpace space = NodeSpace.of(data.graph());
@@ -203,34 +192,11 @@ public final class LightGcnRecommender {
         return c;
     }
 
-    private static void writeProperties(Path dir, LightGcnDataset data) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("format", "lightgcn");
-        p.setProperty("items", Integer.toString(data.itemCount()));
-        p.setProperty("users", Integer.toString(data.userCount()));
-        p.setProperty("trainEdges", Long.toString(data.graph().edgeCount()));
-        Path tmp = dir.resolve(PROPERTIES + ".tmp");
-        try (var w = Files.newBufferedWriter(tmp)) {
-            p.store(w, "PinSage model over a LightGCN-format dataset");
-        }
-        Files.move(tmp, dir.resolve(PROPERTIES), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void checkProperties(Path dir, LightGcnDataset data) throws IOException {
-        Path file = dir.resolve(PROPERTIES);
-        if (!Files.exists(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "not a model directory (run train first)");
-        }
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(file)) {
-            p.load(r);
-        }
-        String expected = data.itemCount() + "/" + data.userCount() + "/" + data.graph().edgeCount();
-        String found = p.getProperty("items") + "/" + p.getProperty("users") + "/" + p.getProperty("trainEdges");
-        if (!expected.equals(found)) {
-            throw new IllegalArgumentException("model " + dir + " was trained on items/users/trainEdges=" + found
-                    + " but dataset " + data.dir() + " has " + expected);
-        }
+    private static Map<String, String> shape(LightGcnDataset data) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("items", Integer.toString(data.itemCount()));
+        m.put("users", Integer.toString(data.userCount()));
+        m.put("trainEdges", Long.toString(data.graph().edgeCount()));
+        return m;
     }
 }

@@ -36,7 +36,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -50,36 +52,47 @@ public final class PinBoardRecommender {
     /**
      * Settings.
      *
-     * @param maxPairs    co-save training pairs drawn (at most one per edge of the graph)
-     * @param embedDim    id-embedding width (projected to the layer width beside the pin features)
-     * @param dim         layer width
-     * @param width       neighbourhood size T
-     * @param steps       walk steps per node for neighbourhoods
-     * @param hardSteps   walk steps ranking a query's hard-negative band
-     * @param hardFrom    first PPR rank of the band
-     * @param hardTo      end of the band
-     * @param poolSize    candidates each held-out positive is ranked among
-     * @param k           cut-off of the hit rate
-     * @param training    optimisation settings
+     * @param maxPairs        co-save training pairs drawn (at most one per edge of the graph)
+     * @param embedDim        id-embedding width (projected to the layer width beside the pin features)
+     * @param dim             layer width
+     * @param normalizeOutput whether the final embeddings (after G2) are L2-normalised; PinSage normalises inside
+     *                        every CONVOLVE layer but not after G2, which leaves the embedding's length free to
+     *                        carry how often a pin is engaged with
+     * @param width           neighbourhood size T
+     * @param steps           walk steps per node for neighbourhoods
+     * @param hardBand        the hard-negative band asked for; a graph with fewer than 40 pins per rank of its end
+     *                        uses it {@linkplain HardNegativeBand#scaledTo scaled down}
+     * @param poolSize        candidates each held-out positive is ranked among
+     * @param k               cut-off of the hit rate
+     * @param training        optimisation settings
      */
-    public record Options(int maxPairs, int embedDim, int dim, int width, int steps, int hardSteps, int hardFrom, int hardTo,
-                          int poolSize, int k, TrainingConfig training) {
+    public record Options(int maxPairs, int embedDim, int dim, boolean normalizeOutput, int width, int steps,
+                          HardNegativeBand hardBand, int poolSize, int k, TrainingConfig training) {
 
         /**
-         * Quickstart-sized defaults: five epochs (the curriculum adds 0, 1, 2, 2, 2 hard negatives per query), sampled
-         * softmax over 1,000 shared uniform negatives plus the hard ones. The hard-negative band is PPR ranks
-         * 500–1500 from 5,000 walk steps: PinSage's 2000–5000 needs ten times the steps per query, which on a
-         * quickstart graph would cost more than the training.
+         * Quickstart-sized defaults: 300,000 co-save pairs seen twice (the curriculum adds 0, then 1 hard negative
+         * per query; a third pass over the same pairs overfits them, measured on a store of another seed), sampled
+         * softmax over 1,000 shared uniform negatives plus the hard ones, unnormalised output, and PinSage's
+         * hard-negative band, ranks 2000–5000 (scaled down on graphs under 200,000 pins).
          */
         public static Options defaults(int threads) {
-            return new Options(150_000, 32, 64, 10, 100, 5_000, 500, 1500, 1000, 10,
-                    new TrainingConfig(5, 512, 1000, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 3e-3f, 1e-2f, 0.5f, 3, 7, threads, 1, 4, 0));
+            return new Options(300_000, 32, 64, false, 10, 100, HardNegativeBand.PINSAGE, 1000, 10,
+                    new TrainingConfig(2, 512, 1000, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 3e-3f, 1e-2f, 0.5f, 3, 7, threads, 1, 4, 0));
         }
 
-        Options with(TrainingConfig t) {
-            return new Options(maxPairs, embedDim, dim, width, steps, hardSteps, hardFrom, hardTo, poolSize, k, t);
+        /** These options with another hard-negative band. */
+        public Options withHardBand(HardNegativeBand band) {
+            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, band, poolSize, k, training);
+        }
+
+        /** These options with other training settings. */
+        public Options with(TrainingConfig t) {
+            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, t);
         }
     }
+
+    /** The {@code format} a model directory trained here records. */
+    static final String FORMAT = "synthetic";
 
     /** One row of the comparison table. */
     public record Row(String method, PairRankingMetrics metrics, double seconds) {
@@ -172,9 +185,8 @@ public final class PinBoardRecommender {
         Files.createDirectories(dir);
         Options o = options;
         TrainingConfig c = o.training();
-        TrainingConfig tc = new TrainingConfig(c.epochs(), c.batchSize(), c.sharedNegatives(), c.inBatchNegatives(), maxHard, c.loss(),
-                c.margin(), c.temperature(), c.learningRate(), c.embeddingRate(), c.lrDecay(), c.patience(), c.seed(), c.threads(),
-                c.samplerThreads(), c.queueCapacity(), c.checkpointEvery());
+        TrainingConfig tc = c.withMaxHardNegatives(maxHard);
+        ModelProperties.write(dir, FORMAT, shape(), "PinSage model over a pin-board store");
         Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(), null);
         NeighbourhoodFile.save(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
         int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
@@ -184,39 +196,59 @@ public final class PinBoardRecommender {
         int[] valQ = Arrays.copyOf(pairs[0], valCount);
         int[] valP = Arrays.copyOf(pairs[1], valCount);
         PinSageConfig model = new PinSageConfig(featureDim, true, space.size(), o.embedDim(), o.dim(), 2, o.dim(), o.dim(), o.dim(),
-                o.dim(), Pooling.MEAN, true, c.seed());
+                o.dim(), Pooling.MEAN, o.normalizeOutput(), c.seed());
         HardNegatives hard = null;
         if (maxHard > 0) {
-            HardNegativeCache cache = new HardNegativeCache(graph, o.hardFrom(), o.hardTo(), o.hardSteps(), 16, c.seed());
+            HardNegativeBand band = hardBand();
+            HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
             long h0 = System.nanoTime();
             cache.prefill(trainQ, c.threads());
-            err.printf(Locale.ROOT, "hard negatives: PPR ranks %d-%d of every query pin (%d walk steps each) in %.1f s%n",
-                    o.hardFrom(), o.hardTo(), o.hardSteps(), (System.nanoTime() - h0) / 1e9);
+            err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin in %.1f s%n", band, (System.nanoTime() - h0) / 1e9);
             hard = cache;
         }
         PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
-        ConsoleProgress progress = new ConsoleProgress(err, c.epochs(), "val hit@" + o.k());
-        TrainingLog log = new TrainingLog(dir, "val hit@" + o.k());
+        TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, c.epochs(), "val hit@" + o.k()),
+                new TrainingLog(dir, "val hit@" + o.k()));
         Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
                 m -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(m, hood, inputs), o.dim()), valQ, valP, 0,
-                        space.leftCount()).hitRate(),
-                new TrainingListener() {
-                    @Override
-                    public void batchDone(int epoch, int batch, int batches, double loss) {
-                        progress.batchDone(epoch, batch, batches, loss);
-                    }
-
-                    @Override
-                    public void epochDone(EpochStats stats) {
-                        progress.epochDone(stats);
-                        log.epochDone(stats);
-                    }
-                });
+                        space.leftCount()).hitRate(), progress);
         Trainer.Result r = trainer.train(dir);
         PinSageModel best = r.best();
         best.save(dir.resolve(LightGcnRecommender.MODEL));
         float[] emb = Inference.embedAll(best, hood, inputs);
         return new Row(label, rank(new EmbeddingPairScorer(emb, o.dim())), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Ranks the held-out pairs with the model that {@link #trainAndEvaluate} wrote into {@code dir} for this store
+     * (its {@code model.bin} and {@code neighbourhoods.bin}), with the same candidate pool as the comparison.
+     *
+     * @throws java.nio.file.NoSuchFileException if {@code dir} is not a model directory
+     * @throws IllegalArgumentException          if the model was trained on another format or another store's shape
+     * @throws IOException                       if a model file is unreadable or corrupt
+     */
+    public Row evaluate(Path dir, String label) throws IOException {
+        long t0 = System.nanoTime();
+        ModelProperties.check(dir, FORMAT, shape(), store.generation().root().toString());
+        PinSageModel model = PinSageModel.load(dir.resolve(LightGcnRecommender.MODEL), backend);
+        Neighbourhoods hood = NeighbourhoodFile.load(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS));
+        float[] emb = Inference.embedAll(model, hood, inputs);
+        return new Row(label, rank(new EmbeddingPairScorer(emb, model.config().outputDim())), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** What a model trained on this store is bound to: node and edge counts and the feature width. */
+    private Map<String, String> shape() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("pins", Integer.toString(graph.nodeCount(Side.LEFT)));
+        m.put("boards", Integer.toString(graph.nodeCount(Side.RIGHT)));
+        m.put("edges", Long.toString(graph.edgeCount()));
+        m.put("featureDim", Integer.toString(featureDim));
+        return m;
+    }
+
+    /** The hard-negative band training uses on this graph: the options' band, scaled to the number of pins. */
+    public HardNegativeBand hardBand() {
+        return options.hardBand().scaledTo(graph.nodeCount(Side.LEFT));
     }
 
     private PairRankingMetrics rank(PairScorer scorer) {

@@ -54,6 +54,18 @@ public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boo
         }
     }
 
+    /** This configuration with another epoch cap. */
+    public TrainingConfig withEpochs(int cap) {
+        return new TrainingConfig(cap, batchSize, sharedNegatives, inBatchNegatives, maxHardNegatives, loss, margin, temperature,
+                learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery);
+    }
+
+    /** This configuration with another cap on the curriculum's hard negatives per query (0: none). */
+    public TrainingConfig withMaxHardNegatives(int cap) {
+        return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, cap, loss, margin, temperature,
+                learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery);
+    }
+
     private static void atLeast(String name, int v, int min) {
         if (v < min) {
             throw new IllegalArgumentException(name + "=" + v + ": must be >= " + min);

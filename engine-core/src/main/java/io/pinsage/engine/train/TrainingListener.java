@@ -14,6 +14,26 @@ public interface TrainingListener {
     default void epochDone(EpochStats stats) {
     }
 
+    /** A listener that forwards every event to each of {@code listeners}, in order (a console bar and a log file, say). */
+    static TrainingListener of(TrainingListener... listeners) {
+        TrainingListener[] all = listeners.clone();
+        return new TrainingListener() {
+            @Override
+            public void batchDone(int epoch, int batch, int batches, double loss) {
+                for (TrainingListener l : all) {
+                    l.batchDone(epoch, batch, batches, loss);
+                }
+            }
+
+            @Override
+            public void epochDone(EpochStats stats) {
+                for (TrainingListener l : all) {
+                    l.epochDone(stats);
+                }
+            }
+        };
+    }
+
     /** One epoch's summary. */
     /**
      * @param waitFraction       share of the epoch's batch loop the trainer waited for minibatches
