@@ -37,7 +37,7 @@ trap 'rm -rf "$tmp"' EXIT
     -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -DoutputDirectory="$dest")
 
 echo "prepare-gpu-check: jlink a Java $("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p') runtime"
-"$jdk/bin/jlink" --add-modules java.base,java.logging,jdk.unsupported,jdk.incubator.vector,java.management,jdk.management \
+"$jdk/bin/jlink" --add-modules java.base,java.logging,jdk.unsupported,jdk.incubator.vector,java.management,jdk.management,jdk.jfr \
     --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$tmp/jdk"
 tar -cJf "$dest/jdk.tar.xz" -C "$tmp" jdk
 

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -59,6 +60,12 @@ public final class CudaBackend implements Backend {
     /** Rows of C per SGEMM launch: 65535 row tiles of the smallest tile (32) the kernels use. */
     private static final int GEMM_ROWS = 65535 * 32 / 64 * 64;
 
+    /**
+     * System property that makes {@link #close()} print, on stderr, the device time of the operations issued inside
+     * busy spans, per operation and GEMM shape: {@code -Dpinsage.cuda.profile=true}.
+     */
+    public static final String PROFILE_PROPERTY = "pinsage.cuda.profile";
+
     private final Device device;
     private final String name;
     private final GemmEngine gemmEngine;
@@ -67,7 +74,9 @@ public final class CudaBackend implements Backend {
     private final long copyStream;
     private final long uploadDone;
     private final long computeMark;
-    private final BusySpans busySpans;
+    /** {@link #device}, which times the compute stream's work inside busy spans. */
+    private final KernelTimingDevice timing;
+    private boolean spanOpen;
     private final StagingBuffer uploads;
     private final StagingBuffer readback;
     private final Set<DeviceStorage> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -86,7 +95,8 @@ public final class CudaBackend implements Backend {
     private boolean closed;
 
     private CudaBackend(Device device, GemmEngine gemmEngine) {
-        this.device = device;
+        this.timing = new KernelTimingDevice(device, Boolean.getBoolean(PROFILE_PROPERTY));
+        this.device = timing;
         this.name = device.name();
         this.gemmEngine = gemmEngine;
         this.pool = new DeviceMemoryPool(device);
@@ -95,7 +105,7 @@ public final class CudaBackend implements Backend {
         this.copyStream = device.createStream();
         this.uploadDone = device.createEvent();
         this.computeMark = device.createEvent();
-        this.busySpans = new BusySpans(device, computeStream);
+        timing.timeStream(computeStream);
         this.uploads = new StagingBuffer(device, copyStream, STAGING_BYTES);
         this.readback = new StagingBuffer(device, computeStream, 1L << 16);
     }
@@ -932,26 +942,38 @@ public final class CudaBackend implements Backend {
         completedSeq = kernelSeq;
     }
 
-    /** Busy time is the compute stream's: uploads on the copy stream overlap it and are not counted. */
+    /**
+     * Busy time is the execution time of the compute stream's operations issued inside spans, each bracketed by
+     * timing events ({@link KernelTimingDevice}); uploads on the copy stream overlap it and are not counted.
+     */
     @Override
     public void beginBusySpan() {
         enter();
         if (closed) {
             throw new IllegalStateException(name + " backend is closed");
         }
-        busySpans.begin(name);
+        if (spanOpen) {
+            throw new IllegalStateException("a busy span is already open on backend " + name);
+        }
+        spanOpen = true;
+        timing.setTiming(true);
     }
 
     @Override
     public void endBusySpan() {
         enter();
-        busySpans.end(name);
+        if (!spanOpen) {
+            throw new IllegalStateException("no busy span is open on backend " + name);
+        }
+        spanOpen = false;
+        timing.setTiming(false);
+        timing.collect();
     }
 
     @Override
     public long busyNanos() {
         enter();
-        return busySpans.busyNanos();
+        return timing.busyNanos();
     }
 
     @Override
@@ -980,7 +1002,12 @@ public final class CudaBackend implements Backend {
         pool.trim();
         uploads.free();
         readback.free();
-        busySpans.free();
+        List<String> profile = timing.breakdown();
+        if (!profile.isEmpty()) {
+            System.err.println("device time inside busy spans on " + name + " (" + PROFILE_PROPERTY + "):");
+            profile.forEach(System.err::println);
+        }
+        timing.freeEvents();
         device.destroyEvent(uploadDone);
         device.destroyEvent(computeMark);
         device.destroyStream(copyStream);

@@ -68,6 +68,11 @@ final class SimulatedStreamsDevice implements Device {
         enqueue(stream, () -> NativeException.check(call.getAsInt(), name));
     }
 
+    /** Events created so far. */
+    long eventsCreated() {
+        return nextEvent - 1;
+    }
+
     /** Operations queued on {@code stream} and not yet run (stream 1 is the backend's compute stream, 2 its copy stream). */
     long pending(long stream) {
         Stream s = streams.get(stream);

@@ -172,12 +172,11 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Opens a <em>busy span</em>: the operations the caller issues until {@link #endBusySpan()} are counted as
-     * device work, for measuring how much of a run the device spends idle (waiting for minibatches, for the
-     * host between steps). A span's busy time runs from the moment the device reaches the span's start to the
-     * completion of its last operation; gaps inside a span (launch overhead, a kernel waiting for an upload)
-     * count as busy, so {@code 1 − busy/wall} is a lower bound on the idle fraction. On a synchronous backend
-     * that is the wall time between the two calls. Cost: one timestamp (CPU) or one event record (GPU); never
-     * waits.
+     * device work, for measuring how much of a run the device spends idle (waiting for minibatches, or for the
+     * host to issue the next operation). An asynchronous backend counts the device's execution time of each
+     * operation issued inside the span, so gaps between operations, where the device waits for the host, are
+     * idle time; a synchronous backend, whose operations run in the calling thread, counts the span's wall time.
+     * Cost: none on the CPU; on a GPU two timing events per operation issued inside the span. Never waits.
      *
      * @throws IllegalStateException if a span is already open
      */
