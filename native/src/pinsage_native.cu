@@ -617,11 +617,14 @@ __device__ __forceinline__ void pn_stash_tile(int trans, const float (&regs)[LOA
  * outputs split in two halves
  * (rows ty*TM/2.. and BM/2 + ty*TM/2..) so neighbouring threads read neighbouring shared-memory words.
  * The next k-tile is fetched into registers while the current one is multiplied (latency hiding).
+ * Split-K: block z multiplies only k in [z * kchunk, (z + 1) * kchunk) and, when partial is not NULL, stores its
+ * raw sums in the z-th M x N slice of partial for pn_splitk_reduce_kernel (alpha and beta are applied there).
  */
 template <int TM>
 __global__ void __launch_bounds__(256)
     pn_sgemm_fp32_kernel(int ta, int tb, int M, int N, int K, float alpha, const float *__restrict__ A, int lda,
-                         const float *__restrict__ B, int ldb, float beta, float *C, int ldc) {
+                         const float *__restrict__ B, int ldb, float beta, float *C, int ldc, int kchunk,
+                         float *__restrict__ partial) {
     constexpr int BM = TM * 16, HALF = TM / 2, LOADS = BM * PN_GEMM_BK / 256;
     /* +4 padding: the transposing stash of a k-contiguous operand would otherwise hit one bank 8 times */
     constexpr int LDS = BM + 4;
@@ -635,19 +638,20 @@ __global__ void __launch_bounds__(256)
 #pragma unroll
         for (int j = 0; j < TM; j++) acc[i][j] = 0.0f;
     float ra[LOADS], rb[LOADS];
+    int kbeg = blockIdx.z * kchunk, kend = min(K, kbeg + kchunk);
     auto fetch = [&](int k0) {
-        pn_fetch_tile<BM, PN_GEMM_BK, LOADS>(A, ta, lda, M, K, row0, k0, ra);
-        pn_fetch_tile<BM, PN_GEMM_BK, LOADS>(B, !tb, ldb, N, K, col0, k0, rb);
+        pn_fetch_tile<BM, PN_GEMM_BK, LOADS>(A, ta, lda, M, kend, row0, k0, ra);
+        pn_fetch_tile<BM, PN_GEMM_BK, LOADS>(B, !tb, ldb, N, kend, col0, k0, rb);
     };
     auto stash = [&]() {
         pn_stash_tile<BM, PN_GEMM_BK, LOADS, false>(ta, ra, &As[0][0], 1, LDS);
         pn_stash_tile<BM, PN_GEMM_BK, LOADS, false>(!tb, rb, &Bs[0][0], 1, LDS);
     };
-    fetch(0);
-    for (int k0 = 0; k0 < K; k0 += PN_GEMM_BK) {
+    fetch(kbeg);
+    for (int k0 = kbeg; k0 < kend; k0 += PN_GEMM_BK) {
         stash();
         __syncthreads();
-        if (k0 + PN_GEMM_BK < K) fetch(k0 + PN_GEMM_BK);
+        if (k0 + PN_GEMM_BK < kend) fetch(k0 + PN_GEMM_BK);
 #pragma unroll
         for (int kk = 0; kk < PN_GEMM_BK; kk++) {
             float a[TM], b[TM];
@@ -672,12 +676,56 @@ __global__ void __launch_bounds__(256)
 #pragma unroll
         for (int j = 0; j < TM; j++) {
             int c = col0 + (j < HALF ? tx * HALF + j : BM / 2 + tx * HALF + j - HALF);
-            if (c < N) {
+            if (c >= N) continue;
+            if (partial != NULL) {
+                partial[((size_t)blockIdx.z * M + r) * N + c] = acc[i][j];
+            } else {
                 float *p = &C[(size_t)r * ldc + c];
                 *p = pn_gemm_epilogue(acc[i][j], alpha, beta, beta == 0.0f ? 0.0f : *p);
             }
         }
     }
+}
+
+/* C = alpha * (sum of the splits' M x N slices, in split order) + beta * C: the second half of a split-K SGEMM. */
+__global__ void pn_splitk_reduce_kernel(int M, int N, int splits, const float *__restrict__ partial, float alpha,
+                                        float beta, float *C, int ldc) {
+    size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x, mn = (size_t)M * N;
+    if (i >= mn) return;
+    float sum = 0.0f;
+    for (int z = 0; z < splits; z++) sum += partial[z * mn + i];
+    float *p = &C[(i / N) * (size_t)ldc + i % N];
+    *p = pn_gemm_epilogue(sum, alpha, beta, beta == 0.0f ? 0.0f : *p);
+}
+
+/*
+ * Split-K for outputs too small to fill the GPU (fewer 32 x 32 tiles than SMs) with a long K, such as weight
+ * gradients X^T dY: K is cut into chunks so that about two blocks per SM run, partial sums go to a stream-ordered
+ * workspace, and one reduction applies alpha and beta, so the result does not depend on scheduling. Returns 0 when
+ * the shape does not call for it or the workspace cannot be had (the caller then runs the plain kernel).
+ */
+static int pn_sgemm_split_k(int ta, int tb, int m, int n, int k, float alpha, const float *A, int lda, const float *B,
+                            int ldb, float beta, float *C, int ldc, size_t sms, cudaStream_t s) {
+    size_t tiles = (size_t)((m + 31) / 32) * ((n + 31) / 32);
+    if (tiles >= sms || k < 1024) return 0;
+    int splits = (int)((2 * sms + tiles - 1) / tiles);
+    if (splits > k / 256) splits = k / 256;
+    if (splits > 64) splits = 64;
+    if (splits < 2) return 0;
+    int kchunk = (k + splits - 1) / splits;
+    kchunk = (kchunk + PN_GEMM_BK - 1) / PN_GEMM_BK * PN_GEMM_BK;
+    splits = (k + kchunk - 1) / kchunk;
+    float *partial = NULL;
+    if (cudaMallocAsync((void **)&partial, (size_t)splits * m * n * sizeof(float), s) != cudaSuccess) {
+        cudaGetLastError();
+        return 0;
+    }
+    pn_sgemm_fp32_kernel<2><<<dim3((n + 31) / 32, (m + 31) / 32, splits), 256, 0, s>>>(
+        ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, kchunk, partial);
+    size_t mn = (size_t)m * n;
+    pn_splitk_reduce_kernel<<<(unsigned)((mn + 255) / 256), 256, 0, s>>>(m, n, splits, partial, alpha, beta, C, ldc);
+    cudaFreeAsync(partial, s);
+    return 1;
 }
 
 #define PN_TC_BK 16
@@ -786,13 +834,13 @@ extern "C" int pn_sgemm(int trans_a, int trans_b, int m, int n, int k, float alp
                 ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     } else if (big) {
         pn_sgemm_fp32_kernel<8><<<dim3((n + 127) / 128, (m + 127) / 128), 256, 0, s>>>(ta, tb, m, n, k, alpha, A, lda,
-                                                                                       B, ldb, beta, C, ldc);
+                                                                                       B, ldb, beta, C, ldc, k, NULL);
     } else if (mid) {
         pn_sgemm_fp32_kernel<4><<<dim3((n + 63) / 64, (m + 63) / 64), 256, 0, s>>>(ta, tb, m, n, k, alpha, A, lda, B,
-                                                                                   ldb, beta, C, ldc);
-    } else {
+                                                                                   ldb, beta, C, ldc, k, NULL);
+    } else if (!pn_sgemm_split_k(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, sms, s)) {
         pn_sgemm_fp32_kernel<2><<<dim3((n + 31) / 32, (m + 31) / 32), 256, 0, s>>>(ta, tb, m, n, k, alpha, A, lda, B,
-                                                                                   ldb, beta, C, ldc);
+                                                                                   ldb, beta, C, ldc, k, NULL);
     }
     return pn_launched("pn_sgemm");
 }
