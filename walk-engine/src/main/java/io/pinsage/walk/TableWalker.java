@@ -1,0 +1,160 @@
+package io.pinsage.walk;
+
+import io.pinsage.csr.Side;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The uniform step loop over a {@link WalkTable}: the same walks with restarts as {@link RandomWalker}, one
+ * dependent random read per hop instead of two, visits counted by node <em>key</em> ({@link WalkTable#key}).
+ *
+ * <p>{@code lanes} walkers advance in lockstep, and every hop is two passes over the lanes: a draw pass that
+ * picks each lane's edge from the state it holds (one 64-bit random output split into two 32-bit draws for two
+ * lanes, each bounded by a multiply-high; the outputs are reserved up front so lanes do not wait on one another
+ * through the generator), then a gather pass that only reads each lane's slot. The gather pass is the same
+ * few instructions per lane as a pointer-chasing probe, so the reorder window keeps every lane's miss in flight
+ * at once; 64–128 lanes keep the processor's outstanding-miss buffers full.
+ *
+ * <p>Not thread-safe: one instance per thread, reused across walks; it allocates nothing after construction.
+ * Reproducible: the visits depend only on the graph, the lane count and the seed passed to
+ * {@link #random()}{@code .reseed}; they differ from {@link RandomWalker}'s for the same seed, with the same
+ * distribution.
+ */
+public final class TableWalker {
+
+    private static final long LOW = 0xFFFF_FFFFL;
+
+    private final WalkTable table;
+    private final WalkRandom rnd = new WalkRandom(0);
+    private final int lanes;
+    private final long[] position;
+    private final long[] opposite;
+    private final int[] edge;
+
+    /**
+     * @param lanes walkers stepped together, 1 to 1024
+     * @throws IllegalArgumentException if {@code lanes} is out of range
+     */
+    public TableWalker(WalkTable table, int lanes) {
+        this.table = Objects.requireNonNull(table, "table");
+        if (lanes < 1 || lanes > 1024) {
+            throw new IllegalArgumentException("lanes=" + lanes + ": must lie in [1, 1024]");
+        }
+        this.lanes = lanes;
+        position = new long[lanes];
+        opposite = new long[lanes];
+        edge = new int[lanes];
+    }
+
+    /** The table walked. */
+    public WalkTable table() {
+        return table;
+    }
+
+    /** This walker's generator: reseed it before a walk to make the walk reproducible. */
+    public WalkRandom random() {
+        return rnd;
+    }
+
+    /**
+     * Walks from {@code source} as {@link RandomWalker#walk} does, uniformly, but adds the visits under node
+     * keys: {@code visits} gets {@link WalkTable#key(long)} of each S node landed on, {@code oppositeVisits} (if
+     * not null) of each opposite node passed. The restart probability is applied with 32-bit resolution.
+     *
+     * @return the number of steps taken: {@code steps}, fewer after an early stop, 0 if the source has no edges
+     */
+    public long walk(Side side, int source, long steps, double alpha, VisitMap visits, VisitMap oppositeVisits,
+                     int earlyStopNodes, int earlyStopVisits) {
+        long start = table.state(side, source);
+        if (steps <= 0 || WalkTable.degree(start) == 0) {
+            return 0;
+        }
+        long[] out = table.slots(side);
+        long[] back = table.slots(side.opposite());
+        // Restart when a 32-bit draw falls below alpha·2^32 (alpha = 1 gives 2^32: always).
+        long restartBelow = (long) (alpha * 0x1p32);
+        Arrays.fill(position, start);
+        float stopAt = earlyStopVisits;
+        int reached = 0;
+        long taken = 0;
+        while (taken < steps) {
+            int active = (int) Math.min(lanes, steps - taken);
+            draw(position, 0, active);
+            gather(out, opposite, 0, active);
+            draw(opposite, 0, active);
+            gather(back, position, 0, active);
+            long base = rnd.reserve((active + 1) >>> 1);
+            for (int w = 0; w < active; w++) {
+                if (visits.add(WalkTable.key(position[w]), 1f) == stopAt) {
+                    reached++;
+                }
+                if (oppositeVisits != null) {
+                    oppositeVisits.add(WalkTable.key(opposite[w]), 1f);
+                }
+                if (half(WalkRandom.outputAt(base, w >>> 1), w) < restartBelow) {
+                    position[w] = start;
+                }
+            }
+            taken += active;
+            if (earlyStopNodes > 0 && reached >= earlyStopNodes) {
+                break;
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Advances every walker by {@code hops} single edges, alternating sides, uniformly and without restarts: the
+     * bare step loop, for measuring against the machine's random-read rate. Walkers are processed {@code lanes}
+     * at a time.
+     *
+     * @param walkers states ({@link WalkTable#state}) of the walkers' current nodes, overwritten with the final
+     *                ones; each node must have an edge
+     * @return the side the walkers end on
+     */
+    public Side advanceUniform(Side side, long[] walkers, int hops) {
+        for (int base = 0; base < walkers.length; base += lanes) {
+            int count = Math.min(lanes, walkers.length - base);
+            Side s = side;
+            for (int h = 0; h < hops; h++) {
+                draw(walkers, base, count);
+                gather(table.slots(s), walkers, base, count);
+                s = s.opposite();
+            }
+        }
+        return hops % 2 == 0 ? side : side.opposite();
+    }
+
+    /** Picks each lane's edge: its node's first edge plus a uniform draw below its degree. */
+    private void draw(long[] from, int offset, int count) {
+        long base = rnd.reserve((count + 1) >>> 1);
+        int w = 0;
+        for (; w + 1 < count; w += 2) {
+            long r = WalkRandom.outputAt(base, w >>> 1);
+            edge[w] = pick(from[offset + w], r & LOW);
+            edge[w + 1] = pick(from[offset + w + 1], r >>> 32);
+        }
+        if (w < count) {
+            edge[w] = pick(from[offset + w], WalkRandom.outputAt(base, w >>> 1) & LOW);
+        }
+    }
+
+    /** Only the miss-prone reads, nothing else, so that the reorder window holds many lanes' loads at once. */
+    private void gather(long[] slots, long[] to, int offset, int count) {
+        int[] e = edge;
+        for (int w = 0; w < count; w++) {
+            to[offset + w] = slots[e[w]];
+        }
+    }
+
+    /** The edge at uniform position {@code bits / 2^32} of the node's range (Lemire's multiply-high). */
+    private static int pick(long state, long bits) {
+        return (int) ((state >>> 32) + ((bits * (state & LOW)) >>> 32));
+    }
+
+    /** Lane {@code w}'s 32 bits of a 64-bit output shared by lanes {@code w & ~1} and {@code w | 1}. */
+    private static long half(long r, int w) {
+        return (r >>> ((w & 1) << 5)) & LOW;
+    }
+}
