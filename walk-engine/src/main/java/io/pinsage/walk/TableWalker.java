@@ -114,29 +114,34 @@ public final class TableWalker {
      * @return the side the walkers end on
      */
     public Side advanceUniform(Side side, long[] walkers, int hops) {
+        long[] here = table.slots(side);
+        long[] there = table.slots(side.opposite());
+        long[] lane = position;
         for (int base = 0; base < walkers.length; base += lanes) {
             int count = Math.min(lanes, walkers.length - base);
-            Side s = side;
+            System.arraycopy(walkers, base, lane, 0, count);
             for (int h = 0; h < hops; h++) {
-                draw(walkers, base, count);
-                gather(table.slots(s), walkers, base, count);
-                s = s.opposite();
+                draw(lane, 0, count);
+                gather((h & 1) == 0 ? here : there, lane, 0, count);
             }
+            System.arraycopy(lane, 0, walkers, base, count);
         }
         return hops % 2 == 0 ? side : side.opposite();
     }
 
     /** Picks each lane's edge: its node's first edge plus a uniform draw below its degree. */
     private void draw(long[] from, int offset, int count) {
+        int[] e = edge;
         long base = rnd.reserve((count + 1) >>> 1);
-        int w = 0;
-        for (; w + 1 < count; w += 2) {
-            long r = WalkRandom.outputAt(base, w >>> 1);
-            edge[w] = pick(from[offset + w], r & LOW);
-            edge[w + 1] = pick(from[offset + w + 1], r >>> 32);
+        int pairs = count >>> 1;
+        for (int i = 0; i < pairs; i++) {
+            long r = WalkRandom.outputAt(base, i);
+            int w = i << 1;
+            e[w] = pick(from[offset + w], r & LOW);
+            e[w + 1] = pick(from[offset + w + 1], r >>> 32);
         }
-        if (w < count) {
-            edge[w] = pick(from[offset + w], WalkRandom.outputAt(base, w >>> 1) & LOW);
+        if ((count & 1) != 0) {
+            e[count - 1] = pick(from[offset + count - 1], WalkRandom.outputAt(base, pairs) & LOW);
         }
     }
 
