@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The walk step loop against its physical limit, in one run: uniform walk steps per second with 1..128 walkers in
+ * The walk step loop against its physical limit, in one run: uniform walk steps per second with 1..256 walkers in
  * lockstep over the CSR graph ({@code steps}) and over its walk table ({@code tableSteps}), and dependent random reads per second with as many pointer-chasing chains over an
  * array as large as the graph ({@code reads}). Each operation is one step or one read, so the scores compare
  * directly. Graph: a seeded power-law pin–board graph (default 1 M pins, 0.5 M boards, 40 M edges; raise
@@ -41,10 +41,10 @@ import java.util.concurrent.TimeUnit;
         "--sun-misc-unsafe-memory-access=allow", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class WalkStepBenchmark {
 
-    /** Steps per call; a multiple of 2·128 so every lane count divides it into an even number of hops. */
+    /** Steps per call; a multiple of 2·256 so every lane count divides it into an even number of hops. */
     private static final int HOPS = 4096;
 
-    @Param({"1", "16", "64", "128"})
+    @Param({"1", "16", "64", "256"})
     int lanes;
 
     @Param({"40000000"})

@@ -14,7 +14,9 @@ import java.util.Objects;
  * lanes, each bounded by a multiply-high; the outputs are reserved up front so lanes do not wait on one another
  * through the generator), then a gather pass that only reads each lane's slot. The gather pass is the same
  * few instructions per lane as a pointer-chasing probe, so the reorder window keeps every lane's miss in flight
- * at once; 64–128 lanes keep the processor's outstanding-miss buffers full.
+ * at once; 256 lanes keep the processor's outstanding-miss buffers full. In {@link #walk} the visit counts of
+ * one round are added after the next round's first gather has issued its misses, so the visit map's work
+ * overlaps them.
  *
  * <p>Not thread-safe: one instance per thread, reused across walks; it allocates nothing after construction.
  * Reproducible: the visits depend only on the graph, the lane count and the seed passed to
@@ -31,6 +33,7 @@ public final class TableWalker {
     private final long[] position;
     private final long[] opposite;
     private final int[] edge;
+    private final boolean[] restart;
 
     /**
      * @param lanes walkers stepped together, 1 to 1024
@@ -45,6 +48,7 @@ public final class TableWalker {
         position = new long[lanes];
         opposite = new long[lanes];
         edge = new int[lanes];
+        restart = new boolean[lanes];
     }
 
     /** The table walked. */
@@ -74,34 +78,40 @@ public final class TableWalker {
         long[] back = table.slots(side.opposite());
         // Restart when a 32-bit draw falls below alpha·2^32 (alpha = 1 gives 2^32: always).
         long restartBelow = (long) (alpha * 0x1p32);
-        Arrays.fill(position, start);
+        Arrays.fill(restart, true);
         float stopAt = earlyStopVisits;
         int reached = 0;
         long taken = 0;
-        while (taken < steps) {
+        // Software pipelined: the S nodes landed on in one round are counted after the next round's first gather
+        // has issued its misses, so the visit map's work overlaps them. A restart is therefore remembered in
+        // restart[] and applied by the next draw, after the node landed on has been counted.
+        int pending = 0;
+        while (true) {
             int active = (int) Math.min(lanes, steps - taken);
-            draw(position, 0, active);
+            if (oppositeVisits != null) {
+                for (int w = 0; w < pending; w++) {
+                    oppositeVisits.add(WalkTable.key(opposite[w]), 1f);
+                }
+            }
+            drawFrom(start, active);
             gather(out, opposite, 0, active);
+            for (int w = 0; w < pending; w++) {
+                if (visits.add(WalkTable.key(position[w]), 1f) == stopAt) {
+                    reached++;
+                }
+            }
+            if (active == 0 || (earlyStopNodes > 0 && reached >= earlyStopNodes)) {
+                return taken;
+            }
             draw(opposite, 0, active);
             gather(back, position, 0, active);
             long base = rnd.reserve((active + 1) >>> 1);
             for (int w = 0; w < active; w++) {
-                if (visits.add(WalkTable.key(position[w]), 1f) == stopAt) {
-                    reached++;
-                }
-                if (oppositeVisits != null) {
-                    oppositeVisits.add(WalkTable.key(opposite[w]), 1f);
-                }
-                if (half(WalkRandom.outputAt(base, w >>> 1), w) < restartBelow) {
-                    position[w] = start;
-                }
+                restart[w] = half(WalkRandom.outputAt(base, w >>> 1), w) < restartBelow;
             }
             taken += active;
-            if (earlyStopNodes > 0 && reached >= earlyStopNodes) {
-                break;
-            }
+            pending = active;
         }
-        return taken;
     }
 
     /**
@@ -142,6 +152,22 @@ public final class TableWalker {
         }
         if ((count & 1) != 0) {
             e[count - 1] = pick(from[offset + count - 1], WalkRandom.outputAt(base, pairs) & LOW);
+        }
+    }
+
+    /** {@link #draw} for the walk's lanes, each from its node or, where it restarts, from the source. */
+    private void drawFrom(long source, int count) {
+        int[] e = edge;
+        long base = rnd.reserve((count + 1) >>> 1);
+        int pairs = count >>> 1;
+        for (int i = 0; i < pairs; i++) {
+            long r = WalkRandom.outputAt(base, i);
+            int w = i << 1;
+            e[w] = pick(restart[w] ? source : position[w], r & LOW);
+            e[w + 1] = pick(restart[w + 1] ? source : position[w + 1], r >>> 32);
+        }
+        if ((count & 1) != 0) {
+            e[count - 1] = pick(restart[count - 1] ? source : position[count - 1], WalkRandom.outputAt(base, pairs) & LOW);
         }
     }
 
