@@ -93,7 +93,11 @@ public final class TableWalker {
                     oppositeVisits.add(WalkTable.key(opposite[w]), 1f);
                 }
             }
-            drawFrom(start, active);
+            // opposite[] is free until the gather refills it: it holds where each lane steps from.
+            for (int w = 0; w < active; w++) {
+                opposite[w] = restart[w] ? start : position[w];
+            }
+            draw(opposite, 0, active);
             gather(out, opposite, 0, active);
             for (int w = 0; w < pending; w++) {
                 if (visits.add(WalkTable.key(position[w]), 1f) == stopAt) {
@@ -152,22 +156,6 @@ public final class TableWalker {
         }
         if ((count & 1) != 0) {
             e[count - 1] = pick(from[offset + count - 1], WalkRandom.outputAt(base, pairs) & LOW);
-        }
-    }
-
-    /** {@link #draw} for the walk's lanes, each from its node or, where it restarts, from the source. */
-    private void drawFrom(long source, int count) {
-        int[] e = edge;
-        long base = rnd.reserve((count + 1) >>> 1);
-        int pairs = count >>> 1;
-        for (int i = 0; i < pairs; i++) {
-            long r = WalkRandom.outputAt(base, i);
-            int w = i << 1;
-            e[w] = pick(restart[w] ? source : position[w], r & LOW);
-            e[w + 1] = pick(restart[w + 1] ? source : position[w + 1], r >>> 32);
-        }
-        if ((count & 1) != 0) {
-            e[count - 1] = pick(restart[count - 1] ? source : position[count - 1], WalkRandom.outputAt(base, pairs) & LOW);
         }
     }
 
