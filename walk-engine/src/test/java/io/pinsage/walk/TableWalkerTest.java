@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -135,5 +136,14 @@ class TableWalkerTest {
         long taken = new TableWalker(WalkTable.of(g), 8).walk(Side.LEFT, 2, 1000, 0.5, visits, null, 0, 0);
         assertEquals(0, taken);
         assertEquals(0, visits.size());
+    }
+
+    @Test
+    void shouldRejectLaneCountsOutOfRange() {
+        WalkTable t = WalkTable.of(HeapBipartiteGraph.of(1, 1, new int[] {0}, new int[] {0}, null));
+        for (int lanes : new int[] {0, 1025}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TableWalker(t, lanes));
+            assertTrue(e.getMessage().contains("lanes=" + lanes), e.getMessage());
+        }
     }
 }
