@@ -110,8 +110,14 @@ public final class TableWalker {
             draw(opposite, 0, active);
             gather(back, position, 0, active);
             long base = rnd.reserve((active + 1) >>> 1);
-            for (int w = 0; w < active; w++) {
-                restart[w] = half(WalkRandom.outputAt(base, w >>> 1), w) < restartBelow;
+            int pairs = active >>> 1;
+            for (int i = 0; i < pairs; i++) {
+                long r = WalkRandom.outputAt(base, i);
+                restart[2 * i] = (r & LOW) < restartBelow;
+                restart[2 * i + 1] = (r >>> 32) < restartBelow;
+            }
+            if ((active & 1) != 0) {
+                restart[active - 1] = (WalkRandom.outputAt(base, pairs) & LOW) < restartBelow;
             }
             taken += active;
             pending = active;
@@ -170,10 +176,5 @@ public final class TableWalker {
     /** The edge at uniform position {@code bits / 2^32} of the node's range (Lemire's multiply-high). */
     private static int pick(long state, long bits) {
         return (int) ((state >>> 32) + ((bits * (state & LOW)) >>> 32));
-    }
-
-    /** Lane {@code w}'s 32 bits of a 64-bit output shared by lanes {@code w & ~1} and {@code w | 1}. */
-    private static long half(long r, int w) {
-        return (r >>> ((w & 1) << 5)) & LOW;
     }
 }
