@@ -5,8 +5,10 @@ import io.pinsage.csr.Side;
 import io.pinsage.engine.bench.PowerLawGraph;
 import io.pinsage.engine.bench.RandomReadProbe;
 import io.pinsage.walk.RandomWalker;
+import io.pinsage.walk.TableWalker;
 import io.pinsage.walk.UniformEdgeChooser;
 import io.pinsage.walk.WalkRandom;
+import io.pinsage.walk.WalkTable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The walk step loop against its physical limit, in one run: uniform walk steps per second with 1..64 walkers in
- * lockstep ({@code steps}), and dependent random reads per second with as many pointer-chasing chains over an
+ * The walk step loop against its physical limit, in one run: uniform walk steps per second with 1..256 walkers in
+ * lockstep over the CSR graph ({@code steps}) and over its walk table ({@code tableSteps}), and dependent random reads per second with as many pointer-chasing chains over an
  * array as large as the graph ({@code reads}). Each operation is one step or one read, so the scores compare
  * directly. Graph: a seeded power-law pin–board graph (default 1 M pins, 0.5 M boards, 40 M edges; raise
  * {@code edges} with -p for cache-cold figures and a larger heap).
@@ -39,10 +41,10 @@ import java.util.concurrent.TimeUnit;
         "--sun-misc-unsafe-memory-access=allow", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class WalkStepBenchmark {
 
-    /** Steps per call; a multiple of 2·64 so every lane count divides it into an even number of hops. */
+    /** Steps per call; a multiple of 2·256 so every lane count divides it into an even number of hops. */
     private static final int HOPS = 4096;
 
-    @Param({"1", "16", "64"})
+    @Param({"1", "16", "64", "256"})
     int lanes;
 
     @Param({"40000000"})
@@ -52,6 +54,8 @@ public class WalkStepBenchmark {
     private RandomWalker walker;
     private RandomReadProbe probe;
     private int[] walkers;
+    private TableWalker tableWalker;
+    private long[] tableWalkers;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -68,6 +72,12 @@ public class WalkStepBenchmark {
             } while (graph.degree(Side.LEFT, p) == 0);
             walkers[w] = p;
         }
+        WalkTable table = WalkTable.of(graph);
+        tableWalker = new TableWalker(table, lanes);
+        tableWalkers = new long[lanes];
+        for (int w = 0; w < lanes; w++) {
+            tableWalkers[w] = table.state(Side.LEFT, walkers[w]);
+        }
     }
 
     /** Steps per microsecond: each call advances the walkers by {@code HOPS} steps in all (an even count each). */
@@ -76,6 +86,14 @@ public class WalkStepBenchmark {
     public int steps() {
         walker.advanceUniform(Side.LEFT, walkers, HOPS / lanes);
         return walkers[0];
+    }
+
+    /** Steps per microsecond over the graph's {@link WalkTable}: one dependent read per step instead of two. */
+    @Benchmark
+    @OperationsPerInvocation(HOPS)
+    public long tableSteps() {
+        tableWalker.advanceUniform(Side.LEFT, tableWalkers, HOPS / lanes);
+        return tableWalkers[0];
     }
 
     /** Dependent random reads per microsecond: {@code HOPS} reads in all over {@code lanes} chains. */

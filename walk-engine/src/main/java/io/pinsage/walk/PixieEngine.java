@@ -23,9 +23,12 @@ import java.util.Objects;
  * engine is in use.
  *
  * <p>Determinism: each query pin walks from a generator seeded with {@link #pinSeed(long, int)}, so a query's
- * result depends on the graph, the edge chooser, the lane count and the query only, not on the thread.
+ * result depends on the graph, the edge chooser (or the table), the lane count and the query only, not on the
+ * thread.
  *
- * <p>Cost: O(N) walk steps, two graph reads each, plus O(distinct pins visited) for merging and selection.
+ * <p>Cost: O(N) walk steps, two hops each (two dependent graph reads per hop over CSR, one over a
+ * {@link WalkTable}), plus O(distinct pins visited) for merging and selection. A table engine counts visits
+ * under node keys and turns only the reported keys back into ids (O(log pins) reads each).
  * Errors: {@link IllegalArgumentException} naming the pin for ids outside the graph; a query whose pins have
  * no edges returns an empty result.
  */
@@ -35,8 +38,7 @@ public final class PixieEngine {
     public static final int DEFAULT_LANES = 32;
 
     private final BipartiteGraph graph;
-    private final EdgeChooser chooser;
-    private final int lanes;
+    private final WalkTable table;
     private final ThreadLocal<Scratch> scratch;
 
     /** An engine with uniform neighbour choice and {@link #DEFAULT_LANES} lanes. */
@@ -51,10 +53,24 @@ public final class PixieEngine {
      */
     public PixieEngine(BipartiteGraph graph, EdgeChooser chooser, int lanes) {
         this.graph = Objects.requireNonNull(graph, "graph");
-        this.chooser = Objects.requireNonNull(chooser, "chooser");
-        this.lanes = lanes;
+        Objects.requireNonNull(chooser, "chooser");
+        this.table = null;
         new RandomWalker(graph, chooser, lanes); // validates lanes now rather than on first query
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(new RandomWalker(graph, chooser, lanes)));
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(new RandomWalker(graph, chooser, lanes), null));
+    }
+
+    /**
+     * An engine that walks uniformly over a {@link WalkTable}: one dependent read per hop instead of two, for
+     * 16 bytes per edge of extra memory. Its answers have the same distribution as the uniform CSR engine's,
+     * not the same walks for a seed.
+     *
+     * @param lanes walkers stepped together per thread, see {@link TableWalker}
+     */
+    public PixieEngine(WalkTable table, int lanes) {
+        this.table = Objects.requireNonNull(table, "table");
+        this.graph = table.graph();
+        new TableWalker(table, lanes); // validates lanes now rather than on first query
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(null, new TableWalker(table, lanes)));
     }
 
     /** The graph queried. */
@@ -99,9 +115,7 @@ public final class PixieEngine {
                 long budget = Math.round(query.steps * query.weights[i] * stepWeight(graph.degree(Side.LEFT, q), c) / total);
                 VisitMap target = single ? s.scores : s.visits;
                 target.clear();
-                s.walker.random().reseed(pinSeed(query.seed, q));
-                taken += s.walker.walk(Side.LEFT, q, budget, query.alpha, target, boards,
-                        query.earlyStopPins, query.earlyStopVisits);
+                taken += s.walk(q, budget, query, target, boards);
                 if (!single) {
                     merge(s.visits, s.scores, query.boost);
                 }
@@ -114,6 +128,17 @@ public final class PixieEngine {
         out.pinCount = s.selector.select(s.scores, query.topPins, s, out.pins, out.pinScores);
         out.boardCount = query.topBoards == 0 ? 0
                 : s.selector.select(s.boards, query.topBoards, NodeFilter.ALL, out.boards, out.boardScores);
+        if (table != null) {
+            toNodes(Side.LEFT, out.pins, out.pinCount);
+            toNodes(Side.RIGHT, out.boards, out.boardCount);
+        }
+    }
+
+    /** Turns the reported keys of a table engine back into ids (the order is the same: keys increase with ids). */
+    private void toNodes(Side side, int[] keys, int count) {
+        for (int i = 0; i < count; i++) {
+            keys[i] = table.node(side, keys[i]);
+        }
     }
 
     /** The seed of query pin {@code pin}'s walks in a query seeded with {@code querySeed}. */
@@ -136,37 +161,78 @@ public final class PixieEngine {
         }
     }
 
-    /** Per-thread state of one query at a time; also the result filter of that query. */
+    /**
+     * Per-thread state of one query at a time; also the result filter of that query. Visits are counted under
+     * node keys: the ids for a CSR engine, {@link WalkTable#key} for a table engine; the filter works on keys.
+     */
     private static final class Scratch implements NodeFilter {
         final RandomWalker walker;
+        final TableWalker tableWalker;
         final VisitMap visits = new VisitMap(1 << 12);
         final VisitMap scores = new VisitMap(1 << 12);
         final VisitMap boards = new VisitMap(1 << 10);
         final TopSelector selector = new TopSelector();
-        private int[] queryPins;
+        private int[] queryKeys = new int[8];
+        private int queryKeyCount;
         private boolean excludeQueryPins;
-        private int[] blocklist;
+        private int[] blockKeys = new int[8];
+        private int blockKeyCount;
 
-        Scratch(RandomWalker walker) {
+        Scratch(RandomWalker walker, TableWalker tableWalker) {
             this.walker = walker;
+            this.tableWalker = tableWalker;
         }
 
         void begin(PixieQuery query) {
             scores.clear();
             boards.clear();
-            queryPins = query.pins;
             excludeQueryPins = query.excludeQueryPins;
-            blocklist = query.blocklist;
+            queryKeys = atLeast(queryKeys, query.pins.length);
+            queryKeyCount = keysOf(query.pins, queryKeys);
+            blockKeys = atLeast(blockKeys, query.blocklist.length);
+            blockKeyCount = keysOf(query.blocklist, blockKeys);
+        }
+
+        private static int[] atLeast(int[] array, int length) {
+            return array.length >= length ? array : new int[length];
+        }
+
+        /**
+         * Writes the keys of the pins in {@code ids} that can be visited (in range, with edges) into {@code keys}
+         * and returns how many; sorted ids give sorted keys.
+         */
+        private int keysOf(int[] ids, int[] keys) {
+            BipartiteGraph g = walker != null ? walker.graph() : tableWalker.table().graph();
+            int pinCount = g.nodeCount(Side.LEFT);
+            int n = 0;
+            for (int id : ids) {
+                if (id >= 0 && id < pinCount && g.degree(Side.LEFT, id) > 0) {
+                    keys[n++] = tableWalker == null ? id : tableWalker.table().key(Side.LEFT, id);
+                }
+            }
+            return n;
+        }
+
+        long walk(int pin, long budget, PixieQuery query, VisitMap target, VisitMap boards) {
+            long seed = pinSeed(query.seed, pin);
+            if (walker != null) {
+                walker.random().reseed(seed);
+                return walker.walk(Side.LEFT, pin, budget, query.alpha, target, boards,
+                        query.earlyStopPins, query.earlyStopVisits);
+            }
+            tableWalker.random().reseed(seed);
+            return tableWalker.walk(Side.LEFT, pin, budget, query.alpha, target, boards,
+                    query.earlyStopPins, query.earlyStopVisits);
         }
 
         @Override
-        public boolean accept(int node) {
-            if (blocklist.length > 0 && Arrays.binarySearch(blocklist, node) >= 0) {
+        public boolean accept(int key) {
+            if (blockKeyCount > 0 && Arrays.binarySearch(blockKeys, 0, blockKeyCount, key) >= 0) {
                 return false;
             }
             if (excludeQueryPins) {
-                for (int q : queryPins) {
-                    if (q == node) {
+                for (int i = 0; i < queryKeyCount; i++) {
+                    if (queryKeys[i] == key) {
                         return false;
                     }
                 }

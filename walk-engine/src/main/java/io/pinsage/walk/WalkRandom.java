@@ -29,6 +29,23 @@ public final class WalkRandom {
     }
 
     /**
+     * Reserves the next {@code count} outputs of {@link #nextLong()} in O(1) and returns a base from which
+     * {@link #outputAt(long, int)} computes the i-th of them, {@code 0 <= i < count}. A loop that needs one draw
+     * per lane then has no serial dependency through the generator's state, so the processor can overlap the
+     * lanes' draws; the numbers are exactly those {@code count} calls of {@link #nextLong()} would return.
+     */
+    public long reserve(int count) {
+        long base = state;
+        state += count * GOLDEN_GAMMA;
+        return base;
+    }
+
+    /** The {@code i}-th output reserved by the {@link #reserve(int)} call that returned {@code base}. */
+    public static long outputAt(long base, int i) {
+        return mix(base + (i + 1L) * GOLDEN_GAMMA);
+    }
+
+    /**
      * A uniform int in {@code [0, bound)} by Lemire's multiply-shift (the bias, at most bound/2<sup>32</sup>,
      * is far below what a walk can observe).
      */

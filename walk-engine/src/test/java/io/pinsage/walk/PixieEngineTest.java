@@ -125,7 +125,17 @@ class PixieEngineTest {
     void shouldGiveTheSameAnswerForTheSameSeed() {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 200, 40, 800, false);
-        PixieEngine engine = new PixieEngine(g);
+        checkSameAnswerForSameSeed(new PixieEngine(g), seed);
+    }
+
+    @Test
+    void shouldGiveTheSameAnswerForTheSameSeedOnATable() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 200, 40, 800, false);
+        checkSameAnswerForSameSeed(new PixieEngine(WalkTable.of(g), 64), seed);
+    }
+
+    private static void checkSameAnswerForSameSeed(PixieEngine engine, long seed) {
         PixieQuery q = PixieQuery.builder().pin(1, 1f).pin(2, 2f).steps(30_000).topPins(50).seed(seed).build();
         PixieResult a = engine.query(q);
         PixieResult b = new PixieResult();
@@ -182,7 +192,17 @@ class PixieEngineTest {
     void shouldAllocateNothingOnceWarm() {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 2000, 300, 8000, false);
-        PixieEngine engine = new PixieEngine(g);
+        checkNoAllocationOnceWarm(new PixieEngine(g), seed);
+    }
+
+    @Test
+    void shouldAllocateNothingOnceWarmOnATable() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 2000, 300, 8000, false);
+        checkNoAllocationOnceWarm(new PixieEngine(WalkTable.of(g), 128), seed);
+    }
+
+    private static void checkNoAllocationOnceWarm(PixieEngine engine, long seed) {
         PixieQuery[] queries = new PixieQuery[64];
         for (int i = 0; i < queries.length; i++) {
             queries[i] = PixieQuery.builder().pin(i * 31 % 2000, 1f).pin(i * 17 % 2000, 0.5f).steps(5000).topPins(50)
@@ -224,9 +244,71 @@ class PixieEngineTest {
     @Test
     void shouldReturnEmptyResultForAPinWithoutEdges() {
         HeapBipartiteGraph g = HeapBipartiteGraph.of(3, 1, new int[] {0, 1}, new int[] {0, 0}, null);
-        PixieResult r = new PixieEngine(g).query(PixieQuery.builder().pin(2, 1f).topBoards(5).build());
-        assertEquals(0, r.pinCount());
-        assertEquals(0, r.boardCount());
-        assertEquals(0, r.stepsTaken());
+        for (PixieEngine engine : new PixieEngine[] {new PixieEngine(g), new PixieEngine(WalkTable.of(g), 8)}) {
+            PixieResult r = engine.query(PixieQuery.builder().pin(2, 1f).topBoards(5).build());
+            assertEquals(0, r.pinCount());
+            assertEquals(0, r.boardCount());
+            assertEquals(0, r.stepsTaken());
+        }
+    }
+
+    @Test
+    void shouldMatchPersonalisedPageRankOnATable() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 12, 90, false);
+        PixieQuery q = PixieQuery.builder().pin(0, 1f).steps(2_000_000).alpha(0.3).topPins(30).excludeQueryPins(false)
+                .seed(seed).build();
+        PixieResult r = new PixieEngine(WalkTable.of(g), 64).query(q);
+        assertEquals(2_000_000, r.stepsTaken(), "seed=" + seed);
+        VisitMap visits = new VisitMap(30);
+        for (int i = 0; i < r.pinCount(); i++) {
+            assertTrue(i == 0 || r.pinScore(i - 1) >= r.pinScore(i), "seed=" + seed + ": best first");
+            visits.add(r.pin(i), r.pinScore(i));
+        }
+        double tv = RandomGraphs.totalVariation(visits, RandomGraphs.expectedVisits(g, 0, 0.3, false));
+        assertTrue(tv < 0.01, "seed=" + seed + " total variation=" + tv);
+    }
+
+    @Test
+    void shouldReportTheSameBoardsOnATableAsOnTheGraph() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 12, 100, false);
+        PixieQuery q = PixieQuery.builder().pin(3, 1f).steps(1_000_000).topBoards(12).seed(seed).build();
+        double tv = distance(boards(new PixieEngine(g).query(q)), boards(new PixieEngine(WalkTable.of(g), 32).query(q)));
+        assertTrue(tv < 0.01, "seed=" + seed + " total variation between the engines' board visits=" + tv);
+    }
+
+    private static double[] boards(PixieResult r) {
+        double[] share = new double[12];
+        double total = 0;
+        for (int i = 0; i < r.boardCount(); i++) {
+            share[r.board(i)] += r.boardScore(i);
+            total += r.boardScore(i);
+        }
+        for (int b = 0; b < share.length; b++) {
+            share[b] /= total;
+        }
+        return share;
+    }
+
+    private static double distance(double[] a, double[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += Math.abs(a[i] - b[i]);
+        }
+        return d / 2;
+    }
+
+    @Test
+    void shouldFilterQueryPinsAndBlocklistOnATable() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 20, 5, 60, false);
+        PixieEngine engine = new PixieEngine(WalkTable.of(g), 16);
+        PixieResult r = engine.query(PixieQuery.builder().pin(3, 1f).steps(20_000).topPins(20).blocklist(4, 9, 999)
+                .seed(seed).build());
+        assertTrue(r.pinCount() > 0, "seed=" + seed);
+        for (int i = 0; i < r.pinCount(); i++) {
+            assertFalse(r.pin(i) == 3 || r.pin(i) == 4 || r.pin(i) == 9, "seed=" + seed + " pin=" + r.pin(i));
+        }
     }
 }

@@ -6,6 +6,9 @@ import io.pinsage.csr.Side;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /** Small seeded random bipartite graphs and the exact walk statistics the tests compare against. */
 final class RandomGraphs {
 
@@ -99,5 +102,23 @@ final class RandomGraphs {
             d += Math.abs(visits.get(v) / total - expected[v]);
         }
         return d / 2;
+    }
+
+    /**
+     * Checks a walk that was asked to stop once 4 nodes had 25 visits: it stopped before its million steps,
+     * exactly 4 nodes reached the threshold and the last step brought one of them to exactly 25.
+     */
+    static void assertStoppedAtFourNodesOf25Visits(VisitMap visits, long taken, long seed) {
+        int atThreshold = 0;
+        int reached = 0;
+        for (int i = 0; i < visits.size(); i++) {
+            reached += visits.valueAt(i) >= 25 ? 1 : 0;
+            atThreshold += visits.valueAt(i) == 25 ? 1 : 0;
+        }
+        String msg = "seed=" + seed + " taken=" + taken;
+        assertTrue(taken < 1_000_000, msg);
+        assertEquals(4, reached, msg);
+        assertTrue(atThreshold >= 1,
+                msg + ": the last step must have brought a node to exactly the threshold");
     }
 }

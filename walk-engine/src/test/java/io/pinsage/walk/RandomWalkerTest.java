@@ -112,16 +112,7 @@ class RandomWalkerTest {
         walker.random().reseed(seed);
         VisitMap visits = new VisitMap(64);
         long taken = walker.walk(Side.LEFT, 3, 1_000_000, 0.5, visits, null, 4, 25);
-        int atThreshold = 0;
-        int reached = 0;
-        for (int i = 0; i < visits.size(); i++) {
-            reached += visits.valueAt(i) >= 25 ? 1 : 0;
-            atThreshold += visits.valueAt(i) == 25 ? 1 : 0;
-        }
-        String msg = "seed=" + seed + " taken=" + taken;
-        assertTrue(taken < 1_000_000, msg);
-        assertEquals(4, reached, msg);
-        assertTrue(atThreshold >= 1, msg + ": the last step must have brought a node to exactly the threshold");
+        RandomGraphs.assertStoppedAtFourNodesOf25Visits(visits, taken, seed);
     }
 
     @Test

@@ -40,6 +40,13 @@ final class BenchWalksCommand implements Callable<Integer> {
     @Option(names = "--lanes", defaultValue = "64", description = "walkers in lockstep per thread (default ${DEFAULT-VALUE})")
     int lanes;
 
+    @Option(names = "--walk-table", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also walk a walk-oriented copy of the adjacency (16 bytes per edge more memory; default ${DEFAULT-VALUE})")
+    boolean walkTable;
+
+    @Option(names = "--table-lanes", defaultValue = "256", description = "walkers in lockstep on the walk table (default ${DEFAULT-VALUE})")
+    int tableLanes;
+
     @Option(names = "--seconds", defaultValue = "3", description = "duration of each rate measurement (default ${DEFAULT-VALUE})")
     double seconds;
 
@@ -64,7 +71,7 @@ final class BenchWalksCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes,
-                (long) (probeMaxGib * (1L << 30)), seed);
+                (long) (probeMaxGib * (1L << 30)), seed, walkTable, tableLanes);
         if (store != null) {
             try (GraphStore g = residency.open(store, System.out, Long.MAX_VALUE)) {
                 new WalkBench(g.graph(), options, System.out).run();
