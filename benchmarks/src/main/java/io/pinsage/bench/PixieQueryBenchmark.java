@@ -8,6 +8,7 @@ import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
 import io.pinsage.walk.UniformEdgeChooser;
 import io.pinsage.walk.WalkRandom;
+import io.pinsage.walk.WalkTable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Pixie query latency distribution (JMH sample mode gives p50/p99/p99.9): one pin per query, a different pin
- * each call, N steps, on a seeded power-law graph held on the heap. Run with {@code -t 2} for the two-thread
- * throughput figure; the engine is shared, each thread reuses its own result.
+ * each call, N steps, on a seeded power-law graph held on the heap, walked by the CSR engine or by the engine over
+ * a {@link WalkTable} ({@code engine} parameter). Run with {@code -t 2} for the two-thread throughput figure; the
+ * engine is shared, each thread reuses its own result.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -48,13 +50,21 @@ public class PixieQueryBenchmark {
     @Param({"32", "64"})
     int lanes;
 
+    /** {@code csr}: {@code PixieEngine} on the graph; {@code table}: on a {@link WalkTable} built from it. */
+    @Param({"csr", "table"})
+    String engineKind;
+
     private PixieEngine engine;
     private PixieQuery[] queries;
 
     @Setup(Level.Trial)
     public void setUp() {
         HeapBipartiteGraph graph = PowerLawGraph.generate(1_000_000, 500_000, edges, 2.0, 1);
-        engine = new PixieEngine(graph, UniformEdgeChooser.INSTANCE, lanes);
+        engine = switch (engineKind) {
+            case "csr" -> new PixieEngine(graph, UniformEdgeChooser.INSTANCE, lanes);
+            case "table" -> new PixieEngine(WalkTable.of(graph), lanes);
+            default -> throw new IllegalArgumentException("engineKind=" + engineKind + ": expected csr or table");
+        };
         queries = new PixieQuery[QUERIES];
         WalkRandom rnd = new WalkRandom(5);
         for (int i = 0; i < QUERIES; i++) {
