@@ -97,8 +97,8 @@ public final class TableWalker {
             for (int w = 0; w < active; w++) {
                 opposite[w] = restart[w] ? start : position[w];
             }
-            draw(opposite, 0, active);
-            gather(out, opposite, 0, active);
+            draw(opposite, active);
+            gather(out, opposite, active);
             for (int w = 0; w < pending; w++) {
                 if (visits.add(WalkTable.key(position[w]), 1f) == stopAt) {
                     reached++;
@@ -107,8 +107,8 @@ public final class TableWalker {
             if (active == 0 || (earlyStopNodes > 0 && reached >= earlyStopNodes)) {
                 return taken;
             }
-            draw(opposite, 0, active);
-            gather(back, position, 0, active);
+            draw(opposite, active);
+            gather(back, position, active);
             long base = rnd.reserve((active + 1) >>> 1);
             int pairs = active >>> 1;
             for (int i = 0; i < pairs; i++) {
@@ -141,8 +141,8 @@ public final class TableWalker {
             int count = Math.min(lanes, walkers.length - base);
             System.arraycopy(walkers, base, lane, 0, count);
             for (int h = 0; h < hops; h++) {
-                draw(lane, 0, count);
-                gather((h & 1) == 0 ? here : there, lane, 0, count);
+                draw(lane, count);
+                gather((h & 1) == 0 ? here : there, lane, count);
             }
             System.arraycopy(lane, 0, walkers, base, count);
         }
@@ -150,26 +150,26 @@ public final class TableWalker {
     }
 
     /** Picks each lane's edge: its node's first edge plus a uniform draw below its degree. */
-    private void draw(long[] from, int offset, int count) {
+    private void draw(long[] from, int count) {
         int[] e = edge;
         long base = rnd.reserve((count + 1) >>> 1);
         int pairs = count >>> 1;
         for (int i = 0; i < pairs; i++) {
             long r = WalkRandom.outputAt(base, i);
             int w = i << 1;
-            e[w] = pick(from[offset + w], r & LOW);
-            e[w + 1] = pick(from[offset + w + 1], r >>> 32);
+            e[w] = pick(from[w], r & LOW);
+            e[w + 1] = pick(from[w + 1], r >>> 32);
         }
         if ((count & 1) != 0) {
-            e[count - 1] = pick(from[offset + count - 1], WalkRandom.outputAt(base, pairs) & LOW);
+            e[count - 1] = pick(from[count - 1], WalkRandom.outputAt(base, pairs) & LOW);
         }
     }
 
     /** Only the miss-prone reads, nothing else, so that the reorder window holds many lanes' loads at once. */
-    private void gather(long[] slots, long[] to, int offset, int count) {
+    private void gather(long[] slots, long[] to, int count) {
         int[] e = edge;
         for (int w = 0; w < count; w++) {
-            to[offset + w] = slots[e[w]];
+            to[w] = slots[e[w]];
         }
     }
 
