@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The walk step loop against its physical limit, in one run: uniform walk steps per second with 1..256 walkers in
- * lockstep over the CSR graph ({@code steps}) and over its walk table ({@code tableSteps}), and dependent random reads per second with as many pointer-chasing chains over an
- * array as large as the graph ({@code reads}). Each operation is one step or one read, so the scores compare
+ * lockstep over the CSR graph ({@code steps}) and over its walk table ({@code tableSteps}), and dependent random
+ * reads per second with as many pointer-chasing chains over memory as large as the graph's CSR ({@code reads}) and
+ * as its walk table ({@code tableReads}). Each operation is one step or one read, so the scores compare
  * directly. Graph: a seeded power-law pin–board graph (default 1 M pins, 0.5 M boards, 40 M edges; raise
  * {@code edges} with -p for cache-cold figures and a larger heap).
  */
@@ -53,6 +54,7 @@ public class WalkStepBenchmark {
     private HeapBipartiteGraph graph;
     private RandomWalker walker;
     private RandomReadProbe probe;
+    private RandomReadProbe tableProbe;
     private int[] walkers;
     private TableWalker tableWalker;
     private long[] tableWalkers;
@@ -62,7 +64,8 @@ public class WalkStepBenchmark {
         graph = PowerLawGraph.generate(1_000_000, 500_000, edges, 2.0, 1);
         walker = new RandomWalker(graph, UniformEdgeChooser.INSTANCE, lanes);
         long graphBytes = 8 * graph.edgeCount() + 8L * (1_500_000 + 2);
-        probe = new RandomReadProbe((int) Math.min(Integer.MAX_VALUE - 8, graphBytes / 4), 1);
+        probe = new RandomReadProbe(graphBytes, 1);
+        tableProbe = new RandomReadProbe(16 * graph.edgeCount(), 2);
         walkers = new int[lanes];
         WalkRandom rnd = new WalkRandom(2);
         for (int w = 0; w < lanes; w++) {
@@ -101,5 +104,12 @@ public class WalkStepBenchmark {
     @OperationsPerInvocation(HOPS)
     public long reads() {
         return probe.run(lanes, HOPS / lanes);
+    }
+
+    /** As {@link #reads()} over a cycle as large as the walk table (twice the CSR): the limit of {@link #tableSteps()}. */
+    @Benchmark
+    @OperationsPerInvocation(HOPS)
+    public long tableReads() {
+        return tableProbe.run(lanes, HOPS / lanes);
     }
 }

@@ -2,41 +2,95 @@ package io.pinsage.engine.bench;
 
 import io.pinsage.walk.WalkRandom;
 
+import java.util.stream.IntStream;
+
 /**
- * The machine's random-read rate: K independent pointer-chasing chains over one int array that forms a single
- * random cycle (Sattolo's shuffle), so every read is a dependent, unpredictable load and K chains expose K
- * loads at once. This is the physical limit a walk step is measured against: a CSR walk step is one or two such
- * reads.
+ * The machine's random-read rate: K independent pointer-chasing chains over memory that forms random cycles
+ * (Sattolo's shuffle), so every read is a dependent, unpredictable load and K chains expose K loads at once. This
+ * is the physical limit a walk step is measured against: a CSR walk step is one or two such reads, a walk-table
+ * step one.
  *
- * <p>Not thread-safe (it keeps the chains' positions). Building costs O(size) random writes (seconds for
- * hundreds of millions of entries); {@link #run} allocates nothing unless the chain count changes.
+ * <p>Entries are 8 bytes, as a walk table's slots are. Memory beyond one Java array is cut into equal parts, each
+ * its own cycle, and the chains are spread over the parts in contiguous blocks, so the inner loop is the same
+ * four instructions per chain at any size.
+ *
+ * <p>Not thread-safe (it keeps the chains' positions). Building costs O(size) random writes (seconds per GiB),
+ * parts in parallel; {@link #run} allocates nothing unless the chain count changes.
  */
 public final class RandomReadProbe {
 
-    private final int[] next;
+    /** Entries per part: the largest Java array. */
+    static final int MAX_PART = Integer.MAX_VALUE - 8;
+
+    private final long[][] parts;
     private int[] pos = new int[0];
 
-    /** A probe over {@code size} ints (4·size bytes), seeded. */
-    public RandomReadProbe(int size, long seed) {
-        if (size < 2) {
-            throw new IllegalArgumentException("size=" + size + ": must be >= 2");
+    /** A probe over about {@code bytes} bytes (rounded down to whole entries, at least two per part), seeded. */
+    public RandomReadProbe(long bytes, long seed) {
+        this(bytes, seed, MAX_PART);
+    }
+
+    /** As above with parts of at most {@code maxPart} entries (tests cut small probes into parts). */
+    RandomReadProbe(long bytes, long seed, int maxPart) {
+        long entries = bytes / Long.BYTES;
+        if (entries < 2) {
+            throw new IllegalArgumentException("bytes=" + bytes + ": must hold at least two 8-byte entries");
         }
-        next = new int[size];
+        int count = (int) ((entries + maxPart - 1) / maxPart);
+        int size = (int) (entries / count);
+        parts = new long[count][];
+        IntStream.range(0, count).parallel().forEach(j -> parts[j] = cycle(size, seed + j));
+    }
+
+    /**
+     * The single chain has a loop of its own: had it shared {@link #chase}, the one-chain profile the JIT saw first
+     * would leave that loop compiled for a trip count of one and halve the many-chain rate measured after it.
+     */
+    private void chaseOne(long steps) {
+        long[] n = parts[0];
+        int p = pos[0];
+        for (long s = 0; s < steps; s++) {
+            p = (int) n[p];
+        }
+        pos[0] = p;
+    }
+
+    private void chase(int chains, long steps) {
+        int[] p = pos;
+        int count = parts.length;
+        for (long s = 0; s < steps; s++) {
+            for (int j = 0; j < count; j++) {
+                long[] n = parts[j];
+                for (int k = j * chains / count, end = (j + 1) * chains / count; k < end; k++) {
+                    p[k] = (int) n[p[k]];
+                }
+            }
+        }
+    }
+
+    private static long[] cycle(int size, long seed) {
+        long[] next = new long[size];
         for (int i = 0; i < size; i++) {
             next[i] = i;
         }
         WalkRandom rnd = new WalkRandom(seed);
         for (int i = size - 1; i > 0; i--) {
             int j = rnd.nextInt(i);
-            int t = next[i];
+            long t = next[i];
             next[i] = next[j];
             next[j] = t;
         }
+        return next;
+    }
+
+    /** Where chain {@code k} reads next, within its part (for tests). */
+    int position(int k) {
+        return pos[k];
     }
 
     /** Bytes probed. */
     public long bytes() {
-        return 4L * next.length;
+        return (long) Long.BYTES * parts.length * parts[0].length;
     }
 
     /**
@@ -46,21 +100,23 @@ public final class RandomReadProbe {
      * @return a value depending on every read (so the reads cannot be optimised away)
      */
     public long run(int chains, long steps) {
+        if (chains < 1) {
+            throw new IllegalArgumentException("chains=" + chains + ": must be >= 1");
+        }
+        int size = parts[0].length;
         if (pos.length != chains) {
             pos = new int[chains];
             for (int k = 0; k < chains; k++) {
-                pos[k] = (int) ((long) k * next.length / chains);
+                pos[k] = (int) ((long) k * size / chains);
             }
         }
-        int[] p = pos;
-        int[] n = next;
-        for (long s = 0; s < steps; s++) {
-            for (int k = 0; k < chains; k++) {
-                p[k] = n[p[k]];
-            }
+        if (chains == 1) {
+            chaseOne(steps);
+        } else {
+            chase(chains, steps);
         }
         long sum = 0;
-        for (int x : p) {
+        for (int x : pos) {
             sum += x;
         }
         return sum;

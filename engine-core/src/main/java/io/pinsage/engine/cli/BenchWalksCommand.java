@@ -44,6 +44,10 @@ final class BenchWalksCommand implements Callable<Integer> {
             description = "also walk a walk-oriented copy of the adjacency (16 bytes per edge more memory; default ${DEFAULT-VALUE})")
     boolean walkTable;
 
+    @Option(names = "--csr", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also measure the CSR engine, its random-read probe and neighbourhoods; --no-csr leaves the memory to the walk table (default ${DEFAULT-VALUE})")
+    boolean csr;
+
     @Option(names = "--table-lanes", defaultValue = "256", description = "walkers in lockstep on the walk table (default ${DEFAULT-VALUE})")
     int tableLanes;
 
@@ -71,7 +75,10 @@ final class BenchWalksCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WalkBench.Options options = new WalkBench.Options(lanes, seconds, pixieSteps, queries, threads, neighborhoodNodes,
-                (long) (probeMaxGib * (1L << 30)), seed, walkTable, tableLanes);
+                (long) (probeMaxGib * (1L << 30)), seed, walkTable, tableLanes, csr);
+        if (!csr && !walkTable) {
+            throw new IllegalArgumentException("--no-csr with --no-walk-table leaves nothing to measure: keep at least one engine");
+        }
         if (store != null) {
             try (GraphStore g = residency.open(store, System.out, Long.MAX_VALUE)) {
                 new WalkBench(g.graph(), options, System.out).run();

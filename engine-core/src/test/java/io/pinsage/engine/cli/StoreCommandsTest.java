@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StoreCommandsTest {
@@ -83,6 +84,16 @@ class StoreCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("graph          2,000 pins, 200 boards, 20,000 edges"), r.out());
         assertTrue(r.out().contains("steps/s per core"), r.out());
+        assertTrue(r.out().contains("of the random-read rate over the table's size"), r.out());
+        CliRun tableOnly = run("bench", "walks", "--store", store.toString(), "--no-csr", "--seconds", "0.02",
+                "--pixie-steps", "1000", "--queries", "5", "--threads", "1");
+        assertEquals(0, tableOnly.code(), tableOnly.err());
+        assertTrue(tableOnly.out().contains("pixie table"), tableOnly.out());
+        assertFalse(tableOnly.out().contains("pixie  "), tableOnly.out());
+        assertFalse(tableOnly.out().contains("neighborhoods"), tableOnly.out());
+        CliRun nothing = run("bench", "walks", "--store", store.toString(), "--no-csr", "--no-walk-table");
+        assertEquals(2, nothing.code(), nothing.out());
+        assertTrue(nothing.err().contains("leaves nothing to measure"), nothing.err());
         CliRun bad = run("bench", "walks", "--store", store.toString(), "--residency", "swapped");
         assertEquals(2, bad.code(), bad.out());
         assertTrue(bad.err().contains("residency=swapped: expected auto, mapped or anonymous-huge-pages"), bad.err());
