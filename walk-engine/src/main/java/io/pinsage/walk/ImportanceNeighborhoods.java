@@ -9,9 +9,14 @@ import java.util.Objects;
  * Computes PinSage importance neighbourhoods one node at a time: walks with restarts from the node, the T most
  * visited nodes of the same side (itself excluded), weights = their visit counts normalised to sum 1.
  *
+ * <p>Over a {@link WalkTable} the walks take one dependent read per hop instead of two (uniform choice only);
+ * visits are counted by node key and only the T nodes kept are turned back into ids. The neighbourhoods have the
+ * same distribution as over the graph, not the same walks for a seed.
+ *
  * <p>Not thread-safe: one instance per thread (it owns a walker, a visit map and a selector); reuse it for many
- * nodes, it allocates nothing after the first. Deterministic: node u's neighbourhood depends only on the graph,
- * the configuration and u. Cost: {@code stepsPerNode} walk steps plus O(distinct nodes visited).
+ * nodes, it allocates nothing after the first. Deterministic: node u's neighbourhood depends only on the graph
+ * (or table), the configuration and u. Cost: {@code stepsPerNode} walk steps plus O(distinct nodes visited), and
+ * over a table T binary searches of the graph's offsets.
  * {@link NeighborhoodBuilder} runs many of these in parallel and writes a store.
  */
 public final class ImportanceNeighborhoods {
@@ -19,6 +24,8 @@ public final class ImportanceNeighborhoods {
     private final BipartiteGraph graph;
     private final NeighborhoodConfig config;
     private final RandomWalker walker;
+    private final WalkTable table;
+    private final TableWalker tableWalker;
     private final VisitMap visits = new VisitMap(1 << 12);
     private final TopSelector selector = new TopSelector();
     private int self;
@@ -33,10 +40,26 @@ public final class ImportanceNeighborhoods {
         this.graph = Objects.requireNonNull(graph, "graph");
         this.config = Objects.requireNonNull(config, "config");
         this.walker = new RandomWalker(graph, chooser, config.lanes());
+        this.table = null;
+        this.tableWalker = null;
+    }
+
+    /** Uniform walks over {@code table}, with {@code config.lanes()} lanes. */
+    public ImportanceNeighborhoods(WalkTable table, NeighborhoodConfig config) {
+        this.table = Objects.requireNonNull(table, "table");
+        this.graph = table.graph();
+        this.config = Objects.requireNonNull(config, "config");
+        this.walker = null;
+        this.tableWalker = new TableWalker(table, config.lanes());
     }
 
     public NeighborhoodConfig config() {
         return config;
+    }
+
+    /** Whether this instance walks a {@link WalkTable} rather than the graph. */
+    public boolean walksTable() {
+        return table != null;
     }
 
     /**
@@ -54,10 +77,23 @@ public final class ImportanceNeighborhoods {
                     + ") of side " + side);
         }
         visits.clear();
-        walker.random().reseed(NeighborhoodConfig.nodeSeed(config.seed(), node));
-        walker.walk(side, node, config.stepsPerNode(), config.alpha(), visits, null, 0, 0);
-        self = node;
-        int n = selector.select(visits, config.topT(), notSelf, ids, weights);
+        long seed = NeighborhoodConfig.nodeSeed(config.seed(), node);
+        int n;
+        if (tableWalker == null) {
+            walker.random().reseed(seed);
+            walker.walk(side, node, config.stepsPerNode(), config.alpha(), visits, null, 0, 0);
+            self = node;
+            n = selector.select(visits, config.topT(), notSelf, ids, weights);
+        } else {
+            tableWalker.random().reseed(seed);
+            tableWalker.walk(side, node, config.stepsPerNode(), config.alpha(), visits, null, 0, 0);
+            self = table.key(side, node);
+            // Keys order as ids do, so the selection and its tie-breaks are those of the ids.
+            n = selector.select(visits, config.topT(), notSelf, ids, weights);
+            for (int i = 0; i < n; i++) {
+                ids[i] = table.node(side, ids[i]);
+            }
+        }
         ScoreVectors.normalize(weights, n);
         return n;
     }

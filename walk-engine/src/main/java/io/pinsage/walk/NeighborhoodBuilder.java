@@ -50,6 +50,7 @@ public final class NeighborhoodBuilder {
     }
 
     private final BipartiteGraph graph;
+    private final WalkTable table;
     private final NeighborhoodConfig config;
     private final EdgeChooser chooser;
     private final int threads;
@@ -58,9 +59,25 @@ public final class NeighborhoodBuilder {
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public NeighborhoodBuilder(BipartiteGraph graph, NeighborhoodConfig config, EdgeChooser chooser, int threads) {
+        this(graph, null, config, Objects.requireNonNull(chooser, "chooser"), threads);
+    }
+
+    /**
+     * Uniform walks over a {@link WalkTable}: one dependent read per hop instead of two (see
+     * {@link ImportanceNeighborhoods#ImportanceNeighborhoods(WalkTable, NeighborhoodConfig)}).
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public NeighborhoodBuilder(WalkTable table, NeighborhoodConfig config, int threads) {
+        this(Objects.requireNonNull(table, "table").graph(), table, config, null, threads);
+    }
+
+    private NeighborhoodBuilder(BipartiteGraph graph, WalkTable table, NeighborhoodConfig config, EdgeChooser chooser,
+                                int threads) {
         this.graph = Objects.requireNonNull(graph, "graph");
+        this.table = table;
         this.config = Objects.requireNonNull(config, "config");
-        this.chooser = Objects.requireNonNull(chooser, "chooser");
+        this.chooser = chooser;
         if (threads < 1) {
             throw new IllegalArgumentException("threads=" + threads + ": must be >= 1");
         }
@@ -132,7 +149,9 @@ public final class NeighborhoodBuilder {
         Worker[] workers = new Worker[threads];
         Thread[] running = new Thread[threads];
         for (int t = 0; t < threads; t++) {
-            workers[t] = new Worker(new ImportanceNeighborhoods(graph, config, chooser), nodes, sink, work, done, failure);
+            ImportanceNeighborhoods walks = table != null ? new ImportanceNeighborhoods(table, config)
+                    : new ImportanceNeighborhoods(graph, config, chooser);
+            workers[t] = new Worker(walks, nodes, sink, work, done, failure);
             running[t] = Thread.ofPlatform().name("neighborhoods-" + t).daemon().start(workers[t]);
         }
         IdleStrategy idle = new BackoffIdleStrategy();

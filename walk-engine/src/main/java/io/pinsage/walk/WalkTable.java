@@ -102,27 +102,48 @@ public final class WalkTable {
     }
 
     /**
-     * The node on {@code side} that has edges and whose key is {@code key}: a binary search over the graph's
-     * offsets, O(log nodes) reads, for turning the few reported keys back into ids.
+     * The node on {@code side} that has edges and whose key is {@code key}, for turning the few reported keys back
+     * into ids. Keys grow with ids by about the mean degree per node, so an interpolation search finds most in a
+     * handful of reads of the graph's offsets where a binary search over tens of millions of nodes takes over
+     * twenty, most of them cache misses; a step that fails to halve the range is followed by a bisection, which
+     * bounds the worst case at twice the binary search's O(log nodes).
      *
      * @throws IllegalArgumentException if no node with edges has this key
      */
     public int node(Side side, int key) {
-        // The smallest u whose edges end after key; firstEdge + degree never decreases with u.
+        // Invariant: the answer u, with firstEdge(u) <= key < firstEdge(u) + degree(u), lies in [lo, hi], and
+        // below is firstEdge(lo) or less, above is firstEdge(hi) + degree(hi) or more.
         int lo = 0;
         int hi = graph.nodeCount(side) - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (graph.firstEdge(side, mid) + graph.degree(side, mid) > key) {
-                hi = mid;
+        long below = 0;
+        long above = graph.edgeCount();
+        boolean bisect = false;
+        while (lo <= hi && key >= below && key < above) {
+            int mid;
+            if (bisect || above <= below) {
+                mid = (lo + hi) >>> 1;
             } else {
-                lo = mid + 1;
+                mid = lo + (int) ((key - below) * (hi - lo + 1L) / (above - below));
+                mid = Math.min(hi, Math.max(lo, mid));
             }
+            long first = graph.firstEdge(side, mid);
+            long end = first + graph.degree(side, mid);
+            int width = hi - lo;
+            if (first > key) {
+                hi = mid - 1;
+                above = first;
+            } else if (end <= key) {
+                lo = mid + 1;
+                below = end;
+            } else {
+                if (first != key) {
+                    break;
+                }
+                return mid;
+            }
+            bisect = !bisect && hi - lo > width / 2;
         }
-        if (hi < 0 || graph.firstEdge(side, lo) != key || graph.degree(side, lo) == 0) {
-            throw new IllegalArgumentException("key=" + key + ": no node on " + side + " with edges starts there");
-        }
-        return lo;
+        throw new IllegalArgumentException("key=" + key + ": no node on " + side + " with edges starts there");
     }
 
     /** Side {@code side}'s slots, indexed by edge position: the state of the neighbour at that edge. */

@@ -47,37 +47,46 @@ class ImportanceNeighborhoodsTest {
         assertTrue(gap > 0.005, "seed=" + seed + ": the random graph has no clear rank gap (" + gap + ")");
 
         NeighborhoodConfig config = new NeighborhoodConfig(Side.LEFT, t, 2_000_000, alpha, 32, seed);
-        int[] ids = new int[t];
-        float[] weights = new float[t];
-        int n = new ImportanceNeighborhoods(g, config).compute(node, ids, weights);
-        String msg = "seed=" + seed + " T=" + t + " got=" + Arrays.toString(ids);
-        assertEquals(t, n, msg);
         Set<Integer> expectedSet = new HashSet<>(Arrays.asList(order).subList(0, t));
         double expectedMass = 0;
         for (int v : expectedSet) {
             expectedMass += exact[v];
         }
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            assertTrue(expectedSet.contains(ids[i]), msg);
-            assertEquals(exact[ids[i]] / expectedMass, weights[i], 0.01, msg + " weight of " + ids[i]);
-            sum += weights[i];
+        for (ImportanceNeighborhoods engine : engines(g, config)) {
+            int[] ids = new int[t];
+            float[] weights = new float[t];
+            int n = engine.compute(node, ids, weights);
+            String msg = "seed=" + seed + " T=" + t + " table=" + engine.walksTable() + " got=" + Arrays.toString(ids);
+            assertEquals(t, n, msg);
+            float sum = 0;
+            for (int i = 0; i < n; i++) {
+                assertTrue(expectedSet.contains(ids[i]), msg);
+                assertEquals(exact[ids[i]] / expectedMass, weights[i], 0.01, msg + " weight of " + ids[i]);
+                sum += weights[i];
+            }
+            assertEquals(1.0, sum, 1e-5, msg);
         }
-        assertEquals(1.0, sum, 1e-5, msg);
+    }
+
+    /** The same neighbourhoods computed over the graph and over its walk table. */
+    private static ImportanceNeighborhoods[] engines(HeapBipartiteGraph g, NeighborhoodConfig config) {
+        return new ImportanceNeighborhoods[] {new ImportanceNeighborhoods(g, config),
+                new ImportanceNeighborhoods(WalkTable.of(g), config)};
     }
 
     @Test
     void shouldReturnNothingForANodeWithoutEdgesAndRejectUnknownNodes() {
         HeapBipartiteGraph g = HeapBipartiteGraph.of(3, 1, new int[] {0, 1}, new int[] {0, 0}, null);
-        ImportanceNeighborhoods nb = new ImportanceNeighborhoods(g, NeighborhoodConfig.defaults(Side.LEFT));
-        int[] ids = new int[50];
-        float[] weights = new float[50];
-        assertEquals(0, nb.compute(2, ids, weights));
-        assertEquals(1, nb.compute(0, ids, weights));
-        assertEquals(1, ids[0]);
-        assertEquals(1f, weights[0]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> nb.compute(3, ids, weights));
-        assertTrue(e.getMessage().contains("node=3"), e.getMessage());
+        for (ImportanceNeighborhoods nb : engines(g, NeighborhoodConfig.defaults(Side.LEFT))) {
+            int[] ids = new int[50];
+            float[] weights = new float[50];
+            assertEquals(0, nb.compute(2, ids, weights));
+            assertEquals(1, nb.compute(0, ids, weights));
+            assertEquals(1, ids[0]);
+            assertEquals(1f, weights[0]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> nb.compute(3, ids, weights));
+            assertTrue(e.getMessage().contains("node=3"), e.getMessage());
+        }
     }
 
     @Test
@@ -85,14 +94,28 @@ class ImportanceNeighborhoodsTest {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 300, 80, 1200, false);
         NeighborhoodConfig config = NeighborhoodConfig.defaults(Side.LEFT).withTopT(10).withStepsPerNode(300).withSeed(seed);
+        WalkTable table = WalkTable.of(g);
+        for (boolean overTable : new boolean[] {false, true}) {
+            checkSameStoreWithAnyThreadCount(g, overTable ? table : null, config, root.resolve("t" + overTable),
+                    "seed=" + seed + " table=" + overTable);
+        }
+    }
+
+    private static NeighborhoodBuilder builder(HeapBipartiteGraph g, WalkTable table, NeighborhoodConfig config, int threads) {
+        return table == null ? new NeighborhoodBuilder(g, config, threads) : new NeighborhoodBuilder(table, config, threads);
+    }
+
+    private static void checkSameStoreWithAnyThreadCount(HeapBipartiteGraph g, WalkTable table, NeighborhoodConfig config,
+                                                         Path root, String context) throws IOException {
         AtomicLong last = new AtomicLong(-1);
-        new NeighborhoodBuilder(g, config, 3).buildAll(root.resolve("a"), (done, total) -> {
+        builder(g, table, config, 3).buildAll(root.resolve("a"), (done, total) -> {
             assertTrue(done >= last.get() && done <= total, "progress must grow up to the total");
             last.set(done);
         });
         assertEquals(300, last.get());
-        new NeighborhoodBuilder(g, config, 1).buildAll(root.resolve("b"), NeighborhoodBuilder.Progress.NONE);
-        ImportanceNeighborhoods direct = new ImportanceNeighborhoods(g, config);
+        builder(g, table, config, 1).buildAll(root.resolve("b"), NeighborhoodBuilder.Progress.NONE);
+        ImportanceNeighborhoods direct = table == null ? new ImportanceNeighborhoods(g, config)
+                : new ImportanceNeighborhoods(table, config);
         try (NeighborhoodStore a = NeighborhoodStore.open(root.resolve("a"), true);
              NeighborhoodStore b = NeighborhoodStore.open(root.resolve("b"), true)) {
             int[] ids = new int[10];
@@ -103,7 +126,7 @@ class ImportanceNeighborhoodsTest {
             float[] wb = new float[10];
             for (int u = 0; u < 300; u++) {
                 int n = direct.compute(u, ids, w);
-                String msg = "seed=" + seed + " node=" + u;
+                String msg = context + " node=" + u;
                 assertEquals(n, a.read(u, ia, wa, 0), msg);
                 assertEquals(n, b.read(u, ib, wb, 0), msg);
                 assertArrayEquals(Arrays.copyOf(ids, n), Arrays.copyOf(ia, n), msg);

@@ -56,6 +56,49 @@ class WalkTableTest {
     }
 
     @Test
+    void shouldFindEveryKeyOfASkewedGraphAndRejectEveryOtherPosition() {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        // Power-law degrees with runs of isolated nodes: interpolation guesses land far off and must fall back.
+        int pins = 3000;
+        int boards = 40;
+        int[] degree = new int[pins];
+        int edges = 0;
+        for (int u = 0; u < pins; u++) {
+            degree[u] = rnd.nextInt(4) == 0 ? 0 : (int) Math.min(500, Math.floor(1 / Math.pow(rnd.nextDouble(), 1.2)));
+            edges += degree[u];
+        }
+        int[] src = new int[edges];
+        int[] dst = new int[edges];
+        for (int u = 0, e = 0; u < pins; u++) {
+            for (int k = 0; k < degree[u]; k++, e++) {
+                src[e] = u;
+                dst[e] = rnd.nextInt(boards);
+            }
+        }
+        HeapBipartiteGraph g = HeapBipartiteGraph.of(pins, boards, src, dst, null);
+        WalkTable t = WalkTable.of(g);
+        for (Side side : Side.values()) {
+            boolean[] isKey = new boolean[(int) g.edgeCount()];
+            for (int u = 0; u < g.nodeCount(side); u++) {
+                if (g.degree(side, u) > 0) {
+                    isKey[t.key(side, u)] = true;
+                    assertEquals(u, t.node(side, t.key(side, u)), "seed=" + seed + " side=" + side + " node=" + u);
+                }
+            }
+            for (int key = 0; key < isKey.length; key++) {
+                if (!isKey[key]) {
+                    int k = key;
+                    assertThrows(IllegalArgumentException.class, () -> t.node(side, k), "seed=" + seed + " key=" + key);
+                }
+            }
+            for (int key : new int[] {-1, (int) g.edgeCount(), Integer.MAX_VALUE}) {
+                assertThrows(IllegalArgumentException.class, () -> t.node(side, key), "seed=" + seed + " key=" + key);
+            }
+        }
+    }
+
+    @Test
     void shouldRejectAGraphBeyondOneArrayPerSide() {
         BipartiteGraph huge = new BipartiteGraph() {
             @Override

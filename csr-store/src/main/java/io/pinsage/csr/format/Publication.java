@@ -3,6 +3,7 @@ package io.pinsage.csr.format;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,7 +12,8 @@ import java.util.Map;
 /**
  * A generation being written into a store directory (see {@link StoreDirectory}): write the store's files
  * into {@link #directory()}, then {@link #commit()}. Closing without committing deletes the generation and
- * leaves the published store as it was.
+ * leaves the published store as it was; a root that this publication created is removed again (with its lock
+ * file), so a failed first build leaves no directory behind.
  *
  * <p>Not thread-safe as an object, but the files in {@link #directory()} may be written by many threads.
  * Holds the root's lock until closed.
@@ -29,13 +31,15 @@ public final class Publication implements AutoCloseable {
     private final Path root;
     private final Path directory;
     private final FileChannel lock;
+    private final boolean createdRoot;
     private boolean committed;
     private boolean closed;
 
-    Publication(Path root, Path directory, FileChannel lock) {
+    Publication(Path root, Path directory, FileChannel lock, boolean createdRoot) {
         this.root = root;
         this.directory = directory;
         this.lock = lock;
+        this.createdRoot = createdRoot;
     }
 
     /** The new generation's directory, empty at first; put only regular files here. */
@@ -134,13 +138,27 @@ public final class Publication implements AutoCloseable {
             return;
         }
         closed = true;
+        boolean removeRoot = false;
         try {
             StoreDirectory.deleteTree(root.resolve(directory.getFileName() + StoreDirectory.SCRATCH_SUFFIX));
             if (!committed) {
                 StoreDirectory.deleteTree(directory);
+                if (createdRoot && !StoreDirectory.isPublished(root)) {
+                    // Unlinked while still held: a publisher that opens LOCK from now on creates a new one, and
+                    // then the root is no longer empty and stays.
+                    Files.deleteIfExists(root.resolve(StoreDirectory.LOCK));
+                    removeRoot = true;
+                }
             }
         } finally {
             lock.close();
+        }
+        if (removeRoot) {
+            try {
+                Files.deleteIfExists(root);
+            } catch (DirectoryNotEmptyException e) {
+                // another publisher or a user file arrived meanwhile: leave the directory to them
+            }
         }
     }
 }

@@ -103,6 +103,7 @@ public final class StoreDirectory {
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new IllegalArgumentException("root=" + root + ": exists and is not a directory");
         }
+        boolean createdRoot = !Files.exists(root);
         Files.createDirectories(root);
         Path lockFile = root.resolve(LOCK);
         FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -142,7 +143,7 @@ public final class StoreDirectory {
             }
             Path dir = root.resolve(String.format("%s%08d", GENERATION_PREFIX, next));
             Files.createDirectory(dir);
-            return new Publication(root, dir, lock);
+            return new Publication(root, dir, lock, createdRoot);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;

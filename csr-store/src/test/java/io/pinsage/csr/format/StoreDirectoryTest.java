@@ -76,6 +76,34 @@ class StoreDirectoryTest {
     }
 
     @Test
+    void shouldRemoveARootItCreatedWhenTheFirstBuildFails() throws IOException {
+        Path fresh = root.resolve("fresh");
+        try (Publication p = StoreDirectory.beginPublication(fresh)) {
+            StoreFileFormatTest.writeInts(p.directory().resolve("data"), new int[] {1});
+            p.scratchDirectory();
+            // no commit: the build failed
+        }
+        assertFalse(Files.exists(fresh), "a failed first build left " + fresh + " behind");
+        // A root that existed before is left in place, empty of the failed generation and of its lock's users.
+        try (Publication p = StoreDirectory.beginPublication(root)) {
+            StoreFileFormatTest.writeInts(p.directory().resolve("data"), new int[] {1});
+        }
+        assertTrue(Files.isDirectory(root));
+        assertTrue(StoreDirectory.generations(root).isEmpty(), "the failed generation was not deleted");
+        // Once a store is published there, a failed rebuild removes nothing of it.
+        Path kept = root.resolve("kept");
+        try (Publication p = StoreDirectory.beginPublication(kept)) {
+            StoreFileFormatTest.writeInts(p.directory().resolve("data"), new int[] {5});
+            p.commit();
+        }
+        try (Publication p = StoreDirectory.beginPublication(kept)) {
+            StoreFileFormatTest.writeInts(p.directory().resolve("data"), new int[] {6});
+        }
+        assertTrue(StoreDirectory.isPublished(kept));
+        assertEquals(1, StoreDirectory.generations(kept).size());
+    }
+
+    @Test
     void shouldRejectForeignMissingAndResizedFiles() throws IOException {
         StoreGeneration g = publish(3);
         Path foreign = g.file("stray.bin");

@@ -41,7 +41,7 @@ public final class WalkBench {
      * {@code probeMaxBytes} (a machine that maps a huge store may not also hold a heap array of its size).
      * With {@code walkTable} the uniform walk and Pixie are measured a second time over a {@link WalkTable}
      * (16 bytes per edge more memory), walked with {@code tableLanes} lanes. Without {@code csr} the CSR walk, its
-     * probe, its Pixie engine and the neighbourhoods (which walk CSR) are skipped.
+     * probe, its Pixie engine and its neighbourhoods are skipped.
      */
     public record Options(int lanes, double seconds, long pixieSteps, int pixieQueries, int threads, int neighborhoodNodes,
                           long probeMaxBytes, long seed, boolean walkTable, int tableLanes, boolean csr) {
@@ -71,13 +71,14 @@ public final class WalkBench {
         // engine went first. The table engine, the one that meets the targets, goes first.
         if (table != null) {
             pixie("pixie table", new PixieEngine(table, options.tableLanes()));
+            NeighborhoodConfig config = neighborhoodConfig(options.tableLanes());
+            neighborhoods("neighborhoods table", config, new NeighborhoodBuilder(table, config, options.threads()));
         }
-        table = null; // let the table go before the CSR figures and the neighbourhoods
+        table = null; // let the table go before the CSR figures
         if (options.csr()) {
             pixie("pixie", new PixieEngine(graph, UniformEdgeChooser.INSTANCE, options.lanes()));
-        }
-        if (options.csr()) {
-            neighborhoods();
+            NeighborhoodConfig config = neighborhoodConfig(NeighborhoodConfig.defaults(Side.LEFT).lanes());
+            neighborhoods("neighborhoods", config, new NeighborhoodBuilder(graph, config, options.threads()));
         }
     }
 
@@ -296,15 +297,18 @@ public final class WalkBench {
                 n / total, qps / (n / total));
     }
 
-    private void neighborhoods() {
-        NeighborhoodConfig config = NeighborhoodConfig.defaults(Side.LEFT).withSeed(options.seed());
+    private NeighborhoodConfig neighborhoodConfig(int lanes) {
+        NeighborhoodConfig d = NeighborhoodConfig.defaults(Side.LEFT);
+        return new NeighborhoodConfig(d.side(), d.topT(), d.stepsPerNode(), d.alpha(), lanes, options.seed());
+    }
+
+    private void neighborhoods(String label, NeighborhoodConfig config, NeighborhoodBuilder builder) {
         int count = options.neighborhoodNodes();
         int[] nodes = new int[count];
         WalkRandom rnd = new WalkRandom(options.seed() + 11);
         for (int i = 0; i < count; i++) {
             nodes[i] = rnd.nextInt(graph.nodeCount(Side.LEFT));
         }
-        NeighborhoodBuilder builder = new NeighborhoodBuilder(graph, config, options.threads());
         AtomicLong written = new AtomicLong();
         NeighborhoodBuilder.RowSink sink = (node, ids, weights, n) -> written.addAndGet(n);
         builder.compute(nodes, Math.min(count, 2000), sink, NeighborhoodBuilder.Progress.NONE); // warm-up
@@ -312,9 +316,9 @@ public final class WalkBench {
         builder.compute(nodes, count, sink, NeighborhoodBuilder.Progress.NONE);
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = count / seconds;
-        out.printf("neighborhoods  T=%d, %,d steps/node: %.0f nodes/s on %d threads (%.1f M steps/s); all %,d pins in ~%.0f s%n",
-                config.topT(), config.stepsPerNode(), rate, options.threads(), rate * config.stepsPerNode() / 1e6,
-                graph.nodeCount(Side.LEFT), graph.nodeCount(Side.LEFT) / rate);
+        out.printf("%-14s T=%d, %,d steps/node, %d lanes: %.0f nodes/s on %d threads (%.1f M steps/s); all %,d pins in ~%.0f s%n",
+                label, config.topT(), config.stepsPerNode(), config.lanes(), rate, options.threads(),
+                rate * config.stepsPerNode() / 1e6, graph.nodeCount(Side.LEFT), graph.nodeCount(Side.LEFT) / rate);
     }
 
     private int randomPinWithEdges(WalkRandom rnd) {

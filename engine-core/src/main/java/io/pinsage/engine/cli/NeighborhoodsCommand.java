@@ -7,6 +7,7 @@ import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.walk.NeighborhoodBuilder;
 import io.pinsage.walk.NeighborhoodConfig;
+import io.pinsage.walk.WalkTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,6 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "neighborhoods", mixinStandardHelpOptions = true,
         description = "Build the importance-neighbourhood store (top T most visited same-side nodes per node, weights summing to 1).")
 final class NeighborhoodsCommand implements Callable<Integer> {
+
+    /** Lanes per worker over a walk table: enough to keep the processor's outstanding misses full. */
+    private static final int TABLE_LANES = 256;
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory")
     Path dir;
@@ -51,6 +55,10 @@ final class NeighborhoodsCommand implements Callable<Integer> {
     @Option(names = "--nodes", split = ",", description = "recompute only these node ids in the existing store (incremental)")
     int[] nodes;
 
+    @Option(names = "--walk-table", description = "walk a walk table built from the store (one read per hop instead of two, "
+            + "16 bytes per edge more heap, uniform walks; about 1.6x the nodes/s at 200 M edges)")
+    boolean walkTable;
+
     @Mixin
     ResidencyOption residency;
 
@@ -58,12 +66,21 @@ final class NeighborhoodsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Path root = out == null ? NeighborhoodStore.defaultRoot(dir, side) : out;
-        NeighborhoodConfig config = new NeighborhoodConfig(side, top, steps, alpha, 32, seed);
+        NeighborhoodConfig config = new NeighborhoodConfig(side, top, steps, alpha, walkTable ? TABLE_LANES : 32, seed);
         // Every node of a side walks far more than the copy costs; an update walks from its nodes only.
         long walkSteps = nodes == null ? Long.MAX_VALUE : saturatingProduct(nodes.length, steps);
         try (GraphStore store = residency.open(dir, System.err, walkSteps)) {
             BipartiteGraph graph = store.graph();
-            NeighborhoodBuilder builder = new NeighborhoodBuilder(graph, config, workers);
+            NeighborhoodBuilder builder;
+            if (walkTable) {
+                long t0 = System.nanoTime();
+                WalkTable table = WalkTable.of(graph);
+                System.out.printf("walk table: %.2f GiB built in %.1f s%n", table.bytes() / (double) (1L << 30),
+                        (System.nanoTime() - t0) / 1e9);
+                builder = new NeighborhoodBuilder(table, config, workers);
+            } else {
+                builder = new NeighborhoodBuilder(graph, config, workers);
+            }
             ProgressBar bar = new ProgressBar(System.err, "nodes");
             long start = System.nanoTime();
             StoreGeneration g = nodes == null ? builder.buildAll(root, bar::update)

@@ -86,11 +86,12 @@ class StoreCommandsTest {
         assertTrue(r.out().contains("steps/s per core"), r.out());
         assertTrue(r.out().contains("of the random-read rate over the table's size"), r.out());
         CliRun tableOnly = run("bench", "walks", "--store", store.toString(), "--no-csr", "--seconds", "0.02",
-                "--pixie-steps", "1000", "--queries", "5", "--threads", "1");
+                "--pixie-steps", "1000", "--queries", "5", "--threads", "1", "--neighborhood-nodes", "5");
         assertEquals(0, tableOnly.code(), tableOnly.err());
         assertTrue(tableOnly.out().contains("pixie table"), tableOnly.out());
         assertFalse(tableOnly.out().contains("pixie  "), tableOnly.out());
-        assertFalse(tableOnly.out().contains("neighborhoods"), tableOnly.out());
+        assertTrue(tableOnly.out().contains("neighborhoods table"), tableOnly.out());
+        assertFalse(tableOnly.out().contains("neighborhoods  "), tableOnly.out());
         CliRun nothing = run("bench", "walks", "--store", store.toString(), "--no-csr", "--no-walk-table");
         assertEquals(2, nothing.code(), nothing.out());
         assertTrue(nothing.err().contains("leaves nothing to measure"), nothing.err());

@@ -115,4 +115,24 @@ class WalkCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("updated 2 LEFT neighbourhoods"), r.out());
     }
+
+    @Test
+    void shouldBuildTheSameNeighbourhoodsOverAWalkTable() throws IOException {
+        buildStore();
+        Path out = dir.resolve("over-table");
+        Run r = run("neighborhoods", dir.toString(), "--top", "3", "--steps", "500", "--threads", "2", "--walk-table",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("walk table:"), r.out());
+        assertTrue(r.out().contains("built 11 LEFT neighbourhoods"), r.out());
+        try (NeighborhoodStore s = NeighborhoodStore.open(out, true)) {
+            int[] ids = new int[3];
+            float[] w = new float[3];
+            assertEquals(3, s.read(6, ids, w, 0));
+            for (int id : ids) {
+                assertTrue(id >= 5 && id < 10 && id != 6, "neighbour " + id + " of pin 6");
+            }
+            assertEquals(0, s.read(10, ids, w, 0), "pin 10 has no edges");
+        }
+    }
 }
