@@ -174,78 +174,132 @@ public final class SampledRankingLoss {
         }
     }
 
-    private boolean isNegative(int i, int col, int b, int s, int h, int[] hardRows) {
-        if (col < b) {
-            return inBatchNegatives && col != i;
+    /*
+     * Row i's negatives are columns [first, b + s) other than i (first = 0 with in-batch negatives, else b) and the
+     * valid columns of its own hard block [b + s + i·h, b + s + (i + 1)·h); column i is its positive. The row
+     * passes below visit only those columns, so the other queries' hard blocks (b·h columns, most of a row once
+     * hard negatives are on) cost one fill, not a test each.
+     */
+
+    private int firstNegative(int b) {
+        return inBatchNegatives ? 0 : b;
+    }
+
+    private static int negatives(int i, int first, int b, int s, int h, int[] hardRows) {
+        int n = b + s - first - (i >= first ? 1 : 0);
+        for (int k = 0; k < h; k++) {
+            if (hardRows[i * h + k] >= 0) {
+                n++;
+            }
         }
-        if (col < b + s) {
-            return true;
+        return n;
+    }
+
+    /** Zeroes the columns of row {@code i} that are neither its positive nor one of its negatives. */
+    private static void zeroOthers(float[] g, int base, int i, int first, int b, int s, int h, int c, int[] hardRows) {
+        if (first > 0) {
+            java.util.Arrays.fill(g, base, base + i, 0f);
+            java.util.Arrays.fill(g, base + i + 1, base + first, 0f);
         }
-        int hard = col - b - s;
-        return hard / h == i && hardRows[hard] >= 0;
+        int own = b + s + i * h;
+        java.util.Arrays.fill(g, base + b + s, base + own, 0f);
+        java.util.Arrays.fill(g, base + own + h, base + c, 0f);
+        for (int k = 0; k < h; k++) {
+            if (hardRows[i * h + k] < 0) {
+                g[base + own + k] = 0f;
+            }
+        }
     }
 
     /** Replaces row {@code i} of the scores with {@code ∂l_i/∂score} and returns {@code l_i}. */
     private double marginRow(float[] g, int i, int b, int s, int h, int c, int[] hardRows) {
         int base = i * c;
-        float pos = g[base + i];
-        int negatives = 0;
-        for (int col = 0; col < c; col++) {
-            if (isNegative(i, col, b, s, h, hardRows)) {
-                negatives++;
-            }
-        }
+        int first = firstNegative(b);
+        int negatives = negatives(i, first, b, s, h, hardRows);
         if (negatives == 0) {
             throw new IllegalArgumentException("ranking loss: query " + i + " has no negative");
         }
+        float pos = g[base + i];
         float w = 1f / negatives;
         double loss = 0;
         float dPos = 0;
-        for (int col = 0; col < c; col++) {
-            float d = 0;
-            if (isNegative(i, col, b, s, h, hardRows)) {
-                float v = g[base + col] - pos + margin;
-                if (v > 0) {
-                    loss += v;
-                    d = w;
-                    dPos -= w;
-                }
-            }
+        for (int col = first; col < b + s; col++) {
             if (col != i) {
-                g[base + col] = d;
+                float v = g[base + col] - pos + margin;
+                boolean active = v > 0;
+                loss += active ? v : 0;
+                dPos -= active ? w : 0;
+                g[base + col] = active ? w : 0;
             }
         }
+        int own = b + s + i * h;
+        for (int k = 0; k < h; k++) {
+            if (hardRows[i * h + k] >= 0) {
+                float v = g[base + own + k] - pos + margin;
+                boolean active = v > 0;
+                loss += active ? v : 0;
+                dPos -= active ? w : 0;
+                g[base + own + k] = active ? w : 0;
+            }
+        }
+        zeroOthers(g, base, i, first, b, s, h, c, hardRows);
         g[base + i] = dPos;
         return loss * w;
     }
 
-    /** As {@link #marginRow} for the sampled softmax. */
+    /**
+     * As {@link #marginRow} for the sampled softmax: one {@link StrictMath#exp} per candidate, its value kept in
+     * the row until the sum is known.
+     */
     private double softmaxRow(float[] g, int i, int b, int s, int h, int c, int[] hardRows) {
         int base = i * c;
-        float inv = 1f / temperature;
-        double max = g[base + i] * inv;
-        boolean any = false;
-        for (int col = 0; col < c; col++) {
-            if (isNegative(i, col, b, s, h, hardRows)) {
-                max = Math.max(max, g[base + col] * inv);
-                any = true;
-            }
-        }
-        if (!any) {
+        int first = firstNegative(b);
+        if (negatives(i, first, b, s, h, hardRows) == 0) {
             throw new IllegalArgumentException("ranking loss: query " + i + " has no negative");
         }
-        double sum = 0;
-        for (int col = 0; col < c; col++) {
-            if (col == i || isNegative(i, col, b, s, h, hardRows)) {
-                sum += StrictMath.exp(g[base + col] * inv - max);
+        float inv = 1f / temperature;
+        int own = b + s + i * h;
+        double pos = g[base + i] * inv;
+        double max = pos;
+        for (int col = first; col < b + s; col++) {
+            max = Math.max(max, g[base + col] * inv);
+        }
+        for (int k = 0; k < h; k++) {
+            if (hardRows[i * h + k] >= 0) {
+                max = Math.max(max, g[base + own + k] * inv);
             }
         }
-        double logSum = max + StrictMath.log(sum);
-        double loss = logSum - g[base + i] * inv;
-        for (int col = 0; col < c; col++) {
-            double p = col == i || isNegative(i, col, b, s, h, hardRows) ? StrictMath.exp(g[base + col] * inv - logSum) : 0;
-            g[base + col] = (float) ((col == i ? p - 1 : p) * inv);
+        // Column i, when in [first, b + s), is visited with the negatives; its exp is kept in double, since its
+        // gradient p - 1 cancels when p is near 1.
+        double ePos = i < first ? StrictMath.exp(pos - max) : 0;
+        double sum = ePos;
+        for (int col = first; col < b + s; col++) {
+            double e = StrictMath.exp(g[base + col] * inv - max);
+            sum += e;
+            g[base + col] = (float) e;
+            if (col == i) {
+                ePos = e;
+            }
         }
+        for (int k = 0; k < h; k++) {
+            if (hardRows[i * h + k] >= 0) {
+                double e = StrictMath.exp(g[base + own + k] * inv - max);
+                sum += e;
+                g[base + own + k] = (float) e;
+            }
+        }
+        double loss = max + StrictMath.log(sum) - pos;
+        double scale = inv / sum;
+        for (int col = first; col < b + s; col++) {
+            g[base + col] = (float) (g[base + col] * scale);
+        }
+        for (int k = 0; k < h; k++) {
+            if (hardRows[i * h + k] >= 0) {
+                g[base + own + k] = (float) (g[base + own + k] * scale);
+            }
+        }
+        zeroOthers(g, base, i, first, b, s, h, c, hardRows);
+        g[base + i] = (float) ((ePos / sum - 1) * inv);
         return loss;
     }
 }
