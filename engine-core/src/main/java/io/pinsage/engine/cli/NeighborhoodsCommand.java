@@ -56,7 +56,7 @@ final class NeighborhoodsCommand implements Callable<Integer> {
     int[] nodes;
 
     @Option(names = "--walk-table", description = "walk a walk table built from the store (one read per hop instead of two, "
-            + "16 bytes per edge more heap, uniform walks; about 1.6x the nodes/s at 200 M edges)")
+            + "16 bytes per edge more heap, uniform walks; 1.4-1.6x the nodes/s at 200 M edges)")
     boolean walkTable;
 
     @Mixin
