@@ -14,11 +14,18 @@ import java.util.Objects;
  * <p>A query whose walks reach fewer than {@code rankFrom + 1} distinct nodes (a small or sparse component) has
  * no such band: {@link #sample} returns 0 and the caller falls back to random negatives.
  *
- * <p>Not thread-safe: one instance per thread, reused across queries; it allocates nothing after its buffers
- * reach {@code rankTo}. Deterministic in (graph, configuration, node, seed). Cost: {@code steps} walk steps plus
- * O(distinct visited + rankTo·log rankTo).
+ * <p>The band is a set: visited nodes are packed into one {@code long} each (visit count above, inverted id
+ * below, so a larger key ranks higher and ties go to the smaller id, as everywhere in the walk engine) and two
+ * quickselects, not a sort, cut ranks {@code [0, rankTo)} and then {@code [0, rankFrom)} from the rest.
+ *
+ * <p>Not thread-safe: one instance per thread, reused across queries; it allocates nothing once its buffers hold
+ * the most distinct nodes a query has visited. Deterministic in (graph, configuration, node, seed). Cost:
+ * {@code steps} walk steps plus O(distinct visited) expected.
  */
 public final class HardNegativeSampler {
+
+    /** Lanes of the table walker: enough to keep the processor's outstanding misses full. */
+    private static final int TABLE_LANES = 256;
 
     private final BipartiteGraph graph;
     private final Side side;
@@ -27,12 +34,11 @@ public final class HardNegativeSampler {
     private final long steps;
     private final double alpha;
     private final RandomWalker walker;
+    private final WalkTable table;
+    private final TableWalker tableWalker;
     private final VisitMap visits = new VisitMap(1 << 14);
-    private final TopSelector selector = new TopSelector();
     private final int[] ranked;
-    private final float[] scores;
-    private int self;
-    private final NodeFilter notSelf = node -> node != self;
+    private long[] keys = new long[1 << 14];
 
     /**
      * @param side     side of the queries and of the negatives
@@ -43,7 +49,23 @@ public final class HardNegativeSampler {
      * @throws IllegalArgumentException if the band is empty or negative, or another knob is out of range
      */
     public HardNegativeSampler(BipartiteGraph graph, Side side, int rankFrom, int rankTo, long steps, double alpha) {
-        this.graph = Objects.requireNonNull(graph, "graph");
+        this(Objects.requireNonNull(graph, "graph"), null, side, rankFrom, rankTo, steps, alpha);
+    }
+
+    /**
+     * The same band from uniform walks over a {@link WalkTable} (one read per hop instead of two, 256 lanes):
+     * visits are counted by node key, and only the nodes drawn or read back are turned into ids. Same
+     * distribution as over the graph, other walks for a seed.
+     *
+     * @throws IllegalArgumentException as the graph's constructor
+     */
+    public HardNegativeSampler(WalkTable table, Side side, int rankFrom, int rankTo, long steps, double alpha) {
+        this(Objects.requireNonNull(table, "table").graph(), table, side, rankFrom, rankTo, steps, alpha);
+    }
+
+    private HardNegativeSampler(BipartiteGraph graph, WalkTable table, Side side, int rankFrom, int rankTo, long steps,
+                                double alpha) {
+        this.graph = graph;
         this.side = Objects.requireNonNull(side, "side");
         if (rankFrom < 0 || rankTo <= rankFrom) {
             throw new IllegalArgumentException("rankFrom=" + rankFrom + " rankTo=" + rankTo + ": need 0 <= rankFrom < rankTo");
@@ -55,9 +77,10 @@ public final class HardNegativeSampler {
         this.rankTo = rankTo;
         this.steps = steps;
         this.alpha = WalkRandom.requireRestartProbability(alpha);
-        this.walker = new RandomWalker(graph, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES);
+        this.table = table;
+        this.walker = table == null ? new RandomWalker(graph, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES) : null;
+        this.tableWalker = table == null ? null : new TableWalker(table, TABLE_LANES);
         this.ranked = new int[rankTo];
-        this.scores = new float[rankTo];
     }
 
     /** PinSage's band, ranks 2000–5000, from 200,000 steps with restart probability 0.5. */
@@ -82,14 +105,14 @@ public final class HardNegativeSampler {
         }
         int band = rank(node, seed);
         int take = Math.min(count, band);
-        WalkRandom rnd = walker.random();
+        WalkRandom rnd = walker != null ? walker.random() : tableWalker.random();
         // Partial Fisher–Yates over the band: the first `take` positions become a uniform sample without repeats.
         for (int i = 0; i < take; i++) {
             int j = rankFrom + i + rnd.nextInt(band - i);
             int pick = ranked[j];
             ranked[j] = ranked[rankFrom + i];
             ranked[rankFrom + i] = pick;
-            out[i] = pick;
+            out[i] = toId(pick);
         }
         return take;
     }
@@ -100,15 +123,97 @@ public final class HardNegativeSampler {
      */
     public int rank(int node, long seed) {
         visits.clear();
-        walker.random().reseed(NeighborhoodConfig.nodeSeed(seed, node));
-        walker.walk(side, node, steps, alpha, visits, null, 0, 0);
-        self = node;
-        int found = selector.select(visits, rankTo, notSelf, ranked, scores);
-        return Math.max(0, found - rankFrom);
+        long walkSeed = NeighborhoodConfig.nodeSeed(seed, node);
+        int self = node;
+        if (walker != null) {
+            walker.random().reseed(walkSeed);
+            walker.walk(side, node, steps, alpha, visits, null, 0, 0);
+        } else {
+            tableWalker.random().reseed(walkSeed);
+            tableWalker.walk(side, node, steps, alpha, visits, null, 0, 0);
+            self = table.key(side, node); // a node without edges visits nothing, so its shared key never matters
+        }
+        int size = visits.size();
+        if (keys.length < size) {
+            keys = new long[Math.max(size, 2 * keys.length)];
+        }
+        float[] values = visits.values();
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            int id = visits.keyAt(i);
+            if (id != self) {
+                keys[n++] = key(values[i], id);
+            }
+        }
+        int top = Math.min(rankTo, n);
+        selectLargest(keys, n, top);
+        selectLargest(keys, top, rankFrom);
+        for (int r = 0; r < top; r++) {
+            ranked[r] = (int) (0xFFFF_FFFFL - (keys[r] & 0xFFFF_FFFFL));
+        }
+        return Math.max(0, top - rankFrom);
     }
 
-    /** The node at rank {@code r} ({@code 0 <= r < rankTo}) of the last ranking, before any draw reordered the band. */
+    /**
+     * A node of the last ranking: for {@code r < rankFrom} one of the nodes ranked above the band, for
+     * {@code rankFrom <= r < rankFrom + band} a node of the band, each group in no particular order (and the band
+     * reordered by {@link #sample}'s draws).
+     */
     public int rankedNode(int r) {
-        return ranked[r];
+        return toId(ranked[r]);
+    }
+
+    /** The id of a ranked entry: itself over the graph, a key turned back into an id over a table. */
+    private int toId(int entry) {
+        return table == null ? entry : table.node(side, entry);
+    }
+
+    /** Visit count above, {@code 2^32 − 1 − id} below: larger keys rank higher, ties to the smaller id. */
+    static long key(float visits, int id) {
+        return (long) Float.floatToRawIntBits(visits) << 32 | (0xFFFF_FFFFL - id);
+    }
+
+    /**
+     * Reorders {@code a[0..n)} so that its {@code k} largest values come first, in no particular order
+     * (Hoare-partition quickselect, median-of-three pivots; the values must be distinct). O(n) expected.
+     */
+    static void selectLargest(long[] a, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        int target = k - 1;
+        if (k <= 0 || k >= n) {
+            return;
+        }
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            long x = a[lo];
+            long y = a[mid];
+            long z = a[hi];
+            long pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] > pivot) {
+                    i++;
+                }
+                while (a[j] < pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) {
+                hi = j;
+            } else if (target >= i) {
+                lo = i;
+            } else {
+                return;
+            }
+        }
     }
 }

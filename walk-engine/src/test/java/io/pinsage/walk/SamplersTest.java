@@ -37,6 +37,92 @@ class SamplersTest {
     }
 
     @Test
+    void shouldCutTheSameBandAsAFullRankingOfTheSameWalk() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 60, 1500, false);
+        HardNegativeSampler sampler = new HardNegativeSampler(g, Side.LEFT, 20, 60, 3_000, 0.5);
+        int band = sampler.rank(7, seed);
+        // The same walk, every visited node ranked by a full selection: count first, then the smaller id.
+        RandomWalker walker = new RandomWalker(g, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES);
+        walker.random().reseed(NeighborhoodConfig.nodeSeed(seed, 7));
+        VisitMap visits = new VisitMap(16);
+        walker.walk(Side.LEFT, 7, 3_000, 0.5, visits, null, 0, 0);
+        int[] ids = new int[60];
+        int found = new TopSelector().select(visits, 60, id -> id != 7, ids, new float[60]);
+        assertEquals(found - 20, band, "seed=" + seed);
+        Set<Integer> above = new HashSet<>();
+        Set<Integer> inBand = new HashSet<>();
+        for (int r = 0; r < found; r++) {
+            (r < 20 ? above : inBand).add(sampler.rankedNode(r));
+        }
+        for (int r = 0; r < found; r++) {
+            assertTrue((r < 20 ? above : inBand).contains(ids[r]), "seed=" + seed + " rank " + r + ": node " + ids[r]);
+        }
+    }
+
+    @Test
+    void shouldCutTheBandOfATableWalkAndDrawIdsFromIt() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 60, 1500, false);
+        WalkTable table = WalkTable.of(g);
+        HardNegativeSampler sampler = new HardNegativeSampler(table, Side.LEFT, 20, 60, 3_000, 0.5);
+        int band = sampler.rank(7, seed);
+        // The same table walk, ranked in full by key (keys order as ids do), then turned into ids.
+        TableWalker walker = new TableWalker(table, 256);
+        walker.random().reseed(NeighborhoodConfig.nodeSeed(seed, 7));
+        VisitMap visits = new VisitMap(16);
+        walker.walk(Side.LEFT, 7, 3_000, 0.5, visits, null, 0, 0);
+        int selfKey = table.key(Side.LEFT, 7);
+        int[] keys = new int[60];
+        int found = new TopSelector().select(visits, 60, key -> key != selfKey, keys, new float[60]);
+        assertEquals(found - 20, band, "seed=" + seed);
+        Set<Integer> above = new HashSet<>();
+        Set<Integer> inBand = new HashSet<>();
+        for (int r = 0; r < found; r++) {
+            (r < 20 ? above : inBand).add(sampler.rankedNode(r));
+        }
+        for (int r = 0; r < found; r++) {
+            int id = table.node(Side.LEFT, keys[r]);
+            assertTrue((r < 20 ? above : inBand).contains(id), "seed=" + seed + " rank " + r + ": node " + id);
+        }
+        int[] out = new int[25];
+        int n = sampler.sample(7, 25, seed, out);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            assertTrue(inBand.contains(out[i]), "seed=" + seed + ": " + out[i] + " is outside the band");
+            assertTrue(seen.add(out[i]), "seed=" + seed + ": " + out[i] + " drawn twice");
+            assertTrue(out[i] != 7, "seed=" + seed + ": the query itself");
+        }
+        assertEquals(Math.min(25, band), n, "seed=" + seed);
+    }
+
+    @Test
+    void shouldSelectTheLargestKeysInAnyOrder() {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + rnd.nextInt(300);
+            long[] a = rnd.longs(n).distinct().toArray();
+            if (trial % 3 == 0) {
+                java.util.Arrays.sort(a); // sorted and reversed inputs too
+            } else if (trial % 3 == 1) {
+                a = java.util.stream.LongStream.of(a).boxed().sorted(java.util.Comparator.reverseOrder())
+                        .mapToLong(Long::longValue).toArray();
+            }
+            int k = rnd.nextInt(a.length + 1);
+            long[] expected = a.clone();
+            java.util.Arrays.sort(expected);
+            HardNegativeSampler.selectLargest(a, a.length, k);
+            long[] top = java.util.Arrays.copyOf(a, k);
+            java.util.Arrays.sort(top);
+            assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(expected, a.length - k, a.length), top),
+                    "seed=" + seed + " trial=" + trial + " n=" + a.length + " k=" + k);
+        }
+        assertTrue(HardNegativeSampler.key(3f, 5) > HardNegativeSampler.key(3f, 6), "ties go to the smaller id");
+        assertTrue(HardNegativeSampler.key(4f, 900) > HardNegativeSampler.key(3f, 0), "counts come first");
+    }
+
+    @Test
     void shouldReturnNoHardNegativesWhenTheBandIsEmpty() {
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(3), 30, 5, 40, false);
         HardNegativeSampler sampler = HardNegativeSampler.pinSage(g, Side.LEFT);

@@ -5,6 +5,7 @@ import io.pinsage.csr.Side;
 import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.util.Workers;
 import io.pinsage.walk.HardNegativeSampler;
+import io.pinsage.walk.WalkTable;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -15,7 +16,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * drawn and stored, and later draws pick among them. The ranking is seeded by the pin alone, so the cache's
  * contents do not depend on which sampler thread filled it first.
  *
- * <p>Thread-safe: each sampler thread has its own walker; a racing second fill computes the same row.
+ * <p>Thread-safe: each sampler thread has its own walker; a racing second fill computes the same row. Rows
+ * prefilled over a walk table come from other walks than rows filled on demand over the graph (same
+ * distribution); which rows are prefilled depends only on the queries given, so the contents stay reproducible.
  * Memory: {@code keep} ints per query pin seen.
  */
 final class HardNegativeCache implements HardNegatives {
@@ -26,8 +29,14 @@ final class HardNegativeCache implements HardNegatives {
     private final ThreadLocal<HardNegativeSampler> samplers;
     private final int keep;
     private final long seed;
+    private final int rankFrom;
+    private final int rankTo;
+    private final long steps;
 
     HardNegativeCache(BipartiteGraph graph, int rankFrom, int rankTo, long steps, int keep, long seed) {
+        this.rankFrom = rankFrom;
+        this.rankTo = rankTo;
+        this.steps = steps;
         this.rows = new AtomicReferenceArray<>(graph.nodeCount(Side.LEFT));
         this.samplers = ThreadLocal.withInitial(() -> new HardNegativeSampler(graph, Side.LEFT, rankFrom, rankTo, steps, 0.5));
         this.keep = keep;
@@ -46,12 +55,16 @@ final class HardNegativeCache implements HardNegatives {
     private int[] row(int query) {
         int[] row = rows.get(query);
         if (row == null) {
-            int[] buf = new int[keep];
-            int n = samplers.get().sample(query, keep, seed ^ (query * 0x9E3779B97F4A7C15L), buf);
-            row = n == 0 ? NONE : java.util.Arrays.copyOf(buf, n);
+            row = draw(samplers.get(), query);
             rows.set(query, row);
         }
         return row;
+    }
+
+    private int[] draw(HardNegativeSampler sampler, int query) {
+        int[] buf = new int[keep];
+        int n = sampler.sample(query, keep, seed ^ (query * 0x9E3779B97F4A7C15L), buf);
+        return n == 0 ? NONE : java.util.Arrays.copyOf(buf, n);
     }
 
     /**
@@ -59,13 +72,35 @@ final class HardNegativeCache implements HardNegatives {
      * only draw from the cache and the trainer never waits on walks.
      */
     void prefill(int[] queries, int threads) {
+        prefill(queries, threads, null);
+    }
+
+    /**
+     * As {@link #prefill(int[], int)}, ranking over {@code table} when it is not null (one read per hop instead
+     * of two; same distribution, other walks); rows filled later, on demand, walk the graph. The table is only
+     * read during this call.
+     */
+    void prefill(int[] queries, int threads, WalkTable table) {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         Workers.run(threads, "hard-negatives", t -> {
+            HardNegativeSampler sampler = table == null ? samplers.get()
+                    : new HardNegativeSampler(table, Side.LEFT, rankFrom, rankTo, steps, 0.5);
             for (int i; (i = next.getAndIncrement()) < queries.length; ) {
-                if (queries[i] < rows.length()) {
-                    row(queries[i]);
+                if (queries[i] < rows.length() && rows.get(queries[i]) == null) {
+                    rows.set(queries[i], draw(sampler, queries[i]));
                 }
             }
         });
+    }
+
+    /**
+     * A walk table of {@code graph} when its 16 bytes per edge take at most a quarter of the heap still free,
+     * else null (the hard negatives then walk the graph).
+     */
+    static WalkTable tableIfRoom(BipartiteGraph graph) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        boolean fits = graph.edgeCount() <= WalkTable.MAX_EDGES && 16L * graph.edgeCount() <= free / 4;
+        return fits ? WalkTable.of(graph) : null;
     }
 }

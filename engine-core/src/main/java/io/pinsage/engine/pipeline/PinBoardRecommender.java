@@ -30,6 +30,7 @@ import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.model.RankingLossKind;
 import io.pinsage.walk.PixieResult;
+import io.pinsage.walk.WalkTable;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -202,8 +203,10 @@ public final class PinBoardRecommender {
             HardNegativeBand band = hardBand();
             HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
             long h0 = System.nanoTime();
-            cache.prefill(trainQ, c.threads());
-            err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin in %.1f s%n", band, (System.nanoTime() - h0) / 1e9);
+            WalkTable table = HardNegativeCache.tableIfRoom(graph);
+            cache.prefill(trainQ, c.threads(), table);
+            err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s%n", band,
+                    table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9);
             hard = cache;
         }
         PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
