@@ -49,15 +49,24 @@ class SamplersTest {
         walker.walk(Side.LEFT, 7, 3_000, 0.5, visits, null, 0, 0);
         int[] ids = new int[60];
         int found = new TopSelector().select(visits, 60, id -> id != 7, ids, new float[60]);
-        assertEquals(found - 20, band, "seed=" + seed);
+        checkBand(sampler, band, ids, found, "seed=" + seed);
+    }
+
+    /**
+     * Checks that the sampler's ranks [0, 20) and [20, found) hold the same nodes as {@code ids}, a full ranking of
+     * the same walk, and returns the band's nodes.
+     */
+    private static Set<Integer> checkBand(HardNegativeSampler sampler, int band, int[] ids, int found, String msg) {
+        assertEquals(found - 20, band, msg);
         Set<Integer> above = new HashSet<>();
         Set<Integer> inBand = new HashSet<>();
         for (int r = 0; r < found; r++) {
             (r < 20 ? above : inBand).add(sampler.rankedNode(r));
         }
         for (int r = 0; r < found; r++) {
-            assertTrue((r < 20 ? above : inBand).contains(ids[r]), "seed=" + seed + " rank " + r + ": node " + ids[r]);
+            assertTrue((r < 20 ? above : inBand).contains(ids[r]), msg + " rank " + r + ": node " + ids[r]);
         }
+        return inBand;
     }
 
     @Test
@@ -75,16 +84,11 @@ class SamplersTest {
         int selfKey = table.key(Side.LEFT, 7);
         int[] keys = new int[60];
         int found = new TopSelector().select(visits, 60, key -> key != selfKey, keys, new float[60]);
-        assertEquals(found - 20, band, "seed=" + seed);
-        Set<Integer> above = new HashSet<>();
-        Set<Integer> inBand = new HashSet<>();
+        int[] ids = new int[found];
         for (int r = 0; r < found; r++) {
-            (r < 20 ? above : inBand).add(sampler.rankedNode(r));
+            ids[r] = table.node(Side.LEFT, keys[r]);
         }
-        for (int r = 0; r < found; r++) {
-            int id = table.node(Side.LEFT, keys[r]);
-            assertTrue((r < 20 ? above : inBand).contains(id), "seed=" + seed + " rank " + r + ": node " + id);
-        }
+        Set<Integer> inBand = checkBand(sampler, band, ids, found, "seed=" + seed);
         int[] out = new int[25];
         int n = sampler.sample(7, 25, seed, out);
         Set<Integer> seen = new HashSet<>();
