@@ -900,31 +900,62 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean allFinite(Tensor t) {
-        CudaTensor x = tensor(t);
-        if (x.size() == 0) {
+        return allFinite(List.of(t));
+    }
+
+    /**
+     * 0 · NaN and 0 · ±∞ are NaN, 0 · finite is 0: a GEMM of a zero row with each tensor, accumulated (β = 1) into
+     * one shared row of column sums, leaves a NaN there when any element of any tensor is not finite, and one
+     * read-back of that row answers for them all. Each block is contiguous, so it is viewed as wide as cheaply
+     * possible (at most 4,096 columns) to spread the reduction.
+     */
+    @Override
+    public boolean allFinite(List<? extends Tensor> tensors) {
+        int count = tensors.size();
+        CudaTensor[] xs = new CudaTensor[count];
+        int[] viewRows = new int[count];
+        int[] viewCols = new int[count];
+        int maxRows = 0;
+        int maxCols = 0;
+        for (int i = 0; i < count; i++) {
+            CudaTensor x = tensor(tensors.get(i));
+            if (x.size() == 0) {
+                continue;
+            }
+            int rows = x.rows();
+            int cols = x.cols();
+            while (rows % 2 == 0 && cols <= 2048) {
+                rows /= 2;
+                cols *= 2;
+            }
+            xs[i] = x;
+            viewRows[i] = rows;
+            viewCols[i] = cols;
+            maxRows = Math.max(maxRows, rows);
+            maxCols = Math.max(maxCols, cols);
+        }
+        if (maxCols == 0) {
             return true;
         }
-        long seq = launch(x.storage);
-        // 0 · NaN and 0 · ±∞ are NaN, 0 · finite is 0: one row of column results says whether any element is not
-        // finite. The block is contiguous, so it is viewed as wide as cheaply possible to spread the reduction.
-        int rows = x.rows();
-        int cols = x.cols();
-        while (rows % 2 == 0 && cols <= 2048) {
-            rows /= 2;
-            cols *= 2;
-        }
-        long zerosBytes = (long) rows * Float.BYTES;
-        long sumsBytes = (long) cols * Float.BYTES;
+        long zerosBytes = (long) maxRows * Float.BYTES;
+        long sumsBytes = (long) maxCols * Float.BYTES;
         long zeros = pool.acquire(zerosBytes);
         long sums = pool.acquire(sumsBytes);
         device.zero(zeros, zerosBytes, computeStream);
-        check(device.gemm(GemmEngine.PINSAGE_FP32, false, false, 1, cols, rows, 1f, zeros, rows, x.address(), cols, 0f,
-                sums, cols, computeStream), "allFinite");
+        device.zero(sums, sumsBytes, computeStream);
+        long seq = kernelSeq;
+        for (int i = 0; i < count; i++) {
+            if (xs[i] != null) {
+                seq = launch(xs[i].storage);
+                check(device.gemm(GemmEngine.PINSAGE_FP32, false, false, 1, viewCols[i], viewRows[i], 1f, zeros,
+                        viewRows[i], xs[i].address(), viewCols[i], 1f, sums, viewCols[i], computeStream), "allFinite");
+            }
+        }
         long at = copyOut(sums, sumsBytes);
         pool.release(zeros, zerosBytes, seq);
         pool.release(sums, sumsBytes, seq);
         MemorySegment seg = readback.segment();
-        for (int j = 0; j < cols; j++) {
+        for (int j = 0; j < maxCols; j++) {
             if (Float.isNaN(seg.get(FLOAT, at + (long) j * Float.BYTES))) {
                 return false;
             }

@@ -1,5 +1,7 @@
 package io.pinsage.nn.backend;
 
+import java.util.List;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -166,6 +168,20 @@ public interface Backend extends AutoCloseable {
 
     /** Waits for preceding operations, then tells whether every element of {@code t} is finite. */
     boolean allFinite(Tensor t);
+
+    /**
+     * Waits for preceding operations, then tells whether every element of every tensor is finite. A device
+     * backend answers with one read-back for them all (a training step checks every gradient this way: one wait
+     * instead of one per parameter); this default asks tensor by tensor.
+     */
+    default boolean allFinite(List<? extends Tensor> tensors) {
+        for (Tensor t : tensors) {
+            if (!allFinite(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Waits until every operation issued so far has completed. Free on synchronous backends. */
     void synchronize();

@@ -47,6 +47,8 @@ public final class PinSageModel {
     private final DenseLayer g1;
     private final DenseLayer g2;
     private final List<Parameter> parameters;
+    /** The gradients {@link #firstNonFiniteGradient()} checks, refilled on each call (sparse ones change shape). */
+    private final List<Tensor> gradientsToCheck = new ArrayList<>();
     private final Workspace inputs;
     private final Workspace ids;
     private final Workspace[] offsets;
@@ -307,9 +309,21 @@ public final class PinSageModel {
 
     /**
      * Names the first parameter (in {@link #parameters()} order) whose accumulated gradient holds a NaN or an
-     * infinity, as {@code name.grad}, or returns null. Waits for preceding operations; O(parameters).
+     * infinity, as {@code name.grad}, or returns null. Waits for preceding operations; one check of all the
+     * gradients together ({@link Backend#allFinite(List)}: one device read-back), and one per parameter only when
+     * that finds a non-finite value.
      */
     public String firstNonFiniteGradient() {
+        gradientsToCheck.clear();
+        for (Parameter p : parameters) {
+            Tensor g = p.isSparse() ? p.sparseGradient() : p.gradient();
+            if (g != null) {
+                gradientsToCheck.add(g);
+            }
+        }
+        if (backend.allFinite(gradientsToCheck)) {
+            return null;
+        }
         for (Parameter p : parameters) {
             Tensor g = p.isSparse() ? p.sparseGradient() : p.gradient();
             if (g != null && !backend.allFinite(g)) {

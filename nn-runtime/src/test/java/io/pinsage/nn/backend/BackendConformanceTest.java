@@ -502,6 +502,32 @@ public abstract class BackendConformanceTest {
     }
 
     @Test
+    void shouldCheckManyTensorsTogetherWhateverTheirShapes() {
+        // Shapes that view differently: narrow and tall, wide, odd rows, a single value, one empty.
+        int[][] shapes = {{64, 17}, {3, 5000}, {7, 33}, {1, 1}, {1024, 64}, {0, 8}};
+        java.util.List<Tensor> ts = new java.util.ArrayList<>();
+        for (int[] s : shapes) {
+            ts.add(s[0] == 0 ? backend.allocate("empty", 0, s[1]) : upload("t", s[0], s[1], gaussian(s[0] * s[1])));
+        }
+        assertTrue(backend.allFinite(ts), seedTag());
+        assertTrue(backend.allFinite(java.util.List.of()), seedTag());
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int which = 0; which < shapes.length - 1; which++) {
+            Tensor t = ts.get(which);
+            float[] values = Tensors.toArray(t);
+            int at = random.nextInt(values.length);
+            float saved = values[at];
+            values[at] = bad[which % bad.length];
+            backend.upload(values, 0, t);
+            assertFalse(backend.allFinite(ts), seedTag() + "tensor " + which + " element " + at + " = " + values[at]);
+            assertFalse(backend.allFinite(t), seedTag());
+            values[at] = saved;
+            backend.upload(values, 0, t);
+            assertTrue(backend.allFinite(ts), seedTag() + "restored tensor " + which);
+        }
+    }
+
+    @Test
     void shouldNameTheTensorHoldingNaN() {
         Tensor t = upload("conv1.W", 4, 33, gaussian(4 * 33));
         assertTrue(backend.allFinite(t), seedTag());
