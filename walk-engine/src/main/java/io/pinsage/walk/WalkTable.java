@@ -59,6 +59,16 @@ public final class WalkTable {
         return new WalkTable(graph);
     }
 
+    /**
+     * Whether a table of {@code graph} can be built (at most {@link #MAX_EDGES} edges) and its 16 bytes per edge
+     * take at most a quarter of the heap still free: the policy of the commands that build one on their own.
+     */
+    public static boolean fitsHeap(BipartiteGraph graph) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return graph.edgeCount() <= MAX_EDGES && 16L * graph.edgeCount() <= free / 4;
+    }
+
     private static long[] fill(BipartiteGraph graph, Side side) {
         Side other = side.opposite();
         long[] table = new long[(int) graph.edgeCount()];

@@ -55,9 +55,11 @@ final class NeighborhoodsCommand implements Callable<Integer> {
     @Option(names = "--nodes", split = ",", description = "recompute only these node ids in the existing store (incremental)")
     int[] nodes;
 
-    @Option(names = "--walk-table", description = "walk a walk table built from the store (one read per hop instead of two, "
-            + "16 bytes per edge more heap, uniform walks; 1.4-1.6x the nodes/s at 200 M edges)")
-    boolean walkTable;
+    @Option(names = "--walk-table", arity = "0..1", fallbackValue = "on", defaultValue = "auto", paramLabel = "auto|on|off",
+            description = "walk a walk table built from the store: one read per hop instead of two, 16 bytes per edge more heap, "
+                    + "uniform walks, 1.4-1.6x the nodes/s at 200 M edges (default auto: when it takes at most a quarter of "
+                    + "the free heap and the walks take at least one step per edge; --walk-table alone means on)")
+    String walkTable;
 
     @Mixin
     ResidencyOption residency;
@@ -66,20 +68,31 @@ final class NeighborhoodsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Path root = out == null ? NeighborhoodStore.defaultRoot(dir, side) : out;
-        NeighborhoodConfig config = new NeighborhoodConfig(side, top, steps, alpha, walkTable ? TABLE_LANES : 32, seed);
+        if (!walkTable.equals("auto") && !walkTable.equals("on") && !walkTable.equals("off")) {
+            throw new IllegalArgumentException("--walk-table=" + walkTable + ": expected auto, on or off");
+        }
         // Every node of a side walks far more than the copy costs; an update walks from its nodes only.
         long walkSteps = nodes == null ? Long.MAX_VALUE : saturatingProduct(nodes.length, steps);
         try (GraphStore store = residency.open(dir, System.err, walkSteps)) {
             BipartiteGraph graph = store.graph();
+            String why = switch (walkTable) {
+                case "on" -> "asked";
+                case "off" -> null;
+                // Building reads every edge once; the walks then save about one cache miss per step.
+                default -> walkSteps < graph.edgeCount() ? null : WalkTable.fitsHeap(graph) ? "auto" : null;
+            };
             NeighborhoodBuilder builder;
-            if (walkTable) {
+            if (why != null) {
                 long t0 = System.nanoTime();
                 WalkTable table = WalkTable.of(graph);
-                System.out.printf("walk table: %.2f GiB built in %.1f s%n", table.bytes() / (double) (1L << 30),
-                        (System.nanoTime() - t0) / 1e9);
-                builder = new NeighborhoodBuilder(table, config, workers);
+                System.out.printf("walk table: %.2f GiB built in %.1f s (%s)%n", table.bytes() / (double) (1L << 30),
+                        (System.nanoTime() - t0) / 1e9, why);
+                builder = new NeighborhoodBuilder(table, config(TABLE_LANES), workers);
             } else {
-                builder = new NeighborhoodBuilder(graph, config, workers);
+                System.out.printf("walk table: none (%s)%n", walkTable.equals("off") ? "asked"
+                        : walkSteps < graph.edgeCount() ? "auto: the walks take fewer steps than the graph has edges"
+                        : "auto: 16 bytes per edge would take more than a quarter of the free heap");
+                builder = new NeighborhoodBuilder(graph, config(32), workers);
             }
             ProgressBar bar = new ProgressBar(System.err, "nodes");
             long start = System.nanoTime();
@@ -91,6 +104,10 @@ final class NeighborhoodsCommand implements Callable<Integer> {
                     nodes == null ? "built" : "updated", count, side, top, steps, seconds, workers, g.directory());
         }
         return 0;
+    }
+
+    private NeighborhoodConfig config(int lanes) {
+        return new NeighborhoodConfig(side, top, steps, alpha, lanes, seed);
     }
 
     private static long saturatingProduct(long a, long b) {

@@ -98,9 +98,6 @@ final class HardNegativeCache implements HardNegatives {
      * else null (the hard negatives then walk the graph).
      */
     static WalkTable tableIfRoom(BipartiteGraph graph) {
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        boolean fits = graph.edgeCount() <= WalkTable.MAX_EDGES && 16L * graph.edgeCount() <= free / 4;
-        return fits ? WalkTable.of(graph) : null;
+        return WalkTable.fitsHeap(graph) ? WalkTable.of(graph) : null;
     }
 }

@@ -102,6 +102,7 @@ class WalkCommandsTest {
         Run r = run("neighborhoods", dir.toString(), "--top", "3", "--steps", "500", "--threads", "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("built 11 LEFT neighbourhoods"), r.out());
+        assertTrue(r.out().contains("walk table:") && r.out().contains("(auto)"), "a small store fits: " + r.out());
         checkPinSixNeighbours(NeighborhoodStore.defaultRoot(dir, Side.LEFT));
         r = run("neighborhoods", dir.toString(), "--top", "3", "--steps", "500", "--nodes", "6,7");
         assertEquals(0, r.code(), r.err());
@@ -115,9 +116,16 @@ class WalkCommandsTest {
         Run r = run("neighborhoods", dir.toString(), "--top", "3", "--steps", "500", "--threads", "2", "--walk-table",
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("walk table:"), r.out());
+        assertTrue(r.out().contains("walk table:") && r.out().contains("(asked)"), r.out());
         assertTrue(r.out().contains("built 11 LEFT neighbourhoods"), r.out());
         checkPinSixNeighbours(out);
+        Run off = run("neighborhoods", dir.toString(), "--top", "3", "--steps", "500", "--threads", "1",
+                "--walk-table=off", "--out", dir.resolve("over-graph").toString());
+        assertEquals(0, off.code(), off.err());
+        assertTrue(off.out().contains("walk table: none (asked)"), off.out());
+        Run bad = run("neighborhoods", dir.toString(), "--walk-table=sometimes");
+        assertEquals(CliErrors.BAD_INPUT, bad.code(), bad.out());
+        assertTrue(bad.err().contains("--walk-table=sometimes: expected auto, on or off"), bad.err());
     }
 
     /** Pin 6's three neighbours lie among pins 5..9 (its community), and pin 10, without edges, has none. */
