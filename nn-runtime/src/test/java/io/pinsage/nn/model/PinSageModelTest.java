@@ -79,7 +79,27 @@ class PinSageModelTest extends SeededCpuTest {
         checkGradients(new PinSageConfig(3, false, 0, 6, 1, 6, 10, 16, 4, Pooling.MEAN, true, seed));
     }
 
+    /**
+     * Checks every parameter's gradient against finite differences on a random graph. A bias feeds every unit of
+     * its layer, so now and then several ReLU inputs lie within the smallest step of zero on both sides of the
+     * point, and no quotient can follow the gradient there (one seed in a few hundred did that). Such a point
+     * belongs to the draw, while a wrong gradient belongs to the code and mismatches on every draw: so a mismatch
+     * is checked again on two more graphs, and the test fails only if all three mismatch.
+     */
     private void checkGradients(PinSageConfig config) {
+        java.util.List<String> mismatches = new java.util.ArrayList<>();
+        for (int draw = 0; draw < 3; draw++) {
+            String mismatch = gradientMismatch(config);
+            if (mismatch == null) {
+                return;
+            }
+            mismatches.add(mismatch);
+        }
+        fail(seedTag() + "three graphs, three mismatches: " + mismatches);
+    }
+
+    /** The first parameter element whose gradient matches no finite difference on a new graph, or null. */
+    private String gradientMismatch(PinSageConfig config) {
         PinSageModel model = new PinSageModel(backend, config);
         // An output row whose every G1 unit is cut by its ReLU equals G2's bias, zero at initialisation; its
         // normalisation then divides by the norm's floor, a jump no finite difference can follow. Such draws (a
@@ -123,11 +143,11 @@ class PinSageModelTest extends SeededCpuTest {
                 }
                 evaluate(model, graph, p, values, i, saved, w);
                 if (!matched) {
-                    fail(seedTag() + p.name() + "[" + i + "]: numeric " + numeric + " analytic "
-                            + analytic[i]);
+                    return p.name() + "[" + i + "]: numeric " + numeric + " analytic " + analytic[i];
                 }
             }
         }
+        return null;
     }
 
     /** Whether a normalised output has a row that is not of unit length (an all-zero row before normalising). */
