@@ -104,6 +104,17 @@ class PinSageModelOnCudaBackendTest {
         }
     }
 
+    /**
+     * Adam with ε = 1e-4 instead of 1e-8. Adam scales every update to about the learning rate, so a gradient that
+     * is zero up to rounding (a unit just off, a tie) gets a full-size step whose sign is the rounding's: two
+     * backends that round differently then part ways within a few steps although both are right. A larger ε
+     * shrinks those steps to nothing and leaves the real gradients' steps as they were.
+     */
+    private static AdamConfig steady(float learningRate) {
+        AdamConfig d = AdamConfig.of(learningRate);
+        return new AdamConfig(learningRate, d.beta1(), d.beta2(), 1e-4f, d.weightDecay());
+    }
+
     /** Five training steps with the trainer's loss head; returns {losses, final embeddings}. Closes the backend. */
     private static float[][] trainWithRankingLoss(Backend backend, RankingLossKind kind, long seed) {
         try (backend) {
@@ -112,8 +123,8 @@ class PinSageModelOnCudaBackendTest {
             ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
             PinSageConfig config = new PinSageConfig(5, true, NODES, 4, 8, 2, 8, 12, 16, 6, Pooling.MEAN, true, seed);
             PinSageModel model = new PinSageModel(backend, config);
-            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(0.02f));
-            adam.setConfig(AdamConfig.of(0.02f), AdamConfig.of(0.05f));
+            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), steady(0.02f));
+            adam.setConfig(steady(0.02f), steady(0.05f));
             int[] targets = {3, 17, 8, 25, 30, 1, 12};
             ComputationGraph graph = new ComputationGraphBuilder(2, nbhd, inputs).build(targets, targets.length);
             SampledRankingLoss head = new SampledRankingLoss(backend, config.outputDim(), kind, 0.5f, 0.3f, true);
@@ -139,7 +150,7 @@ class PinSageModelOnCudaBackendTest {
             ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
             PinSageConfig config = new PinSageConfig(5, true, NODES, 8, 2, 8, 12, 16, 6, pooling, true, seed);
             PinSageModel model = new PinSageModel(backend, config);
-            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(0.02f));
+            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), steady(0.02f));
             int[] targets = {3, 17, 8, 25, 30, 1};
             ComputationGraph graph = new ComputationGraphBuilder(2, nbhd, inputs).build(targets, targets.length);
             Tensor loss = backend.allocate("loss", 1, 1);
