@@ -24,9 +24,6 @@ import java.util.Objects;
  */
 public final class HardNegativeSampler {
 
-    /** Lanes of the table walker: enough to keep the processor's outstanding misses full. */
-    private static final int TABLE_LANES = 256;
-
     private final BipartiteGraph graph;
     private final Side side;
     private final int rankFrom;
@@ -79,7 +76,7 @@ public final class HardNegativeSampler {
         this.alpha = WalkRandom.requireRestartProbability(alpha);
         this.table = table;
         this.walker = table == null ? new RandomWalker(graph, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES) : null;
-        this.tableWalker = table == null ? null : new TableWalker(table, TABLE_LANES);
+        this.tableWalker = table == null ? null : new TableWalker(table, TableWalker.DEFAULT_LANES);
         this.ranked = new int[rankTo];
     }
 

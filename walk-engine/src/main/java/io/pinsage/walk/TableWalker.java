@@ -25,6 +25,9 @@ import java.util.Objects;
  */
 public final class TableWalker {
 
+    /** Lanes that keep the processor's outstanding misses full: 256 beat 64, and 512 did not beat 256 (BENCHMARKS.md). */
+    public static final int DEFAULT_LANES = 256;
+
     private static final long LOW = 0xFFFF_FFFFL;
 
     private final WalkTable table;

@@ -4,6 +4,7 @@ import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.engine.bench.PowerLawGraph;
 import io.pinsage.engine.bench.WalkBench;
+import io.pinsage.walk.TableWalker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,7 +49,7 @@ final class BenchWalksCommand implements Callable<Integer> {
             description = "also measure the CSR engine, its random-read probe and neighbourhoods; --no-csr leaves the memory to the walk table (default ${DEFAULT-VALUE})")
     boolean csr;
 
-    @Option(names = "--table-lanes", defaultValue = "256", description = "walkers in lockstep on the walk table (default ${DEFAULT-VALUE})")
+    @Option(names = "--table-lanes", defaultValue = "" + TableWalker.DEFAULT_LANES, description = "walkers in lockstep on the walk table (default ${DEFAULT-VALUE})")
     int tableLanes;
 
     @Option(names = "--seconds", defaultValue = "3", description = "duration of each rate measurement (default ${DEFAULT-VALUE})")

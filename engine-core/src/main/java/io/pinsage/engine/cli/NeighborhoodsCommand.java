@@ -7,6 +7,7 @@ import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.walk.NeighborhoodBuilder;
 import io.pinsage.walk.NeighborhoodConfig;
+import io.pinsage.walk.TableWalker;
 import io.pinsage.walk.WalkTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,9 +25,6 @@ import java.util.concurrent.Callable;
 @Command(name = "neighborhoods", mixinStandardHelpOptions = true,
         description = "Build the importance-neighbourhood store (top T most visited same-side nodes per node, weights summing to 1).")
 final class NeighborhoodsCommand implements Callable<Integer> {
-
-    /** Lanes per worker over a walk table: enough to keep the processor's outstanding misses full. */
-    private static final int TABLE_LANES = 256;
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory")
     Path dir;
@@ -87,7 +85,7 @@ final class NeighborhoodsCommand implements Callable<Integer> {
                 WalkTable table = WalkTable.of(graph);
                 System.out.printf("walk table: %.2f GiB built in %.1f s (%s)%n", table.bytes() / (double) (1L << 30),
                         (System.nanoTime() - t0) / 1e9, why);
-                builder = new NeighborhoodBuilder(table, config(TABLE_LANES), workers);
+                builder = new NeighborhoodBuilder(table, config(TableWalker.DEFAULT_LANES), workers);
             } else {
                 System.out.printf("walk table: none (%s)%n", walkTable.equals("off") ? "asked"
                         : walkSteps < graph.edgeCount() ? "auto: the walks take fewer steps than the graph has edges"
