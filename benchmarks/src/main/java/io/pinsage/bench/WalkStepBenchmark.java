@@ -57,7 +57,7 @@ public class WalkStepBenchmark {
     private RandomReadProbe tableProbe;
     private int[] walkers;
     private TableWalker tableWalker;
-    private long[] tableWalkers;
+    private int[] tableWalkers;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -65,7 +65,7 @@ public class WalkStepBenchmark {
         walker = new RandomWalker(graph, UniformEdgeChooser.INSTANCE, lanes);
         long graphBytes = 8 * graph.edgeCount() + 8L * (1_500_000 + 2);
         probe = new RandomReadProbe(graphBytes, 1);
-        tableProbe = new RandomReadProbe(16 * graph.edgeCount(), 2);
+        tableProbe = new RandomReadProbe(8 * graph.edgeCount(), 2); // the table's slots
         walkers = new int[lanes];
         WalkRandom rnd = new WalkRandom(2);
         for (int w = 0; w < lanes; w++) {
@@ -77,9 +77,9 @@ public class WalkStepBenchmark {
         }
         WalkTable table = WalkTable.of(graph);
         tableWalker = new TableWalker(table, lanes);
-        tableWalkers = new long[lanes];
+        tableWalkers = new int[lanes];
         for (int w = 0; w < lanes; w++) {
-            tableWalkers[w] = table.state(Side.LEFT, walkers[w]);
+            tableWalkers[w] = table.key(Side.LEFT, walkers[w]);
         }
     }
 
@@ -94,7 +94,7 @@ public class WalkStepBenchmark {
     /** Steps per microsecond over the graph's {@link WalkTable}: one dependent read per step instead of two. */
     @Benchmark
     @OperationsPerInvocation(HOPS)
-    public long tableSteps() {
+    public int tableSteps() {
         tableWalker.advanceUniform(Side.LEFT, tableWalkers, HOPS / lanes);
         return tableWalkers[0];
     }

@@ -14,8 +14,9 @@ import java.util.Objects;
  * <p>A query whose walks reach fewer than {@code rankFrom + 1} distinct nodes (a small or sparse component) has
  * no such band: {@link #sample} returns 0 and the caller falls back to random negatives.
  *
- * <p>The band is a set: visited nodes are packed into one {@code long} each (visit count above, inverted id
- * below, so a larger key ranks higher and ties go to the smaller id, as everywhere in the walk engine) and two
+ * <p>The band is a set: visited nodes are packed into one {@code long} each (visit count above, inverted id below,
+ * so a larger key ranks higher and ties go to the smaller id, or over a table to the smaller node key, as everywhere
+ * in the walk engine) and two
  * quickselects, not a sort, cut ranks {@code [0, rankTo)} and then {@code [0, rankFrom)} from the rest.
  *
  * <p>Not thread-safe: one instance per thread, reused across queries; it allocates nothing once its buffers hold
@@ -128,7 +129,7 @@ public final class HardNegativeSampler {
         } else {
             tableWalker.random().reseed(walkSeed);
             tableWalker.walk(side, node, steps, alpha, visits, null, 0, 0);
-            self = table.key(side, node); // a node without edges visits nothing, so its shared key never matters
+            self = table.key(side, node); // -1 for a node without edges, which visits nothing
         }
         int size = visits.size();
         if (keys.length < size) {

@@ -16,7 +16,8 @@ import java.util.Objects;
  * <p>Not thread-safe: one instance per thread (it owns a walker, a visit map and a selector); reuse it for many
  * nodes, it allocates nothing after the first. Deterministic: node u's neighbourhood depends only on the graph
  * (or table), the configuration and u. Cost: {@code stepsPerNode} walk steps plus O(distinct nodes visited), and
- * over a table T binary searches of the graph's offsets.
+ * over a table T key-to-id lookups. Ties in visits go to the smaller id over the graph, to the smaller key (lower
+ * degree, then smaller id) over a table.
  * {@link NeighborhoodBuilder} runs many of these in parallel and writes a store.
  */
 public final class ImportanceNeighborhoods {
@@ -88,7 +89,7 @@ public final class ImportanceNeighborhoods {
             tableWalker.random().reseed(seed);
             tableWalker.walk(side, node, config.stepsPerNode(), config.alpha(), visits, null, 0, 0);
             self = table.key(side, node);
-            // Keys order as ids do, so the selection and its tie-breaks are those of the ids.
+            // Ties in visits go to the smaller key: the node of lower degree, then the smaller id.
             n = selector.select(visits, config.topT(), notSelf, ids, weights);
             for (int i = 0; i < n; i++) {
                 ids[i] = table.node(side, ids[i]);

@@ -28,7 +28,8 @@ import java.util.Objects;
  *
  * <p>Cost: O(N) walk steps, two hops each (two dependent graph reads per hop over CSR, one over a
  * {@link WalkTable}), plus O(distinct pins visited) for merging and selection. A table engine counts visits
- * under node keys and turns only the reported keys back into ids (O(log pins) reads each).
+ * under node keys and turns only the reported keys back into ids (O(1) each); it breaks ties in score by key, that
+ * is by (degree, id), where the CSR engine breaks them by id.
  * Errors: {@link IllegalArgumentException} naming the pin for ids outside the graph; a query whose pins have
  * no edges returns an empty result.
  */
@@ -61,7 +62,7 @@ public final class PixieEngine {
 
     /**
      * An engine that walks uniformly over a {@link WalkTable}: one dependent read per hop instead of two, for
-     * 16 bytes per edge of extra memory. Its answers have the same distribution as the uniform CSR engine's,
+     * about 8 bytes per edge of extra memory. Its answers have the same distribution as the uniform CSR engine's,
      * not the same walks for a seed.
      *
      * @param lanes walkers stepped together per thread, see {@link TableWalker}
@@ -134,7 +135,7 @@ public final class PixieEngine {
         }
     }
 
-    /** Turns the reported keys of a table engine back into ids (the order is the same: keys increase with ids). */
+    /** Turns the reported keys of a table engine back into ids, in place; the ranking stays that of the keys. */
     private void toNodes(Side side, int[] keys, int count) {
         for (int i = 0; i < count; i++) {
             keys[i] = table.node(side, keys[i]);
@@ -198,8 +199,8 @@ public final class PixieEngine {
         }
 
         /**
-         * Writes the keys of the pins in {@code ids} that can be visited (in range, with edges) into {@code keys}
-         * and returns how many; sorted ids give sorted keys.
+         * Writes the keys of the pins in {@code ids} that can be visited (in range, with edges) into {@code keys},
+         * sorted, and returns how many.
          */
         private int keysOf(int[] ids, int[] keys) {
             BipartiteGraph g = walker != null ? walker.graph() : tableWalker.table().graph();
@@ -209,6 +210,9 @@ public final class PixieEngine {
                 if (id >= 0 && id < pinCount && g.degree(Side.LEFT, id) > 0) {
                     keys[n++] = tableWalker == null ? id : tableWalker.table().key(Side.LEFT, id);
                 }
+            }
+            if (tableWalker != null) {
+                Arrays.sort(keys, 0, n); // table keys do not follow the ids' order
             }
             return n;
         }

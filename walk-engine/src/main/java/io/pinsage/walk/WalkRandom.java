@@ -8,7 +8,11 @@ package io.pinsage.walk;
  */
 public final class WalkRandom {
 
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+    /** The Weyl sequence's increment. */
+    static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+    /** The output function's multipliers ({@link #mix}), for code that computes outputs lane-wise. */
+    static final long MIX1 = 0xBF58476D1CE4E5B9L;
+    static final long MIX2 = 0x94D049BB133111EBL;
 
     private long state;
 
@@ -78,8 +82,8 @@ public final class WalkRandom {
     }
 
     private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * MIX1;
+        z = (z ^ (z >>> 27)) * MIX2;
         return z ^ (z >>> 31);
     }
 }

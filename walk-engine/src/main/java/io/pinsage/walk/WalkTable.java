@@ -3,26 +3,37 @@ package io.pinsage.walk;
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.Side;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
- * A walk-oriented copy of a graph's adjacency in which every edge slot holds what the next hop needs, so that a
- * uniform walk hop is one dependent random read instead of two.
+ * A walk-oriented copy of a graph's adjacency, 4 bytes per slot, in which a uniform walk hop is one dependent
+ * random read instead of CSR's two.
  *
  * <p>In CSR a hop from {@code u} reads u's offsets (first edge and degree), draws an edge, then reads the
- * neighbour id at that edge: two dependent cache misses. Here slot {@code e} of side S holds the neighbour v's
- * <em>state</em>, {@code firstEdge(S̄, v) << 32 | degree(S̄, v)}: a walker carries the state of the node it is
- * on, draws an edge inside that range and reads the slot, which is the next node's state. The walker never needs
- * v's id during a walk because the state names v too: v's <em>key</em>, its first edge position
- * ({@link #key(long)}), is unique among nodes with edges and increases with the id, so visits can be counted by
- * key, ordered and tie-broken as by id, and only the few nodes reported need {@link #node(Side, int)} to turn a
- * key back into an id.
+ * neighbour id at that edge: two dependent cache misses. The table lays each side out again with its nodes in
+ * ascending degree (ties by id): node u's range of slots starts at its <em>key</em>, and slot {@code key(u) + i}
+ * holds the key of u's i-th neighbour on the other side. Because nodes of one degree are contiguous, a key alone
+ * gives the degree: a side has only a few thousand distinct degrees, each one run of keys, and an index of at
+ * most 2<sup>15</sup> buckets (128 KiB, cache-resident) gives any key's degree in two cached reads without a
+ * branch ({@link Layout}). A walker therefore carries only its node's key, draws an
+ * edge inside the key's range and reads the slot, which is the next node's key.
  *
- * <p>Cost: 8 bytes per edge and direction, 16 bytes per edge in all, on the heap, next to the graph it was built
- * from (which it keeps for key-to-id lookups); CSR itself takes 8 bytes per edge plus the offsets. Building reads
- * every edge once with a random read of the opposite side's offsets, in parallel over the common fork-join pool
- * (seconds per hundred million edges). Each side must fit one Java array, fewer than 2<sup>31</sup> − 8 edges.
+ * <p>Keys are unique among the nodes with edges of a side; the walkers count visits by key and only the few
+ * nodes reported are turned back into ids ({@link #node}). Keys order nodes by (degree, id): where a key
+ * order breaks ties, the node of lower degree wins, the one whose visits are the larger share of its edges.
+ *
+ * <p>Why 4 bytes: a billion-edge walk reads its slots at random, and a random read costs more once the memory it
+ * spans outgrows what the processor's TLB maps (on the 2-core bench machine, with 2 MiB pages, 256 chains read
+ * 203 M/s over 4 GiB, 115 M/s over 8 GiB and 60 M/s over 15 GiB). Halving the slots halves the span.
+ *
+ * <p>Cost: 8 bytes per edge (4 per edge and direction), plus the padding that places the runs (under 1% at a
+ * billion power-law edges),
+ * plus 8 bytes per node (id-to-key and key-to-id arrays), on the heap, next to the graph it was built from, which it keeps. Building sorts each side's nodes by degree and
+ * reads every edge once with a random read of the other side's keys, in parallel over the common fork-join pool
+ * (seconds per hundred million edges). Each side, padding included, must fit one Java array: fewer than
+ * 2<sup>31</sup> − 8 slots.
  * Uniform walks only: the table has no edge weights.
  *
  * <p>Immutable once built and safe to read from any number of threads. The graph must not change afterwards.
@@ -32,58 +43,76 @@ public final class WalkTable {
     /** Edges a side may hold: the largest Java array. */
     public static final long MAX_EDGES = Integer.MAX_VALUE - 8;
 
-    private static final long LOW = 0xFFFF_FFFFL;
-    private static final int CHUNK = 1 << 20;
+    private static final int CHUNK = 1 << 16;
 
     private final BipartiteGraph graph;
-    private final long[][] slots = new long[2][];
+    private final Layout[] layouts = new Layout[2];
+    private final int[][] slots = new int[2][];
 
-    private WalkTable(BipartiteGraph graph) {
+    private WalkTable(BipartiteGraph graph, int maxBuckets) {
         this.graph = graph;
         for (Side side : Side.values()) {
-            slots[side.ordinal()] = fill(graph, side);
+            layouts[side.ordinal()] = Layout.of(graph, side, maxBuckets);
+        }
+        for (Side side : Side.values()) {
+            slots[side.ordinal()] = fill(graph, side, layouts[side.ordinal()], layouts[side.opposite().ordinal()]);
         }
     }
 
     /**
      * Builds the table of {@code graph}.
      *
-     * @throws IllegalArgumentException if the graph has more than {@link #MAX_EDGES} edges
+     * @throws IllegalArgumentException if the graph has more than {@link #MAX_EDGES} edges, or a side padded to
+     *                                  align its runs would not fit one Java array
      */
     public static WalkTable of(BipartiteGraph graph) {
+        return of(graph, Layout.MAX_BUCKETS);
+    }
+
+    /** As {@link #of(BipartiteGraph)} with at most {@code maxBuckets} buckets per side (tests: wide buckets). */
+    static WalkTable of(BipartiteGraph graph, int maxBuckets) {
         Objects.requireNonNull(graph, "graph");
         if (graph.edgeCount() > MAX_EDGES) {
             throw new IllegalArgumentException("edges=" + graph.edgeCount() + ": a walk table holds each side in one "
                     + "Java array, at most " + MAX_EDGES + " edges");
         }
-        return new WalkTable(graph);
+        return new WalkTable(graph, maxBuckets);
     }
 
     /**
-     * Whether a table of {@code graph} can be built (at most {@link #MAX_EDGES} edges) and its 16 bytes per edge
-     * take at most a quarter of the heap still free: the policy of the commands that build one on their own.
+     * Bytes a table of {@code graph} takes, about: {@link #bytes()} before building it, less the runs' padding
+     * (a few percent of the slots).
+     */
+    public static long bytesFor(BipartiteGraph graph) {
+        return 8L * graph.edgeCount() + 8L * ((long) graph.nodeCount(Side.LEFT) + graph.nodeCount(Side.RIGHT));
+    }
+
+    /**
+     * Whether a table of {@code graph} can be built (at most {@link #MAX_EDGES} edges) and takes at most a quarter
+     * of the heap still free: the policy of the commands that build one on their own.
      */
     public static boolean fitsHeap(BipartiteGraph graph) {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return graph.edgeCount() <= MAX_EDGES && 16L * graph.edgeCount() <= free / 4;
+        return graph.edgeCount() <= MAX_EDGES && bytesFor(graph) <= free / 4;
     }
 
-    private static long[] fill(BipartiteGraph graph, Side side) {
-        Side other = side.opposite();
-        long[] table = new long[(int) graph.edgeCount()];
-        int chunks = (table.length + CHUNK - 1) / CHUNK;
+    private static int[] fill(BipartiteGraph graph, Side side, Layout here, Layout there) {
+        int[] table = new int[here.length];
+        int nodes = here.ids.length;
+        int chunks = (nodes + CHUNK - 1) / CHUNK;
+        int[] keysThere = there.keyOf;
         IntStream.range(0, chunks).parallel().forEach(c -> {
-            for (int e = c * CHUNK, end = Math.min(table.length, e + CHUNK); e < end; e++) {
-                int v = graph.neighborAt(side, e);
-                table[e] = pack(graph.firstEdge(other, v), graph.degree(other, v));
+            for (int r = c * CHUNK, end = Math.min(nodes, r + CHUNK); r < end; r++) {
+                int u = here.ids[r];
+                int key = here.keyOf[u];
+                long first = graph.firstEdge(side, u);
+                for (int i = 0, d = graph.degree(side, u); i < d; i++) {
+                    table[key + i] = keysThere[graph.neighborAt(side, first + i)];
+                }
             }
         });
         return table;
-    }
-
-    private static long pack(long firstEdge, int degree) {
-        return firstEdge << 32 | degree;
     }
 
     /** The graph this table was built from. */
@@ -91,78 +120,212 @@ public final class WalkTable {
         return graph;
     }
 
-    /** The state of {@code node} on {@code side}: its first edge and degree. O(1), one read of the graph. */
-    public long state(Side side, int node) {
-        return pack(graph.firstEdge(side, node), graph.degree(side, node));
-    }
-
-    /** The key of the node whose state this is: its first edge position. */
-    public static int key(long state) {
-        return (int) (state >>> 32);
-    }
-
-    /** The degree of the node whose state this is. */
-    public static int degree(long state) {
-        return (int) (state & LOW);
-    }
-
-    /** The key of {@code node} on {@code side}; increasing in the id among nodes with edges. O(1). */
+    /**
+     * The key of {@code node} on {@code side}: where its slots start. Unique among the side's nodes with edges;
+     * −1 for a node without edges, which no walk reaches. O(1).
+     */
     public int key(Side side, int node) {
-        return (int) graph.firstEdge(side, node);
+        return layouts[side.ordinal()].keyOf[node];
     }
 
     /**
-     * The node on {@code side} that has edges and whose key is {@code key}, for turning the few reported keys back
-     * into ids. Keys grow with ids by about the mean degree per node, so an interpolation search finds most in a
-     * handful of reads of the graph's offsets where a binary search over tens of millions of nodes takes over
-     * twenty, most of them cache misses; a step that fails to halve the range is followed by a bisection, which
-     * bounds the worst case at twice the binary search's O(log nodes).
+     * The degree of the node on {@code side} whose key is {@code key}; the key must be one ({@link #key}). One read
+     * of a cache-resident index, no read of the graph.
+     */
+    public int degree(Side side, int key) {
+        return layouts[side.ordinal()].degree(key);
+    }
+
+    /**
+     * The node on {@code side} whose key is {@code key}, for turning the few reported keys back into ids: a binary
+     * search among the side's runs (a few thousand, cache-resident) and one read of a key-to-id array.
      *
      * @throws IllegalArgumentException if no node with edges has this key
      */
     public int node(Side side, int key) {
-        // Invariant: the answer u, with firstEdge(u) <= key < firstEdge(u) + degree(u), lies in [lo, hi], and
-        // below is firstEdge(lo) or less, above is firstEdge(hi) + degree(hi) or more.
-        int lo = 0;
-        int hi = graph.nodeCount(side) - 1;
-        long below = 0;
-        long above = graph.edgeCount();
-        boolean bisect = false;
-        while (lo <= hi && key >= below && key < above) {
-            int mid;
-            if (bisect || above <= below) {
-                mid = (lo + hi) >>> 1;
-            } else {
-                mid = lo + (int) ((key - below) * (hi - lo + 1L) / (above - below));
-                mid = Math.min(hi, Math.max(lo, mid));
+        Layout layout = layouts[side.ordinal()];
+        if (key >= 0 && key < layout.length && layout.runStart.length > 0) {
+            int run = layout.run(key);
+            int offset = key - layout.runStart[run];
+            int degree = layout.runDegree[run];
+            int rank = layout.runRank[run] + offset / degree;
+            int end = run + 1 < layout.runRank.length ? layout.runRank[run + 1] : layout.ids.length;
+            if (offset % degree == 0 && rank < end) {
+                return layout.ids[rank];
             }
-            long first = graph.firstEdge(side, mid);
-            long end = first + graph.degree(side, mid);
-            int width = hi - lo;
-            if (first > key) {
-                hi = mid - 1;
-                above = first;
-            } else if (end <= key) {
-                lo = mid + 1;
-                below = end;
-            } else {
-                if (first != key) {
-                    break;
-                }
-                return mid;
-            }
-            bisect = !bisect && hi - lo > width / 2;
         }
         throw new IllegalArgumentException("key=" + key + ": no node on " + side + " with edges starts there");
     }
 
-    /** Side {@code side}'s slots, indexed by edge position: the state of the neighbour at that edge. */
-    long[] slots(Side side) {
+    /** Side {@code side}'s slots, indexed by position: the key of the neighbour at that position. */
+    int[] slots(Side side) {
         return slots[side.ordinal()];
     }
 
-    /** Bytes held by the table's slots (not counting the graph). */
+    /** Side {@code side}'s key layout, for the walkers' degree lookups. */
+    Layout layout(Side side) {
+        return layouts[side.ordinal()];
+    }
+
+    /** Bytes of slots, the memory walks read at random: 8 bytes per edge and the runs' padding. */
+    public long slotBytes() {
+        return 4L * ((long) slots[0].length + slots[1].length);
+    }
+
+    /** Bytes held by the table: slots, key arrays and the degree index (not the graph). */
     public long bytes() {
-        return 16L * graph.edgeCount();
+        long bytes = slotBytes();
+        for (Layout layout : layouts) {
+            bytes += 4L * ((long) layout.keyOf.length + layout.ids.length + layout.bucket.length
+                    + 3L * layout.runStart.length);
+        }
+        return bytes;
+    }
+
+    /**
+     * One side's nodes with edges in ascending degree, ties by id, and the index that gives a key's degree.
+     *
+     * <p>Nodes of degree d form one <em>run</em>: run j starts at key {@code runStart[j]} and holds nodes of degree
+     * {@code runDegree[j]} whose ranks (positions in {@code ids}) start at {@code runRank[j]}. The keys are cut into
+     * {@code 2^shift}-wide buckets, and runs are placed so that no bucket meets more than two: a run that would be
+     * the second to start inside a bucket starts at the next bucket instead, leaving padding slots that no key
+     * points into (a fraction of a percent of the slots on power-law graphs, whose many runs of distinct hub
+     * degrees are mostly wider than a bucket). Bucket b's index entry holds the first run j it meets (high 16 bits)
+     * and where the next run starts inside it ({@code split}, low 16 bits; the bucket width if nowhere), so
+     * {@link #degree} is {@code runDegree[j + (offset >= split ? 1 : 0)]}: two cache-resident reads and arithmetic,
+     * no branch.
+     */
+    static final class Layout {
+        /**
+         * Buckets per side at most, so that both sides' index entries (128 KiB each) stay in the core's L2 cache
+         * while walks stream the slots through it: an index four times larger (1 MiB per side) fell out of it and
+         * cost a billion-edge walk a third of its rate.
+         */
+        static final int MAX_BUCKETS = 1 << 15;
+        /** Widest bucket: its split, up to the width, must fit 16 bits. */
+        private static final int MAX_SHIFT = 15;
+
+        /** Slots of the side, padding included: keys lie below it. */
+        final int length;
+        final int[] keyOf;
+        final int[] ids;
+        final int[] runStart;
+        final int[] runDegree;
+        final int[] runRank;
+        final int shift;
+        final int[] bucket;
+
+        private Layout(int length, int[] keyOf, int[] ids, int[] runStart, int[] runDegree, int[] runRank, int shift) {
+            this.length = length;
+            this.keyOf = keyOf;
+            this.ids = ids;
+            this.runStart = runStart;
+            this.runDegree = runDegree;
+            this.runRank = runRank;
+            this.shift = shift;
+            long width = 1L << shift;
+            bucket = new int[(int) ((length + width - 1) >>> shift)];
+            for (int b = 0, j = 0; b < bucket.length; b++) {
+                long first = (long) b << shift;
+                while (j + 1 < runStart.length && runStart[j + 1] <= first) {
+                    j++;
+                }
+                long split = j + 1 < runStart.length ? Math.min(width, runStart[j + 1] - first) : width;
+                bucket[b] = j << 16 | (int) split;
+            }
+        }
+
+        /**
+         * @param side       which side of {@code graph} to lay out
+         * @param maxBuckets the most buckets the index may have (tests pass fewer to make buckets wide)
+         * @throws IllegalArgumentException if the padded side would not fit one Java array
+         */
+        static Layout of(BipartiteGraph graph, Side side, int maxBuckets) {
+            int nodes = graph.nodeCount(side);
+            // Sort (degree, id) pairs of the nodes with edges; nodes without edges get no key.
+            long[] order = IntStream.range(0, nodes).parallel().filter(u -> graph.degree(side, u) > 0)
+                    .mapToLong(u -> (long) graph.degree(side, u) << 32 | u).toArray();
+            Arrays.parallelSort(order);
+            int runs = 0;
+            for (int r = 0; r < order.length; r++) {
+                if (r == 0 || order[r] >>> 32 != order[r - 1] >>> 32) {
+                    runs++;
+                }
+            }
+            // At most 65,535 distinct degrees fit 2^31 edges (1 + 2 + ... + d), so a run index fits 16 bits.
+            long edges = graph.edgeCount();
+            int shift = 0;
+            while (shift < MAX_SHIFT && (edges + (1L << shift) - 1) >>> shift > maxBuckets) {
+                shift++;
+            }
+            long mask = (1L << shift) - 1;
+            int[] runStart = new int[runs];
+            int[] runDegree = new int[runs];
+            int[] runRank = new int[runs];
+            int[] keyOf = new int[nodes];
+            Arrays.fill(keyOf, -1);
+            int[] ids = new int[order.length];
+            long key = 0;
+            long bucketOfSplit = -1; // the bucket in which a run last started other than at its first slot
+            for (int r = 0, j = -1; r < order.length; r++) {
+                int degree = (int) (order[r] >>> 32);
+                if (j < 0 || degree != runDegree[j]) {
+                    j++;
+                    if ((key & mask) != 0) {
+                        if (key >>> shift == bucketOfSplit) {
+                            key = (key | mask) + 1; // a third run in this bucket: start the next one
+                        } else {
+                            bucketOfSplit = key >>> shift;
+                        }
+                    }
+                    if (key > MAX_EDGES) {
+                        break;
+                    }
+                    runStart[j] = (int) key;
+                    runDegree[j] = degree;
+                    runRank[j] = r;
+                }
+                int u = (int) order[r];
+                ids[r] = u;
+                keyOf[u] = (int) key;
+                key += degree;
+            }
+            if (key > MAX_EDGES) {
+                throw new IllegalArgumentException("edges=" + edges + " on side " + side + ": with its runs placed "
+                        + "two to a " + (1L << shift) + "-slot bucket at most, the side needs over " + MAX_EDGES
+                        + " slots, more than one Java array holds");
+            }
+            return new Layout((int) key, keyOf, ids, runStart, runDegree, runRank, shift);
+        }
+
+        /** The run holding {@code key}, {@code 0 <= key < length}: the last one starting at or before it. */
+        int run(int key) {
+            int lo = 0;
+            int hi = runStart.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (runStart[mid] <= key) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
+        }
+
+        /** The degree of the node whose key is {@code key}: the walkers' lookup, written out in their loop. */
+        int degree(int key) {
+            return degree(bucket, runDegree, shift, key);
+        }
+
+        /**
+         * The degree at {@code key} from a layout's {@code bucket} and {@code runDegree} arrays: the bucket's first
+         * run, or the next one where the key lies at or past the bucket's split. Branch-free.
+         */
+        static int degree(int[] bucket, int[] runDegree, int shift, int key) {
+            int entry = bucket[key >>> shift];
+            int offset = key & ((1 << shift) - 1);
+            return runDegree[(entry >>> 16) + (((entry & 0xFFFF) - 1 - offset) >>> 31)];
+        }
     }
 }

@@ -77,14 +77,14 @@ class TableWalkerTest {
         WalkTable t = WalkTable.of(g);
         TableWalker walker = new TableWalker(t, 64);
         walker.random().reseed(seed);
-        long[] walkers = new long[640];
+        int[] walkers = new int[640];
         int rounds = 2000;
         double[] counts = new double[25];
         for (int round = 0; round < rounds; round++) {
-            Arrays.fill(walkers, t.state(Side.LEFT, 0));
+            Arrays.fill(walkers, t.key(Side.LEFT, 0));
             assertEquals(Side.RIGHT, walker.advanceUniform(Side.LEFT, walkers, 1));
-            for (long w : walkers) {
-                counts[t.node(Side.RIGHT, WalkTable.key(w))]++;
+            for (int w : walkers) {
+                counts[t.node(Side.RIGHT, w)]++;
             }
         }
         double n = (double) rounds * walkers.length;
@@ -97,6 +97,85 @@ class TableWalkerTest {
             tv += Math.abs(counts[b] / n - edges / (double) degree);
         }
         assertTrue(tv / 2 < 0.005, "seed=" + seed + " total variation=" + tv / 2);
+    }
+
+    @Test
+    void shouldHopOnlyAlongEdgesWhereRunsArePaddedToBuckets() {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        // Pin u < 700 has degree u + 1: over 2^16 slots a bucket of the degree index spans several, so these narrow
+        // runs are padded to bucket boundaries; a wrong degree would step outside the node's range.
+        int pins = 700;
+        int boards = 300;
+        int edges = pins * (pins + 1) / 2;
+        int[] l = new int[edges];
+        int[] r = new int[edges];
+        for (int u = 0, e = 0; u < pins; u++) {
+            for (int k = 0; k <= u; k++, e++) {
+                l[e] = u;
+                r[e] = rnd.nextInt(boards);
+            }
+        }
+        HeapBipartiteGraph g = HeapBipartiteGraph.of(pins, boards, l, r, null);
+        WalkTable t = WalkTable.of(g);
+        TableWalker walker = new TableWalker(t, 64);
+        walker.random().reseed(seed);
+        int[] from = new int[1000];
+        int[] walkers = new int[from.length];
+        for (int round = 0; round < 20; round++) {
+            for (int w = 0; w < from.length; w++) {
+                from[w] = rnd.nextInt(pins);
+                walkers[w] = t.key(Side.LEFT, from[w]);
+            }
+            walker.advanceUniform(Side.LEFT, walkers, 1);
+            for (int w = 0; w < from.length; w++) {
+                int board = t.node(Side.RIGHT, walkers[w]);
+                assertTrue(hasEdge(g, from[w], board), "seed=" + seed + ": pin " + from[w] + " to board " + board);
+                from[w] = board;
+            }
+            walker.advanceUniform(Side.RIGHT, walkers, 1);
+            for (int w = 0; w < from.length; w++) {
+                int pin = t.node(Side.LEFT, walkers[w]);
+                assertTrue(hasEdge(g, pin, from[w]), "seed=" + seed + ": board " + from[w] + " to pin " + pin);
+            }
+        }
+    }
+
+    @Test
+    void shouldDrawInVectorsExactlyTheEdgesOfTheScalarRule() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 90, 5000, false);
+        WalkTable t = WalkTable.of(g, 64);
+        Random rnd = new Random(seed);
+        // 53 lanes: whole vectors of any width up to 16 ints, then a scalar tail.
+        for (int lanes : new int[] {48, 53}) {
+            TableWalker walker = new TableWalker(t, lanes);
+            int[] walkers = new int[lanes];
+            for (int w = 0; w < lanes; w++) {
+                walkers[w] = t.key(Side.LEFT, rnd.nextInt(400));
+            }
+            int[] start = walkers.clone();
+            walker.random().reseed(seed);
+            walker.advanceUniform(Side.LEFT, walkers, 1);
+            WalkRandom reference = new WalkRandom(0);
+            reference.reseed(seed);
+            long base = reference.reserve((lanes + 1) >>> 1);
+            for (int w = 0; w < lanes; w++) {
+                long r = WalkRandom.outputAt(base, w >>> 1);
+                long bits = (w & 1) == 0 ? r & 0xFFFF_FFFFL : r >>> 32;
+                int edge = start[w] + (int) ((bits * t.degree(Side.LEFT, start[w])) >>> 32);
+                assertEquals(t.slots(Side.LEFT)[edge], walkers[w], "seed=" + seed + " lanes=" + lanes + " lane " + w);
+            }
+        }
+    }
+
+    private static boolean hasEdge(HeapBipartiteGraph g, int pin, int board) {
+        for (int i = 0; i < g.degree(Side.LEFT, pin); i++) {
+            if (g.neighbor(Side.LEFT, pin, i) == board) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,58 +15,98 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WalkTableTest {
 
     @Test
-    void shouldHoldTheNeighboursStateInEverySlot() {
+    void shouldHoldTheNeighboursKeyInEverySlot() {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 50, 20, 300, false);
-        WalkTable t = WalkTable.of(g);
-        for (Side side : Side.values()) {
-            long[] slots = t.slots(side);
-            assertEquals(g.edgeCount(), slots.length);
-            for (int e = 0; e < slots.length; e++) {
-                int v = g.neighborAt(side, e);
-                long state = slots[e];
-                String msg = "seed=" + seed + " side=" + side + " edge=" + e;
-                assertEquals(g.firstEdge(side.opposite(), v), WalkTable.key(state), msg);
-                assertEquals(g.degree(side.opposite(), v), WalkTable.degree(state), msg);
-                assertEquals(state, t.state(side.opposite(), v), msg);
-            }
-        }
-        assertEquals(16 * g.edgeCount(), t.bytes());
+        checkLayout(WalkTable.of(g), "seed=" + seed);
+        // Narrow enough a graph for one bucket per slot: no padding.
+        assertEquals(8 * g.edgeCount(), WalkTable.of(g).slotBytes());
+        checkLayout(WalkTable.of(g, 16), "seed=" + seed + " 16 buckets");
     }
 
-    @Test
-    void shouldTurnKeysBackIntoIdsInTheSameOrder() {
-        // Nodes 1 and 4 on the left and 0 on the right have no edges: they share a key with the next node.
-        HeapBipartiteGraph g = HeapBipartiteGraph.of(6, 3, new int[] {0, 0, 2, 3, 3, 5, 5}, new int[] {1, 2, 1, 2, 1, 2, 1},
-                null);
-        WalkTable t = WalkTable.of(g);
-        for (Side side : Side.values()) {
-            int previous = -1;
-            for (int u = 0; u < g.nodeCount(side); u++) {
-                if (g.degree(side, u) == 0) {
-                    continue;
-                }
-                int key = t.key(side, u);
-                assertTrue(key > previous, "keys increase with ids: side=" + side + " node=" + u);
-                assertEquals(u, t.node(side, key), "side=" + side + " key=" + key);
-                previous = key;
+    private static void checkAtMostTwoRunsPerBucket(WalkTable.Layout layout, String context) {
+        int[] runsMet = new int[layout.bucket.length];
+        for (int j = 0; j < layout.runStart.length; j++) {
+            long end = j + 1 < layout.runStart.length ? layout.runStart[j + 1] : layout.length;
+            // The run's own slots, up to where its last node ends (padding after it belongs to no run).
+            long last = layout.runStart[j] + (long) (j + 1 < layout.runRank.length ? layout.runRank[j + 1] : layout.ids.length)
+                    * layout.runDegree[j] - (long) layout.runRank[j] * layout.runDegree[j] - 1;
+            assertTrue(last < end, context + " run " + j);
+            for (long b = layout.runStart[j] >>> layout.shift; b <= last >>> layout.shift; b++) {
+                assertTrue(++runsMet[(int) b] <= 2, context + ": bucket " + b + " meets a third run, " + j);
             }
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.node(Side.LEFT, 1));
-        assertTrue(e.getMessage().contains("key=1"), e.getMessage());
+    }
+
+    /**
+     * Every slot holds its neighbour's key; ranges follow one another in ascending (degree, id), back to back
+     * within a degree, a new degree either right after the last or from the next bucket boundary; a key gives back
+     * the node and its degree; nodes without edges have key −1.
+     */
+    private static void checkLayout(WalkTable t, String context) {
+        BipartiteGraph g = t.graph();
+        for (Side side : Side.values()) {
+            WalkTable.Layout layout = t.layout(side);
+            assertTrue(layout.bucket.length <= WalkTable.Layout.MAX_BUCKETS, context);
+            checkAtMostTwoRunsPerBucket(layout, context + " side=" + side);
+            int[] slots = t.slots(side);
+            Integer[] byKey = new Integer[g.nodeCount(side)];
+            int withEdges = 0;
+            for (int u = 0; u < g.nodeCount(side); u++) {
+                int key = t.key(side, u);
+                String msg = context + " side=" + side + " node=" + u;
+                if (g.degree(side, u) == 0) {
+                    assertEquals(-1, key, msg);
+                    continue;
+                }
+                byKey[withEdges++] = u;
+                assertEquals(u, t.node(side, key), msg);
+                assertEquals(g.degree(side, u), t.degree(side, key), msg);
+                for (int i = 0; i < g.degree(side, u); i++) {
+                    assertEquals(t.key(side.opposite(), g.neighbor(side, u, i)), slots[key + i], msg + " edge " + i);
+                }
+            }
+            Integer[] nodes = Arrays.copyOf(byKey, withEdges);
+            Arrays.sort(nodes, (a, b) -> Integer.compare(t.key(side, a), t.key(side, b)));
+            long next = 0;
+            long edges = 0;
+            int bucket = 1 << layout.shift;
+            for (int i = 0; i < nodes.length; i++) {
+                int u = nodes[i];
+                String msg = context + " side=" + side + " node=" + u;
+                boolean newDegree = i == 0 || g.degree(side, nodes[i - 1]) != g.degree(side, u);
+                int key = t.key(side, u);
+                if (newDegree && key != next) {
+                    next = (next + bucket - 1) / bucket * bucket;
+                }
+                assertEquals(next, key, msg + ": ranges follow one another");
+                next += g.degree(side, u);
+                edges += g.degree(side, u);
+                if (i > 0) {
+                    int v = nodes[i - 1];
+                    int byDegree = Integer.compare(g.degree(side, v), g.degree(side, u));
+                    assertTrue(byDegree < 0 || byDegree == 0 && v < u, msg + ": " + v + " before it breaks (degree, id) order");
+                }
+            }
+            assertEquals(g.edgeCount(), edges, context);
+            assertEquals(next, slots.length, context + ": the last range ends the slots");
+        }
     }
 
     @Test
     void shouldFindEveryKeyOfASkewedGraphAndRejectEveryOtherPosition() {
         long seed = new Random().nextLong();
         Random rnd = new Random(seed);
-        // Power-law degrees with runs of isolated nodes: interpolation guesses land far off and must fall back.
+        // Pins 0..699 have degrees 1..700, one node per degree, so many runs are narrower than the index's buckets
+        // (over 2^16 slots a bucket spans several) and each is padded to the next bucket; the rest are power-law
+        // degrees with isolated nodes among them.
         int pins = 3000;
         int boards = 40;
         int[] degree = new int[pins];
         int edges = 0;
         for (int u = 0; u < pins; u++) {
-            degree[u] = rnd.nextInt(4) == 0 ? 0 : (int) Math.min(500, Math.floor(1 / Math.pow(rnd.nextDouble(), 1.2)));
+            degree[u] = u < 700 ? u + 1
+                    : rnd.nextInt(4) == 0 ? 0 : (int) Math.min(500, Math.floor(1 / Math.pow(rnd.nextDouble(), 1.2)));
             edges += degree[u];
         }
         int[] src = new int[edges];
@@ -77,13 +118,15 @@ class WalkTableTest {
             }
         }
         HeapBipartiteGraph g = HeapBipartiteGraph.of(pins, boards, src, dst, null);
+        assertTrue(g.edgeCount() > 1 << 17, "the buckets must span several keys");
         WalkTable t = WalkTable.of(g);
+        checkLayout(t, "seed=" + seed);
+        assertTrue(t.layout(Side.LEFT).shift > 0, "the buckets must span several keys");
         for (Side side : Side.values()) {
-            boolean[] isKey = new boolean[(int) g.edgeCount()];
+            boolean[] isKey = new boolean[t.slots(side).length];
             for (int u = 0; u < g.nodeCount(side); u++) {
                 if (g.degree(side, u) > 0) {
                     isKey[t.key(side, u)] = true;
-                    assertEquals(u, t.node(side, t.key(side, u)), "seed=" + seed + " side=" + side + " node=" + u);
                 }
             }
             for (int key = 0; key < isKey.length; key++) {
@@ -92,10 +135,21 @@ class WalkTableTest {
                     assertThrows(IllegalArgumentException.class, () -> t.node(side, k), "seed=" + seed + " key=" + key);
                 }
             }
-            for (int key : new int[] {-1, (int) g.edgeCount(), Integer.MAX_VALUE}) {
-                assertThrows(IllegalArgumentException.class, () -> t.node(side, key), "seed=" + seed + " key=" + key);
+            for (int key : new int[] {-1, isKey.length, Integer.MAX_VALUE}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.node(side, key),
+                        "seed=" + seed + " key=" + key);
+                assertTrue(e.getMessage().contains("key=" + key), e.getMessage());
             }
         }
+    }
+
+    @Test
+    void shouldBuildATableForASideWithoutEdgesAtAll() {
+        HeapBipartiteGraph g = HeapBipartiteGraph.of(2, 3, new int[0], new int[0], null);
+        WalkTable t = WalkTable.of(g);
+        assertEquals(-1, t.key(Side.LEFT, 1));
+        assertEquals(-1, t.key(Side.RIGHT, 2));
+        assertThrows(IllegalArgumentException.class, () -> t.node(Side.LEFT, 0));
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * is the physical limit a walk step is measured against: a CSR walk step is one or two such reads, a walk-table
  * step one.
  *
- * <p>Entries are 8 bytes, as a walk table's slots are. Memory beyond one Java array is cut into equal parts, each
+ * <p>Entries are 4 bytes, as a walk table's slots and CSR's neighbour ids are. Memory beyond one Java array is cut into equal parts, each
  * its own cycle, and the chains are spread over the parts in contiguous blocks, so the inner loop is the same
  * four instructions per chain at any size.
  *
@@ -22,7 +22,7 @@ public final class RandomReadProbe {
     /** Entries per part: the largest Java array. */
     static final int MAX_PART = Integer.MAX_VALUE - 8;
 
-    private final long[][] parts;
+    private final int[][] parts;
     private int[] pos = new int[0];
 
     /** A probe over about {@code bytes} bytes (rounded down to whole entries, at least two per part), seeded. */
@@ -32,13 +32,13 @@ public final class RandomReadProbe {
 
     /** As above with parts of at most {@code maxPart} entries (tests cut small probes into parts). */
     RandomReadProbe(long bytes, long seed, int maxPart) {
-        long entries = bytes / Long.BYTES;
+        long entries = bytes / Integer.BYTES;
         if (entries < 2) {
-            throw new IllegalArgumentException("bytes=" + bytes + ": must hold at least two 8-byte entries");
+            throw new IllegalArgumentException("bytes=" + bytes + ": must hold at least two 4-byte entries");
         }
         int count = (int) ((entries + maxPart - 1) / maxPart);
         int size = (int) (entries / count);
-        parts = new long[count][];
+        parts = new int[count][];
         IntStream.range(0, count).parallel().forEach(j -> parts[j] = cycle(size, seed + j));
     }
 
@@ -47,10 +47,10 @@ public final class RandomReadProbe {
      * would leave that loop compiled for a trip count of one and halve the many-chain rate measured after it.
      */
     private void chaseOne(long steps) {
-        long[] n = parts[0];
+        int[] n = parts[0];
         int p = pos[0];
         for (long s = 0; s < steps; s++) {
-            p = (int) n[p];
+            p = n[p];
         }
         pos[0] = p;
     }
@@ -60,23 +60,23 @@ public final class RandomReadProbe {
         int count = parts.length;
         for (long s = 0; s < steps; s++) {
             for (int j = 0; j < count; j++) {
-                long[] n = parts[j];
+                int[] n = parts[j];
                 for (int k = j * chains / count, end = (j + 1) * chains / count; k < end; k++) {
-                    p[k] = (int) n[p[k]];
+                    p[k] = n[p[k]];
                 }
             }
         }
     }
 
-    private static long[] cycle(int size, long seed) {
-        long[] next = new long[size];
+    private static int[] cycle(int size, long seed) {
+        int[] next = new int[size];
         for (int i = 0; i < size; i++) {
             next[i] = i;
         }
         WalkRandom rnd = new WalkRandom(seed);
         for (int i = size - 1; i > 0; i--) {
             int j = rnd.nextInt(i);
-            long t = next[i];
+            int t = next[i];
             next[i] = next[j];
             next[j] = t;
         }
@@ -90,7 +90,7 @@ public final class RandomReadProbe {
 
     /** Bytes probed. */
     public long bytes() {
-        return (long) Long.BYTES * parts.length * parts[0].length;
+        return (long) Integer.BYTES * parts.length * parts[0].length;
     }
 
     /**

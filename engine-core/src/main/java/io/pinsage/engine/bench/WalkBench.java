@@ -40,7 +40,7 @@ public final class WalkBench {
      * What to measure and how hard; the random-read probe is as large as the graph's CSR but at most
      * {@code probeMaxBytes} (a machine that maps a huge store may not also hold a heap array of its size).
      * With {@code walkTable} the uniform walk and Pixie are measured a second time over a {@link WalkTable}
-     * (16 bytes per edge more memory), walked with {@code tableLanes} lanes. Without {@code csr} the CSR walk, its
+     * (8 bytes per edge and 8 per node more memory), walked with {@code tableLanes} lanes. Without {@code csr} the CSR walk, its
      * probe, its Pixie engine and its neighbourhoods are skipped.
      */
     public record Options(int lanes, double seconds, long pixieSteps, int pixieQueries, int threads, int neighborhoodNodes,
@@ -119,7 +119,7 @@ public final class WalkBench {
 
     /**
      * The table walk against a random cycle as large as the table, read with as many chains as it has lanes. Where
-     * the heap cannot hold both at once (a billion edges: 15 GiB each) the cycle is measured first and dropped,
+     * the heap cannot hold both at once (a billion edges: 7.5 GiB each) the cycle is measured first and dropped,
      * and the table is built in the memory it leaves; the ratio is then one of medians.
      *
      * @param csrSteps the CSR walk's rate to compare with, 0 if not measured
@@ -127,9 +127,13 @@ public final class WalkBench {
      */
     private WalkTable tableWalk(double csrSteps) {
         int lanes = options.tableLanes();
-        long tableBytes = 16L * graph.edgeCount();
-        boolean paired = 2 * tableBytes + Math.max(tableBytes / 8, 1L << 29) < oldGenerationHeadroom();
-        RandomReadProbe probe = probe("table probe", tableBytes, paired ? ", kept beside the table"
+        // The cycle spans the slots, what the walk reads at random; the key arrays beside them are not walked.
+        long tableBytes = WalkTable.bytesFor(graph);
+        long slotBytes = 8L * graph.edgeCount();
+        // Building also holds each side's (degree, id) pairs and the sort's buffer: 16 bytes per node.
+        long building = 16L * Math.max(graph.nodeCount(Side.LEFT), graph.nodeCount(Side.RIGHT));
+        boolean paired = slotBytes + tableBytes + building + Math.max(tableBytes / 8, 1L << 30) < oldGenerationHeadroom();
+        RandomReadProbe probe = probe("table probe", slotBytes, paired ? ", kept beside the table"
                 : ", measured before the table is built in its place");
         double[] reads = new double[ROUNDS];
         if (!paired) {
@@ -142,7 +146,8 @@ public final class WalkBench {
         }
         long t0 = System.nanoTime();
         WalkTable table = WalkTable.of(graph);
-        out.printf("walk table     %.2f GiB (16 bytes per edge) built in %.1f s%n", table.bytes() / (double) (1L << 30),
+        out.printf("walk table     %.2f GiB (%.2f GiB of slots, 8 bytes per edge) built in %.1f s%n",
+                table.bytes() / (double) (1L << 30), table.slotBytes() / (double) (1L << 30),
                 (System.nanoTime() - t0) / 1e9);
         out.printf("one at a time  %.1f M steps/s with 1 walker on the table%n", tableStepRate(table, 1) / 1e6);
         double[] steps = new double[ROUNDS];
@@ -218,14 +223,14 @@ public final class WalkBench {
     private double tableStepRate(WalkTable table, int lanes) {
         TableWalker walker = new TableWalker(table, lanes);
         walker.random().reseed(options.seed());
-        long[] walkers = new long[lanes];
+        int[] walkers = new int[lanes];
         WalkRandom rnd = new WalkRandom(options.seed() + lanes);
         for (int w = 0; w < lanes; w++) {
-            walkers[w] = table.state(Side.LEFT, randomPinWithEdges(rnd));
+            walkers[w] = table.key(Side.LEFT, randomPinWithEdges(rnd));
         }
         int hops = hopsPerCall(lanes);
         double rate = rate((long) hops * lanes, () -> walker.advanceUniform(Side.LEFT, walkers, hops));
-        consume(Arrays.stream(walkers).sum());
+        consume(Arrays.stream(walkers).asLongStream().sum());
         return rate;
     }
 

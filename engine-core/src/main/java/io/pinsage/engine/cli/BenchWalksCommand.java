@@ -42,7 +42,7 @@ final class BenchWalksCommand implements Callable<Integer> {
     int lanes;
 
     @Option(names = "--walk-table", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "also walk a walk-oriented copy of the adjacency (16 bytes per edge more memory; default ${DEFAULT-VALUE})")
+            description = "also walk a walk-oriented copy of the adjacency (about 8 bytes per edge more memory; default ${DEFAULT-VALUE})")
     boolean walkTable;
 
     @Option(names = "--csr", negatable = true, defaultValue = "true", fallbackValue = "true",

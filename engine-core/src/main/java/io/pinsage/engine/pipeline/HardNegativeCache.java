@@ -94,7 +94,7 @@ final class HardNegativeCache implements HardNegatives {
     }
 
     /**
-     * A walk table of {@code graph} when its 16 bytes per edge take at most a quarter of the heap still free,
+     * A walk table of {@code graph} when it takes at most a quarter of the heap still free,
      * else null (the hard negatives then walk the graph).
      */
     static WalkTable tableIfRoom(BipartiteGraph graph) {

@@ -16,8 +16,8 @@ class RandomReadProbeTest {
         // 3 parts of 1,000 entries, one chain in each (starting at entries 0, 333 and 666 of its part): every chain
         // returns to its start after exactly 1,000 reads and not before, since each part is one cycle through all
         // of its entries.
-        RandomReadProbe probe = new RandomReadProbe(3_000 * 8, seed, 1_000);
-        assertEquals(24_000, probe.bytes(), "seed=" + seed);
+        RandomReadProbe probe = new RandomReadProbe(3_000 * 4, seed, 1_000);
+        assertEquals(12_000, probe.bytes(), "seed=" + seed);
         probe.run(3, 0);
         int[] start = {probe.position(0), probe.position(1), probe.position(2)};
         assertEquals(666, start[2], "seed=" + seed);
@@ -33,7 +33,7 @@ class RandomReadProbeTest {
 
     @Test
     void shouldRefuseTooLittleMemoryOrNoChains() {
-        assertThrows(IllegalArgumentException.class, () -> new RandomReadProbe(8, 1));
+        assertThrows(IllegalArgumentException.class, () -> new RandomReadProbe(4, 1));
         assertThrows(IllegalArgumentException.class, () -> new RandomReadProbe(64, 1).run(0, 1));
     }
 }
