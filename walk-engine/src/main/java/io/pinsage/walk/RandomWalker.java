@@ -29,6 +29,8 @@ public final class RandomWalker {
 
     private final BipartiteGraph graph;
     private final EdgeChooser chooser;
+    private final KeyTally tally = new KeyTally();
+    private final KeyTally oppositeTally = new KeyTally();
     private final WalkRandom rnd = new WalkRandom(0);
     private final int lanes;
     private final int[] position;
@@ -92,17 +94,28 @@ public final class RandomWalker {
         float stopAt = earlyStopVisits;
         int reached = 0;
         long taken = 0;
+        // Without an early stop the visits are collected and counted in bulk (KeyTally) at the end.
+        boolean tallying = earlyStopNodes <= 0;
         while (taken < steps) {
             int active = (int) Math.min(lanes, steps - taken);
             halfStep(side, position, opposite, active);
             halfStep(other, opposite, position, active);
-            for (int w = 0; w < active; w++) {
-                if (visits.add(position[w], 1f) == stopAt) {
-                    reached++;
-                }
+            if (tallying) {
+                tally.append(position, active, visits);
                 if (oppositeVisits != null) {
-                    oppositeVisits.add(opposite[w], 1f);
+                    oppositeTally.append(opposite, active, oppositeVisits);
                 }
+            } else {
+                for (int w = 0; w < active; w++) {
+                    if (visits.add(position[w], 1f) == stopAt) {
+                        reached++;
+                    }
+                    if (oppositeVisits != null) {
+                        oppositeVisits.add(opposite[w], 1f);
+                    }
+                }
+            }
+            for (int w = 0; w < active; w++) {
                 if ((rnd.nextLong() >>> 11) < restartBelow) {
                     position[w] = source;
                 }
@@ -110,6 +123,12 @@ public final class RandomWalker {
             taken += active;
             if (earlyStopNodes > 0 && reached >= earlyStopNodes) {
                 break;
+            }
+        }
+        if (tallying) {
+            tally.flush(visits);
+            if (oppositeVisits != null) {
+                oppositeTally.flush(oppositeVisits);
             }
         }
         return taken;

@@ -49,6 +49,8 @@ public final class TableWalker {
     private final int[] opposite;
     private final int[] edge;
     private final int[] scratch;
+    private final KeyTally tally = new KeyTally();
+    private final KeyTally oppositeTally = new KeyTally();
     private final boolean[] restart;
 
     /**
@@ -101,6 +103,9 @@ public final class TableWalker {
         float stopAt = earlyStopVisits;
         int reached = 0;
         long taken = 0;
+        // Without an early stop no visit count is needed before the end: the keys are collected and counted in
+        // bulk (KeyTally), far cheaper than a map update per visit. An early stop needs every count as it grows.
+        boolean tallying = earlyStopNodes <= 0;
         // Software pipelined: the S nodes landed on in one round are counted after the next round's first gather
         // has issued its misses, so the visit map's work overlaps them. A restart is therefore remembered in
         // restart[] and applied by the next draw, after the node landed on has been counted.
@@ -108,8 +113,12 @@ public final class TableWalker {
         while (true) {
             int active = (int) Math.min(lanes, steps - taken);
             if (oppositeVisits != null) {
-                for (int w = 0; w < pending; w++) {
-                    oppositeVisits.add(opposite[w], 1f);
+                if (tallying) {
+                    oppositeTally.append(opposite, pending, oppositeVisits);
+                } else {
+                    for (int w = 0; w < pending; w++) {
+                        oppositeVisits.add(opposite[w], 1f);
+                    }
                 }
             }
             // opposite[] is free until the gather refills it: it holds where each lane steps from.
@@ -118,12 +127,22 @@ public final class TableWalker {
             }
             draw(here, opposite, active);
             gather(out, opposite, active);
-            for (int w = 0; w < pending; w++) {
-                if (visits.add(position[w], 1f) == stopAt) {
-                    reached++;
+            if (tallying) {
+                tally.append(position, pending, visits);
+            } else {
+                for (int w = 0; w < pending; w++) {
+                    if (visits.add(position[w], 1f) == stopAt) {
+                        reached++;
+                    }
                 }
             }
             if (active == 0 || (earlyStopNodes > 0 && reached >= earlyStopNodes)) {
+                if (tallying) {
+                    tally.flush(visits);
+                    if (oppositeVisits != null) {
+                        oppositeTally.flush(oppositeVisits);
+                    }
+                }
                 return taken;
             }
             draw(there, opposite, active);
