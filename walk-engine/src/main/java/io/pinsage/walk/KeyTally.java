@@ -1,5 +1,7 @@
 package io.pinsage.walk;
 
+import java.util.Arrays;
+
 /**
  * Counts visits by collecting the keys visited and sorting them, instead of a hash-map update per visit.
  *
@@ -32,7 +34,7 @@ final class KeyTally {
         if (size + n > keys.length) {
             if (keys.length < CAPACITY) {
                 int grown = Math.min(CAPACITY, Math.max(keys.length * 2, size + n));
-                keys = java.util.Arrays.copyOf(keys, grown);
+                keys = Arrays.copyOf(keys, grown);
                 scratch = new int[grown];
             }
             if (size + n > keys.length) {
@@ -56,7 +58,7 @@ final class KeyTally {
     /** Keys are non-negative ints: three 11-bit digits cover their 31 bits. Returns the array holding the result. */
     private int[] sort() {
         int[] c = counts;
-        java.util.Arrays.fill(c, 0);
+        Arrays.fill(c, 0);
         int[] a = keys;
         int n = size;
         for (int i = 0; i < n; i++) {

@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
  *
  * <p>Why 4 bytes: a billion-edge walk reads its slots at random, and a random read costs more once the memory it
  * spans outgrows what the processor's TLB maps (on the 2-core bench machine, with 2 MiB pages, 256 chains read
- * 203 M/s over 4 GiB, 115 M/s over 8 GiB and 60 M/s over 15 GiB). Halving the slots halves the span.
+ * 203 M/s over 4 GiB, 115 M/s over 8 GiB and 61 M/s over 15 GiB). Halving the slots halves the span.
  *
  * <p>Cost: 8 bytes per edge (4 per edge and direction), plus the padding that places the runs (under 1% at a
  * billion power-law edges),
