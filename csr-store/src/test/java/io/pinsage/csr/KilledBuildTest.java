@@ -20,6 +20,10 @@ class KilledBuildTest {
     @TempDir
     Path root;
 
+    /** Where the child's output goes: beside the store, not in it, and removed with it. */
+    @TempDir
+    Path logs;
+
     private static final int NEW_PINS = 200_000;
     private static final long NEW_EDGES = 4_000_000;
 
@@ -36,7 +40,7 @@ class KilledBuildTest {
         GeneratorConfig first = GeneratorConfig.of(1_000, 100, 5_000, 1);
         new PinBoardGenerator(first).writeStore(root, CsrBuildOptions.defaults());
         int survived = 0;
-        Path log = Files.createTempFile("killed-build", ".log");
+        Path log = logs.resolve("killed-build.log");
         for (int attempt = 0; attempt < 2; attempt++) {
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), KilledBuildTest.class.getName(), root.toString(), "7")
