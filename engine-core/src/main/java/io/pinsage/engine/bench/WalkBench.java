@@ -22,8 +22,8 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The walk benchmarks behind {@code pinsage bench walks}: uniform walk steps per second per core (one walker,
- * then many in lockstep) against the machine's random-read rate measured in the same run on an array as large
+ * The walk benchmarks behind {@code pinsage bench walks}: uniform walk steps per second per core (many walkers
+ * in lockstep, then one) against the machine's random-read rate measured in the same run on an array as large
  * as the graph; Pixie query latency (p50, p99) single-threaded and throughput on several threads; importance
  * neighbourhood computation in nodes per second. Unless told not to, the uniform walk and Pixie are measured a
  * second time over a {@link WalkTable} built from the graph, the table walk against reads of a random cycle as
@@ -92,10 +92,6 @@ public final class WalkBench {
     private double csrWalk(long graphBytes) {
         int lanes = options.lanes();
         RandomReadProbe probe = probe("probe", Math.min(graphBytes, options.probeMaxBytes()), "");
-        double reads1 = readRate(probe, 1);
-        double steps1 = stepRate(1);
-        out.printf("one at a time  %.1f M random reads/s with 1 chain, %.1f M steps/s with 1 walker%n", reads1 / 1e6,
-                steps1 / 1e6);
         double[] reads = new double[ROUNDS];
         double[] steps = new double[ROUNDS];
         double[] ratios = new double[ROUNDS];
@@ -106,6 +102,12 @@ public final class WalkBench {
             out.printf("  round %d      %.1f M reads/s with %d chains, %.1f M steps/s with %d walkers in lockstep: %.0f%%%n",
                     r + 1, reads[r] / 1e6, lanes, steps[r] / 1e6, lanes, 100 * ratios[r]);
         }
+        // The single walker goes last: measured first, it left the step loop compiled for one lane, and the
+        // lockstep rate measured after it fell by up to a fifth (BENCHMARKS.md).
+        double reads1 = readRate(probe, 1);
+        double steps1 = stepRate(1);
+        out.printf("one at a time  %.1f M random reads/s with 1 chain, %.1f M steps/s with 1 walker%n", reads1 / 1e6,
+                steps1 / 1e6);
         double readsK = median(reads);
         double stepsK = median(steps);
         out.printf("random reads   %.1f M/s with %d chains (%.1f ns per read), median of %d%n", readsK / 1e6, lanes,
@@ -149,7 +151,6 @@ public final class WalkBench {
         out.printf("walk table     %.2f GiB (%.2f GiB of slots, 8 bytes per edge) built in %.1f s%n",
                 table.bytes() / (double) (1L << 30), table.slotBytes() / (double) (1L << 30),
                 (System.nanoTime() - t0) / 1e9);
-        out.printf("one at a time  %.1f M steps/s with 1 walker on the table%n", tableStepRate(table, 1) / 1e6);
         double[] steps = new double[ROUNDS];
         double[] ratios = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
@@ -161,6 +162,7 @@ public final class WalkBench {
             out.printf("  round %d      %.1f M reads/s with %d chains%s, %.1f M steps/s with %d walkers on the table: %.0f%%%n",
                     r + 1, reads[r] / 1e6, lanes, paired ? "" : " (measured before)", steps[r] / 1e6, lanes, 100 * ratios[r]);
         }
+        out.printf("one at a time  %.1f M steps/s with 1 walker on the table%n", tableStepRate(table, 1) / 1e6);
         double stepsK = median(steps);
         out.printf("table walk     %.1f M steps/s per core with %d walkers in lockstep%s; reads with %d chains over "
                 + "the table's size %.1f M/s%n", stepsK / 1e6, lanes,
