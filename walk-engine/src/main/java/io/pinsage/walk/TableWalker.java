@@ -236,7 +236,7 @@ public final class TableWalker {
         for (int w = 0; w < vectorLanes; w += INTS.length()) {
             IntVector offset = IntVector.fromArray(INTS, from, w).and(mask);
             IntVector entry = IntVector.fromArray(INTS, bucket, 0, index, w);
-            IntVector pastSplit = entry.and(0xFFFF).sub(1).sub(offset).lanewise(VectorOperators.LSHR, 31);
+            IntVector pastSplit = entry.and(0xFFFF).sub(offset).lanewise(VectorOperators.LSHR, 31);
             entry.lanewise(VectorOperators.LSHR, 16).add(pastSplit).intoArray(index, w);
         }
         for (int w = 0; w < vectorLanes; w += INTS.length()) {

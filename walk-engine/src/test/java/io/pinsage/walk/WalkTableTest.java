@@ -122,6 +122,11 @@ class WalkTableTest {
         WalkTable t = WalkTable.of(g);
         checkLayout(t, "seed=" + seed);
         assertTrue(t.layout(Side.LEFT).shift > 0, "the buckets must span several keys");
+        // The widest buckets, 2^16 slots: a split less one and a bucket with no split (width less one) both fill
+        // the entry's 16 low bits.
+        WalkTable widest = WalkTable.of(g, 2);
+        assertEquals(16, widest.layout(Side.LEFT).shift, "seed=" + seed);
+        checkLayout(widest, "seed=" + seed + " 2^16-slot buckets");
         for (Side side : Side.values()) {
             boolean[] isKey = new boolean[t.slots(side).length];
             for (int u = 0; u < g.nodeCount(side); u++) {
