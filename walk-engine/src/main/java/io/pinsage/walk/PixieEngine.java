@@ -17,9 +17,10 @@ import java.util.Objects;
  * V[p] = (Σ_q √V_q[p])², which favours pins reached from several query pins; each pin's walk may stop early
  * once n_p pins have n_v visits. Query pins and the blocklist are filtered out of the top K.
  *
- * <p>Threading: an engine is immutable and any number of threads may query it at once; each thread gets its own
- * scratch (walkers, maps, selector) on first use, kept in a thread-local and reused, so the steady state
- * allocates nothing when the caller reuses its {@link PixieResult}. The graph must stay unchanged while the
+ * <p>Threading: an engine is immutable and any number of threads may query it at once; each query takes a
+ * scratch (walkers, maps, selector) from the engine's {@link ScratchPool} and gives it back, so the steady state
+ * allocates nothing when the caller reuses its {@link PixieResult}, and nothing of the engine (its graph or table)
+ * stays reachable from the querying threads once the engine is dropped. The graph must stay unchanged while the
  * engine is in use.
  *
  * <p>Determinism: each query pin walks from a generator seeded with {@link #pinSeed(long, int)}, so a query's
@@ -40,7 +41,7 @@ public final class PixieEngine {
 
     private final BipartiteGraph graph;
     private final WalkTable table;
-    private final ThreadLocal<Scratch> scratch;
+    private final ScratchPool<Scratch> scratch;
 
     /** An engine with uniform neighbour choice and {@link #DEFAULT_LANES} lanes. */
     public PixieEngine(BipartiteGraph graph) {
@@ -57,7 +58,7 @@ public final class PixieEngine {
         Objects.requireNonNull(chooser, "chooser");
         this.table = null;
         new RandomWalker(graph, chooser, lanes); // validates lanes now rather than on first query
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(new RandomWalker(graph, chooser, lanes), null));
+        this.scratch = new ScratchPool<>(() -> new Scratch(new RandomWalker(graph, chooser, lanes), null));
     }
 
     /**
@@ -71,7 +72,7 @@ public final class PixieEngine {
         this.table = Objects.requireNonNull(table, "table");
         this.graph = table.graph();
         new TableWalker(table, lanes); // validates lanes now rather than on first query
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(null, new TableWalker(table, lanes)));
+        this.scratch = new ScratchPool<>(() -> new Scratch(null, new TableWalker(table, lanes)));
     }
 
     /** The graph queried. */
@@ -100,7 +101,15 @@ public final class PixieEngine {
             }
         }
         out.ensureCapacity(query.topPins, query.topBoards);
-        Scratch s = scratch.get();
+        Scratch s = scratch.take();
+        try {
+            answer(query, s, out);
+        } finally {
+            scratch.give(s);
+        }
+    }
+
+    private void answer(PixieQuery query, Scratch s, PixieResult out) {
         s.begin(query);
         double c = graph.maxDegree(Side.LEFT);
         double total = 0;
@@ -163,7 +172,7 @@ public final class PixieEngine {
     }
 
     /**
-     * Per-thread state of one query at a time; also the result filter of that query. Visits are counted under
+     * State of one query at a time; also the result filter of that query. Visits are counted under
      * node keys: the ids for a CSR engine, {@link WalkTable#key} for a table engine; the filter works on keys.
      */
     private static final class Scratch implements NodeFilter {

@@ -4,6 +4,7 @@ import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -14,6 +15,7 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -312,5 +314,30 @@ class PixieEngineTest {
         for (int i = 0; i < r.pinCount(); i++) {
             assertFalse(r.pin(i) == 3 || r.pin(i) == 4 || r.pin(i) == 9, "seed=" + seed + " pin=" + r.pin(i));
         }
+    }
+
+    /**
+     * A service that swaps its walk table for a new one must not keep the old one: after a query on this thread,
+     * dropping the engine lets its table be collected (a thread-local scratch would keep it reachable from the
+     * thread).
+     */
+    @Test
+    void shouldLetADroppedEngineAndItsTableBeCollected() throws InterruptedException {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 12, 100, false);
+        WeakReference<WalkTable> table = queryOnceAndDrop(g, seed);
+        for (int i = 0; i < 100 && table.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(table.get(), "seed=" + seed + ": the dropped engine's table is still reachable");
+    }
+
+    /** Builds a table engine, queries it on this thread and returns only a weak reference to its table. */
+    private static WeakReference<WalkTable> queryOnceAndDrop(HeapBipartiteGraph g, long seed) {
+        WalkTable t = WalkTable.of(g);
+        PixieResult r = new PixieEngine(t, 16).query(PixieQuery.builder().pin(0, 1f).steps(2_000).topPins(5).seed(seed).build());
+        assertTrue(r.pinCount() > 0, "seed=" + seed);
+        return new WeakReference<>(t);
     }
 }

@@ -5,6 +5,7 @@ import io.pinsage.csr.Side;
 import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.util.Workers;
 import io.pinsage.walk.HardNegativeSampler;
+import io.pinsage.walk.ScratchPool;
 import io.pinsage.walk.WalkTable;
 
 import java.util.SplittableRandom;
@@ -16,9 +17,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * drawn and stored, and later draws pick among them. The ranking is seeded by the pin alone, so the cache's
  * contents do not depend on which sampler thread filled it first.
  *
- * <p>Thread-safe: each sampler thread has its own walker; a racing second fill computes the same row. Rows
- * prefilled over a walk table come from other walks than rows filled on demand over the graph (same
- * distribution); which rows are prefilled depends only on the queries given, so the contents stay reproducible.
+ * <p>Thread-safe: each fill takes a walker of its own from a pool that goes with the cache (no thread keeps the
+ * graph reachable afterwards); a racing second fill computes the same row. Rows prefilled over a walk table come
+ * from other walks than rows filled on demand over the graph (same distribution); which rows are prefilled
+ * depends only on the queries given, so the contents stay reproducible.
  * Memory: {@code keep} ints per query pin seen.
  */
 final class HardNegativeCache implements HardNegatives {
@@ -26,7 +28,7 @@ final class HardNegativeCache implements HardNegatives {
     private static final int[] NONE = new int[0];
 
     private final AtomicReferenceArray<int[]> rows;
-    private final ThreadLocal<HardNegativeSampler> samplers;
+    private final ScratchPool<HardNegativeSampler> samplers;
     private final int keep;
     private final long seed;
     private final int rankFrom;
@@ -38,7 +40,7 @@ final class HardNegativeCache implements HardNegatives {
         this.rankTo = rankTo;
         this.steps = steps;
         this.rows = new AtomicReferenceArray<>(graph.nodeCount(Side.LEFT));
-        this.samplers = ThreadLocal.withInitial(() -> new HardNegativeSampler(graph, Side.LEFT, rankFrom, rankTo, steps, 0.5));
+        this.samplers = new ScratchPool<>(() -> new HardNegativeSampler(graph, Side.LEFT, rankFrom, rankTo, steps, 0.5));
         this.keep = keep;
         this.seed = seed;
     }
@@ -55,7 +57,12 @@ final class HardNegativeCache implements HardNegatives {
     private int[] row(int query) {
         int[] row = rows.get(query);
         if (row == null) {
-            row = draw(samplers.get(), query);
+            HardNegativeSampler sampler = samplers.take();
+            try {
+                row = draw(sampler, query);
+            } finally {
+                samplers.give(sampler);
+            }
             rows.set(query, row);
         }
         return row;
@@ -83,12 +90,15 @@ final class HardNegativeCache implements HardNegatives {
     void prefill(int[] queries, int threads, WalkTable table) {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         Workers.run(threads, "hard-negatives", t -> {
-            HardNegativeSampler sampler = table == null ? samplers.get()
+            HardNegativeSampler sampler = table == null ? samplers.take()
                     : new HardNegativeSampler(table, Side.LEFT, rankFrom, rankTo, steps, 0.5);
             for (int i; (i = next.getAndIncrement()) < queries.length; ) {
                 if (queries[i] < rows.length() && rows.get(queries[i]) == null) {
                     rows.set(queries[i], draw(sampler, queries[i]));
                 }
+            }
+            if (table == null) {
+                samplers.give(sampler);
             }
         });
     }
