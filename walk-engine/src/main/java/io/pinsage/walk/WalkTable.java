@@ -189,7 +189,8 @@ public final class WalkTable {
      * {@code 2^shift}-wide buckets, and runs are placed so that no bucket meets more than two: a run that would be
      * the second to start inside a bucket starts at the next bucket instead, leaving padding slots that no key
      * points into (on the generator's power-law graphs 0.9% of the slots at 200 M edges, 7% at 600 M and 4% at
-     * 1 B, where the buckets are widest). Bucket b's index entry holds the first run j it meets (high 16 bits) and
+     * 1 B). The buckets are as narrow as the limit on their count allows, widened again if the padding pushes the
+     * count past it. Bucket b's index entry holds the first run j it meets (high 16 bits) and
      * where the next run starts inside it less one ({@code split - 1}, low 16 bits; the bucket width less one if
      * nowhere, so buckets up to 2<sup>16</sup> slots wide fit), so {@link #degree} is
      * {@code runDegree[j + (offset >= split ? 1 : 0)]}: two cache-resident reads and arithmetic, no branch.
@@ -257,13 +258,35 @@ public final class WalkTable {
             while (shift < MAX_SHIFT && (edges + (1L << shift) - 1) >>> shift > maxBuckets) {
                 shift++;
             }
-            long mask = (1L << shift) - 1;
             int[] runStart = new int[runs];
             int[] runDegree = new int[runs];
             int[] runRank = new int[runs];
             int[] keyOf = new int[nodes];
             Arrays.fill(keyOf, -1);
             int[] ids = new int[order.length];
+            long key = place(order, shift, runStart, runDegree, runRank, keyOf, ids);
+            // The padding can push the bucket count past the limit: wider buckets then, while there are any.
+            while (shift < MAX_SHIFT && (key + (1L << shift) - 1) >>> shift > maxBuckets) {
+                key = place(order, ++shift, runStart, runDegree, runRank, keyOf, ids);
+            }
+            if (key > MAX_EDGES) {
+                throw new IllegalArgumentException("edges=" + edges + " on side " + side + ": with its runs placed "
+                        + "two to a " + (1L << shift) + "-slot bucket at most, the side needs over " + MAX_EDGES
+                        + " slots, more than one Java array holds");
+            }
+            return new Layout((int) key, keyOf, ids, runStart, runDegree, runRank, shift);
+        }
+
+        /**
+         * Places the runs of {@code order} ((degree, id) pairs, sorted) in buckets of {@code 2^shift} slots, filling
+         * the run and key arrays.
+         *
+         * @return the slots used, padding included; over {@link #MAX_EDGES} if they do not fit one array (the arrays
+         *         are then only partly filled)
+         */
+        private static long place(long[] order, int shift, int[] runStart, int[] runDegree, int[] runRank,
+                                  int[] keyOf, int[] ids) {
+            long mask = (1L << shift) - 1;
             long key = 0;
             long bucketOfSplit = -1; // the bucket in which a run last started other than at its first slot
             for (int r = 0, j = -1; r < order.length; r++) {
@@ -289,12 +312,7 @@ public final class WalkTable {
                 keyOf[u] = (int) key;
                 key += degree;
             }
-            if (key > MAX_EDGES) {
-                throw new IllegalArgumentException("edges=" + edges + " on side " + side + ": with its runs placed "
-                        + "two to a " + (1L << shift) + "-slot bucket at most, the side needs over " + MAX_EDGES
-                        + " slots, more than one Java array holds");
-            }
-            return new Layout((int) key, keyOf, ids, runStart, runDegree, runRank, shift);
+            return key;
         }
 
         /** The run holding {@code key}, {@code 0 <= key < length}: the last one starting at or before it. */

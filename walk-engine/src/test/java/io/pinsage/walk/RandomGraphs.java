@@ -35,6 +35,37 @@ final class RandomGraphs {
      * Transition probabilities of one edge step out of every node of {@code side} ({@code [node][neighbour]}),
      * proportional to edge weights when {@code weighted}, else uniform over edges.
      */
+    /**
+     * Pins of every degree from 1 to 700 (one each: many runs narrower than a bucket), 100 pins of degree 1,000 (a
+     * run of 100,000 slots, wider than the widest bucket, so buckets lie inside it) and 40 of degree 1,001 (40,040
+     * slots, so a later run can start past the middle of a 2<sup>16</sup>-slot bucket), then isolated pins; each
+     * edge to one of 40 boards at random.
+     */
+    static HeapBipartiteGraph wideRuns(Random rnd) {
+        int[] degree = new int[900];
+        for (int u = 0; u < degree.length; u++) {
+            degree[u] = u < 700 ? u + 1 : u < 800 ? 1000 : u < 840 ? 1001 : 0;
+        }
+        return withPinDegrees(rnd, degree, 40);
+    }
+
+    /** Pin u gets {@code degree[u]} edges, each to one of {@code boards} boards at random (parallel edges allowed). */
+    static HeapBipartiteGraph withPinDegrees(Random rnd, int[] degree, int boards) {
+        int edges = 0;
+        for (int d : degree) {
+            edges += d;
+        }
+        int[] src = new int[edges];
+        int[] dst = new int[edges];
+        for (int u = 0, e = 0; u < degree.length; u++) {
+            for (int k = 0; k < degree[u]; k++, e++) {
+                src[e] = u;
+                dst[e] = rnd.nextInt(boards);
+            }
+        }
+        return HeapBipartiteGraph.of(degree.length, boards, src, dst, null);
+    }
+
     static double[][] transitions(BipartiteGraph g, Side side, boolean weighted) {
         int n = g.nodeCount(side);
         double[][] p = new double[n][g.nodeCount(side.opposite())];

@@ -145,14 +145,24 @@ class TableWalkerTest {
     void shouldDrawInVectorsExactlyTheEdgesOfTheScalarRule() {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 90, 5000, false);
-        WalkTable t = WalkTable.of(g, 64);
+        assertVectorDrawsFollowTheScalarRule(WalkTable.of(g, 64), seed);
+        // The widest buckets (2^16 slots), with keys anywhere in them, past a late split or inside one run.
+        assertVectorDrawsFollowTheScalarRule(WalkTable.of(RandomGraphs.wideRuns(new Random(seed)), 2), seed);
+    }
+
+    private static void assertVectorDrawsFollowTheScalarRule(WalkTable t, long seed) {
         Random rnd = new Random(seed);
+        int pins = t.graph().nodeCount(Side.LEFT);
         // 53 lanes: whole vectors of any width up to 16 ints, then a scalar tail.
         for (int lanes : new int[] {48, 53}) {
             TableWalker walker = new TableWalker(t, lanes);
             int[] walkers = new int[lanes];
             for (int w = 0; w < lanes; w++) {
-                walkers[w] = t.key(Side.LEFT, rnd.nextInt(400));
+                int pin;
+                do {
+                    pin = rnd.nextInt(pins);
+                } while (t.key(Side.LEFT, pin) < 0);
+                walkers[w] = t.key(Side.LEFT, pin);
             }
             int[] start = walkers.clone();
             walker.random().reseed(seed);

@@ -100,33 +100,16 @@ class WalkTableTest {
         // Pins 0..699 have degrees 1..700, one node per degree, so many runs are narrower than the index's buckets
         // (over 2^16 slots a bucket spans several) and each is padded to the next bucket; the rest are power-law
         // degrees with isolated nodes among them.
-        int pins = 3000;
-        int boards = 40;
-        int[] degree = new int[pins];
-        int edges = 0;
-        for (int u = 0; u < pins; u++) {
+        int[] degree = new int[3000];
+        for (int u = 0; u < degree.length; u++) {
             degree[u] = u < 700 ? u + 1
                     : rnd.nextInt(4) == 0 ? 0 : (int) Math.min(500, Math.floor(1 / Math.pow(rnd.nextDouble(), 1.2)));
-            edges += degree[u];
         }
-        int[] src = new int[edges];
-        int[] dst = new int[edges];
-        for (int u = 0, e = 0; u < pins; u++) {
-            for (int k = 0; k < degree[u]; k++, e++) {
-                src[e] = u;
-                dst[e] = rnd.nextInt(boards);
-            }
-        }
-        HeapBipartiteGraph g = HeapBipartiteGraph.of(pins, boards, src, dst, null);
+        HeapBipartiteGraph g = RandomGraphs.withPinDegrees(rnd, degree, 40);
         assertTrue(g.edgeCount() > 1 << 17, "the buckets must span several keys");
         WalkTable t = WalkTable.of(g);
         checkLayout(t, "seed=" + seed);
         assertTrue(t.layout(Side.LEFT).shift > 0, "the buckets must span several keys");
-        // The widest buckets, 2^16 slots: a split less one and a bucket with no split (width less one) both fill
-        // the entry's 16 low bits.
-        WalkTable widest = WalkTable.of(g, 2);
-        assertEquals(16, widest.layout(Side.LEFT).shift, "seed=" + seed);
-        checkLayout(widest, "seed=" + seed + " 2^16-slot buckets");
         for (Side side : Side.values()) {
             boolean[] isKey = new boolean[t.slots(side).length];
             for (int u = 0; u < g.nodeCount(side); u++) {
@@ -146,6 +129,35 @@ class WalkTableTest {
                 assertTrue(e.getMessage().contains("key=" + key), e.getMessage());
             }
         }
+        // However the padding falls, a layout keeps to the bucket limit while its buckets can still widen.
+        for (int maxBuckets = 2; maxBuckets <= 64; maxBuckets++) {
+            for (Side side : Side.values()) {
+                WalkTable.Layout layout = WalkTable.of(g, maxBuckets).layout(side);
+                assertTrue(layout.bucket.length <= maxBuckets || layout.shift == 16,
+                        "seed=" + seed + " maxBuckets=" + maxBuckets + " side=" + side + ": " + layout.bucket.length
+                                + " buckets of 2^" + layout.shift);
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveTheDegreeOfEveryKeyInTheWidestBuckets() {
+        long seed = new Random().nextLong();
+        WalkTable widest = WalkTable.of(RandomGraphs.wideRuns(new Random(seed)), 2);
+        WalkTable.Layout pins = widest.layout(Side.LEFT);
+        assertEquals(16, pins.shift, "seed=" + seed);
+        // Entries at the edges of the 16 low bits: a bucket inside one run (no split: the width less one, 0xFFFF) and
+        // a split past the bucket's middle.
+        boolean inside = false;
+        boolean lateSplit = false;
+        for (int entry : pins.bucket) {
+            int low = entry & 0xFFFF;
+            inside |= low == 0xFFFF;
+            lateSplit |= low >= 1 << 15 && low < 0xFFFF;
+        }
+        assertTrue(inside && lateSplit, "seed=" + seed + ": the graph must give both kinds of entry (inside=" + inside
+                + ", late split=" + lateSplit + ")");
+        checkLayout(widest, "seed=" + seed + " 2^16-slot buckets");
     }
 
     @Test
