@@ -19,7 +19,8 @@ import java.util.Objects;
  *
  * <p>Threading: an engine is immutable and any number of threads may query it at once; each query takes a
  * scratch (walkers, maps, selector) from the engine's {@link ScratchPool} and gives it back, so the steady state
- * allocates nothing when the caller reuses its {@link PixieResult}, and nothing of the engine (its graph or table)
+ * allocates nothing when the caller reuses its {@link PixieResult} (with up to twice as many concurrent queries as
+ * processors; beyond that, extra scratches are made and dropped), and nothing of the engine (its graph or table)
  * stays reachable from the querying threads once the engine is dropped. The graph must stay unchanged while the
  * engine is in use.
  *
@@ -102,11 +103,8 @@ public final class PixieEngine {
         }
         out.ensureCapacity(query.topPins, query.topBoards);
         Scratch s = scratch.take();
-        try {
-            answer(query, s, out);
-        } finally {
-            scratch.give(s);
-        }
+        answer(query, s, out);
+        scratch.give(s); // not after a throw: a scratch left half-way is dropped
     }
 
     private void answer(PixieQuery query, Scratch s, PixieResult out) {

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * neighbourhood computation in nodes per second. Unless told not to, the uniform walk and Pixie are measured a
  * second time over a {@link WalkTable} built from the graph, the table walk against reads of a random cycle as
  * large as the table with as many chains as it has lanes (beside the table where the heap holds both, otherwise
- * just before the table is built in the memory the cycle leaves). Either engine can be left out: a billion-edge
+ * just before the table is built in the memory the cycle leaves and again once the table is gone). Either engine can be left out: a billion-edge
  * store leaves no room for a CSR probe beside its table. Prints each figure as it is measured.
  *
  * <p>Single-threaded driver (it starts its own worker threads where a figure needs them). Timings use
@@ -111,8 +111,8 @@ public final class WalkBench {
             out.printf("  round %d      %.1f M reads/s with %d chains, %.1f M steps/s with %d walkers in lockstep: %.0f%%%n",
                     r + 1, reads[r] / 1e6, lanes, steps[r] / 1e6, lanes, 100 * ratios[r]);
         }
-        // The single walker goes last: measured first, it left the step loop compiled for one lane, and the
-        // lockstep rate measured after it fell by up to a fifth (BENCHMARKS.md).
+        // The single walker goes last: measured first, it left the step loop compiled for one lane (on the table,
+        // the lockstep rate measured after it fell by 16%: BENCHMARKS.md).
         double reads1 = readRate(probe, 1);
         double steps1 = stepRate(1);
         out.printf("one at a time  %.1f M random reads/s with 1 chain, %.1f M steps/s with 1 walker%n", reads1 / 1e6,

@@ -58,11 +58,8 @@ final class HardNegativeCache implements HardNegatives {
         int[] row = rows.get(query);
         if (row == null) {
             HardNegativeSampler sampler = samplers.take();
-            try {
-                row = draw(sampler, query);
-            } finally {
-                samplers.give(sampler);
-            }
+            row = draw(sampler, query);
+            samplers.give(sampler); // not after a throw: a sampler left half-way is dropped
             rows.set(query, row);
         }
         return row;
