@@ -58,8 +58,8 @@ public final class PixieEngine {
         this.graph = Objects.requireNonNull(graph, "graph");
         Objects.requireNonNull(chooser, "chooser");
         this.table = null;
-        new RandomWalker(graph, chooser, lanes); // validates lanes now rather than on first query
         this.scratch = new ScratchPool<>(() -> new Scratch(new RandomWalker(graph, chooser, lanes), null));
+        scratch.give(scratch.take()); // validates lanes now rather than on first query, and keeps the scratch
     }
 
     /**
@@ -72,8 +72,8 @@ public final class PixieEngine {
     public PixieEngine(WalkTable table, int lanes) {
         this.table = Objects.requireNonNull(table, "table");
         this.graph = table.graph();
-        new TableWalker(table, lanes); // validates lanes now rather than on first query
         this.scratch = new ScratchPool<>(() -> new Scratch(null, new TableWalker(table, lanes)));
+        scratch.give(scratch.take()); // validates lanes now rather than on first query, and keeps the scratch
     }
 
     /** The graph queried. */

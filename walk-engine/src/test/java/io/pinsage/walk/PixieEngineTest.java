@@ -340,4 +340,17 @@ class PixieEngineTest {
         assertTrue(r.pinCount() > 0, "seed=" + seed);
         return new WeakReference<>(t);
     }
+
+    @Test
+    void shouldRefuseALaneCountOutOfRangeWhenBuilt() {
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(1), 10, 4, 10, false);
+        WalkTable t = WalkTable.of(g);
+        for (int lanes : new int[] {0, 1025}) {
+            IllegalArgumentException csr = assertThrows(IllegalArgumentException.class,
+                    () -> new PixieEngine(g, UniformEdgeChooser.INSTANCE, lanes));
+            assertTrue(csr.getMessage().contains("lanes=" + lanes), csr.getMessage());
+            IllegalArgumentException table = assertThrows(IllegalArgumentException.class, () -> new PixieEngine(t, lanes));
+            assertTrue(table.getMessage().contains("lanes=" + lanes), table.getMessage());
+        }
+    }
 }
