@@ -87,4 +87,67 @@ PN_HD float pn_gemm_epilogue(float acc, float alpha, float beta, float old) {
     return beta == 0.0f ? alpha * acc : alpha * acc + beta * old;
 }
 
+/*
+ * Sampled ranking loss on a score row (pn_sampled_loss_rows). The row of query i has C = B + S + B*H columns:
+ * [positives | shared negatives | hard negatives, query-major]; its positive is column i, its negatives are
+ * columns [first, B + S) other than i (first = 0 with in-batch negatives, else B) and the columns of its own
+ * hard block whose hard_rows entry is >= 0.
+ */
+PN_HD int pn_rank_is_negative(int col, int i, int B, int S, int H, int first, const int *hard_rows) {
+    if (col < B + S) return col >= first && col != i;
+    int k = col - (B + S) - i * H;
+    return k >= 0 && k < H && hard_rows[(size_t)i * H + k] >= 0;
+}
+
+PN_HD int pn_rank_negative_count(int i, int B, int S, int H, int first, const int *hard_rows) {
+    int n = B + S - first - (i >= first ? 1 : 0);
+    for (int k = 0; k < H; k++) n += hard_rows[(size_t)i * H + k] >= 0;
+    return n;
+}
+
+/* Hinge of one negative for the ranking loss: NaN counts as active, so a NaN score makes the loss NaN. */
+PN_HD int pn_rank_hinge_active(float v) {
+    return !(v <= 0.0f);
+}
+
+/*
+ * First pass over column col of query i's row g (margin kind): a negative's hinge goes to *loss and *active and its
+ * gradient (grad when active) replaces the score; columns that are neither the positive nor a negative become 0.
+ */
+PN_HD void pn_rank_margin_column(float *g, int col, int i, int B, int S, int H, int first, const int *hard_rows,
+                                 float pos, float margin, float grad, double *loss, int *active) {
+    if (col == i) return;
+    if (!pn_rank_is_negative(col, i, B, S, H, first, hard_rows)) {
+        g[col] = 0.0f;
+        return;
+    }
+    float v = g[col] - pos + margin;
+    int on = pn_rank_hinge_active(v);
+    *loss += on ? v : 0.0f;
+    *active += on;
+    g[col] = on ? grad : 0.0f;
+}
+
+/*
+ * Second pass over column col (softmax kind, after the row's maximum mx of s / temperature is known): a negative's
+ * exp(s * inv - mx) is added to *sum and kept in the row until the sum is known; other columns but the positive
+ * become 0.
+ */
+PN_HD void pn_rank_softmax_column(float *g, int col, int i, int B, int S, int H, int first, const int *hard_rows,
+                                  float inv, float mx, double *sum) {
+    if (col == i) return;
+    if (!pn_rank_is_negative(col, i, B, S, H, first, hard_rows)) {
+        g[col] = 0.0f;
+        return;
+    }
+    double e = exp((double)(g[col] * inv) - mx);
+    *sum += e;
+    g[col] = (float)e;
+}
+
+/* Maximum that propagates NaN from either side. */
+PN_HD float pn_nan_max(float a, float b) {
+    return (a != a || a > b) ? a : b;
+}
+
 #endif

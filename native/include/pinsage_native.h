@@ -143,6 +143,24 @@ PN_API int pn_max_margin_bwd(const float *zq, const float *zp, int B, int D, con
                              const float *z_hard, int H, float margin, float grad_scale, float *d_zq,
                              float *d_zp, float *d_shared, float *d_hard, pn_stream stream);
 
+/*
+ * Sampled ranking loss on a score matrix, in place (the loss head of training: scores = queries x candidates).
+ * scores is B x C, C = B + S + B*H, columns [positives (B) | shared negatives (S) | hard negatives (B*H,
+ * query-major)]. Query i's positive is column i; its negatives are columns [first, B + S) other than i
+ * (first = 0 when in_batch != 0, else B) and column B + S + i*H + k for each k < H with hard_rows[i*H + k] >= 0
+ * (hard_rows may be NULL when H == 0). kind PN_LOSS_MARGIN: l_i = mean over its negatives of
+ * max(0, s_neg - s_pos + margin). PN_LOSS_SOFTMAX: l_i = -log of the softmax at the positive over
+ * {positive, negatives} of s / temperature (computed in double). Writes l_i to row_loss[i] and overwrites
+ * row i with grad_scale * d l_i / d scores (zero in columns outside the positive and its negatives). A NaN
+ * among a query's scores makes its loss NaN; a query without negatives gets loss 0 and a zero row.
+ * One block per query; run-to-run deterministic.
+ */
+#define PN_LOSS_MARGIN 0
+#define PN_LOSS_SOFTMAX 1
+PN_API int pn_sampled_loss_rows(int kind, float margin, float temperature, int in_batch, int B, int S, int H,
+                                const int *hard_rows, float grad_scale, float *scores, float *row_loss,
+                                pn_stream stream);
+
 /* Adam with bias correction for step t >= 1 and decoupled weight decay (AdamW; 0 disables). */
 PN_API int pn_adam_update(float *param, float *m, float *v, const float *grad, size_t n, float lr, float beta1,
                           float beta2, float eps, float weight_decay, int t, pn_stream stream);
@@ -179,6 +197,8 @@ PN_API int pn_cpu_max_margin_fwd(const float *zq, const float *zp, int B, int D,
 PN_API int pn_cpu_max_margin_bwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
                                  const float *z_hard, int H, float margin, float grad_scale, float *d_zq,
                                  float *d_zp, float *d_shared, float *d_hard);
+PN_API int pn_cpu_sampled_loss_rows(int kind, float margin, float temperature, int in_batch, int B, int S, int H,
+                                    const int *hard_rows, float grad_scale, float *scores, float *row_loss);
 PN_API int pn_cpu_adam_update(float *param, float *m, float *v, const float *grad, size_t n, float lr,
                               float beta1, float beta2, float eps, float weight_decay, int t);
 PN_API int pn_cpu_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *A, int lda,

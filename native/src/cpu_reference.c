@@ -52,6 +52,22 @@ int pn_check_margin(const void *zq, const void *zp, int B, int D, const void *z_
     return PN_OK;
 }
 
+int pn_check_sampled_loss(int kind, float temperature, int B, int S, int H, const int *hard_rows,
+                          const float *scores, const float *row_loss) {
+    if (kind != PN_LOSS_MARGIN && kind != PN_LOSS_SOFTMAX)
+        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: kind=%d, expected 0 (margin) or 1 (softmax)",
+                       kind);
+    if (kind == PN_LOSS_SOFTMAX && !(temperature > 0.0f && temperature <= 3.4e38f))
+        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: temperature=%g, expected finite and > 0",
+                       (double)temperature);
+    if (B < 0 || S < 0 || H < 0 || (long long)B + S + (long long)B * H > 0x7fffffffLL)
+        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: B=%d S=%d H=%d (need B + S + B*H < 2^31)", B, S,
+                       H);
+    if ((B > 0 && (scores == NULL || row_loss == NULL)) || (B > 0 && H > 0 && hard_rows == NULL))
+        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: NULL scores, row_loss or hard_rows");
+    return PN_OK;
+}
+
 int pn_check_gemm(int m, int n, int k, const void *A, int lda, const void *B, int ldb, const void *C, int ldc,
                   int trans_a, int trans_b) {
     int a_cols = trans_a ? m : k, b_cols = trans_b ? k : n;
@@ -247,6 +263,48 @@ int pn_cpu_max_margin_bwd(const float *zq, const float *zp, int B, int D, const 
         for (int d = 0; d < D; d++) {
             gq[d] -= w * (float)active * zpq[d];
             gp[d] = -w * (float)active * zqq[d];
+        }
+    }
+    return PN_OK;
+}
+
+/*
+ * One query's row at a time, columns in order, sums in double: the same formulas as the kernel, whose block
+ * reduces in a different (fixed) order.
+ */
+int pn_cpu_sampled_loss_rows(int kind, float margin, float temperature, int in_batch, int B, int S, int H,
+                             const int *hard_rows, float grad_scale, float *scores, float *row_loss) {
+    int st = pn_check_sampled_loss(kind, temperature, B, S, H, hard_rows, scores, row_loss);
+    if (st != PN_OK) return st;
+    int C = B + S + B * H, first = in_batch ? 0 : B;
+    for (int i = 0; i < B; i++) {
+        float *g = scores + (size_t)i * C;
+        int n = pn_rank_negative_count(i, B, S, H, first, hard_rows);
+        if (n == 0) {
+            memset(g, 0, sizeof(float) * (size_t)C);
+            row_loss[i] = 0.0f;
+            continue;
+        }
+        if (kind == PN_LOSS_MARGIN) {
+            float pos = g[i], w = 1.0f / (float)n;
+            double loss = 0.0;
+            int active = 0;
+            for (int col = 0; col < C; col++)
+                pn_rank_margin_column(g, col, i, B, S, H, first, hard_rows, pos, margin, w * grad_scale, &loss, &active);
+            g[i] = -(float)active * w * grad_scale;
+            row_loss[i] = (float)(loss * w);
+        } else {
+            float inv = 1.0f / temperature;
+            float mx = g[i] * inv;
+            for (int col = 0; col < C; col++)
+                if (pn_rank_is_negative(col, i, B, S, H, first, hard_rows)) mx = pn_nan_max(mx, g[col] * inv);
+            double pos = (double)(g[i] * inv), sum = exp(pos - mx);
+            for (int col = 0; col < C; col++) pn_rank_softmax_column(g, col, i, B, S, H, first, hard_rows, inv, mx, &sum);
+            double scale = inv / sum;
+            for (int col = 0; col < C; col++)
+                if (pn_rank_is_negative(col, i, B, S, H, first, hard_rows)) g[col] = (float)(g[col] * scale) * grad_scale;
+            g[i] = (float)((exp(pos - mx) / sum - 1.0) * inv) * grad_scale;
+            row_loss[i] = (float)(mx + log(sum) - pos);
         }
     }
     return PN_OK;

@@ -549,6 +549,108 @@ extern "C" int pn_max_margin_bwd(const float *zq, const float *zp, int B, int D,
     return pn_launched("pn_max_margin_bwd");
 }
 
+/* ------------------------------------------------------------------ sampled ranking loss (one block per query) */
+
+#define PN_LOSS_THREADS 256
+
+/* Lane 0 receives the warp's sum; the order of the additions is fixed, so the result is run-to-run stable. */
+__device__ __forceinline__ double pn_warp_sum_down(double v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
+    return v;
+}
+
+__device__ __forceinline__ int pn_warp_count_down(int v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
+    return v;
+}
+
+__device__ __forceinline__ float pn_warp_nan_max(float v) {
+    for (int o = 16; o > 0; o >>= 1) v = pn_nan_max(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+/*
+ * Column i (the positive) is read by every thread first and written only by thread 0 after the block's last
+ * barrier; every other column belongs to one thread (col = tid + k * blockDim) in every pass.
+ */
+__global__ void __launch_bounds__(PN_LOSS_THREADS)
+    pn_sampled_loss_kernel(int kind, float margin, float inv_t, int first, int B, int S, int H,
+                           const int *__restrict__ hard_rows, float grad_scale, float *scores, float *row_loss) {
+    __shared__ double part[PN_LOSS_THREADS / 32];
+    __shared__ float part_max[PN_LOSS_THREADS / 32];
+    __shared__ int part_count[PN_LOSS_THREADS / 32];
+    const int warps = PN_LOSS_THREADS / 32;
+    int i = blockIdx.x, tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+    int C = B + S + B * H;
+    float *g = scores + (size_t)i * C;
+    int n = pn_rank_negative_count(i, B, S, H, first, hard_rows);
+    if (n == 0) {
+        for (int col = tid; col < C; col += PN_LOSS_THREADS) g[col] = 0.0f;
+        if (tid == 0) row_loss[i] = 0.0f;
+        return;
+    }
+    if (kind == PN_LOSS_MARGIN) {
+        float pos = g[i], w = 1.0f / (float)n;
+        double loss = 0.0;
+        int active = 0;
+        for (int col = tid; col < C; col += PN_LOSS_THREADS)
+            pn_rank_margin_column(g, col, i, B, S, H, first, hard_rows, pos, margin, w * grad_scale, &loss, &active);
+        loss = pn_warp_sum_down(loss);
+        active = pn_warp_count_down(active);
+        if (lane == 0) {
+            part[warp] = loss;
+            part_count[warp] = active;
+        }
+        __syncthreads();
+        if (tid == 0) {
+            double total = 0.0;
+            int count = 0;
+            for (int k = 0; k < warps; k++) {
+                total += part[k];
+                count += part_count[k];
+            }
+            g[i] = -(float)count * w * grad_scale;
+            row_loss[i] = (float)(total * w);
+        }
+        return;
+    }
+    float pos_s = g[i] * inv_t, mx = pos_s;
+    for (int col = tid; col < C; col += PN_LOSS_THREADS)
+        if (pn_rank_is_negative(col, i, B, S, H, first, hard_rows)) mx = pn_nan_max(mx, g[col] * inv_t);
+    mx = pn_warp_nan_max(mx);
+    if (lane == 0) part_max[warp] = mx;
+    __syncthreads();
+    mx = part_max[0];
+    for (int k = 1; k < warps; k++) mx = pn_nan_max(mx, part_max[k]);
+    double pos = (double)pos_s, sum = 0.0;
+    for (int col = tid; col < C; col += PN_LOSS_THREADS)
+        pn_rank_softmax_column(g, col, i, B, S, H, first, hard_rows, inv_t, mx, &sum);
+    sum = pn_warp_sum_down(sum);
+    if (lane == 0) part[warp] = sum;
+    __syncthreads();
+    double e_pos = exp(pos - mx), total = e_pos;
+    for (int k = 0; k < warps; k++) total += part[k];
+    double scale = inv_t / total;
+    for (int col = tid; col < C; col += PN_LOSS_THREADS)
+        if (pn_rank_is_negative(col, i, B, S, H, first, hard_rows)) g[col] = (float)(g[col] * scale) * grad_scale;
+    if (tid == 0) {
+        g[i] = (float)((e_pos / total - 1.0) * inv_t) * grad_scale;
+        row_loss[i] = (float)(mx + log(total) - pos);
+    }
+}
+
+extern "C" int pn_sampled_loss_rows(int kind, float margin, float temperature, int in_batch, int B, int S, int H,
+                                    const int *hard_rows, float grad_scale, float *scores, float *row_loss,
+                                    pn_stream stream) {
+    int st = pn_check_sampled_loss(kind, temperature, B, S, H, hard_rows, scores, row_loss);
+    if (st != PN_OK) return st;
+    if (B == 0) return PN_OK;
+    pn_sampled_loss_kernel<<<B, PN_LOSS_THREADS, 0, pn_s(stream)>>>(kind, margin, 1.0f / temperature,
+                                                                    in_batch ? 0 : B, B, S, H, hard_rows,
+                                                                    grad_scale, scores, row_loss);
+    return pn_launched("pn_sampled_loss_rows");
+}
+
 /* ------------------------------------------------------------------ Adam */
 
 __global__ void pn_adam_kernel(float *p, float *m, float *v, const float *g, size_t n, float lr, float b1, float b2,

@@ -95,3 +95,9 @@ int pn_cublas_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, 
     (void)beta; (void)C; (void)ldc; (void)precision; (void)stream;
     return PN_NO_CUDA("pn_cublas_sgemm");
 }
+int pn_sampled_loss_rows(int kind, float margin, float temperature, int in_batch, int B, int S, int H,
+                         const int *hard_rows, float grad_scale, float *scores, float *row_loss, pn_stream stream) {
+    (void)kind; (void)margin; (void)temperature; (void)in_batch; (void)B; (void)S; (void)H; (void)hard_rows;
+    (void)grad_scale; (void)scores; (void)row_loss; (void)stream;
+    return PN_NO_CUDA("pn_sampled_loss_rows");
+}

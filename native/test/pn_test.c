@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pinsage_native.h"
 
@@ -304,6 +305,105 @@ static void cpu_margin_tests(void) {
     margin_free(&m);
 }
 
+/* ---- sampled ranking loss fixtures ---- */
+typedef struct {
+    int kind, in_batch, B, S, H;
+    float margin, temperature, scale;
+    float *scores; /* B x C */
+    int *hard;     /* B x H, about a third -1 */
+} loss_case;
+
+static int loss_cols(const loss_case *l) { return l->B + l->S + l->B * l->H; }
+
+static loss_case loss_make(int kind, int in_batch, int B, int S, int H) {
+    loss_case l = {kind, in_batch, B, S, H, 0.3f, 0.2f, 1.0f / (float)B, NULL, NULL};
+    l.scores = rand_floats((size_t)B * loss_cols(&l), -1, 1);
+    l.hard = xmalloc((size_t)B * H * 4 + 4);
+    for (int i = 0; i < B * H; i++) l.hard[i] = rng_int(3) == 0 ? -1 : rng_int(1000);
+    return l;
+}
+
+static void loss_free(loss_case *l) { free(l->scores); free(l->hard); }
+
+/* Straight from the definition, in double: each query's candidate list, then the loss and its gradient. */
+static void naive_loss(const loss_case *l, double *loss, double *grad) {
+    int C = loss_cols(l), first = l->in_batch ? 0 : l->B;
+    int *cand = xmalloc((size_t)C * 4);
+    for (int i = 0; i < l->B; i++) {
+        const float *s = l->scores + (size_t)i * C;
+        double *g = grad + (size_t)i * C;
+        int n = 0;
+        for (int c = first; c < l->B + l->S; c++)
+            if (c != i) cand[n++] = c;
+        for (int k = 0; k < l->H; k++)
+            if (l->hard[i * l->H + k] >= 0) cand[n++] = l->B + l->S + i * l->H + k;
+        for (int c = 0; c < C; c++) g[c] = 0.0;
+        loss[i] = 0.0;
+        if (n == 0) continue;
+        if (l->kind == PN_LOSS_MARGIN) {
+            for (int j = 0; j < n; j++) {
+                double v = (double)s[cand[j]] - s[i] + l->margin;
+                if (v > 0) {
+                    loss[i] += v / n;
+                    g[cand[j]] += l->scale / (double)n;
+                    g[i] -= l->scale / (double)n;
+                }
+            }
+        } else {
+            double t = l->temperature, mx = s[i] / t, sum = 0.0;
+            for (int j = 0; j < n; j++) mx = fmax(mx, s[cand[j]] / t);
+            sum = exp(s[i] / t - mx);
+            for (int j = 0; j < n; j++) sum += exp(s[cand[j]] / t - mx);
+            loss[i] = mx + log(sum) - s[i] / t;
+            for (int j = 0; j < n; j++) g[cand[j]] = l->scale * exp(s[cand[j]] / t - mx) / sum / t;
+            g[i] = l->scale * (exp(s[i] / t - mx) / sum - 1.0) / t;
+        }
+    }
+    free(cand);
+}
+
+static void cpu_loss_case(int kind, int in_batch, int B, int S, int H) {
+    loss_case l = loss_make(kind, in_batch, B, S, H);
+    size_t n = (size_t)B * loss_cols(&l);
+    double *loss = xmalloc(B * sizeof(double)), *grad = xmalloc(n * sizeof(double));
+    float *got = xmalloc(B * 4);
+    naive_loss(&l, loss, grad);
+    int st = pn_cpu_sampled_loss_rows(kind, l.margin, l.temperature, in_batch, B, S, H, l.hard, l.scale, l.scores, got);
+    char name[96];
+    snprintf(name, sizeof name, "cpu sampled_loss %s in_batch=%d B=%d S=%d H=%d", kind ? "softmax" : "margin", in_batch, B, S, H);
+    report(name, st ? 1e9 : fmax(max_err_fd(got, loss, B), max_err_fd(l.scores, grad, n)), 1e-5);
+    free(loss); free(grad); free(got);
+    loss_free(&l);
+}
+
+static void cpu_loss_tests(void) {
+    for (int kind = 0; kind <= 1; kind++) {
+        cpu_loss_case(kind, 0, 7, 5, 2);
+        cpu_loss_case(kind, 1, 7, 5, 2);
+        cpu_loss_case(kind, 1, 6, 0, 0);  /* in-batch negatives only */
+        cpu_loss_case(kind, 0, 5, 0, 3);  /* hard negatives only: queries whose hard rows are all -1 have none */
+    }
+    /* A NaN score among a query's candidates makes that query's loss NaN, for both kinds; other queries are unaffected. */
+    for (int kind = 0; kind <= 1; kind++) {
+        loss_case l = loss_make(kind, 0, 3, 4, 0);
+        float loss[3];
+        l.scores[1 * loss_cols(&l) + 3 + 2] = NAN; /* query 1, shared negative 2 */
+        int st = pn_cpu_sampled_loss_rows(kind, l.margin, l.temperature, 0, 3, 4, 0, NULL, l.scale, l.scores, loss);
+        checks++;
+        if (st == PN_OK && isnan(loss[1]) && !isnan(loss[0]) && !isnan(loss[2])) {
+            printf("PASS %-40s\n", kind ? "cpu sampled_loss softmax NaN -> NaN" : "cpu sampled_loss margin NaN -> NaN");
+        } else {
+            failures++;
+            printf("FAIL cpu sampled_loss kind=%d NaN: status=%d loss=%g %g %g\n", kind, st, loss[0], loss[1], loss[2]);
+        }
+        loss_free(&l);
+    }
+    float one = 0.0f, row = 0.0f;
+    expect_status("cpu sampled_loss rejects kind=2", pn_cpu_sampled_loss_rows(2, 0.1f, 1.0f, 0, 1, 1, 0, NULL, 1.0f, &one, &row), PN_ERR_INVALID_ARGUMENT);
+    expect_status("cpu sampled_loss rejects temperature=0", pn_cpu_sampled_loss_rows(PN_LOSS_SOFTMAX, 0.1f, 0.0f, 0, 1, 1, 0, NULL, 1.0f, &one, &row), PN_ERR_INVALID_ARGUMENT);
+    expect_status("cpu sampled_loss rejects H>0 without hard_rows", pn_cpu_sampled_loss_rows(PN_LOSS_MARGIN, 0.1f, 1.0f, 0, 1, 1, 1, NULL, 1.0f, &one, &row), PN_ERR_INVALID_ARGUMENT);
+}
+
 static void cpu_adam_tests(void) {
     size_t n = 1000;
     float *p = rand_floats(n, -1, 1), *g = rand_floats(n, -1, 1), *m = xmalloc(n * 4), *v = xmalloc(n * 4);
@@ -397,6 +497,7 @@ static void cpu_tests(void) {
     cpu_bias_relu_tests();
     cpu_l2_tests();
     cpu_margin_tests();
+    cpu_loss_tests();
     cpu_adam_tests();
     cpu_sgemm_tests();
 }
@@ -528,6 +629,30 @@ static void gpu_margin_tests(int small) {
     margin_out_free(&r);
     margin_out_free(&o);
     margin_free(&m);
+}
+
+static void gpu_loss_tests(int small) {
+    for (int kind = 0; kind <= 1; kind++) {
+        for (int in_batch = 0; in_batch <= 1; in_batch++) {
+            /* the training shape (512 queries, 500 shared, 2 hard) and one whose rows span several block strides */
+            loss_case l = small ? loss_make(kind, in_batch, 9, 40, 2) : loss_make(kind, in_batch, in_batch ? 512 : 300, 500, in_batch ? 2 : 9);
+            int C = loss_cols(&l);
+            size_t n = (size_t)l.B * C;
+            float *ref_loss = xmalloc(l.B * 4), *got_loss = xmalloc(l.B * 4), *got = xmalloc(n * 4);
+            float *ds = dev_upload(l.scores, n * 4), *dl = dev_upload(NULL, l.B * 4);
+            int *dh = dev_upload(l.hard, (size_t)l.B * l.H * 4 + 4);
+            CK(pn_sampled_loss_rows(kind, l.margin, l.temperature, in_batch, l.B, l.S, l.H, dh, l.scale, ds, dl, stream));
+            pn_cpu_sampled_loss_rows(kind, l.margin, l.temperature, in_batch, l.B, l.S, l.H, l.hard, l.scale, l.scores, ref_loss);
+            dev_download(got_loss, dl, l.B * 4);
+            dev_download(got, ds, n * 4);
+            char name[96];
+            snprintf(name, sizeof name, "gpu sampled_loss %s in_batch=%d B=%d S=%d H=%d", kind ? "softmax" : "margin", in_batch, l.B, l.S, l.H);
+            report(name, fmax(max_err_f(got_loss, ref_loss, l.B), max_err_f(got, l.scores, n)), 1e-5);
+            CK(pn_device_free(ds)); CK(pn_device_free(dl)); CK(pn_device_free(dh));
+            free(ref_loss); free(got_loss); free(got);
+            loss_free(&l);
+        }
+    }
 }
 
 static void gpu_adam_tests(int small) {
@@ -663,6 +788,7 @@ static void gpu_tests(int small) {
     }
     gpu_bias_relu_l2_tests(small);
     gpu_margin_tests(small);
+    gpu_loss_tests(small);
     gpu_adam_tests(small);
     gpu_sgemm_tests(small);
 }
@@ -752,6 +878,35 @@ static void bench_gemm(pn_event a, pn_event b, int M, int N, int K) {
     free(hA); free(hB);
 }
 
+/* The loss head of one training step (512 queries, 500 shared and 2 hard negatives each, in-batch negatives):
+ * the kernel's time against the host reference's on this machine's CPU, one thread. */
+static void bench_loss(pn_event a, pn_event b) {
+    loss_case l = loss_make(PN_LOSS_SOFTMAX, 1, 512, 500, 2);
+    size_t n = (size_t)l.B * loss_cols(&l);
+    float *ds = dev_upload(l.scores, n * 4), *dl = dev_upload(NULL, l.B * 4), *hl = xmalloc(l.B * 4);
+    int *dh = dev_upload(l.hard, (size_t)l.B * l.H * 4);
+    int reps = 200;
+    CK(pn_sampled_loss_rows(PN_LOSS_SOFTMAX, l.margin, l.temperature, 1, l.B, l.S, l.H, dh, l.scale, ds, dl, stream));
+    CK(pn_event_record(a, stream));
+    for (int i = 0; i < reps; i++)
+        CK(pn_sampled_loss_rows(PN_LOSS_SOFTMAX, l.margin, l.temperature, 1, l.B, l.S, l.H, dh, l.scale, ds, dl, stream));
+    CK(pn_event_record(b, stream));
+    CK(pn_event_synchronize(b));
+    double gpu_us = time_ms(a, b) * 1e3 / reps;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int host_reps = 5;
+    for (int i = 0; i < host_reps; i++)
+        pn_cpu_sampled_loss_rows(PN_LOSS_SOFTMAX, l.margin, l.temperature, 1, l.B, l.S, l.H, l.hard, l.scale, l.scores, hl);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double host_us = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1e3 / host_reps;
+    printf("BENCH sampled_loss softmax B=%d C=%d: %.1f us/call on the GPU, host reference %.0f us (%.0fx)\n", l.B,
+           loss_cols(&l), gpu_us, host_us, host_us / gpu_us);
+    CK(pn_device_free(ds)); CK(pn_device_free(dl)); CK(pn_device_free(dh));
+    free(hl);
+    loss_free(&l);
+}
+
 static void bench(void) {
     pn_device_info info;
     CK(pn_device_get_info(0, &info));
@@ -763,6 +918,7 @@ static void bench(void) {
            info.peak_memory_bandwidth_gbs > 0 ? copy / info.peak_memory_bandwidth_gbs : 0.0, info.peak_memory_bandwidth_gbs);
     bench_gather(a, b, 512, 50, 256, 1 << 20, copy, info.peak_memory_bandwidth_gbs);
     bench_gather(a, b, 16384, 50, 256, 1 << 20, copy, info.peak_memory_bandwidth_gbs);
+    bench_loss(a, b);
     bench_gemm(a, b, 512, 512, 256);
     bench_gemm(a, b, 4096, 4096, 4096);
     CK(pn_event_destroy(a));

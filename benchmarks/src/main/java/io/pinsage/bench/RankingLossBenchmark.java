@@ -3,7 +3,7 @@ package io.pinsage.bench;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.backend.cpu.CpuBackend;
-import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.model.SampledRankingLoss;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sampled ranking loss of one minibatch with its gradient, as the trainer computes it after the forward pass:
  * the quickstart's shape (batch 512, 1,000 shared negatives, {@code hard} hard negatives per query, 64-wide
- * outputs) on the CPU backend. Besides the three GEMMs this times the per-row loss on the host, which the CUDA
- * backend runs too (its scores are read back), so it bounds how fast a GPU step can be issued.
+ * outputs) on the CPU backend: the gathers, the score GEMM, {@code Backend.rankingLossRows} (each query's loss and
+ * score gradient, in place) and the two gradient GEMMs, then the read-back of the row losses.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -88,7 +88,7 @@ public class RankingLossBenchmark {
         backend.close();
     }
 
-    /** Milliseconds per minibatch: gathers, scores, the host's per-row loss and gradient, the gradient GEMMs. */
+    /** Milliseconds per minibatch: gathers, scores, the per-row loss and gradient, the gradient GEMMs. */
     @Benchmark
     public double lossAndGradient() {
         return loss.compute(z, queries, positives, shared, hardRows, hard, dz);

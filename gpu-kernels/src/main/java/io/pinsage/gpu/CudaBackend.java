@@ -6,6 +6,7 @@ import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.BackendChecks;
 import io.pinsage.nn.backend.IndexBuffer;
 import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -790,6 +791,30 @@ public final class CudaBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ rows and optimisers
+
+    /** One block per query ({@code pn_sampled_loss_rows}); nothing travels to or from the host. */
+    @Override
+    public void rankingLossRows(RankingLossKind kind, float margin, float temperature, boolean inBatchNegatives,
+                                int sharedNegatives, IndexBuffer hardRows, int hardPerQuery, float gradScale,
+                                Tensor scores, Tensor rowLoss) {
+        CudaTensor sc = tensor(scores);
+        CudaTensor rl = tensor(rowLoss);
+        CudaIndexBuffer hr = hardRows == null ? null : index(hardRows);
+        BackendChecks.rankingLossRows(kind, temperature, sharedNegatives, hardRows, hardPerQuery, sc, rl);
+        int b = sc.rows();
+        if (b == 0) {
+            return;
+        }
+        long seq = launch(sc.storage, rl.storage);
+        long hardAddress = 0L;
+        if (hr != null && hr.length() > 0) {
+            touch(hr.storage, seq);
+            hardAddress = hr.address();
+        }
+        check(device.sampledLossRows(kind == RankingLossKind.SOFTMAX ? PinSageNative.PN_LOSS_SOFTMAX
+                        : PinSageNative.PN_LOSS_MARGIN, margin, temperature, inBatchNegatives, b, sharedNegatives,
+                hardPerQuery, hardAddress, gradScale, sc.address(), rl.address(), computeStream), "rankingLossRows");
+    }
 
     @Override
     public void gatherRows(Tensor src, IndexBuffer rows, Tensor dst) {

@@ -187,6 +187,13 @@ final class CudaDevice implements Device {
     }
 
     @Override
+    public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
+                               long hardRows, float gradScale, long scores, long rowLoss, long stream) {
+        return pn_sampled_loss_rows(kind, margin, temperature, inBatch ? 1 : 0, b, s, h, hardRows, gradScale, scores,
+                rowLoss, stream);
+    }
+
+    @Override
     public int adam(long param, long m, long v, long grad, long n, float lr, float beta1, float beta2, float eps,
                     float weightDecay, int t, long stream) {
         return pn_adam_update(param, m, v, grad, n, lr, beta1, beta2, eps, weightDecay, t, stream);

@@ -72,6 +72,10 @@ interface Device {
     int maxMarginBackward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
                           float gradScale, long dZq, long dZp, long dShared, long dHard, long stream);
 
+    /** The sampled ranking loss on a score matrix, in place ({@code pn_sampled_loss_rows}). */
+    int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h, long hardRows,
+                        float gradScale, long scores, long rowLoss, long stream);
+
     int adam(long param, long m, long v, long grad, long n, float lr, float beta1, float beta2, float eps,
              float weightDecay, int t, long stream);
 

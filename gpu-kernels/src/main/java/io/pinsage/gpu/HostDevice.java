@@ -179,6 +179,13 @@ final class HostDevice implements Device {
     }
 
     @Override
+    public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
+                               long hardRows, float gradScale, long scores, long rowLoss, long stream) {
+        return pn_cpu_sampled_loss_rows(kind, margin, temperature, inBatch ? 1 : 0, b, s, h, hardRows, gradScale,
+                scores, rowLoss);
+    }
+
+    @Override
     public int adam(long param, long m, long v, long grad, long n, float lr, float beta1, float beta2, float eps,
                     float weightDecay, int t, long stream) {
         return pn_cpu_adam_update(param, m, v, grad, n, lr, beta1, beta2, eps, weightDecay, t);

@@ -355,6 +355,16 @@ final class KernelTimingDevice implements Device {
     }
 
     @Override
+    public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
+                               long hardRows, float gradScale, long scores, long rowLoss, long stream) {
+        boolean timed = start(stream, "ranking-loss rows");
+        int status = inner.sampledLossRows(kind, margin, temperature, inBatch, b, s, h, hardRows, gradScale, scores,
+                rowLoss, stream);
+        end(timed, stream);
+        return status;
+    }
+
+    @Override
     public int adam(long param, long m, long v, long grad, long n, float lr, float beta1, float beta2, float eps,
                     float weightDecay, int t, long stream) {
         boolean timed = start(stream, "adam");

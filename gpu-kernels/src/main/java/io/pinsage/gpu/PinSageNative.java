@@ -47,6 +47,9 @@ public final class PinSageNative {
     public static final int PN_AGG_SUM = 1;
     public static final int PN_AGG_MAX = 2;
 
+    public static final int PN_LOSS_MARGIN = 0;
+    public static final int PN_LOSS_SOFTMAX = 1;
+
     public static final int PN_GEMM_FP32 = 0;
     public static final int PN_GEMM_TF32 = 1;
 
@@ -196,6 +199,11 @@ public final class PinSageNative {
                                                  @Cast("const float*") long invNorm, int rows, int cols,
                                                  @Cast("float*") long dx, @Cast("pn_stream") long stream);
 
+    public static native int pn_sampled_loss_rows(int kind, float margin, float temperature, int inBatch, int b, int s,
+                                                  int h, @Cast("const int*") long hardRows, float gradScale,
+                                                  @Cast("float*") long scores, @Cast("float*") long rowLoss,
+                                                  @Cast("pn_stream") long stream);
+
     public static native int pn_max_margin_fwd(@Cast("const float*") long zq, @Cast("const float*") long zp, int b,
                                                int d, @Cast("const float*") long zShared, int s,
                                                @Cast("const float*") long zHard, int h, float margin,
@@ -253,6 +261,11 @@ public final class PinSageNative {
     public static native int pn_cpu_l2_normalize_bwd(@Cast("const float*") long y, @Cast("const float*") long dy,
                                                      @Cast("const float*") long invNorm, int rows, int cols,
                                                      @Cast("float*") long dx);
+
+    public static native int pn_cpu_sampled_loss_rows(int kind, float margin, float temperature, int inBatch, int b,
+                                                      int s, int h, @Cast("const int*") long hardRows,
+                                                      float gradScale, @Cast("float*") long scores,
+                                                      @Cast("float*") long rowLoss);
 
     public static native int pn_cpu_max_margin_fwd(@Cast("const float*") long zq, @Cast("const float*") long zp,
                                                    int b, int d, @Cast("const float*") long zShared, int s,

@@ -5,6 +5,7 @@ import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.IndexBuffer;
 import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.backend.cpu.CpuBackend;
@@ -247,6 +248,33 @@ class HostTwinsAgreeWithCpuBackendTest {
         assertAgree("dPositives", dp);
         assertAgree("dShared", ds);
         assertAgree("dHard", dh);
+    }
+
+    @Test
+    void shouldAgreeOnRankingLossRowsAtATrainingShape() {
+        // 64 queries, 50 shared and 2 hard negatives each, about a quarter of the hard rows missing.
+        int b = 64;
+        int s = 50;
+        int h = 2;
+        int c = b + s + b * h;
+        int[] hard = new int[b * h];
+        for (int i = 0; i < hard.length; i++) {
+            hard[i] = random.nextInt(4) == 0 ? -1 : random.nextInt(1000);
+        }
+        Index hardRows = index("hardRows", hard);
+        for (RankingLossKind kind : RankingLossKind.values()) {
+            for (boolean inBatch : new boolean[] {false, true}) {
+                Pair scores = pair("scores", b, c, gaussian(b * c, 3));
+                Pair rowLoss = zeros("rowLoss", b, 1);
+                both((be, tw) -> {
+                    be.rankingLossRows(kind, 0.3f, 0.1f, inBatch, s, tw ? hardRows.twin() : hardRows.cpu(), h,
+                            1f / b, pick(scores, tw), pick(rowLoss, tw));
+                    return null;
+                });
+                assertAgree(kind + " inBatch=" + inBatch + " row losses", rowLoss);
+                assertAgree(kind + " inBatch=" + inBatch + " gradient", scores);
+            }
+        }
     }
 
     @Test

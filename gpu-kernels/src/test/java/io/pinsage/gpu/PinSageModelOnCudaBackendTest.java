@@ -11,7 +11,7 @@ import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
-import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.model.SampledRankingLoss;
 import io.pinsage.nn.model.TinyGraphs;
 import org.junit.jupiter.api.Test;

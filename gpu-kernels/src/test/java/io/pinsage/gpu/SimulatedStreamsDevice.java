@@ -249,6 +249,14 @@ final class SimulatedStreamsDevice implements Device {
     }
 
     @Override
+    public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
+                               long hardRows, float gradScale, long scores, long rowLoss, long stream) {
+        kernel(stream, () -> host.sampledLossRows(kind, margin, temperature, inBatch, b, s, h, hardRows, gradScale,
+                scores, rowLoss, 0), "sampledLossRows");
+        return PinSageNative.PN_OK;
+    }
+
+    @Override
     public int adam(long param, long m, long v, long grad, long n, float lr, float beta1, float beta2, float eps,
                     float weightDecay, int t, long stream) {
         kernel(stream, () -> host.adam(param, m, v, grad, n, lr, beta1, beta2, eps, weightDecay, t, 0), "adam");

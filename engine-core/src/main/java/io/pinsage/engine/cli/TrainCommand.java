@@ -6,7 +6,7 @@ import io.pinsage.engine.pipeline.RecommenderOptions;
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.backend.Backend;
-import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.backend.RankingLossKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -28,7 +28,7 @@ import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
-import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.walk.PixieResult;
 import io.pinsage.walk.WalkTable;
 

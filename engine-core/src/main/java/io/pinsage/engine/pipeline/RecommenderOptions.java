@@ -2,7 +2,7 @@ package io.pinsage.engine.pipeline;
 
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
-import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.backend.RankingLossKind;
 
 /**
  * Settings of a PinSage user–item recommender: the network's widths, the neighbourhoods and the training.

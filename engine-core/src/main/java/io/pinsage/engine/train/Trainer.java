@@ -220,39 +220,39 @@ public final class Trainer {
     }
 
     /**
-     * One optimisation step, issued as two busy spans of the backend: forward and loss (whose value the host reads,
-     * so the device drains there), then backward and the Adam update. The host's turnaround between them and
-     * everything outside the step count as device idle time.
+     * One optimisation step, issued as one busy span of the backend: forward, the loss and its gradient, and backward
+     * are issued back to back, since the loss stays on the device; the host then waits once, for the loss, checks the
+     * gradients (one more read-back) and issues the Adam update. The host's turnaround after that wait and everything
+     * outside the step count as device idle time. A non-finite loss or gradient throws before Adam runs, so the
+     * parameters are left as they were.
      */
     private double step(PinSageModel model, SampledRankingLoss loss, AdamOptimizer adam, MiniBatch batch, long step) {
-        double l;
-        Tensor dz;
         backend.beginBusySpan();
         try {
             Tensor z = model.forward(batch.graph);
-            dz = gradientRows(z.rows(), z.cols());
-            l = loss.compute(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, batch.hardPerQuery, dz);
-        } finally {
-            backend.endBusySpan();
-        }
-        String where = "step " + (step + 1) + " (epoch " + (batch.epoch + 1) + ", batch " + batch.index + ")";
-        if (!Double.isFinite(l)) {
-            String tensor = model.firstNonFiniteActivation();
-            throw new TrainingDivergedException(where + ": non-finite " + (tensor == null ? "loss" : tensor)
-                    + "; the last checkpoint is kept");
-        }
-        backend.beginBusySpan();
-        try {
+            Tensor dz = gradientRows(z.rows(), z.cols());
+            loss.issue(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, batch.hardPerQuery, dz);
             model.backward(dz);
+            double l = loss.loss();
+            if (!Double.isFinite(l)) {
+                String tensor = model.firstNonFiniteActivation();
+                throw new TrainingDivergedException(where(step, batch) + ": non-finite "
+                        + (tensor == null ? "loss" : tensor) + "; the last checkpoint is kept");
+            }
             String gradient = model.firstNonFiniteGradient();
             if (gradient != null) {
-                throw new TrainingDivergedException(where + ": non-finite gradient " + gradient + "; the last checkpoint is kept");
+                throw new TrainingDivergedException(where(step, batch) + ": non-finite gradient " + gradient
+                        + "; the last checkpoint is kept");
             }
             adam.step();
+            return l;
         } finally {
             backend.endBusySpan();
         }
-        return l;
+    }
+
+    private static String where(long step, MiniBatch batch) {
+        return "step " + (step + 1) + " (epoch " + (batch.epoch + 1) + ", batch " + batch.index + ")";
     }
 
     /** {@code ∂L/∂z}: a view of a buffer that grows to the largest batch, then is reused. */

@@ -1,6 +1,6 @@
 package io.pinsage.engine.train;
 
-import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.backend.RankingLossKind;
 
 /**
  * How a PinSage model is trained.

@@ -6,7 +6,7 @@ import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
-import io.pinsage.nn.model.RankingLossKind;
+import io.pinsage.nn.backend.RankingLossKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -141,6 +141,32 @@ public interface Backend extends AutoCloseable {
                        float margin, Tensor loss, Tensor dQueries, Tensor dPositives, Tensor dSharedNegatives,
                        Tensor dHardNegatives);
 
+    /**
+     * The per-query part of a sampled ranking loss, on a matrix of scores, in place: what a training step does between
+     * the GEMM that scores each query against its candidates and the GEMMs that carry the gradient back, with no
+     * transfer to the host.
+     *
+     * <p>{@code scores} is {@code B x C}, {@code C = B + S + B·H}, columns {@code [positives (B) | shared negatives
+     * (S) | hard negatives (B·H, query-major)]}. Query {@code i}'s positive is column {@code i}; its negatives are
+     * the columns {@code [first, B + S)} other than {@code i} ({@code first = 0} with {@code inBatchNegatives}, else
+     * {@code B}) and column {@code B + S + i·H + k} for each {@code k < H} with {@code hardRows[i·H + k] >= 0}.
+     * {@link RankingLossKind#MARGIN}: {@code l_i = mean over its negatives of max(0, s_n − s_i + margin)};
+     * {@link RankingLossKind#SOFTMAX}: {@code l_i = −log} of the softmax of {@code s / temperature} at the positive
+     * over the positive and the negatives (in double precision).
+     *
+     * <p>{@code rowLoss} ({@code B x 1}) receives {@code l_i}; row {@code i} of {@code scores} is overwritten with
+     * {@code gradScale · ∂l_i/∂scores} (zero in the columns that are neither its positive nor its negatives). A NaN
+     * among a query's scores makes its {@code l_i} NaN; a query without negatives gets {@code 0} and a zero row.
+     * Cost: {@code O(B·C)}.
+     *
+     * @param hardRows {@code B·H} entries, {@code -1} for a missing hard negative; may be null when {@code H == 0}
+     * @throws IllegalArgumentException if the shapes disagree, or {@code temperature} is not finite and {@code > 0}
+     *                                  for the softmax
+     */
+    void rankingLossRows(RankingLossKind kind, float margin, float temperature, boolean inBatchNegatives,
+                         int sharedNegatives, IndexBuffer hardRows, int hardPerQuery, float gradScale, Tensor scores,
+                         Tensor rowLoss);
+
     /** {@code dst[i] = src[rows[i]]} for {@code i < dst.rows() == rows.length()}. */
     void gatherRows(Tensor src, IndexBuffer rows, Tensor dst);
 

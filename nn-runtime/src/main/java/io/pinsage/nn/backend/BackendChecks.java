@@ -81,6 +81,30 @@ public final class BackendChecks {
         }
     }
 
+    /** Checks a {@link Backend#rankingLossRows} call. */
+    public static void rankingLossRows(RankingLossKind kind, float temperature, int shared, IndexBuffer hardRows,
+                                       int hardPerQuery, Tensor scores, Tensor rowLoss) {
+        String op = "rankingLossRows";
+        if (kind == RankingLossKind.SOFTMAX && !(temperature > 0 && Float.isFinite(temperature))) {
+            throw new IllegalArgumentException(op + ": temperature=" + temperature + " (expected a finite value > 0)");
+        }
+        int b = scores.rows();
+        if (shared < 0 || hardPerQuery < 0 || (long) b + shared + (long) b * hardPerQuery != scores.cols()) {
+            throw new IllegalArgumentException(op + ": " + describe(scores) + " with sharedNegatives=" + shared
+                    + " hardPerQuery=" + hardPerQuery + " (expected B + S + B·H columns)");
+        }
+        if (rowLoss.rows() != b || rowLoss.cols() != 1) {
+            throw new IllegalArgumentException(op + ": rowLoss " + describe(rowLoss) + " must be " + b + "x1 for scores "
+                    + describe(scores));
+        }
+        long hard = (long) b * hardPerQuery;
+        if (hard > 0 ? hardRows == null || hardRows.length() != hard : hardRows != null && hardRows.length() != 0) {
+            throw new IllegalArgumentException(op + ": hardRows " + (hardRows == null ? "null"
+                    : IndexBuffer.describe(hardRows)) + " (expected " + hard + " entries for " + b + " queries x "
+                    + hardPerQuery + ")");
+        }
+    }
+
     /** Checks a max-margin loss call; returns the number of hard negatives per query. */
     public static int maxMarginLoss(Tensor q, Tensor p, Tensor shared, Tensor hard, Tensor loss, Tensor dQ,
                                     Tensor dP, Tensor dShared, Tensor dHard) {

@@ -2,9 +2,8 @@ package io.pinsage.nn.model;
 
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.IndexBuffer;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
-
-import java.util.stream.IntStream;
 
 /**
  * The ranking loss of a minibatch of (query, positive) pairs on the model's output rows {@code z}, with its
@@ -14,21 +13,22 @@ import java.util.stream.IntStream;
  * negatives. The loss is the mean over queries; a query's margin loss is the mean over its negatives.
  *
  * <h2>How it runs</h2>
- * Built only from existing {@link Backend} operations, so every backend runs it: the query rows and the
- * candidate block {@code [positives ; shared negatives ; hard negatives]} ({@code C = B + S + B·H} rows) are
- * gathered, one GEMM gives the {@code B x C} scores, which are downloaded; the per-row loss and its gradient
- * with respect to the scores are computed on the host (rows in parallel, each row's arithmetic in a fixed
- * order, and {@link StrictMath}'s exp and log, whose results, unlike {@link Math}'s, do not change when the JIT
- * compiles the loop, so results are bit-identical from run to run), uploaded, and two GEMMs and two scatter-adds carry
- * them back to {@code dz}. A hard-negative column is scored by every query but counts only for its own
- * (masked elsewhere): {@code B·H} extra dot products per query, cheap for the few hard negatives PinSage uses.
+ * Built from {@link Backend} operations, so every backend runs it, and it stays on the device: the query rows and
+ * the candidate block {@code [positives ; shared negatives ; hard negatives]} ({@code C = B + S + B·H} rows) are
+ * gathered, one GEMM gives the {@code B x C} scores, {@link Backend#rankingLossRows} turns each query's row into its
+ * loss and, in place, its gradient with respect to the scores (scaled by {@code 1/B}), and two GEMMs and two
+ * scatter-adds carry it back to {@code dz}. Only the row indices travel to the device, and only the {@code B} row
+ * losses come back, when {@link #loss()} asks for them: {@link #issue} never waits for the device, so a training
+ * step can issue its backward pass behind the loss. A hard-negative column is scored by every query but counts only
+ * for its own (masked elsewhere): {@code B·H} extra dot products per query, cheap for the few hard negatives PinSage
+ * uses.
  *
  * <p>Rows are positions among the graph's outputs; a row may serve in several roles and pairs, and its
  * gradients add up. Hard-negative entries may be {@code -1} where a query has fewer than {@code H}.
  *
  * <p>Confined to the backend's thread; host buffers and workspaces grow to the largest batch, then are
- * reused (the {@code B x C} score tensor is reallocated when the batch's shape changes). Cost: {@code 2·B·C·d} flops for the scores and {@code 4·B·C·d} for the gradients, plus
- * {@code O(B·C)} host work and two {@code B x C} transfers.
+ * reused (the {@code B x C} score tensor is reallocated when the batch's shape changes). Cost: {@code 2·B·C·d} flops
+ * for the scores and {@code 4·B·C·d} for the gradients, plus {@code O(B·C)} for the rows.
  */
 public final class SampledRankingLoss {
 
@@ -39,14 +39,19 @@ public final class SampledRankingLoss {
     private final boolean inBatchNegatives;
     private final Workspace queryIndex;
     private final Workspace candidateIndex;
+    private final Workspace hardIndex;
     private final Workspace queries;
     private final Workspace candidates;
+    private final Workspace rowLosses;
     private Tensor scores;
     private final Workspace dQueries;
     private final Workspace dCandidates;
     private int[] candidateRows = new int[0];
-    private float[] hostScores = new float[0];
-    private double[] rowLoss = new double[0];
+    private float[] hostLosses = new float[0];
+    /** Queries of the last {@link #issue}, or 0 when its loss has been read (or nothing was issued). */
+    private int pending;
+    private double lastLoss = Double.NaN;
+    private boolean issued;
 
     /**
      * @param dim         width of the embeddings
@@ -69,25 +74,40 @@ public final class SampledRankingLoss {
         this.inBatchNegatives = inBatchNegatives;
         queryIndex = new Workspace(backend, "rankingLoss.queryRows", 1);
         candidateIndex = new Workspace(backend, "rankingLoss.candidateRows", 1);
+        hardIndex = new Workspace(backend, "rankingLoss.hardRows", 1);
         queries = new Workspace(backend, "rankingLoss.queries", dim);
         candidates = new Workspace(backend, "rankingLoss.candidates", dim);
+        rowLosses = new Workspace(backend, "rankingLoss.rowLoss", 1);
         dQueries = new Workspace(backend, "rankingLoss.queries.grad", dim);
         dCandidates = new Workspace(backend, "rankingLoss.candidates.grad", dim);
     }
 
     /**
-     * Computes the loss and overwrites {@code dz} (same shape as {@code z}) with its gradient.
+     * Computes the loss and overwrites {@code dz} (same shape as {@code z}) with its gradient: {@link #issue}, then
+     * {@link #loss()}.
+     *
+     * @return the mean loss over the queries (NaN or infinite when {@code z} is)
+     * @throws IllegalArgumentException as {@link #issue}
+     */
+    public double compute(Tensor z, int[] queryRows, int[] positiveRows, int[] sharedRows, int[] hardRows,
+                          int hardPerQuery, Tensor dz) {
+        issue(z, queryRows, positiveRows, sharedRows, hardRows, hardPerQuery, dz);
+        return loss();
+    }
+
+    /**
+     * Issues the loss and its gradient: overwrites {@code dz} (same shape as {@code z}) with {@code ∂L/∂z} without
+     * waiting for the device. The loss itself is read by {@link #loss()}.
      *
      * @param queryRows    {@code B} rows of {@code z}
      * @param positiveRows {@code B} rows, the positive of each query
      * @param sharedRows   {@code S} rows shared by every query
      * @param hardRows     {@code B·hardPerQuery} rows, query-major, {@code -1} for none
-     * @return the mean loss over the queries (NaN or infinite when {@code z} is)
      * @throws IllegalArgumentException if the row arrays disagree in length, name a row outside {@code z}, or a
-     *                                  query has no negative at all
+     *                                  query has no negative at all (checked on the host before anything is issued)
      */
-    public double compute(Tensor z, int[] queryRows, int[] positiveRows, int[] sharedRows, int[] hardRows,
-                          int hardPerQuery, Tensor dz) {
+    public void issue(Tensor z, int[] queryRows, int[] positiveRows, int[] sharedRows, int[] hardRows,
+                      int hardPerQuery, Tensor dz) {
         int b = queryRows.length;
         int s = sharedRows.length;
         int h = hardPerQuery;
@@ -100,6 +120,9 @@ public final class SampledRankingLoss {
             throw new IllegalArgumentException("ranking loss: sharedNegatives=0 hardPerQuery=0 inBatchNegatives="
                     + inBatchNegatives + " with " + b + " queries: no query has a negative");
         }
+        if (s == 0 && !(inBatchNegatives && b > 1)) {
+            checkEveryQueryHasAHardNegative(hardRows, b, h);
+        }
         int c = b + s + b * h;
         if (candidateRows.length < c) {
             candidateRows = new int[c];
@@ -107,41 +130,30 @@ public final class SampledRankingLoss {
         System.arraycopy(positiveRows, 0, candidateRows, 0, b);
         System.arraycopy(sharedRows, 0, candidateRows, b, s);
         for (int i = 0; i < b * h; i++) {
-            // A missing hard negative still needs a valid row to gather; its column is masked out below.
+            // A missing hard negative still needs a valid row to gather; its column is masked out by the rows.
             candidateRows[b + s + i] = Math.max(0, hardRows[i]);
         }
         checkRows(queryRows, b, z, "query");
         checkRows(candidateRows, c, z, "candidate");
+        pending = 0;
+        issued = false;
         IndexBuffer qIdx = queryIndex.ints(b);
         backend.upload(queryRows, 0, qIdx);
         IndexBuffer cIdx = candidateIndex.ints(c);
         backend.upload(candidateRows, 0, cIdx);
+        IndexBuffer hIdx = null;
+        if (b * h > 0) {
+            hIdx = hardIndex.ints(b * h);
+            backend.upload(hardRows, 0, hIdx);
+        }
         Tensor q = queries.rows(b);
         backend.gatherRows(z, qIdx, q);
         Tensor cand = candidates.rows(c);
         backend.gatherRows(z, cIdx, cand);
         Tensor sc = scoresTensor(b, c);
         backend.gemm(false, true, 1f, q, cand, 0f, sc);
-        if (hostScores.length < b * c) {
-            hostScores = new float[b * c];
-        }
-        backend.download(sc, hostScores, 0);
-        if (rowLoss.length < b) {
-            rowLoss = new double[b];
-        }
-        float[] g = hostScores;
-        double[] perRow = rowLoss;
-        IntStream.range(0, b).parallel().forEach(i -> perRow[i] = kind == RankingLossKind.MARGIN
-                ? marginRow(g, i, b, s, h, c, hardRows) : softmaxRow(g, i, b, s, h, c, hardRows));
-        double total = 0;
-        for (int i = 0; i < b; i++) {
-            total += perRow[i];
-        }
-        float scale = 1f / b;
-        for (int i = 0; i < b * c; i++) {
-            g[i] *= scale;
-        }
-        backend.upload(g, 0, sc);
+        Tensor perQuery = rowLosses.rows(b);
+        backend.rankingLossRows(kind, margin, temperature, inBatchNegatives, s, hIdx, h, 1f / b, sc, perQuery);
         Tensor dq = dQueries.rows(b);
         backend.gemm(false, false, 1f, sc, cand, 0f, dq);
         Tensor dc = dCandidates.rows(c);
@@ -149,7 +161,35 @@ public final class SampledRankingLoss {
         backend.fill(dz, 0f);
         backend.scatterAddRows(dq, qIdx, dz);
         backend.scatterAddRows(dc, cIdx, dz);
-        return total / b;
+        pending = b;
+        issued = true;
+    }
+
+    /**
+     * The mean loss over the queries of the last {@link #issue}: the first call after it waits for the device and
+     * reads the {@code B} row losses back (summed on the host in query order, so the value is the same from run to
+     * run); later calls return the same value. NaN or infinite when {@code z} was.
+     *
+     * @throws IllegalStateException if nothing has been issued, or the last {@link #issue} threw
+     */
+    public double loss() {
+        if (!issued) {
+            throw new IllegalStateException("ranking loss: nothing issued yet");
+        }
+        if (pending > 0) {
+            int b = pending;
+            if (hostLosses.length < b) {
+                hostLosses = new float[b];
+            }
+            backend.download(rowLosses.rows(b), hostLosses, 0);
+            double total = 0;
+            for (int i = 0; i < b; i++) {
+                total += hostLosses[i];
+            }
+            lastLoss = total / b;
+            pending = 0;
+        }
+        return lastLoss;
     }
 
     private Tensor scoresTensor(int b, int c) {
@@ -165,6 +205,19 @@ public final class SampledRankingLoss {
         return scores;
     }
 
+    private static void checkEveryQueryHasAHardNegative(int[] hardRows, int b, int h) {
+        for (int i = 0; i < b; i++) {
+            boolean any = false;
+            for (int k = 0; k < h && !any; k++) {
+                any = hardRows[i * h + k] >= 0;
+            }
+            if (!any) {
+                throw new IllegalArgumentException("ranking loss: query " + i + " has no negative (no shared or"
+                        + " in-batch negatives, and all its " + h + " hard rows are -1)");
+            }
+        }
+    }
+
     private static void checkRows(int[] rows, int n, Tensor z, String role) {
         for (int i = 0; i < n; i++) {
             if (rows[i] < 0 || rows[i] >= z.rows()) {
@@ -172,134 +225,5 @@ public final class SampledRankingLoss {
                         + " outside " + Tensor.describe(z));
             }
         }
-    }
-
-    /*
-     * Row i's negatives are columns [first, b + s) other than i (first = 0 with in-batch negatives, else b) and the
-     * valid columns of its own hard block [b + s + i·h, b + s + (i + 1)·h); column i is its positive. The row
-     * passes below visit only those columns, so the other queries' hard blocks (b·h columns, most of a row once
-     * hard negatives are on) cost one fill, not a test each.
-     */
-
-    private int firstNegative(int b) {
-        return inBatchNegatives ? 0 : b;
-    }
-
-    private static int negatives(int i, int first, int b, int s, int h, int[] hardRows) {
-        int n = b + s - first - (i >= first ? 1 : 0);
-        for (int k = 0; k < h; k++) {
-            if (hardRows[i * h + k] >= 0) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** Zeroes the columns of row {@code i} that are neither its positive nor one of its negatives. */
-    private static void zeroOthers(float[] g, int base, int i, int first, int b, int s, int h, int c, int[] hardRows) {
-        if (first > 0) {
-            java.util.Arrays.fill(g, base, base + i, 0f);
-            java.util.Arrays.fill(g, base + i + 1, base + first, 0f);
-        }
-        int own = b + s + i * h;
-        java.util.Arrays.fill(g, base + b + s, base + own, 0f);
-        java.util.Arrays.fill(g, base + own + h, base + c, 0f);
-        for (int k = 0; k < h; k++) {
-            if (hardRows[i * h + k] < 0) {
-                g[base + own + k] = 0f;
-            }
-        }
-    }
-
-    /** Replaces row {@code i} of the scores with {@code ∂l_i/∂score} and returns {@code l_i}. */
-    private double marginRow(float[] g, int i, int b, int s, int h, int c, int[] hardRows) {
-        int base = i * c;
-        int first = firstNegative(b);
-        int negatives = negatives(i, first, b, s, h, hardRows);
-        if (negatives == 0) {
-            throw new IllegalArgumentException("ranking loss: query " + i + " has no negative");
-        }
-        float pos = g[base + i];
-        float w = 1f / negatives;
-        double loss = 0;
-        float dPos = 0;
-        for (int col = first; col < b + s; col++) {
-            if (col != i) {
-                float v = g[base + col] - pos + margin;
-                boolean active = v > 0;
-                loss += active ? v : 0;
-                dPos -= active ? w : 0;
-                g[base + col] = active ? w : 0;
-            }
-        }
-        int own = b + s + i * h;
-        for (int k = 0; k < h; k++) {
-            if (hardRows[i * h + k] >= 0) {
-                float v = g[base + own + k] - pos + margin;
-                boolean active = v > 0;
-                loss += active ? v : 0;
-                dPos -= active ? w : 0;
-                g[base + own + k] = active ? w : 0;
-            }
-        }
-        zeroOthers(g, base, i, first, b, s, h, c, hardRows);
-        g[base + i] = dPos;
-        return loss * w;
-    }
-
-    /**
-     * As {@link #marginRow} for the sampled softmax: one {@link StrictMath#exp} per candidate, its value kept in
-     * the row until the sum is known.
-     */
-    private double softmaxRow(float[] g, int i, int b, int s, int h, int c, int[] hardRows) {
-        int base = i * c;
-        int first = firstNegative(b);
-        if (negatives(i, first, b, s, h, hardRows) == 0) {
-            throw new IllegalArgumentException("ranking loss: query " + i + " has no negative");
-        }
-        float inv = 1f / temperature;
-        int own = b + s + i * h;
-        double pos = g[base + i] * inv;
-        double max = pos;
-        for (int col = first; col < b + s; col++) {
-            max = Math.max(max, g[base + col] * inv);
-        }
-        for (int k = 0; k < h; k++) {
-            if (hardRows[i * h + k] >= 0) {
-                max = Math.max(max, g[base + own + k] * inv);
-            }
-        }
-        // Column i, when in [first, b + s), is visited with the negatives; its exp is kept in double, since its
-        // gradient p - 1 cancels when p is near 1.
-        double ePos = i < first ? StrictMath.exp(pos - max) : 0;
-        double sum = ePos;
-        for (int col = first; col < b + s; col++) {
-            double e = StrictMath.exp(g[base + col] * inv - max);
-            sum += e;
-            g[base + col] = (float) e;
-            if (col == i) {
-                ePos = e;
-            }
-        }
-        for (int k = 0; k < h; k++) {
-            if (hardRows[i * h + k] >= 0) {
-                double e = StrictMath.exp(g[base + own + k] * inv - max);
-                sum += e;
-                g[base + own + k] = (float) e;
-            }
-        }
-        double loss = max + StrictMath.log(sum) - pos;
-        double scale = inv / sum;
-        for (int col = first; col < b + s; col++) {
-            g[base + col] = (float) (g[base + col] * scale);
-        }
-        for (int k = 0; k < h; k++) {
-            if (hardRows[i * h + k] >= 0) {
-                g[base + own + k] = (float) (g[base + own + k] * scale);
-            }
-        }
-        zeroOthers(g, base, i, first, b, s, h, c, hardRows);
-        g[base + i] = (float) ((ePos / sum - 1) * inv);
-        return loss;
     }
 }

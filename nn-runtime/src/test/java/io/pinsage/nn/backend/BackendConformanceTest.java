@@ -414,6 +414,100 @@ public abstract class BackendConformanceTest {
         assertClose("loss", new double[] {Reference.maxMarginLoss(q, p, sn, null, batch, dim, 0.5)}, loss, TOLERANCE);
     }
 
+    // ---------------------------------------------------------------- ranking loss on score rows
+
+    @Test
+    void shouldComputeRankingLossRowsAndTheirGradientForEveryKind() {
+        for (RankingLossKind kind : RankingLossKind.values()) {
+            for (boolean inBatch : new boolean[] {false, true}) {
+                checkRankingRows(kind, inBatch, 6, 5, 2);
+                checkRankingRows(kind, inBatch, 4, 3, 0);
+            }
+        }
+    }
+
+    private void checkRankingRows(RankingLossKind kind, boolean inBatch, int b, int s, int h) {
+        int c = b + s + b * h;
+        double margin = 0.4;
+        double temperature = 0.5;
+        float scale = 1f / b;
+        double[] scores = gaussian(b * c);
+        int[] hard = new int[b * h];
+        for (int i = 0; i < hard.length; i++) {
+            hard[i] = i % 3 == 1 ? -1 : random.nextInt(100);
+        }
+        String what = kind + " inBatch=" + inBatch + " B=" + b + " S=" + s + " H=" + h;
+        Tensor st = upload("scores", b, c, scores);
+        Tensor rowLoss = backend.allocate("rowLoss", b, 1);
+        IndexBuffer hardRows = h == 0 ? null : Tensors.of(backend, "hardRows", hard);
+        backend.rankingLossRows(kind, (float) margin, (float) temperature, inBatch, s, hardRows, h, scale, st,
+                rowLoss);
+        assertClose(what + " row losses", Reference.rankingRowLosses(kind, scores, b, s, h, hard, inBatch, margin,
+                temperature), rowLoss, TOLERANCE);
+        double[] gradient = Reference.numericGradient(v -> scale * sum(Reference.rankingRowLosses(kind, v, b, s, h,
+                hard, inBatch, margin, temperature)), scores, FD_STEP);
+        assertClose(what + " gradient", gradient, st, GRADIENT_TOLERANCE);
+    }
+
+    private static double sum(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return s;
+    }
+
+    @Test
+    void shouldPropagateANaNScoreIntoItsQuerysLossOnly() {
+        for (RankingLossKind kind : RankingLossKind.values()) {
+            int b = 3;
+            int s = 4;
+            double[] scores = gaussian(b * (b + s));
+            scores[(b + s) + b + 2] = Double.NaN; // query 1, shared negative 2
+            Tensor st = upload("scores", b, b + s, scores);
+            Tensor rowLoss = backend.allocate("rowLoss", b, 1);
+            backend.rankingLossRows(kind, 0.5f, 0.5f, false, s, null, 0, 1f, st, rowLoss);
+            float[] loss = Tensors.toArray(rowLoss);
+            assertTrue(Float.isNaN(loss[1]), seedTag() + kind + ": loss of the query with a NaN score " + loss[1]);
+            assertTrue(Float.isFinite(loss[0]) && Float.isFinite(loss[2]), seedTag() + kind + ": other queries "
+                    + loss[0] + ", " + loss[2]);
+        }
+    }
+
+    @Test
+    void shouldGiveAQueryWithoutNegativesAZeroRow() {
+        // No shared or in-batch negatives; query 0's only hard row is missing.
+        int b = 2;
+        int c = b + b;
+        double[] scores = gaussian(b * c);
+        Tensor st = upload("scores", b, c, scores);
+        Tensor rowLoss = backend.allocate("rowLoss", b, 1);
+        IndexBuffer hardRows = Tensors.of(backend, "hardRows", new int[] {-1, 7});
+        for (RankingLossKind kind : RankingLossKind.values()) {
+            backend.rankingLossRows(kind, 0.5f, 0.5f, false, 0, hardRows, 1, 1f, st, rowLoss);
+            float[] got = Tensors.toArray(st);
+            for (int col = 0; col < c; col++) {
+                assertEquals(0f, got[col], seedTag() + kind + ": column " + col + " of the query without negatives");
+            }
+            assertEquals(0f, Tensors.toArray(rowLoss)[0], seedTag() + kind + ": its loss");
+        }
+    }
+
+    @Test
+    void shouldRejectRankingRowsOfTheWrongShape() {
+        Tensor st = backend.allocate("scores", 3, 8);
+        Tensor rowLoss = backend.allocate("rowLoss", 3, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.rankingLossRows(
+                RankingLossKind.MARGIN, 0.1f, 1f, false, 4, null, 0, 1f, st, rowLoss));
+        assertTrue(e.getMessage().contains("scores[3x8] with sharedNegatives=4"), e.getMessage());
+        IllegalArgumentException hard = assertThrows(IllegalArgumentException.class, () -> backend.rankingLossRows(
+                RankingLossKind.MARGIN, 0.1f, 1f, false, 2, null, 1, 1f, st, rowLoss));
+        assertTrue(hard.getMessage().contains("hardRows null"), hard.getMessage());
+        IllegalArgumentException t = assertThrows(IllegalArgumentException.class, () -> backend.rankingLossRows(
+                RankingLossKind.SOFTMAX, 0.1f, 0f, false, 5, null, 0, 1f, st, rowLoss));
+        assertTrue(t.getMessage().contains("temperature=0.0"), t.getMessage());
+    }
+
     // ---------------------------------------------------------------- rows, Adam, finiteness
 
     @Test

@@ -95,6 +95,46 @@ public final class Reference {
         return total / batch;
     }
 
+    /**
+     * The per-query losses of {@link Backend#rankingLossRows} in double, straight from the definition: each query's
+     * negatives listed, then its margin or softmax loss.
+     */
+    public static double[] rankingRowLosses(RankingLossKind kind, double[] scores, int b, int s, int h, int[] hard,
+                                            boolean inBatch, double margin, double temperature) {
+        int c = b + s + b * h;
+        int first = inBatch ? 0 : b;
+        double[] loss = new double[b];
+        for (int i = 0; i < b; i++) {
+            java.util.List<Integer> negatives = new java.util.ArrayList<>();
+            for (int col = first; col < b + s; col++) {
+                if (col != i) {
+                    negatives.add(col);
+                }
+            }
+            for (int k = 0; k < h; k++) {
+                if (hard[i * h + k] >= 0) {
+                    negatives.add(b + s + i * h + k);
+                }
+            }
+            if (negatives.isEmpty()) {
+                continue;
+            }
+            double pos = scores[i * c + i];
+            if (kind == RankingLossKind.MARGIN) {
+                for (int col : negatives) {
+                    loss[i] += Math.max(0, scores[i * c + col] - pos + margin) / negatives.size();
+                }
+            } else {
+                double sum = Math.exp(pos / temperature);
+                for (int col : negatives) {
+                    sum += Math.exp(scores[i * c + col] / temperature);
+                }
+                loss[i] = Math.log(sum) - pos / temperature;
+            }
+        }
+        return loss;
+    }
+
     /** Dot product of two runs. */
     public static double dot(double[] x, int xo, double[] y, int yo, int n) {
         double s = 0;

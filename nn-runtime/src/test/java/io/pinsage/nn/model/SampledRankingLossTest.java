@@ -1,5 +1,6 @@
 package io.pinsage.nn.model;
 
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Reference;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
@@ -49,6 +50,34 @@ class SampledRankingLossTest extends SeededCpuTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loss.compute(z, QUERIES,
                 POSITIVES, new int[0], new int[0], 0, backend.allocate("dz", ROWS, DIM)));
         assertTrue(e.getMessage().contains("no query has a negative"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectAQueryWhoseOnlyNegativesAreMissingHardRows() {
+        SampledRankingLoss loss = new SampledRankingLoss(backend, DIM, RankingLossKind.MARGIN, MARGIN, TAU, false);
+        Tensor z = backend.allocate("z", ROWS, DIM);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loss.issue(z, QUERIES,
+                POSITIVES, new int[0], new int[] {6, -1, -1}, 1, backend.allocate("dz", ROWS, DIM)));
+        assertTrue(e.getMessage().contains("query 1 has no negative"), e.getMessage());
+        assertThrows(IllegalStateException.class, loss::loss, "nothing was issued");
+    }
+
+    @Test
+    void shouldReadTheLossOnceAndKeepItUntilTheNextIssue() {
+        double[] z = new double[ROWS * DIM];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (0.7 * random.nextGaussian());
+        }
+        Tensor zt = Tensors.of(backend, "z", ROWS, DIM, Reference.toFloat(z));
+        Tensor dz = backend.allocate("dz", ROWS, DIM);
+        SampledRankingLoss head = new SampledRankingLoss(backend, DIM, RankingLossKind.SOFTMAX, MARGIN, TAU, true);
+        head.issue(zt, QUERIES, POSITIVES, SHARED, HARD, 2, dz);
+        double first = head.loss();
+        assertEquals(reference(z, RankingLossKind.SOFTMAX, true, HARD, 2), first, 1e-5, seedTag() + "loss");
+        assertEquals(first, head.loss(), seedTag() + "a second read");
+        head.issue(zt, QUERIES, POSITIVES, SHARED, new int[0], 0, dz);
+        assertEquals(reference(z, RankingLossKind.SOFTMAX, true, new int[0], 0), head.loss(), 1e-5,
+                seedTag() + "the next batch's loss");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.BackendChecks;
 import io.pinsage.nn.backend.IndexBuffer;
 import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -66,6 +67,12 @@ public final class CpuBackend implements Backend {
     private float opBias1;
     private float opBias2;
     private int opChunkSize;
+    private RankingLossKind opLossKind;
+    private float opLossParameter;
+    private int opLossFirst;
+    private int opLossShared;
+    private int opLossHard;
+    private static final int[] NO_HARD_ROWS = new int[0];
     private final WorkerPool.Chunked aggregateRows = this::aggregateChunk;
     private final WorkerPool.Chunked maxPoolBackwardCols = this::maxPoolBackwardChunk;
     private final WorkerPool.Chunked gatherBackRows = this::gatherBackChunk;
@@ -75,6 +82,7 @@ public final class CpuBackend implements Backend {
     private final WorkerPool.Chunked sparseAdamRows = this::sparseAdamChunk;
     private final WorkerPool.Chunked normalizeRows = this::normalizeChunk;
     private final WorkerPool.Chunked normalizeBackRows = this::normalizeBackwardChunk;
+    private final WorkerPool.Chunked rankingLossRows = this::rankingLossChunk;
 
     /** A backend using every available processor. */
     public CpuBackend() {
@@ -602,6 +610,46 @@ public final class CpuBackend implements Backend {
         if (dsn != null) {
             gemm.gemm(true, false, shared, dim, batch, 1f, g, 0, shared, q.data, q.offset, dim, 0f, dsn.data,
                     dsn.offset, dim);
+        }
+    }
+
+    /** Rows in parallel on the worker pool, each in {@link RankingRows}'s fixed order. */
+    @Override
+    public void rankingLossRows(RankingLossKind kind, float margin, float temperature, boolean inBatchNegatives,
+                                int sharedNegatives, IndexBuffer hardRows, int hardPerQuery, float gradScale,
+                                Tensor scores, Tensor rowLoss) {
+        CpuTensor sc = own(scores);
+        CpuTensor rl = own(rowLoss);
+        CpuIndexBuffer hr = hardRows == null ? null : own(hardRows);
+        BackendChecks.rankingLossRows(kind, temperature, sharedNegatives, hardRows, hardPerQuery, sc, rl);
+        opLossKind = kind;
+        opLossParameter = kind == RankingLossKind.MARGIN ? margin : temperature;
+        opLossFirst = inBatchNegatives ? 0 : sc.rows();
+        opLossShared = sharedNegatives;
+        opLossHard = hardPerQuery;
+        opIdx = hr;
+        opX = sc;
+        opZ = rl;
+        opW = null;
+        opBias1 = gradScale;
+        runRows(rankingLossRows, sc.rows(), sc.cols());
+    }
+
+    private void rankingLossChunk(int chunk) {
+        CpuTensor scores = opX;
+        CpuTensor rowLoss = opZ;
+        int b = scores.rows();
+        int[] hard = opIdx == null ? NO_HARD_ROWS : opIdx.data;
+        int hardOffset = opIdx == null ? 0 : opIdx.offset;
+        int end = Math.min(b, (chunk + 1) * opChunkSize);
+        for (int i = chunk * opChunkSize; i < end; i++) {
+            int base = scores.offset + i * scores.cols();
+            double loss = opLossKind == RankingLossKind.MARGIN
+                    ? RankingRows.margin(scores.data, base, i, opLossFirst, b, opLossShared, opLossHard, hard,
+                            hardOffset, opLossParameter, opBias1)
+                    : RankingRows.softmax(scores.data, base, i, opLossFirst, b, opLossShared, opLossHard, hard,
+                            hardOffset, opLossParameter, opBias1);
+            rowLoss.data[rowLoss.offset + i] = (float) loss;
         }
     }
 

@@ -1,7 +1,8 @@
-package io.pinsage.nn.model;
+package io.pinsage.nn.backend;
 
 /**
- * The ranking losses of {@link SampledRankingLoss}.
+ * The ranking losses a backend computes on rows of scores ({@link Backend#rankingLossRows}), on which the model's
+ * sampled loss head is built.
  */
 public enum RankingLossKind {
     /**
