@@ -913,17 +913,9 @@ static int pn_current_device_attr(cudaDeviceAttr attr) {
     return v;
 }
 
-extern "C" int pn_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *A, int lda,
-                        const float *B, int ldb, float beta, float *C, int ldc, int precision, pn_stream stream) {
-    int st = pn_check_gemm(m, n, k, A, lda, B, ldb, C, ldc, trans_a, trans_b);
-    if (st != PN_OK) return st;
-    if (precision != PN_GEMM_FP32 && precision != PN_GEMM_TF32)
-        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sgemm: precision=%d, expected 0 (FP32) or 1 (TF32)", precision);
-    if (m == 0 || n == 0) return PN_OK;
-    cudaStream_t s = pn_s(stream);
-    int ta = trans_a != 0, tb = trans_b != 0;
-    size_t sms = (size_t)pn_current_device_attr(cudaDevAttrMultiProcessorCount);
-    if (sms == 0) sms = 1;
+/* Launches one product of at most PN_SGEMM_SLAB_ROWS rows (checked arguments, m, n > 0). */
+static void pn_sgemm_launch(int ta, int tb, int m, int n, int k, float alpha, const float *A, int lda, const float *B,
+                            int ldb, float beta, float *C, int ldc, int precision, size_t sms, cudaStream_t s) {
     /* the largest tile that still gives every SM a block: bigger tiles reuse more, but idle SMs cost more */
     int big = (size_t)((m + 127) / 128) * ((n + 127) / 128) >= sms;
     int mid = (size_t)((m + 63) / 64) * ((n + 63) / 64) >= sms;
@@ -944,7 +936,34 @@ extern "C" int pn_sgemm(int trans_a, int trans_b, int m, int n, int k, float alp
         pn_sgemm_fp32_kernel<2><<<dim3((n + 31) / 32, (m + 31) / 32), 256, 0, s>>>(ta, tb, m, n, k, alpha, A, lda, B,
                                                                                    ldb, beta, C, ldc, k, NULL);
     }
-    return pn_launched("pn_sgemm");
+}
+
+/*
+ * Row tiles sit on the grid's y dimension, at most 65535 blocks, so a taller product runs as slabs of rows, each a
+ * launch of its own on the same stream: 2,097,088 rows, within the limit for every tile height (32 to 128).
+ */
+#define PN_SGEMM_SLAB_ROWS (32767 * 64)
+
+extern "C" int pn_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *A, int lda,
+                        const float *B, int ldb, float beta, float *C, int ldc, int precision, pn_stream stream) {
+    int st = pn_check_gemm(m, n, k, A, lda, B, ldb, C, ldc, trans_a, trans_b);
+    if (st != PN_OK) return st;
+    if (precision != PN_GEMM_FP32 && precision != PN_GEMM_TF32)
+        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sgemm: precision=%d, expected 0 (FP32) or 1 (TF32)", precision);
+    if (m == 0 || n == 0) return PN_OK;
+    cudaStream_t s = pn_s(stream);
+    int ta = trans_a != 0, tb = trans_b != 0;
+    size_t sms = (size_t)pn_current_device_attr(cudaDevAttrMultiProcessorCount);
+    if (sms == 0) sms = 1;
+    for (int m0 = 0; m0 < m; m0 += PN_SGEMM_SLAB_ROWS) {
+        int rows = m - m0 < PN_SGEMM_SLAB_ROWS ? m - m0 : PN_SGEMM_SLAB_ROWS;
+        /* row m0 of op(A): row m0 of A, or column m0 when A is stored transposed (k x m) */
+        const float *a = ta ? A + m0 : A + (size_t)m0 * lda;
+        pn_sgemm_launch(ta, tb, rows, n, k, alpha, a, lda, B, ldb, beta, C + (size_t)m0 * ldc, ldc, precision, sms, s);
+        st = pn_launched("pn_sgemm");
+        if (st != PN_OK) return st;
+    }
+    return PN_OK;
 }
 
 /* ------------------------------------------------------------------ optional cuBLAS (dlopen) */

@@ -720,6 +720,10 @@ static void gpu_sgemm_tests(int small) {
             gpu_gemm_case("sgemm", pn_sgemm, precision, 0, 0, 770, 900, 70, 0.0f);
             gpu_gemm_case("sgemm", pn_sgemm, precision, 0, 0, 512, 512, 256, 0.0f);
         }
+        /* more than 65535 row tiles of 128: pn_sgemm cuts the product into slabs of rows, op(A) offset either way */
+        for (int precision = 0; precision <= 1; precision++)
+            for (int ta = 0; ta <= 1; ta++)
+                gpu_gemm_case("sgemm tall", pn_sgemm, precision, ta, 0, 65535 * 128 + 1, 4, 4, 0.5f);
     }
     /* small outputs with a long K take the split-K path (partial sums, then one reduction): weight and bias
        gradients of a training step; the error of a K-long float sum grows like sqrt(K) */
