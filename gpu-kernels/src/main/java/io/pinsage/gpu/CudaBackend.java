@@ -75,6 +75,8 @@ public final class CudaBackend implements Backend {
     private final long copyStream;
     private final long uploadDone;
     private final long computeMark;
+    /** The GPU under {@link #device}, bound to each thread that calls in; null on host devices. */
+    private final CudaDevice gpu;
     /** {@link #device}, which times the compute stream's work inside busy spans. */
     private final KernelTimingDevice timing;
     private boolean spanOpen;
@@ -96,6 +98,7 @@ public final class CudaBackend implements Backend {
     private boolean closed;
 
     private CudaBackend(Device device, GemmEngine gemmEngine) {
+        this.gpu = device instanceof CudaDevice cuda ? cuda : null;
         this.timing = new KernelTimingDevice(device, Boolean.getBoolean(PROFILE_PROPERTY));
         this.device = timing;
         this.name = device.name();
@@ -1171,8 +1174,8 @@ public final class CudaBackend implements Backend {
     }
 
     private void bindThread() {
-        if (device instanceof CudaDevice cuda) {
-            cuda.bindCurrentThread();
+        if (gpu != null) {
+            gpu.bindCurrentThread();
         }
         boundThread = Thread.currentThread();
     }
