@@ -79,6 +79,8 @@ public class ModelStepBenchmark {
         for (int i = 0; i < features.length; i++) {
             features[i] = (float) random.nextGaussian();
         }
+        float[] logDegrees = new float[NODES];
+        java.util.Arrays.fill(logDegrees, (float) Math.log1p(T));
         ComputationGraphBuilder builder = new ComputationGraphBuilder(2, new ComputationGraphBuilder.Neighbourhoods() {
             @Override
             public int size(int node) {
@@ -94,22 +96,7 @@ public class ModelStepBenchmark {
             public float weight(int node, int i) {
                 return 1f / (1 + i);
             }
-        }, new ComputationGraphBuilder.NodeInputs() {
-            @Override
-            public int featureDim() {
-                return FEATURES;
-            }
-
-            @Override
-            public void copyFeatures(int node, float[] dst, int offset) {
-                System.arraycopy(features, node * FEATURES, dst, offset, FEATURES);
-            }
-
-            @Override
-            public float logDegree(int node) {
-                return (float) Math.log1p(T);
-            }
-        });
+        }, ComputationGraphBuilder.NodeInputs.of(features, FEATURES, logDegrees));
         // Outputs: distinct queries, positives and shared negatives, in that order.
         int outputs = 2 * BATCH + SHARED_NEGATIVES;
         int[] ids = random.ints(0, NODES).distinct().limit(outputs).toArray();

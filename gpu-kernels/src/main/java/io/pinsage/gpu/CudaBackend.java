@@ -153,6 +153,15 @@ public final class CudaBackend implements Backend {
         return on(new HostDevice());
     }
 
+    /**
+     * This backend's host-side logic on a device that does nothing ({@link IssueOnlyDevice}): every call costs what
+     * it costs the host to issue it, and the results are meaningless. For measuring how much host time a GPU step
+     * needs, on machines without a GPU. Needs only the native library's classes to load (no kernel is called).
+     */
+    public static CudaBackend issueOnly() {
+        return on(new IssueOnlyDevice());
+    }
+
     /** This backend's logic on any {@link Device} with the exact GEMM; for tests of the backend itself. */
     static CudaBackend on(Device device) {
         return new CudaBackend(device, GemmEngine.PINSAGE_FP32);
@@ -583,22 +592,15 @@ public final class CudaBackend implements Backend {
     }
 
     /** The cached layout of a CSR pair, built on a miss; checks offsets and that neighbours index {@code table}. */
+    /** Builds (and caches) the padded layout now, so the aggregate that follows finds it. */
+    @Override
+    public void prepareNeighbourhood(IndexBuffer offsets, IndexBuffer neighbours) {
+        cachedLayout(index(offsets), index(neighbours), "prepareNeighbourhood");
+    }
+
     private PaddedLayout layout(CudaIndexBuffer offsets, CudaIndexBuffer neighbours, int tableRows, String op,
                                 CudaTensor table) {
-        PaddedLayout found = null;
-        for (PaddedLayout l : layouts) {
-            if (l.matches(offsets, neighbours)) {
-                found = l;
-                break;
-            }
-        }
-        if (found == null) {
-            found = buildLayout(offsets, neighbours, op);
-            if (layouts.size() == LAYOUT_CACHE) {
-                releaseLayout(layouts.removeLast());
-            }
-            layouts.addFirst(found);
-        }
+        PaddedLayout found = cachedLayout(offsets, neighbours, op);
         if (found.maxNeighbour >= tableRows) {
             int[] nb = mirror(neighbours);
             for (int e = found.rowStart[0]; e < found.rowStart[found.targets]; e++) {
@@ -610,6 +612,20 @@ public final class CudaBackend implements Backend {
             }
         }
         return found;
+    }
+
+    private PaddedLayout cachedLayout(CudaIndexBuffer offsets, CudaIndexBuffer neighbours, String op) {
+        for (PaddedLayout l : layouts) {
+            if (l.matches(offsets, neighbours)) {
+                return l;
+            }
+        }
+        PaddedLayout built = buildLayout(offsets, neighbours, op);
+        if (layouts.size() == LAYOUT_CACHE) {
+            releaseLayout(layouts.removeLast());
+        }
+        layouts.addFirst(built);
+        return built;
     }
 
     private PaddedLayout buildLayout(CudaIndexBuffer offsets, CudaIndexBuffer neighbours, String op) {

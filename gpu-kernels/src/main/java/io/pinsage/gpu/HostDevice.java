@@ -15,7 +15,7 @@ import static io.pinsage.gpu.PinSageNative.*;
  *
  * <p>Threading: allocation is synchronised; everything else is as thread-safe as the memory it touches.
  */
-final class HostDevice implements Device {
+class HostDevice implements Device {
 
     private final Map<Long, Arena> allocations = new HashMap<>();
     /** Each event's last record, in {@link System#nanoTime()}. */

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.Random;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -55,6 +56,82 @@ class PinSageModelOnCudaBackendTest {
     @ExtendWith(RequiresCuda.class)
     void shouldTrainOnTheGpuWithTheTrainersLossAndProjectedIdsLikeTheCpuBackend() {
         assertTrainsWithRankingLossLikeTheCpuBackend(CudaBackend::open);
+    }
+
+    /**
+     * The trainer's pipelined step: two minibatches alternate, and the next one is staged
+     * ({@link PinSageModel#stage}) after backward is issued and before the loss is read. Staging writes the other set
+     * of input buffers, so the step in flight must be unaffected: on the CPU backend the result is bit-identical to
+     * training without staging; on the host twins, and on devices whose compute or copy stream runs late (work the
+     * backend forgot to order runs out of order there), it agrees with it.
+     */
+    @Test
+    void shouldTrainTheSameWhenTheNextMinibatchIsStagedDuringTheStep() {
+        long seed = Long.getLong("tests.seed", System.nanoTime());
+        String tag = "[-Dtests.seed=" + seed + "] ";
+        float[][] plain = trainAlternating(new CpuBackend(1), seed, false);
+        float[][] staged = trainAlternating(new CpuBackend(1), seed, true);
+        for (int i = 0; i < plain.length; i++) {
+            assertArrayEquals(plain[i], staged[i], tag + "cpu backend, staged against not staged, row " + i);
+        }
+        assertAgree(plain, trainAlternating(CudaBackend.onHostTwins(), seed, true), tag + "host twins ");
+        assertAgree(plain, trainAlternating(CudaBackend.on(new SimulatedStreamsDevice(SimulatedStreamsDevice.Lazy.COMPUTE)),
+                seed, true), tag + "late compute stream ");
+        assertAgree(plain, trainAlternating(CudaBackend.on(new SimulatedStreamsDevice(SimulatedStreamsDevice.Lazy.COPY)),
+                seed, true), tag + "late copy stream ");
+    }
+
+    @Test
+    @ExtendWith(RequiresCuda.class)
+    void shouldTrainOnTheGpuTheSameWhenTheNextMinibatchIsStagedDuringTheStep() {
+        long seed = Long.getLong("tests.seed", System.nanoTime());
+        assertAgree(trainAlternating(new CpuBackend(1), seed, false), trainAlternating(CudaBackend.open(), seed, true),
+                "[-Dtests.seed=" + seed + "] gpu ");
+    }
+
+    /**
+     * Six softmax steps over two alternating minibatches of different sizes, MAX pooling (argMax kept between
+     * forward and backward); with {@code stage}, each step stages the next minibatch between backward and the loss
+     * read, and the last step stages one that is then not used (the final forward of the first graph must not pick
+     * it up). Returns {losses, final embeddings of both graphs}. Closes the backend.
+     */
+    private static float[][] trainAlternating(Backend backend, long seed, boolean stage) {
+        try (backend) {
+            Random random = new Random(seed);
+            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
+            PinSageConfig config = new PinSageConfig(5, true, NODES, 8, 2, 8, 12, 16, 6, Pooling.MAX, true, seed);
+            PinSageModel model = new PinSageModel(backend, config);
+            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), steady(0.02f));
+            int[][] targets = {{3, 17, 8, 25, 30, 1}, {9, 4, 22, 35, 11, 2, 28, 19}};
+            ComputationGraph[] graphs = new ComputationGraph[2];
+            for (int g = 0; g < 2; g++) {
+                graphs[g] = new ComputationGraphBuilder(2, nbhd, inputs).build(targets[g], targets[g].length);
+            }
+            SampledRankingLoss head = new SampledRankingLoss(backend, config.outputDim(), RankingLossKind.SOFTMAX,
+                    0.5f, 0.3f, true);
+            float[] losses = new float[6];
+            for (int step = 0; step < losses.length; step++) {
+                ComputationGraph graph = graphs[step % 2];
+                Tensor z = model.forward(graph);
+                Tensor grad = backend.allocate("dz", z.rows(), z.cols());
+                head.issue(z, new int[] {0, 1}, new int[] {2, 3}, new int[] {4, 5}, new int[0], 0, grad);
+                model.backward(grad);
+                if (stage) {
+                    model.stage(graphs[(step + 1) % 2]);
+                }
+                losses[step] = (float) head.loss();
+                adam.step();
+                grad.close();
+            }
+            // the last step staged graph 0; forwarding graph 1 first must not read it, then graph 0 uploads again
+            float[] second = Tensors.toArray(model.forward(graphs[1]));
+            float[] first = Tensors.toArray(model.forward(graphs[0]));
+            float[] both = new float[first.length + second.length];
+            System.arraycopy(first, 0, both, 0, first.length);
+            System.arraycopy(second, 0, both, first.length, second.length);
+            return new float[][] {losses, both};
+        }
     }
 
     private static void assertTrainsLikeTheCpuBackend(Supplier<Backend> candidate) {

@@ -161,11 +161,16 @@ public final class Trainer {
             double lossSum = 0;
             int lossCount = 0;
             try (Samplers samplers = new Samplers(order, epoch, startBatch, batches, hardPerQuery)) {
+                long t0 = System.nanoTime();
+                MiniBatch batch = startBatch < batches ? samplers.take(startBatch) : null;
+                waitNanos += System.nanoTime() - t0;
                 for (int b = startBatch; b < batches; b++) {
-                    long t0 = System.nanoTime();
-                    MiniBatch batch = samplers.take(b);
-                    waitNanos += System.nanoTime() - t0;
-                    double l = step(model, loss, adam, batch, step);
+                    NextBatch next = b + 1 < batches ? new NextBatch(samplers, b + 1, model) : null;
+                    double l = step(model, loss, adam, batch, step, next);
+                    if (next != null) {
+                        waitNanos += next.waitNanos;
+                        batch = next.batch;
+                    }
                     step++;
                     lossSum += l;
                     lossCount++;
@@ -220,19 +225,29 @@ public final class Trainer {
     }
 
     /**
-     * One optimisation step, issued as one busy span of the backend: forward, the loss and its gradient, and backward
-     * are issued back to back, since the loss stays on the device; the host then waits once, for the loss, checks the
-     * gradients (one more read-back) and issues the Adam update. The host's turnaround after that wait and everything
-     * outside the step count as device idle time. A non-finite loss or gradient throws before Adam runs, so the
-     * parameters are left as they were.
+     * One optimisation step. Forward, the loss and its gradient, and backward are issued back to back as one busy
+     * span of the backend, since the loss stays on the device. While the device runs them, {@code stageNext} (when
+     * not null) takes the next minibatch and uploads it ({@link PinSageModel#stage}), outside any span. Then a
+     * second span: the host waits once, for the loss, checks the gradients (one more read-back) and issues the Adam
+     * update. The host's turnaround after that wait and everything outside the spans count as device idle time.
+     * A non-finite loss or gradient throws before Adam runs, so the parameters are left as they were.
      */
-    private double step(PinSageModel model, SampledRankingLoss loss, AdamOptimizer adam, MiniBatch batch, long step) {
+    private double step(PinSageModel model, SampledRankingLoss loss, AdamOptimizer adam, MiniBatch batch, long step,
+                        NextBatch stageNext) {
         backend.beginBusySpan();
         try {
             Tensor z = model.forward(batch.graph);
             Tensor dz = gradientRows(z.rows(), z.cols());
             loss.issue(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, batch.hardPerQuery, dz);
             model.backward(dz);
+        } finally {
+            backend.endBusySpan();
+        }
+        if (stageNext != null) {
+            stageNext.run();
+        }
+        backend.beginBusySpan();
+        try {
             double l = loss.loss();
             if (!Double.isFinite(l)) {
                 String tensor = model.firstNonFiniteActivation();
@@ -287,6 +302,29 @@ public final class Trainer {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /** Takes the next minibatch from the samplers and stages its inputs on the device, timing the wait. */
+    private static final class NextBatch implements Runnable {
+        private final Samplers samplers;
+        private final int index;
+        private final PinSageModel model;
+        MiniBatch batch;
+        long waitNanos;
+
+        NextBatch(Samplers samplers, int index, PinSageModel model) {
+            this.samplers = samplers;
+            this.index = index;
+            this.model = model;
+        }
+
+        @Override
+        public void run() {
+            long t0 = System.nanoTime();
+            batch = samplers.take(index);
+            waitNanos = System.nanoTime() - t0;
+            model.stage(batch.graph);
+        }
     }
 
     /** The sampler threads of one epoch and their bounded queues. */

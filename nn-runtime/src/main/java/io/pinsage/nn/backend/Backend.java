@@ -167,6 +167,15 @@ public interface Backend extends AutoCloseable {
                          int sharedNegatives, IndexBuffer hardRows, int hardPerQuery, float gradScale, Tensor scores,
                          Tensor rowLoss);
 
+    /**
+     * A hint that {@link #aggregate} and {@link #aggregateBackward} will soon run on this CSR pair, given while the
+     * device is still busy with earlier work: a backend that recasts neighbourhoods for its kernels (the CUDA
+     * backend's padded layout) may do it now instead of on the first aggregate. The buffers' contents must not
+     * change before those calls. Checks nothing; the default does nothing.
+     */
+    default void prepareNeighbourhood(IndexBuffer offsets, IndexBuffer neighbours) {
+    }
+
     /** {@code dst[i] = src[rows[i]]} for {@code i < dst.rows() == rows.length()}. */
     void gatherRows(Tensor src, IndexBuffer rows, Tensor dst);
 

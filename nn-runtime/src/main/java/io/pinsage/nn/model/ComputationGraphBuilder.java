@@ -43,6 +43,29 @@ public final class ComputationGraphBuilder {
 
         /** {@code log(1 + degree)} of {@code node}. */
         float logDegree(int node);
+
+        /**
+         * Inputs held in arrays: {@code features} row-major, {@code dim} per node, and one log-degree per node. The
+         * arrays are used as they are, not copied.
+         */
+        static NodeInputs of(float[] features, int dim, float[] logDegrees) {
+            return new NodeInputs() {
+                @Override
+                public int featureDim() {
+                    return dim;
+                }
+
+                @Override
+                public void copyFeatures(int node, float[] dst, int offset) {
+                    System.arraycopy(features, node * dim, dst, offset, dim);
+                }
+
+                @Override
+                public float logDegree(int node) {
+                    return logDegrees[node];
+                }
+            };
+        }
     }
 
     private final int layers;

@@ -49,11 +49,10 @@ public final class PinSageModel {
     private final List<Parameter> parameters;
     /** The gradients {@link #firstNonFiniteGradient()} checks, refilled on each call (sparse ones change shape). */
     private final List<Tensor> gradientsToCheck = new ArrayList<>();
-    private final Workspace inputs;
-    private final Workspace ids;
-    private final Workspace[] offsets;
-    private final Workspace[] neighbours;
-    private final Workspace[] weights;
+    /** Two sets of device buffers for a graph's inputs: one the last forward read, one free for {@link #stage}. */
+    private final InputSet[] inputSets = new InputSet[2];
+    /** The set the last forward read (its kernels may still be queued), or -1. */
+    private int inUse = -1;
     private final Workspace[] hiddenGrads;
     private final Workspace denseGrad;
     private final Workspace layerGradient;
@@ -74,17 +73,11 @@ public final class PinSageModel {
         convolve = new ConvolveLayer[config.layers()];
         layerCounts = new int[config.layers() + 1];
         hiddenGrads = new Workspace[config.layers()];
-        offsets = new Workspace[config.layers() + 1];
-        neighbours = new Workspace[config.layers() + 1];
-        weights = new Workspace[config.layers() + 1];
         int in = config.inputDim();
         for (int k = 1; k <= config.layers(); k++) {
             convolve[k - 1] = new ConvolveLayer(backend, "conv" + k, in, config.hiddenDim(), config.convolveDim(),
                     config.pooling(), random);
             hiddenGrads[k - 1] = new Workspace(backend, "h" + (k - 1) + ".grad", in);
-            offsets[k] = new Workspace(backend, "graph.offsets" + k, 1);
-            neighbours[k] = new Workspace(backend, "graph.neighbours" + k, 1);
-            weights[k] = new Workspace(backend, "graph.alpha" + k, 1);
             in = config.convolveDim();
         }
         g1 = new DenseLayer(backend, "G1", in, config.denseDim(), Activation.RELU, random);
@@ -96,8 +89,8 @@ public final class PinSageModel {
         all.addAll(g1.parameters());
         all.addAll(g2.parameters());
         parameters = Collections.unmodifiableList(all);
-        inputs = new Workspace(backend, "graph.inputs", Math.max(1, config.inputWidth()));
-        ids = new Workspace(backend, "graph.ids", 1);
+        inputSets[0] = new InputSet(0);
+        inputSets[1] = new InputSet(1);
         denseGrad = new Workspace(backend, "G1.grad", config.denseDim());
         output = new Workspace(backend, "embeddings", config.outputDim());
         outputNorms = new Workspace(backend, "embeddings.norms", 1);
@@ -137,42 +130,46 @@ public final class PinSageModel {
     }
 
     /**
-     * Uploads {@code graph} and computes the embeddings of its {@code outputCount()} output nodes.
+     * Uploads {@code graph}'s inputs (features, ids, neighbourhoods and their weights) ahead of its
+     * {@link #forward}, into device buffers the last forward's kernels do not read: a trainer stages the next
+     * minibatch while the current step still runs on the device, so the transfers, and a backend's preparation of
+     * the neighbourhoods ({@link Backend#prepareNeighbourhood}), leave the step's critical path. Optional: a forward
+     * of a graph that was not staged uploads it itself. A staging serves the next forward only, and only if that
+     * forward is of the same graph object; its contents must not change in between.
+     *
+     * @throws IllegalArgumentException as {@link #forward}
+     */
+    public void stage(ComputationGraph graph) {
+        checkFits(graph);
+        InputSet set = inputSets[inUse == 0 ? 1 : 0];
+        set.upload(graph);
+        set.staged = true;
+        for (int k = 1; k <= config.layers(); k++) {
+            backend.prepareNeighbourhood(set.offsets[k], set.neighbours[k]);
+        }
+    }
+
+    /**
+     * Computes the embeddings of {@code graph}'s {@code outputCount()} output nodes, uploading its inputs first
+     * unless {@link #stage} already did.
      *
      * @return {@code outputCount x outputDim}, a view valid until the next forward
      * @throws IllegalArgumentException if the graph's layer count, feature width or ids do not fit this model
      */
     public Tensor forward(ComputationGraph graph) {
-        if (graph.layers() != config.layers() || graph.featureDim() != config.featureDim()) {
-            throw new IllegalArgumentException("graph " + graph + " does not fit the model: layers="
-                    + config.layers() + " featureDim=" + config.featureDim());
+        checkFits(graph);
+        InputSet set = inputSets[inUse == 0 ? 1 : 0];
+        if (!set.staged || set.graph != graph) {
+            set.upload(graph);
         }
-        int n0 = graph.nodeCount(0);
+        set.staged = false;
+        inUse = set.index;
         for (int k = 0; k <= graph.layers(); k++) {
             layerCounts[k] = graph.nodeCount(k);
         }
-        Tensor x = config.inputWidth() > 0 ? uploadInputs(graph) : null;
-        IndexBuffer nodeIds = null;
-        if (config.idEmbeddings() > 0) {
-            int[] idArray = graph.nodeIds();
-            for (int i = 0; i < n0; i++) {
-                if (idArray[i] < 0 || idArray[i] >= config.idEmbeddings()) {
-                    throw new IllegalArgumentException("graph node " + i + " has id " + idArray[i]
-                            + " outside the id embedding table of " + config.idEmbeddings() + " rows");
-                }
-            }
-            nodeIds = ids.ints(n0);
-            backend.upload(idArray, 0, nodeIds);
-        }
-        Tensor h = input.forward(n0, x, nodeIds);
+        Tensor h = input.forward(graph.nodeCount(0), set.x, set.nodeIds);
         for (int k = 1; k <= config.layers(); k++) {
-            IndexBuffer off = offsets[k].ints(graph.offsets(k).length);
-            backend.upload(graph.offsets(k), 0, off);
-            IndexBuffer nb = neighbours[k].ints(graph.neighbours(k).length);
-            backend.upload(graph.neighbours(k), 0, nb);
-            Tensor alpha = weights[k].rows(graph.weights(k).length);
-            backend.upload(graph.weights(k), 0, alpha);
-            h = convolve[k - 1].forward(h, graph.nodeCount(k), off, nb, alpha);
+            h = convolve[k - 1].forward(h, graph.nodeCount(k), set.offsets[k], set.neighbours[k], set.alpha[k]);
         }
         Tensor y = g2.forward(g1.forward(h));
         if (config.normalizeOutput()) {
@@ -185,7 +182,87 @@ public final class PinSageModel {
         return y;
     }
 
-    private Tensor uploadInputs(ComputationGraph graph) {
+    private void checkFits(ComputationGraph graph) {
+        if (graph.layers() != config.layers() || graph.featureDim() != config.featureDim()) {
+            throw new IllegalArgumentException("graph " + graph + " does not fit the model: layers="
+                    + config.layers() + " featureDim=" + config.featureDim());
+        }
+        if (config.idEmbeddings() > 0) {
+            int[] idArray = graph.nodeIds();
+            for (int i = 0; i < graph.nodeCount(0); i++) {
+                if (idArray[i] < 0 || idArray[i] >= config.idEmbeddings()) {
+                    throw new IllegalArgumentException("graph node " + i + " has id " + idArray[i]
+                            + " outside the id embedding table of " + config.idEmbeddings() + " rows");
+                }
+            }
+        }
+    }
+
+    /**
+     * Device buffers holding one graph's inputs. A set is rewritten only while the other one is in use, so an upload
+     * never has to wait for kernels that read the set (the backend orders it after them in any case).
+     */
+    private final class InputSet {
+        final int index;
+        final Workspace inputs;
+        final Workspace ids;
+        final Workspace[] offsetSpace;
+        final Workspace[] neighbourSpace;
+        final Workspace[] weightSpace;
+        final IndexBuffer[] offsets;
+        final IndexBuffer[] neighbours;
+        final Tensor[] alpha;
+        /** The graph these buffers hold, or null. */
+        ComputationGraph graph;
+        /** Whether {@link #stage} filled this set and no forward has read it yet. */
+        boolean staged;
+        Tensor x;
+        IndexBuffer nodeIds;
+
+        InputSet(int index) {
+            this.index = index;
+            int layers = config.layers();
+            inputs = new Workspace(backend, "graph.inputs" + suffix(), Math.max(1, config.inputWidth()));
+            ids = new Workspace(backend, "graph.ids" + suffix(), 1);
+            offsetSpace = new Workspace[layers + 1];
+            neighbourSpace = new Workspace[layers + 1];
+            weightSpace = new Workspace[layers + 1];
+            offsets = new IndexBuffer[layers + 1];
+            neighbours = new IndexBuffer[layers + 1];
+            alpha = new Tensor[layers + 1];
+            for (int k = 1; k <= layers; k++) {
+                offsetSpace[k] = new Workspace(backend, "graph.offsets" + k + suffix(), 1);
+                neighbourSpace[k] = new Workspace(backend, "graph.neighbours" + k + suffix(), 1);
+                weightSpace[k] = new Workspace(backend, "graph.alpha" + k + suffix(), 1);
+            }
+        }
+
+        private String suffix() {
+            return index == 0 ? "" : "'";
+        }
+
+        void upload(ComputationGraph g) {
+            graph = null;
+            int n0 = g.nodeCount(0);
+            x = config.inputWidth() > 0 ? uploadInputs(g, inputs) : null;
+            nodeIds = null;
+            if (config.idEmbeddings() > 0) {
+                nodeIds = ids.ints(n0);
+                backend.upload(g.nodeIds(), 0, nodeIds);
+            }
+            for (int k = 1; k <= config.layers(); k++) {
+                offsets[k] = offsetSpace[k].ints(g.offsets(k).length);
+                backend.upload(g.offsets(k), 0, offsets[k]);
+                neighbours[k] = neighbourSpace[k].ints(g.neighbours(k).length);
+                backend.upload(g.neighbours(k), 0, neighbours[k]);
+                alpha[k] = weightSpace[k].rows(g.weights(k).length);
+                backend.upload(g.weights(k), 0, alpha[k]);
+            }
+            graph = g;
+        }
+    }
+
+    private Tensor uploadInputs(ComputationGraph graph, Workspace inputs) {
         int n0 = graph.nodeCount(0);
         int width = config.inputWidth();
         int f = config.featureDim();

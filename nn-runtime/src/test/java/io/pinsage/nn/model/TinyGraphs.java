@@ -51,21 +51,6 @@ public final class TinyGraphs {
         for (int i = 0; i < nodes; i++) {
             logDegrees[i] = 3 * random.nextFloat();
         }
-        return new ComputationGraphBuilder.NodeInputs() {
-            @Override
-            public int featureDim() {
-                return dim;
-            }
-
-            @Override
-            public void copyFeatures(int node, float[] dst, int offset) {
-                System.arraycopy(features, node * dim, dst, offset, dim);
-            }
-
-            @Override
-            public float logDegree(int node) {
-                return logDegrees[node];
-            }
-        };
+        return ComputationGraphBuilder.NodeInputs.of(features, dim, logDegrees);
     }
 }
