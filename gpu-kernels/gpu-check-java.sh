@@ -6,7 +6,8 @@
 # PREPARED comes from gpu-kernels/prepare-gpu-check.sh on a build machine. Steps: environment; unpack the Java
 # runtime; probe (native library, driver, devices, a GPU-vs-host-twins smoke test) with the packaged .so, and if it
 # fails while nvcc is here, rebuild native/ for this GPU and probe again; the Backend conformance suite (CUDA and
-# host twins) through the JUnit console launcher; training-step timings of every backend in the same run.
+# host twins) through the JUnit console launcher; training-step timings of every backend in the same run; the
+# quickstart on the GPU with its device idle fraction, when the shaded jar was packed.
 # Logs under $OUT (default /tmp/pinsage-gpu-check-java). Exit 0 all passed, 1 a failure, 77 no usable GPU (the
 # host-twin suites still run, so the runtime image itself is checked even then).
 set -uo pipefail
@@ -112,6 +113,36 @@ if (( timing_rc == 0 )); then
 else
     note "FAIL     timing (exit $timing_rc)"
     (( overall == 0 )) && overall=1
+fi
+
+# The whole quickstart on the GPU with the shaded jar (when prepare-gpu-check.sh packed it): its `device idle` per
+# epoch (CUDA timing events) against NVML's utilisation sampled every 200 ms in the same run. QUICKSTART=always runs
+# it whatever the probe said, QUICKSTART=never skips it; QUICKSTART_DEVICE picks --device (default cuda; auto for a
+# dry run of the runtime image without a GPU).
+if [[ -f "$prepared/pinsage.jar" && "${QUICKSTART:-auto}" != never ]] && { (( probe_rc == 0 )) && [[ "$library" == packaged ]] || [[ "${QUICKSTART:-auto}" == always ]]; }; then
+    device="${QUICKSTART_DEVICE:-cuda}"
+    section "quickstart --device $device (shaded jar; NVML utilisation every 200 ms)"
+    smi=""
+    if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+        nvidia-smi --query-gpu=timestamp,utilization.gpu --format=csv,noheader,nounits -lms 200 > "$out/nvml.csv" 2>/dev/null &
+        smi=$!
+    fi
+    read -r -a qflags < "$prepared/jvm-flags.txt"
+    qflags+=(-Xmx8g "-Dorg.bytedeco.javacpp.cachedir=$work/javacpp-cache-jar")
+    (cd "$work" && timeout --kill-after=10 400 "$java" "${qflags[@]}" -jar "$prepared/pinsage.jar" quickstart \
+        --device "$device") 2>&1 | tr '\r' '\n' | grep -v -E '^epoch [0-9]+/[0-9]+ \[' | tee "$out/quickstart.log"
+    qs_rc=${PIPESTATUS[0]}
+    [[ -n "$smi" ]] && kill "$smi" 2>/dev/null
+    idle="$(grep -o 'device idle [0-9.]*%' "$out/quickstart.log" | sed 's/device idle //' | tr '\n' ' ')"
+    pinsage="$(grep -m1 '^PinSage' "$out/quickstart.log" | tr -s ' ')"
+    nvml=""
+    [[ -s "$out/nvml.csv" ]] && nvml="$(awk -F', *' '$2 != "" {n++; s += $2} END {if (n) printf "NVML mean utilisation %.1f%% over %d samples", s / n, n}' "$out/nvml.csv")"
+    if (( qs_rc == 0 )); then
+        note "PASS     quickstart --device $device: device idle per epoch ${idle:-?}${nvml:+; $nvml}; $pinsage"
+    else
+        note "FAIL     quickstart --device $device (exit $qs_rc; see quickstart.log)"
+        (( overall == 0 )) && overall=1
+    fi
 fi
 
 section "summary"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares, on a build machine with JDK 25 and Maven, everything gpu-check-java.sh needs on a GPU host that has
 # neither (nor network): a jlink-ed Java 25 runtime (tar.xz), the test classpath as jars and class folders, the
-# JUnit console launcher, and the JVM flags. Run from anywhere:
+# JUnit console launcher, the JVM flags, and the shaded pinsage.jar for the quickstart. Run from anywhere:
 #   gpu-kernels/prepare-gpu-check.sh [DEST]      DEST defaults to .device/gpu-check (git-ignored)
 # The .so inside is the one this machine built (nvcc when present: sm_80, sm_90 and PTX); the GPU host prefers
 # it and rebuilds with its own nvcc only if it fails there. Fails when the folder would exceed 60 MB.
@@ -27,6 +27,10 @@ echo "prepare-gpu-check: building gpu-kernels and collecting its test classpath"
 rm -f "$dest"/lib/pinsage-gpu-kernels-*.jar
 cp -r "$root/gpu-kernels/target/classes" "$dest/classes/gpu-kernels"
 cp -r "$root/gpu-kernels/target/test-classes" "$dest/test-classes/gpu-kernels"
+
+echo "prepare-gpu-check: building the shaded pinsage.jar (the quickstart's GPU run)"
+(cd "$root" && mvn -B -ntp -q -pl engine-core -am -DskipTests package)
+cp "$root/engine-core/target/pinsage.jar" "$dest/pinsage.jar"
 
 junit="$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' "$root/pom.xml")"
 platform="1.${junit#5.}"
