@@ -3,6 +3,7 @@
  * threaded, fp32 with the kernels' accumulation order where it matters little. Used by the test harness
  * as the GPU's oracle and by CPU-only builds; also holds the argument checks both sides share.
  */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,12 +58,13 @@ int pn_check_sampled_loss(int kind, float temperature, int B, int S, int H, cons
     if (kind != PN_LOSS_MARGIN && kind != PN_LOSS_SOFTMAX)
         return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: kind=%d, expected 0 (margin) or 1 (softmax)",
                        kind);
-    if (kind == PN_LOSS_SOFTMAX && !(temperature > 0.0f && temperature <= 3.4e38f))
+    if (kind == PN_LOSS_SOFTMAX && !(temperature > 0.0f && temperature <= FLT_MAX))
         return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: temperature=%g, expected finite and > 0",
                        (double)temperature);
-    if (B < 0 || S < 0 || H < 0 || (long long)B + S + (long long)B * H > 0x7fffffffLL)
-        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: B=%d S=%d H=%d (need B + S + B*H < 2^31)", B, S,
-                       H);
+    /* columns are walked with int strides of up to a block (256) past the last one */
+    if (B < 0 || S < 0 || H < 0 || (long long)B + S + (long long)B * H > 0x7fffffffLL - 1024)
+        return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: B=%d S=%d H=%d (need B + S + B*H < 2^31 - 1024)",
+                       B, S, H);
     if ((B > 0 && (scores == NULL || row_loss == NULL)) || (B > 0 && H > 0 && hard_rows == NULL))
         return pn_fail(PN_ERR_INVALID_ARGUMENT, "sampled_loss_rows: NULL scores, row_loss or hard_rows");
     return PN_OK;

@@ -955,8 +955,8 @@ extern "C" int pn_sgemm(int trans_a, int trans_b, int m, int n, int k, float alp
     int ta = trans_a != 0, tb = trans_b != 0;
     size_t sms = (size_t)pn_current_device_attr(cudaDevAttrMultiProcessorCount);
     if (sms == 0) sms = 1;
-    for (int m0 = 0; m0 < m; m0 += PN_SGEMM_SLAB_ROWS) {
-        int rows = m - m0 < PN_SGEMM_SLAB_ROWS ? m - m0 : PN_SGEMM_SLAB_ROWS;
+    for (long long m0 = 0; m0 < m; m0 += PN_SGEMM_SLAB_ROWS) {
+        int rows = (int)(m - m0 < PN_SGEMM_SLAB_ROWS ? m - m0 : PN_SGEMM_SLAB_ROWS);
         /* row m0 of op(A): row m0 of A, or column m0 when A is stored transposed (k x m) */
         const float *a = ta ? A + m0 : A + (size_t)m0 * lda;
         pn_sgemm_launch(ta, tb, rows, n, k, alpha, a, lda, B, ldb, beta, C + (size_t)m0 * ldc, ldc, precision, sms, s);

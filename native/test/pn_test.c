@@ -631,28 +631,51 @@ static void gpu_margin_tests(int small) {
     margin_free(&m);
 }
 
+/* Kernel against host reference on one case; nan_row >= 0 puts a NaN among that query's shared negatives. */
+static void gpu_loss_case(int kind, int in_batch, int B, int S, int H, int nan_row) {
+    loss_case l = loss_make(kind, in_batch, B, S, H);
+    if (nan_row >= 0) l.scores[(size_t)nan_row * loss_cols(&l) + B + S / 2] = NAN;
+    int C = loss_cols(&l);
+    size_t n = (size_t)l.B * C;
+    float *ref_loss = xmalloc(l.B * 4), *got_loss = xmalloc(l.B * 4), *got = xmalloc(n * 4);
+    float *ds = dev_upload(l.scores, n * 4), *dl = dev_upload(NULL, l.B * 4);
+    int *dh = dev_upload(l.hard, (size_t)l.B * l.H * 4 + 4);
+    CK(pn_sampled_loss_rows(kind, l.margin, l.temperature, in_batch, l.B, l.S, l.H, dh, l.scale, ds, dl, stream));
+    pn_cpu_sampled_loss_rows(kind, l.margin, l.temperature, in_batch, l.B, l.S, l.H, l.hard, l.scale, l.scores, ref_loss);
+    dev_download(got_loss, dl, l.B * 4);
+    dev_download(got, ds, n * 4);
+    char name[112];
+    snprintf(name, sizeof name, "gpu sampled_loss %s in_batch=%d B=%d S=%d H=%d%s", kind ? "softmax" : "margin",
+             in_batch, l.B, l.S, l.H, nan_row >= 0 ? " NaN row" : "");
+    /* NaN must sit where the reference has it: compare with NaNs masked, then count disagreeing positions */
+    size_t nan_mismatch = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(got[i]) != isnan(l.scores[i])) nan_mismatch++;
+        if (isnan(got[i]) && isnan(l.scores[i])) got[i] = l.scores[i] = 0.0f;
+    }
+    for (int i = 0; i < l.B; i++) {
+        if (isnan(got_loss[i]) != isnan(ref_loss[i])) nan_mismatch++;
+        if (isnan(got_loss[i]) && isnan(ref_loss[i])) got_loss[i] = ref_loss[i] = 0.0f;
+    }
+    report(name, nan_mismatch ? 1e9 : fmax(max_err_f(got_loss, ref_loss, l.B), max_err_f(got, l.scores, n)), 1e-5);
+    CK(pn_device_free(ds)); CK(pn_device_free(dl)); CK(pn_device_free(dh));
+    free(ref_loss); free(got_loss); free(got);
+    loss_free(&l);
+}
+
 static void gpu_loss_tests(int small) {
     for (int kind = 0; kind <= 1; kind++) {
-        for (int in_batch = 0; in_batch <= 1; in_batch++) {
-            /* the training shape (512 queries, 500 shared, 2 hard) and one whose rows span several block strides */
-            loss_case l = small ? loss_make(kind, in_batch, 9, 40, 2) : loss_make(kind, in_batch, in_batch ? 512 : 300, 500, in_batch ? 2 : 9);
-            int C = loss_cols(&l);
-            size_t n = (size_t)l.B * C;
-            float *ref_loss = xmalloc(l.B * 4), *got_loss = xmalloc(l.B * 4), *got = xmalloc(n * 4);
-            float *ds = dev_upload(l.scores, n * 4), *dl = dev_upload(NULL, l.B * 4);
-            int *dh = dev_upload(l.hard, (size_t)l.B * l.H * 4 + 4);
-            CK(pn_sampled_loss_rows(kind, l.margin, l.temperature, in_batch, l.B, l.S, l.H, dh, l.scale, ds, dl, stream));
-            pn_cpu_sampled_loss_rows(kind, l.margin, l.temperature, in_batch, l.B, l.S, l.H, l.hard, l.scale, l.scores, ref_loss);
-            dev_download(got_loss, dl, l.B * 4);
-            dev_download(got, ds, n * 4);
-            char name[96];
-            snprintf(name, sizeof name, "gpu sampled_loss %s in_batch=%d B=%d S=%d H=%d", kind ? "softmax" : "margin", in_batch, l.B, l.S, l.H);
-            report(name, fmax(max_err_f(got_loss, ref_loss, l.B), max_err_f(got, l.scores, n)), 1e-5);
-            CK(pn_device_free(ds)); CK(pn_device_free(dl)); CK(pn_device_free(dh));
-            free(ref_loss); free(got_loss); free(got);
-            loss_free(&l);
-        }
+        /* rows of 627 columns (three block strides) in the small run that compute-sanitizer checks; a NaN row;
+           hard negatives only, so that queries whose hard rows are all -1 have no negative (zero row) */
+        gpu_loss_case(kind, 0, 9, 600, 2, -1);
+        gpu_loss_case(kind, 1, 5, 700, 0, 2);
+        gpu_loss_case(kind, 0, 7, 0, 3, -1);
     }
+    if (small) return;
+    /* the training shape (512 queries, 500 shared, 2 hard) and one with nine hard negatives per query */
+    for (int kind = 0; kind <= 1; kind++)
+        for (int in_batch = 0; in_batch <= 1; in_batch++)
+            gpu_loss_case(kind, in_batch, in_batch ? 512 : 300, 500, in_batch ? 2 : 9, -1);
 }
 
 static void gpu_adam_tests(int small) {

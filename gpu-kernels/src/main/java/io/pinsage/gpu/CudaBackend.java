@@ -591,13 +591,13 @@ public final class CudaBackend implements Backend {
         return alpha;
     }
 
-    /** The cached layout of a CSR pair, built on a miss; checks offsets and that neighbours index {@code table}. */
     /** Builds (and caches) the padded layout now, so the aggregate that follows finds it. */
     @Override
     public void prepareNeighbourhood(IndexBuffer offsets, IndexBuffer neighbours) {
         cachedLayout(index(offsets), index(neighbours), "prepareNeighbourhood");
     }
 
+    /** The cached layout of a CSR pair, built on a miss; checks offsets and that neighbours index {@code table}. */
     private PaddedLayout layout(CudaIndexBuffer offsets, CudaIndexBuffer neighbours, int tableRows, String op,
                                 CudaTensor table) {
         PaddedLayout found = cachedLayout(offsets, neighbours, op);

@@ -161,15 +161,20 @@ public final class Trainer {
             double lossSum = 0;
             int lossCount = 0;
             try (Samplers samplers = new Samplers(order, epoch, startBatch, batches, hardPerQuery)) {
-                long t0 = System.nanoTime();
-                MiniBatch batch = startBatch < batches ? samplers.take(startBatch) : null;
-                waitNanos += System.nanoTime() - t0;
+                NextBatch next = null;
                 for (int b = startBatch; b < batches; b++) {
-                    NextBatch next = b + 1 < batches ? new NextBatch(samplers, b + 1, model) : null;
+                    MiniBatch batch;
+                    if (next == null) {
+                        long t0 = System.nanoTime();
+                        batch = samplers.take(b);
+                        waitNanos += System.nanoTime() - t0;
+                    } else {
+                        batch = next.take();
+                    }
+                    next = b + 1 < batches ? new NextBatch(samplers, b + 1, model) : null;
                     double l = step(model, loss, adam, batch, step, next);
                     if (next != null) {
                         waitNanos += next.waitNanos;
-                        batch = next.batch;
                     }
                     step++;
                     lossSum += l;
@@ -304,12 +309,17 @@ public final class Trainer {
         return z ^ (z >>> 31);
     }
 
-    /** Takes the next minibatch from the samplers and stages its inputs on the device, timing the wait. */
+    /**
+     * Takes the next minibatch from the samplers and stages its inputs on the device, timing the wait. A failure
+     * (a sampler's exception, a graph the model rejects) is kept and thrown by {@link #take}, when the minibatch is
+     * needed: the step during which it was staged still completes, as it did before staging existed.
+     */
     private static final class NextBatch implements Runnable {
         private final Samplers samplers;
         private final int index;
         private final PinSageModel model;
-        MiniBatch batch;
+        private MiniBatch batch;
+        private RuntimeException failure;
         long waitNanos;
 
         NextBatch(Samplers samplers, int index, PinSageModel model) {
@@ -321,9 +331,27 @@ public final class Trainer {
         @Override
         public void run() {
             long t0 = System.nanoTime();
-            batch = samplers.take(index);
-            waitNanos = System.nanoTime() - t0;
-            model.stage(batch.graph);
+            try {
+                batch = samplers.take(index);
+            } catch (RuntimeException e) {
+                failure = e;
+                return;
+            } finally {
+                waitNanos = System.nanoTime() - t0;
+            }
+            try {
+                model.stage(batch.graph);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** The minibatch, or the failure that came with it. */
+        MiniBatch take() {
+            if (failure != null) {
+                throw failure;
+            }
+            return batch;
         }
     }
 

@@ -175,6 +175,39 @@ class TrainerTest {
         assertTrue(idle[1] > idle[0], tag);
     }
 
+    /**
+     * The next minibatch is taken and staged while a step runs; when building it fails, the step in flight still
+     * completes (its batch is reported done) and the failure surfaces when that minibatch is needed.
+     */
+    @Test
+    void shouldFinishTheStepInFlightWhenTheNextMinibatchFails() {
+        int[][] pp = pairs();
+        int poisoned = pp[0][0];
+        // The second epoch is the first with hard negatives: its first batch holding the poisoned query fails.
+        int[] order = Trainer.shuffle(pp[0].length, Trainer.mix(SEED, 1));
+        int failing = Integer.MAX_VALUE;
+        for (int position = 0; position < order.length; position++) {
+            if (pp[0][order[position]] == poisoned) {
+                failing = Math.min(failing, position / 8);
+            }
+        }
+        int[] done = new int[2];
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer(config(2, 0, 2), pp[0], pp[1],
+                (query, rnd) -> {
+                    if (query == poisoned) {
+                        throw new IllegalStateException("no hard negative for " + query);
+                    }
+                    return rnd.nextInt(NODES);
+                }, new TrainingListener() {
+                    @Override
+                    public void batchDone(int epoch, int batch, int batches, double loss) {
+                        done[epoch]++;
+                    }
+                }).train(dir));
+        assertTrue(e.getMessage().contains("no hard negative for " + poisoned), e.getMessage());
+        assertEquals(failing, done[1], "seed=" + SEED + ": batches of the second epoch done before the failing one");
+    }
+
     @Test
     void shouldRejectUnknownNodeIdsInPairs() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

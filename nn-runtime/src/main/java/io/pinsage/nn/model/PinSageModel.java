@@ -157,9 +157,9 @@ public final class PinSageModel {
      * @throws IllegalArgumentException if the graph's layer count, feature width or ids do not fit this model
      */
     public Tensor forward(ComputationGraph graph) {
-        checkFits(graph);
         InputSet set = inputSets[inUse == 0 ? 1 : 0];
         if (!set.staged || set.graph != graph) {
+            checkFits(graph);
             set.upload(graph);
         }
         set.staged = false;

@@ -108,6 +108,8 @@ public final class SampledRankingLoss {
      */
     public void issue(Tensor z, int[] queryRows, int[] positiveRows, int[] sharedRows, int[] hardRows,
                       int hardPerQuery, Tensor dz) {
+        pending = 0;
+        issued = false;
         int b = queryRows.length;
         int s = sharedRows.length;
         int h = hardPerQuery;
@@ -135,8 +137,6 @@ public final class SampledRankingLoss {
         }
         checkRows(queryRows, b, z, "query");
         checkRows(candidateRows, c, z, "candidate");
-        pending = 0;
-        issued = false;
         IndexBuffer qIdx = queryIndex.ints(b);
         backend.upload(queryRows, 0, qIdx);
         IndexBuffer cIdx = candidateIndex.ints(c);

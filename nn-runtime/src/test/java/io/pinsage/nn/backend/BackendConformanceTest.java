@@ -479,11 +479,11 @@ public abstract class BackendConformanceTest {
         // No shared or in-batch negatives; query 0's only hard row is missing.
         int b = 2;
         int c = b + b;
-        double[] scores = gaussian(b * c);
-        Tensor st = upload("scores", b, c, scores);
-        Tensor rowLoss = backend.allocate("rowLoss", b, 1);
         IndexBuffer hardRows = Tensors.of(backend, "hardRows", new int[] {-1, 7});
         for (RankingLossKind kind : RankingLossKind.values()) {
+            Tensor st = upload("scores", b, c, gaussian(b * c));
+            Tensor rowLoss = backend.allocate("rowLoss", b, 1);
+            backend.fill(rowLoss, Float.NaN);
             backend.rankingLossRows(kind, 0.5f, 0.5f, false, 0, hardRows, 1, 1f, st, rowLoss);
             float[] got = Tensors.toArray(st);
             for (int col = 0; col < c; col++) {

@@ -60,6 +60,11 @@ class SampledRankingLossTest extends SeededCpuTest {
                 POSITIVES, new int[0], new int[] {6, -1, -1}, 1, backend.allocate("dz", ROWS, DIM)));
         assertTrue(e.getMessage().contains("query 1 has no negative"), e.getMessage());
         assertThrows(IllegalStateException.class, loss::loss, "nothing was issued");
+        loss.issue(z, QUERIES, POSITIVES, SHARED, new int[0], 0, backend.allocate("dz", ROWS, DIM));
+        loss.loss();
+        assertThrows(IllegalArgumentException.class, () -> loss.issue(z, QUERIES, POSITIVES, new int[0],
+                new int[] {6, -1, -1}, 1, backend.allocate("dz", ROWS, DIM)));
+        assertThrows(IllegalStateException.class, loss::loss, "the last issue threw: no stale loss");
     }
 
     @Test
