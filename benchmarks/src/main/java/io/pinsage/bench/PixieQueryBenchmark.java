@@ -9,6 +9,7 @@ import io.pinsage.walk.PixieResult;
 import io.pinsage.walk.UniformEdgeChooser;
 import io.pinsage.walk.WalkRandom;
 import io.pinsage.walk.WalkTable;
+import io.pinsage.walk.WeightedEdgeChooser;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -50,8 +51,12 @@ public class PixieQueryBenchmark {
     @Param({"32", "64"})
     int lanes;
 
-    /** {@code csr}: {@code PixieEngine} on the graph; {@code table}: on a {@link WalkTable} built from it. */
-    @Param({"csr", "table"})
+    /**
+     * {@code csr}: {@code PixieEngine} on the graph; {@code table}: on a {@link WalkTable} built from it;
+     * {@code csr-weighted}: on the graph with random edge weights in [1, 10), walked in proportion to them
+     * ({@link WeightedEdgeChooser}).
+     */
+    @Param({"csr", "table", "csr-weighted"})
     String engineKind;
 
     private PixieEngine engine;
@@ -59,11 +64,14 @@ public class PixieQueryBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        HeapBipartiteGraph graph = PowerLawGraph.generate(1_000_000, 500_000, edges, 2.0, 1);
+        HeapBipartiteGraph graph = PowerLawGraph.generate(1_000_000, 500_000, edges, 2.0, 1,
+                engineKind.equals("csr-weighted"));
         engine = switch (engineKind) {
             case "csr" -> new PixieEngine(graph, UniformEdgeChooser.INSTANCE, lanes);
             case "table" -> new PixieEngine(WalkTable.of(graph), lanes);
-            default -> throw new IllegalArgumentException("engineKind=" + engineKind + ": expected csr or table");
+            case "csr-weighted" -> new PixieEngine(graph, new WeightedEdgeChooser(graph), lanes);
+            default -> throw new IllegalArgumentException("engineKind=" + engineKind
+                    + ": expected csr, table or csr-weighted");
         };
         queries = new PixieQuery[QUERIES];
         WalkRandom rnd = new WalkRandom(5);

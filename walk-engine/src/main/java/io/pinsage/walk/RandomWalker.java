@@ -36,6 +36,8 @@ public final class RandomWalker {
     private final int[] position;
     private final int[] opposite;
     private final long[] edge;
+    /** The chooser's per-lane scratch ({@link EdgeChooser#chooseAll}). */
+    private final long[] chooserScratch;
     /** Sum of the touch passes' reads: stored so that the compiler cannot drop them; never read. */
     private long touched;
 
@@ -53,6 +55,7 @@ public final class RandomWalker {
         position = new int[lanes];
         opposite = new int[lanes];
         edge = new long[lanes];
+        chooserScratch = new long[lanes];
     }
 
     /** The graph walked. */
@@ -149,10 +152,7 @@ public final class RandomWalker {
         for (int w = 0; w < active; w++) {
             touch += g.firstEdge(side, from[w]);
         }
-        for (int w = 0; w < active; w++) {
-            int u = from[w];
-            edge[w] = chooser.choose(side, u, g.firstEdge(side, u), g.degree(side, u), rnd);
-        }
+        touch += chooser.chooseAll(g, side, from, active, rnd, edge, chooserScratch);
         for (int w = 0; w < active; w++) {
             touch += g.neighborAt(side, edge[w]);
         }

@@ -109,7 +109,38 @@ public final class WeightedEdgeChooser implements EdgeChooser {
     public long choose(Side side, int node, long firstEdge, int degree, WalkRandom rnd) {
         long r = rnd.nextLong();
         int i = (int) (((r & LOW) * degree) >>> 32);
-        long entry = table[side.ordinal()][(int) firstEdge + i];
+        return resolve(firstEdge, i, r, table[side.ordinal()][(int) firstEdge + i]);
+    }
+
+    /**
+     * Three passes over the lanes: draw every lane's position (its node's offsets are in cache: the walker has just
+     * touched them) and keep its random bits in {@code scratch}; read every lane's table entry, a cache miss each,
+     * in a loop short enough for the processor to have them all in flight at once; then decide, on entries now in
+     * cache. The same draws as {@link #choose}, so walks do not change.
+     */
+    @Override
+    public long chooseAll(BipartiteGraph graph, Side side, int[] from, int count, WalkRandom rnd, long[] edge,
+                          long[] scratch) {
+        long[] t = table[side.ordinal()];
+        for (int w = 0; w < count; w++) {
+            int u = from[w];
+            long r = rnd.nextLong();
+            scratch[w] = r;
+            edge[w] = graph.firstEdge(side, u) + (int) (((r & LOW) * graph.degree(side, u)) >>> 32);
+        }
+        long touch = 0;
+        for (int w = 0; w < count; w++) {
+            touch += t[(int) edge[w]];
+        }
+        for (int w = 0; w < count; w++) {
+            long first = graph.firstEdge(side, from[w]);
+            edge[w] = resolve(first, (int) (edge[w] - first), scratch[w], t[(int) edge[w]]);
+        }
+        return touch;
+    }
+
+    /** Position {@code i} or its alias, by the high 32 random bits against the entry's threshold. */
+    private static long resolve(long firstEdge, int i, long r, long entry) {
         // A position kept with probability 1 is its own alias, so the comparison then picks it either way.
         return firstEdge + ((r >>> 32) < (entry >>> 32) ? i : (int) entry);
     }

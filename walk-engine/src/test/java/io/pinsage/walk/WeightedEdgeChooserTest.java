@@ -74,4 +74,40 @@ class WeightedEdgeChooserTest {
             }
         }
     }
+
+    /** The batched choice makes the same draws, in lane order, as one {@code choose} per lane, on both sides. */
+    @Test
+    void shouldChooseForManyLanesExactlyAsOneAtATime() {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        int pins = 300;
+        int boards = 200;
+        int edges = 5000;
+        int[] left = new int[edges];
+        int[] right = new int[edges];
+        float[] weight = new float[edges];
+        for (int e = 0; e < edges; e++) {
+            left[e] = rnd.nextInt(pins);
+            right[e] = rnd.nextInt(boards);
+            weight[e] = (float) (0.01 + rnd.nextDouble() * 10);
+        }
+        HeapBipartiteGraph g = HeapBipartiteGraph.of(pins, boards, left, right, weight);
+        WeightedEdgeChooser chooser = new WeightedEdgeChooser(g);
+        for (Side side : Side.values()) {
+            int[] from = new int[257];
+            for (int w = 0; w < from.length; w++) {
+                do {
+                    from[w] = rnd.nextInt(g.nodeCount(side));
+                } while (g.degree(side, from[w]) == 0);
+            }
+            long[] batched = new long[from.length];
+            chooser.chooseAll(g, side, from, from.length, new WalkRandom(seed), batched, new long[from.length]);
+            WalkRandom one = new WalkRandom(seed);
+            for (int w = 0; w < from.length; w++) {
+                int u = from[w];
+                assertEquals(chooser.choose(side, u, g.firstEdge(side, u), g.degree(side, u), one), batched[w],
+                        "seed=" + seed + " " + side + " lane " + w);
+            }
+        }
+    }
 }

@@ -18,9 +18,22 @@ public final class PowerLawGraph {
     }
 
     /**
+     * An unweighted graph.
+     *
      * @throws IllegalArgumentException if a count is not positive or the edges exceed an array's reach
      */
     public static HeapBipartiteGraph generate(int pins, int boards, long edges, double skew, long seed) {
+        return generate(pins, boards, edges, skew, seed, false);
+    }
+
+    /**
+     * As {@link #generate(int, int, long, double, long)}; with {@code weighted}, each edge also gets a weight drawn
+     * uniformly from [1, 10) (after its endpoints, from the same generator), for weighted walks.
+     *
+     * @throws IllegalArgumentException if a count is not positive or the edges exceed an array's reach
+     */
+    public static HeapBipartiteGraph generate(int pins, int boards, long edges, double skew, long seed,
+                                              boolean weighted) {
         if (pins < 1 || boards < 1 || edges < 1 || edges >= Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("pins=" + pins + " boards=" + boards + " edges=" + edges
                     + ": need positive counts and edges < 2^31 - 8");
@@ -34,11 +47,15 @@ public final class PowerLawGraph {
         WalkRandom rnd = new WalkRandom(seed);
         long pinStride = coprimeStride(pins, 0x9E3779B97F4A7C15L);
         long boardStride = coprimeStride(boards, 0xC2B2AE3D27D4EB4FL);
+        float[] weight = weighted ? new float[m] : null;
         for (int i = 0; i < m; i++) {
             left[i] = scatter(draw(rnd, pins, skew), pins, pinStride);
             right[i] = scatter(draw(rnd, boards, skew), boards, boardStride);
+            if (weighted) {
+                weight[i] = (float) (1 + 9 * rnd.nextDouble());
+            }
         }
-        return HeapBipartiteGraph.of(pins, boards, left, right, null);
+        return HeapBipartiteGraph.of(pins, boards, left, right, weight);
     }
 
     private static int draw(WalkRandom rnd, int n, double skew) {
