@@ -134,6 +134,39 @@ class PinSageModelOnCudaBackendTest {
         }
     }
 
+    /**
+     * A caller that never stages (inference, evaluation) keeps one set of input buffers: alternating between two
+     * sets would double the inputs of a graph over every node. Wide features make the input buffers the bulk of what
+     * a second forward could add; what else it adds is the layouts of its neighbourhoods (new contents), a few KiB.
+     */
+    @Test
+    void shouldKeepOneSetOfInputBuffersWhenNothingIsStaged() {
+        long seed = Long.getLong("tests.seed", System.nanoTime());
+        int features = 256;
+        try (CudaBackend backend = CudaBackend.onHostTwins()) {
+            Random random = new Random(seed);
+            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, features);
+            PinSageModel model = new PinSageModel(backend, new PinSageConfig(features, true, NODES, 8, 2, 8, 12, 16, 6,
+                    Pooling.MEAN, true, seed));
+            int[] all = new int[NODES];
+            for (int i = 0; i < NODES; i++) {
+                all[i] = i;
+            }
+            long[] reserved = new long[3];
+            for (int pass = 0; pass < reserved.length; pass++) {
+                model.forward(new ComputationGraphBuilder(2, nbhd, inputs).build(all, NODES));
+                backend.synchronize();
+                reserved[pass] = backend.deviceBytesReserved();
+            }
+            long inputBytes = (long) NODES * (features + 1) * Float.BYTES;
+            String tag = "[-Dtests.seed=" + seed + "] device bytes reserved after each forward "
+                    + java.util.Arrays.toString(reserved) + ", input features " + inputBytes + " bytes";
+            assertTrue(reserved[1] - reserved[0] < inputBytes / 2, tag);
+            assertTrue(reserved[2] - reserved[1] < inputBytes / 2, tag);
+        }
+    }
+
     private static void assertTrainsLikeTheCpuBackend(Supplier<Backend> candidate) {
         long seed = Long.getLong("tests.seed", System.nanoTime());
         for (Pooling pooling : new Pooling[] {Pooling.MEAN, Pooling.MAX}) {

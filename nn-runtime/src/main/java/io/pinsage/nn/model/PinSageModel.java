@@ -49,7 +49,7 @@ public final class PinSageModel {
     private final List<Parameter> parameters;
     /** The gradients {@link #firstNonFiniteGradient()} checks, refilled on each call (sparse ones change shape). */
     private final List<Tensor> gradientsToCheck = new ArrayList<>();
-    /** Two sets of device buffers for a graph's inputs: one the last forward read, one free for {@link #stage}. */
+    /** Two sets of device buffers for a graph's inputs: the one the last forward read, and one for {@link #stage}. */
     private final InputSet[] inputSets = new InputSet[2];
     /** The set the last forward read (its kernels may still be queued), or -1. */
     private int inUse = -1;
@@ -157,12 +157,16 @@ public final class PinSageModel {
      * @throws IllegalArgumentException if the graph's layer count, feature width or ids do not fit this model
      */
     public Tensor forward(ComputationGraph graph) {
-        InputSet set = inputSets[inUse == 0 ? 1 : 0];
-        if (!set.staged || set.graph != graph) {
+        InputSet free = inputSets[inUse == 0 ? 1 : 0];
+        InputSet set = free;
+        if (!free.staged || free.graph != graph) {
+            // Not staged: the set in use is rewritten (the backend orders the upload after the kernels still reading
+            // it), so a caller that never stages keeps one set of input buffers, however large its graphs.
+            set = inputSets[Math.max(inUse, 0)];
             checkFits(graph);
             set.upload(graph);
         }
-        set.staged = false;
+        free.staged = false;
         inUse = set.index;
         for (int k = 0; k <= graph.layers(); k++) {
             layerCounts[k] = graph.nodeCount(k);
@@ -199,8 +203,9 @@ public final class PinSageModel {
     }
 
     /**
-     * Device buffers holding one graph's inputs. A set is rewritten only while the other one is in use, so an upload
-     * never has to wait for kernels that read the set (the backend orders it after them in any case).
+     * Device buffers holding one graph's inputs. {@link #stage} writes the set the last forward did not read, so its
+     * upload never waits for kernels that read the other; a forward of a graph that was not staged rewrites the set in
+     * use, so the second set exists only for callers that stage.
      */
     private final class InputSet {
         final int index;
