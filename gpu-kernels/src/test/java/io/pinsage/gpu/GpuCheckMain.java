@@ -5,6 +5,7 @@ import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.IndexBuffer;
 import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.backend.cpu.CpuBackend;
@@ -22,8 +23,8 @@ import java.util.function.Supplier;
  *       operations on the GPU and on the host twins and compares them. Exit 0 usable and correct, 1 a result
  *       disagreed or a kernel failed (for example no kernel image for this GPU), 77 CUDA unavailable.</li>
  *   <li>{@code timing [seed]}: the operations of one training step of the default model (batch 512, T = 50,
- *       dims 256/256/128, 500 shared and 2 hard negatives per query) on every usable backend in the same run,
- *       and their ratio to the CPU backend.</li>
+ *       dims 256/256/128, the trainer's sampled softmax over 500 shared and 2 hard negatives per query) on every
+ *       usable backend in the same run, and their ratio to the CPU backend.</li>
  * </ul>
  * Lives with the tests: it needs the conformance fixtures' classpath and is not part of the engine.
  */
@@ -104,7 +105,13 @@ final class GpuCheckMain {
         Tensor loss = be.allocate("loss", 1, 1);
         be.maxMarginLoss(pooled.rows(0, 16), pooled.rows(16, 32), c.rows(0, 20), null, 0.1f, loss, null, null, null,
                 null);
-        List<float[]> parts = List.of(Tensors.toArray(c), Tensors.toArray(pooled), Tensors.toArray(loss));
+        // the trainer's loss rows: 8 queries against 8 positives (in-batch) and 88 shared negatives
+        Tensor scores = be.allocate("scores", 8, n);
+        be.copy(c.rows(0, 8), scores);
+        Tensor rowLoss = be.allocate("rowLoss", 8, 1);
+        be.rankingLossRows(RankingLossKind.SOFTMAX, 0.1f, 0.5f, true, n - 8, null, 0, 1f / 8, scores, rowLoss);
+        List<float[]> parts = List.of(Tensors.toArray(c), Tensors.toArray(pooled), Tensors.toArray(loss),
+                Tensors.toArray(scores), Tensors.toArray(rowLoss));
         float[] all = new float[parts.stream().mapToInt(p -> p.length).sum()];
         int at = 0;
         for (float[] p : parts) {
@@ -207,9 +214,12 @@ final class GpuCheckMain {
         final Tensor z;
         final Tensor shared;
         final Tensor hard;
-        final Tensor loss;
+        final Tensor candidates;
+        final Tensor scores;
+        final Tensor rowLoss;
+        final IndexBuffer hardRows;
         final Tensor dQueries;
-        final Tensor dPositives;
+        final Tensor dCandidates;
         final Tensor dW;
         final Tensor m;
         final Tensor v;
@@ -238,9 +248,13 @@ final class GpuCheckMain {
             z = be.allocate("z", BATCH, OUT);
             shared = Tensors.of(be, "shared", SHARED, OUT, gaussian(r, SHARED * OUT));
             hard = Tensors.of(be, "hard", BATCH / 2 * HARD, OUT, gaussian(r, BATCH / 2 * HARD * OUT));
-            loss = be.allocate("loss", 1, 1);
+            int columns = BATCH / 2 + SHARED + BATCH / 2 * HARD;
+            candidates = be.allocate("candidates", columns, OUT);
+            scores = be.allocate("scores", BATCH / 2, columns);
+            rowLoss = be.allocate("rowLoss", BATCH / 2, 1);
+            hardRows = Tensors.of(be, "hardRows", r.ints(BATCH / 2 * HARD, 0, 1000).toArray());
             dQueries = be.allocate("dQueries", BATCH / 2, OUT);
-            dPositives = be.allocate("dPositives", BATCH / 2, OUT);
+            dCandidates = be.allocate("dCandidates", columns, OUT);
             dW = be.allocate("dW", DIM, DIM);
             m = be.allocate("m", DIM, DIM);
             v = be.allocate("v", DIM, DIM);
@@ -257,8 +271,16 @@ final class GpuCheckMain {
             be.biasActivation(hidden, bias, Activation.RELU, hidden);
             be.l2Normalize(hidden, hidden, norms);
             be.gemm(false, false, 1f, hidden, dense, 0f, z);
-            be.maxMarginLoss(z.rows(0, BATCH / 2), z.rows(BATCH / 2, BATCH), shared, hard, 0.1f, loss, dQueries,
-                    dPositives, null, null);
+            // the trainer's loss: queries against [positives; shared; hard], the rows' softmax, the gradient GEMMs
+            int queries = BATCH / 2;
+            be.copy(z.rows(queries, BATCH), candidates.rows(0, queries));
+            be.copy(shared, candidates.rows(queries, queries + SHARED));
+            be.copy(hard, candidates.rows(queries + SHARED, candidates.rows()));
+            be.gemm(false, true, 1f, z.rows(0, queries), candidates, 0f, scores);
+            be.rankingLossRows(RankingLossKind.SOFTMAX, 0.1f, 0.1f, false, SHARED, hardRows, HARD, 1f / queries, scores,
+                    rowLoss);
+            be.gemm(false, false, 1f, scores, candidates, 0f, dQueries);
+            be.gemm(true, false, 1f, scores, z.rows(0, queries), 0f, dCandidates);
             // backward-shaped work: a weight gradient, the pooling's scatter, one Adam step
             be.gemm(true, false, 1f, pooled, hidden, 0f, dW);
             be.fill(dSrc, 0f);
