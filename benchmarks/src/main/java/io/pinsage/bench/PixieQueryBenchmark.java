@@ -54,9 +54,9 @@ public class PixieQueryBenchmark {
     /**
      * {@code csr}: {@code PixieEngine} on the graph; {@code table}: on a {@link WalkTable} built from it;
      * {@code csr-weighted}: on the graph with random edge weights in [1, 10), walked in proportion to them
-     * ({@link WeightedEdgeChooser}).
+     * ({@link WeightedEdgeChooser}); {@code table-weighted}: the same walks over a {@link WalkTable#weighted} table.
      */
-    @Param({"csr", "table", "csr-weighted"})
+    @Param({"csr", "table", "csr-weighted", "table-weighted"})
     String engineKind;
 
     private PixieEngine engine;
@@ -65,13 +65,14 @@ public class PixieQueryBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         HeapBipartiteGraph graph = PowerLawGraph.generate(1_000_000, 500_000, edges, 2.0, 1,
-                engineKind.equals("csr-weighted"));
+                engineKind.endsWith("-weighted"));
         engine = switch (engineKind) {
             case "csr" -> new PixieEngine(graph, UniformEdgeChooser.INSTANCE, lanes);
             case "table" -> new PixieEngine(WalkTable.of(graph), lanes);
             case "csr-weighted" -> new PixieEngine(graph, new WeightedEdgeChooser(graph), lanes);
+            case "table-weighted" -> new PixieEngine(WalkTable.weighted(graph), lanes);
             default -> throw new IllegalArgumentException("engineKind=" + engineKind
-                    + ": expected csr, table or csr-weighted");
+                    + ": expected csr, table, csr-weighted or table-weighted");
         };
         queries = new PixieQuery[QUERIES];
         WalkRandom rnd = new WalkRandom(5);

@@ -63,9 +63,10 @@ public final class PixieEngine {
     }
 
     /**
-     * An engine that walks uniformly over a {@link WalkTable}: one dependent read per hop instead of two, for
-     * about 8 bytes per edge of extra memory. Its answers have the same distribution as the uniform CSR engine's,
-     * not the same walks for a seed.
+     * An engine that walks over a {@link WalkTable}: one dependent read per hop instead of two, for about 8 bytes per
+     * edge of extra memory. Its answers have the same distribution as the uniform CSR engine's, not the same walks for
+     * a seed. On a {@link WalkTable#weighted} table it follows the edge weights, as the CSR engine with a
+     * {@link WeightedEdgeChooser} does: two dependent reads per hop instead of three.
      *
      * @param lanes walkers stepped together per thread, see {@link TableWalker}
      */

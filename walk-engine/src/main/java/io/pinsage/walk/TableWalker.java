@@ -12,8 +12,10 @@ import java.util.Objects;
 import java.util.stream.LongStream;
 
 /**
- * The uniform step loop over a {@link WalkTable}: the same walks with restarts as {@link RandomWalker}, one
- * dependent random read per hop instead of two, visits counted by node <em>key</em> ({@link WalkTable#key}).
+ * The step loop over a {@link WalkTable}: the same walks with restarts as {@link RandomWalker}, one
+ * dependent random read per hop instead of two, visits counted by node <em>key</em> ({@link WalkTable#key}). On a
+ * {@link WalkTable#weighted} table the walks follow the edge weights: the drawn slot is kept or replaced by its alias
+ * before the gather, two dependent reads per hop instead of CSR's three.
  *
  * <p>{@code lanes} walkers advance in lockstep, and every hop is two passes over the lanes: a draw pass that
  * picks each lane's edge from the key it holds (the degree from the table's cache-resident index; one 64-bit
@@ -54,6 +56,8 @@ public final class TableWalker {
     private final KeyTally tally = new KeyTally();
     private final KeyTally oppositeTally = new KeyTally();
     private final boolean[] restart;
+    /** Sum of the alias entries the touch pass read, so that its loads are not removed as dead code. */
+    private long touched;
 
     /**
      * @param lanes walkers stepped together, 1 to 1024
@@ -83,8 +87,8 @@ public final class TableWalker {
     }
 
     /**
-     * Walks from {@code source} as {@link RandomWalker#walk} does, uniformly, but adds the visits under node
-     * keys: {@code visits} gets {@link WalkTable#key} of each S node landed on, {@code oppositeVisits} (if
+     * Walks from {@code source} as {@link RandomWalker#walk} does (uniformly, or by weight on a weighted table), but
+     * adds the visits under node keys: {@code visits} gets {@link WalkTable#key} of each S node landed on, {@code oppositeVisits} (if
      * not null) of each opposite node passed. The restart probability is applied with 32-bit resolution.
      *
      * @return the number of steps taken: {@code steps}, fewer after an early stop, 0 if the source has no edges
@@ -99,6 +103,8 @@ public final class TableWalker {
         int[] back = table.slots(side.opposite());
         WalkTable.Layout here = table.layout(side);
         WalkTable.Layout there = table.layout(side.opposite());
+        long[] aliasOut = table.aliases(side);
+        long[] aliasBack = table.aliases(side.opposite());
         // Restart when a 32-bit draw falls below alpha·2^32 (alpha = 1 gives 2^32: always).
         long restartBelow = (long) (alpha * 0x1p32);
         Arrays.fill(restart, true);
@@ -128,6 +134,9 @@ public final class TableWalker {
                 opposite[w] = restart[w] ? start : position[w];
             }
             draw(here, opposite, active);
+            if (aliasOut != null) {
+                alias(aliasOut, opposite, active);
+            }
             gather(out, opposite, active);
             if (tallying) {
                 tally.append(position, pending, visits);
@@ -148,6 +157,9 @@ public final class TableWalker {
                 return taken;
             }
             draw(there, opposite, active);
+            if (aliasBack != null) {
+                alias(aliasBack, opposite, active);
+            }
             gather(back, position, active);
             long base = rnd.reserve((active + 1) >>> 1);
             int pairs = active >>> 1;
@@ -255,6 +267,32 @@ public final class TableWalker {
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(WalkRandom.MIX1);
         z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(WalkRandom.MIX2);
         return z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+    }
+
+    /**
+     * The weighted table's second draw: each lane's uniformly drawn slot is kept, or replaced by its alias, by a
+     * 32-bit coin below the slot's threshold (one output split into two coins for two lanes, as in the draw pass).
+     * The entries are read first by a loop of one load per lane, so that their misses overlap as the gather's do;
+     * the choice then finds them in cache and is arithmetic, without a branch whose outcome is a coin toss.
+     *
+     * @param from the lanes' current keys, where their runs start
+     */
+    private void alias(long[] alias, int[] from, int count) {
+        int[] e = edge;
+        long touch = 0;
+        for (int w = 0; w < count; w++) {
+            touch += alias[e[w]];
+        }
+        long base = rnd.reserve((count + 1) >>> 1);
+        for (int w = 0; w < count; w++) {
+            long r = WalkRandom.outputAt(base, w >>> 1);
+            long coin = (w & 1) == 0 ? r & LOW : r >>> 32;
+            long entry = alias[e[w]];
+            // keep = all ones when the coin is below the threshold; a slot kept with probability 1 is its own alias
+            int keep = (int) ((coin - (entry >>> 32)) >> 63);
+            e[w] = (e[w] & keep) | ((from[w] + (int) entry) & ~keep);
+        }
+        touched += touch;
     }
 
     /**

@@ -32,8 +32,14 @@ import java.util.stream.IntStream;
  * power-law edges), plus 8 bytes per node (id-to-key and key-to-id arrays), on the heap, next to the graph it was
  * built from, which it keeps. Building sorts each side's nodes by degree and reads every edge once with a random
  * read of the other side's keys, in parallel over the common fork-join pool (seconds per hundred million edges).
- * Each side, padding included, must fit one Java array: fewer than 2<sup>31</sup> − 8 slots. Uniform walks only:
- * the table has no edge weights.
+ * Each side, padding included, must fit one Java array: fewer than 2<sup>31</sup> − 8 slots.
+ *
+ * <p>Weighted walks: {@link #weighted} adds, per slot, the node's alias table entry ({@link WeightedEdgeChooser}'s
+ * Vose construction, in slot order: a 32-bit threshold and the alias's offset in the node's run), 8 bytes per slot
+ * and side. A weighted hop draws a slot as the uniform one does, reads its entry, keeps the slot or takes its alias
+ * by a 32-bit coin, then reads the slot: two dependent reads per hop instead of CSR's three (offsets, alias entry,
+ * neighbour). (Records holding both neighbours' keys and the threshold, one read per hop, were tried: at 12 bytes
+ * per slot they were no faster, the walk's hot slots then filling three times the cache.)
  *
  * <p>Immutable once built and safe to read from any number of threads. The graph must not change afterwards.
  */
@@ -47,8 +53,10 @@ public final class WalkTable {
     private final BipartiteGraph graph;
     private final Layout[] layouts = new Layout[2];
     private final int[][] slots = new int[2][];
+    /** Per side, per slot: the alias entry of a weighted table; null for a uniform one. */
+    private final long[][] aliases;
 
-    private WalkTable(BipartiteGraph graph, int maxBuckets) {
+    private WalkTable(BipartiteGraph graph, int maxBuckets, boolean weighted) {
         this.graph = graph;
         for (Side side : Side.values()) {
             layouts[side.ordinal()] = Layout.of(graph, side, maxBuckets);
@@ -56,6 +64,7 @@ public final class WalkTable {
         for (Side side : Side.values()) {
             slots[side.ordinal()] = fill(graph, side, layouts[side.ordinal()], layouts[side.opposite().ordinal()]);
         }
+        aliases = weighted ? new long[][] {aliases(graph, Side.LEFT), aliases(graph, Side.RIGHT)} : null;
     }
 
     /**
@@ -70,12 +79,32 @@ public final class WalkTable {
 
     /** As {@link #of(BipartiteGraph)} with at most {@code maxBuckets} buckets per side (tests: wide buckets). */
     static WalkTable of(BipartiteGraph graph, int maxBuckets) {
+        return build(graph, maxBuckets, false);
+    }
+
+    /**
+     * Builds the table of {@code graph} for walks that follow edges in proportion to their weights
+     * ({@link BipartiteGraph#weightAt}), as {@link WeightedEdgeChooser} does on the graph. A node whose weights sum to
+     * zero is walked uniformly. Cost: 8 bytes per slot and side more than {@link #of}, built in parallel.
+     *
+     * @throws IllegalArgumentException if the graph has no edge weights, or as {@link #of}
+     */
+    public static WalkTable weighted(BipartiteGraph graph) {
+        Objects.requireNonNull(graph, "graph");
+        if (!graph.hasWeights()) {
+            throw new IllegalArgumentException("the graph has no edge weights: a weighted walk table needs them"
+                    + " (WalkTable.of walks uniformly)");
+        }
+        return build(graph, Layout.MAX_BUCKETS, true);
+    }
+
+    private static WalkTable build(BipartiteGraph graph, int maxBuckets, boolean weighted) {
         Objects.requireNonNull(graph, "graph");
         if (graph.edgeCount() > MAX_EDGES) {
             throw new IllegalArgumentException("edges=" + graph.edgeCount() + ": a walk table holds each side in one "
                     + "Java array, at most " + MAX_EDGES + " edges");
         }
-        return new WalkTable(graph, maxBuckets);
+        return new WalkTable(graph, maxBuckets, weighted);
     }
 
     /**
@@ -112,6 +141,40 @@ public final class WalkTable {
             }
         });
         return table;
+    }
+
+    /** Each slot's alias entry for {@code side}: node by node in chunks over the common fork-join pool. */
+    private long[] aliases(BipartiteGraph graph, Side side) {
+        Layout here = layouts[side.ordinal()];
+        long[] alias = new long[here.length];
+        int nodes = here.ids.length;
+        IntStream.range(0, (nodes + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+            int from = c * CHUNK;
+            int to = Math.min(nodes, from + CHUNK);
+            int widest = 1;
+            for (int r = from; r < to; r++) {
+                widest = Math.max(widest, graph.degree(side, here.ids[r]));
+            }
+            double[] scaled = new double[widest];
+            int[] small = new int[widest];
+            int[] large = new int[widest];
+            for (int r = from; r < to; r++) {
+                int u = here.ids[r];
+                WeightedEdgeChooser.build(graph, side, graph.firstEdge(side, u), graph.degree(side, u), alias,
+                        here.keyOf[u], scaled, small, large);
+            }
+        });
+        return alias;
+    }
+
+    /** Whether walks on this table follow the edge weights ({@link #weighted}). */
+    public boolean isWeighted() {
+        return aliases != null;
+    }
+
+    /** Side {@code side}'s alias entries by slot, or null for a uniform table. */
+    long[] aliases(Side side) {
+        return aliases == null ? null : aliases[side.ordinal()];
     }
 
     /** The graph this table was built from. */
@@ -171,9 +234,9 @@ public final class WalkTable {
         return 4L * ((long) slots[0].length + slots[1].length);
     }
 
-    /** Bytes held by the table: slots, key arrays and the degree index (not the graph). */
+    /** Bytes held by the table: slots, alias entries if weighted, key arrays and the degree index (not the graph). */
     public long bytes() {
-        long bytes = slotBytes();
+        long bytes = slotBytes() * (aliases == null ? 1 : 3);
         for (Layout layout : layouts) {
             bytes += 4L * ((long) layout.keyOf.length + layout.ids.length + layout.bucket.length
                     + 3L * layout.runStart.length);

@@ -52,7 +52,8 @@ public final class WeightedEdgeChooser implements EdgeChooser {
                 for (int u = from; u < to; u++) {
                     int d = graph.degree(side, u);
                     if (d > 0) {
-                        build(graph, side, graph.firstEdge(side, u), d, t, scaled, small, large);
+                        long first = graph.firstEdge(side, u);
+                        build(graph, side, first, d, t, (int) first, scaled, small, large);
                     }
                 }
             });
@@ -60,9 +61,14 @@ public final class WeightedEdgeChooser implements EdgeChooser {
         }
     }
 
-    /** Vose's alias table for one node's {@code d} edges from {@code first}, written into {@code t}. */
-    private static void build(BipartiteGraph graph, Side side, long first, int d, long[] t, double[] scaled,
-                              int[] small, int[] large) {
+    /**
+     * Vose's alias table for one node's {@code d} edges from {@code first}, written into {@code t[at..at + d)}: entry
+     * {@code i} holds the threshold (high 32 bits, unsigned) below which a draw keeps position {@code i}, and the
+     * alias's offset among the node's positions (low 32 bits). Also the weighted {@link WalkTable}'s, whose slots
+     * hold a node's edges in the same order. Scratch arrays of at least {@code d}.
+     */
+    static void build(BipartiteGraph graph, Side side, long first, int d, long[] t, int at, double[] scaled,
+                      int[] small, int[] large) {
         double sum = 0;
         for (int i = 0; i < d; i++) {
             sum += graph.weightAt(side, first + i);
@@ -81,7 +87,7 @@ public final class WeightedEdgeChooser implements EdgeChooser {
         while (smalls > 0 && larges > 0) {
             int s = small[--smalls];
             int l = large[--larges];
-            t[(int) first + s] = threshold(scaled[s]) << 32 | l;
+            t[at + s] = threshold(scaled[s]) << 32 | l;
             scaled[l] -= 1 - scaled[s];
             if (scaled[l] < 1) {
                 small[smalls++] = l;
@@ -92,11 +98,11 @@ public final class WeightedEdgeChooser implements EdgeChooser {
         // What is left has probability 1 up to rounding: it keeps itself.
         while (larges > 0) {
             int i = large[--larges];
-            t[(int) first + i] = i;
+            t[at + i] = i;
         }
         while (smalls > 0) {
             int i = small[--smalls];
-            t[(int) first + i] = i;
+            t[at + i] = i;
         }
     }
 

@@ -282,6 +282,20 @@ class PixieEngineTest {
         assertTrue(tv < 0.01, "seed=" + seed + " total variation between the engines' board visits=" + tv);
     }
 
+    /** Weighted walks give the same board visits over a weighted table as over the graph with the alias chooser. */
+    @Test
+    void shouldReportTheSameBoardsOnAWeightedTableAsOnTheWeightedGraph() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.skewedWeights(RandomGraphs.connected(new Random(seed), 40, 12, 100, false),
+                new Random(seed));
+        PixieQuery q = PixieQuery.builder().pin(3, 1f).steps(1_000_000).topBoards(12).seed(seed).build();
+        double[] onGraph = boards(new PixieEngine(g, new WeightedEdgeChooser(g), 64).query(q));
+        double tv = distance(onGraph, boards(new PixieEngine(WalkTable.weighted(g), 32).query(q)));
+        assertTrue(tv < 0.01, "seed=" + seed + " total variation between the engines' board visits=" + tv);
+        double uniform = distance(onGraph, boards(new PixieEngine(WalkTable.of(g), 32).query(q)));
+        assertTrue(uniform > 0.03, "seed=" + seed + " the weights must matter: uniform walks at " + uniform);
+    }
+
     private static double[] boards(PixieResult r) {
         double[] share = new double[12];
         double total = 0;

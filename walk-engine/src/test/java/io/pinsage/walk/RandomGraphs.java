@@ -32,6 +32,27 @@ final class RandomGraphs {
     }
 
     /**
+     * {@code shape}'s edges with skewed weights, 0.01 + 20·U⁴ (most edges light, a few up to 2,000 times heavier), so
+     * that weighted and uniform walks visit nodes very differently.
+     */
+    static HeapBipartiteGraph skewedWeights(BipartiteGraph shape, Random rnd) {
+        int pins = shape.nodeCount(Side.LEFT);
+        int edges = (int) shape.edgeCount();
+        int[] left = new int[edges];
+        int[] right = new int[edges];
+        float[] weight = new float[edges];
+        for (int pin = 0, e = 0; pin < pins; pin++) {
+            long first = shape.firstEdge(Side.LEFT, pin);
+            for (int i = 0; i < shape.degree(Side.LEFT, pin); i++, e++) {
+                left[e] = pin;
+                right[e] = shape.neighborAt(Side.LEFT, first + i);
+                weight[e] = (float) (0.01 + 20 * Math.pow(rnd.nextDouble(), 4));
+            }
+        }
+        return HeapBipartiteGraph.of(pins, shape.nodeCount(Side.RIGHT), left, right, weight);
+    }
+
+    /**
      * Transition probabilities of one edge step out of every node of {@code side} ({@code [node][neighbour]}),
      * proportional to edge weights when {@code weighted}, else uniform over edges.
      */

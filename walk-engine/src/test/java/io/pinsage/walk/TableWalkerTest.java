@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,10 +36,33 @@ class TableWalkerTest {
         checkAgainstPageRank(7);
     }
 
+    /** On a weighted table the walks follow the edge weights: the weighted personalised PageRank. */
+    @Test
+    void shouldMatchWeightedPersonalisedPageRankOnAWeightedTable() {
+        checkAgainstPageRank(128, true);
+        checkAgainstPageRank(7, true);
+    }
+
+    @Test
+    void shouldRefuseAWeightedTableOfAGraphWithoutWeights() {
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(1), 5, 3, 4, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WalkTable.weighted(g));
+        assertTrue(e.getMessage().contains("no edge weights"), e.getMessage());
+        assertFalse(WalkTable.of(g).isWeighted());
+    }
+
     private static void checkAgainstPageRank(int lanes) {
+        checkAgainstPageRank(lanes, false);
+    }
+
+    private static void checkAgainstPageRank(int lanes, boolean weighted) {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 12, 90, false);
-        WalkTable t = WalkTable.of(g);
+        if (weighted) {
+            g = RandomGraphs.skewedWeights(g, new Random(seed));
+        }
+        WalkTable t = weighted ? WalkTable.weighted(g) : WalkTable.of(g);
+        assertEquals(weighted, t.isWeighted());
         TableWalker walker = new TableWalker(t, lanes);
         walker.random().reseed(seed);
         VisitMap keys = new VisitMap(64);
@@ -47,8 +71,15 @@ class TableWalkerTest {
         long taken = walker.walk(Side.LEFT, 0, 2_000_000, alpha, keys, boardKeys, 0, 0);
         assertEquals(2_000_000, taken);
         VisitMap visits = byId(t, Side.LEFT, keys);
-        double tv = RandomGraphs.totalVariation(visits, RandomGraphs.expectedVisits(g, 0, alpha, false));
-        assertTrue(tv < TOLERANCE, "seed=" + seed + " lanes=" + lanes + " total variation=" + tv);
+        double tv = RandomGraphs.totalVariation(visits, RandomGraphs.expectedVisits(g, 0, alpha, weighted));
+        assertTrue(tv < TOLERANCE, "seed=" + seed + " lanes=" + lanes + " weighted=" + weighted
+                + " total variation=" + tv);
+        if (weighted) {
+            // The weights must matter: the walk stays well away from what a uniform walk would give.
+            double uniform = RandomGraphs.totalVariation(visits, RandomGraphs.expectedVisits(g, 0, alpha, false));
+            assertTrue(uniform > 3 * TOLERANCE, "seed=" + seed + " lanes=" + lanes
+                    + " total variation from the uniform walk's visits=" + uniform);
+        }
         assertEquals(taken, (long) ScoreVectors.sum(boardKeys.values(), boardKeys.size()), "seed=" + seed);
     }
 
