@@ -88,8 +88,9 @@ public final class TableWalker {
 
     /**
      * Walks from {@code source} as {@link RandomWalker#walk} does (uniformly, or by weight on a weighted table), but
-     * adds the visits under node keys: {@code visits} gets {@link WalkTable#key} of each S node landed on, {@code oppositeVisits} (if
-     * not null) of each opposite node passed. The restart probability is applied with 32-bit resolution.
+     * adds the visits under node keys: {@code visits} gets {@link WalkTable#key} of each S node landed on,
+     * {@code oppositeVisits} (if not null) of each opposite node passed. The restart probability is applied with
+     * 32-bit resolution.
      *
      * @return the number of steps taken: {@code steps}, fewer after an early stop, 0 if the source has no edges
      */
