@@ -72,6 +72,7 @@ public final class CpuBackend implements Backend {
     private int opLossFirst;
     private int opLossShared;
     private int opLossHard;
+    private float opLossScale;
     private static final int[] NO_HARD_ROWS = new int[0];
     private final WorkerPool.Chunked aggregateRows = this::aggregateChunk;
     private final WorkerPool.Chunked maxPoolBackwardCols = this::maxPoolBackwardChunk;
@@ -630,8 +631,7 @@ public final class CpuBackend implements Backend {
         opIdx = hr;
         opX = sc;
         opZ = rl;
-        opW = null;
-        opBias1 = gradScale;
+        opLossScale = gradScale;
         runRows(rankingLossRows, sc.rows(), sc.cols());
     }
 
@@ -646,9 +646,9 @@ public final class CpuBackend implements Backend {
             int base = scores.offset + i * scores.cols();
             double loss = opLossKind == RankingLossKind.MARGIN
                     ? RankingRows.margin(scores.data, base, i, opLossFirst, b, opLossShared, opLossHard, hard,
-                            hardOffset, opLossParameter, opBias1)
+                            hardOffset, opLossParameter, opLossScale)
                     : RankingRows.softmax(scores.data, base, i, opLossFirst, b, opLossShared, opLossHard, hard,
-                            hardOffset, opLossParameter, opBias1);
+                            hardOffset, opLossParameter, opLossScale);
             rowLoss.data[rowLoss.offset + i] = (float) loss;
         }
     }
