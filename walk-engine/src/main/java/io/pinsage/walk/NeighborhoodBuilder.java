@@ -4,26 +4,22 @@ import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.csr.neighborhood.NeighborhoodStoreWriter;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Computes importance neighbourhoods for all nodes of a side, or for a given set, with worker threads, and
  * writes them into a neighbourhood store ({@link NeighborhoodStoreWriter}) that training and inference map.
  *
- * <p>Work distribution: the calling thread hands out chunks of {@value #CHUNK} nodes through an Agrona
- * {@link ManyToManyConcurrentArrayQueue} and takes finished chunks back through a
- * {@link ManyToOneConcurrentArrayQueue}, which also drives the progress report; chunk objects are pooled, so
- * nothing is allocated per node. Each worker owns an {@link ImportanceNeighborhoods} and writes its rows
- * straight into the mapped file (rows of distinct nodes never overlap).
+ * <p>Work distribution: workers claim ranges of {@value #CHUNK} nodes from a shared atomic counter and add what
+ * they finished to another, which the calling thread reads for the progress report while it waits for them
+ * (blocked, not spinning, so a busy machine's cores go to the workers); nothing is allocated per node. Each worker
+ * owns an {@link ImportanceNeighborhoods} and writes its rows straight into the mapped file (rows of distinct
+ * nodes never overlap).
  *
  * <p>Threading: one build at a time per instance; {@link Progress} is called on the calling thread. A worker
  * failure stops the build, discards the unpublished store and is rethrown. Deterministic: the store's contents
@@ -33,6 +29,9 @@ public final class NeighborhoodBuilder {
 
     /** Nodes per unit of work: large enough to amortise queue traffic, small enough to balance threads. */
     static final int CHUNK = 64;
+
+    /** How often the calling thread reports progress while it waits for the workers. */
+    static final int PROGRESS_MILLIS = 50;
 
     /** Receives progress on the building thread: {@code done} of {@code total} nodes finished. */
     @FunctionalInterface
@@ -135,64 +134,55 @@ public final class NeighborhoodBuilder {
 
     /**
      * Computes the neighbourhoods of {@code nodes[0..count)} (or of nodes {@code 0..count-1} when {@code nodes} is
-     * null) on the worker threads and hands each row to {@code sink}.
+     * null) on the worker threads and hands each row to {@code sink}. The calling thread reports progress about
+     * every {@value #PROGRESS_MILLIS} ms and once at the end, blocked in between.
+     *
+     * @throws IllegalStateException if the calling thread is interrupted (the workers are stopped first)
      */
     public void compute(int[] nodes, int count, RowSink sink, Progress progress) {
-        int poolSize = 4 * threads;
-        ManyToManyConcurrentArrayQueue<Chunk> work = new ManyToManyConcurrentArrayQueue<>(poolSize);
-        ManyToOneConcurrentArrayQueue<Chunk> done = new ManyToOneConcurrentArrayQueue<>(poolSize);
-        ArrayDeque<Chunk> free = new ArrayDeque<>(poolSize);
-        for (int i = 0; i < poolSize; i++) {
-            free.push(new Chunk());
-        }
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Claims claims = new Claims(count);
         Worker[] workers = new Worker[threads];
         Thread[] running = new Thread[threads];
         for (int t = 0; t < threads; t++) {
             ImportanceNeighborhoods walks = table != null ? new ImportanceNeighborhoods(table, config)
                     : new ImportanceNeighborhoods(graph, config, chooser);
-            workers[t] = new Worker(walks, nodes, sink, work, done, failure);
+            workers[t] = new Worker(walks, nodes, sink, claims);
             running[t] = Thread.ofPlatform().name("neighborhoods-" + t).daemon().start(workers[t]);
         }
-        IdleStrategy idle = new BackoffIdleStrategy();
-        long finished = 0;
-        int next = 0;
+        boolean interrupted = false;
         try {
             progress.update(0, count);
-            while (finished < count && failure.get() == null) {
-                int work0 = 0;
-                while (next < count && !free.isEmpty()) {
-                    Chunk c = free.pop();
-                    c.from = next;
-                    c.to = Math.min(count, next + CHUNK);
-                    next = c.to;
-                    boolean queued = work.offer(c);
-                    assert queued : "the work queue holds every pooled chunk";
-                    work0++;
-                }
-                Chunk c;
-                while ((c = done.poll()) != null) {
-                    finished += c.to - c.from;
-                    free.push(c);
-                    work0++;
-                    progress.update(finished, count);
-                }
-                idle.idle(work0);
-            }
-        } finally {
-            for (Worker w : workers) {
-                w.stop = true;
-            }
+            long reported = 0;
             for (Thread t : running) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while stopping neighbourhood workers", e);
+                while (t.isAlive()) {
+                    t.join(PROGRESS_MILLIS);
+                    long done = claims.finished.get();
+                    if (done != reported && claims.failure.get() == null) {
+                        reported = done;
+                        progress.update(done, count);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            // Reached with workers still running only when interrupted or when progress threw: stop them first.
+            claims.stop = true;
+            for (Thread t : running) {
+                while (t.isAlive()) {
+                    try {
+                        t.join();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
             }
         }
-        Throwable t = failure.get();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while computing neighbourhoods");
+        }
+        Throwable t = claims.failure.get();
         if (t instanceof RuntimeException re) {
             throw re;
         } else if (t instanceof Error err) {
@@ -200,59 +190,65 @@ public final class NeighborhoodBuilder {
         } else if (t != null) {
             throw new IllegalStateException(t);
         }
+        long done = claims.finished.get();
+        if (done != count) {
+            throw new IllegalStateException("computed " + done + " of " + count + " neighbourhoods");
+        }
     }
 
-    /** A range of positions in the node list; recycled between the coordinator and the workers. */
-    private static final class Chunk {
-        int from;
-        int to;
+    /**
+     * The work shared by the workers: the next position to claim, how many are finished, the first failure.
+     *
+     * <p>Why a counter and not a queue of chunks: a worker claims its next range with one atomic add, and nothing is
+     * handed back, so no hand-off can fail or be lost however the threads are scheduled (a bounded lock-free queue
+     * can refuse an offer while a preempted consumer is half-way through a poll; a chunk dropped there left the build
+     * waiting forever).
+     */
+    private static final class Claims {
+        final int count;
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong finished = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        volatile boolean stop;
+
+        Claims(int count) {
+            this.count = count;
+        }
     }
 
     private static final class Worker implements Runnable {
         private final ImportanceNeighborhoods neighborhoods;
         private final int[] nodes;
         private final RowSink sink;
-        private final ManyToManyConcurrentArrayQueue<Chunk> work;
-        private final ManyToOneConcurrentArrayQueue<Chunk> done;
-        private final AtomicReference<Throwable> failure;
+        private final Claims claims;
         private final int[] ids;
         private final float[] weights;
-        volatile boolean stop;
 
-        Worker(ImportanceNeighborhoods neighborhoods, int[] nodes, RowSink sink, ManyToManyConcurrentArrayQueue<Chunk> work,
-               ManyToOneConcurrentArrayQueue<Chunk> done, AtomicReference<Throwable> failure) {
+        Worker(ImportanceNeighborhoods neighborhoods, int[] nodes, RowSink sink, Claims claims) {
             this.neighborhoods = neighborhoods;
             this.nodes = nodes;
             this.sink = sink;
-            this.work = work;
-            this.done = done;
-            this.failure = failure;
+            this.claims = claims;
             this.ids = new int[neighborhoods.config().topT()];
             this.weights = new float[ids.length];
         }
 
         @Override
         public void run() {
-            IdleStrategy idle = new BackoffIdleStrategy();
             try {
-                while (!stop) {
-                    Chunk c = work.poll();
-                    if (c == null) {
-                        idle.idle(0);
-                        continue;
-                    }
-                    idle.reset();
-                    for (int i = c.from; i < c.to; i++) {
+                // Positions are longs: with many workers the counter passes count by up to threads * CHUNK.
+                long from;
+                while (!claims.stop && claims.failure.get() == null && (from = claims.next.getAndAdd(CHUNK)) < claims.count) {
+                    int to = (int) Math.min(claims.count, from + CHUNK);
+                    for (int i = (int) from; i < to; i++) {
                         int node = nodes == null ? i : nodes[i];
                         int n = neighborhoods.compute(node, ids, weights);
                         sink.accept(node, ids, weights, n);
                     }
-                    while (!done.offer(c)) {
-                        idle.idle(0);
-                    }
+                    claims.finished.addAndGet(to - from);
                 }
             } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+                claims.failure.compareAndSet(null, t);
             }
         }
     }
