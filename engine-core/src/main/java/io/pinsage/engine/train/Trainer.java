@@ -370,26 +370,25 @@ public final class Trainer {
                 BlockingQueue<Object> q = new ArrayBlockingQueue<>(config.queueCapacity());
                 queues[t] = q;
                 threads[t] = new Thread(() -> {
-                    MiniBatchBuilder builder = new MiniBatchBuilder(modelConfig.layers(), hood, inputs, negativeFrom, negativeTo,
-                            config.sharedNegatives(), hard);
+                    // Whatever ends this thread early is handed to the trainer in place of the next batch: a thread
+                    // that died silently would leave the trainer waiting on its queue forever.
                     try {
+                        MiniBatchBuilder builder = new MiniBatchBuilder(modelConfig.layers(), hood, inputs, negativeFrom,
+                                negativeTo, config.sharedNegatives(), hard);
                         for (int b = first(fromBatch, me, s); b < batches; b += s) {
                             int from = b * config.batchSize();
                             int to = Math.min(queries.length, from + config.batchSize());
                             SplittableRandom rnd = new SplittableRandom(mix(mix(config.seed(), epoch), b + 1));
-                            Object item;
-                            try {
-                                item = builder.build(queries, positives, order, from, to, hardPerQuery, rnd, epoch, b);
-                            } catch (RuntimeException e) {
-                                item = e;
-                            }
-                            q.put(item);
-                            if (item instanceof RuntimeException) {
-                                return;
-                            }
+                            q.put(builder.build(queries, positives, order, from, to, hardPerQuery, rnd, epoch, b));
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                    } catch (Throwable failure) {
+                        try {
+                            q.put(failure);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                     }
                 }, "pinsage-sampler-" + t);
                 threads[t].setDaemon(true);
@@ -407,6 +406,12 @@ public final class Trainer {
                 Object item = queues[b % threads.length].take();
                 if (item instanceof RuntimeException e) {
                     throw e;
+                }
+                if (item instanceof Error e) {
+                    throw e;
+                }
+                if (item instanceof Throwable t) {
+                    throw new IllegalStateException("building minibatch " + b + " failed", t);
                 }
                 MiniBatch batch = (MiniBatch) item;
                 assert batch.index == b : "batch " + batch.index + " taken for " + b;

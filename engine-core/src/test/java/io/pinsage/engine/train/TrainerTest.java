@@ -17,6 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -206,6 +211,29 @@ class TrainerTest {
                 }).train(dir));
         assertTrue(e.getMessage().contains("no hard negative for " + poisoned), e.getMessage());
         assertEquals(failing, done[1], "seed=" + SEED + ": batches of the second epoch done before the failing one");
+    }
+
+    /**
+     * An {@link Error} in a sampler thread (an assertion, a stack overflow, an allocation that fails) used to end the
+     * thread without a word, leaving the trainer waiting forever for its minibatch; it surfaces like any failure.
+     */
+    @Test
+    void shouldSurfaceAnErrorThrownWhileBuildingAMinibatchInsteadOfWaitingForever() throws Exception {
+        int[][] pp = pairs();
+        ExecutorService runner = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
+        try {
+            Future<?> run = runner.submit(() -> {
+                trainer(config(2, 0, 2), pp[0], pp[1], (query, rnd) -> {
+                    throw new AssertionError("sampler broke on query " + query);
+                }, new TrainingListener() { }).train(dir);
+                return null;
+            });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> run.get(60, TimeUnit.SECONDS),
+                    "seed=" + SEED + ": the trainer must not wait forever for a minibatch whose sampler died");
+            assertTrue(String.valueOf(e.getCause()).contains("sampler broke on query"), String.valueOf(e.getCause()));
+        } finally {
+            runner.shutdownNow();
+        }
     }
 
     @Test
