@@ -23,6 +23,7 @@ final class WorkerPool implements AutoCloseable {
     }
 
     private static final int SPINS_BEFORE_PARK = 1 << 14;
+    private static final long PARK_NANOS = 100_000L;
 
     /** A pool without workers: {@link #run} runs every chunk on the caller. Shared; it holds no state. */
     static final WorkerPool INLINE = new WorkerPool(1);
@@ -36,6 +37,8 @@ final class WorkerPool implements AutoCloseable {
     private volatile long generation;
     private volatile boolean closed;
     private volatile Throwable failure;
+    /** The thread in {@link #run}, woken by the worker that finishes the last chunk. */
+    private volatile Thread caller;
 
     WorkerPool(int threads) {
         if (threads < 1) {
@@ -70,6 +73,7 @@ final class WorkerPool implements AutoCloseable {
         this.chunkCount = chunks;
         doneChunks.set(0);
         failure = null;
+        caller = Thread.currentThread();
         // The volatile write publishes task, chunkCount and the reset counters to the workers.
         generation = g;
         for (Thread worker : workers) {
@@ -81,7 +85,10 @@ final class WorkerPool implements AutoCloseable {
             if (++spins < SPINS_BEFORE_PARK) {
                 Thread.onSpinWait();
             } else {
-                Thread.yield();
+                // A chunk still running on a worker that lost its core: park rather than spin or yield, so the core
+                // goes to that worker (yield gives it up to nothing on a busy machine). The worker that finishes the
+                // last chunk unparks this thread; the timeout covers an unpark that came before the park.
+                LockSupport.parkNanos(this, PARK_NANOS);
             }
         }
         this.task = null;
@@ -114,7 +121,9 @@ final class WorkerPool implements AutoCloseable {
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                doneChunks.incrementAndGet();
+                if (doneChunks.incrementAndGet() == chunks) {
+                    LockSupport.unpark(caller);
+                }
             }
         }
     }
