@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Ingest throughput, each a whole store build per operation: a TSV edge list with 64-bit ids (parse, id
- * mapping, spill, sort, both directions, Chronicle Map id maps) and the same edge count from the synthetic
+ * mapping, spill, sort, both directions, id map files) and the same edge count from the synthetic
  * generator; the limit they are compared with is reading the TSV's lines without parsing them.
  */
 @State(Scope.Benchmark)
@@ -42,11 +42,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2)
 @Measurement(iterations = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector",
-        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-        "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "-Dchronicle.analytics.disable=true", "-Dchronicle.disk.monitor.disable=true"})
+        "--sun-misc-unsafe-memory-access=allow", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class IngestBenchmark {
 
     @Param({"2000000"})

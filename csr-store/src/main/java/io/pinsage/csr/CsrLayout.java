@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  *  left.wgt.NNNNN, right.wgt.NNNNN      {@link NeighborShardFormat#WEIGHTS}, present only for weighted graphs
  *  left.features, right.features        {@link FeatureMatrixFormat}, optional
  *  left.ids, right.ids                  {@link IdListFormat}: dense id to external id, optional
- *  left.idmap, right.idmap              Chronicle Map: external id to dense id, optional (with .ids)
+ *  left.idmap, right.idmap              {@link IdMapFormat}: external id to dense id, present with .ids
  *  engagement.pairs                     {@link PairsFormat}: held-out (query, related) pin pairs, optional
  * </pre>
  * Stateless.
@@ -76,7 +76,7 @@ public final class CsrLayout {
         return SHARD.matcher(fileName).matches() || fileName.equals(offsets(Side.LEFT)) || fileName.equals(offsets(Side.RIGHT));
     }
 
-    /** The framed format of {@code fileName}, or empty for files that are not framed (Chronicle Map id maps). */
+    /** The framed format of {@code fileName}, or empty for a name that is no part of a graph store. */
     public static Optional<FileFormat> formatOf(String fileName) {
         Matcher m = SHARD.matcher(fileName);
         if (m.matches()) {
@@ -91,6 +91,9 @@ public final class CsrLayout {
             }
             if (fileName.equals(idList(s))) {
                 return Optional.of(IdListFormat.INSTANCE);
+            }
+            if (fileName.equals(idMap(s))) {
+                return Optional.of(IdMapFormat.INSTANCE);
             }
         }
         if (fileName.equals(PAIRS)) {

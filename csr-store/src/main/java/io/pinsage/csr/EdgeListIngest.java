@@ -91,8 +91,8 @@ public final class EdgeListIngest {
             int nr = ingest.rightIds != null ? ingest.rightIds.size() : ingest.maxRight + 1;
             CsrBuildStats stats = builder.build(nl, nr);
             if (ingest.leftIds != null) {
-                ingest.leftIds.writeTo(p.directory());
-                ingest.rightIds.writeTo(p.directory());
+                ingest.leftIds.writeTo(p.directory(), p.scratchDirectory());
+                ingest.rightIds.writeTo(p.directory(), p.scratchDirectory());
             }
             for (Side side : Side.values()) {
                 Path f = features[side.ordinal()];

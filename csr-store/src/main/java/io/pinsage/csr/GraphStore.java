@@ -39,7 +39,7 @@ public final class GraphStore implements AutoCloseable {
         MappedCsrGraph g = null;
         try {
             for (String name : generation.files().keySet()) {
-                if (CsrLayout.formatOf(name).isEmpty() && !isIdMap(name)) {
+                if (CsrLayout.formatOf(name).isEmpty()) {
                     throw new CorruptStoreException(generation.file(name), "foreign file: not part of a graph store");
                 }
             }
@@ -62,19 +62,10 @@ public final class GraphStore implements AutoCloseable {
     }
 
     private void close(MappedCsrGraph g) {
-        for (IdMap m : idMaps) {
-            if (m != null) {
-                m.close();
-            }
-        }
         if (g != null) {
             g.close();
         }
         arena.close();
-    }
-
-    private static boolean isIdMap(String name) {
-        return name.equals(CsrLayout.idMap(Side.LEFT)) || name.equals(CsrLayout.idMap(Side.RIGHT));
     }
 
     /** Opens the published generation of the store at {@code root}. */

@@ -6,7 +6,8 @@ import io.pinsage.csr.format.StoreFileFormat;
 
 /**
  * Layout of a side's reverse id mapping, dense id to external id ({@code left.ids}, {@code right.ids}),
- * framed by {@link StoreFileFormat}. The forward mapping (external to dense) is the Chronicle Map beside it.
+ * framed by {@link StoreFileFormat}. The forward mapping (external to dense) is the {@link IdMapFormat} table
+ * beside it.
  *
  * <pre>
  *  header counts:  [0] ids n   [1] kind (0 LONG, 1 STRING)   [2] side (0 LEFT, 1 RIGHT)   [3] string bytes b   [4] 0
@@ -35,6 +36,11 @@ public final class IdListFormat extends BaseFileFormat {
 
     public static final int KIND_LONG = 0;
     public static final int KIND_STRING = 1;
+
+    /** Byte offset, within a STRING list's body, of the UTF-8 byte area of a list of {@code ids} ids. */
+    public static long stringBytesOffset(long ids) {
+        return 8 * (ids + 1);
+    }
 
     private IdListFormat() {
         super(CODEC, VERSION_START, VERSION_CURRENT);

@@ -1,27 +1,35 @@
 package io.pinsage.csr;
 
+import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreFileWriter;
-import net.openhft.chronicle.map.ChronicleMap;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongArrayList;
 import org.agrona.collections.Object2IntHashMap;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Assigns dense ids to one side's external ids in order of first appearance, then persists both directions:
- * the reverse list ({@link IdListFormat}) and the forward Chronicle Map. Assignment uses Agrona's primitive
- * hash maps on the heap (about 40 bytes per LONG id, more for strings), because Chronicle Map puts are ~20x
- * slower than Agrona's and the node count, unlike the edge count, fits the heap for the graphs this targets;
- * inputs with more nodes should arrive with dense ids ({@link IdKind#DENSE}).
+ * the reverse list ({@link IdListFormat}) and the forward hash table ({@link IdMapFormat}). Assignment uses
+ * Agrona's primitive hash maps on the heap (about 40 bytes per LONG id, more for strings): the node count, unlike
+ * the edge count, fits the heap for the graphs this targets; inputs with more nodes should arrive with dense ids
+ * ({@link IdKind#DENSE}). Persisting adds no heap: the table is built in a mapped scratch file.
  *
  * <p>Not thread-safe: one ingest thread.
  */
 public final class IdMapWriter {
+
+    /** Bytes of the scratch table handed to the framed writer at once; a ByteBuffer view must stay under 2 GiB. */
+    private static final long COPY_CHUNK = 1L << 26;
 
     private final Side side;
     private final IdKind kind;
@@ -95,8 +103,12 @@ public final class IdMapWriter {
         }
     }
 
-    /** Writes {@code dir/<side>.ids} and {@code dir/<side>.idmap}. */
-    public void writeTo(Path dir) throws IOException {
+    /**
+     * Writes {@code dir/<side>.ids} and {@code dir/<side>.idmap}. The hash table is filled in a mapped temporary
+     * file in {@code scratch} (deleted before this returns), so it takes no heap however many ids there are, then
+     * copied into its framed file.
+     */
+    public void writeTo(Path dir, Path scratch) throws IOException {
         int n = size();
         try (StoreFileWriter w = new StoreFileWriter(dir.resolve(CsrLayout.idList(side)), IdListFormat.INSTANCE)) {
             if (kind == IdKind.LONG) {
@@ -112,23 +124,42 @@ public final class IdMapWriter {
                     w.putLong(start);
                 }
                 for (String s : stringList) {
-                    w.put(java.nio.ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
+                    w.put(ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
                 }
                 w.finish(n, IdListFormat.KIND_STRING, side.ordinal(), stringBytes);
             }
         }
-        Path map = dir.resolve(CsrLayout.idMap(side));
-        if (kind == IdKind.LONG) {
-            try (ChronicleMap<Long, Integer> m = IdMap.longMapBuilder(n).createPersistedTo(map.toFile())) {
-                for (int i = 0; i < n; i++) {
-                    m.put(longList.getLong(i), i);
+        writeTable(dir.resolve(CsrLayout.idMap(side)), scratch.resolve(CsrLayout.idMap(side) + ".slots"));
+    }
+
+    private void writeTable(Path file, Path slotsFile) throws IOException {
+        int n = size();
+        long slotCount = IdMapFormat.slotsFor(n);
+        long bytes = IdMapFormat.slotOffset(slotCount);
+        try (Arena arena = Arena.ofConfined();
+             FileChannel ch = FileChannel.open(slotsFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                     StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE)) {
+            // mapping grows the fresh file, which reads as zeros: all slots empty
+            MemorySegment slots = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+            for (int d = 0; d < n; d++) {
+                long hash;
+                if (kind == IdKind.LONG) {
+                    hash = IdMapFormat.hashLong(longList.getLong(d));
+                } else {
+                    byte[] utf8 = stringList.get(d).getBytes(StandardCharsets.UTF_8);
+                    hash = IdMapFormat.hashBytes(MemorySegment.ofArray(utf8), 0, utf8.length);
                 }
+                long s = IdMapFormat.home(hash, slotCount);
+                while (IdMapFormat.slotDense(slots.get(StoreFileFormat.LONG, IdMapFormat.slotOffset(s))) != IdMapFormat.EMPTY) {
+                    s = IdMapFormat.next(s, slotCount);
+                }
+                slots.set(StoreFileFormat.LONG, IdMapFormat.slotOffset(s), IdMapFormat.slot(d, IdMapFormat.hashTag(hash)));
             }
-        } else {
-            try (ChronicleMap<CharSequence, Integer> m = IdMap.stringMapBuilder(n, n == 0 ? 1 : (double) stringBytes / n).createPersistedTo(map.toFile())) {
-                for (int i = 0; i < n; i++) {
-                    m.put(stringList.get(i), i);
+            try (StoreFileWriter w = new StoreFileWriter(file, IdMapFormat.INSTANCE)) {
+                for (long off = 0; off < bytes; off += COPY_CHUNK) {
+                    w.put(slots.asSlice(off, Math.min(COPY_CHUNK, bytes - off)).asByteBuffer());
                 }
+                w.finish(n, kind == IdKind.LONG ? IdListFormat.KIND_LONG : IdListFormat.KIND_STRING, side.ordinal(), slotCount);
             }
         }
     }

@@ -45,8 +45,8 @@ final class StoreReport {
         for (Side side : Side.values()) {
             store.features(side).ifPresent(f -> out.printf("features       %s %,d x %d float32%n",
                     side.name().toLowerCase(java.util.Locale.ROOT), f.rows(), f.dim()));
-            store.ids(side).ifPresent(m -> out.printf("id map         %s %,d %s ids%n",
-                    side.name().toLowerCase(java.util.Locale.ROOT), m.size(), m.kind()));
+            store.ids(side).ifPresent(m -> out.printf("id map         %s %,d %s ids, hash table of %,d slots (load %.2f)%n",
+                    side.name().toLowerCase(java.util.Locale.ROOT), m.size(), m.kind(), m.slots(), m.size() / (double) m.slots()));
         }
         store.pairs().ifPresent(p -> out.printf("pairs          %,d held-out engagement pairs%n", p.count()));
         out.printf("files          %d, %,d bytes%n", files.size(), total);
