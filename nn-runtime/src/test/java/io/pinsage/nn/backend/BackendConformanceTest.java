@@ -432,6 +432,10 @@ public abstract class BackendConformanceTest {
         double temperature = 0.5;
         float scale = 1f / b;
         double[] scores = gaussian(b * c);
+        // Query 0's first two shared negatives sit on either side of the margin's hinge, so every run checks the
+        // gradient of an active and of an inactive hinge whatever the random scores.
+        scores[b] = (float) (scores[0] + 1);
+        scores[b + 1] = (float) (scores[0] - margin - 1);
         int[] hard = new int[b * h];
         for (int i = 0; i < hard.length; i++) {
             hard[i] = i % 3 == 1 ? -1 : random.nextInt(100);
