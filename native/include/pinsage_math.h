@@ -55,16 +55,6 @@ PN_HD float pn_l2_grad(float y, float dy, float dot_dy_y, float inv_norm) {
     return inv_norm * (dy - y * dot_dy_y);
 }
 
-/* Hinge term of one negative: max(0, s_neg - s_pos + margin). */
-PN_HD float pn_hinge(float s_neg, float s_pos, float margin) {
-    float h = s_neg - s_pos + margin;
-    return h > 0.0f ? h : 0.0f;
-}
-
-PN_HD int pn_hinge_active(float s_neg, float s_pos, float margin) {
-    return s_neg - s_pos + margin > 0.0f;
-}
-
 /* One AdamW step of one parameter; bc1 = 1 - beta1^t, bc2 = 1 - beta2^t. */
 PN_HD void pn_adam_step(float *p, float *m, float *v, float g, float lr, float beta1, float beta2, float eps,
                         float weight_decay, float bc1, float bc2) {

@@ -130,20 +130,6 @@ PN_API int pn_l2_normalize_bwd(const float *y, const float *dy, const float *inv
                                float *dx, pn_stream stream);
 
 /*
- * Max-margin loss. zq, zp: B x D (query, positive). Negatives of query q: the S shared rows of z_shared
- * (S x D, same for all queries) then its H rows of z_hard (B x H x D); N = S + H >= 1, N <= 8192.
- * loss[q] = (1/N) sum_n max(0, zq.zn - zq.zp + margin).
- * Backward gives grad_scale * d loss[q] for each q (grad_scale = 1/B for the batch mean): d_zq, d_zp
- * (B x D), d_hard (B x H x D; may be NULL when H == 0) are overwritten; d_shared (S x D) is overwritten
- * with the sum over queries (atomics, so run-to-run bit differences are possible).
- */
-PN_API int pn_max_margin_fwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                             const float *z_hard, int H, float margin, float *loss, pn_stream stream);
-PN_API int pn_max_margin_bwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                             const float *z_hard, int H, float margin, float grad_scale, float *d_zq,
-                             float *d_zp, float *d_shared, float *d_hard, pn_stream stream);
-
-/*
  * Sampled ranking loss on a score matrix, in place (the loss head of training: scores = queries x candidates).
  * scores is B x C, C = B + S + B*H, columns [positives (B) | shared negatives (S) | hard negatives (B*H,
  * query-major)]. Query i's positive is column i; its negatives are columns [first, B + S) other than i
@@ -192,11 +178,6 @@ PN_API int pn_cpu_bias_relu_bwd(const float *y, const float *dy, int rows, int c
 PN_API int pn_cpu_l2_normalize_fwd(const float *x, int rows, int cols, float eps, float *y, float *inv_norm);
 PN_API int pn_cpu_l2_normalize_bwd(const float *y, const float *dy, const float *inv_norm, int rows, int cols,
                                    float *dx);
-PN_API int pn_cpu_max_margin_fwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                                 const float *z_hard, int H, float margin, float *loss);
-PN_API int pn_cpu_max_margin_bwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                                 const float *z_hard, int H, float margin, float grad_scale, float *d_zq,
-                                 float *d_zp, float *d_shared, float *d_hard);
 PN_API int pn_cpu_sampled_loss_rows(int kind, float margin, float temperature, int in_batch, int B, int S, int H,
                                     const int *hard_rows, float grad_scale, float *scores, float *row_loss);
 PN_API int pn_cpu_adam_update(float *param, float *m, float *v, const float *grad, size_t n, float lr,

@@ -11,8 +11,6 @@
 #include "pinsage_native.h"
 #include "pn_internal.h"
 
-#define PN_MAX_NEGATIVES 8192
-
 int pn_check_gather(int mode, const void *src, int src_rows, int dim, const int *idx, int rows, int T,
                     const void *out, const int *argmax) {
     if (mode < PN_AGG_WEIGHTED_MEAN || mode > PN_AGG_MAX)
@@ -40,16 +38,6 @@ int pn_check_matrix(const char *op, const void *a, const void *b, int rows, int 
     if (rows < 0 || cols <= 0)
         return pn_fail(PN_ERR_INVALID_ARGUMENT, "%s: rows=%d cols=%d", op, rows, cols);
     if (a == NULL || b == NULL) return pn_fail(PN_ERR_INVALID_ARGUMENT, "%s: NULL pointer", op);
-    return PN_OK;
-}
-
-int pn_check_margin(const void *zq, const void *zp, int B, int D, const void *z_shared, int S,
-                    const void *z_hard, int H) {
-    if (B < 0 || D <= 0 || S < 0 || H < 0 || S + H < 1 || S + H > PN_MAX_NEGATIVES)
-        return pn_fail(PN_ERR_INVALID_ARGUMENT, "max_margin: B=%d D=%d S=%d H=%d (need 1 <= S+H <= %d)", B, D,
-                       S, H, PN_MAX_NEGATIVES);
-    if (zq == NULL || zp == NULL || (S > 0 && z_shared == NULL) || (H > 0 && z_hard == NULL))
-        return pn_fail(PN_ERR_INVALID_ARGUMENT, "max_margin: NULL embedding pointer");
     return PN_OK;
 }
 
@@ -205,67 +193,6 @@ int pn_cpu_l2_normalize_bwd(const float *y, const float *dy, const float *inv_no
         float dot = 0.0f;
         for (int c = 0; c < cols; c++) dot += dy[base + c] * y[base + c];
         for (int c = 0; c < cols; c++) dx[base + c] = pn_l2_grad(y[base + c], dy[base + c], dot, inv_norm[r]);
-    }
-    return PN_OK;
-}
-
-static float pn_dot(const float *a, const float *b, int n) {
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
-static const float *pn_negative(const float *z_shared, int S, const float *z_hard, int H, int D, int q, int n) {
-    return n < S ? z_shared + (size_t)n * D : z_hard + ((size_t)q * H + (n - S)) * D;
-}
-
-int pn_cpu_max_margin_fwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                          const float *z_hard, int H, float margin, float *loss) {
-    int st = pn_check_margin(zq, zp, B, D, z_shared, S, z_hard, H);
-    if (st != PN_OK) return st;
-    if (loss == NULL) return pn_fail(PN_ERR_INVALID_ARGUMENT, "max_margin_fwd: NULL loss");
-    int N = S + H;
-    for (int q = 0; q < B; q++) {
-        const float *zqq = zq + (size_t)q * D;
-        float pos = pn_dot(zqq, zp + (size_t)q * D, D), sum = 0.0f;
-        for (int n = 0; n < N; n++)
-            sum += pn_hinge(pn_dot(zqq, pn_negative(z_shared, S, z_hard, H, D, q, n), D), pos, margin);
-        loss[q] = sum / (float)N;
-    }
-    return PN_OK;
-}
-
-int pn_cpu_max_margin_bwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                          const float *z_hard, int H, float margin, float grad_scale, float *d_zq, float *d_zp,
-                          float *d_shared, float *d_hard) {
-    int st = pn_check_margin(zq, zp, B, D, z_shared, S, z_hard, H);
-    if (st != PN_OK) return st;
-    if (d_zq == NULL || d_zp == NULL || (S > 0 && d_shared == NULL) || (H > 0 && d_hard == NULL))
-        return pn_fail(PN_ERR_INVALID_ARGUMENT, "max_margin_bwd: NULL gradient");
-    int N = S + H;
-    float w = grad_scale / (float)N;
-    if (S > 0) memset(d_shared, 0, sizeof(float) * (size_t)S * D);
-    for (int q = 0; q < B; q++) {
-        const float *zqq = zq + (size_t)q * D, *zpq = zp + (size_t)q * D;
-        float *gq = d_zq + (size_t)q * D, *gp = d_zp + (size_t)q * D;
-        float pos = pn_dot(zqq, zpq, D);
-        int active = 0;
-        memset(gq, 0, sizeof(float) * D);
-        if (H > 0) memset(d_hard + (size_t)q * H * D, 0, sizeof(float) * (size_t)H * D);
-        for (int n = 0; n < N; n++) {
-            const float *zn = pn_negative(z_shared, S, z_hard, H, D, q, n);
-            if (!pn_hinge_active(pn_dot(zqq, zn, D), pos, margin)) continue;
-            float *gn = n < S ? d_shared + (size_t)n * D : d_hard + ((size_t)q * H + (n - S)) * D;
-            active++;
-            for (int d = 0; d < D; d++) {
-                gq[d] += w * zn[d];
-                gn[d] += w * zqq[d];
-            }
-        }
-        for (int d = 0; d < D; d++) {
-            gq[d] -= w * (float)active * zpq[d];
-            gp[d] = -w * (float)active * zqq[d];
-        }
     }
     return PN_OK;
 }

@@ -13,8 +13,6 @@ int pn_fail(int status, const char *format, ...);
 int pn_check_gather(int mode, const void *src, int src_rows, int dim, const int *idx, int rows, int T,
                     const void *out, const int *argmax);
 int pn_check_matrix(const char *op, const void *a, const void *b, int rows, int cols);
-int pn_check_margin(const void *zq, const void *zp, int B, int D, const void *z_shared, int S,
-                    const void *z_hard, int H);
 int pn_check_sampled_loss(int kind, float temperature, int B, int S, int H, const int *hard_rows,
                           const float *scores, const float *row_loss);
 int pn_check_gemm(int m, int n, int k, const void *A, int lda, const void *B, int ldb, const void *C, int ldc,

@@ -63,19 +63,6 @@ int pn_l2_normalize_bwd(const float *y, const float *dy, const float *inv_norm, 
     (void)y; (void)dy; (void)inv_norm; (void)rows; (void)cols; (void)dx; (void)stream;
     return PN_NO_CUDA("pn_l2_normalize_bwd");
 }
-int pn_max_margin_fwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                      const float *z_hard, int H, float margin, float *loss, pn_stream stream) {
-    (void)zq; (void)zp; (void)B; (void)D; (void)z_shared; (void)S; (void)z_hard; (void)H; (void)margin; (void)loss;
-    (void)stream;
-    return PN_NO_CUDA("pn_max_margin_fwd");
-}
-int pn_max_margin_bwd(const float *zq, const float *zp, int B, int D, const float *z_shared, int S,
-                      const float *z_hard, int H, float margin, float grad_scale, float *d_zq, float *d_zp,
-                      float *d_shared, float *d_hard, pn_stream stream) {
-    (void)zq; (void)zp; (void)B; (void)D; (void)z_shared; (void)S; (void)z_hard; (void)H; (void)margin;
-    (void)grad_scale; (void)d_zq; (void)d_zp; (void)d_shared; (void)d_hard; (void)stream;
-    return PN_NO_CUDA("pn_max_margin_bwd");
-}
 int pn_adam_update(float *param, float *m, float *v, const float *grad, size_t n, float lr, float beta1, float beta2,
                    float eps, float weight_decay, int t, pn_stream stream) {
     (void)param; (void)m; (void)v; (void)grad; (void)n; (void)lr; (void)beta1; (void)beta2; (void)eps;

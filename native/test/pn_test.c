@@ -229,82 +229,6 @@ static void cpu_l2_tests(void) {
     free(x); free(dy); free(y); free(inv); free(dx); free(y_ref); free(dx_ref);
 }
 
-/* ---- max-margin fixtures ---- */
-
-typedef struct {
-    int B, D, S, H;
-    float margin, scale;
-    float *zq, *zp, *zs, *zh;
-} margin_case;
-
-static margin_case margin_make(int B, int D, int S, int H) {
-    margin_case m = {B, D, S, H, 0.3f, 1.0f / (float)B, NULL, NULL, NULL, NULL};
-    m.zq = rand_floats((size_t)B * D, -0.3f, 0.3f);
-    m.zp = rand_floats((size_t)B * D, -0.3f, 0.3f);
-    m.zs = rand_floats((size_t)(S > 0 ? S : 1) * D, -0.3f, 0.3f);
-    m.zh = rand_floats((size_t)(H > 0 ? B * H : 1) * D, -0.3f, 0.3f);
-    return m;
-}
-static void margin_free(margin_case *m) { free(m->zq); free(m->zp); free(m->zs); free(m->zh); }
-
-static void naive_margin(const margin_case *m, double *loss, double *gq, double *gp, double *gs, double *gh) {
-    int N = m->S + m->H, D = m->D;
-    double w = (double)m->scale / N;
-    for (int q = 0; q < m->B; q++) {
-        const float *a = m->zq + (size_t)q * D, *p = m->zp + (size_t)q * D;
-        double pos = 0;
-        for (int d = 0; d < D; d++) pos += (double)a[d] * p[d];
-        loss[q] = 0;
-        for (int n = 0; n < N; n++) {
-            const float *z = n < m->S ? m->zs + (size_t)n * D : m->zh + ((size_t)q * m->H + n - m->S) * D;
-            double s = 0;
-            for (int d = 0; d < D; d++) s += (double)a[d] * z[d];
-            double h = s - pos + m->margin;
-            if (h <= 0) continue;
-            loss[q] += h / N;
-            for (int d = 0; d < D; d++) {
-                gq[(size_t)q * D + d] += w * ((double)z[d] - p[d]);
-                gp[(size_t)q * D + d] -= w * a[d];
-                if (n < m->S) gs[(size_t)n * D + d] += w * a[d];
-                else gh[((size_t)q * m->H + n - m->S) * D + d] += w * a[d];
-            }
-        }
-    }
-}
-
-typedef struct {
-    float *loss, *gq, *gp, *gs, *gh;
-} margin_out;
-
-static margin_out margin_out_make(const margin_case *m) {
-    margin_out o;
-    o.loss = xmalloc((size_t)m->B * 4);
-    o.gq = xmalloc((size_t)m->B * m->D * 4);
-    o.gp = xmalloc((size_t)m->B * m->D * 4);
-    o.gs = xmalloc((size_t)(m->S > 0 ? m->S : 1) * m->D * 4);
-    o.gh = xmalloc((size_t)(m->H > 0 ? m->B * m->H : 1) * m->D * 4);
-    return o;
-}
-static void margin_out_free(margin_out *o) { free(o->loss); free(o->gq); free(o->gp); free(o->gs); free(o->gh); }
-
-static void cpu_margin_tests(void) {
-    margin_case m = margin_make(9, 21, 6, 3);
-    size_t nq = (size_t)m.B * m.D, ns = (size_t)m.S * m.D, nh = (size_t)m.B * m.H * m.D;
-    double *loss = xmalloc(m.B * 8), *gq = xmalloc(nq * 8), *gp = xmalloc(nq * 8), *gs = xmalloc(ns * 8), *gh = xmalloc(nh * 8);
-    naive_margin(&m, loss, gq, gp, gs, gh);
-    margin_out o = margin_out_make(&m);
-    memset(o.gh, 0x7f, nh * 4); /* stale garbage must be overwritten */
-    int st = pn_cpu_max_margin_fwd(m.zq, m.zp, m.B, m.D, m.zs, m.S, m.zh, m.H, m.margin, o.loss);
-    report("cpu max_margin_fwd", st ? 1e9 : max_err_fd(o.loss, loss, m.B), 1e-6);
-    st = pn_cpu_max_margin_bwd(m.zq, m.zp, m.B, m.D, m.zs, m.S, m.zh, m.H, m.margin, m.scale, o.gq, o.gp, o.gs, o.gh);
-    double e = st ? 1e9 : fmax(fmax(max_err_fd(o.gq, gq, nq), max_err_fd(o.gp, gp, nq)), fmax(max_err_fd(o.gs, gs, ns), max_err_fd(o.gh, gh, nh)));
-    report("cpu max_margin_bwd", e, 1e-6);
-    expect_status("cpu max_margin rejects S+H=0", pn_cpu_max_margin_fwd(m.zq, m.zp, m.B, m.D, m.zs, 0, m.zh, 0, 0.1f, o.loss), PN_ERR_INVALID_ARGUMENT);
-    margin_out_free(&o);
-    free(loss); free(gq); free(gp); free(gs); free(gh);
-    margin_free(&m);
-}
-
 /* ---- sampled ranking loss fixtures ---- */
 typedef struct {
     int kind, in_batch, B, S, H;
@@ -496,7 +420,6 @@ static void cpu_tests(void) {
     cpu_gather_tests();
     cpu_bias_relu_tests();
     cpu_l2_tests();
-    cpu_margin_tests();
     cpu_loss_tests();
     cpu_adam_tests();
     cpu_sgemm_tests();
@@ -601,34 +524,6 @@ static void gpu_bias_relu_l2_tests(int small) {
     void *ptrs[] = {dx_, db_, ddy, dy_out, ddx, ddb, dinv};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) CK(pn_device_free(ptrs[i]));
     free(x); free(b); free(dy); free(ry); free(rdx); free(rdb); free(rinv); free(gy); free(gdx); free(gdb); free(ginv);
-}
-
-static void gpu_margin_tests(int small) {
-    margin_case m = margin_make(small ? 6 : 128, small ? 40 : 128, small ? 5 : 100, small ? 3 : 10);
-    size_t nq = (size_t)m.B * m.D, ns = (size_t)m.S * m.D, nh = (size_t)m.B * m.H * m.D;
-    margin_out r = margin_out_make(&m), o = margin_out_make(&m);
-    float *dq = dev_upload(m.zq, nq * 4), *dp = dev_upload(m.zp, nq * 4), *ds = dev_upload(m.zs, ns * 4), *dh = dev_upload(m.zh, nh * 4);
-    float *dl = dev_upload(NULL, m.B * 4), *gq = dev_upload(NULL, nq * 4), *gp = dev_upload(NULL, nq * 4), *gs = dev_upload(NULL, ns * 4), *gh = dev_upload(NULL, nh * 4);
-    pn_cpu_max_margin_fwd(m.zq, m.zp, m.B, m.D, m.zs, m.S, m.zh, m.H, m.margin, r.loss);
-    CK(pn_max_margin_fwd(dq, dp, m.B, m.D, ds, m.S, dh, m.H, m.margin, dl, stream));
-    dev_download(o.loss, dl, m.B * 4);
-    report("gpu max_margin_fwd", max_err_f(o.loss, r.loss, m.B), 1e-5);
-    pn_cpu_max_margin_bwd(m.zq, m.zp, m.B, m.D, m.zs, m.S, m.zh, m.H, m.margin, m.scale, r.gq, r.gp, r.gs, r.gh);
-    CK(pn_memset_async(gs, 0xff, ns * 4, stream)); /* stale NaNs must be overwritten */
-    CK(pn_max_margin_bwd(dq, dp, m.B, m.D, ds, m.S, dh, m.H, m.margin, m.scale, gq, gp, gs, gh, stream));
-    dev_download(o.gq, gq, nq * 4);
-    dev_download(o.gp, gp, nq * 4);
-    dev_download(o.gs, gs, ns * 4);
-    dev_download(o.gh, gh, nh * 4);
-    report("gpu max_margin_bwd d_zq", max_err_f(o.gq, r.gq, nq), 1e-5);
-    report("gpu max_margin_bwd d_zp", max_err_f(o.gp, r.gp, nq), 1e-5);
-    report("gpu max_margin_bwd d_shared", max_err_f(o.gs, r.gs, ns), 1e-5);
-    report("gpu max_margin_bwd d_hard", max_err_f(o.gh, r.gh, nh), 1e-5);
-    void *ptrs[] = {dq, dp, ds, dh, dl, gq, gp, gs, gh};
-    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) CK(pn_device_free(ptrs[i]));
-    margin_out_free(&r);
-    margin_out_free(&o);
-    margin_free(&m);
 }
 
 /* Kernel against host reference on one case; nan_row >= 0 puts a NaN among that query's shared negatives. */
@@ -814,7 +709,6 @@ static void gpu_tests(int small) {
         gpu_gather_tests(640, 300, 50, small);
     }
     gpu_bias_relu_l2_tests(small);
-    gpu_margin_tests(small);
     gpu_loss_tests(small);
     gpu_adam_tests(small);
     gpu_sgemm_tests(small);

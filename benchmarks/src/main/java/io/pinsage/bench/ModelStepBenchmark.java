@@ -1,17 +1,15 @@
 package io.pinsage.bench;
 
 import io.pinsage.nn.backend.AdamConfig;
-import io.pinsage.nn.backend.IndexBuffer;
-import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
-import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.ComputationGraphBuilder;
-import io.pinsage.nn.model.MaxMarginLoss;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.nn.model.SampledRankingLoss;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One PinSage training step on the CPU backend, as the trainer runs it once a minibatch is built: upload,
- * forward through K = 2 CONVOLVE layers and G1/G2, max-margin loss over 500 shared negatives, backward, Adam.
+ * forward through K = 2 CONVOLVE layers and G1/G2, margin loss over 500 shared negatives ({@link SampledRankingLoss}),
+ * backward, Adam.
  * Batch 512 (query, positive) pairs, T = 50 neighbours, 256 content features, widths 256/256/128, on random
  * neighbourhoods over 50 000 nodes (so layer 0 holds most of them, as with real walks on a graph that size).
  * Graph construction is the samplers' job and is not timed.
@@ -57,10 +56,10 @@ public class ModelStepBenchmark {
     private PinSageModel model;
     private AdamOptimizer adam;
     private ComputationGraph graph;
-    private IndexBuffer queryRows;
-    private IndexBuffer positiveRows;
-    private IndexBuffer negativeRows;
-    private MaxMarginLoss lossHead;
+    private int[] queryRows;
+    private int[] positiveRows;
+    private int[] negativeRows;
+    private SampledRankingLoss lossHead;
     private Tensor dEmbeddings;
 
     @Setup(Level.Trial)
@@ -104,16 +103,17 @@ public class ModelStepBenchmark {
         queryRows = range(0, BATCH);
         positiveRows = range(BATCH, 2 * BATCH);
         negativeRows = range(2 * BATCH, outputs);
-        lossHead = new MaxMarginLoss(backend, model.config().outputDim());
+        lossHead = new SampledRankingLoss(backend, model.config().outputDim(), RankingLossKind.MARGIN, 0.1f, 1f,
+                false);
         dEmbeddings = backend.allocate("dz", outputs, model.config().outputDim());
     }
 
-    private IndexBuffer range(int from, int to) {
+    private static int[] range(int from, int to) {
         int[] rows = new int[to - from];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = from + i;
         }
-        return Tensors.of(backend, "rows", rows);
+        return rows;
     }
 
     @TearDown(Level.Trial)
@@ -122,12 +122,12 @@ public class ModelStepBenchmark {
     }
 
     @Benchmark
-    public float step() {
+    public double step() {
         Tensor z = model.forward(graph);
-        Tensor loss = lossHead.compute(z, queryRows, positiveRows, negativeRows, null, 0.1f, dEmbeddings);
+        double loss = lossHead.compute(z, queryRows, positiveRows, negativeRows, new int[0], 0, dEmbeddings);
         model.backward(dEmbeddings);
         adam.step();
-        return Tensors.toArray(loss)[0];
+        return loss;
     }
 
     /** Layer sizes of the benchmarked minibatch, for the record. */
@@ -138,7 +138,7 @@ public class ModelStepBenchmark {
         System.out.println(b.graph);
         for (int i = 0; i < 5; i++) {
             long t = System.nanoTime();
-            float l = b.step();
+            double l = b.step();
             System.out.printf("step %d: %.1f ms, loss %.4f%n", i, (System.nanoTime() - t) / 1e6, l);
         }
         b.tearDown();

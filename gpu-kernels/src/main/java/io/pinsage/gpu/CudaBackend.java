@@ -38,7 +38,7 @@ import java.util.Set;
  *
  * <h2>Mapping to kernels</h2>
  * GEMM: {@code pn_sgemm} or cuBLAS ({@link GemmEngine}). Element-wise helpers the C API lacks are rank-1 GEMMs
- * with a vector of ones ({@code fill}, {@code axpy}, bias without activation, bias gradients, the loss mean),
+ * with a vector of ones ({@code fill}, {@code axpy}, bias without activation, bias gradients),
  * which keeps the native API small; {@code allFinite} multiplies by zeros (NaN and infinities survive a product
  * with zero, finite values do not). Row gather and scatter-add are the gather kernels with one slot. L2 norms are
  * kept as the SPI says ({@code sqrt(|x|² + 1e-24)}, the clamped norm to float precision) and inverted by the same
@@ -57,7 +57,6 @@ public final class CudaBackend implements Backend {
     private static final float NORM_EPS = 1e-24f;
     private static final long STAGING_BYTES = 8L << 20;
     private static final int LAYOUT_CACHE = 8;
-    private static final int MAX_NEGATIVES = 8192;
     /** Rows of C per SGEMM launch: 65535 row tiles of the smallest tile (32) the kernels use. */
     private static final int GEMM_ROWS = 65535 * 32 / 64 * 64;
 
@@ -743,72 +742,6 @@ public final class CudaBackend implements Backend {
         pool.release(unit, bytes, seq);
     }
 
-    @Override
-    public void maxMarginLoss(Tensor queries, Tensor positives, Tensor sharedNegatives, Tensor hardNegatives,
-                              float margin, Tensor loss, Tensor dQueries, Tensor dPositives,
-                              Tensor dSharedNegatives, Tensor dHardNegatives) {
-        CudaTensor q = tensor(queries);
-        CudaTensor p = tensor(positives);
-        CudaTensor sn = tensor(sharedNegatives);
-        CudaTensor hn = hardNegatives == null ? null : tensor(hardNegatives);
-        CudaTensor l = tensor(loss);
-        CudaTensor dq = dQueries == null ? null : tensor(dQueries);
-        CudaTensor dp = dPositives == null ? null : tensor(dPositives);
-        CudaTensor dsn = dSharedNegatives == null ? null : tensor(dSharedNegatives);
-        CudaTensor dhn = dHardNegatives == null ? null : tensor(dHardNegatives);
-        int h = BackendChecks.maxMarginLoss(q, p, sn, hn, l, dq, dp, dsn, dhn);
-        int b = q.rows();
-        int d = q.cols();
-        int s = sn.rows();
-        if (s + h > MAX_NEGATIVES) {
-            throw new IllegalArgumentException("maxMarginLoss: " + s + " shared + " + h + " hard negatives per query"
-                    + " exceed the CUDA kernel's limit of " + MAX_NEGATIVES);
-        }
-        long seq = launch(q.storage, p.storage, sn.storage, l.storage);
-        if (b == 0) {
-            fill(l, 0f);
-            return;
-        }
-        long hard = h == 0 ? 0L : hn.address();
-        touchIfPresent(hn, seq);
-        long perQueryBytes = (long) b * Float.BYTES;
-        long perQuery = pool.acquire(perQueryBytes);
-        check(device.maxMarginForward(q.address(), p.address(), b, d, sn.address(), s, hard, h, margin, perQuery,
-                computeStream), "maxMarginLoss");
-        // loss = (1/B) · 1_Bᵀ · perQuery
-        check(device.gemm(GemmEngine.PINSAGE_FP32, false, false, 1, 1, b, 1f / b, ones(b), b, perQuery, 1, 0f,
-                l.address(), 1, computeStream), "maxMarginLoss mean");
-        pool.release(perQuery, perQueryBytes, seq);
-        if (dq == null && dp == null && dsn == null && (dhn == null || h == 0)) {
-            return;
-        }
-        long embBytes = (long) b * d * Float.BYTES;
-        long sharedBytes = (long) s * d * Float.BYTES;
-        long hardBytes = (long) b * h * d * Float.BYTES;
-        long dqa = dq != null ? dq.address() : pool.acquire(embBytes);
-        long dpa = dp != null ? dp.address() : pool.acquire(embBytes);
-        long dsa = dsn != null ? dsn.address() : s == 0 ? 0L : pool.acquire(sharedBytes);
-        long dha = h == 0 ? 0L : dhn != null ? dhn.address() : pool.acquire(hardBytes);
-        touchIfPresent(dq, seq);
-        touchIfPresent(dp, seq);
-        touchIfPresent(dsn, seq);
-        touchIfPresent(dhn, seq);
-        check(device.maxMarginBackward(q.address(), p.address(), b, d, sn.address(), s, hard, h, margin, 1f / b,
-                dqa, dpa, dsa, dha, computeStream), "maxMarginLoss backward");
-        if (dq == null) {
-            pool.release(dqa, embBytes, seq);
-        }
-        if (dp == null) {
-            pool.release(dpa, embBytes, seq);
-        }
-        if (dsn == null && s > 0) {
-            pool.release(dsa, sharedBytes, seq);
-        }
-        if (dhn == null && h > 0) {
-            pool.release(dha, hardBytes, seq);
-        }
-    }
-
     // ------------------------------------------------------------------ rows and optimisers
 
     /** One block per query ({@code pn_sampled_loss_rows}); nothing travels to or from the host. */
@@ -1169,12 +1102,6 @@ public final class CudaBackend implements Backend {
 
     private static void touch(DeviceStorage s, long seq) {
         s.lastUse = seq;
-    }
-
-    private static void touchIfPresent(CudaTensor t, long seq) {
-        if (t != null) {
-            t.storage.lastUse = seq;
-        }
     }
 
     private void check(int status, String op) {

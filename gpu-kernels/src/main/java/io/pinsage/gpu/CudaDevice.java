@@ -174,19 +174,6 @@ final class CudaDevice implements Device {
     }
 
     @Override
-    public int maxMarginForward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                                long loss, long stream) {
-        return pn_max_margin_fwd(zq, zp, b, d, shared, s, hard, h, margin, loss, stream);
-    }
-
-    @Override
-    public int maxMarginBackward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                                 float gradScale, long dZq, long dZp, long dShared, long dHard, long stream) {
-        return pn_max_margin_bwd(zq, zp, b, d, shared, s, hard, h, margin, gradScale, dZq, dZp, dShared, dHard,
-                stream);
-    }
-
-    @Override
     public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
                                long hardRows, float gradScale, long scores, long rowLoss, long stream) {
         return pn_sampled_loss_rows(kind, margin, temperature, inBatch ? 1 : 0, b, s, h, hardRows, gradScale, scores,

@@ -66,12 +66,6 @@ interface Device {
 
     int l2NormalizeBackward(long y, long dy, long invNorm, int rows, int cols, long dx, long stream);
 
-    int maxMarginForward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin, long loss,
-                         long stream);
-
-    int maxMarginBackward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                          float gradScale, long dZq, long dZp, long dShared, long dHard, long stream);
-
     /** The sampled ranking loss on a score matrix, in place ({@code pn_sampled_loss_rows}). */
     int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h, long hardRows,
                         float gradScale, long scores, long rowLoss, long stream);

@@ -64,18 +64,6 @@ final class IssueOnlyDevice extends HostDevice {
     }
 
     @Override
-    public int maxMarginForward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                                long loss, long stream) {
-        return PinSageNative.PN_OK;
-    }
-
-    @Override
-    public int maxMarginBackward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                                 float gradScale, long dZq, long dZp, long dShared, long dHard, long stream) {
-        return PinSageNative.PN_OK;
-    }
-
-    @Override
     public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
                                long hardRows, float gradScale, long scores, long rowLoss, long stream) {
         return PinSageNative.PN_OK;

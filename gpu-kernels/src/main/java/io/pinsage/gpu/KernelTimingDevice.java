@@ -336,25 +336,6 @@ final class KernelTimingDevice implements Device {
     }
 
     @Override
-    public int maxMarginForward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin, long loss,
-                                long stream) {
-        boolean timed = start(stream, "max-margin forward");
-        int status = inner.maxMarginForward(zq, zp, b, d, shared, s, hard, h, margin, loss, stream);
-        end(timed, stream);
-        return status;
-    }
-
-    @Override
-    public int maxMarginBackward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                                 float gradScale, long dZq, long dZp, long dShared, long dHard, long stream) {
-        boolean timed = start(stream, "max-margin backward");
-        int status = inner.maxMarginBackward(zq, zp, b, d, shared, s, hard, h, margin, gradScale, dZq, dZp,
-                dShared, dHard, stream);
-        end(timed, stream);
-        return status;
-    }
-
-    @Override
     public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
                                long hardRows, float gradScale, long scores, long rowLoss, long stream) {
         boolean timed = start(stream, "ranking-loss rows");

@@ -204,18 +204,6 @@ public final class PinSageNative {
                                                   @Cast("float*") long scores, @Cast("float*") long rowLoss,
                                                   @Cast("pn_stream") long stream);
 
-    public static native int pn_max_margin_fwd(@Cast("const float*") long zq, @Cast("const float*") long zp, int b,
-                                               int d, @Cast("const float*") long zShared, int s,
-                                               @Cast("const float*") long zHard, int h, float margin,
-                                               @Cast("float*") long loss, @Cast("pn_stream") long stream);
-
-    public static native int pn_max_margin_bwd(@Cast("const float*") long zq, @Cast("const float*") long zp, int b,
-                                               int d, @Cast("const float*") long zShared, int s,
-                                               @Cast("const float*") long zHard, int h, float margin, float gradScale,
-                                               @Cast("float*") long dZq, @Cast("float*") long dZp,
-                                               @Cast("float*") long dShared, @Cast("float*") long dHard,
-                                               @Cast("pn_stream") long stream);
-
     public static native int pn_adam_update(@Cast("float*") long param, @Cast("float*") long m, @Cast("float*") long v,
                                             @Cast("const float*") long grad, @Cast("size_t") long n, float lr,
                                             float beta1, float beta2, float eps, float weightDecay, int t,
@@ -266,18 +254,6 @@ public final class PinSageNative {
                                                       int s, int h, @Cast("const int*") long hardRows,
                                                       float gradScale, @Cast("float*") long scores,
                                                       @Cast("float*") long rowLoss);
-
-    public static native int pn_cpu_max_margin_fwd(@Cast("const float*") long zq, @Cast("const float*") long zp,
-                                                   int b, int d, @Cast("const float*") long zShared, int s,
-                                                   @Cast("const float*") long zHard, int h, float margin,
-                                                   @Cast("float*") long loss);
-
-    public static native int pn_cpu_max_margin_bwd(@Cast("const float*") long zq, @Cast("const float*") long zp,
-                                                   int b, int d, @Cast("const float*") long zShared, int s,
-                                                   @Cast("const float*") long zHard, int h, float margin,
-                                                   float gradScale, @Cast("float*") long dZq,
-                                                   @Cast("float*") long dZp, @Cast("float*") long dShared,
-                                                   @Cast("float*") long dHard);
 
     public static native int pn_cpu_adam_update(@Cast("float*") long param, @Cast("float*") long m,
                                                 @Cast("float*") long v, @Cast("const float*") long grad,

@@ -102,16 +102,19 @@ final class GpuCheckMain {
                 Tensors.of(be, "alpha", nb.length, 1, uniform(r, nb.length)), pooled, argMax);
         Tensor norms = be.allocate("norms", targets, 1);
         be.l2Normalize(pooled, pooled, norms);
-        Tensor loss = be.allocate("loss", 1, 1);
-        be.maxMarginLoss(pooled.rows(0, 16), pooled.rows(16, 32), c.rows(0, 20), null, 0.1f, loss, null, null, null,
-                null);
-        // the trainer's loss rows: 8 queries against 8 positives (in-batch) and 88 shared negatives
+        // the trainer's loss rows: 8 queries against 8 positives and 88 shared negatives, softmax with in-batch
+        // negatives, then the margin loss without
         Tensor scores = be.allocate("scores", 8, n);
         be.copy(c.rows(0, 8), scores);
         Tensor rowLoss = be.allocate("rowLoss", 8, 1);
         be.rankingLossRows(RankingLossKind.SOFTMAX, 0.1f, 0.5f, true, n - 8, null, 0, 1f / 8, scores, rowLoss);
-        List<float[]> parts = List.of(Tensors.toArray(c), Tensors.toArray(pooled), Tensors.toArray(loss),
-                Tensors.toArray(scores), Tensors.toArray(rowLoss));
+        Tensor marginScores = be.allocate("marginScores", 8, n);
+        be.copy(c.rows(8, 16), marginScores);
+        Tensor marginRowLoss = be.allocate("marginRowLoss", 8, 1);
+        be.rankingLossRows(RankingLossKind.MARGIN, 0.1f, 1f, false, n - 8, null, 0, 1f / 8, marginScores,
+                marginRowLoss);
+        List<float[]> parts = List.of(Tensors.toArray(c), Tensors.toArray(pooled), Tensors.toArray(scores),
+                Tensors.toArray(rowLoss), Tensors.toArray(marginScores), Tensors.toArray(marginRowLoss));
         float[] all = new float[parts.stream().mapToInt(p -> p.length).sum()];
         int at = 0;
         for (float[] p : parts) {

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The whole PinSage model, trained for a few Adam steps with the max-margin loss on {@link CudaBackend} (on the
+ * The whole PinSage model, trained for a few Adam steps with the margin loss on {@link CudaBackend} (on the
  * host twins everywhere, on the GPU where there is one) and on the {@link CpuBackend} from the same seed: losses
  * and final embeddings must agree. This runs every
  * operation the model uses in the order training uses them, with ID embeddings (sparse Adam) and MAX pooling
@@ -263,16 +263,15 @@ class PinSageModelOnCudaBackendTest {
             AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), steady(0.02f));
             int[] targets = {3, 17, 8, 25, 30, 1};
             ComputationGraph graph = new ComputationGraphBuilder(2, nbhd, inputs).build(targets, targets.length);
-            Tensor loss = backend.allocate("loss", 1, 1);
+            SampledRankingLoss head = new SampledRankingLoss(backend, config.outputDim(), RankingLossKind.MARGIN,
+                    margin, 1f, false);
             Tensor grad = backend.allocate("dz", targets.length, config.outputDim());
             float[] losses = new float[5];
-            Tensor z = null;
             for (int step = 0; step < losses.length; step++) {
-                z = model.forward(graph);
+                Tensor z = model.forward(graph);
                 // queries 0-1, positives 2-3, shared negatives 4-5
-                backend.maxMarginLoss(z.rows(0, 2), z.rows(2, 4), z.rows(4, 6), null, margin, loss, grad.rows(0, 2),
-                        grad.rows(2, 4), grad.rows(4, 6), null);
-                losses[step] = Tensors.toArray(loss)[0];
+                losses[step] = (float) head.compute(z, new int[] {0, 1}, new int[] {2, 3}, new int[] {4, 5},
+                        new int[0], 0, grad);
                 model.zeroGradients();
                 model.backward(grad);
                 adam.step();

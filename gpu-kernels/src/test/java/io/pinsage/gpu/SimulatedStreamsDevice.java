@@ -233,22 +233,6 @@ final class SimulatedStreamsDevice implements Device {
     }
 
     @Override
-    public int maxMarginForward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                                long loss, long stream) {
-        kernel(stream, () -> host.maxMarginForward(zq, zp, b, d, shared, s, hard, h, margin, loss, 0),
-                "maxMarginForward");
-        return PinSageNative.PN_OK;
-    }
-
-    @Override
-    public int maxMarginBackward(long zq, long zp, int b, int d, long shared, int s, long hard, int h, float margin,
-                                 float gradScale, long dZq, long dZp, long dShared, long dHard, long stream) {
-        kernel(stream, () -> host.maxMarginBackward(zq, zp, b, d, shared, s, hard, h, margin, gradScale, dZq, dZp,
-                dShared, dHard, 0), "maxMarginBackward");
-        return PinSageNative.PN_OK;
-    }
-
-    @Override
     public int sampledLossRows(int kind, float margin, float temperature, boolean inBatch, int b, int s, int h,
                                long hardRows, float gradScale, long scores, long rowLoss, long stream) {
         kernel(stream, () -> host.sampledLossRows(kind, margin, temperature, inBatch, b, s, h, hardRows, gradScale,

@@ -126,22 +126,6 @@ public interface Backend extends AutoCloseable {
     void l2NormalizeBackward(Tensor out, Tensor norms, Tensor dOut, Tensor dX);
 
     /**
-     * Max-margin ranking loss with its gradients, fused. For query row {@code b} with positive row {@code b}
-     * and negative set {@code N_b} = all rows of {@code sharedNegatives} plus rows
-     * {@code [b·H, (b+1)·H)} of {@code hardNegatives} ({@code H = hardNegatives.rows() / queries.rows()}):
-     * {@code l_b = mean_{n ∈ N_b} max(0, q_b·n − q_b·p_b + margin)}; {@code loss} ({@code 1 x 1}) receives
-     * {@code mean_b l_b}.
-     *
-     * <p>The gradient outputs receive {@code ∂loss/∂·} (overwritten); each may be null to skip it, and
-     * {@code hardNegatives} may be null or have zero rows. Shapes: {@code queries}, {@code positives},
-     * {@code dQueries}, {@code dPositives} are {@code B x d}; negatives have {@code d} columns;
-     * {@code hardNegatives.rows()} is a multiple of {@code B}. Cost: {@code O(B · (S + H) · d)}.
-     */
-    void maxMarginLoss(Tensor queries, Tensor positives, Tensor sharedNegatives, Tensor hardNegatives,
-                       float margin, Tensor loss, Tensor dQueries, Tensor dPositives, Tensor dSharedNegatives,
-                       Tensor dHardNegatives);
-
-    /**
      * The per-query part of a sampled ranking loss, on a matrix of scores, in place: what a training step does between
      * the GEMM that scores each query against its candidates and the GEMMs that carry the gradient back, with no
      * transfer to the host.

@@ -105,45 +105,6 @@ public final class BackendChecks {
         }
     }
 
-    /** Checks a max-margin loss call; returns the number of hard negatives per query. */
-    public static int maxMarginLoss(Tensor q, Tensor p, Tensor shared, Tensor hard, Tensor loss, Tensor dQ,
-                                    Tensor dP, Tensor dShared, Tensor dHard) {
-        String op = "maxMarginLoss";
-        sameShape(op, q, p);
-        if (shared.cols() != q.cols()) {
-            throw new IllegalArgumentException(op + ": shared negatives " + describe(shared) + " and queries "
-                    + describe(q) + " differ in columns");
-        }
-        int perQuery = 0;
-        if (hard != null && hard.rows() > 0) {
-            if (hard.cols() != q.cols() || q.rows() == 0 || hard.rows() % q.rows() != 0) {
-                throw new IllegalArgumentException(op + ": hard negatives " + describe(hard) + " must be (B·H)x"
-                        + q.cols() + " for queries " + describe(q));
-            }
-            perQuery = hard.rows() / q.rows();
-        }
-        if (shared.rows() + perQuery == 0) {
-            throw new IllegalArgumentException(op + ": no negatives: shared " + describe(shared) + ", hard "
-                    + describe(hard));
-        }
-        if (loss.rows() != 1 || loss.cols() != 1) {
-            throw new IllegalArgumentException(op + ": loss " + describe(loss) + " must be 1x1");
-        }
-        if (dQ != null) {
-            sameShape(op, q, dQ);
-        }
-        if (dP != null) {
-            sameShape(op, p, dP);
-        }
-        if (dShared != null) {
-            sameShape(op, shared, dShared);
-        }
-        if (dHard != null && hard != null) {
-            sameShape(op, hard, dHard);
-        }
-        return perQuery;
-    }
-
     /** Checks a row gather/scatter: {@code rows.length() == dense.rows()} and equal column counts. */
     public static void rows(String op, Tensor table, IndexBuffer rows, Tensor dense) {
         if (rows.length() != dense.rows() || table.cols() != dense.cols()) {

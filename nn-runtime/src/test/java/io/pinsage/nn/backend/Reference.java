@@ -75,26 +75,6 @@ public final class Reference {
         return out;
     }
 
-    /** The max-margin loss of {@link Backend#maxMarginLoss} in double. */
-    public static double maxMarginLoss(double[] q, double[] p, double[] shared, double[] hard, int batch, int dim,
-                                       double margin) {
-        int s = shared.length / dim;
-        int h = hard == null ? 0 : hard.length / dim / batch;
-        double total = 0;
-        for (int b = 0; b < batch; b++) {
-            double pos = dot(q, b * dim, p, b * dim, dim);
-            double sum = 0;
-            for (int n = 0; n < s; n++) {
-                sum += Math.max(0, dot(q, b * dim, shared, n * dim, dim) - pos + margin);
-            }
-            for (int n = 0; n < h; n++) {
-                sum += Math.max(0, dot(q, b * dim, hard, (b * h + n) * dim, dim) - pos + margin);
-            }
-            total += sum / (s + h);
-        }
-        return total / batch;
-    }
-
     /**
      * The per-query losses of {@link Backend#rankingLossRows} in double, straight from the definition: each query's
      * negatives listed, then its margin or softmax loss.

@@ -2,6 +2,7 @@ package io.pinsage.nn.model;
 
 import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class ModelFormatTest extends SeededCpuTest {
 
     private ComputationGraph graph() {
         return new ComputationGraphBuilder(2, TinyGraphs.neighbourhoods(random, 10, 3), TinyGraphs.inputs(random, 10, 2))
-                .build(new int[] {0, 4}, 2);
+                .build(new int[] {0, 4, 7}, 3);
     }
 
     @Test
@@ -71,13 +72,12 @@ class ModelFormatTest extends SeededCpuTest {
     }
 
     private void train(PinSageModel model, AdamOptimizer adam, ComputationGraph g, int steps) {
-        Tensor loss = backend.allocate("loss", 1, 1);
-        Tensor grad = backend.allocate("dz", 2, 5);
-        Tensor negatives = Tensors.of(backend, "negatives", 1, 5, new float[] {0.3f, -0.2f, 0.5f, 0.1f, 0.4f});
+        SampledRankingLoss loss = new SampledRankingLoss(backend, 5, RankingLossKind.MARGIN, 1f, 1f, false);
+        Tensor grad = backend.allocate("dz", 3, 5);
         for (int s = 0; s < steps; s++) {
             Tensor z = model.forward(g);
-            backend.maxMarginLoss(z.rows(0, 1), z.rows(1, 2), negatives, null, 1f, loss, grad.rows(0, 1),
-                    grad.rows(1, 2), null, null);
+            // query 0, positive 1, shared negative 2
+            loss.compute(z, new int[] {0}, new int[] {1}, new int[] {2}, new int[0], 0, grad);
             model.backward(grad);
             adam.step();
         }

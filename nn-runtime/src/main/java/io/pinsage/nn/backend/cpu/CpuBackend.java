@@ -43,8 +43,6 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final CpuGemm gemm;
     private final int threads;
-    private float[] scratch = new float[0];
-    private int[] activeCounts = new int[0];
     private int[] reverseStart = new int[0];
     private int[] reverseTarget = new int[0];
     private float[] reverseCoefficient = new float[0];
@@ -525,95 +523,6 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override
-    public void maxMarginLoss(Tensor queries, Tensor positives, Tensor sharedNegatives, Tensor hardNegatives,
-                              float margin, Tensor loss, Tensor dQueries, Tensor dPositives,
-                              Tensor dSharedNegatives, Tensor dHardNegatives) {
-        int perQuery = BackendChecks.maxMarginLoss(queries, positives, sharedNegatives, hardNegatives, loss,
-                dQueries, dPositives, dSharedNegatives, dHardNegatives);
-        CpuTensor q = own(queries);
-        CpuTensor p = own(positives);
-        CpuTensor sn = own(sharedNegatives);
-        CpuTensor hn = hardNegatives == null ? null : own(hardNegatives);
-        CpuTensor dq = dQueries == null ? null : own(dQueries);
-        CpuTensor dp = dPositives == null ? null : own(dPositives);
-        CpuTensor dsn = dSharedNegatives == null ? null : own(dSharedNegatives);
-        CpuTensor dhn = dHardNegatives == null || perQuery == 0 ? null : own(dHardNegatives);
-        int batch = q.rows();
-        int dim = q.cols();
-        int shared = sn.rows();
-        if (batch == 0) {
-            own(loss).data[own(loss).offset] = 0f;
-            return;
-        }
-        float scale = 1f / ((float) batch * (shared + perQuery));
-        // scores = Q · Sharedᵀ, then overwritten in place by the hinge's gradient coefficients.
-        float[] g = scratch(batch * shared);
-        if (shared > 0) {
-            gemm.gemm(false, true, batch, shared, dim, 1f, q.data, q.offset, dim, sn.data, sn.offset, dim, 0f, g, 0,
-                    shared);
-        }
-        if (activeCounts.length < batch) {
-            activeCounts = new int[batch];
-        }
-        double total = 0;
-        for (int bq = 0; bq < batch; bq++) {
-            int qo = q.offset + bq * dim;
-            float pos = CpuKernels.dot(q.data, qo, p.data, p.offset + bq * dim, dim);
-            int active = 0;
-            int row = bq * shared;
-            for (int n = 0; n < shared; n++) {
-                float hinge = g[row + n] - pos + margin;
-                if (hinge > 0f) {
-                    total += hinge;
-                    active++;
-                    g[row + n] = scale;
-                } else {
-                    g[row + n] = 0f;
-                }
-            }
-            if (dq != null) {
-                Arrays.fill(dq.data, dq.offset + bq * dim, dq.offset + (bq + 1) * dim, 0f);
-            }
-            for (int h = 0; h < perQuery; h++) {
-                int ho = hn.offset + (bq * perQuery + h) * dim;
-                float hinge = CpuKernels.dot(q.data, qo, hn.data, ho, dim) - pos + margin;
-                boolean on = hinge > 0f;
-                if (on) {
-                    total += hinge;
-                    active++;
-                    if (dq != null) {
-                        CpuKernels.axpy(scale, hn.data, ho, dq.data, dq.offset + bq * dim, dim);
-                    }
-                }
-                if (dhn != null) {
-                    CpuKernels.scaleInto(on ? scale : 0f, q.data, qo, dhn.data, dhn.offset + (bq * perQuery + h) * dim,
-                            dim);
-                }
-            }
-            activeCounts[bq] = active;
-            if (dp != null) {
-                CpuKernels.scaleInto(-scale * active, q.data, qo, dp.data, dp.offset + bq * dim, dim);
-            }
-        }
-        CpuTensor lossT = own(loss);
-        lossT.data[lossT.offset] = (float) (total * scale);
-        if (dq != null) {
-            if (shared > 0) {
-                gemm.gemm(false, false, batch, dim, shared, 1f, g, 0, shared, sn.data, sn.offset, dim, 1f, dq.data,
-                        dq.offset, dim);
-            }
-            for (int bq = 0; bq < batch; bq++) {
-                CpuKernels.axpy(-scale * activeCounts[bq], p.data, p.offset + bq * dim, dq.data, dq.offset + bq * dim,
-                        dim);
-            }
-        }
-        if (dsn != null) {
-            gemm.gemm(true, false, shared, dim, batch, 1f, g, 0, shared, q.data, q.offset, dim, 0f, dsn.data,
-                    dsn.offset, dim);
-        }
-    }
-
     /** Rows in parallel on the worker pool, each in {@link RankingRows}'s fixed order. */
     @Override
     public void rankingLossRows(RankingLossKind kind, float margin, float temperature, boolean inBatchNegatives,
@@ -793,13 +702,6 @@ public final class CpuBackend implements Backend {
 
     private static int roundUpToLanes(int n) {
         return Math.max(L, (n + L - 1) / L * L);
-    }
-
-    private float[] scratch(int size) {
-        if (scratch.length < size) {
-            scratch = new float[size];
-        }
-        return scratch;
     }
 
     private CpuTensor own(Tensor t) {
