@@ -13,6 +13,13 @@ import java.util.Arrays;
  */
 public final class PixieQuery {
 
+    /**
+     * The largest step budget N: 2<sup>24</sup>. Visit counts are floats, exact up to 2<sup>24</sup> per pin, so a
+     * larger budget could no longer be counted exactly; it is also about a second of walking on one core, far
+     * beyond the 10<sup>5</sup> steps that rank the top pins stably.
+     */
+    public static final long MAX_STEPS = 1L << 24;
+
     final int[] pins;
     final float[] weights;
     final long steps;
@@ -94,7 +101,7 @@ public final class PixieQuery {
             return this;
         }
 
-        /** Total steps N (round trips pin → board → pin), split among the query pins. */
+        /** Total steps N (round trips pin → board → pin), split among the query pins; at most {@link #MAX_STEPS}. */
         public Builder steps(long steps) {
             this.steps = steps;
             return this;
@@ -169,8 +176,9 @@ public final class PixieQuery {
                             + "): must be positive and finite");
                 }
             }
-            if (steps <= 0) {
-                throw new IllegalArgumentException("steps=" + steps + ": must be > 0");
+            if (steps <= 0 || steps > MAX_STEPS) {
+                throw new IllegalArgumentException("steps=" + steps + ": must lie in [1, " + MAX_STEPS
+                        + "] (visit counts are exact up to 2^24; more steps would not count, ask for fewer)");
             }
             WalkRandom.requireRestartProbability(alpha);
             if (topPins < 0 || topBoards < 0) {
