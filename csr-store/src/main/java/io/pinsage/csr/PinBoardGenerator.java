@@ -48,8 +48,10 @@ public final class PinBoardGenerator {
     private final int[] topicPins;
     private final long[] topicStride;
 
+    /** @throws IllegalArgumentException if the generator's per-board sizes alone could not fit the heap */
     public PinBoardGenerator(GeneratorConfig config) {
         this.config = config;
+        ResourceLimits.requireHeap("boards=" + config.boards(), ResourceLimits.bytes(config.boards(), 4), null);
         this.boardSize = boardSizes(config);
         int k = config.topics();
         this.topicPins = new int[k];
@@ -278,8 +280,12 @@ public final class PinBoardGenerator {
     /**
      * Generates the whole store into {@code root} and publishes it atomically: graph, pin features (if
      * {@code featureDim > 0}) and engagement pairs.
+     *
+     * @throws IllegalArgumentException before generating anything if the build could not fit the heap
+     *                                  ({@link CsrBuilder#requireHeap})
      */
     public StoreGeneration writeStore(Path root, CsrBuildOptions options) throws IOException {
+        CsrBuilder.requireHeap(config.pins(), config.boards(), config.edges(), options);
         try (Publication p = StoreDirectory.beginPublication(root)) {
             CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), options.withWeighted(false));
             generateEdges(builder, options.threads());
