@@ -49,6 +49,21 @@ public final class PixieQuery {
         seed = b.seed;
     }
 
+    /**
+     * Returns {@code steps} if it lies in {@code [1, MAX_STEPS]}, for callers that check a budget before they open a
+     * graph.
+     *
+     * @param name the parameter's name as the caller's user knows it
+     * @throws IllegalArgumentException naming {@code name=steps} and the range otherwise
+     */
+    public static long requireSteps(String name, long steps) {
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw new IllegalArgumentException(name + "=" + steps + ": must lie in [1, " + MAX_STEPS
+                    + "] (visit counts are exact up to 2^24; more steps would not count, ask for fewer)");
+        }
+        return steps;
+    }
+
     /** A builder with the defaults above and no pins. */
     public static Builder builder() {
         return new Builder();
@@ -176,10 +191,7 @@ public final class PixieQuery {
                             + "): must be positive and finite");
                 }
             }
-            if (steps <= 0 || steps > MAX_STEPS) {
-                throw new IllegalArgumentException("steps=" + steps + ": must lie in [1, " + MAX_STEPS
-                        + "] (visit counts are exact up to 2^24; more steps would not count, ask for fewer)");
-            }
+            requireSteps("steps", steps);
             WalkRandom.requireRestartProbability(alpha);
             if (topPins < 0 || topBoards < 0) {
                 throw new IllegalArgumentException("topPins=" + topPins + " topBoards=" + topBoards + ": must be >= 0");
