@@ -51,6 +51,23 @@ class StoreCommandsTest {
     }
 
     @Test
+    void shouldRefuseGeneratorSizesBeyondTheHeapOrTheirBoundsBeforeWriting() {
+        Path store = dir.resolve("s");
+        CliRun r = run("generate", "--out", store.toString(), "--pins", "2000000000", "--boards", "100", "--edges", "1000",
+                "--threads", "1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: leftCount=2000000000 rightCount=100 edges=1000 threads=1"), r.err());
+        assertTrue(r.err().contains("of heap, more than the"), r.err());
+        r = run("generate", "--out", store.toString(), "--pins", "1000", "--boards", "100", "--edges", "1000", "--pairs", "2000000000");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: heldOutPairs=2000000000: must be <= pins=1000"), r.err());
+        r = run("generate", "--out", store.toString(), "--pins", "1000", "--boards", "100", "--edges", "1000", "--threads", "100000");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: threads=100000: must lie in [1, 1024]"), r.err());
+        assertFalse(Files.exists(store), "nothing written");
+    }
+
+    @Test
     void shouldBuildFromATsvAndNameTheBadLine() throws Exception {
         Path tsv = dir.resolve("e.tsv");
         Files.writeString(tsv, "1\t10\n2\t10\n2\t11\n");

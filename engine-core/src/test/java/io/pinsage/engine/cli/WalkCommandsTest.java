@@ -80,6 +80,24 @@ class WalkCommandsTest {
     }
 
     @Test
+    void shouldPrintEveryVisitedPinForATopBeyondTheGraphAndBoundTheSteps() throws IOException {
+        buildStore();
+        Run r = run("walk", dir.toString(), "--query", "1", "--steps", "5000", "--top", "2000000000", "--boards", "2000000000");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("   4  ") && !r.out().contains("   5  "), "pins 0, 2, 3, 4 and no more:\n" + r.out());
+        assertTrue(r.out().contains("rank  board"), r.out());
+        r = run("walk", dir.toString(), "--query", "1", "--steps", "99999999999");
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(r.err().startsWith("error: --steps=99999999999: must lie in [1, 16777216]"), r.err());
+        r = run("neighborhoods", dir.toString(), "--top", "3", "--steps", "99999999999");
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(r.err().startsWith("error: --steps=99999999999: must lie in [1, 16777216]"), r.err());
+        r = run("neighborhoods", dir.toString(), "--top", "3", "--threads", "100000");
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(r.err().startsWith("error: --threads=100000: must lie in [1, 1024]"), r.err());
+    }
+
+    @Test
     void shouldReportBadQueriesAsUserErrors() throws IOException {
         buildStore();
         Run r = run("walk", dir.toString(), "--query", "99");
