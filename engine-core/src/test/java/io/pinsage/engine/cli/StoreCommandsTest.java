@@ -81,6 +81,50 @@ class StoreCommandsTest {
     }
 
     @Test
+    void shouldShowBuildProgressStripAByteOrderMarkAndWarnOnceOfAnIgnoredWeightColumn() throws Exception {
+        Path tsv = dir.resolve("w.tsv");
+        Files.writeString(tsv, "\uFEFF1\t10\t0.5\n2\t10\tNaN\n2\t11\n");
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        CliRun r;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("edges          3"), r.out());
+        String stderr = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String warning = "warning: " + tsv + ":1: the weight column ('0.5') is ignored without --weighted; every edge gets weight 1";
+        assertTrue(stderr.contains(warning), stderr);
+        assertEquals(stderr.indexOf("warning:"), stderr.lastIndexOf("warning:"), "said once: " + stderr);
+        long size = Files.size(tsv);
+        assertTrue(stderr.contains("100% " + size + "/" + size + " bytes"), stderr);
+        CliRun walk = run("walk", dir.resolve("s").toString(), "--query", "1", "--steps", "100");
+        assertEquals(0, walk.code(), "the first id is 1, not a byte-order mark and 1: " + walk.err());
+    }
+
+    @Test
+    void shouldNameTheFileAndLineWhereATruncatedGzipEnds() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            lines.append(i).append('\t').append(i % 97).append('\n');
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path cut = dir.resolve("cut.tsv.gz");
+        Files.write(cut, java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        CliRun r = run("build", "--input", cut.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().matches("error: " + java.util.regex.Pattern.quote(cut.toString())
+                + ":\\d+: the gzip data ends early, after \\d+ lines \\(Unexpected end of ZLIB input stream\\): the file is truncated, "
+                + "copy or download it again\\s*"), r.err());
+    }
+
+    @Test
     void shouldReportEveryFigureOfABenchBuildAndDeleteTheStore() {
         CliRun r = run("bench", "build", "--dir", dir.toString(), "--pins", "2000", "--boards", "200", "--edges", "20000",
                 "--disk-probe-mib", "4");
