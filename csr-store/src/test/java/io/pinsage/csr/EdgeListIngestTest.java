@@ -290,6 +290,17 @@ class EdgeListIngestTest {
         assertTrue(e.getMessage().contains("shape (2, 1)"), e.getMessage());
     }
 
+    @Test
+    void shouldRefuseAFeatureWidthBeyondTheBoundBeforeAllocatingARow() throws IOException {
+        Path edges = write("e.tsv", "1\t2\n");
+        Path wide = dir.resolve("wide.npy");
+        writeNpyFloat32(wide, 1, 2_000_000_000, new float[0]);
+        BadInputException e = assertThrows(BadInputException.class, () -> EdgeListIngest.ingest(List.of(edges), dir.resolve("store"),
+                new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), build, new Path[] {wide, null}));
+        assertTrue(e.getMessage().endsWith("shape (1, 2000000000): expected (1, d) with 1 <= d <= 65536, one row per LEFT node"),
+                e.getMessage());
+    }
+
     static void writeNpyFloat32(Path file, int rows, int cols, float[] data) throws IOException {
         String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
         int total = 10 + header.length() + 1;
