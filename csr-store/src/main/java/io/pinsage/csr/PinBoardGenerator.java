@@ -282,10 +282,16 @@ public final class PinBoardGenerator {
      * {@code featureDim > 0}) and engagement pairs.
      *
      * @throws IllegalArgumentException before generating anything if the build could not fit the heap
-     *                                  ({@link CsrBuilder#requireHeap})
+     *                                  ({@link CsrBuilder#requireHeap}) or the disk under {@code root}
      */
     public StoreGeneration writeStore(Path root, CsrBuildOptions options) throws IOException {
         CsrBuilder.requireHeap(config.pins(), config.boards(), config.edges(), options);
+        // at the peak, the spill (8 bytes an edge) beside the left shards (4), then offsets and features
+        long nodes = (long) config.pins() + config.boards();
+        long disk = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(config.edges(), 12), ResourceLimits.bytes(nodes, 8)),
+                ResourceLimits.bytes(config.pins(), 4L * config.featureDim()));
+        ResourceLimits.requireDisk("edges=" + config.edges() + " pins=" + config.pins() + " boards=" + config.boards(), root, disk,
+                "generate fewer edges or write elsewhere");
         try (Publication p = StoreDirectory.beginPublication(root)) {
             CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), options.withWeighted(false));
             generateEdges(builder, options.threads());

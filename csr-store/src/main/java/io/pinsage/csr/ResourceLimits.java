@@ -1,10 +1,14 @@
 package io.pinsage.csr;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * Checks that sizes taken from user input fit before anything is allocated for them: a thread count against
- * {@link #MAX_THREADS}, a planned heap allocation against the most the heap may ever hold ({@code -Xmx}). A request
+ * {@link #MAX_THREADS}, a planned heap allocation against the most the heap may ever hold ({@code -Xmx}), planned
+ * files against the free space of their file system. A request
  * that cannot fit is refused with an {@link IllegalArgumentException} naming {@code name=value}, what it would need
  * and what to do instead, rather than failing later with an {@link OutOfMemoryError} half-way through the work.
  *
@@ -58,6 +62,27 @@ public final class ResourceLimits {
             throw new IllegalArgumentException(what + ": needs " + need + " of heap, more than the "
                     + formatBytes(max) + " the heap may hold (-Xmx); "
                     + (remedy != null ? remedy : "ask for less or give the JVM a larger heap"));
+        }
+    }
+
+    /**
+     * Refuses writing about {@code bytes} under {@code dir} (or its nearest existing ancestor) when its file system
+     * has less usable space.
+     *
+     * @throws IllegalArgumentException {@code "WHAT: needs about X of disk under DIR, Y is free; REMEDY"}
+     */
+    public static void requireDisk(String what, Path dir, long bytes, String remedy) throws IOException {
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        long free = Files.getFileStore(existing).getUsableSpace();
+        if (bytes > free) {
+            throw new IllegalArgumentException(what + ": needs about " + formatBytes(bytes) + " of disk under " + existing + ", "
+                    + formatBytes(free) + " is free; " + remedy);
         }
     }
 

@@ -27,6 +27,17 @@ class ResourceLimitsTest {
     }
 
     @Test
+    void shouldRefuseFilesBeyondTheFreeSpaceOfTheNearestExistingFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path store = dir.resolve("not").resolve("yet");
+        ResourceLimits.requireDisk("k=1", store, 1024, "write less");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ResourceLimits.requireDisk("k=9", store, Long.MAX_VALUE / 2, "write less"));
+        assertTrue(e.getMessage().startsWith("k=9: needs about 4.0 EiB of disk under " + dir + ", "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" is free; write less"), e.getMessage());
+    }
+
+    @Test
     void shouldBoundThreadCounts() {
         assertEquals(ResourceLimits.MAX_THREADS, ResourceLimits.requireThreads("threads", ResourceLimits.MAX_THREADS));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -68,6 +68,19 @@ class StoreCommandsTest {
     }
 
     @Test
+    void shouldRefuseToGenerateMoreThanTheDiskHolds() throws Exception {
+        Path store = dir.resolve("s");
+        // 1.1 TiB at 12 bytes an edge; on a machine with that much free space this would generate for hours
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getFileStore(dir).getUsableSpace() < 100_000_000_000L * 12);
+        CliRun r = run("generate", "--out", store.toString(), "--pins", "1000", "--boards", "1000000", "--edges", "100000000000",
+                "--threads", "1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: edges=100000000000 pins=1000 boards=1000000: needs about 1.1 TiB of disk under "),
+                r.err());
+        assertFalse(Files.exists(store), "nothing written");
+    }
+
+    @Test
     void shouldBuildFromATsvAndNameTheBadLine() throws Exception {
         Path tsv = dir.resolve("e.tsv");
         Files.writeString(tsv, "1\t10\n2\t10\n2\t11\n");
