@@ -64,7 +64,7 @@ public final class LightGcnRecommender {
         long start = System.nanoTime();
         NodeSpace space = NodeSpace.of(data.graph());
         PinSageConfig model = modelConfig(space, o);
-        requireHeap(space, o);
+        requireHeap(space, o, data.train().size());
         Files.createDirectories(outDir);
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());
@@ -99,15 +99,17 @@ public final class LightGcnRecommender {
     /**
      * Refuses settings whose node-sized tables could not fit the heap, before the neighbourhoods (minutes on large data)
      * are built: the neighbourhood table (8 bytes per node and slot), the id embeddings with their Adam state and the
-     * inferred embeddings (4 floats and 3 floats per node and width), and the queued minibatches' target rows.
+     * inferred embeddings (4 floats and 3 floats per node and width), and the queued minibatches' target rows (a batch
+     * holds at most the {@code pairs} training pairs, so a larger batch size just means all of them).
      *
      * @throws IllegalArgumentException naming the settings, the estimate and the heap's maximum
      */
-    static void requireHeap(NodeSpace space, RecommenderOptions o) {
+    static void requireHeap(NodeSpace space, RecommenderOptions o, long pairs) {
         long nodes = space.size();
         long slots = Math.max(o.width(), o.userItems());
         TrainingConfig t = o.training();
-        long batchRows = 2L * t.batchSize() + t.sharedNegatives() + (long) t.batchSize() * t.maxHardNegatives();
+        long batch = Math.min(t.batchSize(), pairs);
+        long batchRows = 2L * batch + t.sharedNegatives() + batch * t.maxHardNegatives();
         long queued = (long) t.samplerThreads() * t.queueCapacity() + 2;
         long bytes = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(nodes * slots, 8),
                         ResourceLimits.bytes(nodes * (4L * o.embedDim() + 3L * o.dim()), 4)),
