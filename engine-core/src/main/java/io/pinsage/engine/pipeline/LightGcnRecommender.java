@@ -114,9 +114,13 @@ public final class LightGcnRecommender {
         long bytes = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(nodes * slots, 8),
                         ResourceLimits.bytes(nodes * (4L * o.embedDim() + 3L * o.dim()), 4)),
                 ResourceLimits.bytes(ResourceLimits.bytes(batchRows, queued), 4L * o.dim()));
-        ResourceLimits.requireHeap("nodes=" + nodes + " width=" + o.width() + " userItems=" + o.userItems() + " dim=" + o.dim()
-                + " embedDim=" + o.embedDim() + " batchSize=" + t.batchSize() + " sharedNegatives=" + t.sharedNegatives(), bytes,
-                "lower the width, dims, batch or negatives, or give the JVM a larger heap");
+        String what = "nodes=" + nodes + " width=" + o.width() + " userItems=" + o.userItems() + " dim=" + o.dim()
+                + " embedDim=" + o.embedDim() + " batchSize=" + t.batchSize() + " sharedNegatives=" + t.sharedNegatives();
+        // the embeddings of all nodes, and their neighbourhood table, are each one array
+        if (nodes * Math.max(slots, Math.max(o.dim(), o.embedDim())) > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(what + ": nodes x max(width, userItems, dim, embedDim) must stay below 2^31 - 64");
+        }
+        ResourceLimits.requireHeap(what, bytes, "lower the width, dims, batch or negatives, or give the JVM a larger heap");
     }
 
     /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20) on {@code backend}. */
