@@ -4,7 +4,8 @@ package io.pinsage.csr;
  * How a {@link CsrBuilder} builds: memory budget, parallelism, partitioning and policies. Immutable; the
  * {@code with*} methods return modified copies.
  *
- * @param threads       worker threads for the sort and write passes (default: available processors)
+ * @param threads       worker threads for the sort and write passes (default: available processors), at most
+ *                      {@link ResourceLimits#MAX_THREADS}
  * @param edgesPerShard most edges sorted in memory at once by one worker, which also bounds a shard's size;
  *                      heap use is about {@code threads * edgesPerShard * 4} bytes (8 when weighted)
  * @param bucketNodes   left nodes per spill bucket; edges are spilled to one file per bucket and producer
@@ -14,9 +15,7 @@ package io.pinsage.csr;
 public record CsrBuildOptions(int threads, int edgesPerShard, int bucketNodes, DuplicatePolicy duplicates, boolean weighted) {
 
     public CsrBuildOptions {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads=" + threads + ": must be >= 1");
-        }
+        ResourceLimits.requireThreads("threads", threads);
         if (edgesPerShard < 1 || edgesPerShard > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("edgesPerShard=" + edgesPerShard + ": must be in [1, 2^31 - 64)");
         }

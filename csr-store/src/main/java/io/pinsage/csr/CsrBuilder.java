@@ -69,6 +69,26 @@ public final class CsrBuilder {
         return options;
     }
 
+    /**
+     * Refuses a build that could not fit the heap, before any of it is allocated: about 8 bytes per left node
+     * (degrees, and a shard's cursor), 4 bytes per right node per thread plus one (degree counts), and
+     * {@code min(edgesPerShard, edges)} edges of 4 bytes (8 when the output is weighted) per thread sorting at once.
+     * O(1).
+     *
+     * @param edges the edges to build, or an upper bound
+     * @throws IllegalArgumentException naming the counts, the estimate and the heap's maximum
+     */
+    public static void requireHeap(int leftCount, int rightCount, long edges, CsrBuildOptions options) {
+        long perShard = Math.min(options.edgesPerShard(), edges);
+        long sorting = Math.min(options.threads(), Math.max(1, (edges + options.edgesPerShard() - 1) / options.edgesPerShard()));
+        long bytes = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(leftCount, 8),
+                        ResourceLimits.bytes(rightCount, 4L * (options.threads() + 1))),
+                ResourceLimits.bytes(sorting * perShard, options.weightedOutput() ? 8 : 4));
+        ResourceLimits.requireHeap("leftCount=" + leftCount + " rightCount=" + rightCount + " edges=" + edges + " threads="
+                + options.threads() + " edgesPerShard=" + options.edgesPerShard(), bytes,
+                "fewer nodes (ids must be dense, 0..n-1), fewer threads or edges per shard, or a larger heap");
+    }
+
     /** A new sink for one producer thread. */
     public synchronized Sink newSink() {
         if (built) {
@@ -195,7 +215,8 @@ public final class CsrBuilder {
      *
      * @param leftCount  number of left nodes; every spilled left id must be below it
      * @param rightCount number of right nodes; every spilled right id must be below it
-     * @throws IllegalArgumentException naming the offending id if one is out of range
+     * @throws IllegalArgumentException naming the offending id if one is out of range, or the counts if the build
+     *                                  could not fit the heap ({@link #requireHeap})
      * @throws IllegalStateException    if a sink is still open or build already ran
      */
     public synchronized CsrBuildStats build(int leftCount, int rightCount) throws IOException {
@@ -217,6 +238,7 @@ public final class CsrBuilder {
             throw new IllegalArgumentException("largest ids seen: left " + maxLeft + ", right " + maxRight
                     + "; out of range for leftCount=" + leftCount + " rightCount=" + rightCount);
         }
+        requireHeap(leftCount, rightCount, edgesIn, options);
         long spillBytes = 0;
         try (var files = Files.list(spill)) {
             for (Path p : (Iterable<Path>) files::iterator) {

@@ -4,6 +4,8 @@ import io.pinsage.csr.format.Publication;
 import io.pinsage.csr.format.StoreDirectory;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -17,22 +19,32 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads edge lists (TSV, CSV or LightGCN; plain or gzip, recognised by a {@code .gz} suffix; several files in
  * order) into a new generation of a graph store, mapping external ids to dense ids ({@link IdMapWriter}) unless
- * they are dense already. Blank lines and lines starting with {@code #} are ignored. The timestamp column of
- * TSV/CSV is checked to be an integer and not stored.
+ * they are dense already. Blank lines and lines starting with {@code #} are ignored, and so is a UTF-8 byte-order
+ * mark at the start of a file. The timestamp column of TSV/CSV is checked to be an integer and not stored; without
+ * {@link IngestOptions#weighted()} the weight column is not read at all, which the {@link IngestListener} hears once.
+ * Reading progress (bytes of the input files) goes to the listener too.
  *
  * <p>Edges stream into a {@link CsrBuilder}, so memory is bounded by its budget plus the id maps. Parsing runs
  * on the calling thread (ids are numbered in order of first appearance, which needs one order); the builder's
  * sort passes use its threads.
  *
  * <p>Errors: a malformed line throws {@link BadInputException} with file:line, the text and what was expected
- * (or is counted and skipped with {@link IngestOptions#skipBadLines()}); input without a single edge throws
- * {@link BadInputException}. In every failure the publication is abandoned and the previous store stays.
+ * (or is counted and skipped with {@link IngestOptions#skipBadLines()}); input without a single edge, and a gzip
+ * file that is damaged or ends early (naming the line reached), throw {@link BadInputException}. In every failure the publication is abandoned and the previous store stays.
  */
 public final class EdgeListIngest {
 
     private static final Pattern WHITESPACE = Pattern.compile("[ \t]+");
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+    /** Lines between progress reports: often enough for a smooth bar, rare enough to cost nothing. */
+    private static final int PROGRESS_LINES = 1 << 14;
 
     private final IngestOptions options;
+    private final IngestListener listener;
+    private final long bytesTotal;
+    /** Bytes read from the input files so far (compressed bytes for gzip), across files. */
+    private long bytesRead;
+    private boolean warnedUnusedWeights;
     private final IdMapWriter leftIds;
     private final IdMapWriter rightIds;
     private int maxLeft = -1;
@@ -43,8 +55,10 @@ public final class EdgeListIngest {
     /** Item ids of the LightGCN line being read, checked before any is assigned. */
     private long[] items = new long[64];
 
-    private EdgeListIngest(IngestOptions options) {
+    private EdgeListIngest(IngestOptions options, IngestListener listener, long bytesTotal) {
         this.options = options;
+        this.listener = listener;
+        this.bytesTotal = bytesTotal;
         boolean mapped = options.ids() != IdKind.DENSE;
         this.leftIds = mapped ? new IdMapWriter(Side.LEFT, options.ids()) : null;
         this.rightIds = mapped ? new IdMapWriter(Side.RIGHT, options.ids()) : null;
@@ -65,6 +79,12 @@ public final class EdgeListIngest {
      */
     public static IngestReport ingest(List<Path> inputs, Path root, IngestOptions options, CsrBuildOptions build,
                                       Path[] features) throws IOException {
+        return ingest(inputs, root, options, build, features, IngestListener.NONE);
+    }
+
+    /** As {@link #ingest(List, Path, IngestOptions, CsrBuildOptions, Path[])}, telling {@code listener} how it goes. */
+    public static IngestReport ingest(List<Path> inputs, Path root, IngestOptions options, CsrBuildOptions build,
+                                      Path[] features, IngestListener listener) throws IOException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("inputs=[]: name at least one input file");
         }
@@ -73,7 +93,11 @@ public final class EdgeListIngest {
                 throw new BadInputException(p, 0, Files.exists(p) ? "not a regular file" : "no such input file");
             }
         }
-        EdgeListIngest ingest = new EdgeListIngest(options);
+        long total = 0;
+        for (Path in : inputs) {
+            total += Files.size(in);
+        }
+        EdgeListIngest ingest = new EdgeListIngest(options, listener, total);
         try (Publication p = StoreDirectory.beginPublication(root)) {
             CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), build.withWeighted(options.weighted()));
             long edges = 0;
@@ -81,6 +105,7 @@ public final class EdgeListIngest {
                 for (Path in : inputs) {
                     ingest.read(in, sink);
                 }
+                listener.progress(total, total);
                 edges = sink.edges();
             }
             if (edges == 0) {
@@ -115,17 +140,39 @@ public final class EdgeListIngest {
         }
     }
 
-    private static InputStream open(Path file) throws IOException {
-        InputStream in = Files.newInputStream(file);
+    /** Opens {@code file}, counting the bytes read from it (before decompression) into {@link #bytesRead}. */
+    private InputStream open(Path file) throws IOException {
+        InputStream in = new FilterInputStream(Files.newInputStream(file)) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                bytesRead += b < 0 ? 0 : 1;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                bytesRead += Math.max(0, n);
+                return n;
+            }
+        };
         return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
     private void read(Path file, CsrBuilder.Sink sink) throws IOException {
+        long lineNo = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8), 1 << 16)) {
-            long lineNo = 0;
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 lineNo++;
                 lines++;
+                if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == BYTE_ORDER_MARK) {
+                    line = line.substring(1); // editors on Windows write one; it is not part of the first id
+                }
+                if (lines % PROGRESS_LINES == 0) {
+                    // gzip reads ahead, so the count may touch the total before the last line: the end is reported once
+                    listener.progress(Math.min(bytesRead, bytesTotal - 1), bytesTotal);
+                }
                 if (line.isBlank() || line.charAt(0) == '#') {
                     continue;
                 }
@@ -133,7 +180,7 @@ public final class EdgeListIngest {
                     if (options.format() == InputFormat.LIGHTGCN) {
                         lightGcnLine(line, sink);
                     } else {
-                        pairLine(line, options.format() == InputFormat.TSV ? '\t' : ',', sink);
+                        pairLine(file, lineNo, line, options.format() == InputFormat.TSV ? '\t' : ',', sink);
                     }
                 } catch (LineError e) {
                     String what = "'" + abbreviate(line) + "': " + e.getMessage();
@@ -147,7 +194,10 @@ public final class EdgeListIngest {
                 }
             }
         } catch (java.util.zip.ZipException e) {
-            throw new BadInputException(file, 0, "not valid gzip: " + e.getMessage());
+            throw new BadInputException(file, lineNo + 1, "not valid gzip after " + lineNo + " lines: " + e.getMessage());
+        } catch (EOFException e) {
+            throw new BadInputException(file, lineNo + 1, "the gzip data ends early, after " + lineNo
+                    + " lines (" + e.getMessage() + "): the file is truncated, copy or download it again");
         } catch (java.nio.charset.MalformedInputException e) {
             throw new BadInputException(file, 0, "not UTF-8 text");
         }
@@ -166,7 +216,7 @@ public final class EdgeListIngest {
         return line.length() <= 120 ? line : line.substring(0, 117) + "...";
     }
 
-    private void pairLine(String line, char sep, CsrBuilder.Sink sink) throws LineError, IOException {
+    private void pairLine(Path file, long lineNo, String line, char sep, CsrBuilder.Sink sink) throws LineError, IOException {
         String[] f = line.split(sep == '\t' ? "\t" : ",", -1);
         if (f.length < 2 || f.length > 4) {
             throw new LineError("expected 2 to 4 fields separated by " + (sep == '\t' ? "TAB" : "','")
@@ -176,6 +226,11 @@ public final class EdgeListIngest {
         long l = checkId(Side.LEFT, left, "left id");
         long r = checkId(Side.RIGHT, right, "right id");
         float w = 1f;
+        if (f.length >= 3 && !options.weighted() && !warnedUnusedWeights && !f[2].isBlank()) {
+            warnedUnusedWeights = true;
+            listener.warning(file + ":" + lineNo + ": the weight column ('" + f[2].strip()
+                    + "') is ignored without --weighted; every edge gets weight 1");
+        }
         if (f.length >= 3 && options.weighted()) {
             try {
                 w = Float.parseFloat(f[2].strip());

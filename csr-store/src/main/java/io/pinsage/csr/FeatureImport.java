@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  */
 public final class FeatureImport {
 
+    /** Widest feature row imported: far beyond any model's input, and a row buffer stays small. */
+    static final int MAX_DIM = 1 << 16;
+    /** Longest .npy header read; numpy writes a few hundred bytes. */
+    private static final int MAX_NPY_HEADER = 1 << 20;
     private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|]?)(f[48])'");
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\((\\d+),\\s*(\\d+),?\\s*\\)");
 
@@ -56,6 +60,11 @@ public final class FeatureImport {
             int major = in.readUnsignedByte();
             in.readUnsignedByte();
             int headerLen = major == 1 ? Short.toUnsignedInt(Short.reverseBytes(in.readShort())) : Integer.reverseBytes(in.readInt());
+            if (headerLen < 0 || headerLen > MAX_NPY_HEADER) {
+                // a real header is a short dict; a damaged length must not size an allocation
+                throw new BadInputException(input, 0, "header length " + Integer.toUnsignedString(headerLen) + ": expected at most "
+                        + MAX_NPY_HEADER + " bytes (a damaged .npy file?)");
+            }
             byte[] h = new byte[headerLen];
             in.readFully(h);
             String header = new String(h, StandardCharsets.US_ASCII);
@@ -63,16 +72,23 @@ public final class FeatureImport {
             if (!d.find() || d.group(1).equals(">") || header.contains("'fortran_order': True") || !s.find()) {
                 throw new BadInputException(input, 0, "header " + header.strip() + ": expected a 2-D C-order little-endian float32 or float64 array");
             }
-            long rows = Long.parseLong(s.group(1));
-            int dim = Integer.parseInt(s.group(2));
-            if (rows != nodeCount || dim < 1) {
-                throw new BadInputException(input, 0, "shape (" + rows + ", " + dim + "): expected (" + nodeCount + ", d >= 1), one row per " + side + " node");
+            long rows;
+            long dim;
+            try {
+                rows = Long.parseLong(s.group(1));
+                dim = Long.parseLong(s.group(2));
+            } catch (NumberFormatException e) {
+                throw new BadInputException(input, 0, "shape (" + s.group(1) + ", " + s.group(2) + "): too large");
+            }
+            if (rows != nodeCount || dim < 1 || dim > MAX_DIM) {
+                throw new BadInputException(input, 0, "shape (" + rows + ", " + dim + "): expected (" + nodeCount + ", d) with 1 <= d <= "
+                        + MAX_DIM + ", one row per " + side + " node");
             }
             boolean f8 = d.group(2).equals("f8");
             int width = f8 ? 8 : 4;
-            byte[] rowBytes = new byte[dim * width];
+            byte[] rowBytes = new byte[(int) dim * width];
             ByteBuffer rb = ByteBuffer.wrap(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
-            float[] row = new float[dim];
+            float[] row = new float[(int) dim];
             try (StoreFileWriter w = new StoreFileWriter(out, FeatureMatrixFormat.INSTANCE, 1 << 22)) {
                 for (long r = 0; r < rows; r++) {
                     try {
@@ -86,9 +102,9 @@ public final class FeatureImport {
                             throw new BadInputException(input, 0, "row " + r + " column " + i + " = " + row[i] + ": features must be finite");
                         }
                     }
-                    w.putFloats(row, 0, dim);
+                    w.putFloats(row, 0, row.length);
                 }
-                w.finish(rows, dim, side.ordinal());
+                w.finish(rows, row.length, side.ordinal());
             }
         }
     }
@@ -109,8 +125,9 @@ public final class FeatureImport {
                     if (dim < 1) {
                         throw new BadInputException(input, lineNo, "'" + line + "': expected id TAB v1 TAB ... vd with d >= 1");
                     }
-                    if ((long) dim * nodeCount > Integer.MAX_VALUE - 16) {
-                        throw new BadInputException(input, lineNo, "dim " + dim + " x " + nodeCount + " nodes is too large for a TSV import; use .npy");
+                    if ((long) dim * nodeCount > Integer.MAX_VALUE - 16 || 4L * dim * nodeCount > ResourceLimits.maxHeap() / 2) {
+                        throw new BadInputException(input, lineNo, "dim " + dim + " x " + nodeCount + " nodes is too large for a TSV import"
+                                + " (it is held in memory, " + ResourceLimits.formatBytes(4L * dim * nodeCount) + "); use .npy");
                     }
                     data = new float[dim * nodeCount];
                 }

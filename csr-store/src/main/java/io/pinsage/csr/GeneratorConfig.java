@@ -14,7 +14,7 @@ package io.pinsage.csr;
  * @param featureDim      pin feature dimension; 0 writes no features
  * @param featureNoise    expected length of the Gaussian noise vector added to a pin's topic's unit-length centroid
  *                        (per-coordinate standard deviation {@code featureNoise / sqrt(featureDim)})
- * @param heldOutPairs    engagement pairs (query pin, related pin) written apart from the graph
+ * @param heldOutPairs    engagement pairs (query pin, related pin) written apart from the graph, at most {@code pins}
  * @param diverseBoards   fraction of boards that are catch-alls: every edge of theirs goes to a pin of a uniformly
  *                        drawn topic (what Pixie's pruning drops); 0 for none
  */
@@ -44,6 +44,10 @@ public record GeneratorConfig(int pins, int boards, long edges, long seed, int t
         if (featureDim < 0 || featureDim > 4096 || !(featureNoise >= 0) || heldOutPairs < 0) {
             throw new IllegalArgumentException("featureDim=" + featureDim + " featureNoise=" + featureNoise
                     + " heldOutPairs=" + heldOutPairs + ": need dim in [0, 4096], noise >= 0, pairs >= 0");
+        }
+        if (heldOutPairs > pins) {
+            // the pairs file and every evaluation over it grow with the count; more queries than pins add nothing
+            throw new IllegalArgumentException("heldOutPairs=" + heldOutPairs + ": must be <= pins=" + pins);
         }
     }
 

@@ -34,7 +34,8 @@ public final class HeapBipartiteGraph implements BipartiteGraph {
      * @param right      right endpoint of each edge
      * @param weight     positive finite weight of each edge, or {@code null} for an unweighted graph
      * @throws IllegalArgumentException naming the first offending edge if an id is out of range or a weight is
-     *                                  not positive and finite
+     *                                  not positive and finite, or naming the counts if the graph could not fit the
+     *                                  heap (checked before anything is allocated, see {@link ResourceLimits})
      */
     public static HeapBipartiteGraph of(int leftCount, int rightCount, int[] left, int[] right, float[] weight) {
         Objects.requireNonNull(left, "left");
@@ -46,6 +47,12 @@ public final class HeapBipartiteGraph implements BipartiteGraph {
             throw new IllegalArgumentException("left.length=" + left.length + " right.length=" + right.length
                     + (weight == null ? "" : " weight.length=" + weight.length) + ": must be equal");
         }
+        // Per side: offsets and a fill cursor (8 + 8 bytes a node), neighbours and weights (4 + 4 bytes an edge).
+        long nodes = (long) leftCount + rightCount + 2;
+        long bytes = ResourceLimits.plus(ResourceLimits.bytes(nodes, 16),
+                ResourceLimits.bytes(left.length, weight == null ? 8 : 16));
+        ResourceLimits.requireHeap("leftCount=" + leftCount + " rightCount=" + rightCount + " edges=" + left.length, bytes,
+                "node counts come from the largest ids, so ids must be dense (0..n-1)");
         for (int i = 0; i < left.length; i++) {
             if (left[i] < 0 || left[i] >= leftCount || right[i] < 0 || right[i] >= rightCount) {
                 throw new IllegalArgumentException("edge " + i + " = (" + left[i] + ", " + right[i]

@@ -48,8 +48,10 @@ public final class PinBoardGenerator {
     private final int[] topicPins;
     private final long[] topicStride;
 
+    /** @throws IllegalArgumentException if the generator's per-board sizes alone could not fit the heap */
     public PinBoardGenerator(GeneratorConfig config) {
         this.config = config;
+        ResourceLimits.requireHeap("boards=" + config.boards(), ResourceLimits.bytes(config.boards(), 4), null);
         this.boardSize = boardSizes(config);
         int k = config.topics();
         this.topicPins = new int[k];
@@ -278,8 +280,18 @@ public final class PinBoardGenerator {
     /**
      * Generates the whole store into {@code root} and publishes it atomically: graph, pin features (if
      * {@code featureDim > 0}) and engagement pairs.
+     *
+     * @throws IllegalArgumentException before generating anything if the build could not fit the heap
+     *                                  ({@link CsrBuilder#requireHeap}) or the disk under {@code root}
      */
     public StoreGeneration writeStore(Path root, CsrBuildOptions options) throws IOException {
+        CsrBuilder.requireHeap(config.pins(), config.boards(), config.edges(), options);
+        // at the peak, the spill (8 bytes an edge) beside the left shards (4), then offsets and features
+        long nodes = (long) config.pins() + config.boards();
+        long disk = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(config.edges(), 12), ResourceLimits.bytes(nodes, 8)),
+                ResourceLimits.bytes(config.pins(), 4L * config.featureDim()));
+        ResourceLimits.requireDisk("edges=" + config.edges() + " pins=" + config.pins() + " boards=" + config.boards(), root, disk,
+                "generate fewer edges or write elsewhere");
         try (Publication p = StoreDirectory.beginPublication(root)) {
             CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), options.withWeighted(false));
             generateEdges(builder, options.threads());

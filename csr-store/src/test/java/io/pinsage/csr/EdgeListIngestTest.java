@@ -89,6 +89,100 @@ class EdgeListIngestTest {
         }
     }
 
+    /** Remembers what an ingest told its listener. */
+    private static final class Heard implements IngestListener {
+        final List<long[]> progress = new java.util.ArrayList<>();
+        final List<String> warnings = new java.util.ArrayList<>();
+
+        @Override
+        public void progress(long bytesRead, long bytesTotal) {
+            progress.add(new long[] {bytesRead, bytesTotal});
+        }
+
+        @Override
+        public void warning(String message) {
+            warnings.add(message);
+        }
+    }
+
+    private Path gzip(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return p;
+    }
+
+    private static String edges(int from, int count) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < from + count; i++) {
+            b.append(i).append('\t').append(i % 97).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void shouldNameTheFileAndTheLineReachedWhenAGzipFileEndsEarly() throws IOException {
+        Path whole = gzip("e.tsv.gz", edges(0, 20_000));
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = dir.resolve("cut.tsv.gz");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), cut));
+        assertEquals(cut, e.file());
+        assertTrue(e.line() > 1 && e.line() < 20_000, "line " + e.line());
+        assertTrue(e.getMessage().startsWith(cut + ":" + e.line() + ": the gzip data ends early, after " + (e.line() - 1) + " lines"),
+                e.getMessage());
+        assertFalse(StoreDirectory.isPublished(dir.resolve("store")));
+    }
+
+    @Test
+    void shouldIgnoreAByteOrderMarkBeforeTheFirstId() throws IOException {
+        Path a = write("bom.tsv", "\uFEFF1\t2\n3\t2\n");
+        ingest(new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), a);
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            assertEquals(0, s.ids(Side.LEFT).orElseThrow().dense(1));
+        }
+        Path b = gzip("bom.csv.gz", "\uFEFFpin-a,board-x\n");
+        ingest(new IngestOptions(InputFormat.CSV, IdKind.STRING, false, false), b);
+        try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
+            assertEquals("pin-a", s.ids(Side.LEFT).orElseThrow().externalString(0));
+        }
+    }
+
+    @Test
+    void shouldWarnOnceThatAWeightColumnIsIgnoredWithoutWeighted() throws IOException {
+        Path a = write("w.tsv", "1\t2\n1\t3\tNaN\n4\t2\t0.5\n");
+        Heard heard = new Heard();
+        EdgeListIngest.ingest(List.of(a), dir.resolve("store"), new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false),
+                build, new Path[2], heard);
+        assertEquals(List.of(a + ":2: the weight column ('NaN') is ignored without --weighted; every edge gets weight 1"),
+                heard.warnings);
+        heard.warnings.clear();
+        EdgeListIngest.ingest(List.of(write("v.tsv", "1\t2\t1.5\n")), dir.resolve("store"),
+                new IngestOptions(InputFormat.TSV, IdKind.LONG, true, false), build, new Path[2], heard);
+        assertEquals(List.of(), heard.warnings, "read with --weighted, the column is used");
+    }
+
+    @Test
+    void shouldReportReadingProgressInBytesOfTheInputFiles() throws IOException {
+        Path a = write("a.tsv", edges(0, 40_000));
+        Path b = gzip("b.tsv.gz", edges(40_000, 40_000));
+        long total = Files.size(a) + Files.size(b);
+        Heard heard = new Heard();
+        EdgeListIngest.ingest(List.of(a, b), dir.resolve("store"), new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false),
+                build, new Path[2], heard);
+        assertTrue(heard.progress.size() >= 4, "reports while reading: " + heard.progress.size());
+        long last = 0;
+        for (int i = 0; i < heard.progress.size(); i++) {
+            long[] p = heard.progress.get(i);
+            assertEquals(total, p[1]);
+            assertTrue(p[0] >= last && (p[0] < total || i == heard.progress.size() - 1), "report " + i + ": " + p[0]);
+            last = p[0];
+        }
+        assertEquals(total, last, "ends with every byte read");
+    }
+
     @Test
     void shouldNameFileLineTextAndExpectationOfABadLine() throws IOException {
         Path a = write("bad.tsv", "1\t2\n3\tx\n");
@@ -194,6 +288,17 @@ class EdgeListIngestTest {
         BadInputException e = assertThrows(BadInputException.class, () -> EdgeListIngest.ingest(List.of(edges), dir.resolve("store"),
                 new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), build, new Path[] {null, wrongShape}));
         assertTrue(e.getMessage().contains("shape (2, 1)"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAFeatureWidthBeyondTheBoundBeforeAllocatingARow() throws IOException {
+        Path edges = write("e.tsv", "1\t2\n");
+        Path wide = dir.resolve("wide.npy");
+        writeNpyFloat32(wide, 1, 2_000_000_000, new float[0]);
+        BadInputException e = assertThrows(BadInputException.class, () -> EdgeListIngest.ingest(List.of(edges), dir.resolve("store"),
+                new IngestOptions(InputFormat.TSV, IdKind.LONG, false, false), build, new Path[] {wide, null}));
+        assertTrue(e.getMessage().endsWith("shape (1, 2000000000): expected (1, d) with 1 <= d <= 65536, one row per LEFT node"),
+                e.getMessage());
     }
 
     static void writeNpyFloat32(Path file, int rows, int cols, float[] data) throws IOException {

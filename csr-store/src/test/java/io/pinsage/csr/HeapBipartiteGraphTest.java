@@ -56,6 +56,16 @@ class HeapBipartiteGraphTest {
     }
 
     @Test
+    void shouldRefuseNodeCountsBeyondTheHeapBeforeAllocating() {
+        // one edge whose item id is two billion: about 32 GiB of offsets, more than any test heap
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HeapBipartiteGraph.of(2_000_000_001, 1, new int[] {2_000_000_000}, new int[] {0}, null));
+        assertTrue(e.getMessage().startsWith("leftCount=2000000001 rightCount=1 edges=1: needs about 29.8 GiB of heap"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("ids must be dense"), e.getMessage());
+    }
+
+    @Test
     void shouldRejectOutOfRangeIdsAndBadWeights() {
         IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
                 () -> HeapBipartiteGraph.of(2, 2, new int[] {0, 2}, new int[] {1, 1}, null));

@@ -13,6 +13,8 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PinBoardGeneratorTest {
@@ -120,6 +122,22 @@ class PinBoardGeneratorTest {
             }
             assertTrue(same > 0.7 * pairs.count(), msg + ": only " + same + " of " + pairs.count() + " pairs share a topic");
         }
+    }
+
+    @Test
+    void shouldRefuseSizesBeyondTheHeapBeforeGeneratingAnything() {
+        Path root = dir.resolve("huge");
+        PinBoardGenerator pins = new PinBoardGenerator(GeneratorConfig.of(2_000_000_000, 100, 1_000, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> pins.writeStore(root, CsrBuildOptions.defaults().withThreads(1)));
+        assertTrue(e.getMessage().startsWith("leftCount=2000000000 rightCount=100 edges=1000 threads=1"), e.getMessage());
+        assertTrue(e.getMessage().contains("of heap, more than the"), e.getMessage());
+        assertFalse(Files.exists(root), "nothing written");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new PinBoardGenerator(GeneratorConfig.of(2_000_000_000, 2_000_000_000, 2_000_000_000, 1)));
+        assertTrue(e.getMessage().startsWith("boards=2000000000: needs about 7.5 GiB of heap"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> GeneratorConfig.of(1_000, 100, 1_000, 1).withHeldOutPairs(2_000_000_000));
+        assertEquals("heldOutPairs=2000000000: must be <= pins=1000", e.getMessage());
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param side         the side whose nodes get neighbourhoods (pins: {@link Side#LEFT})
  * @param topT         T, neighbours kept per node (PinSage uses 50)
- * @param stepsPerNode walk steps per node; more steps, steadier ranks
+ * @param stepsPerNode walk steps per node; more steps, steadier ranks; at most {@link PixieQuery#MAX_STEPS}
  * @param alpha        restart probability per step, in (0, 1]
  * @param lanes        walkers stepped together per thread, see {@link RandomWalker}
  * @param seed         node u walks from a generator seeded with {@code NeighborhoodConfig.nodeSeed(seed, u)}
@@ -29,9 +29,7 @@ public record NeighborhoodConfig(Side side, int topT, long stepsPerNode, double 
         if (topT < 1) {
             throw new IllegalArgumentException("topT=" + topT + ": must be >= 1");
         }
-        if (stepsPerNode < 1) {
-            throw new IllegalArgumentException("stepsPerNode=" + stepsPerNode + ": must be >= 1");
-        }
+        PixieQuery.requireSteps("stepsPerNode", stepsPerNode);
         WalkRandom.requireRestartProbability(alpha);
         if (lanes < 1 || lanes > 1024) {
             throw new IllegalArgumentException("lanes=" + lanes + ": must lie in [1, 1024]");

@@ -102,7 +102,6 @@ public final class PixieEngine {
                         + pinCount + ") of the graph's pins");
             }
         }
-        out.ensureCapacity(query.topPins, query.topBoards);
         Scratch s = scratch.take();
         answer(query, s, out);
         scratch.give(s); // not after a throw: a scratch left half-way is dropped
@@ -134,6 +133,8 @@ public final class PixieEngine {
             }
         }
         out.stepsTaken = taken;
+        // Sized by what was visited, not by K: a K beyond the graph (or the walk) just means "all of them".
+        out.ensureCapacity(Math.min(query.topPins, s.scores.size()), Math.min(query.topBoards, s.boards.size()));
         out.pinCount = s.selector.select(s.scores, query.topPins, s, out.pins, out.pinScores);
         out.boardCount = query.topBoards == 0 ? 0
                 : s.selector.select(s.boards, query.topBoards, NodeFilter.ALL, out.boards, out.boardScores);

@@ -13,6 +13,13 @@ import java.util.Arrays;
  */
 public final class PixieQuery {
 
+    /**
+     * The largest step budget N: 2<sup>24</sup>. Visit counts are floats, exact up to 2<sup>24</sup> per pin, so a
+     * larger budget could no longer be counted exactly; it is also about a second of walking on one core, far
+     * beyond the 10<sup>5</sup> steps that rank the top pins stably.
+     */
+    public static final long MAX_STEPS = 1L << 24;
+
     final int[] pins;
     final float[] weights;
     final long steps;
@@ -40,6 +47,21 @@ public final class PixieQuery {
         blocklist = b.blocklist.clone();
         Arrays.sort(blocklist);
         seed = b.seed;
+    }
+
+    /**
+     * Returns {@code steps} if it lies in {@code [1, MAX_STEPS]}, for callers that check a budget before they open a
+     * graph.
+     *
+     * @param name the parameter's name as the caller's user knows it
+     * @throws IllegalArgumentException naming {@code name=steps} and the range otherwise
+     */
+    public static long requireSteps(String name, long steps) {
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw new IllegalArgumentException(name + "=" + steps + ": must lie in [1, " + MAX_STEPS
+                    + "] (visit counts are exact up to 2^24; more steps would not count, ask for fewer)");
+        }
+        return steps;
     }
 
     /** A builder with the defaults above and no pins. */
@@ -94,7 +116,7 @@ public final class PixieQuery {
             return this;
         }
 
-        /** Total steps N (round trips pin → board → pin), split among the query pins. */
+        /** Total steps N (round trips pin → board → pin), split among the query pins; at most {@link #MAX_STEPS}. */
         public Builder steps(long steps) {
             this.steps = steps;
             return this;
@@ -169,9 +191,7 @@ public final class PixieQuery {
                             + "): must be positive and finite");
                 }
             }
-            if (steps <= 0) {
-                throw new IllegalArgumentException("steps=" + steps + ": must be > 0");
-            }
+            requireSteps("steps", steps);
             WalkRandom.requireRestartProbability(alpha);
             if (topPins < 0 || topBoards < 0) {
                 throw new IllegalArgumentException("topPins=" + topPins + " topBoards=" + topBoards + ": must be >= 0");

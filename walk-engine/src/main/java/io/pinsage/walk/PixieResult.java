@@ -4,7 +4,8 @@ package io.pinsage.walk;
  * The answer to a {@link PixieQuery}: top pins and (if asked) top boards with their scores, best first.
  *
  * <p>Reusable: pass the same instance to {@link PixieEngine#query(PixieQuery, PixieResult)} again and again; its
- * arrays grow to the largest K asked for and are then reused, so a serving loop allocates nothing. Not
+ * arrays grow to the largest answer given (at most K, and at most the pins or boards the walks visited, so a K far
+ * beyond the graph costs nothing) and are then reused, so a serving loop allocates nothing. Not
  * thread-safe: owned by the caller's thread. Scores are boosted visit counts (see {@link PixieQuery.Builder#boost}).
  */
 public final class PixieResult {

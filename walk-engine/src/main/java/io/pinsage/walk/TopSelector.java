@@ -25,14 +25,20 @@ public final class TopSelector {
 
     /**
      * Writes the top {@code k} accepted entries of {@code map} into {@code outIds}/{@code outScores} (index 0 is
-     * the best) and returns how many were written ({@code min(k, accepted entries)}).
+     * the best) and returns how many were written ({@code min(k, accepted entries)}). A {@code k} above the map's
+     * size asks for every entry: the heap and the outputs need only {@code min(k, map.size())} slots, so a huge
+     * {@code k} costs no more than the map.
      *
-     * @throws IllegalArgumentException if {@code k < 0} or the output arrays are shorter than {@code k}
+     * @throws IllegalArgumentException if {@code k < 0} or the output arrays are shorter than {@code min(k, map.size())}
      */
     public int select(VisitMap map, int k, NodeFilter filter, int[] outIds, float[] outScores) {
-        if (k < 0 || outIds.length < k || outScores.length < k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("k=" + k + ": must be >= 0");
+        }
+        k = Math.min(k, map.size());
+        if (outIds.length < k || outScores.length < k) {
             throw new IllegalArgumentException("k=" + k + " outIds.length=" + outIds.length
-                    + " outScores.length=" + outScores.length + ": need 0 <= k <= output lengths");
+                    + " outScores.length=" + outScores.length + ": need min(k, map.size()) <= output lengths");
         }
         if (k == 0) {
             return 0;

@@ -124,6 +124,29 @@ class PixieEngineTest {
     }
 
     @Test
+    void shouldAnswerAKBeyondTheGraphWithEveryVisitedNode() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 20, 6, 40, false);
+        PixieEngine engine = new PixieEngine(g);
+        PixieResult r = engine.query(PixieQuery.builder().pin(0, 1f).steps(5000).topPins(Integer.MAX_VALUE)
+                .topBoards(Integer.MAX_VALUE).seed(seed).build());
+        assertTrue(r.pinCount() > 0 && r.pinCount() < 20, "seed=" + seed + " pins=" + r.pinCount());
+        assertTrue(r.boardCount() > 0 && r.boardCount() <= 6, "seed=" + seed + " boards=" + r.boardCount());
+        PixieResult top3 = engine.query(PixieQuery.builder().pin(0, 1f).steps(5000).topPins(3).seed(seed).build());
+        for (int i = 0; i < top3.pinCount(); i++) {
+            assertEquals(top3.pin(i), r.pin(i), "seed=" + seed + " rank=" + i);
+        }
+    }
+
+    @Test
+    void shouldRejectAStepBudgetBeyondWhatVisitCountsHold() {
+        PixieQuery.Builder b = PixieQuery.builder().pin(0, 1f);
+        assertEquals(PixieQuery.MAX_STEPS, b.steps(PixieQuery.MAX_STEPS).build().steps());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.steps(99_999_999_999L).build());
+        assertTrue(e.getMessage().startsWith("steps=99999999999: must lie in [1, 16777216]"), e.getMessage());
+    }
+
+    @Test
     void shouldGiveTheSameAnswerForTheSameSeed() {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 200, 40, 800, false);

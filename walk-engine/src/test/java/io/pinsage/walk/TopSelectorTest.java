@@ -46,7 +46,27 @@ class TopSelectorTest {
 
     @Test
     void shouldRejectOutputsShorterThanK() {
+        VisitMap map = mapOf(3);
         assertThrows(IllegalArgumentException.class,
-                () -> new TopSelector().select(new VisitMap(1), 3, NodeFilter.ALL, new int[2], new float[3]));
+                () -> new TopSelector().select(map, 3, NodeFilter.ALL, new int[2], new float[3]));
+    }
+
+    @Test
+    void shouldTreatAKBeyondTheMapAsEveryEntryWithoutSizingByK() {
+        VisitMap map = mapOf(5);
+        int[] ids = new int[5];
+        float[] scores = new float[5];
+        assertEquals(5, new TopSelector().select(map, Integer.MAX_VALUE, NodeFilter.ALL, ids, scores));
+        assertEquals(4, ids[0]);
+        assertEquals(0, ids[4]);
+    }
+
+    /** Keys 0..n-1, key i with score i + 1. */
+    private static VisitMap mapOf(int n) {
+        VisitMap map = new VisitMap(n);
+        for (int i = 0; i < n; i++) {
+            map.add(i, i + 1);
+        }
+        return map;
     }
 }

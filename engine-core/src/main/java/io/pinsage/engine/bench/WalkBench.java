@@ -1,6 +1,7 @@
 package io.pinsage.engine.bench;
 
 import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 import io.pinsage.walk.NeighborhoodBuilder;
 import io.pinsage.walk.NeighborhoodConfig;
@@ -45,6 +46,27 @@ public final class WalkBench {
      */
     public record Options(int lanes, double seconds, long pixieSteps, int pixieQueries, int threads, int neighborhoodNodes,
                           long probeMaxBytes, long seed, boolean walkTable, int tableLanes, boolean csr) {
+
+        /**
+         * @throws IllegalArgumentException naming {@code field=value} and its range: lanes outside [1, 1024] (the
+         *                                  walkers' bound), a thread count or Pixie budget beyond its bound, or query
+         *                                  and node lists (held for the whole run) beyond the heap
+         */
+        public Options {
+            if (lanes < 1 || lanes > 1024 || tableLanes < 1 || tableLanes > 1024) {
+                throw new IllegalArgumentException("lanes=" + lanes + " tableLanes=" + tableLanes + ": must lie in [1, 1024]");
+            }
+            ResourceLimits.requireThreads("threads", threads);
+            PixieQuery.requireSteps("pixieSteps", pixieSteps);
+            if (pixieQueries < 1 || neighborhoodNodes < 1) {
+                throw new IllegalArgumentException("pixieQueries=" + pixieQueries + " neighborhoodNodes=" + neighborhoodNodes
+                        + ": must be >= 1");
+            }
+            // a built query is about a hundred bytes
+            ResourceLimits.requireHeap("pixieQueries=" + pixieQueries + " neighborhoodNodes=" + neighborhoodNodes,
+                    ResourceLimits.plus(ResourceLimits.bytes(pixieQueries, 128), ResourceLimits.bytes(neighborhoodNodes, 4)),
+                    "time fewer queries or nodes");
+        }
     }
 
     private static final int ROUNDS = 3;

@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.engine.train.TrainStepBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,7 +45,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads != null ? ResourceLimits.requireThreads("--threads", threads) : Runtime.getRuntime().availableProcessors();
         TrainStepBenchmark bench = new TrainStepBenchmark(nodes, width, 256, 256, 2, 128, batch, negatives, 42);
         System.out.printf(Locale.ROOT, "minibatch: %d pairs, %d shared negatives, T=%d, K=2, widths 256/256/128; nodes per layer %s%n",
                 batch, negatives, width, Arrays.toString(bench.layerSizes()));

@@ -3,6 +3,7 @@ package io.pinsage.engine.cli;
 import io.pinsage.csr.EdgeListIngest;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.IdKind;
+import io.pinsage.csr.IngestListener;
 import io.pinsage.csr.IngestOptions;
 import io.pinsage.csr.IngestReport;
 import io.pinsage.csr.InputFormat;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** Builds a graph store from edge-list files. */
+/** Builds a graph store from edge-list files, with a progress bar (bytes of the input read) and warnings on stderr. */
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = "Build a graph store from edge lists: TSV/CSV 'left right [weight] [timestamp]' or LightGCN 'user item item ...' (users are the right side), plain or .gz.")
 final class BuildCommand implements Callable<Integer> {
@@ -31,7 +32,7 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--ids", description = "Node ids: long (64-bit integers), string, or dense (already 0..n-1, no id map). Default ${DEFAULT-VALUE}.")
     IdKind ids = IdKind.LONG;
 
-    @Option(names = "--weighted", description = "Use the weight column (TSV/CSV).")
+    @Option(names = "--weighted", description = "Use the weight column (TSV/CSV); without it the column is ignored (with one warning).")
     boolean weighted;
 
     @Option(names = "--skip-bad-lines", description = "Count and skip malformed lines instead of failing on the first.")
@@ -49,8 +50,23 @@ final class BuildCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
+        ProgressBar bar = new ProgressBar(System.err, "bytes");
+        IngestListener listener = new IngestListener() {
+            @Override
+            public void progress(long bytesRead, long bytesTotal) {
+                bar.update(bytesRead, bytesTotal);
+                if (bytesRead == bytesTotal) {
+                    System.err.println("input read; sorting and writing the CSR files");
+                }
+            }
+
+            @Override
+            public void warning(String message) {
+                bar.message("warning: " + message);
+            }
+        };
         IngestReport r = EdgeListIngest.ingest(inputs, out, new IngestOptions(format, ids, weighted, skipBadLines), build.options(),
-                new Path[] {leftFeatures, rightFeatures});
+                new Path[] {leftFeatures, rightFeatures}, listener);
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf("read %,d lines, %,d edges in %.1f s%n", r.lines(), r.build().edgesIn(), s);
         if (r.skippedLines() > 0) {

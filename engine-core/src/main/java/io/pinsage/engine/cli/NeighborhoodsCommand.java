@@ -2,11 +2,13 @@ package io.pinsage.engine.cli;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.walk.NeighborhoodBuilder;
 import io.pinsage.walk.NeighborhoodConfig;
+import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.TableWalker;
 import io.pinsage.walk.WalkTable;
 import picocli.CommandLine.Command;
@@ -64,7 +66,8 @@ final class NeighborhoodsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int workers = threads == null ? Runtime.getRuntime().availableProcessors() : ResourceLimits.requireThreads("--threads", threads);
+        PixieQuery.requireSteps("--steps", steps);
         Path root = out == null ? NeighborhoodStore.defaultRoot(dir, side) : out;
         if (!walkTable.equals("auto") && !walkTable.equals("on") && !walkTable.equals("off")) {
             throw new IllegalArgumentException("--walk-table=" + walkTable + ": expected auto, on or off");

@@ -15,10 +15,21 @@ final class ProgressBar {
     private final String unit;
     private final long start = System.nanoTime();
     private long lastDraw;
+    /** Characters of the bar on the current line, which a message must cover; 0 when the line holds no bar. */
+    private int barWidth;
 
     ProgressBar(PrintStream out, String unit) {
         this.out = out;
         this.unit = unit;
+    }
+
+    /** Prints {@code line} on a line of its own, over the bar if one is drawn; the next update draws the bar again. */
+    void message(String line) {
+        out.print(barWidth > 0 ? "\r" + line + " ".repeat(Math.max(0, barWidth - line.length())) : line);
+        out.println();
+        out.flush();
+        barWidth = 0;
+        lastDraw = 0;
     }
 
     void update(long done, long total) {
@@ -32,10 +43,13 @@ final class ProgressBar {
         double seconds = (now - start) / 1e9;
         double rate = seconds > 0 ? done / seconds : 0;
         String eta = rate > 0 && done < total ? String.format(" ETA %.0f s", (total - done) / rate) : "";
-        out.printf("\r[%s%s] %3.0f%% %,d/%,d %s, %,.0f %s/s%s   ", "#".repeat(filled), ".".repeat(WIDTH - filled),
+        String bar = String.format("[%s%s] %3.0f%% %,d/%,d %s, %,.0f %s/s%s   ", "#".repeat(filled), ".".repeat(WIDTH - filled),
                 100 * fraction, done, total, unit, rate, unit, eta);
+        out.print("\r" + bar);
+        barWidth = bar.length();
         if (done >= total) {
             out.println();
+            barWidth = 0;
         }
         out.flush();
     }

@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.CsrBuildOptions;
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.walk.PruneSettings;
@@ -62,9 +63,7 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PruneSettings settings = settings();
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads=" + threads + ": must be >= 1");
-        }
+        ResourceLimits.requireThreads("--threads", threads);
         long t0 = System.nanoTime();
         StorePruner.Result r = StorePruner.prune(dir, out, settings, CsrBuildOptions.defaults().withThreads(threads));
         double seconds = (System.nanoTime() - t0) / 1e9;

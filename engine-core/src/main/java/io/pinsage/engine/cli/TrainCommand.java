@@ -7,6 +7,7 @@ import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.nn.model.PinSageConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,6 +96,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dim != null && (dim < 1 || dim > PinSageConfig.MAX_DIM)) {
+            throw new IllegalArgumentException("--dim=" + dim + ": must lie in [1, " + PinSageConfig.MAX_DIM
+                    + "] (each layer holds dim x 2*dim weights)");
+        }
         DatasetSpec spec = DatasetSpec.parse(dataset);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         RecommenderOptions d = RecommenderOptions.defaults(t);

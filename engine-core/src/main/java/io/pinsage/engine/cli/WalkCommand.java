@@ -34,10 +34,10 @@ final class WalkCommand implements Callable<Integer> {
     @Option(names = "--dense-ids", description = "read and print dense ids even when the store has an id map")
     boolean denseIds;
 
-    @Option(names = "--steps", defaultValue = "100000", description = "total walk steps N (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "100000", description = "total walk steps N, at most 16777216 (default ${DEFAULT-VALUE})")
     long steps;
 
-    @Option(names = "--top", defaultValue = "20", description = "pins to print (default ${DEFAULT-VALUE})")
+    @Option(names = "--top", defaultValue = "20", description = "pins to print; more than were visited prints all of them (default ${DEFAULT-VALUE})")
     int top;
 
     @Option(names = "--boards", defaultValue = "0", description = "boards to print (default ${DEFAULT-VALUE})")
@@ -66,6 +66,7 @@ final class WalkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PixieQuery.requireSteps("--steps", steps); // before opening: a copied adjacency would be wasted
         try (GraphStore store = residency.open(dir, System.err, steps)) {
             IdMap ids = denseIds ? null : store.ids(Side.LEFT).orElse(null);
             PixieQuery.Builder b = PixieQuery.builder().steps(steps).topPins(top).topBoards(boards).alpha(alpha)

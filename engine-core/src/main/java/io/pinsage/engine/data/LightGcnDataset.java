@@ -2,6 +2,7 @@ package io.pinsage.engine.data;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.HeapBipartiteGraph;
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 
 import java.io.BufferedInputStream;
@@ -21,7 +22,8 @@ import java.util.Arrays;
  * either file, so test-only ids still index valid (untrained) rows. Immutable and thread-safe once loaded.
  *
  * <p>Errors: a missing file is an {@link IOException} naming it; a malformed line is a
- * {@link CorruptDatasetException} naming {@code file:line} and the offending token.
+ * {@link CorruptDatasetException} naming {@code file:line} and the offending token, and so is an id so large that
+ * the id-indexed arrays could not fit the heap (checked before they are allocated).
  */
 public final class LightGcnDataset {
 
@@ -68,9 +70,31 @@ public final class LightGcnDataset {
         }
         int users = Math.max(trainPairs.maxUser, testPairs.maxUser) + 1;
         int items = Math.max(trainPairs.maxItem, testPairs.maxItem) + 1;
+        requireHeap(dir, trainPairs, testPairs, users, items);
         return new LightGcnDataset(dir, users, items,
                 InteractionLists.of(users, trainPairs.users, trainPairs.items, trainPairs.count),
                 InteractionLists.of(users, testPairs.users, testPairs.items, testPairs.count));
+    }
+
+    /**
+     * Refuses ids that would size the arrays beyond the heap (ids are dense, so one id of two billion means two billion
+     * rows), naming the line that holds the largest id, before any id-sized array is allocated.
+     */
+    private static void requireHeap(Path dir, Pairs train, Pairs test, int users, int items) throws CorruptDatasetException {
+        // offsets of both interaction lists and of the graph's two sides, each pair in the lists, the graph and its inputs
+        long bytes = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(users, 32), ResourceLimits.bytes(items, 16)),
+                ResourceLimits.bytes((long) train.count + test.count, 32));
+        try {
+            ResourceLimits.requireHeap("users=" + users + " items=" + items, bytes,
+                    "ids must be dense (0..n-1): renumber them, or give the JVM a larger heap");
+        } catch (IllegalArgumentException e) {
+            boolean itemId = Math.max(train.maxItem, test.maxItem) >= Math.max(train.maxUser, test.maxUser);
+            Pairs at = itemId ? (train.maxItem >= test.maxItem ? train : test) : (train.maxUser >= test.maxUser ? train : test);
+            String file = dir.resolve(at == train ? TRAIN_FILE : TEST_FILE).toString();
+            long line = itemId ? at.maxItemLine : at.maxUserLine;
+            throw new CorruptDatasetException(file, line, (itemId ? "item id " + at.maxItem : "user id " + at.maxUser)
+                    + " makes " + e.getMessage());
+        }
     }
 
     /** The directory this dataset was read from. */
@@ -110,8 +134,17 @@ public final class LightGcnDataset {
         int count;
         int maxUser = -1;
         int maxItem = -1;
+        long maxUserLine;
+        long maxItemLine;
 
-        void add(int user, int item) {
+        void user(int user, long line) {
+            if (user > maxUser) {
+                maxUser = user;
+                maxUserLine = line;
+            }
+        }
+
+        void add(int user, int item, long line) {
             if (count == users.length) {
                 users = Arrays.copyOf(users, count * 2);
                 items = Arrays.copyOf(items, count * 2);
@@ -119,7 +152,10 @@ public final class LightGcnDataset {
             users[count] = user;
             items[count] = item;
             count++;
-            maxItem = Math.max(maxItem, item);
+            if (item > maxItem) {
+                maxItem = item;
+                maxItemLine = line;
+            }
         }
     }
 
@@ -146,9 +182,9 @@ public final class LightGcnDataset {
                     if (value >= 0) {
                         if (user < 0) {
                             user = (int) value;
-                            pairs.maxUser = Math.max(pairs.maxUser, user);
+                            pairs.user(user, line);
                         } else {
-                            pairs.add(user, (int) value);
+                            pairs.add(user, (int) value, line);
                         }
                         value = -1;
                     }

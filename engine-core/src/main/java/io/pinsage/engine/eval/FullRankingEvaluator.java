@@ -1,5 +1,6 @@
 package io.pinsage.engine.eval;
 
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.engine.data.InteractionLists;
 
 import java.util.concurrent.ExecutorService;
@@ -29,15 +30,13 @@ public final class FullRankingEvaluator {
 
     /**
      * @param k       the cut-off, at least 1
-     * @param threads worker threads, at least 1
+     * @param threads worker threads, in {@code [1, ResourceLimits.MAX_THREADS]}
      */
     public FullRankingEvaluator(int k, int threads) {
         if (k < 1) {
             throw new IllegalArgumentException("k=" + k + ": must be >= 1");
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads=" + threads + ": must be >= 1");
-        }
+        ResourceLimits.requireThreads("threads", threads);
         this.k = k;
         this.threads = threads;
     }

@@ -1,6 +1,7 @@
 package io.pinsage.engine.pipeline;
 
 import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.engine.data.InteractionLists;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.EmbeddingItemScorer;
@@ -14,6 +15,7 @@ import io.pinsage.engine.train.Neighbourhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
+import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.nn.backend.Backend;
@@ -60,8 +62,10 @@ public final class LightGcnRecommender {
     public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend, PrintStream err)
             throws IOException {
         long start = System.nanoTime();
-        Files.createDirectories(outDir);
         NodeSpace space = NodeSpace.of(data.graph());
+        PinSageConfig model = modelConfig(space, o);
+        requireHeap(space, o, data.train().size());
+        Files.createDirectories(outDir);
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());
         // Neighbourhoods see the training graph without the validation edges: a user pooling over its held-out
@@ -79,7 +83,6 @@ public final class LightGcnRecommender {
             NeighbourhoodFile.save(hoodFile, hood);
         }
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
-        PinSageConfig model = modelConfig(space, o);
         ModelProperties.write(outDir, "lightgcn", shape(data), "PinSage model over a LightGCN-format dataset");
         err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
                 : countUsers(split.validation));
@@ -91,6 +94,33 @@ public final class LightGcnRecommender {
         Trainer.Result r = trainer.train(outDir);
         r.best().save(outDir.resolve(MODEL));
         return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Refuses settings whose node-sized tables could not fit the heap, before the neighbourhoods (minutes on large data)
+     * are built: the neighbourhood table (8 bytes per node and slot), the id embeddings with their Adam state and the
+     * inferred embeddings (4 floats and 3 floats per node and width), and the queued minibatches' target rows (a batch
+     * holds at most the {@code pairs} training pairs, so a larger batch size just means all of them).
+     *
+     * @throws IllegalArgumentException naming the settings, the estimate and the heap's maximum
+     */
+    static void requireHeap(NodeSpace space, RecommenderOptions o, long pairs) {
+        long nodes = space.size();
+        long slots = Math.max(o.width(), o.userItems());
+        TrainingConfig t = o.training();
+        long batch = Math.min(t.batchSize(), pairs);
+        long batchRows = 2L * batch + t.sharedNegatives() + batch * t.maxHardNegatives();
+        long queued = (long) t.samplerThreads() * t.queueCapacity() + 2;
+        long bytes = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(nodes * slots, 8),
+                        ResourceLimits.bytes(nodes * (4L * o.embedDim() + 3L * o.dim()), 4)),
+                ResourceLimits.bytes(ResourceLimits.bytes(batchRows, queued), 4L * o.dim()));
+        String what = "nodes=" + nodes + " width=" + o.width() + " userItems=" + o.userItems() + " dim=" + o.dim()
+                + " embedDim=" + o.embedDim() + " batchSize=" + t.batchSize() + " sharedNegatives=" + t.sharedNegatives();
+        // the embeddings of all nodes, and their neighbourhood table, are each one array
+        if (nodes * Math.max(slots, Math.max(o.dim(), o.embedDim())) > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(what + ": nodes x max(width, userItems, dim, embedDim) must stay below 2^31 - 64");
+        }
+        ResourceLimits.requireHeap(what, bytes, "lower the width, dims, batch or negatives, or give the JVM a larger heap");
     }
 
     /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20) on {@code backend}. */

@@ -1,6 +1,7 @@
 package io.pinsage.engine.train;
 
 import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 import io.pinsage.engine.util.Workers;
 import io.pinsage.walk.ImportanceNeighborhoods;
@@ -31,12 +32,20 @@ public final class GraphNeighbourhoods {
      *                         instead of over T related right nodes: a user is then described by its items, as in
      *                         item-based recommendation. The table's width is {@code max(t, rightOwnWidth)}.
      * @param progress         called with the number of nodes finished so far, from worker threads; may be null
+     * @throws IllegalArgumentException if the table ({@code nodes x max(t, rightOwnWidth)} slots) could not be one
+     *                                  array or fit the heap; checked before it is allocated
      */
     public static Neighbourhoods build(BipartiteGraph graph, NeighbourhoodKind kind, int t, int stepsPerNode, long seed,
                                        int rightOwnWidth, int threads, IntConsumer progress) {
         NodeSpace space = NodeSpace.of(graph);
         int n = space.size();
         int width = Math.max(t, rightOwnWidth);
+        long slots = (long) n * width;
+        String what = "nodes=" + n + " t=" + t + " rightOwnWidth=" + rightOwnWidth;
+        if (slots > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(what + ": the table would hold " + slots + " slots, at most 2^31 - 64; lower the width");
+        }
+        ResourceLimits.requireHeap(what, slots * 8, "lower the width or give the JVM a larger heap");
         int[] ids = new int[n * width];
         float[] alpha = new float[n * width];
         int[] count = new int[n];

@@ -58,7 +58,12 @@ public final class MiniBatchBuilder {
                            SplittableRandom rnd, int epoch, int index) {
         int b = to - from;
         int h = hard == null ? 0 : hardPerQuery;
-        int[] targets = new int[2 * b + sharedNegatives + b * h];
+        long slots = 2L * b + sharedNegatives + (long) b * h;
+        if (slots > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("batch=" + b + " sharedNegatives=" + sharedNegatives + " hardPerQuery=" + h
+                    + ": " + slots + " target rows, at most 2^31 - 64");
+        }
+        int[] targets = new int[(int) slots];
         int n = 0;
         nextStamp();
         int[] queryRow = new int[b];

@@ -1,5 +1,6 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
@@ -45,6 +46,12 @@ public final class TrainStepBenchmark {
     public TrainStepBenchmark(int nodes, int width, int featureDim, int dim, int layers, int outDim, int batchSize, int negatives,
                               long seed) {
         this.config = new PinSageConfig(featureDim, false, 0, dim, layers, dim, dim, dim, outDim, Pooling.MEAN, true, 1);
+        // the neighbourhood table and the features, then a batch's targets with their first-hop neighbours
+        long rows = 2L * batchSize + negatives;
+        ResourceLimits.requireHeap("nodes=" + nodes + " width=" + width + " batchSize=" + batchSize + " negatives=" + negatives,
+                ResourceLimits.plus(ResourceLimits.bytes(nodes, 8L * width + 4L * featureDim),
+                        ResourceLimits.bytes(ResourceLimits.bytes(rows, width + 1L), 4L * dim)),
+                "ask for fewer nodes, a smaller width, batch or fewer negatives");
         this.width = width;
         Random rnd = new Random(seed);
         Neighbourhoods hood = Neighbourhoods.build(nodes, width, (u, ids, w) -> {

@@ -1,5 +1,6 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.nn.backend.RankingLossKind;
 
 /**
@@ -36,7 +37,7 @@ public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boo
         atLeast("sharedNegatives", sharedNegatives, 0);
         atLeast("maxHardNegatives", maxHardNegatives, 0);
         atLeast("patience", patience, 1);
-        atLeast("threads", threads, 1);
+        ResourceLimits.requireThreads("threads", threads);
         atLeast("samplerThreads", samplerThreads, 1);
         atLeast("queueCapacity", queueCapacity, 1);
         atLeast("checkpointEvery", checkpointEvery, 0);

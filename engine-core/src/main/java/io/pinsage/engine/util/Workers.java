@@ -1,5 +1,7 @@
 package io.pinsage.engine.util;
 
+import io.pinsage.csr.ResourceLimits;
+
 import java.util.function.IntConsumer;
 
 /**
@@ -12,11 +14,9 @@ public final class Workers {
     private Workers() {
     }
 
-    /** @throws IllegalArgumentException if {@code threads < 1} */
+    /** @throws IllegalArgumentException if {@code threads} is outside {@code [1, ResourceLimits.MAX_THREADS]} */
     public static void run(int threads, String name, IntConsumer body) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads=" + threads + ": must be >= 1");
-        }
+        ResourceLimits.requireThreads("threads", threads);
         Thread[] workers = new Thread[threads];
         Throwable[] failure = new Throwable[1];
         for (int t = 0; t < threads; t++) {

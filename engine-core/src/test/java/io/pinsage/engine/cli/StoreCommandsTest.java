@@ -51,6 +51,36 @@ class StoreCommandsTest {
     }
 
     @Test
+    void shouldRefuseGeneratorSizesBeyondTheHeapOrTheirBoundsBeforeWriting() {
+        Path store = dir.resolve("s");
+        CliRun r = run("generate", "--out", store.toString(), "--pins", "2000000000", "--boards", "100", "--edges", "1000",
+                "--threads", "1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: leftCount=2000000000 rightCount=100 edges=1000 threads=1"), r.err());
+        assertTrue(r.err().contains("of heap, more than the"), r.err());
+        r = run("generate", "--out", store.toString(), "--pins", "1000", "--boards", "100", "--edges", "1000", "--pairs", "2000000000");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: heldOutPairs=2000000000: must be <= pins=1000"), r.err());
+        r = run("generate", "--out", store.toString(), "--pins", "1000", "--boards", "100", "--edges", "1000", "--threads", "100000");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: threads=100000: must lie in [1, 1024]"), r.err());
+        assertFalse(Files.exists(store), "nothing written");
+    }
+
+    @Test
+    void shouldRefuseToGenerateMoreThanTheDiskHolds() throws Exception {
+        Path store = dir.resolve("s");
+        // 1.1 TiB at 12 bytes an edge; on a machine with that much free space this would generate for hours
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getFileStore(dir).getUsableSpace() < 100_000_000_000L * 12);
+        CliRun r = run("generate", "--out", store.toString(), "--pins", "1000", "--boards", "1000000", "--edges", "100000000000",
+                "--threads", "1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: edges=100000000000 pins=1000 boards=1000000: needs about 1.1 TiB of disk under "),
+                r.err());
+        assertFalse(Files.exists(store), "nothing written");
+    }
+
+    @Test
     void shouldBuildFromATsvAndNameTheBadLine() throws Exception {
         Path tsv = dir.resolve("e.tsv");
         Files.writeString(tsv, "1\t10\n2\t10\n2\t11\n");
@@ -61,6 +91,50 @@ class StoreCommandsTest {
         CliRun bad = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains(tsv + ":2"), bad.err());
+    }
+
+    @Test
+    void shouldShowBuildProgressStripAByteOrderMarkAndWarnOnceOfAnIgnoredWeightColumn() throws Exception {
+        Path tsv = dir.resolve("w.tsv");
+        Files.writeString(tsv, "\uFEFF1\t10\t0.5\n2\t10\tNaN\n2\t11\n");
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        CliRun r;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("edges          3"), r.out());
+        String stderr = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String warning = "warning: " + tsv + ":1: the weight column ('0.5') is ignored without --weighted; every edge gets weight 1";
+        assertTrue(stderr.contains(warning), stderr);
+        assertEquals(stderr.indexOf("warning:"), stderr.lastIndexOf("warning:"), "said once: " + stderr);
+        long size = Files.size(tsv);
+        assertTrue(stderr.contains("100% " + size + "/" + size + " bytes"), stderr);
+        CliRun walk = run("walk", dir.resolve("s").toString(), "--query", "1", "--steps", "100");
+        assertEquals(0, walk.code(), "the first id is 1, not a byte-order mark and 1: " + walk.err());
+    }
+
+    @Test
+    void shouldNameTheFileAndLineWhereATruncatedGzipEnds() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            lines.append(i).append('\t').append(i % 97).append('\n');
+        }
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path cut = dir.resolve("cut.tsv.gz");
+        Files.write(cut, java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        CliRun r = run("build", "--input", cut.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().matches("error: " + java.util.regex.Pattern.quote(cut.toString())
+                + ":\\d+: the gzip data ends early, after \\d+ lines \\(Unexpected end of ZLIB input stream\\): the file is truncated, "
+                + "copy or download it again\\s*"), r.err());
     }
 
     @Test

@@ -93,6 +93,38 @@ class TrainCommandsTest {
     }
 
     @Test
+    void shouldRefuseAnIdThatSizesTheTablesBeyondTheHeapNamingItsLine() throws Exception {
+        Path data = dataset();
+        Files.writeString(data.resolve("train.txt"), "120 3 2000000000\n", java.nio.file.StandardOpenOption.APPEND);
+        CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", dir.resolve("m").toString(), "--threads", "1");
+        assertEquals(CliErrors.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: " + data.resolve("train.txt") + ":121: item id 2000000000 makes users=121 "
+                + "items=2000000001: needs about "), r.err());
+        assertTrue(r.err().contains("ids must be dense (0..n-1)"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void shouldRefuseSizesBeyondTheirBoundsBeforeBuildingAnything() throws Exception {
+        Path data = dataset();
+        String[][] cases = {
+                {"--dim", "1000000", "error: --dim=1000000: must lie in [1, 16384]"},
+                {"--width", "2000000000", "error: nodes=180 width=2000000000 userItems=10 dim=64 embedDim=64"},
+                {"--user-items", "2000000000", "error: nodes=180 width=10 userItems=2000000000"},
+                {"--negatives", "2000000000", "error: nodes=180 width=10 userItems=10 dim=64 embedDim=64 batchSize=1024 "
+                        + "sharedNegatives=2000000000: needs about "},
+                {"--threads", "100000", "error: threads=100000: must lie in [1, 1024]"},
+        };
+        for (String[] c : cases) {
+            Path out = dir.resolve("m" + c[0]);
+            CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", out.toString(), c[0], c[1]);
+            assertEquals(CliErrors.BAD_INPUT, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().startsWith(c[2]), c[0] + ": " + r.err());
+            assertTrue(Files.notExists(out.resolve("neighbourhoods.bin")), c[0] + ": refused before the neighbourhoods");
+        }
+    }
+
+    @Test
     void shouldBeatBothBaselinesThenEvaluateTheSyntheticModelWithTrainsNumbers() throws Exception {
         Path store = dir.resolve("store");
         assertEquals(0, run("generate", "--out", store.toString(), "--pins", "3000", "--boards", "300", "--edges", "30000",

@@ -80,6 +80,43 @@ class WalkCommandsTest {
     }
 
     @Test
+    void shouldPrintEveryVisitedPinForATopBeyondTheGraphAndBoundTheSteps() throws IOException {
+        buildStore();
+        Run r = run("walk", dir.toString(), "--query", "1", "--steps", "5000", "--top", "2000000000", "--boards", "2000000000");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("   4  ") && !r.out().contains("   5  "), "pins 0, 2, 3, 4 and no more:\n" + r.out());
+        assertTrue(r.out().contains("rank  board"), r.out());
+        r = run("walk", dir.toString(), "--query", "1", "--steps", "99999999999");
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(r.err().startsWith("error: --steps=99999999999: must lie in [1, 16777216]"), r.err());
+        r = run("neighborhoods", dir.toString(), "--top", "3", "--steps", "99999999999");
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(r.err().startsWith("error: --steps=99999999999: must lie in [1, 16777216]"), r.err());
+        r = run("neighborhoods", dir.toString(), "--top", "3", "--threads", "100000");
+        assertEquals(CliErrors.BAD_INPUT, r.code());
+        assertTrue(r.err().startsWith("error: --threads=100000: must lie in [1, 1024]"), r.err());
+    }
+
+    @Test
+    void shouldRefuseBenchmarkSizesBeyondTheirBoundsBeforeMeasuring() throws IOException {
+        buildStore();
+        String[][] cases = {
+                {"walks", "--lanes", "2000000000", "error: lanes=2000000000 tableLanes=256: must lie in [1, 1024]"},
+                {"walks", "--queries", "2000000000", "error: pixieQueries=2000000000 neighborhoodNodes=20000: needs about "},
+                {"walks", "--threads", "100000", "error: threads=100000: must lie in [1, 1024]"},
+                {"walks", "--pixie-steps", "99999999999", "error: pixieSteps=99999999999: must lie in [1, 16777216]"},
+                {"train-step", "--nodes", "2000000000", "error: nodes=2000000000 width=50 batchSize=512 negatives=500: needs about "},
+                {"train-step", "--threads", "100000", "error: --threads=100000: must lie in [1, 1024]"},
+        };
+        for (String[] c : cases) {
+            Run r = c[0].equals("walks") ? run("bench", "walks", "--store", dir.toString(), c[1], c[2])
+                    : run("bench", "train-step", c[1], c[2]);
+            assertEquals(CliErrors.BAD_INPUT, r.code(), c[1] + ": " + r.err());
+            assertTrue(r.err().startsWith(c[3]), c[1] + ": " + r.err());
+        }
+    }
+
+    @Test
     void shouldReportBadQueriesAsUserErrors() throws IOException {
         buildStore();
         Run r = run("walk", dir.toString(), "--query", "99");

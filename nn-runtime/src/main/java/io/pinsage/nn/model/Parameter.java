@@ -32,6 +32,9 @@ public final class Parameter {
 
     /** A dense parameter initialised Glorot-uniform ({@code ±sqrt(6 / (rows + cols))}) from {@code random}. */
     static Parameter glorot(Backend backend, String name, int rows, int cols, Random random) {
+        if ((long) rows * cols > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(name + " rows=" + rows + " cols=" + cols + ": rows·cols must be below 2^31 - 64");
+        }
         float limit = (float) Math.sqrt(6.0 / (rows + cols));
         float[] init = new float[rows * cols];
         for (int i = 0; i < init.length; i++) {

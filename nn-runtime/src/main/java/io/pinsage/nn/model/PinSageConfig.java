@@ -29,16 +29,27 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
                             int layers, int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
                             boolean normalizeOutput, long seed) {
 
+    /**
+     * The widest any width may be: 2<sup>14</sup>. A layer's weight is up to {@code width x 2·width} floats, 2 GiB
+     * with its gradient and Adam state at this width, and its element count must stay below 2<sup>31</sup>.
+     */
+    public static final int MAX_DIM = 1 << 14;
+
+    /** @throws IllegalArgumentException naming {@code field=value} and its range */
     public PinSageConfig {
-        requireAtLeast("featureDim", featureDim, 0);
+        requireWidth("featureDim", featureDim, 0);
         requireAtLeast("idEmbeddings", idEmbeddings, 0);
-        requireAtLeast("idEmbeddingDim", idEmbeddingDim, 1);
-        requireAtLeast("inputDim", inputDim, 1);
+        requireWidth("idEmbeddingDim", idEmbeddingDim, 1);
+        requireWidth("inputDim", inputDim, 1);
         requireAtLeast("layers", layers, 1);
-        requireAtLeast("hiddenDim", hiddenDim, 1);
-        requireAtLeast("convolveDim", convolveDim, 1);
-        requireAtLeast("denseDim", denseDim, 1);
-        requireAtLeast("outputDim", outputDim, 1);
+        requireWidth("hiddenDim", hiddenDim, 1);
+        requireWidth("convolveDim", convolveDim, 1);
+        requireWidth("denseDim", denseDim, 1);
+        requireWidth("outputDim", outputDim, 1);
+        if ((long) idEmbeddings * idEmbeddingDim > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("idEmbeddings=" + idEmbeddings + " idEmbeddingDim=" + idEmbeddingDim
+                    + ": the table would hold " + (long) idEmbeddings * idEmbeddingDim + " floats, a tensor at most 2^31 - 64");
+        }
         if (pooling == null) {
             throw new IllegalArgumentException("pooling=null");
         }
@@ -128,6 +139,12 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
             throw new IllegalArgumentException(name + "=" + v + " (expected true or false)");
         }
         return Boolean.parseBoolean(v);
+    }
+
+    private static void requireWidth(String name, int value, int min) {
+        if (value < min || value > MAX_DIM) {
+            throw new IllegalArgumentException(name + "=" + value + " (expected " + min + " to " + MAX_DIM + ")");
+        }
     }
 
     private static void requireAtLeast(String name, int value, int min) {

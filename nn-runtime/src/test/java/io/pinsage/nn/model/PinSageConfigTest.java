@@ -1,0 +1,28 @@
+package io.pinsage.nn.model;
+
+import io.pinsage.nn.backend.Pooling;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class PinSageConfigTest {
+
+    private static PinSageConfig withWidths(int ids, int dim) {
+        return new PinSageConfig(0, true, ids, dim, 1, dim, dim, dim, dim, Pooling.MEAN, true, 1);
+    }
+
+    @Test
+    void shouldRefuseWidthsWhoseWeightsCouldNotBeAllocated() {
+        assertEquals(PinSageConfig.MAX_DIM, withWidths(10, PinSageConfig.MAX_DIM).inputDim());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withWidths(10, 1_000_000));
+        assertEquals("idEmbeddingDim=1000000 (expected 1 to 16384)", e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnIdTableBeyondOneTensor() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withWidths(2_000_000_000, 64));
+        assertEquals("idEmbeddings=2000000000 idEmbeddingDim=64: the table would hold 128000000000 floats, a tensor at most 2^31 - 64",
+                e.getMessage());
+    }
+}
