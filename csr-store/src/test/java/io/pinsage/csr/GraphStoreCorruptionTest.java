@@ -140,4 +140,56 @@ class GraphStoreCorruptionTest {
         Files.writeString(generation.file("MANIFEST"), io.pinsage.csr.format.ManifestFormat.encodeManifest(files));
         expectOnOpen(second, "does not continue the previous one");
     }
+
+    /** Overwrites part of {@code file}'s body, leaving its header and length intact: damage only reads can find. */
+    private static void overwriteBody(Path file, long at, ByteBuffer bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(bytes, StoreFileFormat.HEADER_LENGTH + at);
+        }
+    }
+
+    private static ByteBuffer littleEndian(int bytes) {
+        return ByteBuffer.allocate(bytes).order(StoreFileFormat.BYTE_ORDER);
+    }
+
+    private CorruptStoreException expectOnOpenAlone(Path file, String words) {
+        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> GraphStore.open(root).close(), TestSeed.tag(seed));
+        assertEquals(file, e.file(), e.getMessage());
+        assertTrue(e.getMessage().contains(words), TestSeed.tag(seed) + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void shouldRejectEightDamagedBytesOfAnOffsetOnOpen() throws IOException {
+        Path offsets = generation.file(CsrLayout.offsets(Side.LEFT));
+        Random rnd = new Random(seed);
+        int node = 1 + rnd.nextInt(1_998);
+        overwriteBody(offsets, 8L * node, littleEndian(8).putLong(0, rnd.nextLong()));
+        expectOnOpenAlone(offsets, "is below the previous");
+    }
+
+    @Test
+    void shouldRejectOffsetsWhoseLargestDegreeIsNotTheRecordedOneOnOpen() throws IOException {
+        Path offsets = generation.file(CsrLayout.offsets(Side.RIGHT));
+        int widest;
+        long before;
+        try (MappedCsrGraph g = MappedCsrGraph.open(root)) {
+            widest = 1;
+            for (int b = 2; b < g.nodeCount(Side.RIGHT); b++) {
+                widest = g.degree(Side.RIGHT, b) > g.degree(Side.RIGHT, widest) ? b : widest;
+            }
+            assertTrue(g.degree(Side.RIGHT, widest - 1) > 0, TestSeed.tag(seed) + "board " + (widest - 1) + " has no pins");
+            before = g.firstEdge(Side.RIGHT, widest - 1);
+        }
+        // the widest board takes its predecessor's edges: still non-decreasing, but wider than the header says
+        overwriteBody(offsets, 8L * widest, littleEndian(8).putLong(0, before));
+        expectOnOpenAlone(offsets, "maximum degree");
+    }
+
+    @Test
+    void shouldRejectPairsNamingNodesOutsideTheGraphOnOpen() throws IOException {
+        Path pairs = generation.file(CsrLayout.PAIRS);
+        overwriteBody(pairs, 8L * 3 + 4, littleEndian(4).putInt(0, 2_000 + 7));
+        expectOnOpenAlone(pairs, "related id 2007 of pair 3 lies outside [0, 2000)");
+    }
 }
