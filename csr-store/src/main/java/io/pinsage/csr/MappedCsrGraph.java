@@ -41,7 +41,8 @@ import java.util.List;
  * degree: one sequential read of the offsets, 8 bytes per node of either side, about 2 ns per node from the
  * page cache), throwing {@link CorruptStoreException} naming the file. So every node's edge range lies within
  * its side, and only neighbour ids and weights are read unchecked: {@link #verify()} checks every checksum and
- * every neighbour id.
+ * every neighbour id, and a walk that runs into an id outside its side gets {@link #explain}'s account of it (an
+ * {@link java.io.UncheckedIOException} around a {@link CorruptStoreException} naming the shard).
  */
 public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
 
@@ -84,6 +85,9 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
     private final int rightNodes;
     /** Set by {@link #close()} before the memory goes; read by every accessor (see the class comment). */
     private boolean closed;
+    /** {@link #explain}'s search, done once: whether it ran, and the damage it found (null for none). */
+    private boolean searched;
+    private CorruptStoreException outOfRange;
     private final Direction leftDirection;
     private final Direction rightDirection;
 
@@ -349,6 +353,35 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         int s = d.shardOf(edge);
         return new CorruptStoreException(generation.file(CsrLayout.neighbors(side, s)), "neighbour id " + id
                 + " at edge " + edge + " of side " + side + " (shard edge " + (edge - d.shardStart[s]) + ") " + problem);
+    }
+
+    /** {@inheritDoc} Here: the damage names the neighbour shard that holds {@code edge}. */
+    @Override
+    public RuntimeException corruptNeighbor(Side side, long edge, String problem) {
+        java.util.Objects.checkIndex(edge, edgeCount);
+        return neighborDamage(side, edge, neighborAt(side, edge), problem).unchecked();
+    }
+
+    /**
+     * {@inheritDoc} Here: the search reads the neighbour shards once per graph, whichever thread asks first; later
+     * calls, from any thread, reuse its answer.
+     */
+    @Override
+    public RuntimeException explain(IndexOutOfBoundsException failure) {
+        CorruptStoreException damage;
+        synchronized (this) {
+            if (!searched) {
+                outOfRange = firstNeighborOutOfRange();
+                searched = true;
+            }
+            damage = outOfRange;
+        }
+        if (damage == null) {
+            return failure;
+        }
+        RuntimeException e = damage.unchecked();
+        e.addSuppressed(failure);
+        return e;
     }
 
     /** The generation this graph was opened from. */

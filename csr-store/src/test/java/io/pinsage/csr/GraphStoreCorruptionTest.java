@@ -192,4 +192,33 @@ class GraphStoreCorruptionTest {
         overwriteBody(pairs, 8L * 3 + 4, littleEndian(4).putInt(0, 2_000 + 7));
         expectOnOpenAlone(pairs, "related id 2007 of pair 3 lies outside [0, 2000)");
     }
+
+    @Test
+    void shouldNameTheShardOfANeighbourOutsideItsSide() throws IOException {
+        Path shard = generation.file(CsrLayout.neighbors(Side.RIGHT, 1));
+        overwriteBody(shard, 4L * 10, littleEndian(4).putInt(0, 2_000 + 5));
+        try (GraphStore s = GraphStore.open(root)) {
+            MappedCsrGraph g = s.graph();
+            long edge = firstEdgeOfShard(shard) + 10;
+            IndexOutOfBoundsException failure = new IndexOutOfBoundsException("a walk's read");
+            RuntimeException e = g.explain(failure);
+            assertTrue(e instanceof java.io.UncheckedIOException && e.getCause() instanceof CorruptStoreException, e.toString());
+            CorruptStoreException c = (CorruptStoreException) e.getCause();
+            assertEquals(shard, c.file());
+            assertTrue(c.getMessage().contains("neighbour id 2005 at edge " + edge + " of side RIGHT (shard edge 10) lies outside [0, 2000)"),
+                    c.getMessage());
+            assertEquals(failure, e.getSuppressed()[0]);
+            assertEquals(shard, ((CorruptStoreException) g.corruptNeighbor(Side.RIGHT, edge, "is odd").getCause()).file());
+            CorruptStoreException v = assertThrows(CorruptStoreException.class, g::verify);
+            assertEquals(shard, v.file());
+        }
+    }
+
+    /** The global position of a neighbour shard's first edge, from its header. */
+    private static long firstEdgeOfShard(Path shard) throws IOException {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            return io.pinsage.csr.format.MappedStoreFile.open(shard, NeighborShardFormat.NEIGHBORS, a).header()
+                    .count(NeighborShardFormat.COUNT_FIRST_EDGE);
+        }
+    }
 }
