@@ -13,6 +13,8 @@ package io.pinsage.csr;
  * implementations are immutable once published. Ids get no checks of their own on this hot path: callers pass
  * ids in {@code [0, nodeCount(side))} and edge positions in {@code [0, edgeCount())}; one outside is caught
  * only by the underlying array's or memory segment's own check ({@link IndexOutOfBoundsException}), if any.
+ * An algorithm that meets such an exception while following ids the graph returned turns it into the graph's
+ * own account of the damage ({@link #explain}, {@link #corruptNeighbor}).
  */
 public interface BipartiteGraph {
 
@@ -60,5 +62,39 @@ public interface BipartiteGraph {
             dst[offset + i] = neighborAt(side, first + i);
         }
         return d;
+    }
+
+    /**
+     * The exception for a reader that met an impossible neighbour: the id stored at {@code edge} of {@code side}
+     * ({@code problem} says what is wrong with it, for example that it lies outside the opposite side). A graph
+     * kept in files returns an {@link java.io.UncheckedIOException} whose cause is a
+     * {@link io.pinsage.csr.format.CorruptStoreException} naming the file that holds the edge; the default, for
+     * graphs built in memory, an {@link IllegalStateException}. O(1); the caller throws what it returns.
+     */
+    default RuntimeException corruptNeighbor(Side side, long edge, String problem) {
+        return new IllegalStateException("neighbour id " + neighborAt(side, edge) + " at edge " + edge + " of side "
+                + side + " " + problem);
+    }
+
+    /**
+     * Explains an {@link IndexOutOfBoundsException} thrown while following ids this graph returned: looks for the
+     * first neighbour id outside the opposite side and returns {@link #corruptNeighbor} for it, or {@code failure}
+     * itself when every id is in range (then the caller passed a bad id: a bug). Algorithms catch the exception
+     * around a whole walk or pass, never per read (a handler costs nothing until it runs), and throw what this
+     * returns. Cost: may read every neighbour id; call it only after a failure.
+     */
+    default RuntimeException explain(IndexOutOfBoundsException failure) {
+        for (Side side : Side.values()) {
+            int bound = nodeCount(side.opposite());
+            for (long e = 0, m = edgeCount(); e < m; e++) {
+                int v = neighborAt(side, e);
+                if (v < 0 || v >= bound) {
+                    RuntimeException damage = corruptNeighbor(side, e, "lies outside [0, " + bound + ")");
+                    damage.addSuppressed(failure);
+                    return damage;
+                }
+            }
+        }
+        return failure;
     }
 }

@@ -23,7 +23,9 @@ import java.util.Optional;
  *
  * <p>Threading: immutable once open; all accessors are safe from any number of threads. {@link #close()} unmaps
  * everything and must not race with readers. Errors: {@link #open} checks the manifest, every file's header,
- * and that no file is foreign to a graph store; {@link #verify()} checks every checksum.
+ * that no file is foreign to a graph store, the graph's structure ({@link MappedCsrGraph#open}: every offset) and
+ * that every engagement pair names nodes of the graph, reading the offsets and pairs once; {@link #verify()}
+ * checks every checksum and every neighbour id.
  */
 public final class GraphStore implements AutoCloseable {
 
@@ -53,7 +55,7 @@ public final class GraphStore implements AutoCloseable {
                     idMaps[side.ordinal()] = IdMap.open(generation, side, g.nodeCount(side), arena);
                 }
             }
-            pairs = generation.files().containsKey(CsrLayout.PAIRS) ? EngagementPairs.open(generation.file(CsrLayout.PAIRS), arena) : null;
+            pairs = generation.files().containsKey(CsrLayout.PAIRS) ? EngagementPairs.open(generation.file(CsrLayout.PAIRS), g, arena) : null;
         } catch (IOException | RuntimeException e) {
             close(g);
             throw e;

@@ -37,8 +37,12 @@ import java.util.List;
  * (the price of their speed; the shared arena still guards every other read).
  *
  * <p>Errors: {@link #open} checks every file's header, version and length, the shards' tiling of nodes and
- * edges, and the offsets at shard boundaries, throwing {@link CorruptStoreException} naming the file;
- * {@link #verify()} additionally checks every checksum and every offset.
+ * edges, and every offset (from 0 to the edge count, never decreasing, the largest step the recorded maximum
+ * degree: one sequential read of the offsets, 8 bytes per node of either side, about 2 ns per node from the
+ * page cache), throwing {@link CorruptStoreException} naming the file. So every node's edge range lies within
+ * its side, and only neighbour ids and weights are read unchecked: {@link #verify()} checks every checksum and
+ * every neighbour id, and a walk that runs into an id outside its side gets {@link #explain}'s account of it (an
+ * {@link java.io.UncheckedIOException} around a {@link CorruptStoreException} naming the shard).
  */
 public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
 
@@ -81,6 +85,9 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
     private final int rightNodes;
     /** Set by {@link #close()} before the memory goes; read by every accessor (see the class comment). */
     private boolean closed;
+    /** {@link #explain}'s search, done once: whether it ran, and the damage it found (null for none). */
+    private boolean searched;
+    private CorruptStoreException outOfRange;
     private final Direction leftDirection;
     private final Direction rightDirection;
 
@@ -224,11 +231,9 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         }
         int n = (int) off.header().count(OffsetsFormat.COUNT_NODES);
         long m = off.header().count(OffsetsFormat.COUNT_EDGES);
+        int maxDegree = (int) off.header().count(OffsetsFormat.COUNT_MAX_DEGREE);
         MemorySegment offsets = off.body();
-        if (offsets.getAtIndex(StoreFileFormat.LONG, 0) != 0 || offsets.getAtIndex(StoreFileFormat.LONG, n) != m) {
-            throw new CorruptStoreException(offPath, "offsets must run from 0 to edgeCount=" + m + ", found "
-                    + offsets.getAtIndex(StoreFileFormat.LONG, 0) + ".." + offsets.getAtIndex(StoreFileFormat.LONG, n));
-        }
+        checkOffsets(offPath, offsets, n, m, maxDegree);
         int shards = CsrLayout.shardCount(generation.files().keySet(), side);
         if (shards == 0 && n > 0) {
             throw new CorruptStoreException(generation.file(CsrLayout.neighbors(side, 0)), "missing file: side " + side + " has no neighbour shard");
@@ -278,13 +283,39 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
             flatNbr = nbr[0];
             flatWgt = weighted ? wgt[0] : null;
         }
-        return new Direction(n, (int) off.header().count(OffsetsFormat.COUNT_MAX_DEGREE), offsets, nbr, wgt, start,
-                flatNbr, flatWgt);
+        return new Direction(n, maxDegree, offsets, nbr, wgt, start, flatNbr, flatWgt);
     }
 
     /**
-     * Checks the body checksum of every graph file, that offsets never decrease, that every degree is at most
-     * the recorded maximum, and that every neighbour id lies within the opposite side. Cost: a full read.
+     * Checks that {@code offsets} run from 0 to {@code edges} without decreasing and that the largest degree is
+     * {@code maxDegree}, so that no node's edge range can leave the side. One sequential read.
+     */
+    private static void checkOffsets(Path file, MemorySegment offsets, int nodes, long edges, int maxDegree)
+            throws CorruptStoreException {
+        long prev = offsets.getAtIndex(StoreFileFormat.LONG, 0);
+        if (prev != 0) {
+            throw new CorruptStoreException(file, "offset of node 0 = " + prev + ", must be 0");
+        }
+        long max = 0;
+        for (long u = 1; u <= nodes; u++) {
+            long o = offsets.getAtIndex(StoreFileFormat.LONG, u);
+            if (o < prev) {
+                throw new CorruptStoreException(file, "offset of node " + u + " = " + o + " is below the previous " + prev);
+            }
+            max = Math.max(max, o - prev);
+            prev = o;
+        }
+        if (prev != edges) {
+            throw new CorruptStoreException(file, "offsets end at " + prev + ", the header's edge count is " + edges);
+        }
+        if (max != maxDegree) {
+            throw new CorruptStoreException(file, "maximum degree is " + max + ", header says " + maxDegree);
+        }
+    }
+
+    /**
+     * Checks the body checksum of every graph file and that every neighbour id lies within the opposite side (the
+     * offsets were checked by {@link #open}). Cost: a full read of the graph files.
      *
      * @throws CorruptStoreException naming the first damaged file
      */
@@ -292,22 +323,16 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
         for (MappedStoreFile f : files) {
             f.verifyChecksum();
         }
+        CorruptStoreException e = firstNeighborOutOfRange();
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    /** The damage of the first neighbour id outside the opposite side, or null if there is none. One full read. */
+    private CorruptStoreException firstNeighborOutOfRange() {
         for (Side side : Side.values()) {
             Direction d = directions[side.ordinal()];
-            Path offPath = generation.file(CsrLayout.offsets(side));
-            int max = 0;
-            long prev = 0;
-            for (int u = 1; u <= d.nodeCount; u++) {
-                long o = d.offsets.getAtIndex(StoreFileFormat.LONG, u);
-                if (o < prev) {
-                    throw new CorruptStoreException(offPath, "offset of node " + u + " = " + o + " is below the previous " + prev);
-                }
-                max = (int) Math.max(max, o - prev);
-                prev = o;
-            }
-            if (max != d.maxDegree) {
-                throw new CorruptStoreException(offPath, "maximum degree is " + max + ", header says " + d.maxDegree);
-            }
             int bound = nodeCount(side.opposite());
             for (int s = 0; s < shardCount(side); s++) {
                 MemorySegment seg = d.neighbors[s];
@@ -315,12 +340,48 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
                 for (long i = 0; i < k; i++) {
                     int v = seg.getAtIndex(StoreFileFormat.INT, i);
                     if (v < 0 || v >= bound) {
-                        throw new CorruptStoreException(generation.file(CsrLayout.neighbors(side, s)),
-                                "neighbour id " + v + " at shard edge " + i + " outside [0, " + bound + ")");
+                        return neighborDamage(side, d.shardStart[s] + i, v, "lies outside [0, " + bound + ")");
                     }
                 }
             }
         }
+        return null;
+    }
+
+    private CorruptStoreException neighborDamage(Side side, long edge, int id, String problem) {
+        Direction d = directions[side.ordinal()];
+        int s = d.shardOf(edge);
+        return new CorruptStoreException(generation.file(CsrLayout.neighbors(side, s)), "neighbour id " + id
+                + " at edge " + edge + " of side " + side + " (shard edge " + (edge - d.shardStart[s]) + ") " + problem);
+    }
+
+    /** {@inheritDoc} Here: the damage names the neighbour shard that holds {@code edge}. */
+    @Override
+    public RuntimeException corruptNeighbor(Side side, long edge, String problem) {
+        java.util.Objects.checkIndex(edge, edgeCount);
+        return neighborDamage(side, edge, neighborAt(side, edge), problem).unchecked();
+    }
+
+    /**
+     * {@inheritDoc} Here: the search reads the neighbour shards once per graph, whichever thread asks first; later
+     * calls, from any thread, reuse its answer.
+     */
+    @Override
+    public RuntimeException explain(IndexOutOfBoundsException failure) {
+        CorruptStoreException damage;
+        synchronized (this) {
+            if (!searched) {
+                outOfRange = firstNeighborOutOfRange();
+                searched = true;
+            }
+            damage = outOfRange;
+        }
+        if (damage == null) {
+            return failure;
+        }
+        RuntimeException e = damage.unchecked();
+        e.addSuppressed(failure);
+        return e;
     }
 
     /** The generation this graph was opened from. */

@@ -140,4 +140,85 @@ class GraphStoreCorruptionTest {
         Files.writeString(generation.file("MANIFEST"), io.pinsage.csr.format.ManifestFormat.encodeManifest(files));
         expectOnOpen(second, "does not continue the previous one");
     }
+
+    /** Overwrites part of {@code file}'s body, leaving its header and length intact: damage only reads can find. */
+    private static void overwriteBody(Path file, long at, ByteBuffer bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(bytes, StoreFileFormat.HEADER_LENGTH + at);
+        }
+    }
+
+    private static ByteBuffer littleEndian(int bytes) {
+        return ByteBuffer.allocate(bytes).order(StoreFileFormat.BYTE_ORDER);
+    }
+
+    private CorruptStoreException expectOnOpenAlone(Path file, String words) {
+        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> GraphStore.open(root).close(), TestSeed.tag(seed));
+        assertEquals(file, e.file(), e.getMessage());
+        assertTrue(e.getMessage().contains(words), TestSeed.tag(seed) + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void shouldRejectEightDamagedBytesOfAnOffsetOnOpen() throws IOException {
+        Path offsets = generation.file(CsrLayout.offsets(Side.LEFT));
+        Random rnd = new Random(seed);
+        int node = 1 + rnd.nextInt(1_998);
+        overwriteBody(offsets, 8L * node, littleEndian(8).putLong(0, rnd.nextLong()));
+        expectOnOpenAlone(offsets, "is below the previous");
+    }
+
+    @Test
+    void shouldRejectOffsetsWhoseLargestDegreeIsNotTheRecordedOneOnOpen() throws IOException {
+        Path offsets = generation.file(CsrLayout.offsets(Side.RIGHT));
+        int widest;
+        long before;
+        try (MappedCsrGraph g = MappedCsrGraph.open(root)) {
+            widest = 1;
+            for (int b = 2; b < g.nodeCount(Side.RIGHT); b++) {
+                widest = g.degree(Side.RIGHT, b) > g.degree(Side.RIGHT, widest) ? b : widest;
+            }
+            assertTrue(g.degree(Side.RIGHT, widest - 1) > 0, TestSeed.tag(seed) + "board " + (widest - 1) + " has no pins");
+            before = g.firstEdge(Side.RIGHT, widest - 1);
+        }
+        // the widest board takes its predecessor's edges: still non-decreasing, but wider than the header says
+        overwriteBody(offsets, 8L * widest, littleEndian(8).putLong(0, before));
+        expectOnOpenAlone(offsets, "maximum degree");
+    }
+
+    @Test
+    void shouldRejectPairsNamingNodesOutsideTheGraphOnOpen() throws IOException {
+        Path pairs = generation.file(CsrLayout.PAIRS);
+        overwriteBody(pairs, 8L * 3 + 4, littleEndian(4).putInt(0, 2_000 + 7));
+        expectOnOpenAlone(pairs, "related id 2007 of pair 3 lies outside [0, 2000)");
+    }
+
+    @Test
+    void shouldNameTheShardOfANeighbourOutsideItsSide() throws IOException {
+        Path shard = generation.file(CsrLayout.neighbors(Side.RIGHT, 1));
+        overwriteBody(shard, 4L * 10, littleEndian(4).putInt(0, 2_000 + 5));
+        try (GraphStore s = GraphStore.open(root)) {
+            MappedCsrGraph g = s.graph();
+            long edge = firstEdgeOfShard(shard) + 10;
+            IndexOutOfBoundsException failure = new IndexOutOfBoundsException("a walk's read");
+            RuntimeException e = g.explain(failure);
+            assertTrue(e instanceof java.io.UncheckedIOException && e.getCause() instanceof CorruptStoreException, e.toString());
+            CorruptStoreException c = (CorruptStoreException) e.getCause();
+            assertEquals(shard, c.file());
+            assertTrue(c.getMessage().contains("neighbour id 2005 at edge " + edge + " of side RIGHT (shard edge 10) lies outside [0, 2000)"),
+                    c.getMessage());
+            assertEquals(failure, e.getSuppressed()[0]);
+            assertEquals(shard, ((CorruptStoreException) g.corruptNeighbor(Side.RIGHT, edge, "is odd").getCause()).file());
+            CorruptStoreException v = assertThrows(CorruptStoreException.class, g::verify);
+            assertEquals(shard, v.file());
+        }
+    }
+
+    /** The global position of a neighbour shard's first edge, from its header. */
+    private static long firstEdgeOfShard(Path shard) throws IOException {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            return io.pinsage.csr.format.MappedStoreFile.open(shard, NeighborShardFormat.NEIGHBORS, a).header()
+                    .count(NeighborShardFormat.COUNT_FIRST_EDGE);
+        }
+    }
 }

@@ -102,7 +102,7 @@ class PinBoardGeneratorTest {
         assertTrue(cosine(gen.centroid(0), gen.centroid(1)) > 0.99, msg);
         assertTrue(cosine(gen.centroid(2), gen.centroid(3)) > 0.99, msg);
         assertTrue(cosine(gen.centroid(4), gen.centroid(5)) < 0.9, msg);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined(); MappedCsrGraph graph = MappedCsrGraph.open(g)) {
             FeatureMatrix f = FeatureMatrix.open(g.file(CsrLayout.features(Side.LEFT)), Side.LEFT, c.pins(), arena);
             f.verify();
             float[] row = new float[c.featureDim()];
@@ -114,7 +114,7 @@ class PinBoardGeneratorTest {
             }
             assertTrue(own / c.pins() > 0.8 && other / c.pins() < 0.4, msg + " own=" + own / c.pins() + " other=" + other / c.pins());
 
-            EngagementPairs pairs = EngagementPairs.open(g.file(CsrLayout.PAIRS), arena);
+            EngagementPairs pairs = EngagementPairs.open(g.file(CsrLayout.PAIRS), graph, arena);
             assertEquals(c.heldOutPairs(), pairs.count());
             int same = 0;
             for (int i = 0; i < pairs.count(); i++) {

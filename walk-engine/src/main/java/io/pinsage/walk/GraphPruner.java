@@ -92,8 +92,12 @@ public final class GraphPruner {
         }
         boolean capsPins = settings.maxPinDegree() < graph.maxDegree(Side.LEFT);
         boolean capsBoards = settings.maxBoardDegree() < graph.maxDegree(Side.RIGHT);
-        Pass pass = new Pass(graph, rows, dim, settings.dropsDiverseBoards(), rows != null && (capsPins || capsBoards));
-        return pass.run(settings, capsPins, capsBoards);
+        try {
+            Pass pass = new Pass(graph, rows, dim, settings.dropsDiverseBoards(), rows != null && (capsPins || capsBoards));
+            return pass.run(settings, capsPins, capsBoards);
+        } catch (IndexOutOfBoundsException e) {
+            throw graph.explain(e); // a neighbour id outside its side indexed a per-node array
+        }
     }
 
     /** One pruning run's state: scratch arrays sized by the largest degrees, the kept-edge bits, the counters. */

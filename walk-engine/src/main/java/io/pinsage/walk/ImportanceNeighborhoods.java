@@ -85,6 +85,7 @@ public final class ImportanceNeighborhoods {
             walker.walk(side, node, config.stepsPerNode(), config.alpha(), visits, null, 0, 0);
             self = node;
             n = selector.select(visits, config.topT(), notSelf, ids, weights);
+            RandomWalker.checkReported(graph, side, ids, n);
         } else {
             tableWalker.random().reseed(seed);
             tableWalker.walk(side, node, config.stepsPerNode(), config.alpha(), visits, null, 0, 0);

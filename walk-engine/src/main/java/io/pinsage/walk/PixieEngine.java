@@ -33,7 +33,7 @@ import java.util.Objects;
  * under node keys and turns only the reported keys back into ids (O(1) each); it breaks ties in score by key, that
  * is by (degree, id), where the CSR engine breaks them by id.
  * Errors: {@link IllegalArgumentException} naming the pin for ids outside the graph; a query whose pins have
- * no edges returns an empty result.
+ * no edges returns an empty result; walks that run into a damaged store throw as {@link RandomWalker} says.
  */
 public final class PixieEngine {
 
@@ -141,6 +141,9 @@ public final class PixieEngine {
         if (table != null) {
             toNodes(Side.LEFT, out.pins, out.pinCount);
             toNodes(Side.RIGHT, out.boards, out.boardCount);
+        } else {
+            RandomWalker.checkReported(graph, Side.LEFT, out.pins, out.pinCount);
+            RandomWalker.checkReported(graph, Side.RIGHT, out.boards, out.boardCount);
         }
     }
 

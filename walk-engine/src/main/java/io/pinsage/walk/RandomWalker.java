@@ -24,6 +24,13 @@ import java.util.Objects;
  * <p>Not thread-safe: one instance per thread, reused across walks; it allocates nothing after construction.
  * Reproducible: the visits depend only on the graph, the chooser, the lane count and the seed passed to
  * {@link #random()}{@code .reseed}.
+ *
+ * <p>Errors: a walk that follows a neighbour id outside its side (a damaged store) throws what
+ * {@link BipartiteGraph#explain} makes of the {@link IndexOutOfBoundsException} that the next read raised: for a
+ * store, an {@link java.io.UncheckedIOException} around a {@code CorruptStoreException} naming the shard. The
+ * handler sits around the whole walk, so the steps pay nothing for it. A walker that restarts right after landing
+ * on such an id has counted it as a visit without reading past it: callers check the nodes they report
+ * ({@link #checkReported}).
  */
 public final class RandomWalker {
 
@@ -83,6 +90,16 @@ public final class RandomWalker {
      */
     public long walk(Side side, int source, long steps, double alpha, VisitMap visits, VisitMap oppositeVisits,
                      int earlyStopNodes, int earlyStopVisits) {
+        try {
+            return walkLanes(side, source, steps, alpha, visits, oppositeVisits, earlyStopNodes, earlyStopVisits);
+        } catch (IndexOutOfBoundsException e) {
+            throw graph.explain(e);
+        }
+    }
+
+    /** {@link #walk}'s step loop. */
+    private long walkLanes(Side side, int source, long steps, double alpha, VisitMap visits, VisitMap oppositeVisits,
+                           int earlyStopNodes, int earlyStopVisits) {
         assert source >= 0 && source < graph.nodeCount(side) : "source=" + source;
         if (steps <= 0 || graph.degree(side, source) == 0) {
             return 0;
@@ -171,6 +188,15 @@ public final class RandomWalker {
      * @return the side the walkers end on
      */
     public Side advanceUniform(Side side, int[] walkers, int hops) {
+        try {
+            return advanceLanes(side, walkers, hops);
+        } catch (IndexOutOfBoundsException e) {
+            throw graph.explain(e);
+        }
+    }
+
+    /** {@link #advanceUniform}'s loop. */
+    private Side advanceLanes(Side side, int[] walkers, int hops) {
         BipartiteGraph g = graph;
         Side s = side;
         long touch = 0;
@@ -195,5 +221,21 @@ public final class RandomWalker {
         }
         touched += touch;
         return s;
+    }
+
+    /**
+     * Checks the first {@code count} of {@code ids}, nodes of {@code side} that a walk on {@code graph} reported,
+     * against the side's node count. O(count).
+     *
+     * @throws RuntimeException {@link BipartiteGraph#explain}'s account of the damage if one lies outside the side
+     */
+    static void checkReported(BipartiteGraph graph, Side side, int[] ids, int count) {
+        int n = graph.nodeCount(side);
+        for (int i = 0; i < count; i++) {
+            if (ids[i] < 0 || ids[i] >= n) {
+                throw graph.explain(new IndexOutOfBoundsException("walks reported node " + ids[i] + " of side " + side
+                        + ", outside [0, " + n + ")"));
+            }
+        }
     }
 }

@@ -26,13 +26,14 @@ import java.util.List;
  * over unchanged: pruning keeps node ids, so they describe the pruned graph as they did the original, and every
  * consumer of a store opens the result exactly like the source.
  *
- * <p>The new generation is opened and fully verified ({@link GraphStore#verify()}, edge count against the plan)
- * before it is published; a failure leaves the destination's previous store, if any, current and untouched. The
- * source is only read.
+ * <p>The source's graph files are verified first ({@link io.pinsage.csr.MappedCsrGraph#verify()}: checksums and
+ * neighbour ids, one sequential read, a few percent of the run). The new generation is opened and fully verified
+ * ({@link GraphStore#verify()}, edge count against the plan) before it is published; a failure leaves the
+ * destination's previous store, if any, current and untouched. The source is only read.
  *
  * <p>Cost: the plan (see {@link GraphPruner}), the builder's two passes over the kept edges with its bounded memory,
- * a copy of the side files and one verification read. Stateless; concurrent runs need different destinations (the
- * destination's lock refuses a second publisher).
+ * a copy of the side files and two verification reads (the source's graph, the result). Stateless; concurrent runs
+ * need different destinations (the destination's lock refuses a second publisher).
  */
 public final class StorePruner {
 
@@ -56,7 +57,7 @@ public final class StorePruner {
      *              are set from the source, whose parallel edges are kept as they are
      * @throws IllegalArgumentException      if {@code out} is the source, or the settings drop diverse boards and the
      *                                       store has no pin features
-     * @throws CorruptStoreException         if the source is missing or damaged
+     * @throws CorruptStoreException         if the source is missing or damaged (checksums included)
      * @throws java.nio.file.FileSystemException if another process is publishing into {@code out}
      */
     public static Result prune(Path source, Path out, PruneSettings settings, CsrBuildOptions build) throws IOException {
@@ -67,6 +68,8 @@ public final class StorePruner {
         }
         try (GraphStore store = GraphStore.open(source)) {
             BipartiteGraph graph = store.graph();
+            // a damaged source would otherwise become a pruned store that verifies, its damage built in
+            store.graph().verify();
             if (settings.dropsDiverseBoards() && store.features(Side.LEFT).isEmpty()) {
                 throw new IllegalArgumentException("store " + source + " has no pin features ("
                         + CsrLayout.features(Side.LEFT) + "): dropping diverse boards needs them; use only degree caps");

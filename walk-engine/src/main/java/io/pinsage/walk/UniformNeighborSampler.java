@@ -15,6 +15,7 @@ import java.util.Objects;
  * by how often it was drawn (weights sum to 1), so a trainer can swap the two without other changes.
  *
  * <p>Not thread-safe (owns a generator and a map); one per thread. Allocates nothing. Cost: O(drawn nodes).
+ * Errors: a neighbour id outside its side (a damaged store) throws {@link BipartiteGraph#explain}'s account of it.
  */
 public final class UniformNeighborSampler {
 
@@ -53,6 +54,15 @@ public final class UniformNeighborSampler {
             }
         }
         System.arraycopy(roots, 0, hops[0], 0, roots.length);
+        try {
+            sample(side, fanouts, hops);
+        } catch (IndexOutOfBoundsException e) {
+            throw graph.explain(e);
+        }
+    }
+
+    /** {@link #sampleHops}'s draws, its arguments checked. */
+    private void sample(Side side, int[] fanouts, int[][] hops) {
         Side s = side;
         for (int h = 0; h < fanouts.length; h++) {
             int[] from = hops[h];
@@ -71,6 +81,13 @@ public final class UniformNeighborSampler {
                 }
             }
             s = s.opposite();
+        }
+        // the last hop's ids are drawn, never read: check them as a next hop would
+        int n = graph.nodeCount(s);
+        for (int v : hops[fanouts.length]) {
+            if (v != NONE && (v < 0 || v >= n)) {
+                throw new IndexOutOfBoundsException("drew node " + v + " of side " + s + ", outside [0, " + n + ")");
+            }
         }
     }
 
@@ -95,14 +112,19 @@ public final class UniformNeighborSampler {
         }
         long first = graph.firstEdge(side, node);
         Side other = side.opposite();
-        for (int i = 0; i < draws; i++) {
-            int mid = graph.neighborAt(side, first + rnd.nextInt(d));
-            int back = graph.neighborAt(other, graph.firstEdge(other, mid) + rnd.nextInt(graph.degree(other, mid)));
-            if (back != node) {
-                drawn.add(back, 1f);
+        try {
+            for (int i = 0; i < draws; i++) {
+                int mid = graph.neighborAt(side, first + rnd.nextInt(d));
+                int back = graph.neighborAt(other, graph.firstEdge(other, mid) + rnd.nextInt(graph.degree(other, mid)));
+                if (back != node) {
+                    drawn.add(back, 1f);
+                }
             }
+        } catch (IndexOutOfBoundsException e) {
+            throw graph.explain(e);
         }
         int k = selector.select(drawn, t, NodeFilter.ALL, ids, weights);
+        RandomWalker.checkReported(graph, side, ids, k);
         ScoreVectors.normalize(weights, k);
         return k;
     }

@@ -42,6 +42,9 @@ import java.util.stream.IntStream;
  * per slot they were no faster, the walk's hot slots then filling three times the cache.)
  *
  * <p>Immutable once built and safe to read from any number of threads. The graph must not change afterwards.
+ * Building checks every neighbour id (within the other side, and a node with edges) and throws the graph's
+ * {@link BipartiteGraph#corruptNeighbor} for the first that is not: for a store, an
+ * {@link java.io.UncheckedIOException} around a {@code CorruptStoreException} naming the shard.
  */
 public final class WalkTable {
 
@@ -136,7 +139,15 @@ public final class WalkTable {
                 int key = here.keyOf[u];
                 long first = graph.firstEdge(side, u);
                 for (int i = 0, d = graph.degree(side, u); i < d; i++) {
-                    table[key + i] = keysThere[graph.neighborAt(side, first + i)];
+                    // Every id is checked here, once, so that walks can read the slots unchecked: a neighbour
+                    // outside the side, or one without edges (no key), would send a walker off the table.
+                    int v = graph.neighborAt(side, first + i);
+                    int k = v >= 0 && v < keysThere.length ? keysThere[v] : -1;
+                    if (k < 0) {
+                        throw graph.corruptNeighbor(side, first + i, v >= 0 && v < keysThere.length
+                                ? "has no edges of its own" : "lies outside [0, " + keysThere.length + ")");
+                    }
+                    table[key + i] = k;
                 }
             }
         });

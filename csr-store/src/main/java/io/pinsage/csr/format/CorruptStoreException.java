@@ -1,6 +1,7 @@
 package io.pinsage.csr.format;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -9,7 +10,8 @@ import java.nio.file.Path;
  * and what is wrong, so that an operator can act on it without a stack trace.
  *
  * <p>Distinct from configuration errors ({@link IllegalArgumentException}) and from plain I/O failures: a
- * {@code CorruptStoreException} means the bytes on disk are wrong, and retrying will not help.
+ * {@code CorruptStoreException} means the bytes on disk are wrong, and retrying will not help. Reads that find the
+ * damage where no checked exception can pass (a walk, a row read) throw it wrapped by {@link #unchecked()}.
  */
 public class CorruptStoreException extends IOException {
 
@@ -35,5 +37,10 @@ public class CorruptStoreException extends IOException {
     /** The file or directory at fault. */
     public Path file() {
         return file;
+    }
+
+    /** This exception wrapped for code that cannot throw checked exceptions, with the same message. */
+    public UncheckedIOException unchecked() {
+        return new UncheckedIOException(getMessage(), this);
     }
 }

@@ -1,5 +1,8 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.neighborhood.NeighborhoodFormat;
 import picocli.CommandLine;
 
 import java.nio.file.AccessDeniedException;
@@ -7,10 +10,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 
 /**
  * Turns exceptions escaping a command into one clear line on stderr and exit code 2 for bad input or
- * configuration; other failures keep their stack trace (they are bugs). Set {@code -Dpinsage.stacktrace=true}
+ * configuration; other failures keep their stack trace (they are bugs). A damaged graph store
+ * ({@link CorruptStoreException}, thrown or wrapped in an {@link java.io.UncheckedIOException}) gets the line naming
+ * the file plus the {@code verify} command that checks the whole store. Set {@code -Dpinsage.stacktrace=true}
  * to see the trace of any error.
  */
 final class CliErrors implements CommandLine.IExecutionExceptionHandler {
@@ -22,8 +28,27 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         if (!isUserError(e) || Boolean.getBoolean("pinsage.stacktrace")) {
             throw e;
         }
-        cli.getErr().println("error: " + describe(e));
+        cli.getErr().println("error: " + describe(e) + verifyHint(e, cli.getCommandName()));
         return BAD_INPUT;
+    }
+
+    /**
+     * For a damaged file of a graph store, and a command other than {@code verify}: where to check the whole store.
+     * The store is the nearest published directory above the file; a neighbourhood store, which {@code verify}
+     * does not read, is rebuilt rather than checked.
+     */
+    static String verifyHint(Throwable e, String command) {
+        Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (!(t instanceof CorruptStoreException c) || c.file() == null || command.equals("verify")
+                || c.file().endsWith(NeighborhoodFormat.FILE_NAME)) {
+            return "";
+        }
+        for (Path p = c.file().toAbsolutePath(); p != null; p = p.getParent()) {
+            if (StoreDirectory.isPublished(p)) {
+                return " (the store is damaged: ./pinsage verify " + p + " checks every file of it)";
+            }
+        }
+        return "";
     }
 
     private static boolean isUserError(Throwable e) {

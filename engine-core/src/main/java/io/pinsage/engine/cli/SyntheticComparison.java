@@ -37,9 +37,18 @@ final class SyntheticComparison {
         return o;
     }
 
-    static void run(Path storeDir, Path modelDir, PinBoardRecommender.Options o, boolean ablations, Backend backend, PrintStream out,
-                    PrintStream err) throws Exception {
+    /**
+     * Trains on the store at {@code storeDir} and prints the comparison on {@code out}, progress on {@code err}.
+     *
+     * @param verify first verify every checksum of the store (a sequential read, far shorter than the training),
+     *               unless the caller has just done so
+     */
+    static void run(Path storeDir, Path modelDir, PinBoardRecommender.Options o, boolean ablations, boolean verify, Backend backend,
+                    PrintStream out, PrintStream err) throws Exception {
         try (GraphStore store = GraphStore.open(storeDir)) {
+            if (verify) {
+                StoreChecks.verifyAll(store, err);
+            }
             PinBoardRecommender rec = new PinBoardRecommender(store, o, backend);
             out.println("hard-negative band: " + rec.hardBand() + (rec.hardBand().equals(o.hardBand()) ? ""
                     : ", the asked " + o.hardBand().from() + "-" + o.hardBand().to() + " scaled to the graph's pins"));

@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
                 or(userItems, d.userItems()), d.validationUsers(), tc);
         if (spec.kind().equals("synthetic")) {
             try (Backend backend = device.open()) {
-                SyntheticComparison.run(spec.path(), out, SyntheticComparison.options(t, epochs, hardBand), ablations, backend,
+                SyntheticComparison.run(spec.path(), out, SyntheticComparison.options(t, epochs, hardBand), ablations, true, backend,
                         System.out, System.err);
             }
             return 0;
