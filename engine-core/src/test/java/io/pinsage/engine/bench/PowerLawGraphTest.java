@@ -14,6 +14,8 @@ class PowerLawGraphTest {
         assertEquals(5544668456516156845L, checksum(PowerLawGraph.generate(1_000, 500, 20_000, 2.0, 1)));
         // Odd and even counts, a skew that is not an integer, weights.
         assertEquals(-2175218282811917681L, checksum(PowerLawGraph.generate(999, 250, 7_777, 1.3, 42, true)));
+        // 117 pins: the first stride candidate shares a factor with 117, so the search's odd-only step matters.
+        assertEquals(-1769432603079282531L, checksum(PowerLawGraph.generate(117, 64, 3_000, 1.7, 5)));
         // One pin, one board: the scatter of a side of one node.
         assertEquals(-2808535640973367235L, checksum(PowerLawGraph.generate(1, 1, 5, 1.0, 7)));
     }
