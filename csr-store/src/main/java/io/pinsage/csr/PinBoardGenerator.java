@@ -45,8 +45,8 @@ public final class PinBoardGenerator {
 
     private final GeneratorConfig config;
     private final int[] boardSize;
-    private final int[] topicPins;
-    private final long[] topicStride;
+    /** Per topic: scatters a popularity index over the topic's pins. */
+    private final AffinePermutation[] topicScatter;
 
     /** @throws IllegalArgumentException if the generator's per-board sizes alone could not fit the heap */
     public PinBoardGenerator(GeneratorConfig config) {
@@ -54,34 +54,15 @@ public final class PinBoardGenerator {
         ResourceLimits.requireHeap("boards=" + config.boards(), ResourceLimits.bytes(config.boards(), 4), null);
         this.boardSize = boardSizes(config);
         int k = config.topics();
-        this.topicPins = new int[k];
-        this.topicStride = new long[k];
+        this.topicScatter = new AffinePermutation[k];
         for (int t = 0; t < k; t++) {
             int n = (config.pins() - t + k - 1) / k;
-            topicPins[t] = n;
-            long a = (0x9E3779B97F4A7C15L >>> 33) % n;
-            while (a == 0 || gcd(a, n) != 1) {
-                a = (a + 1) % n;
-                if (n == 1) {
-                    a = 1;
-                    break;
-                }
-            }
-            topicStride[t] = a;
+            topicScatter[t] = AffinePermutation.withStrideNear(n, 0x9E3779B97F4A7C15L >>> 33, false, 0);
         }
     }
 
     public GeneratorConfig config() {
         return config;
-    }
-
-    private static long gcd(long a, long b) {
-        while (b != 0) {
-            long t = a % b;
-            a = b;
-            b = t;
-        }
-        return a;
     }
 
     private static int[] boardSizes(GeneratorConfig c) {
@@ -139,12 +120,11 @@ public final class PinBoardGenerator {
 
     /** Draws a pin of topic {@code t}: Zipf-like index, scattered by the topic's permutation. */
     private int drawPin(SplittableRandom rnd, int t) {
-        int n = topicPins[t];
+        AffinePermutation scatter = topicScatter[t];
         double u = rnd.nextDouble();
         double u2 = u * u;
-        int idx = (int) (n * (u2 * u2 * u));
-        int scattered = (int) ((idx * topicStride[t]) % n);
-        return t + config.topics() * scattered;
+        int idx = (int) (scatter.size() * (u2 * u2 * u));
+        return t + config.topics() * scatter.apply(idx);
     }
 
     private int drawEdgePin(SplittableRandom rnd, int boardTopic, double focus) {

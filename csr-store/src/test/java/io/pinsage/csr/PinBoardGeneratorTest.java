@@ -23,6 +23,8 @@ class PinBoardGeneratorTest {
     Path dir;
 
     private static final CsrBuildOptions SMALL = CsrBuildOptions.defaults().withThreads(2).withEdgesPerShard(40_000).withBucketNodes(2048);
+    private static final long CHECKSUM_MEDIUM = 929316828756342035L;
+    private static final long CHECKSUM_ONE_PIN_TOPICS = -2320767482453311557L;
 
     @Test
     void shouldFollowBoardTopicsAndPowerLawDegrees() throws IOException {
@@ -152,6 +154,47 @@ class PinBoardGeneratorTest {
         for (String f : a.files().keySet()) {
             assertArrayEquals(Files.readAllBytes(a.file(f)), Files.readAllBytes(b.file(f)), TestSeed.tag(seed) + "file " + f);
         }
+    }
+
+    @Test
+    void shouldKeepGeneratingTheSameGraphFeaturesAndPairsForASeed() throws IOException {
+        // Pinned checksums: a change to any draw (sizes, topics, popularity, scatter, features, pairs) fails here.
+        assertEquals(CHECKSUM_MEDIUM, storeChecksum(dir.resolve("medium"),
+                GeneratorConfig.of(3_001, 301, 30_011, 11).withTopics(16, 4).withDiverseBoards(0.25)));
+        // One pin a topic: the scatter of a topic of one pin.
+        assertEquals(CHECKSUM_ONE_PIN_TOPICS, storeChecksum(dir.resolve("tiny"), GeneratorConfig.of(40, 10, 200, 3).withTopics(40, 0)));
+    }
+
+    /** An FNV-style hash of every edge (both sides, in CSR order), every feature bit and every engagement pair. */
+    private static long storeChecksum(Path root, GeneratorConfig c) throws IOException {
+        StoreGeneration g = new PinBoardGenerator(c).writeStore(root, SMALL);
+        long h = 0xCBF29CE484222325L;
+        try (MappedCsrGraph graph = MappedCsrGraph.open(root); Arena arena = Arena.ofConfined()) {
+            for (Side side : Side.values()) {
+                for (int v = 0; v < graph.nodeCount(side); v++) {
+                    long first = graph.firstEdge(side, v);
+                    h = fnv(h, graph.degree(side, v));
+                    for (int i = 0; i < graph.degree(side, v); i++) {
+                        h = fnv(h, graph.neighborAt(side, first + i));
+                    }
+                }
+            }
+            FeatureMatrix f = FeatureMatrix.open(g.file(CsrLayout.features(Side.LEFT)), Side.LEFT, c.pins(), arena);
+            for (int p = 0; p < c.pins(); p++) {
+                for (int d = 0; d < c.featureDim(); d++) {
+                    h = fnv(h, Float.floatToRawIntBits(f.get(p, d)));
+                }
+            }
+            EngagementPairs pairs = EngagementPairs.open(g.file(CsrLayout.PAIRS), arena);
+            for (int i = 0; i < pairs.count(); i++) {
+                h = fnv(fnv(h, pairs.query(i)), pairs.related(i));
+            }
+        }
+        return h;
+    }
+
+    private static long fnv(long h, int v) {
+        return (h ^ v) * 0x100000001B3L;
     }
 
     private static double cosine(float[] a, float[] b) {

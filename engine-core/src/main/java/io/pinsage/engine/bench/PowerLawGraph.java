@@ -1,5 +1,6 @@
 package io.pinsage.engine.bench;
 
+import io.pinsage.csr.AffinePermutation;
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.walk.WalkRandom;
 
@@ -8,11 +9,13 @@ import io.pinsage.walk.WalkRandom;
  * graph for walks when no store is given.
  *
  * <p>Each edge draws its pin and its board independently with density ∝ x^(1/s − 1) over [0, 1) (s = skew,
- * larger is heavier-tailed), then scatters ids with an affine permutation so that hubs are spread over the id
+ * larger is heavier-tailed), then scatters ids with an {@link AffinePermutation} so that hubs are spread over the id
  * range instead of packed at the front (which would flatter cache behaviour). Cost: O(edges) time and 16 bytes
  * of heap per edge while building, 8 afterwards. Not for tests of correctness: for speed measurements.
  */
 public final class PowerLawGraph {
+
+    private static final long SCATTER_OFFSET = 12345;
 
     private PowerLawGraph() {
     }
@@ -45,12 +48,12 @@ public final class PowerLawGraph {
         int[] left = new int[m];
         int[] right = new int[m];
         WalkRandom rnd = new WalkRandom(seed);
-        long pinStride = coprimeStride(pins, 0x9E3779B97F4A7C15L);
-        long boardStride = coprimeStride(boards, 0xC2B2AE3D27D4EB4FL);
+        AffinePermutation pinScatter = AffinePermutation.withStrideNear(pins, 0x9E3779B97F4A7C15L, true, SCATTER_OFFSET);
+        AffinePermutation boardScatter = AffinePermutation.withStrideNear(boards, 0xC2B2AE3D27D4EB4FL, true, SCATTER_OFFSET);
         float[] weight = weighted ? new float[m] : null;
         for (int i = 0; i < m; i++) {
-            left[i] = scatter(draw(rnd, pins, skew), pins, pinStride);
-            right[i] = scatter(draw(rnd, boards, skew), boards, boardStride);
+            left[i] = pinScatter.apply(draw(rnd, pins, skew));
+            right[i] = boardScatter.apply(draw(rnd, boards, skew));
             if (weighted) {
                 weight[i] = (float) (1 + 9 * rnd.nextDouble());
             }
@@ -60,27 +63,5 @@ public final class PowerLawGraph {
 
     private static int draw(WalkRandom rnd, int n, double skew) {
         return (int) (n * Math.pow(rnd.nextDouble(), skew));
-    }
-
-    private static int scatter(int id, int n, long stride) {
-        return (int) ((id * stride + 12345) % n);
-    }
-
-    /** A stride near {@code hint mod n} that is coprime with {@code n}, so that id·stride mod n permutes ids. */
-    private static long coprimeStride(int n, long hint) {
-        long s = Math.floorMod(hint, (long) n) | 1;
-        while (gcd(s, n) != 1) {
-            s += 2;
-        }
-        return s % n == 0 ? 1 : s;
-    }
-
-    private static long gcd(long a, long b) {
-        while (b != 0) {
-            long t = a % b;
-            a = b;
-            b = t;
-        }
-        return a;
     }
 }
