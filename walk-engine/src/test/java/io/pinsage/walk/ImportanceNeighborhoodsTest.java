@@ -2,6 +2,7 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class ImportanceNeighborhoodsTest {
     @Test
     void shouldKeepTheExactTopTWithWeightsSummingToOne() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 15, 6, 40, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 15, 6, 40, false);
         int node = 0;
         double alpha = 0.5;
         double[] exact = RandomGraphs.expectedVisits(g, node, alpha, false);
@@ -92,7 +93,7 @@ class ImportanceNeighborhoodsTest {
     @Test
     void shouldBuildTheSameStoreWithAnyThreadCountAndReportProgress() throws IOException {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 300, 80, 1200, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 300, 80, 1200, false);
         NeighborhoodConfig config = NeighborhoodConfig.defaults(Side.LEFT).withTopT(10).withStepsPerNode(300).withSeed(seed);
         WalkTable table = WalkTable.of(g);
         for (boolean overTable : new boolean[] {false, true}) {
@@ -145,8 +146,8 @@ class ImportanceNeighborhoodsTest {
     @Test
     void shouldRecomputeOnlyTheGivenNodes() throws IOException {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph before = RandomGraphs.connected(new Random(seed), 100, 30, 300, false);
-        HeapBipartiteGraph after = RandomGraphs.connected(new Random(seed + 1), 100, 30, 300, false);
+        HeapBipartiteGraph before = TestGraphs.connected(new Random(seed), 100, 30, 300, false);
+        HeapBipartiteGraph after = TestGraphs.connected(new Random(seed + 1), 100, 30, 300, false);
         NeighborhoodConfig config = NeighborhoodConfig.defaults(Side.LEFT).withTopT(8).withStepsPerNode(200).withSeed(seed);
         new NeighborhoodBuilder(before, config, 2).buildAll(root, NeighborhoodBuilder.Progress.NONE);
         int[] changed = {3, 50, 99, 3};
