@@ -1,29 +1,25 @@
 package io.pinsage.walk;
 
 import io.pinsage.csr.BipartiteGraph;
-import io.pinsage.csr.format.StoreGeneration;
-import io.pinsage.csr.neighborhood.NeighborhoodStore;
-import io.pinsage.csr.neighborhood.NeighborhoodStoreWriter;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Computes importance neighbourhoods for all nodes of a side, or for a given set, with worker threads, and
- * writes them into a neighbourhood store ({@link NeighborhoodStoreWriter}) that training and inference map.
+ * Computes importance neighbourhoods for all nodes of a side, or for a given set, with worker threads, and hands
+ * each row to a {@link RowSink}. Writing them into a neighbourhood store that training and inference map is the
+ * caller's part (engine-core's {@code NeighborhoodStores}, whose sink writes each row straight into the store's
+ * mapped file), so that walks see the graph API only.
  *
  * <p>Work distribution: workers claim ranges of {@value #CHUNK} nodes from a shared atomic counter and add what
  * they finished to another, which the calling thread reads for the progress report while it waits for them
  * (blocked, not spinning, so a busy machine's cores go to the workers); nothing is allocated per node. Each worker
- * owns an {@link ImportanceNeighborhoods} and writes its rows straight into the mapped file (rows of distinct
- * nodes never overlap).
+ * owns an {@link ImportanceNeighborhoods} and hands its rows to the sink as it computes them.
  *
- * <p>Threading: one build at a time per instance; {@link Progress} is called on the calling thread. A worker
- * failure stops the build, discards the unpublished store and is rethrown. Deterministic: the store's contents
- * do not depend on the thread count or scheduling.
+ * <p>Threading: one computation at a time per instance; {@link Progress} is called on the calling thread, the sink
+ * on the workers (for distinct nodes). A worker failure stops the computation and is rethrown. Deterministic: each
+ * node's row does not depend on the thread count or scheduling.
  */
 public final class NeighborhoodBuilder {
 
@@ -88,48 +84,14 @@ public final class NeighborhoodBuilder {
         this(graph, config, UniformEdgeChooser.INSTANCE, threads);
     }
 
-    /**
-     * Computes every node's neighbourhood and publishes a new store under {@code root} (replacing any store
-     * there).
-     */
-    public StoreGeneration buildAll(Path root, Progress progress) throws IOException {
-        int n = graph.nodeCount(config.side());
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, config.side(), n, config.topT(),
-                config.stepsPerNode(), config.seed())) {
-            compute(null, n, w::writeRow, progress);
-            return w.commit();
-        }
+    /** The graph the walks read. */
+    public BipartiteGraph graph() {
+        return graph;
     }
 
-    /**
-     * Incremental recomputation: recomputes only {@code nodes} (for example those whose edges changed) and
-     * publishes a new generation of the store under {@code root} in which every other row is unchanged.
-     *
-     * @throws IllegalArgumentException if the store's side, width or node count do not match this builder's
-     *                                  graph and configuration, or a node is out of range
-     */
-    public StoreGeneration update(Path root, int[] nodes, Progress progress) throws IOException {
-        int n = graph.nodeCount(config.side());
-        for (int i = 0; i < nodes.length; i++) {
-            if (nodes[i] < 0 || nodes[i] >= n) {
-                throw new IllegalArgumentException("nodes[" + i + "]=" + nodes[i] + ": out of range [0, " + n + ")");
-            }
-        }
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.update(root)) {
-            if (w.side() != config.side() || w.width() != config.topT() || w.nodeCount() != n) {
-                throw new IllegalArgumentException("store " + root + " holds side=" + w.side() + " width=" + w.width()
-                        + " nodeCount=" + w.nodeCount() + ", but the update computes side=" + config.side()
-                        + " topT=" + config.topT() + " nodeCount=" + n + ": rebuild it with buildAll");
-            }
-            int[] distinct = java.util.stream.IntStream.of(nodes).distinct().toArray();
-            compute(distinct, distinct.length, w::writeRow, progress);
-            return w.commit();
-        }
-    }
-
-    /** Convenience: opens the store published under {@code root} (see {@link NeighborhoodStore#open}). */
-    public static NeighborhoodStore open(Path root) throws IOException {
-        return NeighborhoodStore.open(root, false);
+    /** The side, width T, steps per node and seed of every row. */
+    public NeighborhoodConfig config() {
+        return config;
     }
 
     /**

@@ -23,13 +23,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Walks, walk tables and pruning over a store whose neighbour ids were damaged on disk report the damaged shard as
+ * Walks and walk tables over a store whose neighbour ids were damaged on disk report the damaged shard as
  * a {@link CorruptStoreException}, never as a raw exception or a plausible answer.
  */
 class DamagedStoreWalksTest {
@@ -110,16 +109,5 @@ class DamagedStoreWalksTest {
         try (MappedCsrGraph g = MappedCsrGraph.open(store())) {
             expectDamage(shard, "neighbour id 10 at edge 0 of side RIGHT (shard edge 0) has no edges of its own", () -> WalkTable.of(g));
         }
-    }
-
-    @Test
-    void shouldRefuseToPruneAStoreWhoseChecksumsFail() throws IOException {
-        Path shard = storeWithBoardZeroFirstPin(5);
-        Path out = dir.resolve("pruned");
-        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> StorePruner.prune(store(), out,
-                PruneSettings.none().withMaxDegrees(1, 3), CsrBuildOptions.defaults().withThreads(1)));
-        assertEquals(shard, e.file(), e.getMessage());
-        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
-        assertFalse(StoreDirectory.isPublished(out), "a pruned store was published from a damaged source");
     }
 }

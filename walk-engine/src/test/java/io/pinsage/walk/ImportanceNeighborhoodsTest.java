@@ -2,12 +2,9 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
-import io.pinsage.csr.neighborhood.NeighborhoodStore;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
@@ -22,13 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImportanceNeighborhoodsTest {
 
-    @TempDir
-    Path root;
-
     @Test
     void shouldKeepTheExactTopTWithWeightsSummingToOne() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 15, 6, 40, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 15, 6, 40, false);
         int node = 0;
         double alpha = 0.5;
         double[] exact = RandomGraphs.expectedVisits(g, node, alpha, false);
@@ -90,14 +84,13 @@ class ImportanceNeighborhoodsTest {
     }
 
     @Test
-    void shouldBuildTheSameStoreWithAnyThreadCountAndReportProgress() throws IOException {
+    void shouldComputeTheSameRowsWithAnyThreadCountAndReportProgress() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 300, 80, 1200, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 300, 80, 1200, false);
         NeighborhoodConfig config = NeighborhoodConfig.defaults(Side.LEFT).withTopT(10).withStepsPerNode(300).withSeed(seed);
         WalkTable table = WalkTable.of(g);
         for (boolean overTable : new boolean[] {false, true}) {
-            checkSameStoreWithAnyThreadCount(g, overTable ? table : null, config, root.resolve("t" + overTable),
-                    "seed=" + seed + " table=" + overTable);
+            checkSameRowsWithAnyThreadCount(g, overTable ? table : null, config, "seed=" + seed + " table=" + overTable);
         }
     }
 
@@ -105,68 +98,57 @@ class ImportanceNeighborhoodsTest {
         return table == null ? new NeighborhoodBuilder(g, config, threads) : new NeighborhoodBuilder(table, config, threads);
     }
 
-    private static void checkSameStoreWithAnyThreadCount(HeapBipartiteGraph g, WalkTable table, NeighborhoodConfig config,
-                                                         Path root, String context) throws IOException {
+    private static void checkSameRowsWithAnyThreadCount(HeapBipartiteGraph g, WalkTable table, NeighborhoodConfig config,
+                                                        String context) {
         AtomicLong last = new AtomicLong(-1);
-        builder(g, table, config, 3).buildAll(root.resolve("a"), (done, total) -> {
+        HeapRows a = new HeapRows(300, 10);
+        builder(g, table, config, 3).compute(null, 300, a, (done, total) -> {
             assertTrue(done >= last.get() && done <= total, "progress must grow up to the total");
             last.set(done);
         });
         assertEquals(300, last.get());
-        builder(g, table, config, 1).buildAll(root.resolve("b"), NeighborhoodBuilder.Progress.NONE);
+        HeapRows b = new HeapRows(300, 10);
+        builder(g, table, config, 1).compute(null, 300, b, NeighborhoodBuilder.Progress.NONE);
         ImportanceNeighborhoods direct = table == null ? new ImportanceNeighborhoods(g, config)
                 : new ImportanceNeighborhoods(table, config);
-        try (NeighborhoodStore a = NeighborhoodStore.open(root.resolve("a"), true);
-             NeighborhoodStore b = NeighborhoodStore.open(root.resolve("b"), true)) {
-            int[] ids = new int[10];
-            float[] w = new float[10];
-            int[] ia = new int[10];
-            float[] wa = new float[10];
-            int[] ib = new int[10];
-            float[] wb = new float[10];
-            for (int u = 0; u < 300; u++) {
-                int n = direct.compute(u, ids, w);
-                String msg = context + " node=" + u;
-                assertEquals(n, a.read(u, ia, wa, 0), msg);
-                assertEquals(n, b.read(u, ib, wb, 0), msg);
-                assertArrayEquals(Arrays.copyOf(ids, n), Arrays.copyOf(ia, n), msg);
-                assertArrayEquals(Arrays.copyOf(ids, n), Arrays.copyOf(ib, n), msg);
-                assertArrayEquals(Arrays.copyOf(w, n), Arrays.copyOf(wa, n), msg);
-                float sum = 0;
-                for (int i = 0; i < n; i++) {
-                    sum += wa[i];
-                    assertNotEquals(u, ia[i], msg + ": a node is not its own neighbour");
-                }
-                assertEquals(n == 0 ? 0 : 1, sum, 1e-5, msg);
+        int[] ids = new int[10];
+        float[] w = new float[10];
+        for (int u = 0; u < 300; u++) {
+            int n = direct.compute(u, ids, w);
+            String msg = context + " node=" + u;
+            for (HeapRows rows : new HeapRows[] {a, b}) {
+                assertEquals(n, rows.count[u], msg);
+                assertArrayEquals(Arrays.copyOf(ids, n), Arrays.copyOfRange(rows.ids, u * 10, u * 10 + n), msg);
+                assertArrayEquals(Arrays.copyOf(w, n), Arrays.copyOfRange(rows.weights, u * 10, u * 10 + n), msg);
             }
+            float sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += a.weights[u * 10 + i];
+                assertNotEquals(u, a.ids[u * 10 + i], msg + ": a node is not its own neighbour");
+            }
+            assertEquals(n == 0 ? 0 : 1, sum, 1e-5, msg);
         }
     }
 
-    @Test
-    void shouldRecomputeOnlyTheGivenNodes() throws IOException {
-        long seed = new Random().nextLong();
-        HeapBipartiteGraph before = RandomGraphs.connected(new Random(seed), 100, 30, 300, false);
-        HeapBipartiteGraph after = RandomGraphs.connected(new Random(seed + 1), 100, 30, 300, false);
-        NeighborhoodConfig config = NeighborhoodConfig.defaults(Side.LEFT).withTopT(8).withStepsPerNode(200).withSeed(seed);
-        new NeighborhoodBuilder(before, config, 2).buildAll(root, NeighborhoodBuilder.Progress.NONE);
-        int[] changed = {3, 50, 99, 3};
-        new NeighborhoodBuilder(after, config, 2).update(root, changed, NeighborhoodBuilder.Progress.NONE);
-        ImportanceNeighborhoods old = new ImportanceNeighborhoods(before, config);
-        ImportanceNeighborhoods fresh = new ImportanceNeighborhoods(after, config);
-        try (NeighborhoodStore s = NeighborhoodStore.open(root, true)) {
-            int[] ids = new int[8];
-            float[] w = new float[8];
-            int[] got = new int[8];
-            float[] gw = new float[8];
-            for (int u = 0; u < 100; u++) {
-                boolean updated = u == 3 || u == 50 || u == 99;
-                int n = (updated ? fresh : old).compute(u, ids, w);
-                assertEquals(n, s.read(u, got, gw, 0), "seed=" + seed + " node=" + u);
-                assertArrayEquals(Arrays.copyOf(ids, n), Arrays.copyOf(got, n), "seed=" + seed + " node=" + u);
-            }
+    /** Rows of {@code width} slots per node on the heap; a node's row is written by one worker only. */
+    private static final class HeapRows implements NeighborhoodBuilder.RowSink {
+        final int[] count;
+        final int[] ids;
+        final float[] weights;
+        private final int width;
+
+        HeapRows(int nodes, int width) {
+            this.width = width;
+            this.count = new int[nodes];
+            this.ids = new int[nodes * width];
+            this.weights = new float[nodes * width];
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new NeighborhoodBuilder(after, config.withTopT(9), 1).update(root, new int[] {1}, NeighborhoodBuilder.Progress.NONE));
-        assertTrue(e.getMessage().contains("width=8"), e.getMessage());
+
+        @Override
+        public void accept(int node, int[] ids, float[] weights, int count) {
+            this.count[node] = count;
+            System.arraycopy(ids, 0, this.ids, node * width, count);
+            System.arraycopy(weights, 0, this.weights, node * width, count);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -58,7 +59,7 @@ class NeighborhoodBuilderStressTest {
                 Random r = new Random(roundSeed);
                 int pins = 1_000 + r.nextInt(20_000);
                 int boards = 20 + r.nextInt(2_000);
-                HeapBipartiteGraph g = RandomGraphs.connected(r, pins, boards, pins, false);
+                HeapBipartiteGraph g = TestGraphs.connected(r, pins, boards, pins, false);
                 NeighborhoodConfig config = NeighborhoodConfig.defaults(Side.LEFT).withTopT(4).withStepsPerNode(1 + r.nextInt(8))
                         .withSeed(roundSeed);
                 WalkTable table = WalkTable.of(g);

@@ -2,6 +2,7 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.lang.ref.WeakReference;
@@ -24,7 +25,7 @@ class PixieEngineTest {
     @Test
     void shouldBoostPinsReachedFromSeveralQueryPins() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 12, 100, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 40, 12, 100, false);
         PixieQuery q = PixieQuery.builder().pin(1, 1f).pin(7, 0.5f).steps(20_000).topPins(40).seed(seed).build();
         PixieResult r = new PixieEngine(g).query(q);
 
@@ -50,7 +51,7 @@ class PixieEngineTest {
     @Test
     void shouldSumVisitsWithoutBooster() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 10, 60, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 30, 10, 60, false);
         PixieQuery q = PixieQuery.builder().pin(2, 1f).pin(5, 1f).steps(10_000).topPins(30).boost(false)
                 .excludeQueryPins(false).seed(seed).build();
         PixieResult r = new PixieEngine(g).query(q);
@@ -79,7 +80,7 @@ class PixieEngineTest {
     @Test
     void shouldStopEarlyWhenEnoughPinsAreVisitedEnough() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 50, 10, 150, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 50, 10, 150, false);
         PixieQuery q = PixieQuery.builder().pin(0, 1f).steps(1_000_000).earlyStop(5, 50).topPins(50).seed(seed)
                 .excludeQueryPins(false).boost(false).build();
         PixieResult r = new PixieEngine(g).query(q);
@@ -97,7 +98,7 @@ class PixieEngineTest {
     @Test
     void shouldFilterQueryPinsAndBlocklist() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 20, 5, 60, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 20, 5, 60, false);
         PixieQuery q = PixieQuery.builder().pin(3, 1f).steps(20_000).topPins(20).blocklist(4, 9).seed(seed).build();
         PixieResult r = new PixieEngine(g).query(q);
         for (int i = 0; i < r.pinCount(); i++) {
@@ -115,7 +116,7 @@ class PixieEngineTest {
     @Test
     void shouldReturnTopBoardsWhenAsked() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 20, 6, 40, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 20, 6, 40, false);
         PixieResult r = new PixieEngine(g).query(PixieQuery.builder().pin(0, 1f).steps(5000).topBoards(3).seed(seed).build());
         assertTrue(r.boardCount() > 0 && r.boardCount() <= 3, "seed=" + seed);
         for (int i = 1; i < r.boardCount(); i++) {
@@ -126,7 +127,7 @@ class PixieEngineTest {
     @Test
     void shouldAnswerAKBeyondTheGraphWithEveryVisitedNode() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 20, 6, 40, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 20, 6, 40, false);
         PixieEngine engine = new PixieEngine(g);
         PixieResult r = engine.query(PixieQuery.builder().pin(0, 1f).steps(5000).topPins(Integer.MAX_VALUE)
                 .topBoards(Integer.MAX_VALUE).seed(seed).build());
@@ -149,14 +150,14 @@ class PixieEngineTest {
     @Test
     void shouldGiveTheSameAnswerForTheSameSeed() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 200, 40, 800, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 200, 40, 800, false);
         checkSameAnswerForSameSeed(new PixieEngine(g), seed);
     }
 
     @Test
     void shouldGiveTheSameAnswerForTheSameSeedOnATable() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 200, 40, 800, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 200, 40, 800, false);
         checkSameAnswerForSameSeed(new PixieEngine(WalkTable.of(g), 64), seed);
     }
 
@@ -176,7 +177,7 @@ class PixieEngineTest {
     @Test
     void shouldAnswerConcurrentQueriesAsIfAlone() throws Exception {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 300, 60, 1500, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 300, 60, 1500, false);
         PixieEngine engine = new PixieEngine(g);
         int queries = 64;
         List<int[]> expected = new ArrayList<>();
@@ -216,14 +217,14 @@ class PixieEngineTest {
     @Test
     void shouldAllocateNothingOnceWarm() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 2000, 300, 8000, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 2000, 300, 8000, false);
         checkNoAllocationOnceWarm(new PixieEngine(g), seed);
     }
 
     @Test
     void shouldAllocateNothingOnceWarmOnATable() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 2000, 300, 8000, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 2000, 300, 8000, false);
         checkNoAllocationOnceWarm(new PixieEngine(WalkTable.of(g), 128), seed);
     }
 
@@ -253,7 +254,7 @@ class PixieEngineTest {
 
     @Test
     void shouldRejectBadQueriesWithClearErrors() {
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(1), 10, 4, 10, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(1), 10, 4, 10, false);
         PixieEngine engine = new PixieEngine(g);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> engine.query(PixieQuery.builder().pin(10, 1f).build()));
@@ -282,7 +283,7 @@ class PixieEngineTest {
     @Test
     void shouldMatchPersonalisedPageRankOnATable() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 12, 90, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 30, 12, 90, false);
         PixieQuery q = PixieQuery.builder().pin(0, 1f).steps(2_000_000).alpha(0.3).topPins(30).excludeQueryPins(false)
                 .seed(seed).build();
         PixieResult r = new PixieEngine(WalkTable.of(g), 64).query(q);
@@ -299,7 +300,7 @@ class PixieEngineTest {
     @Test
     void shouldReportTheSameBoardsOnATableAsOnTheGraph() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 12, 100, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 40, 12, 100, false);
         PixieQuery q = PixieQuery.builder().pin(3, 1f).steps(1_000_000).topBoards(12).seed(seed).build();
         double tv = distance(boards(new PixieEngine(g).query(q)), boards(new PixieEngine(WalkTable.of(g), 32).query(q)));
         assertTrue(tv < 0.01, "seed=" + seed + " total variation between the engines' board visits=" + tv);
@@ -309,7 +310,7 @@ class PixieEngineTest {
     @Test
     void shouldReportTheSameBoardsOnAWeightedTableAsOnTheWeightedGraph() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.skewedWeights(RandomGraphs.connected(new Random(seed), 40, 12, 100, false),
+        HeapBipartiteGraph g = RandomGraphs.skewedWeights(TestGraphs.connected(new Random(seed), 40, 12, 100, false),
                 new Random(seed));
         PixieQuery q = PixieQuery.builder().pin(3, 1f).steps(1_000_000).topBoards(12).seed(seed).build();
         double[] onGraph = boards(new PixieEngine(g, new WeightedEdgeChooser(g), 64).query(q));
@@ -343,7 +344,7 @@ class PixieEngineTest {
     @Test
     void shouldFilterQueryPinsAndBlocklistOnATable() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 20, 5, 60, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 20, 5, 60, false);
         PixieEngine engine = new PixieEngine(WalkTable.of(g), 16);
         PixieResult r = engine.query(PixieQuery.builder().pin(3, 1f).steps(20_000).topPins(20).blocklist(4, 9, 999)
                 .seed(seed).build());
@@ -361,7 +362,7 @@ class PixieEngineTest {
     @Test
     void shouldLetADroppedEngineAndItsTableBeCollected() throws InterruptedException {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 12, 100, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 40, 12, 100, false);
         WeakReference<WalkTable> table = queryOnceAndDrop(g, seed);
         for (int i = 0; i < 100 && table.get() != null; i++) {
             System.gc();
@@ -380,7 +381,7 @@ class PixieEngineTest {
 
     @Test
     void shouldRefuseALaneCountOutOfRangeWhenBuilt() {
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(1), 10, 4, 10, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(1), 10, 4, 10, false);
         WalkTable t = WalkTable.of(g);
         for (int lanes : new int[] {0, 1025}) {
             IllegalArgumentException csr = assertThrows(IllegalArgumentException.class,

@@ -9,26 +9,13 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Small seeded random bipartite graphs and the exact walk statistics the tests compare against. */
+/**
+ * Seeded random graphs of particular shapes (the plain connected ones are csr-store's {@code TestGraphs}) and the
+ * exact walk statistics the tests compare against.
+ */
 final class RandomGraphs {
 
     private RandomGraphs() {
-    }
-
-    /** A random multigraph in which every node has at least one edge. */
-    static HeapBipartiteGraph connected(Random rnd, int pins, int boards, int extraEdges, boolean weighted) {
-        int e = Math.max(pins, boards) + extraEdges;
-        int[] l = new int[e];
-        int[] r = new int[e];
-        float[] w = weighted ? new float[e] : null;
-        for (int i = 0; i < e; i++) {
-            l[i] = i < pins ? i : rnd.nextInt(pins);
-            r[i] = i < boards ? i : rnd.nextInt(boards);
-            if (weighted) {
-                w[i] = 0.1f + 4 * rnd.nextFloat();
-            }
-        }
-        return HeapBipartiteGraph.of(pins, boards, l, r, w);
     }
 
     /**

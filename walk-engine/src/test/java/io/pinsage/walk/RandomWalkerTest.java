@@ -2,6 +2,7 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -30,14 +31,14 @@ class RandomWalkerTest {
     @Test
     void shouldMatchWeightedPersonalisedPageRankWithWeightedChoice() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 12, 90, true);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 30, 12, 90, true);
         check(g, new WeightedEdgeChooser(g), true, 16, seed);
     }
 
     @Test
     void shouldFollowBiasFunctionInProportion() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 12, 90, true);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 30, 12, 90, true);
         // The bias reproduces the edge weights (scaled into [0, 1]) from the ids alone, so the exact answer is the
         // weighted PageRank; boards that stand for the weight go through the rejection path and its fallback.
         float max = 0;
@@ -65,7 +66,7 @@ class RandomWalkerTest {
 
     private static void checkAgainstPageRank(EdgeChooser chooser, boolean weighted, int lanes) {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 12, 90, weighted);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 30, 12, 90, weighted);
         check(g, chooser, weighted, lanes, seed);
     }
 
@@ -107,7 +108,7 @@ class RandomWalkerTest {
     @Test
     void shouldStopOnceEnoughNodesReachTheVisitThreshold() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 15, 120, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 40, 15, 120, false);
         RandomWalker walker = new RandomWalker(g, UniformEdgeChooser.INSTANCE, 1);
         walker.random().reseed(seed);
         VisitMap visits = new VisitMap(64);
@@ -128,7 +129,7 @@ class RandomWalkerTest {
     @Test
     void shouldCountOppositeSideVisitsOncePerStep() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 20, 8, 40, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 20, 8, 40, false);
         RandomWalker walker = new RandomWalker(g, UniformEdgeChooser.INSTANCE, 8);
         VisitMap pins = new VisitMap(16);
         VisitMap boards = new VisitMap(16);

@@ -2,6 +2,7 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -17,7 +18,7 @@ class SamplersTest {
     @Test
     void shouldDrawDistinctHardNegativesFromTheRankBand() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 60, 1500, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 400, 60, 1500, false);
         HardNegativeSampler sampler = new HardNegativeSampler(g, Side.LEFT, 20, 60, 100_000, 0.5);
         int band = sampler.rank(7, seed);
         assertEquals(40, band, "seed=" + seed + ": 100,000 steps reach far more than 60 of 400 pins");
@@ -39,7 +40,7 @@ class SamplersTest {
     @Test
     void shouldCutTheSameBandAsAFullRankingOfTheSameWalk() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 60, 1500, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 400, 60, 1500, false);
         HardNegativeSampler sampler = new HardNegativeSampler(g, Side.LEFT, 20, 60, 3_000, 0.5);
         int band = sampler.rank(7, seed);
         // The same walk, every visited node ranked by a full selection: count first, then the smaller id.
@@ -72,7 +73,7 @@ class SamplersTest {
     @Test
     void shouldCutTheBandOfATableWalkAndDrawIdsFromIt() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 60, 1500, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 400, 60, 1500, false);
         WalkTable table = WalkTable.of(g);
         HardNegativeSampler sampler = new HardNegativeSampler(table, Side.LEFT, 20, 60, 3_000, 0.5);
         int band = sampler.rank(7, seed);
@@ -128,7 +129,7 @@ class SamplersTest {
 
     @Test
     void shouldReturnNoHardNegativesWhenTheBandIsEmpty() {
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(3), 30, 5, 40, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(3), 30, 5, 40, false);
         HardNegativeSampler sampler = HardNegativeSampler.pinSage(g, Side.LEFT);
         assertEquals(0, sampler.sample(0, 10, 1, new int[10]));
         assertThrows(IllegalArgumentException.class, () -> sampler.sample(30, 1, 1, new int[1]));
@@ -165,7 +166,7 @@ class SamplersTest {
     @Test
     void shouldSampleSameSideNeighborhoodsWithUnitWeight() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 50, 10, 100, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 50, 10, 100, false);
         UniformNeighborSampler s = new UniformNeighborSampler(g);
         s.reseed(seed);
         int[] ids = new int[10];

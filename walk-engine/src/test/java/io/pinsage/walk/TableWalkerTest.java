@@ -2,6 +2,7 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -45,7 +46,7 @@ class TableWalkerTest {
 
     @Test
     void shouldRefuseAWeightedTableOfAGraphWithoutWeights() {
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(1), 5, 3, 4, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(1), 5, 3, 4, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WalkTable.weighted(g));
         assertTrue(e.getMessage().contains("no edge weights"), e.getMessage());
         assertFalse(WalkTable.of(g).isWeighted());
@@ -57,7 +58,7 @@ class TableWalkerTest {
 
     private static void checkAgainstPageRank(int lanes, boolean weighted) {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 12, 90, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 30, 12, 90, false);
         if (weighted) {
             g = RandomGraphs.skewedWeights(g, new Random(seed));
         }
@@ -175,7 +176,7 @@ class TableWalkerTest {
     @Test
     void shouldDrawInVectorsExactlyTheEdgesOfTheScalarRule() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 400, 90, 5000, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 400, 90, 5000, false);
         assertVectorDrawsFollowTheScalarRule(WalkTable.of(g, 64), seed);
         // The widest buckets (2^16 slots), with keys anywhere in them, past a late split or inside one run.
         assertVectorDrawsFollowTheScalarRule(WalkTable.of(RandomGraphs.wideRuns(new Random(seed)), 2), seed);
@@ -222,7 +223,7 @@ class TableWalkerTest {
     @Test
     void shouldStopOnceEnoughNodesReachTheVisitThreshold() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 15, 120, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 40, 15, 120, false);
         TableWalker walker = new TableWalker(WalkTable.of(g), 1);
         walker.random().reseed(seed);
         VisitMap visits = new VisitMap(64);
@@ -233,7 +234,7 @@ class TableWalkerTest {
     @Test
     void shouldRepeatAWalkForTheSameSeed() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 200, 40, 800, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 200, 40, 800, false);
         TableWalker walker = new TableWalker(WalkTable.of(g), 16);
         VisitMap a = new VisitMap(64);
         VisitMap b = new VisitMap(64);

@@ -3,6 +3,7 @@ package io.pinsage.walk;
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -17,7 +18,7 @@ class WalkTableTest {
     @Test
     void shouldHoldTheNeighboursKeyInEverySlot() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 50, 20, 300, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 50, 20, 300, false);
         checkLayout(WalkTable.of(g), "seed=" + seed);
         // Narrow enough a graph for one bucket per slot: no padding.
         assertEquals(8 * g.edgeCount(), WalkTable.of(g).slotBytes());

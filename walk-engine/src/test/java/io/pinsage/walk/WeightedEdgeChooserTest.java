@@ -2,6 +2,7 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -60,7 +61,7 @@ class WeightedEdgeChooserTest {
     @Test
     void shouldStayInsideEachNodesRangeOnBothSides() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 40, 12, 200, true);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 40, 12, 200, true);
         WeightedEdgeChooser chooser = new WeightedEdgeChooser(g);
         WalkRandom rnd = new WalkRandom(seed);
         for (Side side : Side.values()) {

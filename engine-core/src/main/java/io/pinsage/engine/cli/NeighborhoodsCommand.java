@@ -6,6 +6,7 @@ import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
+import io.pinsage.engine.pipeline.NeighborhoodStores;
 import io.pinsage.walk.NeighborhoodBuilder;
 import io.pinsage.walk.NeighborhoodConfig;
 import io.pinsage.walk.PixieQuery;
@@ -103,8 +104,8 @@ final class NeighborhoodsCommand implements Callable<Integer> {
             }
             ProgressBar bar = new ProgressBar(System.err, "nodes");
             long start = System.nanoTime();
-            StoreGeneration g = nodes == null ? builder.buildAll(root, bar::update)
-                    : builder.update(root, nodes, bar::update);
+            StoreGeneration g = nodes == null ? NeighborhoodStores.buildAll(builder, root, bar::update)
+                    : NeighborhoodStores.update(builder, root, nodes, bar::update);
             double seconds = (System.nanoTime() - start) / 1e9;
             int count = nodes == null ? graph.nodeCount(side) : (int) Arrays.stream(nodes).distinct().count();
             System.out.printf("%s %,d %s neighbourhoods (T=%d, %,d steps each) in %.1f s on %d threads: %s%n",

@@ -1,6 +1,6 @@
 package io.pinsage.engine.cli;
 
-import io.pinsage.walk.PruneSettings;
+import io.pinsage.csr.prune.PruneSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

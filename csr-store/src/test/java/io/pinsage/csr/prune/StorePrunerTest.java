@@ -1,4 +1,4 @@
-package io.pinsage.walk;
+package io.pinsage.csr.prune;
 
 import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.CsrLayout;
@@ -13,18 +13,24 @@ import io.pinsage.csr.InputFormat;
 import io.pinsage.csr.PinBoardGenerator;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreGeneration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,5 +146,26 @@ class StorePrunerTest {
                 () -> StorePruner.prune(bare, out, PruneSettings.none().withDiversityQuantile(0.9), BUILD));
         assertTrue(noFeatures.getMessage().contains("no pin features"), noFeatures.getMessage());
         assertTrue(!Files.exists(out), "nothing is written for a rejected run");
+    }
+
+    @Test
+    void shouldRefuseToPruneAStoreWhoseChecksumsFail() throws IOException {
+        Path source = generated();
+        Path shard;
+        try (GraphStore store = GraphStore.open(source)) {
+            shard = store.generation().file(CsrLayout.neighbors(Side.RIGHT, 0));
+        }
+        // A neighbour id changed within range: only the checksum can tell, and a plan would read it as an edge.
+        try (FileChannel ch = FileChannel.open(shard, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer id = ByteBuffer.allocate(4).order(StoreFileFormat.BYTE_ORDER);
+            ch.read(id, StoreFileFormat.HEADER_LENGTH);
+            ch.write(id.putInt(0, (id.getInt(0) + 1) % 3_000).rewind(), StoreFileFormat.HEADER_LENGTH);
+        }
+        Path out = dir.resolve("pruned");
+        CorruptStoreException e = assertThrows(CorruptStoreException.class,
+                () -> StorePruner.prune(source, out, PruneSettings.none().withMaxDegrees(1, 3), BUILD));
+        assertEquals(shard, e.file(), e.getMessage());
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+        assertFalse(StoreDirectory.isPublished(out), "a pruned store was published from a damaged source");
     }
 }

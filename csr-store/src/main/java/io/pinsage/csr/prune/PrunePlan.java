@@ -1,4 +1,4 @@
-package io.pinsage.walk;
+package io.pinsage.csr.prune;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.CsrBuilder;

@@ -1,4 +1,4 @@
-package io.pinsage.walk;
+package io.pinsage.csr.prune;
 
 /**
  * What {@link GraphPruner} removes. A board's <em>diversity</em> is the entropy of its pins' mean topic distribution

@@ -1,4 +1,4 @@
-package io.pinsage.walk;
+package io.pinsage.csr.prune;
 
 /**
  * What {@link GraphPruner} removed. Every removed edge is counted once, under the step that removed it: boards

@@ -1,4 +1,4 @@
-package io.pinsage.walk;
+package io.pinsage.csr.prune;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.CsrBuildOptions;
@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * Graph pruning as a store-level operation: reads a published graph store, prunes its graph with {@link GraphPruner}
- * (features from the store's pin feature matrix) and publishes the result as a new store through csr-store's
+ * (features from the store's pin feature matrix) and publishes the result as a new store through
  * {@link CsrBuilder}, carrying every other file of the source (feature matrices, id lists and maps, held-out pairs)
  * over unchanged: pruning keeps node ids, so they describe the pruned graph as they did the original, and every
  * consumer of a store opens the result exactly like the source.

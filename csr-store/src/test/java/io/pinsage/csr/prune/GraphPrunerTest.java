@@ -1,7 +1,8 @@
-package io.pinsage.walk;
+package io.pinsage.csr.prune;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -80,7 +81,7 @@ class GraphPrunerTest {
     @Test
     void shouldKeepEveryEdgeWithoutLimits() {
         long seed = new Random().nextLong();
-        HeapBipartiteGraph g = RandomGraphs.connected(new Random(seed), 30, 10, 60, false);
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 30, 10, 60, false);
         PrunePlan plan = GraphPruner.plan(g, topicFeatures(new Random(seed), 30), DIM, PruneSettings.none());
         assertEquals(0, plan.stats().edgesDropped(), "seed=" + seed);
         assertEquals(g.edgeCount(), plan.toHeapGraph().edgeCount(), "seed=" + seed);
@@ -96,7 +97,7 @@ class GraphPrunerTest {
         for (int round = 0; round < 30; round++) {
             String tag = "seed=" + seed + " round=" + round;
             int pins = 20 + rnd.nextInt(60);
-            HeapBipartiteGraph g = RandomGraphs.connected(rnd, pins, 5 + rnd.nextInt(20), rnd.nextInt(400), rnd.nextBoolean());
+            HeapBipartiteGraph g = TestGraphs.connected(rnd, pins, 5 + rnd.nextInt(20), rnd.nextInt(400), rnd.nextBoolean());
             float[] f = topicFeatures(rnd, pins);
             PruneSettings s = new PruneSettings(rnd.nextBoolean() ? 1 : 0.6 + 0.4 * rnd.nextDouble(), 1,
                     rnd.nextBoolean() ? PruneSettings.NO_CAP : 1 + rnd.nextInt(6), rnd.nextBoolean() ? PruneSettings.NO_CAP : 1 + rnd.nextInt(20));
@@ -122,7 +123,7 @@ class GraphPrunerTest {
         for (int round = 0; round < 20; round++) {
             String tag = "seed=" + seed + " round=" + round;
             int pins = 30 + rnd.nextInt(50);
-            HeapBipartiteGraph g = RandomGraphs.connected(rnd, pins, 5 + rnd.nextInt(15), rnd.nextInt(400), false);
+            HeapBipartiteGraph g = TestGraphs.connected(rnd, pins, 5 + rnd.nextInt(15), rnd.nextInt(400), false);
             float[] f = topicFeatures(rnd, pins);
             double loose = 0.7 + 0.3 * rnd.nextDouble();
             int cap = 2 + rnd.nextInt(10);
@@ -149,7 +150,7 @@ class GraphPrunerTest {
     void shouldDropTheBoardsAboveTheRequestedQuantile() {
         long seed = new Random().nextLong();
         Random rnd = new Random(seed);
-        HeapBipartiteGraph g = RandomGraphs.connected(rnd, 200, 60, 1500, false);
+        HeapBipartiteGraph g = TestGraphs.connected(rnd, 200, 60, 1500, false);
         float[] f = topicFeatures(rnd, 200);
         float[] diversity = GraphPruner.diversities(g, f, DIM);
         PrunePlan plan = GraphPruner.plan(g, f, DIM, PruneSettings.none().withDiversityQuantile(0.75));
