@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PinSageCli.Version.class,
         description = "PinSage and Pixie on the JVM: graph store, random walks, training, inference, serving.",
-        footer = {"", "The ./pinsage launcher also runs: test [MAVEN ARGS...]  the whole test suite (mvn test with JDK 25)."},
+        footer = {"", "The ./pinsage launcher also runs: test [MAVEN ARGS...]  the whole test suite (mvn test with JDK 25), then"
+                + " why tests were skipped; skipped  why tests were skipped in the last run."},
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
