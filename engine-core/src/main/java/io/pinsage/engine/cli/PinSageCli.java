@@ -42,6 +42,7 @@ public final class PinSageCli implements Runnable {
         CommandLine cli = new CommandLine(new PinSageCli());
         cli.setExecutionExceptionHandler(new CliErrors());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.getSubcommands().get("train").getCommandSpec().resourceBundle(TrainCommand.helpDefaults());
         return cli;
     }
 
