@@ -124,9 +124,14 @@ final class TrainCommand implements Callable<Integer> {
         try (Backend backend = device.open()) {
             r = LightGcnRecommender.train(data, out, o, backend, System.err);
         }
-        System.out.printf(Locale.ROOT, "trained %d epochs in %.1f s; best validation recall@20=%.4f; trainer waiting %.1f%%;"
-                + " device idle %.1f%%; model in %s%n",
-                r.epochs(), r.seconds(), r.validation(), 100 * r.waitFraction(), 100 * r.deviceIdleFraction(), out);
+        if (r.alreadyTrained()) {
+            System.out.printf(Locale.ROOT, "already trained (%d epochs); best validation recall@20=%.4f; model in %s%n", r.epochs(),
+                    r.validation(), out);
+        } else {
+            System.out.printf(Locale.ROOT, "trained %d epochs in %.1f s; best validation recall@20=%.4f; trainer waiting %.1f%%;"
+                    + " device idle %.1f%%; model in %s%n",
+                    r.epochs(), r.seconds(), r.validation(), 100 * r.waitFraction(), 100 * r.deviceIdleFraction(), out);
+        }
         return 0;
     }
 

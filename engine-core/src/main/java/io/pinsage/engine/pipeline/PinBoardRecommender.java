@@ -34,7 +34,6 @@ import io.pinsage.walk.WalkTable;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -179,15 +178,20 @@ public final class PinBoardRecommender {
 
     /**
      * Trains PinSage with the given neighbourhoods and curriculum cap, writes the model under {@code dir} and
-     * ranks the held-out pairs with its embeddings.
+     * ranks the held-out pairs with its embeddings. A {@code dir} holding a checkpoint resumes from it; one holding a
+     * finished run is reported on {@code err}, trains nothing (and ranks no hard negatives) and ranks with its model.
+     *
+     * @throws IllegalArgumentException naming the differing counts, before any work, if {@code dir} holds a model of a
+     *                                  store of another shape
      */
     public Row trainAndEvaluate(String label, NeighbourhoodKind kind, int maxHard, Path dir, PrintStream err) throws IOException {
         long t0 = System.nanoTime();
-        Files.createDirectories(dir);
         Options o = options;
         TrainingConfig c = o.training();
         TrainingConfig tc = c.withMaxHardNegatives(maxHard);
-        ModelProperties.write(dir, FORMAT, shape(), "PinSage model over a pin-board store");
+        PinSageConfig model = modelConfig();
+        Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
+                model, tc, err);
         Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(), null);
         NeighbourhoodFile.save(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
         int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
@@ -196,10 +200,8 @@ public final class PinBoardRecommender {
         int[] trainP = Arrays.copyOfRange(pairs[1], valCount, pairs[1].length);
         int[] valQ = Arrays.copyOf(pairs[0], valCount);
         int[] valP = Arrays.copyOf(pairs[1], valCount);
-        PinSageConfig model = new PinSageConfig(featureDim, true, space.size(), o.embedDim(), o.dim(), 2, o.dim(), o.dim(), o.dim(),
-                o.dim(), Pooling.MEAN, o.normalizeOutput(), c.seed());
         HardNegatives hard = null;
-        if (maxHard > 0) {
+        if (maxHard > 0 && (at == null || !at.finished(tc))) {
             HardNegativeBand band = hardBand();
             HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
             long h0 = System.nanoTime();
@@ -223,6 +225,26 @@ public final class PinBoardRecommender {
     }
 
     /**
+     * Checks, before any expensive work (baselines, neighbourhoods, hard negatives), that {@link #trainAndEvaluate}
+     * can train into {@code dir}: that it holds no model of a store of another shape and no checkpoint of another
+     * model. Reads only {@code dir}'s small files and its checkpoint's model.
+     *
+     * @throws IllegalArgumentException naming only the counts that differ, and what to do
+     * @throws io.pinsage.engine.train.CorruptCheckpointException naming the file if one there is unreadable or holds
+     *                                  another model (naming the differing fields)
+     */
+    public void checkModelDirectory(Path dir) throws IOException {
+        ModelDirectory.check(dir, FORMAT, shape(), "store", modelConfig());
+    }
+
+    /** The model trained here: pin features, log-degree and id embeddings in, two CONVOLVE layers, output as the options say. */
+    private PinSageConfig modelConfig() {
+        Options o = options;
+        return new PinSageConfig(featureDim, true, space.size(), o.embedDim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(),
+                Pooling.MEAN, o.normalizeOutput(), o.training().seed());
+    }
+
+    /**
      * Ranks the held-out pairs with the model that {@link #trainAndEvaluate} wrote into {@code dir} for this store
      * (its {@code model.bin} and {@code neighbourhoods.bin}), with the same candidate pool as the comparison.
      *
@@ -233,7 +255,7 @@ public final class PinBoardRecommender {
     public Row evaluate(Path dir, String label) throws IOException {
         long t0 = System.nanoTime();
         ModelProperties.check(dir, FORMAT, shape(), store.generation().root().toString());
-        PinSageModel model = PinSageModel.load(dir.resolve(LightGcnRecommender.MODEL), backend);
+        PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(dir), backend);
         Neighbourhoods hood = NeighbourhoodFile.load(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS));
         float[] emb = Inference.embedAll(model, hood, inputs);
         return new Row(label, rank(new EmbeddingPairScorer(emb, model.config().outputDim())), (System.nanoTime() - t0) / 1e9);
