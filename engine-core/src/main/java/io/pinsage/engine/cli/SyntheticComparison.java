@@ -40,7 +40,7 @@ final class SyntheticComparison {
     static void run(Path storeDir, Path modelDir, PinBoardRecommender.Options o, boolean ablations, Backend backend, PrintStream out,
                     PrintStream err) throws Exception {
         try (GraphStore store = GraphStore.open(storeDir)) {
-            PinBoardRecommender rec = new PinBoardRecommender(store, o, backend);
+            PinBoardRecommender rec = new PinBoardRecommender(store, o, backend, ProgressBar.stages(err));
             Path uniformDir = modelDir.resolveSibling("model-uniform");
             Path noHardDir = modelDir.resolveSibling("model-no-hard");
             // before the baselines, so that a directory of another store fails at once

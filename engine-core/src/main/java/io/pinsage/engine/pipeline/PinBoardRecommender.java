@@ -22,6 +22,7 @@ import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
+import io.pinsage.engine.util.StageProgress;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.nn.backend.Backend;
@@ -40,6 +41,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * PinSage on a pin–board store (the synthetic generator's, or any store with pin features and held-out
@@ -108,15 +111,27 @@ public final class PinBoardRecommender {
     private final int[] testPositives;
     private final float[] pinFeatures;
     private final int featureDim;
+    private final StageProgress progress;
 
     /**
-     * @param backend where the model trains and embeds; the caller keeps ownership, and calls on this object must
-     *                come from the thread that owns the backend
+     * A recommender that reports no progress.
+     *
      * @throws IllegalArgumentException if the store has no pin features or no held-out pairs
      */
     public PinBoardRecommender(GraphStore store, Options options, Backend backend) {
+        this(store, options, backend, StageProgress.NONE);
+    }
+
+    /**
+     * @param backend  where the model trains and embeds; the caller keeps ownership, and calls on this object must
+     *                 come from the thread that owns the backend
+     * @param progress where the long stages report: Pixie's ranking, the neighbourhoods, the hard negatives
+     * @throws IllegalArgumentException if the store has no pin features or no held-out pairs
+     */
+    public PinBoardRecommender(GraphStore store, Options options, Backend backend, StageProgress progress) {
         this.store = store;
         this.backend = backend;
+        this.progress = progress;
         this.graph = store.graph();
         this.space = NodeSpace.of(graph);
         this.options = options;
@@ -162,6 +177,8 @@ public final class PinBoardRecommender {
     public Row pixieBaseline(long steps) {
         long t0 = System.nanoTime();
         PixieEngine engine = new PixieEngine(graph);
+        LongConsumer bar = progress.start("Pixie", "pairs", testQueries.length);
+        AtomicInteger ranked = new AtomicInteger();
         PairScorer scorer = (query, candidates, count, out) -> {
             PixieResult r = engine.query(PixieQuery.builder().pin(query, 1f).steps(steps).topPins(5000).seed(query).build());
             org.agrona.collections.Int2IntHashMap rankOf = new org.agrona.collections.Int2IntHashMap(-1);
@@ -172,6 +189,7 @@ public final class PinBoardRecommender {
                 int at = rankOf.get(candidates[i]);
                 out[i] = at < 0 ? 0f : r.pinScore(at);
             }
+            bar.accept(ranked.incrementAndGet());
         };
         return new Row("Pixie (" + steps + " steps)", rank(scorer), (System.nanoTime() - t0) / 1e9);
     }
@@ -192,7 +210,9 @@ public final class PinBoardRecommender {
         PinSageConfig model = modelConfig();
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
                 model, tc, err);
-        Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(), null);
+        LongConsumer built = progress.start("neighbourhoods", "nodes", space.size());
+        Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(),
+                built::accept);
         NeighbourhoodFile.save(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
         int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
         int valCount = Math.min(1000, pairs[0].length / 10);
@@ -206,7 +226,7 @@ public final class PinBoardRecommender {
             HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
             long h0 = System.nanoTime();
             WalkTable table = HardNegativeCache.tableIfRoom(graph);
-            cache.prefill(trainQ, c.threads(), table);
+            cache.prefill(trainQ, c.threads(), table, progress.start("hard negatives", "queries", trainQ.length));
             err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s%n", band,
                     table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9);
             hard = cache;
@@ -309,11 +329,13 @@ public final class PinBoardRecommender {
         return new int[][] {Arrays.copyOf(q, n), Arrays.copyOf(p, n)};
     }
 
-    /** Prints the comparison table. */
+    /** Prints the comparison table, its first column as wide as the longest method's name. */
     public static void printTable(PrintStream out, java.util.List<Row> rows, int k) {
-        out.printf(Locale.ROOT, "%-38s %8s %8s %9s%n", "method", "hit@" + k, "MRR", "seconds");
+        int width = rows.stream().mapToInt(r -> r.method().length()).reduce("method".length(), Math::max);
+        out.printf(Locale.ROOT, "%-" + width + "s %8s %8s %9s%n", "method", "hit@" + k, "MRR", "seconds");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-38s %8.4f %8.4f %9.1f%n", r.method(), r.metrics().hitRate(), r.metrics().mrr(), r.seconds());
+            out.printf(Locale.ROOT, "%-" + width + "s %8.4f %8.4f %9.1f%n", r.method(), r.metrics().hitRate(), r.metrics().mrr(),
+                    r.seconds());
         }
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,6 +103,10 @@ class TrainCommandsTest {
         assertEquals(0, train.code(), train.err());
         // 3,000 pins allow a band ending at rank 75: PinSage's 2000-5000 scaled by 75/5000.
         assertTrue(train.out().contains("hard-negative band: PPR ranks 30-75 (300 walk steps per query)"), train.out());
+        for (String stage : new String[] {"Pixie [", "neighbourhoods [", "hard negatives ["}) {
+            assertTrue(train.console().contains(stage + "##############################] 100% "), stage + " bar: " + train.console());
+        }
+        assertTableAligned(train.out());
         double[] pinSage = hitAndMrr(train.out(), "PinSage");
         String expected = String.format(java.util.Locale.ROOT, "hit@10=%.4f mrr=%.4f", pinSage[0], pinSage[1]);
         for (String baseline : new String[] {"content-only", "Pixie"}) {
@@ -209,6 +214,13 @@ class TrainCommandsTest {
         Files.writeString(properties, "format=lightgcn\nitems=60\n");
         CliRun partial = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data);
         assertTrue(partial.err().startsWith("error: " + properties + ": no users line; expected"), partial.err());
+    }
+
+    /** Every line of the comparison table (header to last row) as long as the others, so its columns line up. */
+    static void assertTableAligned(String out) {
+        List<String> table = out.lines().dropWhile(l -> !l.startsWith("method ")).takeWhile(l -> !l.startsWith("(")).toList();
+        assertTrue(table.size() >= 4, out);
+        assertEquals(1, table.stream().mapToInt(String::length).distinct().count(), "columns out of line:\n" + out);
     }
 
     /** hit@10 and MRR of the comparison table's row starting with {@code method}. */
