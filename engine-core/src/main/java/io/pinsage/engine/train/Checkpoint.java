@@ -1,6 +1,7 @@
 package io.pinsage.engine.train;
 
 import io.pinsage.engine.util.Differences;
+import io.pinsage.engine.util.FileTrees;
 import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.model.AdamOptimizer;
@@ -13,11 +14,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The trainer's position: next epoch and batch, the global step, the learning-rate scale and the early-stopping
@@ -67,7 +66,7 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
         Path tmp = outDir.resolve(DIR + ".tmp");
         Path current = outDir.resolve(DIR);
         Path old = outDir.resolve(DIR + ".old");
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
         Files.createDirectories(tmp);
         model.save(tmp.resolve(MODEL));
         optimizer.save(tmp.resolve(OPTIMIZER));
@@ -80,11 +79,11 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
         meta.put("badEpochs", Integer.toString(badEpochs));
         ModelFormat.write(tmp.resolve(TRAINER), TRAINER_CODEC, meta, List.of());
         if (Files.isDirectory(current)) {
-            deleteTree(old);
+            FileTrees.delete(old);
             Files.move(current, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(tmp, current, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        FileTrees.delete(old);
     }
 
     /**
@@ -162,16 +161,5 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
             throw new IllegalArgumentException(key + " is missing");
         }
         return v;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
