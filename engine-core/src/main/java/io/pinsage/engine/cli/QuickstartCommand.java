@@ -108,7 +108,8 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean delete = work == null && !keep;
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("pinsage-quickstart");
-        System.out.println("quickstart working directory: " + dir + (delete ? " (temporary: deleted at the end; --keep keeps it)" : ""));
+        System.out.println("quickstart working directory: " + dir + (delete ? " (temporary: deleted at the end; --keep keeps it)"
+                : " (kept at the end)"));
         Thread onInterrupt = new Thread(() -> deleteQuietly(dir), "quickstart-cleanup");
         if (delete) {
             Runtime.getRuntime().addShutdownHook(onInterrupt);

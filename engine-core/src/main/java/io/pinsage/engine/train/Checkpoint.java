@@ -98,7 +98,7 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
         Path file = dir.resolve(MODEL);
         try {
             PinSageModel model = PinSageModel.load(file, backend);
-            checkModel(file, model.config(), expected);
+            requireSameModel(file, model.config(), expected);
             file = dir.resolve(OPTIMIZER);
             // The settings are placeholders until load restores the saved ones.
             AdamOptimizer optimizer = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-3f));
@@ -144,10 +144,10 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
         } catch (IllegalArgumentException e) {
             throw new CorruptCheckpointException(file.toString(), "bad configuration: " + e.getMessage());
         }
-        checkModel(file, found, expected);
+        requireSameModel(file, found, expected);
     }
 
-    private static void checkModel(Path file, PinSageConfig found, PinSageConfig expected) throws CorruptCheckpointException {
+    private static void requireSameModel(Path file, PinSageConfig found, PinSageConfig expected) throws CorruptCheckpointException {
         Differences d = Differences.between(found.toMap(), expected.toMap());
         if (!d.none()) {
             throw new CorruptCheckpointException(file.toString(), "written for a model with " + d.was() + ", but this run trains one"

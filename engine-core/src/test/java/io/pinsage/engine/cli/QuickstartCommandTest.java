@@ -43,6 +43,7 @@ class QuickstartCommandTest {
     void shouldKeepTheWorkingDirectoryItWasGivenAndSayWhatItHolds() {
         Path work = dir.resolve("work");
         CliRun r = quickstart("--work", work.toString());
+        assertTrue(r.out().startsWith("quickstart working directory: " + work + " (kept at the end)\n"), r.out());
         assertTrue(Files.isDirectory(work.resolve("store")) && Files.exists(work.resolve("model").resolve("model.bin")), r.out());
         assertTrue(r.out().contains("quickstart done; kept the working directory " + work + ":\n  " + work.resolve("store")
                 + "  the graph store: ./pinsage info " + work.resolve("store")), r.out());
