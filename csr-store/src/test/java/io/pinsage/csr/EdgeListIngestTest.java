@@ -320,7 +320,7 @@ class EdgeListIngestTest {
         if (!Files.exists(train)) {
             train = Path.of("../../shared/datasets/gowalla/train.txt");
         }
-        assumeTrue(Files.exists(train), "gowalla dataset absent");
+        assumeTrue(Files.exists(train), "gowalla dataset absent (no shared/datasets/gowalla/train.txt in the project or beside it)");
         IngestReport r = ingest(new IngestOptions(InputFormat.LIGHTGCN, IdKind.DENSE, false, false), train);
         try (GraphStore s = GraphStore.open(dir.resolve("store"))) {
             assertEquals(r.build().edgesOut(), s.graph().edgeCount());

@@ -185,7 +185,7 @@ class PinBoardGeneratorTest {
                     h = fnv(h, Float.floatToRawIntBits(f.get(p, d)));
                 }
             }
-            EngagementPairs pairs = EngagementPairs.open(g.file(CsrLayout.PAIRS), arena);
+            EngagementPairs pairs = EngagementPairs.open(g.file(CsrLayout.PAIRS), graph, arena);
             for (int i = 0; i < pairs.count(); i++) {
                 h = fnv(fnv(h, pairs.query(i)), pairs.related(i));
             }

@@ -38,10 +38,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--skip-bad-lines", description = "Count and skip malformed lines instead of failing on the first.")
     boolean skipBadLines;
 
-    @Option(names = "--left-features", description = "Left-node features: .npy (one row per dense id) or TSV 'id<TAB>v1<TAB>...'.")
+    @Option(names = "--left-features", description = "Left-node features: .npy (one row per dense id) or TSV 'id<TAB>v1<TAB>...' (default: none).")
     Path leftFeatures;
 
-    @Option(names = "--right-features", description = "Right-node features, as --left-features.")
+    @Option(names = "--right-features", description = "Right-node features, as --left-features (default: none).")
     Path rightFeatures;
 
     @Mixin

@@ -55,7 +55,7 @@ final class NeighborhoodsCommand implements Callable<Integer> {
     @Option(names = "--out", description = "neighbourhood store directory (default DIR/neighborhoods.<side>)")
     Path out;
 
-    @Option(names = "--nodes", split = ",", description = "recompute only these node ids in the existing store (incremental)")
+    @Option(names = "--nodes", split = ",", description = "recompute only these node ids in the existing store (incremental; default: build every node's)")
     int[] nodes;
 
     @Option(names = "--walk-table", arity = "0..1", fallbackValue = "on", defaultValue = "auto", paramLabel = "auto|on|off",

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PinSageCli.Version.class,
         description = "PinSage and Pixie on the JVM: graph store, random walks, training, inference, serving.",
-        footer = {"", "The ./pinsage launcher also runs: test [MAVEN ARGS...]  the whole test suite (mvn test with JDK 25)."},
+        footer = {"", "The ./pinsage launcher also runs: test [MAVEN ARGS...]  the whole test suite (mvn test with JDK 25), then"
+                + " why tests were skipped; skipped  why tests were skipped in the last run."},
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
@@ -41,6 +42,7 @@ public final class PinSageCli implements Runnable {
         CommandLine cli = new CommandLine(new PinSageCli());
         cli.setExecutionExceptionHandler(new CliErrors());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.getSubcommands().get("train").getCommandSpec().resourceBundle(TrainCommand.helpDefaults());
         return cli;
     }
 

@@ -1,10 +1,13 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.engine.util.StageProgress;
+
 import java.io.PrintStream;
 
 /**
- * A one-line progress bar redrawn in place ({@code \r}) on a terminal stream: percentage, counts, rate and
- * time left. Redraws at most every 200 ms, and always at completion. Not thread-safe: call from one thread.
+ * A one-line progress bar redrawn in place ({@code \r}) on a terminal stream: an optional label, percentage, counts,
+ * rate and time left. Redraws at most every 200 ms, and once at completion, which ends the line. Thread-safe: workers
+ * may report at once and out of order; the bar shows the largest count reported.
  */
 final class ProgressBar {
 
@@ -12,19 +15,28 @@ final class ProgressBar {
     private static final long REDRAW_NANOS = 200_000_000L;
 
     private final PrintStream out;
+    private final String label;
     private final String unit;
     private final long start = System.nanoTime();
     private long lastDraw;
     /** Characters of the bar on the current line, which a message must cover; 0 when the line holds no bar. */
     private int barWidth;
+    private long shown = -1;
+    private boolean complete;
 
     ProgressBar(PrintStream out, String unit) {
+        this(out, "", unit);
+    }
+
+    /** @param label printed before the bar, e.g. "hard negatives" (empty: none) */
+    ProgressBar(PrintStream out, String label, String unit) {
         this.out = out;
+        this.label = label.isEmpty() ? "" : label + " ";
         this.unit = unit;
     }
 
     /** Prints {@code line} on a line of its own, over the bar if one is drawn; the next update draws the bar again. */
-    void message(String line) {
+    synchronized void message(String line) {
         out.print(barWidth > 0 ? "\r" + line + " ".repeat(Math.max(0, barWidth - line.length())) : line);
         out.println();
         out.flush();
@@ -32,7 +44,19 @@ final class ProgressBar {
         lastDraw = 0;
     }
 
-    void update(long done, long total) {
+    /** Bars on {@code out}, one per stage, labelled with the stage. */
+    static StageProgress stages(PrintStream out) {
+        return (stage, unit, total) -> {
+            ProgressBar bar = new ProgressBar(out, stage, unit);
+            return done -> bar.update(done, total);
+        };
+    }
+
+    synchronized void update(long done, long total) {
+        if (complete || done < shown) {
+            return;
+        }
+        shown = done;
         long now = System.nanoTime();
         if (done < total && now - lastDraw < REDRAW_NANOS) {
             return;
@@ -43,11 +67,12 @@ final class ProgressBar {
         double seconds = (now - start) / 1e9;
         double rate = seconds > 0 ? done / seconds : 0;
         String eta = rate > 0 && done < total ? String.format(" ETA %.0f s", (total - done) / rate) : "";
-        String bar = String.format("[%s%s] %3.0f%% %,d/%,d %s, %,.0f %s/s%s   ", "#".repeat(filled), ".".repeat(WIDTH - filled),
+        String bar = String.format("%s[%s%s] %3.0f%% %,d/%,d %s, %,.0f %s/s%s   ", label, "#".repeat(filled), ".".repeat(WIDTH - filled),
                 100 * fraction, done, total, unit, rate, unit, eta);
         out.print("\r" + bar);
         barWidth = bar.length();
         if (done >= total) {
+            complete = true;
             out.println();
             barWidth = 0;
         }

@@ -48,13 +48,13 @@ final class PruneCommand implements Callable<Integer> {
         Double quantile;
     }
 
-    @Option(names = "--max-degree", paramLabel = "D", description = "keep at most D edges per pin and per board, the most relevant (cosine of the pin's features and the board's mean)")
+    @Option(names = "--max-degree", paramLabel = "D", description = "keep at most D edges per pin and per board, the most relevant (cosine of the pin's features and the board's mean; default: no cap)")
     Integer maxDegree;
 
-    @Option(names = "--max-pin-degree", paramLabel = "D", description = "cap for pins only (overrides --max-degree for pins)")
+    @Option(names = "--max-pin-degree", paramLabel = "D", description = "cap for pins only (default: --max-degree)")
     Integer maxPinDegree;
 
-    @Option(names = "--max-board-degree", paramLabel = "D", description = "cap for boards only (overrides --max-degree for boards)")
+    @Option(names = "--max-board-degree", paramLabel = "D", description = "cap for boards only (default: --max-degree)")
     Integer maxBoardDegree;
 
     @Option(names = "--threads", description = "threads of the rebuild's sort passes (default: all cores)")

@@ -4,19 +4,24 @@ import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.GeneratorConfig;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
+import io.pinsage.engine.util.FileTrees;
 import io.pinsage.nn.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
  * The README's first command: the whole pipeline on built-in synthetic data, as a sequence of named steps.
- * Each step is one entry of {@link #steps()}; later stages of the pipeline append theirs.
+ * Each step is one entry of {@link #steps()}; later stages of the pipeline append theirs. Its working directory
+ * (the store and the model) is a temporary one, deleted at the end (also on Ctrl-C) unless {@code --keep}, or the
+ * {@code --work} directory, which is kept.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Run the pipeline on a small synthetic pin-board graph: generate, build the store, print statistics, verify, train PinSage and compare it with content-only and Pixie.")
@@ -25,8 +30,12 @@ final class QuickstartCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--work", description = "Working directory (default: a fresh temporary directory).")
+    @Option(names = "--work", description = "Working directory, kept at the end (default: a fresh temporary directory,"
+            + " deleted at the end unless --keep).")
     Path work;
+
+    @Option(names = "--keep", description = "Keep the temporary working directory (the store and the model) at the end.")
+    boolean keep;
 
     @Mixin
     GraphSizeOptions size = new GraphSizeOptions(200_000, 20_000, 2_000_000, 42);
@@ -59,7 +68,7 @@ final class QuickstartCommand implements Callable<Integer> {
     private void compare(Path dir) throws Exception {
         try (Backend backend = device.open()) {
             // the verify step has just read every byte of the store
-            SyntheticComparison.run(store(dir), dir.resolve("model"),
+            SyntheticComparison.run(store(dir), model(dir),
                     SyntheticComparison.options(Runtime.getRuntime().availableProcessors(), null, hardBand), ablations, false, backend,
                     System.out, System.err);
         }
@@ -67,6 +76,10 @@ final class QuickstartCommand implements Callable<Integer> {
 
     private Path store(Path dir) {
         return dir.resolve("store");
+    }
+
+    private Path model(Path dir) {
+        return dir.resolve("model");
     }
 
     private void generate(Path dir) throws Exception {
@@ -94,14 +107,48 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean delete = work == null && !keep;
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("pinsage-quickstart");
-        System.out.println("quickstart working directory: " + dir);
-        List<Step> steps = steps();
-        for (int i = 0; i < steps.size(); i++) {
-            System.out.printf("%n== step %d/%d: %s%n", i + 1, steps.size(), steps.get(i).title());
-            steps.get(i).action().run(dir);
+        System.out.println("quickstart working directory: " + dir + (delete ? " (temporary: deleted at the end; --keep keeps it)"
+                : " (kept at the end)"));
+        Thread onInterrupt = new Thread(() -> deleteQuietly(dir), "quickstart-cleanup");
+        if (delete) {
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
         }
-        System.out.printf("%nquickstart done; the store is in %s%n", store(dir));
+        boolean done = false;
+        try {
+            List<Step> steps = steps();
+            for (int i = 0; i < steps.size(); i++) {
+                System.out.printf("%n== step %d/%d: %s%n", i + 1, steps.size(), steps.get(i).title());
+                steps.get(i).action().run(dir);
+            }
+            done = true;
+        } finally {
+            if (delete) {
+                long bytes = FileTrees.bytes(dir);
+                FileTrees.delete(dir);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onInterrupt);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs anyway and finds nothing left to delete
+                }
+                System.out.printf(Locale.ROOT, "%n%s the working directory %s (%.0f MB: the store and the model); --keep or --work"
+                        + " DIR keeps them%n", done ? "quickstart done; deleted" : "deleted", dir, bytes / 1e6);
+            }
+        }
+        if (!delete) {
+            System.out.printf("%nquickstart done; kept the working directory %s:%n  %s  the graph store: ./pinsage info %<s,"
+                    + " ./pinsage walk %<s --query 0%n  %s  the PinSage model: ./pinsage evaluate --model %<s --dataset synthetic:%s%n",
+                    dir, store(dir), model(dir), store(dir));
+        }
         return 0;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
+            System.err.println("quickstart: could not delete " + dir + ": " + CliErrors.describe(e));
+        }
     }
 }

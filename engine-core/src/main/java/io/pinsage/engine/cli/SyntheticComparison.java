@@ -49,7 +49,13 @@ final class SyntheticComparison {
             if (verify) {
                 StoreChecks.verifyAll(store, err);
             }
-            PinBoardRecommender rec = new PinBoardRecommender(store, o, backend);
+            PinBoardRecommender rec = new PinBoardRecommender(store, o, backend, ProgressBar.stages(err));
+            Path uniformDir = modelDir.resolveSibling("model-uniform");
+            Path noHardDir = modelDir.resolveSibling("model-no-hard");
+            // before the baselines, so that a directory of another store fails at once
+            for (Path dir : ablations ? List.of(modelDir, uniformDir, noHardDir) : List.of(modelDir)) {
+                rec.checkModelDirectory(dir);
+            }
             out.println("hard-negative band: " + rec.hardBand() + (rec.hardBand().equals(o.hardBand()) ? ""
                     : ", the asked " + o.hardBand().from() + "-" + o.hardBand().to() + " scaled to the graph's pins"));
             List<PinBoardRecommender.Row> rows = new ArrayList<>();
@@ -60,9 +66,9 @@ final class SyntheticComparison {
             rows.add(pinsage);
             if (ablations) {
                 PinBoardRecommender.Row uniform = rec.trainAndEvaluate("ablation: uniform 2-hop neighbourhoods",
-                        NeighbourhoodKind.UNIFORM, o.training().maxHardNegatives(), modelDir.resolveSibling("model-uniform"), err);
+                        NeighbourhoodKind.UNIFORM, o.training().maxHardNegatives(), uniformDir, err);
                 PinBoardRecommender.Row noHard = rec.trainAndEvaluate("ablation: no hard negatives",
-                        NeighbourhoodKind.WALK, 0, modelDir.resolveSibling("model-no-hard"), err);
+                        NeighbourhoodKind.WALK, 0, noHardDir, err);
                 rows.add(uniform);
                 rows.add(noHard);
                 PinBoardRecommender.printTable(out, rows, o.k());

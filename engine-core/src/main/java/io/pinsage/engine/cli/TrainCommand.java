@@ -2,6 +2,7 @@ package io.pinsage.engine.cli;
 
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.pipeline.LightGcnRecommender;
+import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.pipeline.RecommenderOptions;
 import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
@@ -13,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ListResourceBundle;
 import java.util.Locale;
+import java.util.ResourceBundle;
 import java.util.concurrent.Callable;
 
 /** Trains a PinSage model on a dataset and writes a model directory. */
@@ -33,55 +36,58 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "model directory to write")
     Path out;
 
-    @Option(names = "--epochs", description = "most epochs (early stopping may end sooner); default ${DEFAULT-VALUE}")
+    @Option(names = "--epochs", description = "most epochs (default: until validation stops improving, at most "
+            + "${bundle:default.epochs} on lightgcn data; ${bundle:default.epochs.synthetic} on synthetic data)")
     Integer epochs;
 
     @Option(names = "--threads", description = "threads for neighbourhoods, sampling and evaluation; default: all cores")
     Integer threads;
 
-    @Option(names = "--dim", description = "embedding and layer width")
+    @Option(names = "--dim", description = "embedding and layer width (default: ${bundle:default.dim})")
     Integer dim;
 
-    @Option(names = "--layers", description = "CONVOLVE layers K")
+    @Option(names = "--layers", description = "CONVOLVE layers K (default: ${bundle:default.layers})")
     Integer layers;
 
-    @Option(names = "--width", description = "neighbourhood size T")
+    @Option(names = "--width", description = "neighbourhood size T (default: ${bundle:default.width})")
     Integer width;
 
-    @Option(names = "--walk-steps", description = "walk steps per node for the neighbourhoods")
+    @Option(names = "--walk-steps", description = "walk steps per node for the neighbourhoods (default: ${bundle:default.walk-steps})")
     Integer steps;
 
-    @Option(names = "--neighbourhoods", description = "WALK (importance) or UNIFORM (ablation)")
+    @Option(names = "--neighbourhoods", description = "WALK (importance) or UNIFORM (ablation) (default: ${bundle:default.neighbourhoods})")
     NeighbourhoodKind neighbourhoods;
 
-    @Option(names = "--user-items", description = "users pool over up to this many of their own items; 0: over related users (walks)")
+    @Option(names = "--user-items", description = "users pool over up to this many of their own items; 0: over related users (walks) "
+            + "(default: ${bundle:default.user-items})")
     Integer userItems;
 
-    @Option(names = "--embedding-lr", description = "Adam learning rate of the id embeddings")
+    @Option(names = "--embedding-lr", description = "Adam learning rate of the id embeddings (default: ${bundle:default.embedding-lr}, or --lr when given)")
     Float embeddingLr;
 
-    @Option(names = "--loss", description = "SOFTMAX or MARGIN")
+    @Option(names = "--loss", description = "SOFTMAX or MARGIN (default: ${bundle:default.loss})")
     RankingLossKind loss;
 
-    @Option(names = "--margin", description = "margin of the MARGIN loss")
+    @Option(names = "--margin", description = "margin of the MARGIN loss (default: ${bundle:default.margin})")
     Float margin;
 
-    @Option(names = "--temperature", description = "temperature of the SOFTMAX loss")
+    @Option(names = "--temperature", description = "temperature of the SOFTMAX loss (default: ${bundle:default.temperature})")
     Float temperature;
 
-    @Option(names = "--batch", description = "pairs per minibatch")
+    @Option(names = "--batch", description = "pairs per minibatch (default: ${bundle:default.batch})")
     Integer batch;
 
-    @Option(names = "--negatives", description = "random negatives shared by a minibatch")
+    @Option(names = "--negatives", description = "random negatives shared by a minibatch (default: ${bundle:default.negatives})")
     Integer negatives;
 
-    @Option(names = "--in-batch-negatives", arity = "1", description = "whether the other pairs' positives are negatives too")
+    @Option(names = "--in-batch-negatives", arity = "1", description = "whether the other pairs' positives are negatives too "
+            + "(default: ${bundle:default.in-batch-negatives})")
     Boolean inBatch;
 
-    @Option(names = "--lr", description = "Adam learning rate (weights and id embeddings)")
+    @Option(names = "--lr", description = "Adam learning rate (weights and id embeddings) (default: ${bundle:default.lr})")
     Float lr;
 
-    @Option(names = "--patience", description = "epochs without validation gain before stopping")
+    @Option(names = "--patience", description = "epochs without validation gain before stopping (default: ${bundle:default.patience})")
     Integer patience;
 
     @Option(names = "--ablations", description = "synthetic:DIR only: also train the uniform-neighbourhood and no-hard-negative ablations")
@@ -91,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
             + "default 2000-5000, scaled down on graphs with fewer than 40 pins per rank of its end")
     String hardBand;
 
-    @Option(names = "--seed", description = "random seed")
+    @Option(names = "--seed", description = "random seed (default: ${bundle:default.seed})")
     Long seed;
 
     @Override
@@ -123,10 +129,53 @@ final class TrainCommand implements Callable<Integer> {
         try (Backend backend = device.open()) {
             r = LightGcnRecommender.train(data, out, o, backend, System.err);
         }
-        System.out.printf(Locale.ROOT, "trained %d epochs in %.1f s; best validation recall@20=%.4f; trainer waiting %.1f%%;"
-                + " device idle %.1f%%; model in %s%n",
-                r.epochs(), r.seconds(), r.validation(), 100 * r.waitFraction(), 100 * r.deviceIdleFraction(), out);
+        if (r.alreadyTrained()) {
+            System.out.printf(Locale.ROOT, "already trained (%d epochs); best validation recall@20=%.4f; model in %s%n", r.epochs(),
+                    r.validation(), out);
+        } else {
+            System.out.printf(Locale.ROOT, "trained %d epochs in %.1f s; best validation recall@20=%.4f; trainer waiting %.1f%%;"
+                    + " device idle %.1f%%; model in %s%n",
+                    r.epochs(), r.seconds(), r.validation(), 100 * r.waitFraction(), 100 * r.deviceIdleFraction(), out);
+        }
         return 0;
+    }
+
+    /**
+     * The values {@code --help} shows as defaults ({@code ${bundle:default.NAME}} in the descriptions): those
+     * {@link #call} falls back to, read from the recommended settings rather than repeated as constants.
+     */
+    static ResourceBundle helpDefaults() {
+        RecommenderOptions d = RecommenderOptions.defaults(1);
+        TrainingConfig c = d.training();
+        Object[][] values = {
+                {"default.epochs", c.epochs()},
+                {"default.epochs.synthetic", PinBoardRecommender.Options.defaults(1).training().epochs()},
+                {"default.dim", d.dim()},
+                {"default.layers", d.layers()},
+                {"default.width", d.width()},
+                {"default.walk-steps", d.stepsPerNode()},
+                {"default.neighbourhoods", d.neighbourhoods()},
+                {"default.user-items", d.userItems()},
+                {"default.embedding-lr", c.embeddingRate()},
+                {"default.loss", c.loss()},
+                {"default.margin", c.margin()},
+                {"default.temperature", c.temperature()},
+                {"default.batch", c.batchSize()},
+                {"default.negatives", c.sharedNegatives()},
+                {"default.in-batch-negatives", c.inBatchNegatives()},
+                {"default.lr", c.learningRate()},
+                {"default.patience", c.patience()},
+                {"default.seed", c.seed()},
+        };
+        for (Object[] v : values) {
+            v[1] = String.valueOf(v[1]); // a bundle's strings are read with getString
+        }
+        return new ListResourceBundle() {
+            @Override
+            protected Object[][] getContents() {
+                return values;
+            }
+        };
     }
 
     private static <T> T or(T value, T fallback) {

@@ -49,10 +49,10 @@ final class WalkCommand implements Callable<Integer> {
     @Option(names = "--no-boost", description = "sum visits instead of the multi-hit booster")
     boolean noBoost;
 
-    @Option(names = "--early-stop", paramLabel = "PINS:VISITS", description = "stop a pin's walks once PINS pins have VISITS visits")
+    @Option(names = "--early-stop", paramLabel = "PINS:VISITS", description = "stop a pin's walks once PINS pins have VISITS visits (default: all N steps)")
     String earlyStop;
 
-    @Option(names = "--blocklist", split = ",", description = "pins never returned (ids as for --query)")
+    @Option(names = "--blocklist", split = ",", description = "pins never returned (ids as for --query; default: none)")
     String[] blocklist = new String[0];
 
     @Option(names = "--weighted", description = "follow edges in proportion to the store's edge weights (builds 8 bytes per edge of tables first)")

@@ -9,7 +9,9 @@ import io.pinsage.walk.ScratchPool;
 import io.pinsage.walk.WalkTable;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongConsumer;
 
 /**
  * PinSage's hard negatives for pin queries, from the walk engine's personalised-PageRank band, computed once per
@@ -76,16 +78,17 @@ final class HardNegativeCache implements HardNegatives {
      * only draw from the cache and the trainer never waits on walks.
      */
     void prefill(int[] queries, int threads) {
-        prefill(queries, threads, null);
+        prefill(queries, threads, null, done -> { });
     }
 
     /**
      * As {@link #prefill(int[], int)}, ranking over {@code table} when it is not null (one read per hop instead
      * of two; same distribution, other walks); rows filled later, on demand, walk the graph. The table is only
-     * read during this call.
+     * read during this call. {@code progress} receives the number of queries done so far, from the worker threads.
      */
-    void prefill(int[] queries, int threads, WalkTable table) {
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    void prefill(int[] queries, int threads, WalkTable table, LongConsumer progress) {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
         Workers.run(threads, "hard-negatives", t -> {
             HardNegativeSampler sampler = table == null ? samplers.take()
                     : new HardNegativeSampler(table, Side.LEFT, rankFrom, rankTo, steps, 0.5);
@@ -93,6 +96,7 @@ final class HardNegativeCache implements HardNegatives {
                 if (queries[i] < rows.length() && rows.get(queries[i]) == null) {
                     rows.set(queries[i], draw(sampler, queries[i]));
                 }
+                progress.accept(done.incrementAndGet());
             }
             if (table == null) {
                 samplers.give(sampler);

@@ -54,18 +54,31 @@ public final class LightGcnRecommender {
     private LightGcnRecommender() {
     }
 
-    /** What a training run reached. */
-    public record Result(double validation, int epochs, double waitFraction, double deviceIdleFraction, double seconds) {
+    /**
+     * What a training run reached.
+     *
+     * @param alreadyTrained whether the directory held a finished run, so that nothing was trained and the figures
+     *                       are that run's
+     */
+    public record Result(double validation, int epochs, double waitFraction, double deviceIdleFraction, double seconds,
+                         boolean alreadyTrained) {
     }
 
-    /** Trains on {@code data}'s training split and writes the model directory (resuming from its checkpoint if any). */
+    /**
+     * Trains on {@code data}'s training split and writes the model directory (resuming from its checkpoint if any;
+     * a finished one is reported on {@code err} and only its best model is written again).
+     *
+     * @throws IllegalArgumentException naming the differing counts, before any work, if the directory holds a model
+     *                                  of another dataset's shape
+     */
     public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend, PrintStream err)
             throws IOException {
         long start = System.nanoTime();
         NodeSpace space = NodeSpace.of(data.graph());
         PinSageConfig model = modelConfig(space, o);
         requireHeap(space, o, data.train().size());
-        Files.createDirectories(outDir);
+        Trainer.Position at = ModelDirectory.openForTraining(outDir, "lightgcn", shape(data), "dataset",
+                "PinSage model over a LightGCN-format dataset", model, o.training(), err);
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());
         // Neighbourhoods see the training graph without the validation edges: a user pooling over its held-out
@@ -83,7 +96,6 @@ public final class LightGcnRecommender {
             NeighbourhoodFile.save(hoodFile, hood);
         }
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
-        ModelProperties.write(outDir, "lightgcn", shape(data), "PinSage model over a LightGCN-format dataset");
         err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
                 : countUsers(split.validation));
         FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
@@ -93,7 +105,8 @@ public final class LightGcnRecommender {
                 o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), progress);
         Trainer.Result r = trainer.train(outDir);
         r.best().save(outDir.resolve(MODEL));
-        return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(), (System.nanoTime() - start) / 1e9);
+        return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(), (System.nanoTime() - start) / 1e9,
+                at != null && at.finished(o.training()));
     }
 
     /**
@@ -126,7 +139,7 @@ public final class LightGcnRecommender {
     /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20) on {@code backend}. */
     public static RankingMetrics evaluate(Path modelDir, LightGcnDataset data, Backend backend, int threads) throws IOException {
         ModelProperties.check(modelDir, "lightgcn", shape(data), data.dir().toString());
-        PinSageModel model = PinSageModel.load(modelDir.resolve(MODEL), backend);
+        PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(modelDir), backend);
         Neighbourhoods hood = NeighbourhoodFile.load(modelDir.resolve(NEIGHBOURHOODS));
         NodeSpace space = NodeSpace.of(data.graph());
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));

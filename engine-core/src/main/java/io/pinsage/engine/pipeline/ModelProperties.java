@@ -1,25 +1,37 @@
 package io.pinsage.engine.pipeline;
 
+import io.pinsage.engine.train.CorruptCheckpointException;
+import io.pinsage.engine.util.Differences;
+
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * A model directory's {@code model.properties}: the dataset format it was trained on ({@code format}) and the
- * dataset's shape (node and edge counts), written when training starts and checked before evaluating, so that a
- * model is never scored against a dataset of another shape. Published atomically (written aside, then moved).
- * Stateless; the files are plain {@link Properties} text.
+ * dataset's shape (node and edge counts), written when training starts and checked before resuming or evaluating,
+ * so that a model is never trained on or scored against a dataset of another shape. Published atomically (written
+ * aside, then moved). Stateless; the files are plain ASCII {@link Properties} text.
  */
 final class ModelProperties {
 
     static final String FILE = "model.properties";
     private static final String FORMAT = "format";
+    /** LightGCN shapes start with this key: directories written before {@code format} existed held LightGCN models only. */
+    private static final String LEGACY_LIGHTGCN_KEY = "items";
 
     private ModelProperties() {
+    }
+
+    /** The format and shape a file records. */
+    private record Recorded(String format, Map<String, String> shape) {
     }
 
     /** Writes {@code format} and {@code shape} (in its iteration order) into {@code dir/model.properties}. */
@@ -37,36 +49,92 @@ final class ModelProperties {
     /**
      * Checks that {@code dir} holds a model trained on data of {@code format} with exactly this {@code shape}.
      *
-     * @throws NoSuchFileException      if {@code dir} has no {@code model.properties} (not a model directory)
-     * @throws IllegalArgumentException naming both shapes if the format or a count differs
+     * @throws NoSuchFileException        if {@code dir} has no {@code model.properties} (not a model directory)
+     * @throws CorruptCheckpointException naming the file and what it should hold if it is not such a file
+     * @throws IllegalArgumentException   naming the format, or the counts that differ, if they differ
      */
     static void check(Path dir, String format, Map<String, String> shape, String dataset) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "not a model directory (run train first)");
         }
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(file)) {
-            p.load(r);
-        }
-        // Directories written before the format key existed held LightGCN models only.
-        String found = p.getProperty(FORMAT, "lightgcn");
-        if (!found.equals(format)) {
-            throw new IllegalArgumentException("model " + dir + " was trained on " + found + " data, not on the " + format
+        Recorded r = read(file, format, shape);
+        if (!r.format().equals(format)) {
+            throw new IllegalArgumentException("model " + dir + " was trained on " + r.format() + " data, not on the " + format
                     + " dataset " + dataset);
         }
-        StringBuilder trained = new StringBuilder();
-        StringBuilder has = new StringBuilder();
-        boolean same = true;
-        for (Map.Entry<String, String> e : shape.entrySet()) {
-            String v = p.getProperty(e.getKey());
-            same &= e.getValue().equals(v);
-            trained.append(trained.isEmpty() ? "" : " ").append(e.getKey()).append('=').append(v);
-            has.append(has.isEmpty() ? "" : " ").append(e.getKey()).append('=').append(e.getValue());
+        Differences d = Differences.between(r.shape(), shape);
+        if (!d.none()) {
+            throw new IllegalArgumentException("model " + dir + " was trained on " + d.was() + " but dataset " + dataset + " has "
+                    + d.is());
         }
-        if (!same) {
-            throw new IllegalArgumentException("model " + dir + " was trained on " + trained + " but dataset " + dataset
-                    + " has " + has);
+    }
+
+    /**
+     * Before training into {@code dir}: refuses a directory whose {@code model.properties} records other data than
+     * {@code format} of this {@code shape}, so that a run neither resumes from nor overwrites a model of another
+     * dataset. A directory without the file passes.
+     *
+     * @param data       what the data is called in the error, e.g. "store" or "dataset"
+     * @param checkpoint whether {@code dir} holds a checkpoint (the error then names it)
+     * @throws CorruptCheckpointException naming the file and what it should hold if it is not such a file
+     * @throws IllegalArgumentException   naming the format, or only the counts that differ, and what to do
+     */
+    static void checkBeforeTraining(Path dir, String format, Map<String, String> shape, String data, boolean checkpoint)
+            throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.exists(file)) {
+            return;
         }
+        Recorded r = read(file, format, shape);
+        String holder = (checkpoint ? "checkpoint in " : "model directory ") + dir;
+        String remedy = "; to train afresh, give another --out or delete " + dir;
+        if (!r.format().equals(format)) {
+            throw new IllegalArgumentException(holder + " was trained on " + r.format() + " data, this " + data + " is " + format
+                    + " data" + remedy);
+        }
+        Differences d = Differences.between(r.shape(), shape);
+        if (!d.none()) {
+            throw new IllegalArgumentException(holder + " was trained with " + d.was() + ", this " + data + " has " + d.is() + remedy);
+        }
+    }
+
+    /**
+     * Reads the format and, when it is {@code format}, every key of {@code shape}.
+     *
+     * @throws CorruptCheckpointException naming the file and the lines expected if it is not text of such lines
+     */
+    private static Recorded read(Path file, String format, Map<String, String> shape) throws IOException {
+        String expected = "; expected the lines train writes: format=lightgcn or format=synthetic, then "
+                + shape.keySet().stream().map(k -> k + "=N").collect(Collectors.joining(", "));
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xFF;
+            if ((b < 0x20 || b > 0x7E) && b != '\n' && b != '\r' && b != '\t' && b != '\f') {
+                throw new CorruptCheckpointException(file.toString(), String.format("not ASCII text (byte 0x%02x at offset %d)%s",
+                        b, i, expected));
+            }
+        }
+        Properties p = new Properties();
+        try {
+            p.load(new ByteArrayInputStream(bytes));
+        } catch (IllegalArgumentException e) {
+            throw new CorruptCheckpointException(file.toString(), e.getMessage() + expected);
+        }
+        String found = p.getProperty(FORMAT, p.containsKey(LEGACY_LIGHTGCN_KEY) ? "lightgcn" : null);
+        if (found == null) {
+            throw new CorruptCheckpointException(file.toString(), "no format line" + expected);
+        }
+        Map<String, String> recorded = new LinkedHashMap<>();
+        if (found.equals(format)) {
+            for (String key : shape.keySet()) {
+                String v = p.getProperty(key);
+                if (v == null) {
+                    throw new CorruptCheckpointException(file.toString(), "no " + key + " line" + expected);
+                }
+                recorded.put(key, v);
+            }
+        }
+        return new Recorded(found, recorded);
     }
 }

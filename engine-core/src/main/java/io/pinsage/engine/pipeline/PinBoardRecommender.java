@@ -22,6 +22,7 @@ import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
+import io.pinsage.engine.util.StageProgress;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.nn.backend.Backend;
@@ -34,13 +35,14 @@ import io.pinsage.walk.WalkTable;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * PinSage on a pin–board store (the synthetic generator's, or any store with pin features and held-out
@@ -109,15 +111,27 @@ public final class PinBoardRecommender {
     private final int[] testPositives;
     private final float[] pinFeatures;
     private final int featureDim;
+    private final StageProgress progress;
 
     /**
-     * @param backend where the model trains and embeds; the caller keeps ownership, and calls on this object must
-     *                come from the thread that owns the backend
+     * A recommender that reports no progress.
+     *
      * @throws IllegalArgumentException if the store has no pin features or no held-out pairs
      */
     public PinBoardRecommender(GraphStore store, Options options, Backend backend) {
+        this(store, options, backend, StageProgress.NONE);
+    }
+
+    /**
+     * @param backend  where the model trains and embeds; the caller keeps ownership, and calls on this object must
+     *                 come from the thread that owns the backend
+     * @param progress where the long stages report: Pixie's ranking, the neighbourhoods, the hard negatives
+     * @throws IllegalArgumentException if the store has no pin features or no held-out pairs
+     */
+    public PinBoardRecommender(GraphStore store, Options options, Backend backend, StageProgress progress) {
         this.store = store;
         this.backend = backend;
+        this.progress = progress;
         this.graph = store.graph();
         this.space = NodeSpace.of(graph);
         this.options = options;
@@ -163,6 +177,8 @@ public final class PinBoardRecommender {
     public Row pixieBaseline(long steps) {
         long t0 = System.nanoTime();
         PixieEngine engine = new PixieEngine(graph);
+        LongConsumer bar = progress.start("Pixie", "pairs", testQueries.length);
+        AtomicInteger ranked = new AtomicInteger();
         PairScorer scorer = (query, candidates, count, out) -> {
             PixieResult r = engine.query(PixieQuery.builder().pin(query, 1f).steps(steps).topPins(5000).seed(query).build());
             org.agrona.collections.Int2IntHashMap rankOf = new org.agrona.collections.Int2IntHashMap(-1);
@@ -173,22 +189,30 @@ public final class PinBoardRecommender {
                 int at = rankOf.get(candidates[i]);
                 out[i] = at < 0 ? 0f : r.pinScore(at);
             }
+            bar.accept(ranked.incrementAndGet());
         };
         return new Row("Pixie (" + steps + " steps)", rank(scorer), (System.nanoTime() - t0) / 1e9);
     }
 
     /**
      * Trains PinSage with the given neighbourhoods and curriculum cap, writes the model under {@code dir} and
-     * ranks the held-out pairs with its embeddings.
+     * ranks the held-out pairs with its embeddings. A {@code dir} holding a checkpoint resumes from it; one holding a
+     * finished run is reported on {@code err}, trains nothing (and ranks no hard negatives) and ranks with its model.
+     *
+     * @throws IllegalArgumentException naming the differing counts, before any work, if {@code dir} holds a model of a
+     *                                  store of another shape
      */
     public Row trainAndEvaluate(String label, NeighbourhoodKind kind, int maxHard, Path dir, PrintStream err) throws IOException {
         long t0 = System.nanoTime();
-        Files.createDirectories(dir);
         Options o = options;
         TrainingConfig c = o.training();
         TrainingConfig tc = c.withMaxHardNegatives(maxHard);
-        ModelProperties.write(dir, FORMAT, shape(), "PinSage model over a pin-board store");
-        Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(), null);
+        PinSageConfig model = modelConfig();
+        Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
+                model, tc, err);
+        LongConsumer built = progress.start("neighbourhoods", "nodes", space.size());
+        Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(),
+                built::accept);
         NeighbourhoodFile.save(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
         int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
         int valCount = Math.min(1000, pairs[0].length / 10);
@@ -196,15 +220,13 @@ public final class PinBoardRecommender {
         int[] trainP = Arrays.copyOfRange(pairs[1], valCount, pairs[1].length);
         int[] valQ = Arrays.copyOf(pairs[0], valCount);
         int[] valP = Arrays.copyOf(pairs[1], valCount);
-        PinSageConfig model = new PinSageConfig(featureDim, true, space.size(), o.embedDim(), o.dim(), 2, o.dim(), o.dim(), o.dim(),
-                o.dim(), Pooling.MEAN, o.normalizeOutput(), c.seed());
         HardNegatives hard = null;
-        if (maxHard > 0) {
+        if (maxHard > 0 && (at == null || !at.finished(tc))) {
             HardNegativeBand band = hardBand();
             HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
             long h0 = System.nanoTime();
             WalkTable table = HardNegativeCache.tableIfRoom(graph);
-            cache.prefill(trainQ, c.threads(), table);
+            cache.prefill(trainQ, c.threads(), table, progress.start("hard negatives", "queries", trainQ.length));
             err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s%n", band,
                     table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9);
             hard = cache;
@@ -223,6 +245,26 @@ public final class PinBoardRecommender {
     }
 
     /**
+     * Checks, before any expensive work (baselines, neighbourhoods, hard negatives), that {@link #trainAndEvaluate}
+     * can train into {@code dir}: that it holds no model of a store of another shape and no checkpoint of another
+     * model. Reads only {@code dir}'s small files and its checkpoint's model.
+     *
+     * @throws IllegalArgumentException naming only the counts that differ, and what to do
+     * @throws io.pinsage.engine.train.CorruptCheckpointException naming the file if one there is unreadable or holds
+     *                                  another model (naming the differing fields)
+     */
+    public void checkModelDirectory(Path dir) throws IOException {
+        ModelDirectory.check(dir, FORMAT, shape(), "store", modelConfig());
+    }
+
+    /** The model trained here: pin features, log-degree and id embeddings in, two CONVOLVE layers, output as the options say. */
+    private PinSageConfig modelConfig() {
+        Options o = options;
+        return new PinSageConfig(featureDim, true, space.size(), o.embedDim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(),
+                Pooling.MEAN, o.normalizeOutput(), o.training().seed());
+    }
+
+    /**
      * Ranks the held-out pairs with the model that {@link #trainAndEvaluate} wrote into {@code dir} for this store
      * (its {@code model.bin} and {@code neighbourhoods.bin}), with the same candidate pool as the comparison.
      *
@@ -233,7 +275,7 @@ public final class PinBoardRecommender {
     public Row evaluate(Path dir, String label) throws IOException {
         long t0 = System.nanoTime();
         ModelProperties.check(dir, FORMAT, shape(), store.generation().root().toString());
-        PinSageModel model = PinSageModel.load(dir.resolve(LightGcnRecommender.MODEL), backend);
+        PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(dir), backend);
         Neighbourhoods hood = NeighbourhoodFile.load(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS));
         float[] emb = Inference.embedAll(model, hood, inputs);
         return new Row(label, rank(new EmbeddingPairScorer(emb, model.config().outputDim())), (System.nanoTime() - t0) / 1e9);
@@ -287,11 +329,13 @@ public final class PinBoardRecommender {
         return new int[][] {Arrays.copyOf(q, n), Arrays.copyOf(p, n)};
     }
 
-    /** Prints the comparison table. */
+    /** Prints the comparison table, its first column as wide as the longest method's name. */
     public static void printTable(PrintStream out, java.util.List<Row> rows, int k) {
-        out.printf(Locale.ROOT, "%-38s %8s %8s %9s%n", "method", "hit@" + k, "MRR", "seconds");
+        int width = rows.stream().mapToInt(r -> r.method().length()).reduce("method".length(), Math::max);
+        out.printf(Locale.ROOT, "%-" + width + "s %8s %8s %9s%n", "method", "hit@" + k, "MRR", "seconds");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-38s %8.4f %8.4f %9.1f%n", r.method(), r.metrics().hitRate(), r.metrics().mrr(), r.seconds());
+            out.printf(Locale.ROOT, "%-" + width + "s %8.4f %8.4f %9.1f%n", r.method(), r.metrics().hitRate(), r.metrics().mrr(),
+                    r.seconds());
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.engine.util.Differences;
+import io.pinsage.engine.util.FileTrees;
 import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.model.AdamOptimizer;
@@ -12,11 +14,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The trainer's position: next epoch and batch, the global step, the learning-rate scale and the early-stopping
@@ -55,12 +55,18 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
         return Files.isDirectory(outDir.resolve(DIR)) || Files.isDirectory(outDir.resolve(DIR + ".old"));
     }
 
+    /** The directory a load reads: {@code checkpoint/}, or {@code checkpoint.old/} when a crash fell between the renames. */
+    static Path directory(Path outDir) {
+        Path dir = outDir.resolve(DIR);
+        return Files.isDirectory(dir) ? dir : outDir.resolve(DIR + ".old");
+    }
+
     /** Writes the checkpoint of {@code model} and {@code optimizer} at this position, replacing the previous one. */
     void save(Path outDir, PinSageModel model, AdamOptimizer optimizer) throws IOException {
         Path tmp = outDir.resolve(DIR + ".tmp");
         Path current = outDir.resolve(DIR);
         Path old = outDir.resolve(DIR + ".old");
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
         Files.createDirectories(tmp);
         model.save(tmp.resolve(MODEL));
         optimizer.save(tmp.resolve(OPTIMIZER));
@@ -73,11 +79,11 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
         meta.put("badEpochs", Integer.toString(badEpochs));
         ModelFormat.write(tmp.resolve(TRAINER), TRAINER_CODEC, meta, List.of());
         if (Files.isDirectory(current)) {
-            deleteTree(old);
+            FileTrees.delete(old);
             Files.move(current, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(tmp, current, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        FileTrees.delete(old);
     }
 
     /**
@@ -87,27 +93,12 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
      * @throws CorruptCheckpointException naming the file if one is damaged or written for another model
      */
     static Loaded load(Path outDir, Backend backend, PinSageConfig expected) throws IOException {
-        Path dir = outDir.resolve(DIR);
-        if (!Files.isDirectory(dir)) {
-            dir = outDir.resolve(DIR + ".old");
-        }
-        Path file = dir.resolve(TRAINER);
+        Path dir = directory(outDir);
+        Checkpoint position = position(outDir);
+        Path file = dir.resolve(MODEL);
         try {
-            Map<String, String> m = ModelFormat.read(file, TRAINER_CODEC).metadata();
-            Checkpoint position;
-            try {
-                position = new Checkpoint(Integer.parseInt(field(m, "epoch")), Integer.parseInt(field(m, "batch")),
-                        Long.parseLong(field(m, "globalStep")), Float.parseFloat(field(m, "lrScale")),
-                        Double.parseDouble(field(m, "best")), Integer.parseInt(field(m, "badEpochs")));
-            } catch (IllegalArgumentException e) {
-                throw new CorruptCheckpointException(file.toString(), "bad trainer state: " + e.getMessage());
-            }
-            file = dir.resolve(MODEL);
             PinSageModel model = PinSageModel.load(file, backend);
-            if (!model.config().equals(expected)) {
-                throw new CorruptCheckpointException(file.toString(), "written for " + model.config() + ", but this run trains "
-                        + expected);
-            }
+            requireSameModel(file, model.config(), expected);
             file = dir.resolve(OPTIMIZER);
             // The settings are placeholders until load restores the saved ones.
             AdamOptimizer optimizer = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-3f));
@@ -118,22 +109,57 @@ record Checkpoint(int epoch, int batch, long globalStep, float lrScale, double b
         }
     }
 
+    /**
+     * Reads only the trainer state of the checkpoint in {@code outDir}.
+     *
+     * @throws CorruptCheckpointException naming {@code trainer.bin} if it is missing, damaged or incomplete
+     */
+    static Checkpoint position(Path outDir) throws IOException {
+        Path file = directory(outDir).resolve(TRAINER);
+        try {
+            Map<String, String> m = ModelFormat.read(file, TRAINER_CODEC).metadata();
+            return new Checkpoint(Integer.parseInt(field(m, "epoch")), Integer.parseInt(field(m, "batch")),
+                    Long.parseLong(field(m, "globalStep")), Float.parseFloat(field(m, "lrScale")),
+                    Double.parseDouble(field(m, "best")), Integer.parseInt(field(m, "badEpochs")));
+        } catch (CorruptModelFileException | java.nio.file.NoSuchFileException e) {
+            throw new CorruptCheckpointException(file.toString(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptCheckpointException(file.toString(), "bad trainer state: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks that the checkpoint's model in {@code outDir} has the configuration {@code expected}, reading its model
+     * file's configuration without a backend (the file is read whole, once).
+     *
+     * @throws CorruptCheckpointException naming the file if it is unreadable, or naming the fields that differ
+     */
+    static void checkModel(Path outDir, PinSageConfig expected) throws IOException {
+        Path file = directory(outDir).resolve(MODEL);
+        PinSageConfig found;
+        try {
+            found = PinSageConfig.fromMap(ModelFormat.read(file, ModelFormat.MODEL_CODEC).metadata());
+        } catch (CorruptModelFileException | java.nio.file.NoSuchFileException e) {
+            throw new CorruptCheckpointException(file.toString(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptCheckpointException(file.toString(), "bad configuration: " + e.getMessage());
+        }
+        requireSameModel(file, found, expected);
+    }
+
+    private static void requireSameModel(Path file, PinSageConfig found, PinSageConfig expected) throws CorruptCheckpointException {
+        Differences d = Differences.between(found.toMap(), expected.toMap());
+        if (!d.none()) {
+            throw new CorruptCheckpointException(file.toString(), "written for a model with " + d.was() + ", but this run trains one"
+                    + " with " + d.is());
+        }
+    }
+
     private static String field(Map<String, String> m, String key) {
         String v = m.get(key);
         if (v == null) {
             throw new IllegalArgumentException(key + " is missing");
         }
         return v;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -117,6 +117,48 @@ public final class Trainer {
     }
 
     /**
+     * Where a run into {@code outDir} stands, from its checkpoint's trainer state alone (cheap: no model is read).
+     *
+     * @param checkpoint the checkpoint directory {@link #train} will resume from
+     * @param epoch      the next epoch to run, 0-based
+     * @param batch      the next batch of that epoch, 0-based (0 after an epoch's end)
+     * @param badEpochs  epochs in a row without validation gain so far
+     */
+    public record Position(Path checkpoint, int epoch, int batch, int badEpochs) {
+
+        /** Whether {@link #train} with {@code config} would run no further step: the epoch cap reached or patience spent. */
+        public boolean finished(TrainingConfig config) {
+            return epoch >= config.epochs() || badEpochs >= config.patience();
+        }
+    }
+
+    /**
+     * The position of the checkpoint in {@code outDir}, or null when it holds none (a run there starts afresh).
+     *
+     * @throws CorruptCheckpointException naming the file if the checkpoint's trainer state is unreadable
+     */
+    public static Position position(Path outDir) throws IOException {
+        if (!Checkpoint.exists(outDir)) {
+            return null;
+        }
+        Checkpoint c = Checkpoint.position(outDir);
+        return new Position(Checkpoint.directory(outDir), c.epoch(), c.batch(), c.badEpochs());
+    }
+
+    /**
+     * Checks that a checkpoint in {@code outDir}, if any, holds a model of {@code modelConfig}, without a backend: for
+     * callers that prepare expensive inputs before {@link #train} and should fail before that work. Reads the
+     * checkpoint's model file whole, once.
+     *
+     * @throws CorruptCheckpointException naming the file if it is unreadable, or naming the configuration fields that differ
+     */
+    public static void checkResumable(Path outDir, PinSageConfig modelConfig) throws IOException {
+        if (Checkpoint.exists(outDir)) {
+            Checkpoint.checkModel(outDir, modelConfig);
+        }
+    }
+
+    /**
      * Trains, resuming from {@code outDir/checkpoint/} when present.
      *
      * @throws CorruptCheckpointException if a checkpoint is there but unreadable or of another model (nothing is

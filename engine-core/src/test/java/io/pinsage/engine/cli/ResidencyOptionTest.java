@@ -4,9 +4,6 @@ import io.pinsage.csr.Residency;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -89,15 +86,8 @@ class ResidencyOptionTest {
 
     /** What a successful command writes on System.err, where commands print their choices. */
     private static String stderrOf(String... args) {
-        PrintStream saved = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            CliRun r = CliRun.run(args);
-            assertEquals(0, r.code(), r.err());
-        } finally {
-            System.setErr(saved);
-        }
-        return err.toString(StandardCharsets.UTF_8);
+        CliRun r = CliRun.run(args);
+        assertEquals(0, r.code(), r.err());
+        return r.console();
     }
 }

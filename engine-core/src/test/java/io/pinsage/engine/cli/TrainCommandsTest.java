@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,6 +135,10 @@ class TrainCommandsTest {
         assertEquals(0, train.code(), train.err());
         // 3,000 pins allow a band ending at rank 75: PinSage's 2000-5000 scaled by 75/5000.
         assertTrue(train.out().contains("hard-negative band: PPR ranks 30-75 (300 walk steps per query)"), train.out());
+        for (String stage : new String[] {"Pixie [", "neighbourhoods [", "hard negatives ["}) {
+            assertTrue(train.console().contains(stage + "##############################] 100% "), stage + " bar: " + train.console());
+        }
+        assertTableAligned(train.out());
         double[] pinSage = hitAndMrr(train.out(), "PinSage");
         String expected = String.format(java.util.Locale.ROOT, "hit@10=%.4f mrr=%.4f", pinSage[0], pinSage[1]);
         for (String baseline : new String[] {"content-only", "Pixie"}) {
@@ -149,7 +154,7 @@ class TrainCommandsTest {
     }
 
     @Test
-    void shouldRefuseToEvaluateASyntheticModelOnAStoreOfAnotherShape() throws Exception {
+    void shouldRefuseToEvaluateOrResumeASyntheticModelOnAStoreOfAnotherShape() throws Exception {
         Path store = dir.resolve("store");
         Path other = dir.resolve("other");
         assertEquals(0, run("generate", "--out", store.toString(), "--pins", "2000", "--boards", "200", "--edges", "10000").code());
@@ -159,6 +164,13 @@ class TrainCommandsTest {
         CliRun r = run("evaluate", "--model", model.toString(), "--dataset", "synthetic:" + other);
         assertEquals(CliErrors.BAD_INPUT, r.code(), r.err());
         assertTrue(r.err().contains("was trained on pins=2000") && r.err().contains("has pins=2500"), r.err());
+
+        CliRun resume = run("train", "--dataset", "synthetic:" + other, "--out", model.toString(), "--epochs", "1", "--threads", "1");
+        assertEquals(CliErrors.BAD_INPUT, resume.code(), resume.err());
+        assertEquals("error: checkpoint in " + model + " was trained with pins=2000, this store has pins=2500; to train afresh,"
+                + " give another --out or delete " + model, resume.err().strip());
+        assertEquals("", resume.out(), "no baseline may run first");
+        assertTrue(!resume.console().contains("hard negatives"), resume.console());
     }
 
     @Test
@@ -166,6 +178,81 @@ class TrainCommandsTest {
         CliRun r = run("evaluate", "--model", dir.resolve("m").toString(), "--dataset", "movielens:/nowhere");
         assertEquals(CliErrors.BAD_INPUT, r.code());
         assertTrue(r.err().contains("unknown kind 'movielens', expected lightgcn or synthetic"), r.err());
+    }
+
+    private CliRun trainLightGcn(Path data, Path model, int epochs) {
+        CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", Integer.toString(epochs),
+                "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        return r;
+    }
+
+    @Test
+    void shouldSayWhereATrainingRunResumes() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        trainLightGcn(data, model, 1);
+        CliRun more = trainLightGcn(data, model, 2);
+        assertTrue(more.console().contains("resuming from epoch 2 (batch 0) in " + model.resolve("checkpoint") + "\n"), more.console());
+        assertTrue(more.out().startsWith("trained 2 epochs in "), more.out());
+    }
+
+    @Test
+    void shouldSayThatADirectoryAlreadyHoldsAFinishedModel() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        String first = trainLightGcn(data, model, 1).out();
+        CliRun again = trainLightGcn(data, model, 1);
+        assertTrue(again.console().contains(model + " already holds a finished model (checkpoint in " + model.resolve("checkpoint")
+                + " after epoch 1): nothing is trained and the results printed are that model's; to train again, give another"
+                + " --out or delete " + model), again.console());
+        assertTrue(!again.console().contains("epoch 1/1 ["), "no batch may run: " + again.console());
+        String recall = first.substring(first.indexOf("best validation"), first.indexOf(';', first.indexOf("best validation")));
+        assertEquals("already trained (1 epochs); " + recall + "; model in " + model, again.out().strip());
+    }
+
+    @Test
+    void shouldSayWhatAnUnfinishedModelDirectoryHoldsAndFinishItWhenRunAgain() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        trainLightGcn(data, model, 1);
+        // killed after the epoch's checkpoint and best.bin, before model.bin
+        Files.delete(model.resolve("model.bin"));
+        CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
+        assertEquals(CliErrors.BAD_INPUT, eval.code(), eval.err());
+        assertEquals("error: " + model.resolve("model.bin") + ": training into " + model + " has not finished: "
+                + model.resolve("checkpoint") + " holds 1 epochs, best.bin the best model so far; run train again with --out "
+                + model + " to finish it", eval.err().strip());
+        trainLightGcn(data, model, 1);
+        CliRun after = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
+        assertEquals(0, after.code(), after.err());
+    }
+
+    @Test
+    void shouldNameAGarbledModelPropertiesFileAndWhatItShouldHold() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        trainLightGcn(data, model, 1);
+        Path properties = model.resolve("model.properties");
+        Files.write(properties, new byte[] {'f', 'o', 'r', (byte) 0xC3, 0x28, '=', 1, (byte) 0xFF});
+        String expected = "error: " + properties + ": not ASCII text (byte 0xc3 at offset 3); expected the lines train writes:"
+                + " format=lightgcn or format=synthetic, then items=N, users=N, trainEdges=N";
+        CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data);
+        assertEquals(CliErrors.BAD_INPUT, eval.code(), eval.err());
+        assertEquals(expected, eval.err().strip());
+        CliRun train = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "1", "--threads", "1");
+        assertEquals(CliErrors.BAD_INPUT, train.code(), train.err());
+        assertEquals(expected, train.err().strip());
+        Files.writeString(properties, "format=lightgcn\nitems=60\n");
+        CliRun partial = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data);
+        assertTrue(partial.err().startsWith("error: " + properties + ": no users line; expected"), partial.err());
+    }
+
+    /** Every line of the comparison table (header to last row) as long as the others, so its columns line up. */
+    static void assertTableAligned(String out) {
+        List<String> table = out.lines().dropWhile(l -> !l.startsWith("method ")).takeWhile(l -> !l.startsWith("(")).toList();
+        assertTrue(table.size() >= 4, out);
+        assertEquals(1, table.stream().mapToInt(String::length).distinct().count(), "columns out of line:\n" + out);
     }
 
     /** hit@10 and MRR of the comparison table's row starting with {@code method}. */
