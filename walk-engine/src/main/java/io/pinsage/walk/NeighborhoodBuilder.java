@@ -118,13 +118,11 @@ public final class NeighborhoodBuilder {
             for (Thread t : running) {
                 while (t.isAlive()) {
                     t.join(PROGRESS_MILLIS);
-                    long done = claims.finished.get();
-                    if (done != reported && claims.failure.get() == null) {
-                        reported = done;
-                        progress.update(done, count);
-                    }
+                    reported = report(claims, reported, progress);
                 }
             }
+            // the workers may all have finished before the first wait: the last report is always the final count
+            report(claims, reported, progress);
         } catch (InterruptedException e) {
             interrupted = true;
         } finally {
@@ -156,6 +154,14 @@ public final class NeighborhoodBuilder {
         if (done != count) {
             throw new IllegalStateException("computed " + done + " of " + count + " neighbourhoods");
         }
+    }
+
+    private static long report(Claims claims, long reported, Progress progress) {
+        long done = claims.finished.get();
+        if (done != reported && claims.failure.get() == null) {
+            progress.update(done, claims.count);
+        }
+        return done;
     }
 
     /**

@@ -97,18 +97,10 @@ class StoreCommandsTest {
     void shouldShowBuildProgressStripAByteOrderMarkAndWarnOnceOfAnIgnoredWeightColumn() throws Exception {
         Path tsv = dir.resolve("w.tsv");
         Files.writeString(tsv, "\uFEFF1\t10\t0.5\n2\t10\tNaN\n2\t11\n");
-        java.io.PrintStream saved = System.err;
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        CliRun r;
-        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            r = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
-        } finally {
-            System.setErr(saved);
-        }
+        CliRun r = run("build", "--input", tsv.toString(), "--format", "tsv", "--out", dir.resolve("s").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("edges          3"), r.out());
-        String stderr = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String stderr = r.console();
         String warning = "warning: " + tsv + ":1: the weight column ('0.5') is ignored without --weighted; every edge gets weight 1";
         assertTrue(stderr.contains(warning), stderr);
         assertEquals(stderr.indexOf("warning:"), stderr.lastIndexOf("warning:"), "said once: " + stderr);
