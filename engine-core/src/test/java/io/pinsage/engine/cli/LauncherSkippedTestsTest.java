@@ -38,16 +38,21 @@ class LauncherSkippedTestsTest {
                 </testsuite>
                 """);
         report("store", "TEST-b.xml", """
-                <testsuite name="b" tests="1" skipped="1">
+                <testsuite name="b" tests="2" skipped="2">
                   <testcase name="five" classname="b" time="0.0">
                     <skipped message="CUDA unavailable: &quot;no driver&quot; &amp; &lt;no device&gt;"/>
+                  </testcase>
+                  <testcase name="six" classname="b" time="0.0">
+                    <skipped type="org.opentest4j.TestAbortedException"><![CDATA[org.opentest4j.TestAbortedException: Assumption failed: dataset absent (looked in ../shared)
+                ]]></skipped>
                   </testcase>
                 </testsuite>
                 """);
         String out = launcher("skipped", dir.toString());
         assertEquals("""
-                Skipped tests: 4, by reason:
+                Skipped tests: 5, by reason:
                       3  CUDA unavailable: "no driver" & <no device>  [gpu store]
+                      1  dataset absent (looked in ../shared)  [store]
                       1  (no reason given)  [gpu]
                 """, out);
     }
