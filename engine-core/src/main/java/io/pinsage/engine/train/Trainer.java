@@ -2,7 +2,6 @@ package io.pinsage.engine.train;
 
 import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
-import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
@@ -10,6 +9,8 @@ import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.model.SampledRankingLoss;
+import io.pinsage.nn.train.NonFiniteValueException;
+import io.pinsage.nn.train.TrainingStep;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,9 +21,9 @@ import java.nio.file.Path;
  * (query, positive) pairs with producer–consumer minibatches.
  *
  * <p>Producers build batch i (negatives, then nn-runtime's computation-graph builder: neighbourhood expansion,
- * re-indexing, input gather) while the trainer thread runs the step of batch i − 1 on the backend: forward,
- * {@link SampledRankingLoss}, backward, {@link AdamOptimizer} (dense Adam for the weights, lazy Adam for the id
- * embeddings). The trainer takes batch i of epoch e from a {@link MiniBatchSource} opened per epoch: sampler
+ * re-indexing, input gather) while the trainer thread runs the step of batch i − 1 on the backend
+ * ({@link TrainingStep}): forward, {@link SampledRankingLoss}, backward, {@link AdamOptimizer} (dense Adam for the
+ * weights, lazy Adam for the id embeddings). The trainer takes batch i of epoch e from a {@link MiniBatchSource} opened per epoch: sampler
  * threads of this process ({@link LocalMiniBatchSource}, what the pair-array constructor uses) or any other
  * producer; the {@link BatchSchedule} fixes each batch's pairs and draws by (seed, epoch, i), so the batch
  * sequence is the same whatever produces it. The time the trainer spends waiting for batches is reported per
@@ -54,7 +55,6 @@ public final class Trainer {
     private final Validator validator;
     private final TrainingListener listener;
     private long stopAfterSteps = Long.MAX_VALUE;
-    private Tensor dzStorage;
 
     /**
      * @param modelConfig the model to train (a fresh one is initialised from its seed unless a checkpoint exists);
@@ -206,8 +206,8 @@ public final class Trainer {
         long totalNanos = 0;
         long totalBusyNanos = 0;
         boolean stoppedEarly = bad >= config.patience();
-        SampledRankingLoss loss = new SampledRankingLoss(backend, modelConfig.outputDim(), config.loss(), config.margin(),
-                config.temperature(), config.inBatchNegatives());
+        TrainingStep training = new TrainingStep(model, new SampledRankingLoss(backend, modelConfig.outputDim(),
+                config.loss(), config.margin(), config.temperature(), config.inBatchNegatives()), adam);
         for (; epoch < config.epochs() && !stoppedEarly; epoch++, startBatch = 0) {
             int hardPerQuery = config.hardNegativesIn(epoch);
             long epochStart = System.nanoTime();
@@ -227,7 +227,7 @@ public final class Trainer {
                         batch = next.take();
                     }
                     next = b + 1 < batches ? new NextBatch(source, epoch, b + 1, model) : null;
-                    double l = step(model, loss, adam, batch, step, next);
+                    double l = step(training, batch, step, next);
                     if (next != null) {
                         waitNanos += next.waitNanos;
                     }
@@ -285,61 +285,19 @@ public final class Trainer {
     }
 
     /**
-     * One optimisation step. Forward, the loss and its gradient, and backward are issued back to back as one busy
-     * span of the backend, since the loss stays on the device. While the device runs them, {@code stageNext} (when
-     * not null) takes the next minibatch and uploads it ({@link PinSageModel#stage}), outside any span. Then a
-     * second span: the host waits once, for the loss, checks the gradients (one more read-back) and issues the Adam
-     * update. The host's turnaround after that wait and everything outside the spans count as device idle time.
-     * A non-finite loss or gradient throws before Adam runs, so the parameters are left as they were.
+     * One optimisation step ({@link TrainingStep}); while the device runs its forward and backward passes,
+     * {@code stageNext} (when not null) takes the next minibatch and uploads it ({@link PinSageModel#stage}).
      */
-    private double step(PinSageModel model, SampledRankingLoss loss, AdamOptimizer adam, MiniBatch batch, long step,
-                        NextBatch stageNext) {
-        backend.beginBusySpan();
+    private static double step(TrainingStep training, MiniBatch batch, long step, NextBatch stageNext) {
         try {
-            Tensor z = model.forward(batch.graph());
-            Tensor dz = gradientRows(z.rows(), z.cols());
-            loss.issue(z, batch.queryRows(), batch.positiveRows(), batch.negativeRows(), batch.hardRows(),
-                    batch.hardPerQuery(), dz);
-            model.backward(dz);
-        } finally {
-            backend.endBusySpan();
-        }
-        if (stageNext != null) {
-            stageNext.run();
-        }
-        backend.beginBusySpan();
-        try {
-            double l = loss.loss();
-            if (!Double.isFinite(l)) {
-                String tensor = model.firstNonFiniteActivation();
-                throw new TrainingDivergedException(where(step, batch) + ": non-finite "
-                        + (tensor == null ? "loss" : tensor) + "; the last checkpoint is kept");
-            }
-            String gradient = model.firstNonFiniteGradient();
-            if (gradient != null) {
-                throw new TrainingDivergedException(where(step, batch) + ": non-finite gradient " + gradient
-                        + "; the last checkpoint is kept");
-            }
-            adam.step();
-            return l;
-        } finally {
-            backend.endBusySpan();
+            return training.run(batch, stageNext);
+        } catch (NonFiniteValueException e) {
+            throw new TrainingDivergedException(where(step, batch) + ": " + e.getMessage() + "; the last checkpoint is kept");
         }
     }
 
     private static String where(long step, MiniBatch batch) {
         return "step " + (step + 1) + " (epoch " + (batch.epoch() + 1) + ", batch " + batch.index() + ")";
-    }
-
-    /** {@code ∂L/∂z}: a view of a buffer that grows to the largest batch, then is reused. */
-    private Tensor gradientRows(int rows, int cols) {
-        if (dzStorage == null || dzStorage.rows() < rows) {
-            if (dzStorage != null) {
-                dzStorage.close();
-            }
-            dzStorage = backend.allocate("dz", Math.max(rows, dzStorage == null ? 0 : dzStorage.rows() * 3 / 2), cols);
-        }
-        return dzStorage.rows(0, rows);
     }
 
     /**
