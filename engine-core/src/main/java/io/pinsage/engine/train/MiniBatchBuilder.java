@@ -1,5 +1,6 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 
 import java.util.Arrays;

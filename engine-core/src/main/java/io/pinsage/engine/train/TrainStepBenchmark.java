@@ -6,6 +6,7 @@ import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.cpu.CpuBackend;
+import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.PinSageConfig;
@@ -82,7 +83,7 @@ public final class TrainStepBenchmark {
     public int[] layerSizes() {
         int[] sizes = new int[config.layers() + 1];
         for (int k = 0; k <= config.layers(); k++) {
-            sizes[k] = batch.graph.nodeCount(k);
+            sizes[k] = batch.graph().nodeCount(k);
         }
         return sizes;
     }
@@ -93,12 +94,12 @@ public final class TrainStepBenchmark {
             PinSageModel model = new PinSageModel(backend, config);
             AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-3f));
             SampledRankingLoss loss = new SampledRankingLoss(backend, config.outputDim(), RankingLossKind.MARGIN, 0.1f, 1f, false);
-            Tensor dz = backend.allocate("dz", batch.graph.outputCount(), config.outputDim());
+            Tensor dz = backend.allocate("dz", batch.graph().outputCount(), config.outputDim());
             double[] times = new double[steps];
             for (int s = 0; s < warmup + steps; s++) {
                 long t0 = System.nanoTime();
-                Tensor z = model.forward(batch.graph);
-                loss.compute(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, 0, dz);
+                Tensor z = model.forward(batch.graph());
+                loss.compute(z, batch.queryRows(), batch.positiveRows(), batch.negativeRows(), batch.hardRows(), 0, dz);
                 model.backward(dz);
                 adam.step();
                 backend.synchronize();
@@ -113,7 +114,7 @@ public final class TrainStepBenchmark {
 
     /** Writes the minibatch for the PyTorch reference. */
     public void export(Path file) throws IOException {
-        ComputationGraph g = batch.graph;
+        ComputationGraph g = batch.graph();
         int k = config.layers();
         int t = width;
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
@@ -122,7 +123,7 @@ public final class TrainStepBenchmark {
             int[] conv = new int[k];
             Arrays.fill(conv, config.convolveDim());
             ints(out, conv);
-            ints(out, config.denseDim(), config.outputDim(), batch.size(), batch.negativeRow.length);
+            ints(out, config.denseDim(), config.outputDim(), batch.size(), batch.negativeRows().length);
             ints(out, layerSizes());
             floats(out, g.features(), g.nodeCount(0) * g.featureDim());
             for (int l = 1; l <= k; l++) {
@@ -142,9 +143,9 @@ public final class TrainStepBenchmark {
                 ints(out, nbr);
                 floats(out, alpha, alpha.length);
             }
-            ints(out, batch.queryRow);
-            ints(out, batch.positiveRow);
-            ints(out, batch.negativeRow);
+            ints(out, batch.queryRows());
+            ints(out, batch.positiveRows());
+            ints(out, batch.negativeRows());
         }
     }
 

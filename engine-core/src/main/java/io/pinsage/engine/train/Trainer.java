@@ -2,31 +2,32 @@ package io.pinsage.engine.train;
 
 import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
-import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.batch.BatchSchedule;
+import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.nn.batch.MiniBatchSource;
 import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.model.SampledRankingLoss;
+import io.pinsage.nn.train.NonFiniteValueException;
+import io.pinsage.nn.train.TrainingStep;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
-import java.util.SplittableRandom;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * Trains a PinSage model (nn-runtime's {@link PinSageModel} on any {@link Backend}: the CPU, or a GPU) on
  * (query, positive) pairs with producer–consumer minibatches.
  *
- * <p>Sampler threads build batch i (negatives, then nn-runtime's computation-graph builder: neighbourhood
- * expansion, re-indexing, input gather) into bounded queues while the trainer thread runs the step of batch
- * i − 1 on the backend: forward, {@link SampledRankingLoss}, backward, {@link AdamOptimizer} (dense Adam for
- * the weights, lazy Adam for the id embeddings). Batch i is built by sampler {@code i mod S} and taken from its
- * queue in order, and its draws come from a generator seeded by (seed, epoch, i), so the batch sequence is the
- * same whatever the number of sampler threads or their timing. The time the trainer spends waiting on the
- * queue is reported per epoch.
+ * <p>Producers build batch i (negatives, then nn-runtime's computation-graph builder: neighbourhood expansion,
+ * re-indexing, input gather) while the trainer thread runs the step of batch i − 1 on the backend
+ * ({@link TrainingStep}): forward, {@link SampledRankingLoss}, backward, {@link AdamOptimizer} (dense Adam for the
+ * weights, lazy Adam for the id embeddings). The trainer takes batch i of epoch e from a {@link MiniBatchSource} opened per epoch: sampler
+ * threads of this process ({@link LocalMiniBatchSource}, what the pair-array constructor uses) or any other
+ * producer; the {@link BatchSchedule} fixes each batch's pairs and draws by (seed, epoch, i), so the batch
+ * sequence is the same whatever produces it. The time the trainer spends waiting for batches is reported per
+ * epoch.
  *
  * <p>After each epoch the validator scores the model; a better score saves {@code best.bin} (a model file), a
  * worse one scales the learning rates by {@code lrDecay}, and {@code patience} bad epochs in a row stop
@@ -36,8 +37,9 @@ import java.util.concurrent.BlockingQueue;
  * training with a {@link TrainingDivergedException} naming the step and the first non-finite activation or
  * gradient; the last checkpoint stays as it was.
  *
- * <p>Threading: {@link #train} runs on the caller's thread, which owns the backend meanwhile; it starts its own
- * samplers. The caller keeps ownership of the backend (and closes it).
+ * <p>Threading: {@link #train} runs on the caller's thread, which owns the backend meanwhile; it opens (and closes)
+ * one minibatch source per epoch, whose producers run on their own threads. The caller keeps ownership of the
+ * backend (and closes it).
  */
 public final class Trainer {
 
@@ -47,18 +49,12 @@ public final class Trainer {
 
     private final Backend backend;
     private final PinSageConfig modelConfig;
-    private final Neighbourhoods hood;
-    private final NodeInputs inputs;
-    private final int[] queries;
-    private final int[] positives;
-    private final int negativeFrom;
-    private final int negativeTo;
-    private final HardNegatives hard;
+    private final BatchSchedule schedule;
+    private final MiniBatchSource.Factory sources;
     private final TrainingConfig config;
     private final Validator validator;
     private final TrainingListener listener;
     private long stopAfterSteps = Long.MAX_VALUE;
-    private Tensor dzStorage;
 
     /**
      * @param modelConfig the model to train (a fresh one is initialised from its seed unless a checkpoint exists);
@@ -71,6 +67,36 @@ public final class Trainer {
     public Trainer(Backend backend, PinSageConfig modelConfig, Neighbourhoods hood, NodeInputs inputs, int[] queries,
                    int[] positives, int negativeFrom, int negativeTo, HardNegatives hard, TrainingConfig config,
                    Validator validator, TrainingListener listener) {
+        BatchSchedule schedule = checked(modelConfig, hood, inputs, queries, positives, config);
+        this(backend, modelConfig, schedule, LocalMiniBatchSource.factory(schedule, modelConfig.layers(), hood, inputs,
+                queries, positives, negativeFrom, negativeTo, hard, config), config, validator, listener);
+    }
+
+    /**
+     * Trains on minibatches from any producer.
+     *
+     * @param schedule the batches of an epoch, with {@code config}'s batch size and seed
+     * @param sources  opened at each epoch's start (at the checkpoint's batch when resuming), closed at its end
+     * @throws IllegalArgumentException if the schedule's batch size or seed is not the configuration's
+     */
+    public Trainer(Backend backend, PinSageConfig modelConfig, BatchSchedule schedule, MiniBatchSource.Factory sources,
+                   TrainingConfig config, Validator validator, TrainingListener listener) {
+        if (schedule.batchSize() != config.batchSize() || schedule.seed() != config.seed()) {
+            throw new IllegalArgumentException("schedule batchSize=" + schedule.batchSize() + " seed=" + schedule.seed()
+                    + ": must be the training configuration's, batchSize=" + config.batchSize() + " seed=" + config.seed());
+        }
+        this.backend = backend;
+        this.modelConfig = modelConfig;
+        this.schedule = schedule;
+        this.sources = sources;
+        this.config = config;
+        this.validator = validator;
+        this.listener = listener == null ? new TrainingListener() { } : listener;
+    }
+
+    /** The schedule of the pairs, once they are checked against the node space and the model. */
+    private static BatchSchedule checked(PinSageConfig modelConfig, Neighbourhoods hood, NodeInputs inputs,
+                                         int[] queries, int[] positives, TrainingConfig config) {
         int nodes = hood.nodeCount();
         if (queries.length != positives.length || queries.length == 0) {
             throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
@@ -91,18 +117,7 @@ public final class Trainer {
                     + modelConfig.useLogDegree() + ": the node inputs have featureDim=" + inputs.featureDim()
                     + " logDegree=" + inputs.hasLogDegree());
         }
-        this.backend = backend;
-        this.modelConfig = modelConfig;
-        this.hood = hood;
-        this.inputs = inputs;
-        this.queries = queries;
-        this.positives = positives;
-        this.negativeFrom = negativeFrom;
-        this.negativeTo = negativeTo;
-        this.hard = hard;
-        this.config = config;
-        this.validator = validator;
-        this.listener = listener == null ? new TrainingListener() { } : listener;
+        return new BatchSchedule(queries.length, config.batchSize(), config.seed());
     }
 
     /** Stops (as if killed) after this many steps in total, leaving the checkpoint of the last checkpoint point. For tests. */
@@ -186,35 +201,33 @@ public final class Trainer {
         double best = state.best();
         int bad = state.badEpochs();
         setLearningRates(adam, lrScale);
-        int pairs = queries.length;
-        int batches = (pairs + config.batchSize() - 1) / config.batchSize();
+        int batches = schedule.batches();
         long totalWaitNanos = 0;
         long totalNanos = 0;
         long totalBusyNanos = 0;
         boolean stoppedEarly = bad >= config.patience();
-        SampledRankingLoss loss = new SampledRankingLoss(backend, modelConfig.outputDim(), config.loss(), config.margin(),
-                config.temperature(), config.inBatchNegatives());
+        TrainingStep training = new TrainingStep(model, new SampledRankingLoss(backend, modelConfig.outputDim(),
+                config.loss(), config.margin(), config.temperature(), config.inBatchNegatives()), adam);
         for (; epoch < config.epochs() && !stoppedEarly; epoch++, startBatch = 0) {
-            int[] order = shuffle(pairs, mix(config.seed(), epoch));
             int hardPerQuery = config.hardNegativesIn(epoch);
             long epochStart = System.nanoTime();
             long waitNanos = 0;
             long busyAtStart = backend.busyNanos();
             double lossSum = 0;
             int lossCount = 0;
-            try (Samplers samplers = new Samplers(order, epoch, startBatch, batches, hardPerQuery)) {
+            try (MiniBatchSource source = sources.open(epoch, startBatch)) {
                 NextBatch next = null;
                 for (int b = startBatch; b < batches; b++) {
                     MiniBatch batch;
                     if (next == null) {
                         long t0 = System.nanoTime();
-                        batch = samplers.take(b);
+                        batch = source.take(epoch, b);
                         waitNanos += System.nanoTime() - t0;
                     } else {
                         batch = next.take();
                     }
-                    next = b + 1 < batches ? new NextBatch(samplers, b + 1, model) : null;
-                    double l = step(model, loss, adam, batch, step, next);
+                    next = b + 1 < batches ? new NextBatch(source, epoch, b + 1, model) : null;
+                    double l = step(training, batch, step, next);
                     if (next != null) {
                         waitNanos += next.waitNanos;
                     }
@@ -272,100 +285,38 @@ public final class Trainer {
     }
 
     /**
-     * One optimisation step. Forward, the loss and its gradient, and backward are issued back to back as one busy
-     * span of the backend, since the loss stays on the device. While the device runs them, {@code stageNext} (when
-     * not null) takes the next minibatch and uploads it ({@link PinSageModel#stage}), outside any span. Then a
-     * second span: the host waits once, for the loss, checks the gradients (one more read-back) and issues the Adam
-     * update. The host's turnaround after that wait and everything outside the spans count as device idle time.
-     * A non-finite loss or gradient throws before Adam runs, so the parameters are left as they were.
+     * One optimisation step ({@link TrainingStep}); while the device runs its forward and backward passes,
+     * {@code stageNext} (when not null) takes the next minibatch and uploads it ({@link PinSageModel#stage}).
      */
-    private double step(PinSageModel model, SampledRankingLoss loss, AdamOptimizer adam, MiniBatch batch, long step,
-                        NextBatch stageNext) {
-        backend.beginBusySpan();
+    private static double step(TrainingStep training, MiniBatch batch, long step, NextBatch stageNext) {
         try {
-            Tensor z = model.forward(batch.graph);
-            Tensor dz = gradientRows(z.rows(), z.cols());
-            loss.issue(z, batch.queryRow, batch.positiveRow, batch.negativeRow, batch.hardRow, batch.hardPerQuery, dz);
-            model.backward(dz);
-        } finally {
-            backend.endBusySpan();
-        }
-        if (stageNext != null) {
-            stageNext.run();
-        }
-        backend.beginBusySpan();
-        try {
-            double l = loss.loss();
-            if (!Double.isFinite(l)) {
-                String tensor = model.firstNonFiniteActivation();
-                throw new TrainingDivergedException(where(step, batch) + ": non-finite "
-                        + (tensor == null ? "loss" : tensor) + "; the last checkpoint is kept");
-            }
-            String gradient = model.firstNonFiniteGradient();
-            if (gradient != null) {
-                throw new TrainingDivergedException(where(step, batch) + ": non-finite gradient " + gradient
-                        + "; the last checkpoint is kept");
-            }
-            adam.step();
-            return l;
-        } finally {
-            backend.endBusySpan();
+            return training.run(batch, stageNext);
+        } catch (NonFiniteValueException e) {
+            throw new TrainingDivergedException(where(step, batch) + ": " + e.getMessage() + "; the last checkpoint is kept");
         }
     }
 
     private static String where(long step, MiniBatch batch) {
-        return "step " + (step + 1) + " (epoch " + (batch.epoch + 1) + ", batch " + batch.index + ")";
-    }
-
-    /** {@code ∂L/∂z}: a view of a buffer that grows to the largest batch, then is reused. */
-    private Tensor gradientRows(int rows, int cols) {
-        if (dzStorage == null || dzStorage.rows() < rows) {
-            if (dzStorage != null) {
-                dzStorage.close();
-            }
-            dzStorage = backend.allocate("dz", Math.max(rows, dzStorage == null ? 0 : dzStorage.rows() * 3 / 2), cols);
-        }
-        return dzStorage.rows(0, rows);
-    }
-
-    /** Epoch e's order of the pairs: a Fisher–Yates shuffle seeded by (seed, e). */
-    static int[] shuffle(int n, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random rnd = new Random(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
-
-    static long mix(long seed, long a) {
-        long z = seed * 0x9E3779B97F4A7C15L + a * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return "step " + (step + 1) + " (epoch " + (batch.epoch() + 1) + ", batch " + batch.index() + ")";
     }
 
     /**
-     * Takes the next minibatch from the samplers and stages its inputs on the device, timing the wait. A failure
-     * (a sampler's exception, a graph the model rejects) is kept and thrown by {@link #take}, when the minibatch is
+     * Takes the next minibatch from the source and stages its inputs on the device, timing the wait. A failure
+     * (a producer's exception, a graph the model rejects) is kept and thrown by {@link #take}, when the minibatch is
      * needed: the step during which it was staged still completes, as it did before staging existed.
      */
     private static final class NextBatch implements Runnable {
-        private final Samplers samplers;
+        private final MiniBatchSource source;
+        private final int epoch;
         private final int index;
         private final PinSageModel model;
         private MiniBatch batch;
         private RuntimeException failure;
         long waitNanos;
 
-        NextBatch(Samplers samplers, int index, PinSageModel model) {
-            this.samplers = samplers;
+        NextBatch(MiniBatchSource source, int epoch, int index, PinSageModel model) {
+            this.source = source;
+            this.epoch = epoch;
             this.index = index;
             this.model = model;
         }
@@ -374,7 +325,7 @@ public final class Trainer {
         public void run() {
             long t0 = System.nanoTime();
             try {
-                batch = samplers.take(index);
+                batch = source.take(epoch, index);
             } catch (RuntimeException e) {
                 failure = e;
                 return;
@@ -382,7 +333,7 @@ public final class Trainer {
                 waitNanos = System.nanoTime() - t0;
             }
             try {
-                model.stage(batch.graph);
+                model.stage(batch.graph());
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -394,88 +345,6 @@ public final class Trainer {
                 throw failure;
             }
             return batch;
-        }
-    }
-
-    /** The sampler threads of one epoch and their bounded queues. */
-    private final class Samplers implements AutoCloseable {
-        private final Thread[] threads;
-        private final BlockingQueue<Object>[] queues;
-
-        @SuppressWarnings("unchecked")
-        Samplers(int[] order, int epoch, int fromBatch, int batches, int hardPerQuery) {
-            int s = config.samplerThreads();
-            threads = new Thread[s];
-            queues = new BlockingQueue[s];
-            for (int t = 0; t < s; t++) {
-                int me = t;
-                BlockingQueue<Object> q = new ArrayBlockingQueue<>(config.queueCapacity());
-                queues[t] = q;
-                threads[t] = new Thread(() -> {
-                    // Whatever ends this thread early is handed to the trainer in place of the next batch: a thread
-                    // that died silently would leave the trainer waiting on its queue forever.
-                    try {
-                        MiniBatchBuilder builder = new MiniBatchBuilder(modelConfig.layers(), hood, inputs, negativeFrom,
-                                negativeTo, config.sharedNegatives(), hard);
-                        for (int b = first(fromBatch, me, s); b < batches; b += s) {
-                            int from = b * config.batchSize();
-                            int to = Math.min(queries.length, from + config.batchSize());
-                            SplittableRandom rnd = new SplittableRandom(mix(mix(config.seed(), epoch), b + 1));
-                            q.put(builder.build(queries, positives, order, from, to, hardPerQuery, rnd, epoch, b));
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } catch (Throwable failure) {
-                        try {
-                            q.put(failure);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                }, "pinsage-sampler-" + t);
-                threads[t].setDaemon(true);
-                threads[t].start();
-            }
-        }
-
-        private static int first(int fromBatch, int me, int s) {
-            int r = Math.floorMod(me - fromBatch, s);
-            return fromBatch + r;
-        }
-
-        MiniBatch take(int b) {
-            try {
-                Object item = queues[b % threads.length].take();
-                if (item instanceof RuntimeException e) {
-                    throw e;
-                }
-                if (item instanceof Error e) {
-                    throw e;
-                }
-                if (item instanceof Throwable t) {
-                    throw new IllegalStateException("building minibatch " + b + " failed", t);
-                }
-                MiniBatch batch = (MiniBatch) item;
-                assert batch.index == b : "batch " + batch.index + " taken for " + b;
-                return batch;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a minibatch", e);
-            }
-        }
-
-        @Override
-        public void close() {
-            for (Thread t : threads) {
-                t.interrupt();
-            }
-            for (Thread t : threads) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
         }
     }
 }

@@ -4,6 +4,9 @@ import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.backend.cpu.CpuBackend;
+import io.pinsage.nn.batch.BatchSchedule;
+import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.nn.batch.MiniBatchSource;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.backend.RankingLossKind;
@@ -15,8 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -125,6 +131,50 @@ class TrainerTest {
         assertArrayEquals(Files.readAllBytes(whole.resolve(Trainer.BEST)), Files.readAllBytes(killed.resolve(Trainer.BEST)));
     }
 
+    /**
+     * The trainer sees only the minibatch contract: batches built on its own thread, with no queue, by a source that
+     * follows the same schedule, train the same model bit for bit, also across a resume in mid-epoch.
+     */
+    @Test
+    void shouldTrainTheSameWhateverProducesTheMinibatches() throws IOException {
+        int[][] pp = pairs();
+        TrainingConfig config = config(3, 2, 2);
+        HardNegatives hard = (query, rnd) -> rnd.nextInt(NODES);
+        Path local = dir.resolve("local");
+        Path inline = dir.resolve("inline");
+        trainer(config, pp[0], pp[1], hard, null).train(local);
+        Neighbourhoods hood = randomHood(NODES, 4, SEED);
+        NodeInputs inputs = randomInputs(NODES, 3, SEED);
+        BatchSchedule schedule = new BatchSchedule(pp[0].length, config.batchSize(), config.seed());
+        List<String> opened = new ArrayList<>();
+        MiniBatchSource.Factory sources = (epoch, fromBatch) -> {
+            opened.add(epoch + "/" + fromBatch);
+            MiniBatchBuilder builder = new MiniBatchBuilder(MODEL.layers(), hood, inputs, 0, NODES, config.sharedNegatives(), hard);
+            int[] order = schedule.order(epoch);
+            return new MiniBatchSource() {
+                @Override
+                public MiniBatch take(int e, int b) {
+                    return builder.build(pp[0], pp[1], order, schedule.from(b), schedule.to(b), config.hardNegativesIn(e),
+                            new SplittableRandom(schedule.batchSeed(e, b)), e, b);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        };
+        Validator validator = m -> Tensors.toArray(m.parameters().get(0).value())[0];
+        new Trainer(backend, MODEL, schedule, sources, config, validator, null).stopAfterSteps(10).train(inline);
+        new Trainer(backend, MODEL, schedule, sources, config, validator, null).train(inline);
+        assertEquals(List.of("0/0", "1/0", "1/2", "2/0"), opened, "opened at each epoch's start and at the checkpoint");
+        assertEquals("schedule batchSize=9 seed=21: must be the training configuration's, batchSize=8 seed=21",
+                assertThrows(IllegalArgumentException.class, () -> new Trainer(backend, MODEL,
+                        new BatchSchedule(pp[0].length, 9, SEED), sources, config, validator, null)).getMessage());
+        for (String file : new String[] {Checkpoint.MODEL, Checkpoint.OPTIMIZER, Checkpoint.TRAINER}) {
+            assertArrayEquals(checkpointFile(local, file), checkpointFile(inline, file), "seed=" + SEED + " " + file);
+        }
+    }
+
     @Test
     void shouldLowerTheLossOnLearnablePairs() throws IOException {
         // Pairs (u, u + 30) repeated: the model can learn them; the loss of the last epoch must fall well below the first.
@@ -189,7 +239,7 @@ class TrainerTest {
         int[][] pp = pairs();
         int poisoned = pp[0][0];
         // The second epoch is the first with hard negatives: its first batch holding the poisoned query fails.
-        int[] order = Trainer.shuffle(pp[0].length, Trainer.mix(SEED, 1));
+        int[] order = new BatchSchedule(pp[0].length, 8, SEED).order(1);
         int failing = Integer.MAX_VALUE;
         for (int position = 0; position < order.length; position++) {
             if (pp[0][order[position]] == poisoned) {

@@ -1,0 +1,136 @@
+package io.pinsage.engine.train;
+
+import io.pinsage.nn.batch.BatchSchedule;
+import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.nn.batch.MiniBatchSource;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Builds one epoch's minibatches on sampler threads of this process. Batch i is built by sampler {@code i mod S}
+ * (from the epoch's first batch on) into that sampler's bounded queue, and taken from it in order; its pairs and the
+ * seed of its draws come from the {@link BatchSchedule}, so the batches are the same whatever the number of samplers
+ * or their timing.
+ *
+ * <p>Threading: the samplers start in the constructor and each builds with its own {@link MiniBatchBuilder}; they
+ * block when their queue holds {@code queueCapacity} batches. Whatever ends a sampler early (any {@link Throwable},
+ * an {@link Error} included) is put in its queue in place of the next batch and thrown by {@link #take} when that
+ * batch is taken: a sampler that died silently would leave the trainer waiting forever. {@link #take} and
+ * {@link #close} run on the trainer's thread; {@link #close} interrupts the samplers and waits for them.
+ */
+public final class LocalMiniBatchSource implements MiniBatchSource {
+
+    private final int epoch;
+    private final Thread[] threads;
+    private final BlockingQueue<Object>[] queues;
+    private int next;
+
+    /**
+     * Starts the samplers of batches {@code fromBatch ..} of {@code epoch}.
+     *
+     * @param queries   query node of each training pair (ids of the neighbourhood table's node space)
+     * @param positives positive node of each pair; both arrays are read, never written, by the samplers
+     * @param hard      hard-negative source, or null for none; {@code config.hardNegativesIn(epoch)} per query
+     */
+    @SuppressWarnings("unchecked")
+    public LocalMiniBatchSource(BatchSchedule schedule, int layers, Neighbourhoods hood, NodeInputs inputs, int[] queries,
+                                int[] positives, int negativeFrom, int negativeTo, HardNegatives hard,
+                                TrainingConfig config, int epoch, int fromBatch) {
+        if (queries.length != schedule.pairs() || positives.length != schedule.pairs()) {
+            throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
+                    + ": the schedule has pairs=" + schedule.pairs());
+        }
+        this.epoch = epoch;
+        this.next = fromBatch;
+        int[] order = schedule.order(epoch);
+        int hardPerQuery = config.hardNegativesIn(epoch);
+        int batches = schedule.batches();
+        int s = config.samplerThreads();
+        threads = new Thread[s];
+        queues = new BlockingQueue[s];
+        for (int t = 0; t < s; t++) {
+            int me = t;
+            BlockingQueue<Object> q = new ArrayBlockingQueue<>(config.queueCapacity());
+            queues[t] = q;
+            threads[t] = new Thread(() -> {
+                // Whatever ends this thread early is handed to the trainer in place of the next batch: a thread
+                // that died silently would leave the trainer waiting on its queue forever.
+                try {
+                    MiniBatchBuilder builder = new MiniBatchBuilder(layers, hood, inputs, negativeFrom, negativeTo,
+                            config.sharedNegatives(), hard);
+                    for (int b = first(fromBatch, me, s); b < batches; b += s) {
+                        SplittableRandom rnd = new SplittableRandom(schedule.batchSeed(epoch, b));
+                        q.put(builder.build(queries, positives, order, schedule.from(b), schedule.to(b), hardPerQuery,
+                                rnd, epoch, b));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Throwable failure) {
+                    try {
+                        q.put(failure);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }, "pinsage-sampler-" + t);
+            threads[t].setDaemon(true);
+            threads[t].start();
+        }
+    }
+
+    /** The factory that {@link Trainer} opens once per epoch: a fresh set of samplers each time. */
+    public static MiniBatchSource.Factory factory(BatchSchedule schedule, int layers, Neighbourhoods hood,
+                                                  NodeInputs inputs, int[] queries, int[] positives, int negativeFrom,
+                                                  int negativeTo, HardNegatives hard, TrainingConfig config) {
+        return (epoch, fromBatch) -> new LocalMiniBatchSource(schedule, layers, hood, inputs, queries, positives,
+                negativeFrom, negativeTo, hard, config, epoch, fromBatch);
+    }
+
+    private static int first(int fromBatch, int me, int s) {
+        int r = Math.floorMod(me - fromBatch, s);
+        return fromBatch + r;
+    }
+
+    @Override
+    public MiniBatch take(int epoch, int index) {
+        if (epoch != this.epoch || index != next) {
+            throw new IllegalStateException("batch " + index + " of epoch " + epoch + " asked for; this source serves"
+                    + " batch " + next + " of epoch " + this.epoch + " next");
+        }
+        try {
+            Object item = queues[index % threads.length].take();
+            next++;
+            if (item instanceof RuntimeException e) {
+                throw e;
+            }
+            if (item instanceof Error e) {
+                throw e;
+            }
+            if (item instanceof Throwable t) {
+                throw new IllegalStateException("building minibatch " + index + " failed", t);
+            }
+            MiniBatch batch = (MiniBatch) item;
+            assert batch.index() == index : "batch " + batch.index() + " taken for " + index;
+            return batch;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a minibatch", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

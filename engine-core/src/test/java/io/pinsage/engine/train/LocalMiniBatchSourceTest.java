@@ -1,0 +1,79 @@
+package io.pinsage.engine.train;
+
+import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.nn.batch.BatchSchedule;
+import io.pinsage.nn.batch.MiniBatch;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class LocalMiniBatchSourceTest {
+
+    private static final int NODES = 40;
+    private static final int PAIRS = 37;
+
+    private static TrainingConfig config(int samplers, long seed) {
+        return new TrainingConfig(2, 5, 3, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 5, seed, 1,
+                samplers, 1, 0);
+    }
+
+    private static LocalMiniBatchSource open(int samplers, long seed, int[][] pairs, int epoch, int fromBatch) {
+        TrainingConfig config = config(samplers, seed);
+        return new LocalMiniBatchSource(new BatchSchedule(PAIRS, config.batchSize(), seed), 2,
+                TrainerTest.randomHood(NODES, 3, seed), TrainerTest.randomInputs(NODES, 2, seed), pairs[0], pairs[1], 0,
+                NODES, (query, rnd) -> rnd.nextInt(NODES), config, epoch, fromBatch);
+    }
+
+    private static int[][] pairs(long seed) {
+        Random rnd = new Random(seed);
+        int[][] pp = new int[2][PAIRS];
+        for (int i = 0; i < PAIRS; i++) {
+            pp[0][i] = rnd.nextInt(NODES);
+            pp[1][i] = rnd.nextInt(NODES);
+        }
+        return pp;
+    }
+
+    /** Batch i of epoch e is the same whatever the number of samplers and whichever batch the epoch starts from. */
+    @Test
+    void shouldBuildTheSameBatchesWhateverTheSamplersAndTheFirstBatch() {
+        long seed = new Random().nextLong();
+        String tag = "seed=" + seed;
+        int[][] pp = pairs(seed);
+        int batches = new BatchSchedule(PAIRS, 5, seed).batches();
+        MiniBatch[] one = new MiniBatch[batches];
+        try (LocalMiniBatchSource source = open(1, seed, pp, 1, 0)) {
+            for (int b = 0; b < batches; b++) {
+                one[b] = source.take(1, b);
+            }
+        }
+        try (LocalMiniBatchSource source = open(3, seed, pp, 1, 2)) {
+            for (int b = 2; b < batches; b++) {
+                MiniBatch m = source.take(1, b);
+                assertEquals(b, m.index(), tag);
+                assertEquals(1, m.epoch(), tag);
+                assertEquals(1, m.hardPerQuery(), tag);
+                assertArrayEquals(one[b].graph().nodeIds(), m.graph().nodeIds(), tag + " batch " + b);
+                assertArrayEquals(one[b].queryRows(), m.queryRows(), tag + " batch " + b);
+                assertArrayEquals(one[b].negativeRows(), m.negativeRows(), tag + " batch " + b);
+                assertArrayEquals(one[b].hardRows(), m.hardRows(), tag + " batch " + b);
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseABatchOutOfOrder() {
+        int[][] pp = pairs(3);
+        try (LocalMiniBatchSource source = open(2, 3, pp, 0, 1)) {
+            assertEquals("batch 0 of epoch 0 asked for; this source serves batch 1 of epoch 0 next",
+                    assertThrows(IllegalStateException.class, () -> source.take(0, 0)).getMessage());
+            assertEquals("batch 1 of epoch 1 asked for; this source serves batch 1 of epoch 0 next",
+                    assertThrows(IllegalStateException.class, () -> source.take(1, 1)).getMessage());
+            assertEquals(1, source.take(0, 1).index());
+        }
+    }
+}
