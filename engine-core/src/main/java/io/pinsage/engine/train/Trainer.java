@@ -9,7 +9,7 @@ import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.model.SampledRankingLoss;
-import io.pinsage.nn.train.NonFiniteValueException;
+import io.pinsage.nn.backend.NonFiniteValueException;
 import io.pinsage.nn.train.TrainingStep;
 
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.pinsage.nn.train;
 
 import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.NonFiniteValueException;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.AdamOptimizer;

@@ -1,6 +1,7 @@
 package io.pinsage.nn.train;
 
 import io.pinsage.nn.backend.AdamConfig;
+import io.pinsage.nn.backend.NonFiniteValueException;
 import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.backend.Tensor;
