@@ -7,7 +7,6 @@ import io.pinsage.gpu.GpuDevice;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.cpu.CpuBackend;
 
-import java.io.PrintStream;
 import java.util.List;
 
 /**
@@ -21,7 +20,8 @@ import java.util.List;
  * </ul>
  * The CUDA probe runs once per JVM ({@code -Dpinsage.cuda.disable=true} turns it off); the CUDA backend's GEMM
  * comes from {@code -Dpinsage.cuda.gemm} ({@link GemmEngine#fromSystemProperty()}). Stateless and
- * thread-safe; the caller owns (and closes) the returned backend.
+ * thread-safe; never prints (the caller decides whether to show {@link BackendChoice#reason()}); the caller owns
+ * (and closes) the returned backend.
  */
 public final class Backends {
 
@@ -31,37 +31,26 @@ public final class Backends {
     private Backends() {
     }
 
-    /** {@link #select(String, PrintStream)} reporting on standard error (standard output stays for results). */
-    public static Backend select(String device) {
-        return select(device, System.err);
-    }
-
     /**
-     * Opens the backend {@code device} asks for and prints one line to {@code log}:
-     * {@code backend: cuda:0 (NVIDIA H100 ..., --device auto found a GPU)} or
-     * {@code backend: cpu (--device auto: CUDA unavailable: PN_ERR_NO_DEVICE ...)}.
+     * Opens the backend {@code device} asks for and says why it is that one, e.g. reason
+     * {@code NVIDIA H100 ..., --device auto found a GPU} or {@code --device auto: CUDA unavailable: PN_ERR_NO_DEVICE ...}.
      *
      * @throws IllegalArgumentException {@code device=...} for an unknown value, or when {@code cuda} was asked
      *                                  for and is unavailable (cause: the probe's)
      */
-    public static Backend select(String device, PrintStream log) {
+    public static BackendChoice select(String device) {
         String d = device == null ? "auto" : device.trim().toLowerCase(java.util.Locale.ROOT);
         switch (d) {
             case "cpu" -> {
-                Backend cpu = new CpuBackend();
-                log.println("backend: " + cpu.name() + " (--device cpu)");
-                return cpu;
+                return new BackendChoice(new CpuBackend(), "--device cpu");
             }
             case "auto" -> {
                 if (CudaRuntime.isAvailable()) {
                     Backend gpu = CudaBackend.open();
-                    log.println("backend: " + gpu.name() + " (" + describe(0) + ", --device auto found a GPU)");
-                    return gpu;
+                    return new BackendChoice(gpu, describe(0) + ", --device auto found a GPU");
                 }
-                Backend cpu = new CpuBackend();
-                log.println("backend: " + cpu.name() + " (--device auto: CUDA unavailable: "
-                        + CudaRuntime.unavailabilityCause().getMessage() + ")");
-                return cpu;
+                return new BackendChoice(new CpuBackend(),
+                        "--device auto: CUDA unavailable: " + CudaRuntime.unavailabilityCause().getMessage());
             }
             default -> {
                 int ordinal = cudaOrdinal(d, device);
@@ -71,8 +60,7 @@ public final class Backends {
                             + cause.getMessage() + " (use --device auto or --device cpu)", cause);
                 }
                 Backend gpu = CudaBackend.open(ordinal, GemmEngine.fromSystemProperty());
-                log.println("backend: " + gpu.name() + " (" + describe(ordinal) + ", --device " + d + ")");
-                return gpu;
+                return new BackendChoice(gpu, describe(ordinal) + ", --device " + d);
             }
         }
     }

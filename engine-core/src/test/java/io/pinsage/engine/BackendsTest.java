@@ -4,10 +4,6 @@ import io.pinsage.gpu.CudaRuntime;
 import io.pinsage.nn.backend.Backend;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,31 +11,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackendsTest {
 
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    private final PrintStream log = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-
-    private String logged() {
-        return buffer.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void shouldOpenTheCpuBackendAndSaySoForDeviceCpu() {
-        try (Backend b = Backends.select("cpu", log)) {
+        BackendChoice choice = Backends.select("cpu");
+        try (Backend b = choice.backend()) {
             assertEquals("cpu", b.name());
         }
-        assertTrue(logged().startsWith("backend: cpu (--device cpu)"), logged());
+        assertEquals("backend: cpu (--device cpu)", choice.describe());
     }
 
     @Test
     void shouldFallBackToCpuWithTheCauseForDeviceAutoWithoutAGpu() {
-        try (Backend b = Backends.select("auto", log)) {
+        BackendChoice choice = Backends.select("auto");
+        try (Backend b = choice.backend()) {
             if (CudaRuntime.isAvailable()) {
                 assertTrue(b.name().startsWith("cuda:"), b.name());
-                assertTrue(logged().contains("--device auto found a GPU"), logged());
+                assertTrue(choice.reason().endsWith("--device auto found a GPU"), choice.reason());
             } else {
                 assertEquals("cpu", b.name());
-                assertTrue(logged().contains("CUDA unavailable: " + CudaRuntime.unavailabilityCause().getMessage()),
-                        logged());
+                assertEquals("--device auto: CUDA unavailable: " + CudaRuntime.unavailabilityCause().getMessage(),
+                        choice.reason());
             }
         }
     }
@@ -47,10 +38,10 @@ class BackendsTest {
     @Test
     void shouldRefuseDeviceCudaWithTheProbeCauseWhenUnavailable() {
         if (CudaRuntime.isAvailable()) {
-            Backends.select("cuda", log).close();
+            Backends.select("cuda").backend().close();
             return;
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda", log));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda"));
         assertSame(CudaRuntime.unavailabilityCause(), e.getCause());
         assertTrue(e.getMessage().startsWith("device=cuda: CUDA is unavailable")
                 && e.getMessage().contains(CudaRuntime.unavailabilityCause().getMessage()), e.getMessage());
@@ -58,9 +49,9 @@ class BackendsTest {
 
     @Test
     void shouldRejectAnUnknownDeviceNamingTheValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.select("tpu", log));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.select("tpu"));
         assertEquals("device=tpu (expected one of auto, cpu, cuda, cuda:N)", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda:-1", log));
-        assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda:x", log));
+        assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda:-1"));
+        assertThrows(IllegalArgumentException.class, () -> Backends.select("cuda:x"));
     }
 }

@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.engine.BackendChoice;
 import io.pinsage.engine.Backends;
 import io.pinsage.nn.backend.Backend;
 import picocli.CommandLine.Option;
@@ -16,9 +17,14 @@ public final class DeviceOption {
                     + "CPU (default: ${DEFAULT-VALUE}).")
     String device = "auto";
 
-    /** The backend {@code --device} asks for (see {@link Backends#select(String)}); the caller closes it. */
+    /**
+     * The backend {@code --device} asks for (see {@link Backends#select(String)}), its choice and reason printed on
+     * standard error (standard output stays for results); the caller closes it.
+     */
     public Backend open() {
-        return Backends.select(device);
+        BackendChoice choice = Backends.select(device);
+        System.err.println(choice.describe());
+        return choice.backend();
     }
 
     /** The raw option value. */

@@ -51,6 +51,7 @@ class PruneCommandTest {
         CliRun train = CliRun.run("train", "--dataset", "synthetic:" + out, "--out", dir.resolve("model").toString(), "--device", "cpu");
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("Pixie") && train.out().contains("PinSage"), train.out());
+        assertTrue(train.console().contains("backend: cpu (--device cpu)\n"), train.console());
     }
 
     @Test
