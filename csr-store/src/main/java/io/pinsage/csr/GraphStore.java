@@ -107,6 +107,58 @@ public final class GraphStore implements AutoCloseable {
         return Optional.ofNullable(idMaps[side.ordinal()]);
     }
 
+    /**
+     * The dense id of the node that {@code text} names on {@code side}: through the side's id map when the store
+     * has one (a long or a string external id, as the map holds), else {@link #parseDenseId parsed as a dense id}.
+     * Surrounding blanks are ignored. O(length of text) expected; thread-safe.
+     *
+     * @throws UnknownIdException {@code text} is not in the id map, is not an integer where the map holds long
+     *                            ids, or (without a map) is not a dense id of {@code side}
+     */
+    public int denseId(Side side, String text) {
+        IdMap map = idMaps[side.ordinal()];
+        if (map == null) {
+            return parseDenseId(side, text);
+        }
+        String t = text.trim();
+        int dense;
+        if (map.kind() == IdKind.LONG) {
+            long external;
+            try {
+                external = Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new UnknownIdException(side, t, "expected an integer id");
+            }
+            dense = map.dense(external);
+        } else {
+            dense = map.dense(t);
+        }
+        if (dense < 0) {
+            throw new UnknownIdException(side, t, "not in the store's id map");
+        }
+        return dense;
+    }
+
+    /**
+     * {@code text} read as a dense id of {@code side}, whether or not the store has an id map (for callers that
+     * address nodes by position). Surrounding blanks are ignored; thread-safe.
+     *
+     * @throws UnknownIdException {@code text} is not an integer in {@code [0, nodeCount(side))}
+     */
+    public int parseDenseId(Side side, String text) {
+        String t = text.trim();
+        int nodes = graph.nodeCount(side);
+        try {
+            int dense = Integer.parseInt(t);
+            if (dense >= 0 && dense < nodes) {
+                return dense;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the accepted range
+        }
+        throw new UnknownIdException(side, t, "expected a dense id in [0, " + nodes + ")");
+    }
+
     /** Held-out engagement pairs, if the store has them. */
     public Optional<EngagementPairs> pairs() {
         return Optional.ofNullable(pairs);

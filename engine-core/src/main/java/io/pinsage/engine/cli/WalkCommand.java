@@ -1,9 +1,9 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.GraphStore;
-import io.pinsage.csr.IdKind;
 import io.pinsage.csr.IdMap;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.UnknownIdException;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
@@ -73,12 +73,12 @@ final class WalkCommand implements Callable<Integer> {
                     .boost(!noBoost).seed(seed);
             for (String term : query) {
                 int colon = term.indexOf(':');
-                b.pin(pin(ids, "--query", colon < 0 ? term : term.substring(0, colon)),
+                b.pin(pin(store, "--query", colon < 0 ? term : term.substring(0, colon)),
                         colon < 0 ? 1f : parseFloat("--query weight", term.substring(colon + 1)));
             }
             int[] blocked = new int[blocklist.length];
             for (int i = 0; i < blocked.length; i++) {
-                blocked[i] = pin(ids, "--blocklist", blocklist[i]);
+                blocked[i] = pin(store, "--blocklist", blocklist[i]);
             }
             b.blocklist(blocked);
             if (earlyStop != null) {
@@ -116,24 +116,12 @@ final class WalkCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The dense pin id of {@code text}: through the id map when there is one, else parsed as a dense id. */
-    private static int pin(IdMap ids, String field, String text) {
-        if (ids == null) {
-            return parseInt(field, text);
-        }
-        String t = text.trim();
-        int dense = ids.kind() == IdKind.LONG ? ids.dense(parseLong(field, t)) : ids.dense(t);
-        if (dense < 0) {
-            throw new IllegalArgumentException(field + "=" + t + ": no such pin in the store's id map");
-        }
-        return dense;
-    }
-
-    private static long parseLong(String field, String text) {
+    /** The dense pin id of {@code text}: through the store's id map unless {@code --dense-ids}, else a dense id. */
+    private int pin(GraphStore store, String field, String text) {
         try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(field + "=" + text + ": expected an integer id");
+            return denseIds ? store.parseDenseId(Side.LEFT, text) : store.denseId(Side.LEFT, text);
+        } catch (UnknownIdException e) {
+            throw new IllegalArgumentException(field + "=" + e.id() + ": " + e.problem(), e);
         }
     }
 

@@ -108,6 +108,9 @@ class StoreCommandsTest {
         assertTrue(stderr.contains("100% " + size + "/" + size + " bytes"), stderr);
         CliRun walk = run("walk", dir.resolve("s").toString(), "--query", "1", "--steps", "100");
         assertEquals(0, walk.code(), "the first id is 1, not a byte-order mark and 1: " + walk.err());
+        CliRun unknown = run("walk", dir.resolve("s").toString(), "--query", "10", "--steps", "100");
+        assertEquals(CliErrors.BAD_INPUT, unknown.code());
+        assertTrue(unknown.err().contains("--query=10: not in the store's id map"), unknown.err());
     }
 
     @Test

@@ -121,7 +121,7 @@ class WalkCommandsTest {
         buildStore();
         Run r = run("walk", dir.toString(), "--query", "99");
         assertEquals(CliErrors.BAD_INPUT, r.code());
-        assertTrue(r.err().contains("pin[0]=99"), r.err());
+        assertTrue(r.err().contains("--query=99: expected a dense id in [0, 11)"), r.err());
         r = run("walk", dir.toString(), "--query", "1:0");
         assertEquals(CliErrors.BAD_INPUT, r.code());
         assertTrue(r.err().contains("weight[0]=0.0"), r.err());
@@ -130,7 +130,7 @@ class WalkCommandsTest {
         assertTrue(r.err().contains("no edge weights"), r.err());
         r = run("walk", dir.toString(), "--query", "x");
         assertEquals(CliErrors.BAD_INPUT, r.code());
-        assertTrue(r.err().contains("--query=x"), r.err());
+        assertTrue(r.err().contains("--query=x: expected a dense id in [0, 11)"), r.err());
     }
 
     @Test
