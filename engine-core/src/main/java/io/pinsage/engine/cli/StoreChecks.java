@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.ResidencyPolicy;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,7 +26,7 @@ final class StoreChecks {
     static void verifyGraph(GraphStore store, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
         store.graph().verify();
-        print(out, "the graph's checksums and neighbour ids", ResidencyOption.adjacencyBytes(store.generation().files()), t0);
+        print(out, "the graph's checksums and neighbour ids", ResidencyPolicy.adjacencyBytes(store.generation().files()), t0);
     }
 
     /**

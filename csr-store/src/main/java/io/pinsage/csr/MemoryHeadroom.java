@@ -1,4 +1,4 @@
-package io.pinsage.engine.cli;
+package io.pinsage.csr;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,18 +9,19 @@ import java.util.List;
  * How much memory this process could still take outside its heap without pushing the machine (or its cgroup) into
  * reclaim: the kernel's {@code MemAvailable}, capped by what the cgroup v2 memory limit leaves, less the heap's room
  * to grow ({@code -Xmx} minus what is committed), which the JVM may claim later. Linux only; elsewhere unknown.
- * Stateless; each call reads procfs and sysfs again (a few small files).
+ * The input of {@link ResidencyPolicy#auto} that depends on the machine. Stateless and thread-safe; each call reads
+ * procfs and sysfs again (a few small files) and never throws.
  */
-final class MemoryHeadroom {
+public final class MemoryHeadroom {
 
     /** What {@link #probe()} returns when the machine does not say. */
-    static final long UNKNOWN = -1;
+    public static final long UNKNOWN = -1;
 
     private MemoryHeadroom() {
     }
 
     /** Bytes available outside the heap now, or {@link #UNKNOWN}. */
-    static long probe() {
+    public static long probe() {
         try {
             Path meminfo = Path.of("/proc/meminfo");
             if (!Files.isReadable(meminfo)) {
