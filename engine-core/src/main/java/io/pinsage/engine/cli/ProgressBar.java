@@ -1,13 +1,16 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.engine.util.StageProgress;
+import io.pinsage.engine.util.Terminal;
 
 import java.io.PrintStream;
 
 /**
  * A one-line progress bar redrawn in place ({@code \r}) on a terminal stream: an optional label, percentage, counts,
- * rate and time left. Redraws at most every 200 ms, and once at completion, which ends the line. Thread-safe: workers
- * may report at once and out of order; the bar shows the largest count reported.
+ * rate and time left. Redraws at most every 200 ms, and once at completion, which ends the line. On a stream that is
+ * not a terminal (a file, a pipe) it prints the same text as a line of its own every ten seconds and at completion,
+ * so a log keeps a few lines rather than every redraw. Thread-safe: workers may report at once and out of order; the
+ * bar shows the largest count reported.
  */
 final class ProgressBar {
 
@@ -17,6 +20,7 @@ final class ProgressBar {
     private final PrintStream out;
     private final String label;
     private final String unit;
+    private final boolean interactive;
     private final long start = System.nanoTime();
     private long lastDraw;
     /** Characters of the bar on the current line, which a message must cover; 0 when the line holds no bar. */
@@ -30,9 +34,17 @@ final class ProgressBar {
 
     /** @param label printed before the bar, e.g. "hard negatives" (empty: none) */
     ProgressBar(PrintStream out, String label, String unit) {
+        this(out, label, unit, Terminal.interactive());
+    }
+
+    /** @param interactive redraw in place (a terminal) rather than print a line every ten seconds */
+    ProgressBar(PrintStream out, String label, String unit, boolean interactive) {
         this.out = out;
         this.label = label.isEmpty() ? "" : label + " ";
         this.unit = unit;
+        this.interactive = interactive;
+        // off a terminal the first line comes after one interval (or at completion), not at the first report
+        this.lastDraw = interactive ? 0 : start;
     }
 
     /** Prints {@code line} on a line of its own, over the bar if one is drawn; the next update draws the bar again. */
@@ -58,7 +70,7 @@ final class ProgressBar {
         }
         shown = done;
         long now = System.nanoTime();
-        if (done < total && now - lastDraw < REDRAW_NANOS) {
+        if (done < total && now - lastDraw < (interactive ? REDRAW_NANOS : Terminal.LOG_INTERVAL_NANOS)) {
             return;
         }
         lastDraw = now;
@@ -69,6 +81,12 @@ final class ProgressBar {
         String eta = rate > 0 && done < total ? String.format(" ETA %.0f s", (total - done) / rate) : "";
         String bar = String.format("%s[%s%s] %3.0f%% %,d/%,d %s, %,.0f %s/s%s   ", label, "#".repeat(filled), ".".repeat(WIDTH - filled),
                 100 * fraction, done, total, unit, rate, unit, eta);
+        if (!interactive) {
+            out.println(bar.stripTrailing());
+            complete = done >= total;
+            out.flush();
+            return;
+        }
         out.print("\r" + bar);
         barWidth = bar.length();
         if (done >= total) {

@@ -1,26 +1,38 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.engine.util.Terminal;
+
 import java.io.PrintStream;
 import java.util.Locale;
 
 /**
  * Progress bars on a terminal stream (stderr): one line per epoch, redrawn in place at most ten times a second
- * with the batch count and running loss, then replaced by the epoch's summary.
+ * with the batch count and running loss, then replaced by the epoch's summary. On a stream that is not a terminal
+ * (a file, a pipe) the same line is printed on a line of its own every ten seconds instead, then the summary.
  */
 public final class ConsoleProgress implements TrainingListener {
 
     private final PrintStream out;
     private final int epochs;
     private final String metricName;
+    private final boolean interactive;
     private long lastDraw;
     private double lossSum;
     private int lossCount;
 
     /** @param metricName the validation metric's name in summaries, e.g. "val recall@20" */
     public ConsoleProgress(PrintStream out, int epochs, String metricName) {
+        this(out, epochs, metricName, Terminal.interactive());
+    }
+
+    /** @param interactive redraw in place (a terminal) rather than print a line every ten seconds */
+    public ConsoleProgress(PrintStream out, int epochs, String metricName, boolean interactive) {
         this.out = out;
         this.epochs = epochs;
         this.metricName = metricName;
+        this.interactive = interactive;
+        // off a terminal the first line comes after one interval, not at the first batch
+        this.lastDraw = interactive ? 0 : System.nanoTime();
     }
 
     @Override
@@ -28,14 +40,21 @@ public final class ConsoleProgress implements TrainingListener {
         lossSum += loss;
         lossCount++;
         long now = System.nanoTime();
-        if (now - lastDraw < 100_000_000L && batch + 1 < batches) {
+        // off a terminal the epoch's summary follows at once, so its last batch needs no line of its own
+        boolean last = batch + 1 >= batches;
+        if (interactive ? now - lastDraw < 100_000_000L && !last : now - lastDraw < Terminal.LOG_INTERVAL_NANOS || last) {
             return;
         }
         lastDraw = now;
         int width = 30;
         int filled = (int) ((long) (batch + 1) * width / batches);
-        out.print(String.format(Locale.ROOT, "\repoch %d/%d [%s%s] %d/%d loss %.4f ", epoch + 1, epochs,
-                "#".repeat(filled), " ".repeat(width - filled), batch + 1, batches, lossSum / lossCount));
+        String line = String.format(Locale.ROOT, "epoch %d/%d [%s%s] %d/%d loss %.4f ", epoch + 1, epochs,
+                "#".repeat(filled), " ".repeat(width - filled), batch + 1, batches, lossSum / lossCount);
+        if (interactive) {
+            out.print("\r" + line);
+        } else {
+            out.println(line.stripTrailing());
+        }
         out.flush();
     }
 
@@ -43,7 +62,7 @@ public final class ConsoleProgress implements TrainingListener {
     public void epochDone(EpochStats s) {
         lossSum = 0;
         lossCount = 0;
-        out.print(String.format(Locale.ROOT, "\r%-80s\repoch %d/%d loss %.4f %s %.4f%s  %.1fs  trainer waiting %.1f%%  device idle %.1f%%  hard negatives %d%n",
+        out.print(String.format(Locale.ROOT, (interactive ? "\r%-80s\r" : "%s") + "epoch %d/%d loss %.4f %s %.4f%s  %.1fs  trainer waiting %.1f%%  device idle %.1f%%  hard negatives %d%n",
                 "", s.epoch(), epochs, s.meanLoss(), metricName, s.validation(), s.improved() ? " (best)" : "", s.seconds(),
                 100 * s.waitFraction(), 100 * s.deviceIdleFraction(), s.hardNegativesPerQuery()));
         out.flush();
