@@ -8,6 +8,7 @@ import io.pinsage.csr.prune.PruneSettings;
 import io.pinsage.csr.prune.StorePruner;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.train.NeighbourhoodKind;
+import io.pinsage.engine.util.FileTrees;
 import io.pinsage.nn.backend.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +40,7 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--work", description = "Working directory for the stores and models (default: a fresh temporary directory).")
+    @Option(names = "--work", description = "Working directory for the stores and models, kept (default: a temporary directory, deleted at the end).")
     Path work;
 
     @Option(names = "--levels", split = ",", paramLabel = "Q:D",
@@ -75,6 +76,19 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--pixie-steps=" + pixieSteps + ": must be >= 1");
         }
         Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("pinsage-prune-quality");
+        try {
+            measure(dir, parsed);
+        } finally {
+            if (work == null) {
+                // a temporary directory of several stores and models: nothing of it is wanted once the table is printed
+                FileTrees.delete(dir);
+                System.out.println("deleted the temporary working directory " + dir + "; --work DIR keeps the stores and models");
+            }
+        }
+        return 0;
+    }
+
+    private void measure(Path dir, List<Level> parsed) throws Exception {
         Path original = dir.resolve("original");
         long t0 = System.nanoTime();
         PinBoardGenerator generator = new PinBoardGenerator(size.config().withDiverseBoards(diverseBoards));
@@ -117,7 +131,6 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
             }
         }
         printTable(results, options.k(), options.poolSize());
-        return 0;
     }
 
     /** How many of the boards the pruning emptied are the generator's catch-alls: the diversity criterion's precision. */

@@ -4,9 +4,11 @@ import io.pinsage.csr.prune.PruneSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,5 +45,19 @@ class BenchPruneQualityCommandTest {
         assertTrue(lines[header + 2].startsWith("entropy q0.8 "), lines[header + 2]);
         assertTrue(lines[header + 3].startsWith("no entropy, degree <= 100"), lines[header + 3]);
         assertTrue(r.out().contains("ratios are pruned/original"), r.out());
+        assertTrue(Files.isDirectory(dir.resolve("original")), "a --work directory is kept");
+        assertFalse(r.out().contains("deleted the temporary working directory"), r.out());
+    }
+
+    @Test
+    void shouldDeleteItsTemporaryWorkingDirectory() {
+        CliRun r = CliRun.run("bench", "prune-quality", "--pins", "2000", "--boards", "200", "--edges", "10000",
+                "--levels", "-:50", "--pixie-steps", "100", "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        String marker = "deleted the temporary working directory ";
+        int at = r.out().indexOf(marker);
+        assertTrue(at >= 0, r.out());
+        Path temporary = Path.of(r.out().substring(at + marker.length()).split(";")[0]);
+        assertFalse(Files.exists(temporary), temporary + " is left behind");
     }
 }
