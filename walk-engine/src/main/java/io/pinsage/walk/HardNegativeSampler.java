@@ -68,9 +68,7 @@ public final class HardNegativeSampler {
         if (rankFrom < 0 || rankTo <= rankFrom) {
             throw new IllegalArgumentException("rankFrom=" + rankFrom + " rankTo=" + rankTo + ": need 0 <= rankFrom < rankTo");
         }
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps=" + steps + ": must be >= 1");
-        }
+        PixieQuery.requireSteps("steps", steps);
         this.rankFrom = rankFrom;
         this.rankTo = rankTo;
         this.steps = steps;
@@ -148,6 +146,10 @@ public final class HardNegativeSampler {
         selectLargest(keys, top, rankFrom);
         for (int r = 0; r < top; r++) {
             ranked[r] = (int) (0xFFFF_FFFFL - (keys[r] & 0xFFFF_FFFFL));
+        }
+        if (walker != null) {
+            // a walker that restarted on an impossible id counted it without reading past it (see RandomWalker)
+            RandomWalker.checkReported(graph, side, ranked, top);
         }
         return Math.max(0, top - rankFrom);
     }

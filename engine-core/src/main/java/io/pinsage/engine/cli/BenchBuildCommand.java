@@ -7,6 +7,7 @@ import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
 import io.pinsage.csr.format.Publication;
 import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.engine.util.FileTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -93,11 +94,7 @@ final class BenchBuildCommand implements Callable<Integer> {
         System.out.printf("bytes written           %.0f MB (spill %.0f + store %.0f) = %.0f MB/s, %.2f of the disk's sequential rate%n",
                 writtenMB, stats.spillBytes() / 1e6, storeBytes / 1e6, writtenMB / wall, writtenMB / wall / diskMBs);
         if (!keep) {
-            try (var walk = Files.walk(root)) {
-                for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                    Files.delete(p);
-                }
-            }
+            FileTrees.delete(root);
         }
         return 0;
     }

@@ -76,7 +76,7 @@ final class NeighborhoodsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--walk-table=" + walkTable + ": expected auto, on or off");
         }
         // Every node of a side walks far more than the copy costs; an update walks from its nodes only.
-        long walkSteps = nodes == null ? Long.MAX_VALUE : saturatingProduct(nodes.length, steps);
+        long walkSteps = nodes == null ? Long.MAX_VALUE : ResourceLimits.bytes(nodes.length, steps);
         try (GraphStore store = residency.open(dir, System.err, walkSteps)) {
             BipartiteGraph graph = store.graph();
             String why = switch (walkTable) {
@@ -116,11 +116,5 @@ final class NeighborhoodsCommand implements Callable<Integer> {
 
     private NeighborhoodConfig config(int lanes) {
         return new NeighborhoodConfig(side, top, steps, alpha, lanes, seed);
-    }
-
-    private static long saturatingProduct(long a, long b) {
-        long high = Math.multiplyHigh(a, b);
-        long low = a * b;
-        return high == 0 && low >= 0 ? low : Long.MAX_VALUE;
     }
 }

@@ -125,15 +125,24 @@ final class QuickstartCommand implements Callable<Integer> {
             done = true;
         } finally {
             if (delete) {
-                long bytes = FileTrees.bytes(dir);
-                FileTrees.delete(dir);
+                // after a failed step the cleanup must not replace the step's error with one of its own
+                long bytes = done ? FileTrees.bytes(dir) : 0;
+                if (done) {
+                    FileTrees.delete(dir);
+                } else {
+                    deleteQuietly(dir);
+                }
                 try {
                     Runtime.getRuntime().removeShutdownHook(onInterrupt);
                 } catch (IllegalStateException shuttingDown) {
                     // the hook runs anyway and finds nothing left to delete
                 }
-                System.out.printf(Locale.ROOT, "%n%s the working directory %s (%.0f MB: the store and the model); --keep or --work"
-                        + " DIR keeps them%n", done ? "quickstart done; deleted" : "deleted", dir, bytes / 1e6);
+                if (done) {
+                    System.out.printf(Locale.ROOT, "%nquickstart done; deleted the working directory %s (%.0f MB: the store and the"
+                            + " model); --keep or --work DIR keeps them%n", dir, bytes / 1e6);
+                } else {
+                    System.out.printf("%ndeleted the working directory %s%n", dir);
+                }
             }
         }
         if (!delete) {

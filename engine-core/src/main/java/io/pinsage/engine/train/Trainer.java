@@ -131,6 +131,11 @@ public final class Trainer {
                          double deviceIdleFraction, boolean stoppedEarly) {
     }
 
+    /** The early stop, one rule for a run and for {@link Position#finished}: {@code patience} bad epochs in a row. */
+    private static boolean patienceSpent(int badEpochs, TrainingConfig config) {
+        return badEpochs >= config.patience();
+    }
+
     /**
      * Where a run into {@code outDir} stands, from its checkpoint's trainer state alone (cheap: no model is read).
      *
@@ -143,7 +148,7 @@ public final class Trainer {
 
         /** Whether {@link #train} with {@code config} would run no further step: the epoch cap reached or patience spent. */
         public boolean finished(TrainingConfig config) {
-            return epoch >= config.epochs() || badEpochs >= config.patience();
+            return epoch >= config.epochs() || patienceSpent(badEpochs, config);
         }
     }
 
@@ -205,7 +210,7 @@ public final class Trainer {
         long totalWaitNanos = 0;
         long totalNanos = 0;
         long totalBusyNanos = 0;
-        boolean stoppedEarly = bad >= config.patience();
+        boolean stoppedEarly = patienceSpent(bad, config);
         TrainingStep training = new TrainingStep(model, new SampledRankingLoss(backend, modelConfig.outputDim(),
                 config.loss(), config.margin(), config.temperature(), config.inBatchNegatives()), adam);
         for (; epoch < config.epochs() && !stoppedEarly; epoch++, startBatch = 0) {
@@ -258,7 +263,7 @@ public final class Trainer {
                 bad++;
                 lrScale *= config.lrDecay();
                 setLearningRates(adam, lrScale);
-                stoppedEarly = bad >= config.patience();
+                stoppedEarly = patienceSpent(bad, config);
             }
             new Checkpoint(epoch + 1, 0, step, lrScale, best, bad).save(outDir, model, adam);
             listener.epochDone(new TrainingListener.EpochStats(epoch + 1, lossSum / Math.max(1, lossCount), score, lrScale,

@@ -87,7 +87,7 @@ final class WorkerPool implements AutoCloseable {
             } else {
                 // A chunk still running on a worker that lost its core: park rather than spin or yield, so the core
                 // goes to that worker (yield gives it up to nothing on a busy machine). The worker that finishes the
-                // last chunk unparks this thread; the timeout covers an unpark that came before the park.
+                // last chunk unparks this thread (an unpark before the park leaves a permit); the timeout is a safety net.
                 LockSupport.parkNanos(this, PARK_NANOS);
             }
         }
@@ -121,7 +121,7 @@ final class WorkerPool implements AutoCloseable {
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                if (doneChunks.incrementAndGet() == chunks) {
+                if (doneChunks.incrementAndGet() == chunks && caller != Thread.currentThread()) {
                     LockSupport.unpark(caller);
                 }
             }
