@@ -3,6 +3,7 @@ package io.pinsage.walk;
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.TestGraphs;
+import io.pinsage.csr.TestSeed;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * cores, so that workers are preempted at every point of their hand-offs. Fails, naming the seed and round, when a
  * build hangs, loses a node or computes one twice. Bounded: at most 400 graphs and 12 seconds of building, and each
  * build must finish within {@value #ROUND_TIMEOUT_SECONDS} seconds. For a longer hunt the system properties
- * {@code pinsage.stress.rounds} and {@code pinsage.stress.seconds} raise both bounds, and {@code pinsage.test.seed}
+ * {@code pinsage.stress.rounds} and {@code pinsage.stress.seconds} raise both bounds, and {@code tests.seed}
  * replays a seed.
  */
 class NeighborhoodBuilderStressTest {
@@ -37,7 +38,7 @@ class NeighborhoodBuilderStressTest {
 
     @Test
     void shouldComputeEveryNodeExactlyOnceWithMoreWorkersThanCoresUnderLoad() throws Exception {
-        long seed = Long.getLong("pinsage.test.seed", System.nanoTime());
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService runner = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().unstarted(r));
@@ -69,7 +70,7 @@ class NeighborhoodBuilderStressTest {
                     boolean useTable = r.nextBoolean();
                     NeighborhoodBuilder builder = useTable ? new NeighborhoodBuilder(table, config, threads)
                             : new NeighborhoodBuilder(g, config, threads);
-                    String context = "seed=" + seed + " round=" + rounds + " build=" + build + " (roundSeed=" + roundSeed
+                    String context = TestSeed.tag(seed) + "round=" + rounds + " build=" + build + " (roundSeed=" + roundSeed
                             + ", pins=" + pins + ", threads=" + threads + ", table=" + useTable + ")";
                     checkBuild(runner, builder, pins, context);
                 }

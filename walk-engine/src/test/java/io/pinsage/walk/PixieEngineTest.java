@@ -133,6 +133,10 @@ class PixieEngineTest {
                 .topBoards(Integer.MAX_VALUE).seed(seed).build());
         assertTrue(r.pinCount() > 0 && r.pinCount() < 20, "seed=" + seed + " pins=" + r.pinCount());
         assertTrue(r.boardCount() > 0 && r.boardCount() <= 6, "seed=" + seed + " boards=" + r.boardCount());
+        // K = every other pin and every board: the same answer as a K beyond the graph
+        PixieResult all = engine.query(PixieQuery.builder().pin(0, 1f).steps(5000).topPins(19).topBoards(6).seed(seed).build());
+        assertEquals(all.pinCount(), r.pinCount(), "seed=" + seed);
+        assertEquals(all.boardCount(), r.boardCount(), "seed=" + seed);
         PixieResult top3 = engine.query(PixieQuery.builder().pin(0, 1f).steps(5000).topPins(3).seed(seed).build());
         for (int i = 0; i < top3.pinCount(); i++) {
             assertEquals(top3.pin(i), r.pin(i), "seed=" + seed + " rank=" + i);

@@ -42,7 +42,7 @@ class TrainingStepTest {
 
     @BeforeEach
     void setUp() {
-        seed = new Random().nextLong();
+        seed = Long.getLong("tests.seed", System.nanoTime());
         Random random = new Random(seed);
         backend = new CpuBackend(2);
         model = new PinSageModel(backend, new PinSageConfig(3, true, NODES, 6, 2, 6, 10, 16, 4, Pooling.MEAN, true, seed));
@@ -71,7 +71,7 @@ class TrainingStepTest {
     /** Each step runs the host's work once, between the spans, and Adam; repeated on one batch, the loss falls. */
     @Test
     void shouldLowerTheLossOfABatchItStepsOnRepeatedly() {
-        String tag = "seed=" + seed;
+        String tag = "[-Dtests.seed=" + seed + "]";
         int[] ran = new int[1];
         double first = step.run(batch, () -> ran[0]++);
         assertEquals(1, ran[0], tag);
