@@ -265,7 +265,9 @@ public final class PinBoardGenerator {
      *                                  ({@link CsrBuilder#requireHeap}) or the disk under {@code root}
      */
     public StoreGeneration writeStore(Path root, CsrBuildOptions options) throws IOException {
-        CsrBuilder.requireHeap(config.pins(), config.boards(), config.edges(), options);
+        // the generator's edges carry no weights: check and build with the same options
+        CsrBuildOptions build = options.withWeighted(false);
+        CsrBuilder.requireHeap(config.pins(), config.boards(), config.edges(), build);
         // at the peak, the spill (8 bytes an edge) beside the left shards (4), then offsets and features
         long nodes = (long) config.pins() + config.boards();
         long disk = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(config.edges(), 12), ResourceLimits.bytes(nodes, 8)),
@@ -273,7 +275,7 @@ public final class PinBoardGenerator {
         ResourceLimits.requireDisk("edges=" + config.edges() + " pins=" + config.pins() + " boards=" + config.boards(), root, disk,
                 "generate fewer edges or write elsewhere");
         try (Publication p = StoreDirectory.beginPublication(root)) {
-            CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), options.withWeighted(false));
+            CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), build);
             generateEdges(builder, options.threads());
             builder.build(config.pins(), config.boards());
             if (config.featureDim() > 0) {
