@@ -1,8 +1,6 @@
-package io.pinsage.engine.bench;
+package io.pinsage.csr;
 
-import io.pinsage.csr.AffinePermutation;
-import io.pinsage.csr.HeapBipartiteGraph;
-import io.pinsage.walk.WalkRandom;
+import java.util.SplittableRandom;
 
 /**
  * A seeded synthetic pin–board graph with power-law degrees on both sides, held on the heap: the benchmark
@@ -16,6 +14,8 @@ import io.pinsage.walk.WalkRandom;
 public final class PowerLawGraph {
 
     private static final long SCATTER_OFFSET = 12345;
+    /** SplitMix64's increment, which SplittableRandom uses for a seeded instance. */
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private PowerLawGraph() {
     }
@@ -47,7 +47,7 @@ public final class PowerLawGraph {
         int m = (int) edges;
         int[] left = new int[m];
         int[] right = new int[m];
-        WalkRandom rnd = new WalkRandom(seed);
+        SplittableRandom rnd = stream(seed);
         AffinePermutation pinScatter = AffinePermutation.withStrideNear(pins, 0x9E3779B97F4A7C15L, true, SCATTER_OFFSET);
         AffinePermutation boardScatter = AffinePermutation.withStrideNear(boards, 0xC2B2AE3D27D4EB4FL, true, SCATTER_OFFSET);
         float[] weight = weighted ? new float[m] : null;
@@ -61,7 +61,16 @@ public final class PowerLawGraph {
         return HeapBipartiteGraph.of(pins, boards, left, right, weight);
     }
 
-    private static int draw(WalkRandom rnd, int n, double skew) {
+    /**
+     * The stream walk-engine's {@code WalkRandom(seed)} gives (both are SplitMix64; it starts from the mixed seed,
+     * which a SplittableRandom one step behind returns as its first value), so graphs drawn by earlier versions stay
+     * the same and benchmark figures stay comparable.
+     */
+    private static SplittableRandom stream(long seed) {
+        return new SplittableRandom(new SplittableRandom((seed ^ 0x5DEECE66DL) - GOLDEN_GAMMA).nextLong());
+    }
+
+    private static int draw(SplittableRandom rnd, int n, double skew) {
         return (int) (n * Math.pow(rnd.nextDouble(), skew));
     }
 }

@@ -1,7 +1,5 @@
-package io.pinsage.engine.bench;
+package io.pinsage.csr;
 
-import io.pinsage.csr.HeapBipartiteGraph;
-import io.pinsage.csr.Side;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

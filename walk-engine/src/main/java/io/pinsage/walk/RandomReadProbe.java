@@ -1,6 +1,5 @@
-package io.pinsage.engine.bench;
+package io.pinsage.walk;
 
-import io.pinsage.walk.WalkRandom;
 
 import java.util.stream.IntStream;
 

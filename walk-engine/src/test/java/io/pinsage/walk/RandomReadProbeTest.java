@@ -1,4 +1,4 @@
-package io.pinsage.engine.bench;
+package io.pinsage.walk;
 
 import org.junit.jupiter.api.Test;
 

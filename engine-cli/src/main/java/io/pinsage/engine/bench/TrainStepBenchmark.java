@@ -1,6 +1,9 @@
-package io.pinsage.engine.train;
+package io.pinsage.engine.bench;
 
 import io.pinsage.csr.ResourceLimits;
+import io.pinsage.engine.train.MiniBatchBuilder;
+import io.pinsage.engine.train.Neighbourhoods;
+import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.nn.backend.AdamConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;

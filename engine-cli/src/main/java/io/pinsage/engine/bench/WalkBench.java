@@ -8,6 +8,7 @@ import io.pinsage.walk.NeighborhoodConfig;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
+import io.pinsage.walk.RandomReadProbe;
 import io.pinsage.walk.RandomWalker;
 import io.pinsage.walk.TableWalker;
 import io.pinsage.walk.UniformEdgeChooser;

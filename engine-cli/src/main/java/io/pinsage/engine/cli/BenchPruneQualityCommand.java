@@ -123,7 +123,7 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
                     PinBoardRecommender.Row pinsage = null;
                     if (train) {
                         pinsage = rec.trainAndEvaluate("PinSage", NeighbourhoodKind.WALK, options.training().maxHardNegatives(),
-                                dir.resolve("model-" + i), System.err);
+                                dir.resolve("model-" + i), ConsoleProgress.withPlots(System.err));
                         System.out.printf(Locale.ROOT, "PinSage        %s (%.1f s)%n", pinsage.metrics().summaryLine(), pinsage.seconds());
                     }
                     results.add(new Result(label, store.graph().edgeCount(), dropped.get(i), pixie, pinsage));

@@ -1,7 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.ResourceLimits;
-import io.pinsage.engine.train.TrainStepBenchmark;
+import io.pinsage.engine.bench.TrainStepBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -2,7 +2,7 @@ package io.pinsage.engine.cli;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.GraphStore;
-import io.pinsage.engine.bench.PowerLawGraph;
+import io.pinsage.csr.PowerLawGraph;
 import io.pinsage.engine.bench.WalkBench;
 import io.pinsage.walk.TableWalker;
 import picocli.CommandLine.Command;

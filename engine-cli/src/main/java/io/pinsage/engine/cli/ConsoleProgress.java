@@ -1,6 +1,7 @@
-package io.pinsage.engine.train;
+package io.pinsage.engine.cli;
 
-import io.pinsage.engine.util.Terminal;
+import io.pinsage.engine.train.TrainingListener;
+import io.pinsage.engine.train.TrainingProgress;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -33,6 +34,12 @@ public final class ConsoleProgress implements TrainingListener {
         this.interactive = interactive;
         // off a terminal the first line comes after one interval, not at the first batch
         this.lastDraw = interactive ? 0 : System.nanoTime();
+    }
+
+    /** The command line's view of a training run: a bar on {@code out}, then the plots redrawn beside the run's log. */
+    static TrainingProgress withPlots(PrintStream out) {
+        return (epochs, metricName, log) -> TrainingListener.of(new ConsoleProgress(out, epochs, metricName),
+                new TrainingPlots(log, metricName));
     }
 
     @Override

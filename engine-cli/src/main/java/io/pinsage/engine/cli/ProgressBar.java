@@ -1,7 +1,6 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.engine.util.StageProgress;
-import io.pinsage.engine.util.Terminal;
 
 import java.io.PrintStream;
 

@@ -62,25 +62,35 @@ final class SyntheticComparison {
             rows.add(rec.contentBaseline());
             rows.add(rec.pixieBaseline(20_000));
             PinBoardRecommender.Row pinsage = rec.trainAndEvaluate("PinSage (walk neighbourhoods, curriculum)",
-                    NeighbourhoodKind.WALK, o.training().maxHardNegatives(), modelDir, err);
+                    NeighbourhoodKind.WALK, o.training().maxHardNegatives(), modelDir, ConsoleProgress.withPlots(err));
             rows.add(pinsage);
             if (ablations) {
                 PinBoardRecommender.Row uniform = rec.trainAndEvaluate("ablation: uniform 2-hop neighbourhoods",
-                        NeighbourhoodKind.UNIFORM, o.training().maxHardNegatives(), uniformDir, err);
+                        NeighbourhoodKind.UNIFORM, o.training().maxHardNegatives(), uniformDir, ConsoleProgress.withPlots(err));
                 PinBoardRecommender.Row noHard = rec.trainAndEvaluate("ablation: no hard negatives",
-                        NeighbourhoodKind.WALK, 0, noHardDir, err);
+                        NeighbourhoodKind.WALK, 0, noHardDir, ConsoleProgress.withPlots(err));
                 rows.add(uniform);
                 rows.add(noHard);
-                PinBoardRecommender.printTable(out, rows, o.k());
+                printTable(out, rows, o.k());
                 out.printf(Locale.ROOT, "walk vs uniform neighbourhoods: hit@%d %+.4f, MRR %+.4f%n", o.k(),
                         pinsage.metrics().hitRate() - uniform.metrics().hitRate(), pinsage.metrics().mrr() - uniform.metrics().mrr());
                 out.printf(Locale.ROOT, "curriculum hard negatives vs none: hit@%d %+.4f, MRR %+.4f%n", o.k(),
                         pinsage.metrics().hitRate() - noHard.metrics().hitRate(), pinsage.metrics().mrr() - noHard.metrics().mrr());
             } else {
-                PinBoardRecommender.printTable(out, rows, o.k());
+                printTable(out, rows, o.k());
             }
             out.printf(Locale.ROOT, "(%d held-out pairs, each positive ranked among %d random pins; MRR is plain 1/rank)%n",
                     rows.get(0).metrics().pairs(), o.poolSize());
+        }
+    }
+
+    /** Prints the comparison table, its first column as wide as the longest method's name. */
+    private static void printTable(PrintStream out, List<PinBoardRecommender.Row> rows, int k) {
+        int width = rows.stream().mapToInt(r -> r.method().length()).reduce("method".length(), Math::max);
+        out.printf(Locale.ROOT, "%-" + width + "s %8s %8s %9s%n", "method", "hit@" + k, "MRR", "seconds");
+        for (PinBoardRecommender.Row r : rows) {
+            out.printf(Locale.ROOT, "%-" + width + "s %8.4f %8.4f %9.1f%n", r.method(), r.metrics().hitRate(), r.metrics().mrr(),
+                    r.seconds());
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.pinsage.engine.util;
+package io.pinsage.engine.cli;
 
 import java.io.Console;
 

@@ -127,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
         LightGcnDataset data = LightGcnDataset.load(spec.path());
         LightGcnRecommender.Result r;
         try (Backend backend = device.open()) {
-            r = LightGcnRecommender.train(data, out, o, backend, System.err);
+            r = LightGcnRecommender.train(data, out, o, backend, ConsoleProgress.withPlots(System.err));
         }
         if (r.alreadyTrained()) {
             System.out.printf(Locale.ROOT, "already trained (%d epochs); best validation recall@20=%.4f; model in %s%n", r.epochs(),

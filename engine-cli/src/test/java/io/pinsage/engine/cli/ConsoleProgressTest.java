@@ -1,5 +1,6 @@
-package io.pinsage.engine.train;
+package io.pinsage.engine.cli;
 
+import io.pinsage.engine.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

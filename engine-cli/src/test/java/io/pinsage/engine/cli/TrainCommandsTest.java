@@ -191,10 +191,14 @@ class TrainCommandsTest {
     void shouldSayWhereATrainingRunResumes() throws Exception {
         Path data = dataset();
         Path model = dir.resolve("model");
-        trainLightGcn(data, model, 1);
+        CliRun first = trainLightGcn(data, model, 1);
+        // the library's notes reach the console as bare lines, through the command line's SLF4J backend
+        assertTrue(first.console().lines().anyMatch(l -> l.matches("training pairs: \\d+, validation users: \\d+")), first.console());
         CliRun more = trainLightGcn(data, model, 2);
         assertTrue(more.console().contains("resuming from epoch 2 (batch 0) in " + model.resolve("checkpoint") + "\n"), more.console());
         assertTrue(more.out().startsWith("trained 2 epochs in "), more.out());
+        assertTrue(Files.exists(model.resolve("loss.png")) && Files.exists(model.resolve("validation.png")),
+                "the command line draws the plots beside the log");
     }
 
     @Test

@@ -7,7 +7,6 @@ import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.EmbeddingItemScorer;
 import io.pinsage.engine.eval.FullRankingEvaluator;
 import io.pinsage.engine.eval.RankingMetrics;
-import io.pinsage.engine.train.ConsoleProgress;
 import io.pinsage.engine.train.GraphNeighbourhoods;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.NeighbourhoodFile;
@@ -18,18 +17,19 @@ import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
+import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -40,7 +40,8 @@ import java.util.Random;
  *
  * <p>Model directory: {@code model.bin} (the best model, nn-runtime's model file), {@code neighbourhoods.bin}
  * ({@link NeighbourhoodFile}), {@code model.properties} (node counts and the training-edge count, checked against
- * the dataset at evaluation), {@code checkpoint/}, {@code training-log.jsonl} and its plots.
+ * the dataset at evaluation), {@code checkpoint/} and {@code training-log.jsonl} (the command line draws its plots
+ * beside it).
  *
  * <p>Training and evaluation run on the {@link Backend} the caller passes (the CPU or a GPU) and own it meanwhile.
  */
@@ -50,6 +51,10 @@ public final class LightGcnRecommender {
     public static final String MODEL = "model.bin";
     public static final String NEIGHBOURHOODS = "neighbourhoods.bin";
     public static final String PROPERTIES = ModelProperties.FILE;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LightGcnRecommender.class);
+    /** The validation metric's name in the log and progress. */
+    private static final String METRIC = "val recall@20";
 
     private LightGcnRecommender() {
     }
@@ -66,19 +71,20 @@ public final class LightGcnRecommender {
 
     /**
      * Trains on {@code data}'s training split and writes the model directory (resuming from its checkpoint if any;
-     * a finished one is reported on {@code err} and only its best model is written again).
+     * a finished one is logged and only its best model is written again). The run's events go to what
+     * {@code progress} starts.
      *
      * @throws IllegalArgumentException naming the differing counts, before any work, if the directory holds a model
      *                                  of another dataset's shape
      */
-    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend, PrintStream err)
-            throws IOException {
+    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
+                               TrainingProgress progress) throws IOException {
         long start = System.nanoTime();
         NodeSpace space = NodeSpace.of(data.graph());
         PinSageConfig model = modelConfig(space, o);
         requireHeap(space, o, data.train().size());
         Trainer.Position at = ModelDirectory.openForTraining(outDir, "lightgcn", shape(data), "dataset",
-                "PinSage model over a LightGCN-format dataset", model, o.training(), err);
+                "PinSage model over a LightGCN-format dataset", model, o.training());
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());
         // Neighbourhoods see the training graph without the validation edges: a user pooling over its held-out
@@ -89,20 +95,20 @@ public final class LightGcnRecommender {
         if (Files.exists(hoodFile)) {
             hood = NeighbourhoodFile.load(hoodFile);
         } else {
-            err.printf(Locale.ROOT, "neighbourhoods: %s, T=%d, %d steps per node, %d nodes%n", o.neighbourhoods(), o.width(),
-                    o.stepsPerNode(), space.size());
+            LOG.info("neighbourhoods: {}, T={}, {} steps per node, {} nodes", o.neighbourhoods(), o.width(), o.stepsPerNode(),
+                    space.size());
             hood = GraphNeighbourhoods.build(graph, o.neighbourhoods(), o.width(), o.stepsPerNode(), o.training().seed(),
                     o.userItems(), threads, null);
             NeighbourhoodFile.save(hoodFile, hood);
         }
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
-        err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
-                : countUsers(split.validation));
+        LOG.info("training pairs: {}, validation users: {}", split.queries.length,
+                split.validation.size() == 0 ? 0 : countUsers(split.validation));
         FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
-        TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, o.training().epochs(), "val recall@20"),
-                new TrainingLog(outDir, "val recall@20"));
+        TrainingListener listener = TrainingListener.of(new TrainingLog(outDir, METRIC),
+                progress.start(o.training().epochs(), METRIC, outDir.resolve(TrainingLog.FILE)));
         Trainer trainer = new Trainer(backend, model, hood, inputs, split.queries, split.positives, 0, space.leftCount(), null,
-                o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), progress);
+                o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), listener);
         Trainer.Result r = trainer.train(outDir);
         r.best().save(outDir.resolve(MODEL));
         return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(), (System.nanoTime() - start) / 1e9,
