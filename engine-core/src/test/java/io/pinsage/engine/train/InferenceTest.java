@@ -55,7 +55,7 @@ class InferenceTest {
         RowTable hood = RowTable.random(NODES, 4, seed);
         NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
         PinSageModel model = new PinSageModel(backend, config(1));
-        float[] all = Inference.embedAll(model, hood.table, inputs);
+        float[] all = Inference.embedAll(model, hood, inputs);
         assertEquals(NODES * 6, all.length, tag);
         for (int u = 0; u < NODES; u++) {
             int[] nb = hood.ids(u);
@@ -101,8 +101,8 @@ class InferenceTest {
         RowTable hood = RowTable.random(NODES, 5, seed);
         NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
         PinSageModel model = new PinSageModel(backend, config(2));
-        float[] all = Inference.embedAll(model, hood.table, inputs);
-        ComputationGraphBuilder graphs = new ComputationGraphBuilder(2, hood.table, inputs);
+        float[] all = Inference.embedAll(model, hood, inputs);
+        ComputationGraphBuilder graphs = new ComputationGraphBuilder(2, hood, inputs);
         for (int u = 0; u < NODES; u++) {
             float[] alone = Tensors.toArray(model.forward(graphs.build(new int[] {u}, 1)));
             assertArrayEquals(alone, row(all, u, 6), TOLERANCE, tag + " node " + u);
@@ -119,7 +119,7 @@ class InferenceTest {
         PinSageModel model = new PinSageModel(backend, new PinSageConfig(3, true, NODES + 1, 8, 1, 8, 8, 8, 6, Pooling.MEAN,
                 true, seed));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Inference.embedAll(model,
-                RowTable.random(NODES, 2, seed).table, TrainerTest.randomInputs(NODES, 3, seed)));
-        assertEquals("neighbourhoods.nodeCount=30 inputs.nodeCount=30: the model's id table has idEmbeddings=31 rows", e.getMessage());
+                RowTable.random(NODES, 2, seed), TrainerTest.randomInputs(NODES, 3, seed)));
+        assertEquals("inputs.nodeCount=30: the model's id table has idEmbeddings=31 rows", e.getMessage());
     }
 }

@@ -25,7 +25,7 @@ class MiniBatchBuilderTest {
     private final long seed = Long.getLong("tests.seed", new Random().nextLong());
 
     private MiniBatch build(RowTable hood, HardNegatives hard, int[] q, int[] p, int[] order, int from, int to, long batchSeed) {
-        MiniBatchBuilder builder = new MiniBatchBuilder(LAYERS, hood.table, TrainerTest.randomInputs(NODES, 2, seed), 20, NODES, 7, hard);
+        MiniBatchBuilder builder = new MiniBatchBuilder(LAYERS, hood, TrainerTest.randomInputs(NODES, 2, seed), 20, NODES, 7, hard);
         return builder.build(q, p, order, from, to, 2, new SplittableRandom(batchSeed), 3, 4);
     }
 
@@ -98,7 +98,7 @@ class MiniBatchBuilderTest {
     @Test
     void shouldRefuseANegativeRangeOutsideTheNodes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MiniBatchBuilder(LAYERS,
-                RowTable.random(NODES, 3, seed).table, TrainerTest.randomInputs(NODES, 2, seed), 10, NODES + 1, 5, null));
+                RowTable.random(NODES, 3, seed), TrainerTest.randomInputs(NODES, 2, seed), 10, NODES + 1, 5, null));
         assertEquals("negativeFrom=10 negativeTo=51: must be a non-empty range within [0, 50)", e.getMessage());
     }
 }
