@@ -12,7 +12,7 @@ import java.util.function.IntConsumer;
 /**
  * Runs one body as {@code tasks} parallel tasks (each gets its index) and waits for all of them; the first failure
  * is rethrown on the caller's thread after every task has finished. For batch jobs that share work through an
- * atomic counter (evaluation, neighbourhood and hard-negative precomputation).
+ * atomic counter (evaluation, hard-negative precomputation).
  *
  * <p>Threading: the tasks run on the executor the caller hands over (a host service's pool), or on fresh threads
  * named {@code name-i}; the caller's thread only waits. The bodies must never wait for each other, so an executor
