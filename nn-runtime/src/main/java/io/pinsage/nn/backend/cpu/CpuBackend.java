@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -43,9 +44,11 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final CpuGemm gemm;
     private final int threads;
-    private int[] reverseStart = new int[0];
-    private int[] reverseTarget = new int[0];
-    private float[] reverseCoefficient = new float[0];
+    /** Most recently used first; see {@link ReversedNeighbourhood}. */
+    private final ArrayDeque<ReversedNeighbourhood> reversed = new ArrayDeque<>();
+    /** The reversed neighbourhood of the backward pass in progress, and its targets' weight normalisation. */
+    private ReversedNeighbourhood opReversed;
+    private float[] targetScale = new float[0];
     private boolean closed;
     /** {@link System#nanoTime()} at the open busy span's start, or -1 when none is open. */
     private long spanStart = -1;
@@ -72,6 +75,8 @@ public final class CpuBackend implements Backend {
     private int opLossHard;
     private float opLossScale;
     private static final int[] NO_HARD_ROWS = new int[0];
+    /** Reversed neighbourhoods kept: both input sets of a model of up to four layers. */
+    private static final int REVERSED_CACHE = 8;
     private final WorkerPool.Chunked aggregateRows = this::aggregateChunk;
     private final WorkerPool.Chunked maxPoolBackwardCols = this::maxPoolBackwardChunk;
     private final WorkerPool.Chunked gatherBackRows = this::gatherBackChunk;
@@ -155,6 +160,7 @@ public final class CpuBackend implements Backend {
     public void upload(int[] src, int srcOffset, IndexBuffer dst) {
         CpuIndexBuffer d = own(dst);
         BackendChecks.hostRange("upload", "source array", src.length, srcOffset, d.length());
+        forgetReversed(d);
         System.arraycopy(src, srcOffset, d.data, d.offset, d.length());
     }
 
@@ -287,6 +293,9 @@ public final class CpuBackend implements Backend {
         opW = ws;
         opZ = outs;
         opIdx3 = pooling == Pooling.MAX ? own(argMax) : null;
+        if (opIdx3 != null) {
+            forgetReversed(opIdx3);
+        }
         runRows(aggregateRows, outs.rows(), (long) ns.length() * outs.cols() / Math.max(1, outs.rows()));
     }
 
@@ -362,83 +371,99 @@ public final class CpuBackend implements Backend {
             runColumns(maxPoolBackwardCols, gs.cols(), (long) ns.length() * gs.cols());
             return;
         }
-        transposeEdges(gs.rows(), ds.rows());
-        runRows(gatherBackRows, ds.rows(), (long) ns.length() * gs.cols() / Math.max(1, ds.rows()));
+        opReversed = reversed(os, ns);
+        if (opReversed.sources > ds.rows()) {
+            throw new IndexOutOfBoundsException("aggregateBackward: " + IndexBuffer.describe(ns) + " names row "
+                    + (opReversed.sources - 1) + ", outside " + Tensor.describe(ds));
+        }
+        scaleTargets(gs.rows());
+        runRows(gatherBackRows, opReversed.sources, (long) ns.length() * gs.cols() / Math.max(1, opReversed.sources));
     }
 
     /**
-     * Turns the targets' neighbour lists into the sources' lists of (target, coefficient) by a counting sort,
-     * so that the backward pass gathers gradient rows into each source row once instead of scattering into
-     * random source rows (half the random traffic, and source rows split between threads without conflict).
-     * O(edges + sources), single-threaded; buffers grow only.
+     * Builds the reversed neighbourhood of this CSR pair now (see {@link ReversedNeighbourhood}), so that the backward
+     * pass finds it ready: the minibatch's index work leaves the training step when the trainer stages the next
+     * minibatch.
+     *
+     * @throws IndexOutOfBoundsException if the offsets are not a CSR row index of the neighbours, or a neighbour is negative
      */
-    private void transposeEdges(int targets, int sources) {
+    @Override
+    public void prepareNeighbourhood(IndexBuffer offsets, IndexBuffer neighbours) {
+        reversed(own(offsets), own(neighbours));
+    }
+
+    private ReversedNeighbourhood reversed(CpuIndexBuffer offsets, CpuIndexBuffer neighbours) {
+        for (ReversedNeighbourhood r : reversed) {
+            if (r.matches(offsets, neighbours)) {
+                reversed.remove(r);
+                reversed.addFirst(r);
+                return r;
+            }
+        }
+        ReversedNeighbourhood built = ReversedNeighbourhood.build(offsets, neighbours);
+        if (reversed.size() == REVERSED_CACHE) {
+            reversed.removeLast();
+        }
+        reversed.addFirst(built);
+        return built;
+    }
+
+    /** Drops the reversed neighbourhoods built from {@code written}'s array, about to change. */
+    private void forgetReversed(CpuIndexBuffer written) {
+        reversed.removeIf(r -> r.reads(written));
+    }
+
+    /** Each target's factor on its edges' weights: {@code 1 / Σ α} for MEAN pooling (0 for a zero sum), else 1. */
+    private void scaleTargets(int targets) {
+        if (targetScale.length < targets) {
+            targetScale = new float[targets];
+        }
         int[] offs = opIdx.data;
         int ob = opIdx.offset;
-        int[] nb = opIdx2.data;
-        int nbb = opIdx2.offset;
         float[] w = opW.data;
         int wo = opW.offset;
-        int edges = opIdx2.length();
-        if (reverseStart.length < sources + 1) {
-            reverseStart = new int[sources + 1];
-        }
-        if (reverseTarget.length < edges) {
-            reverseTarget = new int[edges];
-            reverseCoefficient = new float[edges];
-        }
-        int[] start = reverseStart;
-        Arrays.fill(start, 0, sources + 1, 0);
-        for (int e = 0; e < edges; e++) {
-            start[nb[nbb + e] + 1]++;
-        }
-        for (int v = 0; v < sources; v++) {
-            start[v + 1] += start[v];
-        }
         for (int u = 0; u < targets; u++) {
-            int e0 = offs[ob + u];
-            int e1 = offs[ob + u + 1];
             float norm = 1f;
             if (opPooling == Pooling.MEAN) {
                 float sum = 0f;
-                for (int e = e0; e < e1; e++) {
+                for (int e = offs[ob + u]; e < offs[ob + u + 1]; e++) {
                     sum += w[wo + e];
                 }
                 norm = sum == 0f ? 0f : 1f / sum;
             }
-            for (int e = e0; e < e1; e++) {
-                int at = start[nb[nbb + e]]++;
-                reverseTarget[at] = u;
-                reverseCoefficient[at] = w[wo + e] * norm;
-            }
+            targetScale[u] = norm;
         }
-        // Each start advanced to the next source's start; shift back.
-        for (int v = sources; v > 0; v--) {
-            start[v] = start[v - 1];
-        }
-        start[0] = 0;
     }
 
     private void gatherBackChunk(int chunk) {
         CpuTensor g = opX;
         CpuTensor ds = opZ;
+        ReversedNeighbourhood r = opReversed;
         int cols = g.cols();
         int go = g.offset;
-        int end = Math.min(ds.rows(), (chunk + 1) * opChunkSize);
-        int[] start = reverseStart;
-        int[] target = reverseTarget;
-        float[] coef = reverseCoefficient;
+        float[] w = opW.data;
+        int wo = opW.offset;
+        float[] scale = targetScale;
+        int end = Math.min(r.sources, (chunk + 1) * opChunkSize);
+        int[] start = r.start;
+        int[] target = r.target;
+        int[] edge = r.edge;
         for (int v = chunk * opChunkSize; v < end; v++) {
             int p = start[v];
             int p1 = start[v + 1];
             int dst = ds.offset + v * cols;
             for (; p + 4 <= p1; p += 4) {
-                CpuKernels.axpy4(coef[p], go + target[p] * cols, coef[p + 1], go + target[p + 1] * cols,
-                        coef[p + 2], go + target[p + 2] * cols, coef[p + 3], go + target[p + 3] * cols, g.data,
-                        ds.data, dst, cols);
+                int t0 = target[p];
+                int t1 = target[p + 1];
+                int t2 = target[p + 2];
+                int t3 = target[p + 3];
+                CpuKernels.axpy4(w[wo + edge[p]] * scale[t0], go + t0 * cols, w[wo + edge[p + 1]] * scale[t1],
+                        go + t1 * cols, w[wo + edge[p + 2]] * scale[t2], go + t2 * cols, w[wo + edge[p + 3]] * scale[t3],
+                        go + t3 * cols, g.data, ds.data, dst, cols);
             }
             for (; p < p1; p++) {
-                CpuKernels.axpy(coef[p], g.data, go + target[p] * cols, ds.data, dst, cols);
+                int t = target[p];
+                CpuKernels.axpy(w[wo + edge[p]] * scale[t], g.data, go + t * cols, ds.data, dst, cols);
             }
         }
     }
