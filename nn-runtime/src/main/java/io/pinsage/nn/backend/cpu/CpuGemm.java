@@ -244,7 +244,9 @@ final class CpuGemm {
         // reads them in place (stride lda) and only a partial last panel is packed (it would read past the end).
         int fullRows = transA ? rows / MR * MR : 0;
         packA(i0 + fullRows, rows - fullRows, ap);
-        if (firstSlice && beta != 1f) {
+        // With beta = 0 the first slice's tiles overwrite C (see accumulate), so C is neither cleared nor read.
+        boolean overwrite = firstSlice && beta == 0f;
+        if (firstSlice && beta != 1f && !overwrite) {
             for (int i = 0; i < rows; i++) {
                 scaleRow(c, cOff + (i0 + i) * ldc + jc, nc, beta);
             }
@@ -258,11 +260,11 @@ final class CpuGemm {
                 int mr = Math.min(MR, rows - ir);
                 int cBase = cOff + (i0 + ir) * ldc + jc + jr;
                 if (ir < fullRows) {
-                    microKernel(a, aOff + pc * lda + i0 + ir, lda, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha, ap,
-                            tileOffset);
+                    microKernel(a, aOff + pc * lda + i0 + ir, lda, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha,
+                            overwrite, ap, tileOffset);
                 } else {
-                    microKernel(ap, (ir - fullRows) * kc, MR, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha, ap,
-                            tileOffset);
+                    microKernel(ap, (ir - fullRows) * kc, MR, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha,
+                            overwrite, ap, tileOffset);
                 }
             }
         }
@@ -301,17 +303,19 @@ final class CpuGemm {
     }
 
     private static void microKernel(float[] a, int aBase, int aStep, float[] b, int bBase, int kc, float[] c,
-                                    int cBase, int ldc, int mr, int nr, float alpha, float[] tile, int tileOffset) {
+                                    int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                    int tileOffset) {
         if (MR == 4) {
-            microKernel4(a, aBase, aStep, b, bBase, kc, c, cBase, ldc, mr, nr, alpha, tile, tileOffset);
+            microKernel4(a, aBase, aStep, b, bBase, kc, c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
         } else {
-            microKernel6(a, aBase, aStep, b, bBase, kc, c, cBase, ldc, mr, nr, alpha, tile, tileOffset);
+            microKernel6(a, aBase, aStep, b, bBase, kc, c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
         }
     }
 
     /** The {@code 4 x NR} tile: {@link #microKernel6} without its last two rows. */
     private static void microKernel4(float[] a, int aBase, int aStep, float[] b, int bBase, int kc, float[] c,
-                                     int cBase, int ldc, int mr, int nr, float alpha, float[] tile, int tileOffset) {
+                                     int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                     int tileOffset) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -340,10 +344,10 @@ final class CpuGemm {
         }
         if (mr == MR && nr == NR) {
             FloatVector al = FloatVector.broadcast(SPECIES, alpha);
-            accumulate(c, cBase, c00, c01, al);
-            accumulate(c, cBase + ldc, c10, c11, al);
-            accumulate(c, cBase + 2 * ldc, c20, c21, al);
-            accumulate(c, cBase + 3 * ldc, c30, c31, al);
+            accumulate(c, cBase, c00, c01, al, overwrite);
+            accumulate(c, cBase + ldc, c10, c11, al, overwrite);
+            accumulate(c, cBase + 2 * ldc, c20, c21, al, overwrite);
+            accumulate(c, cBase + 3 * ldc, c30, c31, al, overwrite);
             return;
         }
         c00.intoArray(tile, tileOffset);
@@ -354,12 +358,13 @@ final class CpuGemm {
         c21.intoArray(tile, tileOffset + 2 * NR + LANES);
         c30.intoArray(tile, tileOffset + 3 * NR);
         c31.intoArray(tile, tileOffset + 3 * NR + LANES);
-        addTile(c, cBase, ldc, mr, nr, alpha, tile, tileOffset);
+        addTile(c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
     }
 
     /** The {@code 6 x NR} tile: one broadcast of A and two FMAs per row and {@code k}, C in 12 registers. */
     private static void microKernel6(float[] a, int aBase, int aStep, float[] b, int bBase, int kc, float[] c,
-                                     int cBase, int ldc, int mr, int nr, float alpha, float[] tile, int tileOffset) {
+                                     int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                     int tileOffset) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -398,12 +403,12 @@ final class CpuGemm {
         }
         if (mr == MR && nr == NR) {
             FloatVector al = FloatVector.broadcast(SPECIES, alpha);
-            accumulate(c, cBase, c00, c01, al);
-            accumulate(c, cBase + ldc, c10, c11, al);
-            accumulate(c, cBase + 2 * ldc, c20, c21, al);
-            accumulate(c, cBase + 3 * ldc, c30, c31, al);
-            accumulate(c, cBase + 4 * ldc, c40, c41, al);
-            accumulate(c, cBase + 5 * ldc, c50, c51, al);
+            accumulate(c, cBase, c00, c01, al, overwrite);
+            accumulate(c, cBase + ldc, c10, c11, al, overwrite);
+            accumulate(c, cBase + 2 * ldc, c20, c21, al, overwrite);
+            accumulate(c, cBase + 3 * ldc, c30, c31, al, overwrite);
+            accumulate(c, cBase + 4 * ldc, c40, c41, al, overwrite);
+            accumulate(c, cBase + 5 * ldc, c50, c51, al, overwrite);
             return;
         }
         c00.intoArray(tile, tileOffset);
@@ -418,23 +423,30 @@ final class CpuGemm {
         c41.intoArray(tile, tileOffset + 4 * NR + LANES);
         c50.intoArray(tile, tileOffset + 5 * NR);
         c51.intoArray(tile, tileOffset + 5 * NR + LANES);
-        addTile(c, cBase, ldc, mr, nr, alpha, tile, tileOffset);
+        addTile(c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
     }
 
-    /** Adds the {@code mr x nr} corner of a stored register tile into C: the edges of C. */
-    private static void addTile(float[] c, int cBase, int ldc, int mr, int nr, float alpha, float[] tile, int tileOffset) {
+    /** Adds the {@code mr x nr} corner of a stored register tile into C (or into zero): the edges of C. */
+    private static void addTile(float[] c, int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                int tileOffset) {
         for (int r = 0; r < mr; r++) {
             int row = cBase + r * ldc;
             int t = tileOffset + r * NR;
             for (int j = 0; j < nr; j++) {
-                c[row + j] += alpha * tile[t + j];
+                c[row + j] = (overwrite ? 0f : c[row + j]) + alpha * tile[t + j];
             }
         }
     }
 
-    private static void accumulate(float[] c, int at, FloatVector lo, FloatVector hi, FloatVector alpha) {
-        lo.fma(alpha, FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
-        hi.fma(alpha, FloatVector.fromArray(SPECIES, c, at + LANES)).intoArray(c, at + LANES);
+    /**
+     * {@code C += alpha·tile} for one row of the tile, or {@code C = 0 + alpha·tile} when {@code overwrite}: the same
+     * rounding as adding to a cleared C (a zero product stays +0), without the clearing pass or the read of C.
+     */
+    private static void accumulate(float[] c, int at, FloatVector lo, FloatVector hi, FloatVector alpha, boolean overwrite) {
+        FloatVector c0 = overwrite ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, at);
+        FloatVector c1 = overwrite ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, at + LANES);
+        lo.fma(alpha, c0).intoArray(c, at);
+        hi.fma(alpha, c1).intoArray(c, at + LANES);
     }
 
     private static void scaleRow(float[] c, int at, int n, float beta) {
