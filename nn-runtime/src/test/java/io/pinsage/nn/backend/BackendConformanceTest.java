@@ -305,13 +305,15 @@ public abstract class BackendConformanceTest {
             int cols = 40;
             int[] offsets = new int[targets + 1];
             for (int u = 0; u < targets; u++) {
-                offsets[u + 1] = offsets[u] + (u == 3 ? 0 : 1 + random.nextInt(8));
+                // one empty neighbourhood, one wide enough for the kernels' eight-row passes
+                offsets[u + 1] = offsets[u] + (u == 3 ? 0 : u == 5 ? 19 : 1 + random.nextInt(8));
             }
             int edges = offsets[targets];
             int[] neighbours = new int[edges];
             double[] alpha = new double[edges];
             for (int e = 0; e < edges; e++) {
-                neighbours[e] = random.nextInt(sources);
+                // a third of the edges on two sources, so that their backward passes gather eight rows and more
+                neighbours[e] = random.nextInt(e % 3 == 0 ? 2 : sources);
                 alpha[e] = (float) (0.05 + random.nextDouble());
             }
             double[] src = gaussian(sources * cols);

@@ -49,6 +49,8 @@ public final class CpuBackend implements Backend {
     /** The reversed neighbourhood of the backward pass in progress, and its targets' weight normalisation. */
     private ReversedNeighbourhood opReversed;
     private float[] targetScale = new float[0];
+    /** Per slot of {@link #opReversed}, the coefficient of its edge: weight times its target's factor. */
+    private float[] slotCoefficient = new float[0];
     private boolean closed;
     /** {@link System#nanoTime()} at the open busy span's start, or -1 when none is open. */
     private long spanStart = -1;
@@ -324,25 +326,34 @@ public final class CpuBackend implements Backend {
             int wo = w.offset;
             int so = src.offset;
             int e = e0;
-            for (; e + 4 <= e1; e += 4) {
-                float a0 = wd[wo + e];
-                float a1 = wd[wo + e + 1];
-                float a2 = wd[wo + e + 2];
-                float a3 = wd[wo + e + 3];
-                sum += a0 + a1 + a2 + a3;
-                CpuKernels.axpy4(a0, so + row(nb[nbBase + e], src), a1, so + row(nb[nbBase + e + 1], src),
-                        a2, so + row(nb[nbBase + e + 2], src), a3, so + row(nb[nbBase + e + 3], src),
-                        src.data, out.data, o, cols);
+            for (; e + 8 <= e1; e += 8) {
+                assert rowsExist(nb, nbBase + e, 8, src);
+                CpuKernels.axpy8(wd, wo + e, nb, nbBase + e, so, src.data, out.data, o, cols);
             }
             for (; e < e1; e++) {
-                float alpha = wd[wo + e];
-                sum += alpha;
-                CpuKernels.axpy(alpha, src.data, so + row(nb[nbBase + e], src), out.data, o, cols);
+                CpuKernels.axpy(wd[wo + e], src.data, so + row(nb[nbBase + e], src), out.data, o, cols);
+            }
+            // weights summed in groups of four: a fixed order, on which the mean (and a trained model) depends to the bit
+            for (e = e0; e + 4 <= e1; e += 4) {
+                sum += wd[wo + e] + wd[wo + e + 1] + wd[wo + e + 2] + wd[wo + e + 3];
+            }
+            for (; e < e1; e++) {
+                sum += wd[wo + e];
             }
             if (opPooling == Pooling.MEAN && e1 > e0) {
                 CpuKernels.scale(sum == 0f ? 0f : 1f / sum, out.data, o, cols);
             }
         }
+    }
+
+    /** Whether the {@code n} rows named from {@code rows[at]} on exist in {@code t}: an assertion's test. */
+    private static boolean rowsExist(int[] rows, int at, int n, CpuTensor t) {
+        for (int i = 0; i < n; i++) {
+            if (rows[at + i] < 0 || rows[at + i] >= t.rows()) {
+                throw new AssertionError("row " + rows[at + i] + " outside " + t);
+            }
+        }
+        return true;
     }
 
     /** Offset of row {@code v} of {@code t} relative to its start; the row must exist. */
@@ -377,6 +388,9 @@ public final class CpuBackend implements Backend {
                     + (opReversed.sources - 1) + ", outside " + Tensor.describe(ds));
         }
         scaleTargets(gs.rows());
+        if (slotCoefficient.length < ns.length()) {
+            slotCoefficient = new float[ns.length()];
+        }
         runRows(gatherBackRows, opReversed.sources, (long) ns.length() * gs.cols() / Math.max(1, opReversed.sources));
     }
 
@@ -448,22 +462,24 @@ public final class CpuBackend implements Backend {
         int[] start = r.start;
         int[] target = r.target;
         int[] edge = r.edge;
-        for (int v = chunk * opChunkSize; v < end; v++) {
+        int first = chunk * opChunkSize;
+        if (first >= end) {
+            return;
+        }
+        // This chunk's sources own the slots [start[first], start[end]): their coefficients are written here alone.
+        float[] coef = slotCoefficient;
+        for (int p = start[first]; p < start[end]; p++) {
+            coef[p] = w[wo + edge[p]] * scale[target[p]];
+        }
+        for (int v = first; v < end; v++) {
             int p = start[v];
             int p1 = start[v + 1];
             int dst = ds.offset + v * cols;
-            for (; p + 4 <= p1; p += 4) {
-                int t0 = target[p];
-                int t1 = target[p + 1];
-                int t2 = target[p + 2];
-                int t3 = target[p + 3];
-                CpuKernels.axpy4(w[wo + edge[p]] * scale[t0], go + t0 * cols, w[wo + edge[p + 1]] * scale[t1],
-                        go + t1 * cols, w[wo + edge[p + 2]] * scale[t2], go + t2 * cols, w[wo + edge[p + 3]] * scale[t3],
-                        go + t3 * cols, g.data, ds.data, dst, cols);
+            for (; p + 8 <= p1; p += 8) {
+                CpuKernels.axpy8(coef, p, target, p, go, g.data, ds.data, dst, cols);
             }
             for (; p < p1; p++) {
-                int t = target[p];
-                CpuKernels.axpy(w[wo + edge[p]] * scale[t], g.data, go + t * cols, ds.data, dst, cols);
+                CpuKernels.axpy(coef[p], g.data, go + target[p] * cols, ds.data, dst, cols);
             }
         }
     }
