@@ -359,7 +359,7 @@ public abstract class BackendConformanceTest {
         Tensor alphaT = upload("alpha", alpha.length, 1, alpha);
         Tensor dOut = upload("dOut", targets, cols, w);
         Tensor dSrc = backend.allocate("dSrc", sources, cols);
-        backend.prepareNeighbourhood(offT, nbT);
+        backend.prepareNeighborhood(offT, nbT);
         for (int[] neighbours : new int[][] {first, second}) {
             backend.upload(neighbours, 0, nbT);
             backend.fill(dSrc, 0f);

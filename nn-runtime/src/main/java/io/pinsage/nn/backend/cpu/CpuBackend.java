@@ -44,10 +44,10 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final CpuGemm gemm;
     private final int threads;
-    /** Most recently used first; see {@link ReversedNeighbourhood}. */
-    private final ArrayDeque<ReversedNeighbourhood> reversed = new ArrayDeque<>();
+    /** Most recently used first; see {@link ReversedNeighborhood}. */
+    private final ArrayDeque<ReversedNeighborhood> reversed = new ArrayDeque<>();
     /** The reversed neighbourhood of the backward pass in progress, and its targets' weight normalisation. */
-    private ReversedNeighbourhood opReversed;
+    private ReversedNeighborhood opReversed;
     private float[] targetScale = new float[0];
     /** Per slot of {@link #opReversed}, the coefficient of its edge: weight times its target's factor. */
     private float[] slotCoefficient = new float[0];
@@ -395,26 +395,26 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Builds the reversed neighbourhood of this CSR pair now (see {@link ReversedNeighbourhood}), so that the backward
+     * Builds the reversed neighbourhood of this CSR pair now (see {@link ReversedNeighborhood}), so that the backward
      * pass finds it ready: the minibatch's index work leaves the training step when the trainer stages the next
      * minibatch.
      *
      * @throws IndexOutOfBoundsException if the offsets are not a CSR row index of the neighbours, or a neighbour is negative
      */
     @Override
-    public void prepareNeighbourhood(IndexBuffer offsets, IndexBuffer neighbours) {
+    public void prepareNeighborhood(IndexBuffer offsets, IndexBuffer neighbours) {
         reversed(own(offsets), own(neighbours));
     }
 
-    private ReversedNeighbourhood reversed(CpuIndexBuffer offsets, CpuIndexBuffer neighbours) {
-        for (ReversedNeighbourhood r : reversed) {
+    private ReversedNeighborhood reversed(CpuIndexBuffer offsets, CpuIndexBuffer neighbours) {
+        for (ReversedNeighborhood r : reversed) {
             if (r.matches(offsets, neighbours)) {
                 reversed.remove(r);
                 reversed.addFirst(r);
                 return r;
             }
         }
-        ReversedNeighbourhood built = ReversedNeighbourhood.build(offsets, neighbours);
+        ReversedNeighborhood built = ReversedNeighborhood.build(offsets, neighbours);
         if (reversed.size() == REVERSED_CACHE) {
             reversed.removeLast();
         }
@@ -452,7 +452,7 @@ public final class CpuBackend implements Backend {
     private void gatherBackChunk(int chunk) {
         CpuTensor g = opX;
         CpuTensor ds = opZ;
-        ReversedNeighbourhood r = opReversed;
+        ReversedNeighborhood r = opReversed;
         int cols = g.cols();
         int go = g.offset;
         float[] w = opW.data;

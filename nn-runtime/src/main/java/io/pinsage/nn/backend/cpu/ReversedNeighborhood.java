@@ -7,13 +7,13 @@ import io.pinsage.nn.backend.IndexBuffer;
  * in target order. {@link CpuBackend#aggregateBackward} gathers each source's gradient from its targets' rows once,
  * instead of scattering every edge into a random source row (half the random traffic, and source rows split between
  * threads without conflict). It depends only on the index buffers, not on the weights, so it is built once per
- * minibatch ({@link CpuBackend#prepareNeighbourhood}, or the first backward pass) and reused by every later backward
+ * minibatch ({@link CpuBackend#prepareNeighborhood}, or the first backward pass) and reused by every later backward
  * pass over the same buffers until one of them is written again.
  *
  * <p>Immutable once built; read by the backend's worker threads. Cost: O(edges + sources) to build, single-threaded,
  * {@code 8·edges + 4·sources} bytes, bounded by a minibatch's size.
  */
-final class ReversedNeighbourhood {
+final class ReversedNeighborhood {
 
     /** The buffers it was built from: identity of the arrays and windows, so any other buffer misses. */
     private final int[] offsetsData;
@@ -32,7 +32,7 @@ final class ReversedNeighbourhood {
     /** Per slot, the edge's position in the forward neighbour list (where its weight is). */
     final int[] edge;
 
-    private ReversedNeighbourhood(CpuIndexBuffer offsets, CpuIndexBuffer neighbours, int sources, int[] start,
+    private ReversedNeighborhood(CpuIndexBuffer offsets, CpuIndexBuffer neighbours, int sources, int[] start,
                                   int[] target, int[] edge) {
         this.offsetsData = offsets.data;
         this.offsetsOffset = offsets.offset;
@@ -51,7 +51,7 @@ final class ReversedNeighbourhood {
      *
      * @throws IndexOutOfBoundsException if an offset leaves {@code [0, edges]} or decreases, or a neighbour is negative
      */
-    static ReversedNeighbourhood build(CpuIndexBuffer offsets, CpuIndexBuffer neighbours) {
+    static ReversedNeighborhood build(CpuIndexBuffer offsets, CpuIndexBuffer neighbours) {
         int[] off = offsets.data;
         int ob = offsets.offset;
         int[] nb = neighbours.data;
@@ -91,7 +91,7 @@ final class ReversedNeighbourhood {
                 edge[at] = e;
             }
         }
-        return new ReversedNeighbourhood(offsets, neighbours, sources, start, target, edge);
+        return new ReversedNeighborhood(offsets, neighbours, sources, start, target, edge);
     }
 
     /** Whether this was built from exactly these two buffers (same arrays, same windows). */
