@@ -151,7 +151,7 @@ def blas_line():
     torch.mm(torch.ones(64, 64), torch.ones(64, 64))
     config = torch.__config__.show()
     blas = config.split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in config else "unknown"
-    mkl = [s.strip() for s in config.splitlines() if "Math Kernel Library" in s]
+    mkl = [s.strip(" -") for s in config.splitlines() if "Math Kernel Library" in s]
     with open("/proc/self/maps") as maps:
         loaded = sorted({line.split()[-1] for line in maps if "blas" in line.split()[-1].lower() and "numpy" not in line})
     return (f"torch {torch.__version__}, BLAS_INFO={blas}" + (f" ({mkl[0]})" if mkl else "")
