@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A sampler: listens for trainers, admits those that prove they hold the shared secret and see the same fingerprint
@@ -41,7 +42,8 @@ public final class SamplerServer implements AutoCloseable {
     private final EventLoopGroup io;
     private final ExecutorService builders;
     private final ChannelGroup channels = new DefaultChannelGroup("sampler", GlobalEventExecutor.INSTANCE);
-    private Channel server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Channel server;
 
     /**
      * @param listen      where to listen; port 0 picks a free port ({@link #address()} tells which)
@@ -105,6 +107,9 @@ public final class SamplerServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (server != null) {
             server.close().syncUninterruptibly();
         }
