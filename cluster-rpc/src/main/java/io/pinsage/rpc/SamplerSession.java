@@ -63,7 +63,8 @@ final class SamplerSession extends SimpleChannelInboundHandler<Frame> {
                 int epoch = Frames.intAt(frame, 0);
                 int index = Frames.intAt(frame, 1);
                 if (++outstanding > credits) {
-                    protocolError("batch " + index + " requested beyond the " + credits + " credits granted");
+                    protocolError("batch " + index + " requested beyond the credits left: " + outstanding + " outstanding, "
+                            + credits + " credits");
                     return;
                 }
                 submit(epoch, index);
