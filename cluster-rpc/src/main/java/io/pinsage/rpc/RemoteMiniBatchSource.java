@@ -325,7 +325,8 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
     /** One admitted sampler: the handler of its connection after the handshake, and its assignment state. */
     private final class Link extends SimpleChannelInboundHandler<Frame> {
 
-        final InetSocketAddress address;
+        /** {@code host:port} as given, for messages. */
+        final String address;
         Channel channel;
         boolean alive;
         /** Credits granted minus batches received: what the sampler may still send. */
@@ -335,7 +336,7 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
         long lastProgress;
 
         Link(InetSocketAddress address) {
-            this.address = address;
+            this.address = address.getHostString() + ":" + address.getPort();
         }
 
         int free() {

@@ -86,8 +86,11 @@ public final class SamplerServer implements AutoCloseable {
                                         new SamplerSession(producer, builders, config)));
                     }
                 });
+        // Addresses parsed from the command line are unresolved; a socket binds only to a resolved one.
+        InetSocketAddress at = listen.isUnresolved() ? new InetSocketAddress(listen.getHostString(), listen.getPort())
+                : listen;
         try {
-            server = b.bind(listen).syncUninterruptibly().channel();
+            server = b.bind(at).syncUninterruptibly().channel();
         } catch (Exception e) {
             close();
             throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);

@@ -50,15 +50,16 @@ class RemoteMiniBatchSourceTest {
     }
 
     SamplerServer sampler(BatchProducer producer) {
-        return track(new SamplerServer(new InetSocketAddress("127.0.0.1", 0), HandshakeTest.SECRET, FINGERPRINT,
+        return track(new SamplerServer(RemoteSamplers.parseAddress("127.0.0.1:0"), HandshakeTest.SECRET, FINGERPRINT,
                 producer, 2, CONFIG)).start();
     }
 
     RemoteSamplers trainer(RpcConfig config, SamplerServer... samplers) {
-        List<InetSocketAddress> addresses = new ArrayList<>();
+        StringBuilder list = new StringBuilder();
         for (SamplerServer s : samplers) {
-            addresses.add(s.address());
+            list.append(list.isEmpty() ? "" : ", ").append("127.0.0.1:").append(s.address().getPort());
         }
+        List<InetSocketAddress> addresses = RemoteSamplers.parseAddresses(list.toString());
         return track(new RemoteSamplers(addresses, HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, config));
     }
 
@@ -178,7 +179,7 @@ class RemoteMiniBatchSourceTest {
         try (RemoteMiniBatchSource source = trainer.open(0, 0)) {
             takeAndCompare(source, 0, 0, 3);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> source.take(0, 3));
-            assertEquals("sampler " + s.address() + " could not build batch 3 of epoch 0: "
+            assertEquals("sampler 127.0.0.1:" + s.address().getPort() + " could not build batch 3 of epoch 0: "
                     + "java.lang.IllegalArgumentException: neighbourhood of node 77 is missing", e.getMessage());
         }
     }
@@ -189,14 +190,24 @@ class RemoteMiniBatchSourceTest {
                 "store 9f9f".getBytes(StandardCharsets.UTF_8), batches, 1, CONFIG)).start();
         RemoteSamplers trainer = trainer(CONFIG, sampler(batches), other);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.open(0, 0));
-        assertTrue(e.getMessage().startsWith("sampler " + other.address() + ": refused by the sampler: fingerprint differs"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("sampler 127.0.0.1:" + other.address().getPort()
+                + ": refused by the sampler: fingerprint differs"), e.getMessage());
         SamplerServer foreign = track(new SamplerServer(new InetSocketAddress("127.0.0.1", 0), HandshakeTest.OTHER,
                 FINGERPRINT, batches, 1, CONFIG)).start();
         RemoteSamplers trainer2 = trainer(CONFIG, foreign);
         e = assertThrows(IllegalStateException.class, () -> trainer2.open(0, 0));
-        assertEquals("sampler " + foreign.address() + ": the sampler's proof is wrong (wrong secret, or a replayed"
+        assertEquals("sampler 127.0.0.1:" + foreign.address().getPort() + ": the sampler's proof is wrong (wrong secret, or a replayed"
                 + " handshake)", e.getMessage());
+    }
+
+    @Test
+    void shouldParseAddressesAndNameTheBadEntry() {
+        assertEquals(List.of(InetSocketAddress.createUnresolved("h1", 4000), InetSocketAddress.createUnresolved("::1", 5)),
+                RemoteSamplers.parseAddresses("h1:4000, [::1]:5"));
+        assertEquals("address 'h2': expected HOST:PORT with a port in [0, 65535]", assertThrows(
+                IllegalArgumentException.class, () -> RemoteSamplers.parseAddresses("h1:1,h2")).getMessage());
+        assertEquals("address 'h:70000': expected HOST:PORT with a port in [0, 65535]", assertThrows(
+                IllegalArgumentException.class, () -> RemoteSamplers.parseAddress("h:70000")).getMessage());
     }
 
     @Test
