@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -34,24 +33,19 @@ class RemoteMiniBatchSourceTest {
     static final RpcConfig CONFIG = RpcConfig.DEFAULTS.withPrefetch(2);
 
     private final TestBatches batches = new TestBatches(SCHEDULE);
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final LoopbackCluster cluster = new LoopbackCluster();
 
     @AfterEach
     void closeAndCheckLeaks() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        LeakRecorder.assertNoLeaks();
+        cluster.close();
     }
 
     private <T extends AutoCloseable> T track(T closeable) {
-        open.add(closeable);
-        return closeable;
+        return cluster.track(closeable);
     }
 
-    SamplerServer sampler(BatchProducer producer) {
-        return track(new SamplerServer(RemoteSamplers.parseAddress("127.0.0.1:0"), HandshakeTest.SECRET, FINGERPRINT,
-                producer, 2, CONFIG)).start();
+    private SamplerServer sampler(BatchProducer producer) {
+        return cluster.sampler(producer);
     }
 
     RemoteSamplers trainer(RpcConfig config, SamplerServer... samplers) {

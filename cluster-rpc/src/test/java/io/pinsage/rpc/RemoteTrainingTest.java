@@ -36,14 +36,11 @@ class RemoteTrainingTest {
 
     private static final int EPOCHS = 2;
     private final TestBatches batches = new TestBatches(RemoteMiniBatchSourceTest.SCHEDULE);
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final LoopbackCluster cluster = new LoopbackCluster();
 
     @AfterEach
     void closeAndCheckLeaks() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        LeakRecorder.assertNoLeaks();
+        cluster.close();
     }
 
     /** Every loss, then every parameter value, as the bits of a run over {@link #EPOCHS} epochs. */
@@ -93,11 +90,11 @@ class RemoteTrainingTest {
             }
             return batches.build(epoch, index);
         };
-        SamplerServer doomed = sampler(holdsLater);
-        SamplerServer survivor = sampler(batches);
+        SamplerServer doomed = cluster.sampler(holdsLater);
+        SamplerServer survivor = cluster.sampler(batches);
         RemoteSamplers trainer = new RemoteSamplers(List.of(doomed.address(), survivor.address()), HandshakeTest.SECRET,
                 RemoteMiniBatchSourceTest.FINGERPRINT, RemoteMiniBatchSourceTest.SCHEDULE, RemoteMiniBatchSourceTest.CONFIG);
-        open.add(trainer);
+        cluster.track(trainer);
         int[] taken = new int[1];
         List<Long> remote;
         try {
@@ -125,12 +122,5 @@ class RemoteTrainingTest {
         for (int i = 0; i < local.size(); i++) {
             assertEquals(local.get(i), remote.get(i), "value " + i + " of the run (losses first, then parameters)");
         }
-    }
-
-    private SamplerServer sampler(BatchProducer producer) {
-        SamplerServer s = new SamplerServer(RemoteSamplers.parseAddress("127.0.0.1:0"), HandshakeTest.SECRET,
-                RemoteMiniBatchSourceTest.FINGERPRINT, producer, 2, RemoteMiniBatchSourceTest.CONFIG);
-        open.add(s);
-        return s.start();
     }
 }
