@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -76,7 +77,7 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
     private boolean closed;
 
     RemoteMiniBatchSource(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprintDigest, int batches,
-                          RpcConfig config, EventLoop loop, int epoch, int fromBatch) {
+                          RpcConfig config, SslContext tls, EventLoop loop, int epoch, int fromBatch) {
         if (epoch < 0 || fromBatch < 0 || fromBatch > batches) {
             throw new IllegalArgumentException("epoch=" + epoch + " fromBatch=" + fromBatch + ": must be >= 0, fromBatch <= "
                     + batches);
@@ -100,6 +101,10 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
             ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(),
+                                address.getPort()));
+                    }
                     ch.pipeline().addLast("frames", new FrameDecoder())
                             .addLast("encoder", new FrameEncoder())
                             .addLast("handshake", new ClientHandshake(secret, fingerprintDigest, config, link, admitted));

@@ -1,6 +1,7 @@
 package io.pinsage.rpc;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatchSource;
 
@@ -24,6 +25,7 @@ public final class RemoteSamplers implements AutoCloseable {
     private final byte[] fingerprintDigest;
     private final int batches;
     private final RpcConfig config;
+    private final SslContext tls;
     private final EventLoopGroup group;
 
     /**
@@ -34,6 +36,20 @@ public final class RemoteSamplers implements AutoCloseable {
      */
     public RemoteSamplers(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprint,
                           BatchSchedule schedule, RpcConfig config) {
+        this(samplers, secret, fingerprint, schedule, config, null);
+    }
+
+    /**
+     * A trainer whose connections are encrypted, to samplers started with a TLS context.
+     *
+     * @param tls a client context that trusts the samplers' certificates (for example from
+     *            {@code SslContextBuilder.forClient().trustManager(trustManagerFactory)}), or null for plain TCP
+     */
+    public RemoteSamplers(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprint,
+                          BatchSchedule schedule, RpcConfig config, SslContext tls) {
+        if (tls != null && !tls.isClient()) {
+            throw new IllegalArgumentException("tls: a server context where a trainer needs a client context");
+        }
         if (samplers.isEmpty()) {
             throw new IllegalArgumentException("samplers=[]: at least one sampler address is needed");
         }
@@ -42,6 +58,7 @@ public final class RemoteSamplers implements AutoCloseable {
         this.fingerprintDigest = SharedSecret.digest(fingerprint);
         this.batches = schedule.batches();
         this.config = config;
+        this.tls = tls;
         this.group = Transport.group(1, "pinsage-rpc-trainer");
     }
 
@@ -53,7 +70,7 @@ public final class RemoteSamplers implements AutoCloseable {
      *                               version), naming the sampler and the reason; or when no sampler can be reached
      */
     public RemoteMiniBatchSource open(int epoch, int fromBatch) {
-        return new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, config, group.next(), epoch,
+        return new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, config, tls, group.next(), epoch,
                 fromBatch);
     }
 

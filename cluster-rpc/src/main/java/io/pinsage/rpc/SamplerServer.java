@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -38,6 +39,7 @@ public final class SamplerServer implements AutoCloseable {
     private final byte[] fingerprintDigest;
     private final BatchProducer producer;
     private final RpcConfig config;
+    private final SslContext tls;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup io;
     private final ExecutorService builders;
@@ -53,6 +55,20 @@ public final class SamplerServer implements AutoCloseable {
      */
     public SamplerServer(InetSocketAddress listen, SharedSecret secret, byte[] fingerprint, BatchProducer producer,
                          int threads, RpcConfig config) {
+        this(listen, secret, fingerprint, producer, threads, config, null);
+    }
+
+    /**
+     * A sampler whose connections are encrypted: TLS first, then the handshake of {@link FrameDescriptor} inside it.
+     *
+     * @param tls a server context (for example from {@code SslContextBuilder.forServer(keyManagerFactory)}), or null
+     *            for plain TCP
+     */
+    public SamplerServer(InetSocketAddress listen, SharedSecret secret, byte[] fingerprint, BatchProducer producer,
+                         int threads, RpcConfig config, SslContext tls) {
+        if (tls != null && !tls.isServer()) {
+            throw new IllegalArgumentException("tls: a client context where a sampler needs a server context");
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads=" + threads + ": must be >= 1");
         }
@@ -61,6 +77,7 @@ public final class SamplerServer implements AutoCloseable {
         this.fingerprintDigest = SharedSecret.digest(fingerprint);
         this.producer = producer;
         this.config = config;
+        this.tls = tls;
         this.acceptor = Transport.group(1, "pinsage-rpc-accept");
         this.io = Transport.group(1, "pinsage-rpc-io");
         this.builders = Executors.newFixedThreadPool(threads, new DefaultThreadFactory("pinsage-rpc-build", true));
@@ -80,6 +97,9 @@ public final class SamplerServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast("frames", new FrameDecoder())
                                 .addLast("encoder", new FrameEncoder())
                                 .addLast("handshake", new ServerHandshake(secret, fingerprintDigest, config,
@@ -95,7 +115,8 @@ public final class SamplerServer implements AutoCloseable {
             close();
             throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
-        LOG.log(System.Logger.Level.INFO, "sampler listening on " + server.localAddress() + " (" + Transport.name() + ")");
+        LOG.log(System.Logger.Level.INFO, "sampler listening on " + server.localAddress() + " (" + Transport.name()
+                + (tls == null ? "" : ", TLS") + ")");
         return this;
     }
 
