@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 /** Builds and reads the small control frames of {@link FrameDescriptor}'s table. Stateless. */
 final class Frames {
 
+    /** Enough for an exception's class and message; a reason is a line in a log, not a stack trace. */
+    private static final int MAX_REASON_BYTES = 4096;
+
     private Frames() {
     }
 
@@ -26,19 +29,20 @@ final class Frames {
 
     /** An ERROR frame; the reason is cut to fit whatever limit the peer applies now (the handshake's, at worst). */
     static Frame error(String reason) {
-        return new Frame(FrameDescriptor.Type.ERROR, Unpooled.wrappedBuffer(fit(reason)));
+        return new Frame(FrameDescriptor.Type.ERROR, Unpooled.wrappedBuffer(fit(reason,
+                FrameDescriptor.HANDSHAKE_MAX_FRAME - FrameDescriptor.HEADER_LENGTH)));
     }
 
+    /** A FAILED frame; only admitted peers get one, so the reason may be longer than an ERROR's. */
     static Frame failed(int epoch, int index, String reason) {
-        byte[] text = fit(reason);
+        byte[] text = fit(reason, MAX_REASON_BYTES);
         ByteBuf body = Unpooled.buffer(8 + text.length);
         body.writeIntLE(epoch).writeIntLE(index).writeBytes(text);
         return new Frame(FrameDescriptor.Type.FAILED, body);
     }
 
-    private static byte[] fit(String reason) {
+    private static byte[] fit(String reason, int max) {
         byte[] b = reason.getBytes(StandardCharsets.UTF_8);
-        int max = FrameDescriptor.HANDSHAKE_MAX_FRAME - FrameDescriptor.HEADER_LENGTH;
         return b.length <= max ? b : new String(b, 0, max - 3, StandardCharsets.UTF_8).replace("\uFFFD", "")
                 .concat("...").getBytes(StandardCharsets.UTF_8);
     }
