@@ -35,7 +35,7 @@ class DecoderFuzzTest {
 
     // Paranoid leak tracking records a stack trace per buffer, so a round costs milliseconds: keep the bounds small.
     private static final int ROUNDS = 600;
-    private static final long MAX_NANOS = 3_000_000_000L;
+    private static final long MAX_NANOS = 2_000_000_000L;
 
     @Test
     void shouldAdmitNothingButARealHandshake() throws Exception {
