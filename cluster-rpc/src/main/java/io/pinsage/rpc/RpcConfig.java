@@ -12,13 +12,18 @@ import java.time.Duration;
  *                          stalled (alive but stuck) and loses them to the others
  * @param handshakeTimeout  connecting, authenticating and comparing fingerprints must finish within this
  * @param maxFrameBytes     the largest frame (header included) either side accepts after the handshake
+ * @param maxUnadmitted     connections a sampler holds in the handshake at once; more are closed on arrival, so a
+ *                          flood of connections that never authenticate cannot exhaust it
  */
 public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heartbeatTimeout, Duration stallTimeout,
-                        Duration handshakeTimeout, int maxFrameBytes) {
+                        Duration handshakeTimeout, int maxFrameBytes, int maxUnadmitted) {
 
-    /** Prefetch 4, heartbeats every second, dead after 10 s of silence, stalled after 60 s, 256 MiB frames. */
+    /**
+     * Prefetch 4, heartbeats every second, dead after 10 s of silence, stalled after 60 s, 10 s to connect and
+     * authenticate, 256 MiB frames, 64 connections in the handshake at once.
+     */
     public static final RpcConfig DEFAULTS = new RpcConfig(4, Duration.ofSeconds(1), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(10), 256 << 20);
+            Duration.ofSeconds(60), Duration.ofSeconds(10), 256 << 20, 64);
 
     /**
      * @throws IllegalArgumentException naming the setting out of range
@@ -38,6 +43,9 @@ public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heart
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("maxFrameBytes=" + maxFrameBytes + ": must be >= 1024");
         }
+        if (maxUnadmitted < 1) {
+            throw new IllegalArgumentException("maxUnadmitted=" + maxUnadmitted + ": must be >= 1");
+        }
     }
 
     private static void positive(String name, Duration d) {
@@ -48,11 +56,19 @@ public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heart
 
     /** The same settings with other timeouts. */
     public RpcConfig withTimeouts(Duration heartbeatInterval, Duration heartbeatTimeout, Duration stallTimeout) {
-        return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes);
+        return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
+                maxUnadmitted);
     }
 
     /** The same settings with another prefetch depth. */
     public RpcConfig withPrefetch(int prefetch) {
-        return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes);
+        return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
+                maxUnadmitted);
+    }
+
+    /** The same settings with another bound on connections in the handshake. */
+    public RpcConfig withMaxUnadmitted(int maxUnadmitted) {
+        return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
+                maxUnadmitted);
     }
 }

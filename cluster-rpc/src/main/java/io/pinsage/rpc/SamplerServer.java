@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A sampler: listens for trainers, admits those that prove they hold the shared secret and see the same fingerprint
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the build thread that built it. {@link #start} and {@link #close} may be called from any thread, once each.
  *
  * <p>A connection costs nothing but its decoder and handshake handler until it is admitted; see
- * {@link ServerHandshake} for what closes it before.
+ * {@link ServerHandshake} for what closes it before. At most {@link RpcConfig#maxUnadmitted()} connections are in the
+ * handshake at once; more are closed as they arrive.
  */
 public final class SamplerServer implements AutoCloseable {
 
@@ -45,6 +47,7 @@ public final class SamplerServer implements AutoCloseable {
     private final ExecutorService builders;
     private final ChannelGroup channels = new DefaultChannelGroup("sampler", GlobalEventExecutor.INSTANCE);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger unadmitted = new AtomicInteger();
     private volatile Channel server;
 
     /**
@@ -96,6 +99,21 @@ public final class SamplerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (unadmitted.incrementAndGet() > config.maxUnadmitted()) {
+                            unadmitted.decrementAndGet();
+                            LOG.log(System.Logger.Level.WARNING, "closing connection from " + ch.remoteAddress() + ": "
+                                    + config.maxUnadmitted() + " connections are in the handshake already");
+                            ch.close();
+                            return;
+                        }
+                        // Whether admitted or closed, the connection leaves the handshake once.
+                        AtomicBoolean counted = new AtomicBoolean(true);
+                        Runnable leave = () -> {
+                            if (counted.getAndSet(false)) {
+                                unadmitted.decrementAndGet();
+                            }
+                        };
+                        ch.closeFuture().addListener(f -> leave.run());
                         channels.add(ch);
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
@@ -103,7 +121,7 @@ public final class SamplerServer implements AutoCloseable {
                         ch.pipeline().addLast("frames", new FrameDecoder())
                                 .addLast("encoder", new FrameEncoder())
                                 .addLast("handshake", new ServerHandshake(secret, fingerprintDigest, config,
-                                        new SamplerSession(producer, builders, config)));
+                                        new SamplerSession(producer, builders, config), leave));
                     }
                 });
         // Addresses parsed from the command line are unresolved; a socket binds only to a resolved one.

@@ -29,12 +29,16 @@ final class ServerHandshake extends SimpleChannelInboundHandler<Frame> {
     private final byte[] fingerprintDigest;
     private final RpcConfig config;
     private final ChannelHandler session;
+    private final Runnable admitted;
     private State state = State.HELLO;
     private byte[] trainerNonce;
     private byte[] samplerNonce;
     private ScheduledFuture<?> deadline;
 
-    ServerHandshake(SharedSecret secret, byte[] fingerprintDigest, RpcConfig config, ChannelHandler session) {
+    /** @param admitted run once the connection is admitted (not when it is closed before) */
+    ServerHandshake(SharedSecret secret, byte[] fingerprintDigest, RpcConfig config, ChannelHandler session,
+                    Runnable admitted) {
+        this.admitted = admitted;
         this.secret = secret;
         this.fingerprintDigest = fingerprintDigest;
         this.config = config;
@@ -82,6 +86,7 @@ final class ServerHandshake extends SimpleChannelInboundHandler<Frame> {
                 deadline.cancel(false);
                 ctx.writeAndFlush(Frame.empty(FrameDescriptor.Type.READY));
                 ctx.pipeline().replace(this, "session", session);
+                admitted.run();
             }
             case DONE -> throw new AssertionError("the handshake handler left the pipeline");
         }

@@ -45,7 +45,7 @@ class DecoderFuzzTest {
         long start = System.nanoTime();
         for (int round = 0; round < ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
             int kind = rnd.nextInt(7);
-            EmbeddedChannel server = server();
+            EmbeddedChannel server = server(() -> fail("admitted without a handshake"));
             try {
                 for (ByteBuf chunk : chunks(attack(kind, rnd), rnd)) {
                     if (server.isOpen()) {
@@ -89,10 +89,10 @@ class DecoderFuzzTest {
         }
     }
 
-    private static EmbeddedChannel server() {
+    private static EmbeddedChannel server(Runnable admitted) {
         return new EmbeddedChannel(new FrameDecoder(), new FrameEncoder(),
                 new ServerHandshake(HandshakeTest.SECRET, HandshakeTest.FINGERPRINT, RpcConfig.DEFAULTS,
-                        HandshakeTest.marker()));
+                        HandshakeTest.marker(), admitted));
     }
 
     /** The bytes of one attack against a fresh sampler connection. */
@@ -124,7 +124,7 @@ class DecoderFuzzTest {
 
     /** What a genuine trainer sent to another sampler connection: recorded, then replayed here. */
     private static byte[] replayed() {
-        EmbeddedChannel victim = server();
+        EmbeddedChannel victim = server(() -> { });
         EmbeddedChannel client = new EmbeddedChannel(new FrameDecoder(), new FrameEncoder(),
                 new ClientHandshake(HandshakeTest.SECRET, HandshakeTest.FINGERPRINT, RpcConfig.DEFAULTS,
                         HandshakeTest.marker(), ImmediateEventExecutor.INSTANCE.newPromise()));

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -39,12 +40,15 @@ class HandshakeTest {
     static final byte[] FINGERPRINT = SharedSecret.digest("store gen-3 / K=2 T=50".getBytes(StandardCharsets.UTF_8));
 
     private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private final AtomicInteger admissions = new AtomicInteger();
 
     @AfterEach
     void noLeaks() throws InterruptedException {
         for (EmbeddedChannel ch : channels) {
             ch.finishAndReleaseAll();
         }
+        // Only the admitting test admits; every refusal must leave the count alone.
+        assertTrue(admissions.get() <= 1, "admitted " + admissions.get() + " times");
         LeakRecorder.assertNoLeaks();
     }
 
@@ -55,7 +59,7 @@ class HandshakeTest {
 
     EmbeddedChannel server(SharedSecret secret, byte[] fingerprint) {
         EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(), new FrameEncoder(),
-                new ServerHandshake(secret, fingerprint, RpcConfig.DEFAULTS, marker()));
+                new ServerHandshake(secret, fingerprint, RpcConfig.DEFAULTS, marker(), admissions::incrementAndGet));
         channels.add(ch);
         return ch;
     }
@@ -107,6 +111,7 @@ class HandshakeTest {
         assertEquals(RpcConfig.DEFAULTS.maxFrameBytes(), server.pipeline().get(FrameDecoder.class).maxFrameBytes());
         assertEquals(RpcConfig.DEFAULTS.maxFrameBytes(), client.pipeline().get(FrameDecoder.class).maxFrameBytes());
         assertTrue(server.isOpen() && client.isOpen());
+        assertEquals(1, admissions.getAndSet(0), "the sampler counted the admission once");
     }
 
     @Test
