@@ -384,10 +384,11 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
                         return;
                     }
                     int index = batch.index();
-                    if (batch.epoch() != epoch || outstanding.remove(index) == null || credits < 1) {
+                    if (batch.epoch() != epoch || !outstanding.containsKey(index) || credits < 1) {
                         lost(this, "sent batch " + index + " of epoch " + batch.epoch() + " unasked or without credit");
                         return;
                     }
+                    outstanding.remove(index);
                     credits--;
                     lastProgress = System.nanoTime();
                     deliveredBy.put(index, this);
