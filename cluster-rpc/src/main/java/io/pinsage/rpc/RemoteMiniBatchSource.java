@@ -24,8 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -57,6 +59,7 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
     private final int batches;
     private final RpcConfig config;
     private final EventLoop loop;
+    private final Consumer<RemoteMiniBatchSource> onClose;
     private final List<Link> links = new ArrayList<>();
 
     // Event-loop state.
@@ -77,7 +80,8 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
     private boolean closed;
 
     RemoteMiniBatchSource(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprintDigest, int batches,
-                          RpcConfig config, SslContext tls, EventLoop loop, int epoch, int fromBatch) {
+                          RpcConfig config, SslContext tls, EventLoop loop, int epoch, int fromBatch,
+                          Consumer<RemoteMiniBatchSource> onClose) {
         if (epoch < 0 || fromBatch < 0 || fromBatch > batches) {
             throw new IllegalArgumentException("epoch=" + epoch + " fromBatch=" + fromBatch + ": must be >= 0, fromBatch <= "
                     + batches);
@@ -86,6 +90,7 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
         this.batches = batches;
         this.config = config;
         this.loop = loop;
+        this.onClose = onClose;
         this.next = fromBatch;
         this.nextToAssign = fromBatch;
         List<Promise<Void>> admissions = new ArrayList<>();
@@ -304,27 +309,42 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
             return;
         }
         closed = true;
-        List<ChannelFuture> closes = new ArrayList<>();
-        // The source must be closed before the RemoteSamplers that opened it, whose loop this is.
-        loop.submit(() -> {
-            closing = true;
-            if (stallCheck != null) {
-                stallCheck.cancel(false);
-            }
-            for (Link l : links) {
-                l.alive = false;
-                closes.add(l.channel.close());
-            }
-        }).awaitUninterruptibly();
-        for (ChannelFuture f : closes) {
-            f.awaitUninterruptibly();
-        }
+        onClose.accept(this);
+        closeConnections();
         lock.lock();
         try {
             delivered.clear();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Closes every connection, from any thread but the loop's, and returns once they are closed. */
+    private void closeConnections() {
+        List<ChannelFuture> closes = new ArrayList<>();
+        try {
+            loop.submit(() -> {
+                closing = true;
+                if (stallCheck != null) {
+                    stallCheck.cancel(false);
+                }
+                for (Link l : links) {
+                    l.alive = false;
+                    closes.add(l.channel.close());
+                }
+            }).awaitUninterruptibly();
+        } catch (RejectedExecutionException e) {
+            // The loop has shut down already, closing every channel as it did.
+        }
+        for (ChannelFuture f : closes) {
+            f.awaitUninterruptibly();
+        }
+    }
+
+    /** The samplers object is closing under an open source: a waiting {@link #take} must throw, not wait forever. */
+    void abandon() {
+        fail(new IllegalStateException("the samplers' connections were closed while epoch " + epoch + " was open"));
+        closeConnections();
     }
 
     /** One admitted sampler: the handler of its connection after the handshake, and its assignment state. */

@@ -8,6 +8,8 @@ import io.pinsage.nn.batch.MiniBatchSource;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * loop its connections run on. Each {@link #open} connects afresh (a sampler restarted between epochs is used again)
  * and returns the epoch's {@link RemoteMiniBatchSource}; {@link #factory()} is what a trainer takes.
  *
- * <p>Threads: one event loop ({@code pinsage-rpc-trainer}, a daemon thread) for every connection. {@link #open} and
- * {@link #close} are called from the trainer's thread; close every source before closing this.
+ * <p>Threads: one event loop ({@code pinsage-rpc-trainer}, a daemon thread) for every connection. {@link #open} is
+ * called from the trainer's thread, {@link #close} from any.
  */
 public final class RemoteSamplers implements AutoCloseable {
 
@@ -27,6 +29,7 @@ public final class RemoteSamplers implements AutoCloseable {
     private final RpcConfig config;
     private final SslContext tls;
     private final EventLoopGroup group;
+    private final Set<RemoteMiniBatchSource> open = ConcurrentHashMap.newKeySet();
 
     /**
      * @param samplers    where the samplers listen; at least one
@@ -70,8 +73,10 @@ public final class RemoteSamplers implements AutoCloseable {
      *                               version), naming the sampler and the reason; or when no sampler can be reached
      */
     public RemoteMiniBatchSource open(int epoch, int fromBatch) {
-        return new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, config, tls, group.next(), epoch,
-                fromBatch);
+        RemoteMiniBatchSource source = new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, config,
+                tls, group.next(), epoch, fromBatch, open::remove);
+        open.add(source);
+        return source;
     }
 
     /** {@link #open} as the factory a trainer opens once per epoch. */
@@ -79,9 +84,15 @@ public final class RemoteSamplers implements AutoCloseable {
         return this::open;
     }
 
-    /** Stops the event loop. Idempotent. */
+    /**
+     * Stops the event loop. A source still open is abandoned: its connections close and a {@code take} waiting on it
+     * throws. Idempotent.
+     */
     @Override
     public void close() {
+        for (RemoteMiniBatchSource source : open) {
+            source.abandon();
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

@@ -79,6 +79,21 @@ class RemoteMiniBatchSourceTest {
     }
 
     @Test
+    void shouldFailTakeAndStillCloseWhenTheSamplersObjectIsClosedFirst() {
+        RemoteSamplers trainer = trainer(CONFIG, sampler(batches));
+        RemoteMiniBatchSource source = trainer.open(0, 0);
+        takeAndCompare(source, 0, 0, 2);
+        trainer.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            for (int i = 2; i < SCHEDULE.batches(); i++) {
+                source.take(0, i);
+            }
+        });
+        assertEquals("the samplers' connections were closed while epoch 0 was open", e.getMessage());
+        source.close();
+    }
+
+    @Test
     void shouldNeverHaveASamplerBuildBeyondTheCreditsGranted() {
         AtomicInteger takesStarted = new AtomicInteger();
         ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
@@ -134,7 +149,7 @@ class RemoteMiniBatchSourceTest {
             }
             return batches.build(epoch, index);
         };
-        RpcConfig config = CONFIG.withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(2));
+        RpcConfig config = CONFIG.withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(3));
         RemoteSamplers trainer = trainer(config, sampler(stalls), sampler(batches));
         try (RemoteMiniBatchSource source = trainer.open(0, 0)) {
             takeAndCompare(source, 0, 0, SCHEDULE.batches());
