@@ -11,13 +11,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Two sampler processes and a trainer; one sampler is killed with SIGKILL mid-epoch. */
+/** Sampler processes and a trainer; samplers are frozen (SIGSTOP) and killed (SIGKILL) mid-epoch. */
 @Timeout(120)
 class SamplerProcessTest {
 
@@ -28,33 +30,43 @@ class SamplerProcessTest {
     @TempDir
     Path dir;
 
+    /**
+     * Three samplers: at a third of the epoch one is frozen (a stopped process keeps its sockets open and sends
+     * nothing, so only the missing heartbeats tell), at two thirds another is killed (its sockets close at once).
+     */
     @Test
-    void shouldFinishTheEpochBitForBitWhenASamplerProcessIsKilled() throws Exception {
+    void shouldFinishTheEpochBitForBitWhenOneSamplerIsFrozenAndAnotherKilled() throws Exception {
         Path secretFile = dir.resolve("secret");
         Files.writeString(secretFile, "correct horse battery staple\n");
+        RpcConfig trainerConfig = RemoteMiniBatchSourceTest.CONFIG.withTimeouts(Duration.ofMillis(500),
+                Duration.ofSeconds(3), Duration.ofMinutes(10));
         List<Process> samplers = new ArrayList<>();
         try {
+            for (int i = 0; i < 3; i++) {
+                samplers.add(start(secretFile, dir.resolve("sampler-" + i + ".log")));
+            }
             List<InetSocketAddress> addresses = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                Process p = start(secretFile, dir.resolve("sampler-" + i + ".log"));
-                samplers.add(p);
+            for (Process p : samplers) {
                 addresses.add(new InetSocketAddress("127.0.0.1", port(p)));
             }
             TestBatches batches = new TestBatches(RemoteMiniBatchSourceTest.SCHEDULE);
             int all = RemoteMiniBatchSourceTest.SCHEDULE.batches();
             try (RemoteSamplers trainer = new RemoteSamplers(addresses, SharedSecret.read(secretFile),
-                    RemoteMiniBatchSourceTest.FINGERPRINT, RemoteMiniBatchSourceTest.SCHEDULE,
-                    RemoteMiniBatchSourceTest.CONFIG);
+                    RemoteMiniBatchSourceTest.FINGERPRINT, RemoteMiniBatchSourceTest.SCHEDULE, trainerConfig);
                  RemoteMiniBatchSource source = trainer.open(3, 0)) {
                 for (int i = 0; i < all; i++) {
                     if (i == all / 3) {
-                        samplers.get(0).destroyForcibly().waitFor();
+                        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(samplers.get(0).pid()))
+                                .inheritIO().start();
+                        assertEquals(0, stop.waitFor());
+                    } else if (i == 2 * all / 3) {
+                        samplers.get(1).destroyForcibly().waitFor();
                     }
-                    assertArrayEquals(TestBatches.bytes(batches.build(3, i)),
-                            TestBatches.bytes(source.take(3, i)), "batch " + i);
+                    assertArrayEquals(TestBatches.bytes(batches.build(3, i)), TestBatches.bytes(source.take(3, i)),
+                            "batch " + i);
                 }
             }
-            assertTrue(samplers.get(1).isAlive(), "the other sampler served to the end");
+            assertTrue(samplers.get(2).isAlive(), "the third sampler served to the end");
         } finally {
             for (Process p : samplers) {
                 p.destroyForcibly().waitFor();
