@@ -43,7 +43,8 @@ class SamplerProcessTest {
         List<Process> samplers = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                samplers.add(start(secretFile, dir.resolve("sampler-" + i + ".log")));
+                // The survivor runs on NIO, the others on epoll: both transports serve the same batches.
+                samplers.add(start(secretFile, dir.resolve("sampler-" + i + ".log"), i == 2));
             }
             List<InetSocketAddress> addresses = new ArrayList<>();
             for (Process p : samplers) {
@@ -67,6 +68,7 @@ class SamplerProcessTest {
                 }
             }
             assertTrue(samplers.get(2).isAlive(), "the third sampler served to the end");
+            assertTrue(Files.readString(dir.resolve("sampler-2.log")).contains("(nio)"), "the third sampler used NIO");
         } finally {
             for (Process p : samplers) {
                 p.destroyForcibly().waitFor();
@@ -75,10 +77,11 @@ class SamplerProcessTest {
         LeakRecorder.assertNoLeaks();
     }
 
-    private static Process start(Path secretFile, Path log) throws IOException {
+    private static Process start(Path secretFile, Path log, boolean nio) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         return new ProcessBuilder(java, "-Xmx96m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), TestSamplerMain.class.getName(), secretFile.toString(), "20")
+                "-Dpinsage.rpc.epoll=" + !nio, "-cp", System.getProperty("java.class.path"),
+                TestSamplerMain.class.getName(), secretFile.toString(), "20")
                 .redirectError(log.toFile())
                 .start();
     }
