@@ -295,7 +295,11 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
             lock.unlock();
         }
         next++;
-        loop.execute(() -> taken(index));
+        try {
+            loop.execute(() -> taken(index));
+        } catch (RejectedExecutionException e) {
+            // The samplers object was closed: there is no sampler left to give the credit back to.
+        }
         if (item instanceof RuntimeException failure) {
             throw failure;
         }
