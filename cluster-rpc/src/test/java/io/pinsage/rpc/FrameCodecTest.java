@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -22,8 +22,8 @@ class FrameCodecTest {
         LeakRecorder.install();
     }
 
-    @AfterEach
-    void noLeaks() throws InterruptedException {
+    @AfterAll
+    static void noLeaks() throws InterruptedException {
         LeakRecorder.assertNoLeaks();
     }
 

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,12 +44,16 @@ class HandshakeTest {
     private final AtomicInteger admissions = new AtomicInteger();
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void release() {
         for (EmbeddedChannel ch : channels) {
             ch.finishAndReleaseAll();
         }
         // Only the admitting test admits; every refusal must leave the count alone.
         assertTrue(admissions.get() <= 1, "admitted " + admissions.get() + " times");
+    }
+
+    @AfterAll
+    static void noLeaks() throws InterruptedException {
         LeakRecorder.assertNoLeaks();
     }
 

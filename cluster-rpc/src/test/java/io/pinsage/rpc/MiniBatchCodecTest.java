@@ -6,7 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.ComputationGraph;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -24,8 +24,8 @@ class MiniBatchCodecTest {
 
     private final TestBatches batches = new TestBatches(new BatchSchedule(300, 16, 42));
 
-    @AfterEach
-    void noLeaks() throws InterruptedException {
+    @AfterAll
+    static void noLeaks() throws InterruptedException {
         LeakRecorder.assertNoLeaks();
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pinsage.nn.batch.BatchSchedule;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,10 +28,14 @@ class SamplerSessionTest {
     private final List<EmbeddedChannel> channels = new ArrayList<>();
 
     @AfterEach
-    void noLeaks() throws InterruptedException {
+    void release() {
         for (EmbeddedChannel ch : channels) {
             ch.finishAndReleaseAll();
         }
+    }
+
+    @AfterAll
+    static void noLeaks() throws InterruptedException {
         LeakRecorder.assertNoLeaks();
     }
 
