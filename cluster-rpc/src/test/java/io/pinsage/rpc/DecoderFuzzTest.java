@@ -44,7 +44,7 @@ class DecoderFuzzTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         long start = System.nanoTime();
         for (int round = 0; round < ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
-            int kind = rnd.nextInt(7);
+            int kind = rnd.nextInt(8);
             EmbeddedChannel server = server(() -> fail("admitted without a handshake"));
             try {
                 for (ByteBuf chunk : chunks(attack(kind, rnd), rnd)) {
@@ -95,7 +95,10 @@ class DecoderFuzzTest {
                         HandshakeTest.marker(), admitted));
     }
 
-    /** The bytes of one attack against a fresh sampler connection. */
+    /**
+     * The bytes of one attack against a fresh sampler connection: random bytes, a damaged HELLO, a truncated one, an
+     * oversized length, a bad checksum, a bad magic, a proof made with another secret, a recorded handshake replayed.
+     */
     private static byte[] attack(int kind, SplittableRandom rnd) {
         byte[] hello = bytes(FrameCodecTest.encode(Frames.tokens(FrameDescriptor.Type.HELLO, SharedSecret.nonce())));
         return switch (kind) {
@@ -116,7 +119,12 @@ class DecoderFuzzTest {
                 b[FrameDescriptor.CRC_OFFSET + rnd.nextInt(4)] ^= (byte) (1 + rnd.nextInt(255));
                 yield b;
             }
-            case 5 -> concat(hello, bytes(FrameCodecTest.encode(Frames.tokens(FrameDescriptor.Type.PROOF,
+            case 5 -> {
+                byte[] b = hello.clone();
+                b[FrameDescriptor.MAGIC_OFFSET + rnd.nextInt(4)] ^= (byte) (1 + rnd.nextInt(255));
+                yield b;
+            }
+            case 6 -> concat(hello, bytes(FrameCodecTest.encode(Frames.tokens(FrameDescriptor.Type.PROOF,
                     HandshakeTest.OTHER.proof("trainer", new byte[32], new byte[32])))), random(rnd, rnd.nextInt(64)));
             default -> replayed();
         };
