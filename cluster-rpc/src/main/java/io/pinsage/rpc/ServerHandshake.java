@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sampler's side of the handshake: answers HELLO with its own nonce and proof, checks the trainer's proof, then
  * the trainer's fingerprint, and only then replaces itself with the handler that serves batches ({@code session}),
- * raising the frame limit. Until then the connection costs this handler, the decoder and at most one
- * {@link FrameDescriptor#HANDSHAKE_MAX_FRAME} of buffered bytes.
+ * raising the frame limit. Until then the connection costs this handler and the decoder, which refuses any frame
+ * longer than {@link FrameDescriptor#HANDSHAKE_MAX_FRAME} before waiting for its body.
  *
  * <p>Any deviation — a frame out of turn, a wrong proof (wrong secret, or a recorded handshake replayed against a
  * fresh nonce), a different fingerprint, a corrupt frame, or no READY within the handshake timeout — logs the reason
