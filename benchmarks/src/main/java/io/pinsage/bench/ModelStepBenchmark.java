@@ -80,20 +80,19 @@ public class ModelStepBenchmark {
         }
         float[] logDegrees = new float[NODES];
         java.util.Arrays.fill(logDegrees, (float) Math.log1p(T));
-        ComputationGraphBuilder builder = new ComputationGraphBuilder(2, new ComputationGraphBuilder.Neighbourhoods() {
+        ComputationGraphBuilder builder = new ComputationGraphBuilder(2, new ComputationGraphBuilder.Neighborhoods() {
             @Override
-            public int size(int node) {
+            public int width() {
                 return T;
             }
 
             @Override
-            public int neighbour(int node, int i) {
-                return neighbours[node][i];
-            }
-
-            @Override
-            public float weight(int node, int i) {
-                return 1f / (1 + i);
+            public int read(int node, int[] ids, float[] w, int offset) {
+                for (int i = 0; i < T; i++) {
+                    ids[offset + i] = neighbours[node][i];
+                    w[offset + i] = 1f / (1 + i);
+                }
+                return T;
             }
         }, ComputationGraphBuilder.NodeInputs.of(features, FEATURES, logDegrees));
         // Outputs: distinct queries, positives and shared negatives, in that order.

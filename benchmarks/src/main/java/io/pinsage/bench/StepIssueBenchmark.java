@@ -100,20 +100,18 @@ public class StepIssueBenchmark {
         for (int u = 0; u < NODES; u++) {
             logDegrees[u] = (float) Math.log1p(neighbours[u].length);
         }
-        ComputationGraphBuilder builder = new ComputationGraphBuilder(2, new ComputationGraphBuilder.Neighbourhoods() {
+        int width = java.util.Arrays.stream(neighbours).mapToInt(r -> r.length).max().orElse(0);
+        ComputationGraphBuilder builder = new ComputationGraphBuilder(2, new ComputationGraphBuilder.Neighborhoods() {
             @Override
-            public int size(int node) {
+            public int width() {
+                return width;
+            }
+
+            @Override
+            public int read(int node, int[] ids, float[] w, int offset) {
+                System.arraycopy(neighbours[node], 0, ids, offset, neighbours[node].length);
+                System.arraycopy(weights[node], 0, w, offset, neighbours[node].length);
                 return neighbours[node].length;
-            }
-
-            @Override
-            public int neighbour(int node, int i) {
-                return neighbours[node][i];
-            }
-
-            @Override
-            public float weight(int node, int i) {
-                return weights[node][i];
             }
         }, ComputationGraphBuilder.NodeInputs.of(features, FEATURES, logDegrees));
         int outputs = 2 * BATCH + SHARED;

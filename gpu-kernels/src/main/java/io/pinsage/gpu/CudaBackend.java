@@ -592,8 +592,8 @@ public final class CudaBackend implements Backend {
 
     /** Builds (and caches) the padded layout now, so the aggregate that follows finds it. */
     @Override
-    public void prepareNeighbourhood(IndexBuffer offsets, IndexBuffer neighbours) {
-        cachedLayout(index(offsets), index(neighbours), "prepareNeighbourhood");
+    public void prepareNeighborhood(IndexBuffer offsets, IndexBuffer neighbours) {
+        cachedLayout(index(offsets), index(neighbours), "prepareNeighborhood");
     }
 
     /** The cached layout of a CSR pair, built on a miss; checks offsets and that neighbours index {@code table}. */

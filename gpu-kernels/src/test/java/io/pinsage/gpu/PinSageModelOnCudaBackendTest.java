@@ -98,7 +98,7 @@ class PinSageModelOnCudaBackendTest {
     private static float[][] trainAlternating(Backend backend, long seed, boolean stage) {
         try (backend) {
             Random random = new Random(seed);
-            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.Neighborhoods nbhd = TinyGraphs.neighborhoods(random, NODES, 6);
             ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
             PinSageConfig config = new PinSageConfig(5, true, NODES, 8, 2, 8, 12, 16, 6, Pooling.MAX, true, seed);
             PinSageModel model = new PinSageModel(backend, config);
@@ -145,7 +145,7 @@ class PinSageModelOnCudaBackendTest {
         int features = 256;
         try (CudaBackend backend = CudaBackend.onHostTwins()) {
             Random random = new Random(seed);
-            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.Neighborhoods nbhd = TinyGraphs.neighborhoods(random, NODES, 6);
             ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, features);
             PinSageModel model = new PinSageModel(backend, new PinSageConfig(features, true, NODES, 8, 2, 8, 12, 16, 6,
                     Pooling.MEAN, true, seed));
@@ -229,7 +229,7 @@ class PinSageModelOnCudaBackendTest {
     private static float[][] trainWithRankingLoss(Backend backend, RankingLossKind kind, long seed) {
         try (backend) {
             Random random = new Random(seed);
-            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.Neighborhoods nbhd = TinyGraphs.neighborhoods(random, NODES, 6);
             ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
             PinSageConfig config = new PinSageConfig(5, true, NODES, 4, 8, 2, 8, 12, 16, 6, Pooling.MEAN, true, seed);
             PinSageModel model = new PinSageModel(backend, config);
@@ -256,7 +256,7 @@ class PinSageModelOnCudaBackendTest {
     private static float[][] train(Backend backend, Pooling pooling, long seed, float margin) {
         try (backend) {
             Random random = new Random(seed);
-            ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 6);
+            ComputationGraphBuilder.Neighborhoods nbhd = TinyGraphs.neighborhoods(random, NODES, 6);
             ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 5);
             PinSageConfig config = new PinSageConfig(5, true, NODES, 8, 2, 8, 12, 16, 6, pooling, true, seed);
             PinSageModel model = new PinSageModel(backend, config);

@@ -39,7 +39,7 @@ public final class ImportanceNeighborhoods {
 
     public ImportanceNeighborhoods(BipartiteGraph graph, NeighborhoodConfig config, EdgeChooser chooser) {
         this.graph = Objects.requireNonNull(graph, "graph");
-        this.config = Objects.requireNonNull(config, "config");
+        this.config = walkKind(config);
         this.walker = new RandomWalker(graph, chooser, config.lanes());
         this.table = null;
         this.tableWalker = null;
@@ -49,9 +49,17 @@ public final class ImportanceNeighborhoods {
     public ImportanceNeighborhoods(WalkTable table, NeighborhoodConfig config) {
         this.table = Objects.requireNonNull(table, "table");
         this.graph = table.graph();
-        this.config = Objects.requireNonNull(config, "config");
+        this.config = walkKind(config);
         this.walker = null;
         this.tableWalker = new TableWalker(table, config.lanes());
+    }
+
+    private static NeighborhoodConfig walkKind(NeighborhoodConfig config) {
+        if (Objects.requireNonNull(config, "config").kind() != NeighborhoodKind.WALK) {
+            throw new IllegalArgumentException("kind=" + config.kind() + ": importance neighbourhoods are WALK rows; "
+                    + "NeighborhoodRows computes the other kinds");
+        }
+        return config;
     }
 
     public NeighborhoodConfig config() {

@@ -7,15 +7,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Computes importance neighbourhoods for all nodes of a side, or for a given set, with worker threads, and hands
- * each row to a {@link RowSink}. Writing them into a neighbourhood store that training and inference map is the
- * caller's part (engine-core's {@code NeighborhoodStores}, whose sink writes each row straight into the store's
+ * Computes neighbourhood rows ({@link NeighborhoodRows}: importance walks, uniform draws or own neighbours, as the
+ * configuration's {@link NeighborhoodKind} says) for all nodes of a side, or for a given set, with worker threads,
+ * and hands each row to a {@link RowSink}. Writing them into a neighbourhood store that training and inference map
+ * is the caller's part (engine-core's {@code NeighborhoodStores}, whose sink writes each row straight into the store's
  * mapped file), so that walks see the graph API only.
  *
  * <p>Work distribution: workers claim ranges of {@value #CHUNK} nodes from a shared atomic counter and add what
  * they finished to another, which the calling thread reads for the progress report while it waits for them
  * (blocked, not spinning, so a busy machine's cores go to the workers); nothing is allocated per node. Each worker
- * owns an {@link ImportanceNeighborhoods} and hands its rows to the sink as it computes them.
+ * owns a {@link NeighborhoodRows} and hands its rows to the sink as it computes them.
  *
  * <p>Threading: one computation at a time per instance; {@link Progress} is called on the calling thread, the sink
  * on the workers (for distinct nodes). A worker failure stops the computation and is rethrown. Deterministic: each
@@ -59,7 +60,8 @@ public final class NeighborhoodBuilder {
 
     /**
      * Uniform walks over a {@link WalkTable}: one dependent read per hop instead of two (see
-     * {@link ImportanceNeighborhoods#ImportanceNeighborhoods(WalkTable, NeighborhoodConfig)}).
+     * {@link ImportanceNeighborhoods#ImportanceNeighborhoods(WalkTable, NeighborhoodConfig)}); rows of the other
+     * kinds read the table's graph.
      *
      * @throws IllegalArgumentException if {@code threads < 1}
      */
@@ -89,7 +91,7 @@ public final class NeighborhoodBuilder {
         return graph;
     }
 
-    /** The side, width T, steps per node and seed of every row. */
+    /** The side, kind, width T, steps per node and seed of every row. */
     public NeighborhoodConfig config() {
         return config;
     }
@@ -106,9 +108,7 @@ public final class NeighborhoodBuilder {
         Worker[] workers = new Worker[threads];
         Thread[] running = new Thread[threads];
         for (int t = 0; t < threads; t++) {
-            ImportanceNeighborhoods walks = table != null ? new ImportanceNeighborhoods(table, config)
-                    : new ImportanceNeighborhoods(graph, config, chooser);
-            workers[t] = new Worker(walks, nodes, sink, claims);
+            workers[t] = new Worker(new NeighborhoodRows(graph, table, config, chooser), nodes, sink, claims);
             running[t] = Thread.ofPlatform().name("neighborhoods-" + t).daemon().start(workers[t]);
         }
         boolean interrupted = false;
@@ -185,14 +185,14 @@ public final class NeighborhoodBuilder {
     }
 
     private static final class Worker implements Runnable {
-        private final ImportanceNeighborhoods neighborhoods;
+        private final NeighborhoodRows neighborhoods;
         private final int[] nodes;
         private final RowSink sink;
         private final Claims claims;
         private final int[] ids;
         private final float[] weights;
 
-        Worker(ImportanceNeighborhoods neighborhoods, int[] nodes, RowSink sink, Claims claims) {
+        Worker(NeighborhoodRows neighborhoods, int[] nodes, RowSink sink, Claims claims) {
             this.neighborhoods = neighborhoods;
             this.nodes = nodes;
             this.sink = sink;

@@ -2,7 +2,10 @@ package io.pinsage.csr.neighborhood;
 
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.BaseFileFormat;
+import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.FileHeader;
+
+import java.nio.file.Path;
 
 /**
  * Layout of the neighbourhood file ({@value #FILE_NAME}), codec {@value #CODEC}: for every node of one side,
@@ -11,7 +14,8 @@ import io.pinsage.csr.format.FileHeader;
  *
  * <p>Header counts:
  * <pre>
- *  count[0]  side            0 = LEFT, 1 = RIGHT: the side of the nodes and of their neighbours
+ *  count[0]  sides           bit 0: the side of the nodes, bit 1: the side of their neighbours' ids
+ *                            (0 = LEFT, 1 = RIGHT each; rows of a user's own items are RIGHT nodes of LEFT ids)
  *  count[1]  nodeCount       number of rows, one per node id 0 .. nodeCount-1
  *  count[2]  width           T, slots per row (1 .. 65536)
  *  count[3]  stepsPerNode    walk steps that produced the rows (informational)
@@ -27,7 +31,8 @@ import io.pinsage.csr.format.FileHeader;
  * the first empty id (a node without edges has n = 0). Rows are 8·T bytes, so with the 80-byte header every
  * id and weight is 4-byte aligned.
  *
- * <p>Versions: 1, the first.
+ * <p>Versions: 1, the first, recorded one side for nodes and neighbours alike; 2 records both (count[0]). A
+ * version 1 file is recognised, so that opening one says to rebuild it ({@link #requireCurrent}), and not read.
  */
 public final class NeighborhoodFormat extends BaseFileFormat {
 
@@ -36,13 +41,15 @@ public final class NeighborhoodFormat extends BaseFileFormat {
 
     public static final String CODEC = "pinsage.neighborhoods";
     public static final int VERSION_START = 1;
-    public static final int VERSION_CURRENT = VERSION_START;
+    /** The first version that records the neighbours' side. */
+    public static final int VERSION_SIDES = 2;
+    public static final int VERSION_CURRENT = VERSION_SIDES;
     public static final String FILE_NAME = "neighborhoods";
     public static final int EMPTY_ID = -1;
     public static final int ROW_BYTES_PER_SLOT = 8;
     public static final int MAX_WIDTH = 1 << 16;
 
-    public static final int COUNT_SIDE = 0;
+    public static final int COUNT_SIDES = 0;
     public static final int COUNT_NODES = 1;
     public static final int COUNT_WIDTH = 2;
     public static final int COUNT_STEPS = 3;
@@ -54,7 +61,11 @@ public final class NeighborhoodFormat extends BaseFileFormat {
 
     @Override
     public long bodyLength(FileHeader header) {
-        checkSide(header.count(COUNT_SIDE));
+        long sides = header.count(COUNT_SIDES);
+        if (sides < 0 || sides > 3) {
+            throw new IllegalArgumentException("sides=" + sides
+                    + ": must lie in [0, 3] (bit 0 the nodes' side, bit 1 the neighbours')");
+        }
         long nodes = header.count(COUNT_NODES);
         long width = header.count(COUNT_WIDTH);
         if (nodes < 0 || nodes > Integer.MAX_VALUE) {
@@ -79,9 +90,31 @@ public final class NeighborhoodFormat extends BaseFileFormat {
         return node * rowBytes(width) + 4L * width;
     }
 
-    /** The side recorded in header count 0. */
+    /** The side of the nodes, recorded in header count 0. */
     public static Side side(FileHeader header) {
-        return Side.values()[(int) header.count(COUNT_SIDE)];
+        return Side.values()[(int) (header.count(COUNT_SIDES) & 1)];
+    }
+
+    /** The side of the neighbours' ids, recorded in header count 0 (version 2 on). */
+    public static Side neighborSide(FileHeader header) {
+        return Side.values()[(int) (header.count(COUNT_SIDES) >> 1)];
+    }
+
+    /** Header count 0 for rows of nodes of {@code side} whose neighbours lie on {@code neighborSide}. */
+    public static long sides(Side side, Side neighborSide) {
+        return side.ordinal() | (long) neighborSide.ordinal() << 1;
+    }
+
+    /**
+     * @throws CorruptStoreException naming {@code file} and saying to rebuild it, if its header is of a version
+     *                               before {@link #VERSION_SIDES}
+     */
+    public static void requireCurrent(Path file, FileHeader header) throws CorruptStoreException {
+        if (header.version() < VERSION_SIDES) {
+            throw new CorruptStoreException(file, CODEC + " version " + header.version() + " does not record the side of "
+                    + "the neighbours (version " + VERSION_CURRENT + " does): rebuild it (the neighborhoods command, or "
+                    + "retrain the model that holds it)");
+        }
     }
 
     /**

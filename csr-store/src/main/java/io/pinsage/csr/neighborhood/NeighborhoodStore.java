@@ -31,6 +31,7 @@ public final class NeighborhoodStore implements AutoCloseable {
     private final MappedStoreFile file;
     private final MemorySegment body;
     private final Side side;
+    private final Side neighborSide;
     private final int nodeCount;
     private final int width;
 
@@ -39,6 +40,7 @@ public final class NeighborhoodStore implements AutoCloseable {
         this.file = file;
         this.body = file.body();
         this.side = NeighborhoodFormat.side(file.header());
+        this.neighborSide = NeighborhoodFormat.neighborSide(file.header());
         this.nodeCount = (int) file.header().count(NeighborhoodFormat.COUNT_NODES);
         this.width = (int) file.header().count(NeighborhoodFormat.COUNT_WIDTH);
     }
@@ -47,6 +49,8 @@ public final class NeighborhoodStore implements AutoCloseable {
      * Opens the published neighbourhood store under {@code root}.
      *
      * @param verify also recompute the body checksum (one sequential read of the whole file)
+     * @throws CorruptStoreException also for a file of a format version before
+     *                               {@link NeighborhoodFormat#VERSION_SIDES}, saying to rebuild it
      */
     public static NeighborhoodStore open(Path root, boolean verify) throws IOException {
         StoreGeneration generation = StoreDirectory.openCurrent(root);
@@ -54,6 +58,7 @@ public final class NeighborhoodStore implements AutoCloseable {
         try {
             MappedStoreFile file = MappedStoreFile.open(generation.file(NeighborhoodFormat.FILE_NAME),
                     NeighborhoodFormat.INSTANCE, arena);
+            NeighborhoodFormat.requireCurrent(file.path(), file.header());
             if (verify) {
                 file.verifyChecksum();
             }
@@ -73,9 +78,14 @@ public final class NeighborhoodStore implements AutoCloseable {
         return graphRoot.resolve("neighborhoods." + side.name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    /** The side of the nodes and of their neighbours. */
+    /** The side of the nodes (rows). */
     public Side side() {
         return side;
+    }
+
+    /** The side of the neighbours' ids: the nodes' own side, or the other one for rows of a node's own neighbours. */
+    public Side neighborSide() {
+        return neighborSide;
     }
 
     /** Number of nodes (rows). */
@@ -91,6 +101,35 @@ public final class NeighborhoodStore implements AutoCloseable {
     /** Walk steps per node the store was built with. */
     public long stepsPerNode() {
         return file.header().count(NeighborhoodFormat.COUNT_STEPS);
+    }
+
+    /** Seed of the rows' draws (informational: rows are reproducible from it). */
+    public long seed() {
+        return file.header().count(NeighborhoodFormat.COUNT_SEED);
+    }
+
+    /**
+     * Checks every row against what the checksum cannot vouch for, the writer's side of the contract: ids are
+     * {@link NeighborhoodFormat#EMPTY_ID} or lie in {@code [0, neighborCount)}, and no id follows an empty slot.
+     * One sequential read of the ids. Thread-safe.
+     *
+     * @param neighborCount nodes on {@link #neighborSide()} of the graph the rows describe
+     * @throws CorruptStoreException naming the file, node, slot and id of the first row that breaks it
+     */
+    public void verifyIds(int neighborCount) throws CorruptStoreException {
+        for (int u = 0; u < nodeCount; u++) {
+            long idBase = NeighborhoodFormat.idOffset(u, width);
+            boolean empty = false;
+            for (int i = 0; i < width; i++) {
+                int id = body.get(StoreFileFormat.INT, idBase + 4L * i);
+                if (id == NeighborhoodFormat.EMPTY_ID) {
+                    empty = true;
+                } else if (empty || id < 0 || id >= neighborCount) {
+                    throw new CorruptStoreException(file.path(), "node " + u + " slot " + i + " holds id " + id
+                            + (empty ? " after an empty slot" : ", outside [0, " + neighborCount + ") of side " + neighborSide));
+                }
+            }
+        }
     }
 
     /** The file read. */

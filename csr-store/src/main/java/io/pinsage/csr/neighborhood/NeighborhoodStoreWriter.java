@@ -41,16 +41,18 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
     private final FileChannel channel;
     private final MemorySegment body;
     private final Side side;
+    private final Side neighborSide;
     private final int nodeCount;
     private final int width;
     private final long stepsPerNode;
     private final long seed;
     private boolean committed;
 
-    private NeighborhoodStoreWriter(Publication publication, Path file, boolean fresh, Side side, int nodeCount,
-                                    int width, long stepsPerNode, long seed) throws IOException {
+    private NeighborhoodStoreWriter(Publication publication, Path file, boolean fresh, Side side, Side neighborSide,
+                                    int nodeCount, int width, long stepsPerNode, long seed) throws IOException {
         this.publication = publication;
         this.side = side;
+        this.neighborSide = neighborSide;
         this.nodeCount = nodeCount;
         this.width = width;
         this.stepsPerNode = stepsPerNode;
@@ -84,12 +86,15 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
     /**
      * Starts a new store under {@code root} (created if absent) with every row empty.
      *
+     * @param side         the side of the nodes (rows)
+     * @param neighborSide the side of the ids the rows will hold
      * @throws IllegalArgumentException if {@code nodeCount < 0} or the width is out of range
      * @throws IllegalStateException    if another publication into {@code root} is in progress
      */
-    public static NeighborhoodStoreWriter create(Path root, Side side, int nodeCount, int width, long stepsPerNode,
-                                                 long seed) throws IOException {
+    public static NeighborhoodStoreWriter create(Path root, Side side, Side neighborSide, int nodeCount, int width,
+                                                 long stepsPerNode, long seed) throws IOException {
         Objects.requireNonNull(side, "side");
+        Objects.requireNonNull(neighborSide, "neighborSide");
         if (nodeCount < 0) {
             throw new IllegalArgumentException("nodeCount=" + nodeCount + ": must be >= 0");
         }
@@ -97,7 +102,7 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
         Publication p = StoreDirectory.beginPublication(root);
         try {
             return new NeighborhoodStoreWriter(p, p.directory().resolve(NeighborhoodFormat.FILE_NAME), true, side,
-                    nodeCount, width, stepsPerNode, seed);
+                    neighborSide, nodeCount, width, stepsPerNode, seed);
         } catch (IOException | RuntimeException e) {
             p.close();
             throw e;
@@ -108,7 +113,8 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
      * Starts a new generation of the store published under {@code root}, holding a copy of its rows (checked
      * against the checksum first, so corruption is not carried forward).
      *
-     * @throws io.pinsage.csr.format.CorruptStoreException if the published store is damaged
+     * @throws io.pinsage.csr.format.CorruptStoreException if the published store is damaged, or of a format version
+     *                                                     that does not record the neighbours' side (rebuild it)
      */
     public static NeighborhoodStoreWriter update(Path root) throws IOException {
         Publication p = StoreDirectory.beginPublication(root);
@@ -117,13 +123,15 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
             FileHeader header;
             try (Arena a = Arena.ofConfined()) {
                 MappedStoreFile published = MappedStoreFile.open(source, NeighborhoodFormat.INSTANCE, a);
+                NeighborhoodFormat.requireCurrent(source, published.header());
                 published.verifyChecksum();
                 header = published.header();
             }
             Path target = p.directory().resolve(NeighborhoodFormat.FILE_NAME);
             Files.copy(source, target);
             return new NeighborhoodStoreWriter(p, target, false, NeighborhoodFormat.side(header),
-                    (int) header.count(NeighborhoodFormat.COUNT_NODES), (int) header.count(NeighborhoodFormat.COUNT_WIDTH),
+                    NeighborhoodFormat.neighborSide(header), (int) header.count(NeighborhoodFormat.COUNT_NODES),
+                    (int) header.count(NeighborhoodFormat.COUNT_WIDTH),
                     header.count(NeighborhoodFormat.COUNT_STEPS), header.count(NeighborhoodFormat.COUNT_SEED));
         } catch (IOException | RuntimeException e) {
             p.close();
@@ -133,6 +141,11 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
 
     public Side side() {
         return side;
+    }
+
+    /** The side of the ids the rows hold. */
+    public Side neighborSide() {
+        return neighborSide;
     }
 
     public int nodeCount() {
@@ -195,7 +208,8 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
             footerAt += channel.write(footer, footerAt);
         }
         ByteBuffer head = StoreFileFormat.encodeHeader(new FileHeader(NeighborhoodFormat.CODEC,
-                NeighborhoodFormat.VERSION_CURRENT, side.ordinal(), nodeCount, width, stepsPerNode, seed));
+                NeighborhoodFormat.VERSION_CURRENT, NeighborhoodFormat.sides(side, neighborSide), nodeCount, width,
+                stepsPerNode, seed));
         long pos = 0;
         while (head.hasRemaining()) {
             pos += channel.write(head, pos);

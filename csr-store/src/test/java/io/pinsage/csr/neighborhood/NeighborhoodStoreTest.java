@@ -3,7 +3,9 @@ package io.pinsage.csr.neighborhood;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.TestSeed;
 import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.FileHeader;
 import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreGeneration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +44,7 @@ class NeighborhoodStoreTest {
         int width = 1 + rnd.nextInt(9);
         int[] ids = new int[width];
         float[] weights = new float[width];
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, nodes, width, 123, seed)) {
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, Side.LEFT, nodes, width, 123, seed)) {
             for (int u = nodes - 1; u >= 0; u -= 2) {
                 w.writeRow(u, ids, weights, fill(u, width, ids, weights, 0));
             }
@@ -78,7 +80,7 @@ class NeighborhoodStoreTest {
         int width = 4;
         int[] ids = new int[width];
         float[] weights = new float[width];
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.RIGHT, 50, width, 10, 1)) {
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.RIGHT, Side.RIGHT, 50, width, 10, 1)) {
             for (int u = 0; u < 50; u++) {
                 w.writeRow(u, ids, weights, fill(u, width, ids, weights, 0));
             }
@@ -106,7 +108,7 @@ class NeighborhoodStoreTest {
     void shouldKeepThePublishedStoreWhenAnUpdateIsAbandoned() throws IOException {
         int[] ids = {5};
         float[] weights = {1f};
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, 3, 1, 10, 1)) {
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, Side.LEFT, 3, 1, 10, 1)) {
             w.writeRow(0, ids, weights, 1);
             w.commit();
         }
@@ -128,7 +130,7 @@ class NeighborhoodStoreTest {
         int[] ids = {5, 6};
         float[] weights = {0.5f, 0.5f};
         StoreGeneration g;
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, 4, 2, 10, 1)) {
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, Side.LEFT, 4, 2, 10, 1)) {
             w.writeRow(1, ids, weights, 2);
             g = w.commit();
         }
@@ -142,11 +144,51 @@ class NeighborhoodStoreTest {
 
     @Test
     void shouldRejectBadRowsAndWidths() throws IOException {
-        assertThrows(IllegalArgumentException.class, () -> NeighborhoodStoreWriter.create(root, Side.LEFT, 3, 0, 1, 1));
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, 3, 2, 1, 1)) {
+        assertThrows(IllegalArgumentException.class, () -> NeighborhoodStoreWriter.create(root, Side.LEFT, Side.LEFT, 3, 0, 1, 1));
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, Side.LEFT, 3, 2, 1, 1)) {
             assertThrows(IllegalArgumentException.class, () -> w.writeRow(3, new int[2], new float[2], 1));
             assertThrows(IllegalArgumentException.class, () -> w.writeRow(0, new int[3], new float[3], 3));
             assertThrows(IllegalArgumentException.class, () -> w.writeRow(0, new int[] {-4}, new float[1], 1));
         }
+    }
+
+    /** Rows of a node's own neighbours hold ids of the other side, and the store says so. */
+    @Test
+    void shouldRecordTheSideOfTheNeighboursApartFromTheSideOfTheNodes() throws IOException {
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.RIGHT, Side.LEFT, 2, 3, 10, 77)) {
+            w.writeRow(0, new int[] {9, 4}, new float[] {0.5f, 0.5f}, 2);
+            w.commit();
+        }
+        try (NeighborhoodStore s = NeighborhoodStore.open(root, true)) {
+            assertEquals(Side.RIGHT, s.side());
+            assertEquals(Side.LEFT, s.neighborSide());
+            assertEquals(77, s.seed());
+            s.verifyIds(10);
+            CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> s.verifyIds(9));
+            assertTrue(e.getMessage().endsWith("node 0 slot 0 holds id 9, outside [0, 9) of side LEFT"), e.getMessage());
+        }
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.update(root)) {
+            assertEquals(Side.LEFT, w.neighborSide(), "an update keeps the sides");
+        }
+    }
+
+    /** A version 1 store recorded one side for both: it is refused with what to do, not read with a guess. */
+    @Test
+    void shouldRefuseAVersionOneStoreAndSayToRebuildIt() throws IOException {
+        StoreGeneration g;
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, Side.LEFT, Side.LEFT, 2, 2, 10, 1)) {
+            g = w.commit();
+        }
+        Path file = g.file(NeighborhoodFormat.FILE_NAME);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(StoreFileFormat.encodeHeader(new FileHeader(NeighborhoodFormat.CODEC, 1, 0, 2, 2, 10, 1)), 0);
+        }
+        for (boolean verify : new boolean[] {false, true}) {
+            CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> NeighborhoodStore.open(root, verify));
+            assertEquals(file, e.file());
+            assertTrue(e.getMessage().contains("version 1 does not record the side of the neighbours (version 2 does): "
+                    + "rebuild it"), e.getMessage());
+        }
+        assertThrows(CorruptStoreException.class, () -> NeighborhoodStoreWriter.update(root).close());
     }
 }

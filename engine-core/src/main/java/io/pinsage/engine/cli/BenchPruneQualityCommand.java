@@ -7,9 +7,9 @@ import io.pinsage.csr.Side;
 import io.pinsage.csr.prune.PruneSettings;
 import io.pinsage.csr.prune.StorePruner;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
-import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.util.FileTrees;
 import io.pinsage.nn.backend.Backend;
+import io.pinsage.walk.NeighborhoodKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -122,7 +122,7 @@ final class BenchPruneQualityCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "Pixie          %s (%.1f s)%n", pixie.metrics().summaryLine(), pixie.seconds());
                     PinBoardRecommender.Row pinsage = null;
                     if (train) {
-                        pinsage = rec.trainAndEvaluate("PinSage", NeighbourhoodKind.WALK, options.training().maxHardNegatives(),
+                        pinsage = rec.trainAndEvaluate("PinSage", NeighborhoodKind.WALK, options.training().maxHardNegatives(),
                                 dir.resolve("model-" + i), System.err);
                         System.out.printf(Locale.ROOT, "PinSage        %s (%.1f s)%n", pinsage.metrics().summaryLine(), pinsage.seconds());
                     }

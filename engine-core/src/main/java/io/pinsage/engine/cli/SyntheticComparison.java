@@ -3,8 +3,8 @@ package io.pinsage.engine.cli;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.engine.pipeline.HardNegativeBand;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
-import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.nn.backend.Backend;
+import io.pinsage.walk.NeighborhoodKind;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -62,13 +62,13 @@ final class SyntheticComparison {
             rows.add(rec.contentBaseline());
             rows.add(rec.pixieBaseline(20_000));
             PinBoardRecommender.Row pinsage = rec.trainAndEvaluate("PinSage (walk neighbourhoods, curriculum)",
-                    NeighbourhoodKind.WALK, o.training().maxHardNegatives(), modelDir, err);
+                    NeighborhoodKind.WALK, o.training().maxHardNegatives(), modelDir, err);
             rows.add(pinsage);
             if (ablations) {
                 PinBoardRecommender.Row uniform = rec.trainAndEvaluate("ablation: uniform 2-hop neighbourhoods",
-                        NeighbourhoodKind.UNIFORM, o.training().maxHardNegatives(), uniformDir, err);
+                        NeighborhoodKind.UNIFORM, o.training().maxHardNegatives(), uniformDir, err);
                 PinBoardRecommender.Row noHard = rec.trainAndEvaluate("ablation: no hard negatives",
-                        NeighbourhoodKind.WALK, 0, noHardDir, err);
+                        NeighborhoodKind.WALK, 0, noHardDir, err);
                 rows.add(uniform);
                 rows.add(noHard);
                 PinBoardRecommender.printTable(out, rows, o.k());

@@ -4,11 +4,11 @@ import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.pipeline.LightGcnRecommender;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.pipeline.RecommenderOptions;
-import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.walk.NeighborhoodKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,8 +55,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--walk-steps", description = "walk steps per node for the neighbourhoods (default: ${bundle:default.walk-steps})")
     Integer steps;
 
-    @Option(names = "--neighbourhoods", description = "WALK (importance) or UNIFORM (ablation) (default: ${bundle:default.neighbourhoods})")
-    NeighbourhoodKind neighbourhoods;
+    @Option(names = {"--neighborhoods", "--neighbourhoods"}, description = "WALK (importance), UNIFORM (ablation) or "
+            + "ADJACENT (own neighbours) rows for every node (default: ${bundle:default.neighborhoods}); --neighborhoods "
+            + "is the name, --neighbourhoods an older spelling that still works")
+    NeighborhoodKind neighborhoods;
 
     @Option(names = "--user-items", description = "users pool over up to this many of their own items; 0: over related users (walks) "
             + "(default: ${bundle:default.user-items})")
@@ -115,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
                 or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), t,
                 c.samplerThreads(), c.queueCapacity(), c.checkpointEvery());
         RecommenderOptions o = new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
-                or(width, d.width()), or(steps, d.stepsPerNode()), or(neighbourhoods, d.neighbourhoods()),
+                or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
                 or(userItems, d.userItems()), d.validationUsers(), tc);
         if (spec.kind().equals("synthetic")) {
             try (Backend backend = device.open()) {
@@ -154,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
                 {"default.layers", d.layers()},
                 {"default.width", d.width()},
                 {"default.walk-steps", d.stepsPerNode()},
-                {"default.neighbourhoods", d.neighbourhoods()},
+                {"default.neighborhoods", d.neighborhoods()},
                 {"default.user-items", d.userItems()},
                 {"default.embedding-lr", c.embeddingRate()},
                 {"default.loss", c.loss()},

@@ -1,17 +1,19 @@
 package io.pinsage.engine.pipeline;
 
-import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.CsrBuildOptions;
+import io.pinsage.csr.CsrBuilder;
+import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.ResourceLimits;
+import io.pinsage.csr.format.Publication;
+import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.engine.data.InteractionLists;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.EmbeddingItemScorer;
 import io.pinsage.engine.eval.FullRankingEvaluator;
 import io.pinsage.engine.eval.RankingMetrics;
 import io.pinsage.engine.train.ConsoleProgress;
-import io.pinsage.engine.train.GraphNeighbourhoods;
 import io.pinsage.engine.train.Inference;
-import io.pinsage.engine.train.NeighbourhoodFile;
-import io.pinsage.engine.train.Neighbourhoods;
+import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
@@ -22,6 +24,7 @@ import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.walk.NeighborhoodConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,13 +37,15 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * PinSage as a user–item recommender on a {@link LightGcnDataset}: builds the walk neighbourhoods of items and
- * users, trains on the (user, item) training edges with early stopping on a held-out item per validation user,
- * and writes a model directory that {@link #evaluate} reads back.
+ * PinSage as a user–item recommender on a {@link LightGcnDataset}: publishes the training graph as a graph store,
+ * builds the neighbourhood stores of items and users from it, trains on the (user, item) training edges with early
+ * stopping on a held-out item per validation user, and writes a model directory that {@link #evaluate} reads back.
  *
- * <p>Model directory: {@code model.bin} (the best model, nn-runtime's model file), {@code neighbourhoods.bin}
- * ({@link NeighbourhoodFile}), {@code model.properties} (node counts and the training-edge count, checked against
- * the dataset at evaluation), {@code checkpoint/}, {@code training-log.jsonl} and its plots.
+ * <p>Model directory: {@code model.bin} (the best model, nn-runtime's model file), {@code graph/} (the training graph,
+ * a graph store: the training split less the validation edges), {@code neighborhoods.left/} and
+ * {@code neighborhoods.right/} (the neighbourhood stores trained with, mapped again by a resumed run and by
+ * evaluation), {@code model.properties} (node counts and the training-edge count, checked against the dataset at
+ * evaluation), {@code checkpoint/}, {@code training-log.jsonl} and its plots.
  *
  * <p>Training and evaluation run on the {@link Backend} the caller passes (the CPU or a GPU) and own it meanwhile.
  */
@@ -48,7 +53,7 @@ public final class LightGcnRecommender {
 
     /** File names inside a model directory. */
     public static final String MODEL = "model.bin";
-    public static final String NEIGHBOURHOODS = "neighbourhoods.bin";
+    public static final String GRAPH = "graph";
     public static final String PROPERTIES = ModelProperties.FILE;
 
     private LightGcnRecommender() {
@@ -74,6 +79,7 @@ public final class LightGcnRecommender {
     public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend, PrintStream err)
             throws IOException {
         long start = System.nanoTime();
+        ModelNeighborhoods.requireCurrent(outDir);
         NodeSpace space = NodeSpace.of(data.graph());
         PinSageConfig model = modelConfig(space, o);
         requireHeap(space, o, data.train().size());
@@ -81,57 +87,78 @@ public final class LightGcnRecommender {
                 "PinSage model over a LightGCN-format dataset", model, o.training(), err);
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());
-        // Neighbourhoods see the training graph without the validation edges: a user pooling over its held-out
-        // item would make validation measure recall of items it already holds, and stop training too early.
-        BipartiteGraph graph = split.graph(data);
-        Path hoodFile = outDir.resolve(NEIGHBOURHOODS);
-        Neighbourhoods hood;
-        if (Files.exists(hoodFile)) {
-            hood = NeighbourhoodFile.load(hoodFile);
-        } else {
-            err.printf(Locale.ROOT, "neighbourhoods: %s, T=%d, %d steps per node, %d nodes%n", o.neighbourhoods(), o.width(),
-                    o.stepsPerNode(), space.size());
-            hood = GraphNeighbourhoods.build(graph, o.neighbourhoods(), o.width(), o.stepsPerNode(), o.training().seed(),
-                    o.userItems(), threads, null);
-            NeighbourhoodFile.save(hoodFile, hood);
+        NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),
+                o.training().seed(), o.userItems());
+        try (MappedNeighborhoods hood = ModelNeighborhoods.exist(outDir) ? ModelNeighborhoods.open(outDir, space, rows)
+                : buildNeighborhoods(data, split, outDir, rows, threads, err)) {
+            NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
+            err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length,
+                    split.validation.size() == 0 ? 0 : countUsers(split.validation));
+            FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
+            TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, o.training().epochs(), "val recall@20"),
+                    new TrainingLog(outDir, "val recall@20"));
+            Trainer trainer = new Trainer(backend, model, hood, inputs, split.queries, split.positives, 0, space.leftCount(),
+                    null, o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(),
+                    progress);
+            Trainer.Result r = trainer.train(outDir);
+            r.best().save(outDir.resolve(MODEL));
+            return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(),
+                    (System.nanoTime() - start) / 1e9, at != null && at.finished(o.training()));
         }
-        NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
-        err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length, split.validation.size() == 0 ? 0
-                : countUsers(split.validation));
-        FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
-        TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, o.training().epochs(), "val recall@20"),
-                new TrainingLog(outDir, "val recall@20"));
-        Trainer trainer = new Trainer(backend, model, hood, inputs, split.queries, split.positives, 0, space.leftCount(), null,
-                o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), progress);
-        Trainer.Result r = trainer.train(outDir);
-        r.best().save(outDir.resolve(MODEL));
-        return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(), (System.nanoTime() - start) / 1e9,
-                at != null && at.finished(o.training()));
+    }
+
+    /**
+     * Publishes the training graph less the validation edges (a user pooling over its held-out item would make
+     * validation measure recall of items it already holds, and stop training too early) as the graph store
+     * {@code dir/graph}, then both sides' neighbourhood stores from it.
+     */
+    private static MappedNeighborhoods buildNeighborhoods(LightGcnDataset data, Split split, Path dir,
+                                                          NeighborhoodConfig[] rows, int threads, PrintStream err)
+            throws IOException {
+        Path root = dir.resolve(GRAPH);
+        try (Publication p = StoreDirectory.beginPublication(root)) {
+            CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(), CsrBuildOptions.defaults()
+                    .withThreads(threads));
+            try (CsrBuilder.Sink sink = builder.newSink()) {
+                InteractionLists train = split.maskTrain;
+                for (int u = 0; u < train.userCount(); u++) {
+                    for (int k = train.start(u); k < train.start(u) + train.count(u); k++) {
+                        sink.add(train.item(k), u);
+                    }
+                }
+            }
+            builder.build(data.itemCount(), data.userCount());
+            p.commit();
+        }
+        err.printf(Locale.ROOT, "neighborhoods: items %s T=%d, users %s T=%d, %d steps per node, %d nodes%n",
+                rows[0].kind(), rows[0].topT(), rows[1].kind(), rows[1].topT(), rows[0].stepsPerNode(),
+                data.itemCount() + data.userCount());
+        try (GraphStore graph = GraphStore.open(root)) {
+            return ModelNeighborhoods.build(graph.graph(), dir, rows, threads, done -> { });
+        }
     }
 
     /**
      * Refuses settings whose node-sized tables could not fit the heap, before the neighbourhoods (minutes on large data)
-     * are built: the neighbourhood table (8 bytes per node and slot), the id embeddings with their Adam state and the
-     * inferred embeddings (4 floats and 3 floats per node and width), and the queued minibatches' target rows (a batch
-     * holds at most the {@code pairs} training pairs, so a larger batch size just means all of them).
+     * are built: the id embeddings with their Adam state and the inferred embeddings (4 floats and 3 floats per node
+     * and width), and the queued minibatches' target rows (a batch holds at most the {@code pairs} training pairs, so a
+     * larger batch size just means all of them). The neighbourhoods are mapped stores, off the heap.
      *
      * @throws IllegalArgumentException naming the settings, the estimate and the heap's maximum
      */
     static void requireHeap(NodeSpace space, RecommenderOptions o, long pairs) {
         long nodes = space.size();
-        long slots = Math.max(o.width(), o.userItems());
         TrainingConfig t = o.training();
         long batch = Math.min(t.batchSize(), pairs);
         long batchRows = 2L * batch + t.sharedNegatives() + batch * t.maxHardNegatives();
         long queued = (long) t.samplerThreads() * t.queueCapacity() + 2;
-        long bytes = ResourceLimits.plus(ResourceLimits.plus(ResourceLimits.bytes(nodes * slots, 8),
-                        ResourceLimits.bytes(nodes * (4L * o.embedDim() + 3L * o.dim()), 4)),
+        long bytes = ResourceLimits.plus(ResourceLimits.bytes(nodes * (4L * o.embedDim() + 3L * o.dim()), 4),
                 ResourceLimits.bytes(ResourceLimits.bytes(batchRows, queued), 4L * o.dim()));
         String what = "nodes=" + nodes + " width=" + o.width() + " userItems=" + o.userItems() + " dim=" + o.dim()
                 + " embedDim=" + o.embedDim() + " batchSize=" + t.batchSize() + " sharedNegatives=" + t.sharedNegatives();
-        // the embeddings of all nodes, and their neighbourhood table, are each one array
-        if (nodes * Math.max(slots, Math.max(o.dim(), o.embedDim())) > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException(what + ": nodes x max(width, userItems, dim, embedDim) must stay below 2^31 - 64");
+        // the embeddings of all nodes are each one array
+        if (nodes * Math.max(o.dim(), o.embedDim()) > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(what + ": nodes x max(dim, embedDim) must stay below 2^31 - 64");
         }
         ResourceLimits.requireHeap(what, bytes, "lower the width, dims, batch or negatives, or give the JVM a larger heap");
     }
@@ -139,11 +166,13 @@ public final class LightGcnRecommender {
     /** Evaluates a trained model directory on {@code data}'s test split (LightGCN protocol, k = 20) on {@code backend}. */
     public static RankingMetrics evaluate(Path modelDir, LightGcnDataset data, Backend backend, int threads) throws IOException {
         ModelProperties.check(modelDir, "lightgcn", shape(data), data.dir().toString());
+        ModelNeighborhoods.requireCurrent(modelDir);
         PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(modelDir), backend);
-        Neighbourhoods hood = NeighbourhoodFile.load(modelDir.resolve(NEIGHBOURHOODS));
         NodeSpace space = NodeSpace.of(data.graph());
         NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
-        return score(model, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test());
+        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
+            return score(model, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test());
+        }
     }
 
     /**
@@ -155,7 +184,7 @@ public final class LightGcnRecommender {
                 Pooling.MEAN, true, o.training().seed());
     }
 
-    private static RankingMetrics score(PinSageModel model, Neighbourhoods hood, NodeInputs inputs, NodeSpace space,
+    private static RankingMetrics score(PinSageModel model, MappedNeighborhoods hood, NodeInputs inputs, NodeSpace space,
                                         FullRankingEvaluator evaluator, InteractionLists train, InteractionLists test) {
         float[] emb = Inference.embedAll(model, hood, inputs);
         int d = model.config().outputDim();
@@ -166,20 +195,6 @@ public final class LightGcnRecommender {
 
     /** Training pairs, and a validation split holding out one training item of some users. */
     private record Split(int[] queries, int[] positives, InteractionLists maskTrain, InteractionLists validation) {
-
-        /** The training graph less the validation edges (items left, users right). */
-        BipartiteGraph graph(LightGcnDataset data) {
-            int n = maskTrain.size();
-            int[] users = new int[n];
-            int[] items = new int[n];
-            for (int u = 0, p = 0; u < maskTrain.userCount(); u++) {
-                for (int i = 0; i < maskTrain.count(u); i++, p++) {
-                    users[p] = u;
-                    items[p] = maskTrain.item(p);
-                }
-            }
-            return io.pinsage.csr.HeapBipartiteGraph.of(data.itemCount(), data.userCount(), items, users, null);
-        }
     }
 
     private static Split split(LightGcnDataset data, int validationUsers, long seed) {

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.stream.IntStream;
 
 /**
- * Publishes the importance neighbourhoods that a {@link NeighborhoodBuilder} computes as a neighbourhood store
+ * Publishes the neighbourhood rows that a {@link NeighborhoodBuilder} computes (of any kind: the store records the
+ * side of the rows' ids) as a neighbourhood store
  * ({@link NeighborhoodStoreWriter}), which training and inference map: the walk engine computes rows, this class
  * owns the store they go to. The builder's workers write each row straight into the store's writable mapping
  * (rows of distinct nodes never overlap).
@@ -33,8 +34,8 @@ public final class NeighborhoodStores {
             throws IOException {
         NeighborhoodConfig config = builder.config();
         int n = builder.graph().nodeCount(config.side());
-        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, config.side(), n, config.topT(),
-                config.stepsPerNode(), config.seed())) {
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, config.side(), config.neighborSide(), n,
+                config.topT(), config.stepsPerNode(), config.seed())) {
             builder.compute(null, n, w::writeRow, progress);
             return w.commit();
         }
@@ -44,7 +45,7 @@ public final class NeighborhoodStores {
      * Incremental recomputation: recomputes only {@code nodes} (for example those whose edges changed) and
      * publishes a new generation of the store under {@code root} in which every other row is unchanged.
      *
-     * @throws IllegalArgumentException if the store's side, width or node count do not match the builder's
+     * @throws IllegalArgumentException if the store's sides, width or node count do not match the builder's
      *                                  graph and configuration, or a node is out of range
      */
     public static StoreGeneration update(NeighborhoodBuilder builder, Path root, int[] nodes,
@@ -57,9 +58,11 @@ public final class NeighborhoodStores {
             }
         }
         try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.update(root)) {
-            if (w.side() != config.side() || w.width() != config.topT() || w.nodeCount() != n) {
-                throw new IllegalArgumentException("store " + root + " holds side=" + w.side() + " width=" + w.width()
-                        + " nodeCount=" + w.nodeCount() + ", but the update computes side=" + config.side()
+            if (w.side() != config.side() || w.neighborSide() != config.neighborSide() || w.width() != config.topT()
+                    || w.nodeCount() != n) {
+                throw new IllegalArgumentException("store " + root + " holds side=" + w.side() + " neighborSide="
+                        + w.neighborSide() + " width=" + w.width() + " nodeCount=" + w.nodeCount()
+                        + ", but the update computes side=" + config.side() + " neighborSide=" + config.neighborSide()
                         + " topT=" + config.topT() + " nodeCount=" + n + ": rebuild it with buildAll");
             }
             int[] distinct = IntStream.of(nodes).distinct().toArray();

@@ -10,12 +10,9 @@ import io.pinsage.engine.eval.PairRankingEvaluator;
 import io.pinsage.engine.eval.PairRankingMetrics;
 import io.pinsage.engine.eval.PairScorer;
 import io.pinsage.engine.train.ConsoleProgress;
-import io.pinsage.engine.train.GraphNeighbourhoods;
 import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.train.Inference;
-import io.pinsage.engine.train.NeighbourhoodFile;
-import io.pinsage.engine.train.NeighbourhoodKind;
-import io.pinsage.engine.train.Neighbourhoods;
+import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
@@ -23,6 +20,7 @@ import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.engine.util.StageProgress;
+import io.pinsage.walk.NeighborhoodKind;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.nn.backend.Backend;
@@ -202,7 +200,7 @@ public final class PinBoardRecommender {
      * @throws IllegalArgumentException naming the differing counts, before any work, if {@code dir} holds a model of a
      *                                  store of another shape
      */
-    public Row trainAndEvaluate(String label, NeighbourhoodKind kind, int maxHard, Path dir, PrintStream err) throws IOException {
+    public Row trainAndEvaluate(String label, NeighborhoodKind kind, int maxHard, Path dir, PrintStream err) throws IOException {
         long t0 = System.nanoTime();
         Options o = options;
         TrainingConfig c = o.training();
@@ -210,38 +208,38 @@ public final class PinBoardRecommender {
         PinSageConfig model = modelConfig();
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
                 model, tc, err);
-        LongConsumer built = progress.start("neighbourhoods", "nodes", space.size());
-        Neighbourhoods hood = GraphNeighbourhoods.build(graph, kind, o.width(), o.steps(), c.seed(), o.width(), c.threads(),
-                built::accept);
-        NeighbourhoodFile.save(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS), hood);
-        int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
-        int valCount = Math.min(1000, pairs[0].length / 10);
-        int[] trainQ = Arrays.copyOfRange(pairs[0], valCount, pairs[0].length);
-        int[] trainP = Arrays.copyOfRange(pairs[1], valCount, pairs[1].length);
-        int[] valQ = Arrays.copyOf(pairs[0], valCount);
-        int[] valP = Arrays.copyOf(pairs[1], valCount);
-        HardNegatives hard = null;
-        if (maxHard > 0 && (at == null || !at.finished(tc))) {
-            HardNegativeBand band = hardBand();
-            HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
-            long h0 = System.nanoTime();
-            WalkTable table = HardNegativeCache.tableIfRoom(graph);
-            cache.prefill(trainQ, c.threads(), table, progress.start("hard negatives", "queries", trainQ.length));
-            err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s%n", band,
-                    table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9);
-            hard = cache;
+        try (MappedNeighborhoods hood = ModelNeighborhoods.build(graph, dir,
+                ModelNeighborhoods.configs(kind, o.width(), o.steps(), c.seed(), o.width()), c.threads(),
+                progress.start("neighborhoods", "nodes", space.size()))) {
+            int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
+            int valCount = Math.min(1000, pairs[0].length / 10);
+            int[] trainQ = Arrays.copyOfRange(pairs[0], valCount, pairs[0].length);
+            int[] trainP = Arrays.copyOfRange(pairs[1], valCount, pairs[1].length);
+            int[] valQ = Arrays.copyOf(pairs[0], valCount);
+            int[] valP = Arrays.copyOf(pairs[1], valCount);
+            HardNegatives hard = null;
+            if (maxHard > 0 && (at == null || !at.finished(tc))) {
+                HardNegativeBand band = hardBand();
+                HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
+                long h0 = System.nanoTime();
+                WalkTable table = HardNegativeCache.tableIfRoom(graph);
+                cache.prefill(trainQ, c.threads(), table, progress.start("hard negatives", "queries", trainQ.length));
+                err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s%n", band,
+                        table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9);
+                hard = cache;
+            }
+            PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
+            TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, c.epochs(), "val hit@" + o.k()),
+                    new TrainingLog(dir, "val hit@" + o.k()));
+            Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
+                    m -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(m, hood, inputs), o.dim()), valQ, valP, 0,
+                            space.leftCount()).hitRate(), progress);
+            Trainer.Result r = trainer.train(dir);
+            PinSageModel best = r.best();
+            best.save(dir.resolve(LightGcnRecommender.MODEL));
+            float[] emb = Inference.embedAll(best, hood, inputs);
+            return new Row(label, rank(new EmbeddingPairScorer(emb, o.dim())), (System.nanoTime() - t0) / 1e9);
         }
-        PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
-        TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, c.epochs(), "val hit@" + o.k()),
-                new TrainingLog(dir, "val hit@" + o.k()));
-        Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
-                m -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(m, hood, inputs), o.dim()), valQ, valP, 0,
-                        space.leftCount()).hitRate(), progress);
-        Trainer.Result r = trainer.train(dir);
-        PinSageModel best = r.best();
-        best.save(dir.resolve(LightGcnRecommender.MODEL));
-        float[] emb = Inference.embedAll(best, hood, inputs);
-        return new Row(label, rank(new EmbeddingPairScorer(emb, o.dim())), (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -254,6 +252,7 @@ public final class PinBoardRecommender {
      *                                  another model (naming the differing fields)
      */
     public void checkModelDirectory(Path dir) throws IOException {
+        ModelNeighborhoods.requireCurrent(dir);
         ModelDirectory.check(dir, FORMAT, shape(), "store", modelConfig());
     }
 
@@ -266,7 +265,7 @@ public final class PinBoardRecommender {
 
     /**
      * Ranks the held-out pairs with the model that {@link #trainAndEvaluate} wrote into {@code dir} for this store
-     * (its {@code model.bin} and {@code neighbourhoods.bin}), with the same candidate pool as the comparison.
+     * (its {@code model.bin} and neighbourhood stores), with the same candidate pool as the comparison.
      *
      * @throws java.nio.file.NoSuchFileException if {@code dir} is not a model directory
      * @throws IllegalArgumentException          if the model was trained on another format or another store's shape
@@ -275,9 +274,12 @@ public final class PinBoardRecommender {
     public Row evaluate(Path dir, String label) throws IOException {
         long t0 = System.nanoTime();
         ModelProperties.check(dir, FORMAT, shape(), store.generation().root().toString());
+        ModelNeighborhoods.requireCurrent(dir);
         PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(dir), backend);
-        Neighbourhoods hood = NeighbourhoodFile.load(dir.resolve(LightGcnRecommender.NEIGHBOURHOODS));
-        float[] emb = Inference.embedAll(model, hood, inputs);
+        float[] emb;
+        try (MappedNeighborhoods hood = ModelNeighborhoods.open(dir, space, null)) {
+            emb = Inference.embedAll(model, hood, inputs);
+        }
         return new Row(label, rank(new EmbeddingPairScorer(emb, model.config().outputDim())), (System.nanoTime() - t0) / 1e9);
     }
 

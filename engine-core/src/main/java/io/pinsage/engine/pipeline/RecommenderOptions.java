@@ -1,8 +1,9 @@
 package io.pinsage.engine.pipeline;
 
-import io.pinsage.engine.train.NeighbourhoodKind;
+import io.pinsage.csr.neighborhood.NeighborhoodFormat;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.walk.NeighborhoodKind;
 
 /**
  * Settings of a PinSage user–item recommender: the network's widths, the neighbourhoods and the training.
@@ -12,13 +13,13 @@ import io.pinsage.nn.backend.RankingLossKind;
  * @param layers          CONVOLVE layers K
  * @param width           neighbourhood size T
  * @param stepsPerNode    walk steps (or uniform draws) per node when building neighbourhoods
- * @param neighbourhoods  importance (walk) or uniform neighbourhoods
- * @param userItems       when positive, users pool over up to this many of their own items instead of over T related
- *                        users (the neighbourhood table is then max(width, userItems) wide)
+ * @param neighborhoods   the kind of rows of every node: importance (walk) or uniform neighbourhoods, or own neighbours
+ * @param userItems       when positive, users pool over up to this many of their own items
+ *                        ({@link NeighborhoodKind#ADJACENT} rows) instead of over rows of {@code neighborhoods}
  * @param validationUsers users holding out one training item each for early stopping
  * @param training        the optimisation settings
  */
-public record RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighbourhoodKind neighbourhoods,
+public record RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
                                  int userItems,
                                  int validationUsers, TrainingConfig training) {
 
@@ -31,15 +32,20 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
      * stopping after 3 epochs without gain on 5,000 validation users.
      */
     public static RecommenderOptions defaults(int threads) {
-        return new RecommenderOptions(64, 64, 1, 10, 200, NeighbourhoodKind.WALK, 10, 5000,
+        return new RecommenderOptions(64, 64, 1, 10, 200, NeighborhoodKind.WALK, 10, 5000,
                 new TrainingConfig(15, 1024, 1500, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 5e-3f, 0.5f, 3, 1,
                         threads, 1, 4, 0));
     }
 
     /** @throws IllegalArgumentException naming the first field out of range */
     public RecommenderOptions {
-        if (userItems < 0) {
-            throw new IllegalArgumentException("userItems=" + userItems + ": must be >= 0");
+        // rows are at most a neighbourhood store's width
+        if (userItems < 0 || userItems > NeighborhoodFormat.MAX_WIDTH) {
+            throw new IllegalArgumentException("userItems=" + userItems + ": must lie in [0, " + NeighborhoodFormat.MAX_WIDTH
+                    + "]");
+        }
+        if (width > NeighborhoodFormat.MAX_WIDTH) {
+            throw new IllegalArgumentException("width=" + width + ": must lie in [1, " + NeighborhoodFormat.MAX_WIDTH + "]");
         }
         if (embedDim < 1 || dim < 1 || layers < 1 || width < 1 || stepsPerNode < 1 || validationUsers < 1) {
             throw new IllegalArgumentException("embedDim=" + embedDim + " dim=" + dim + " layers=" + layers + " width=" + width

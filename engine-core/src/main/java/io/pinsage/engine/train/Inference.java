@@ -3,6 +3,7 @@ package io.pinsage.engine.train;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.model.ComputationGraph;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageModel;
 
 /**
@@ -11,6 +12,7 @@ import io.pinsage.nn.model.PinSageModel;
  * rows and reduces them (concatenate, dense, normalise), so no node's computation is repeated as it would be in
  * per-node recursive evaluation. Runs on the model's backend, on the caller's thread (which must own it).
  * Cost: O(K · nodes · (T · d + d²)); memory O(nodes · d) per layer on the backend, O(nodes · T) on the heap.
+ * Node ids are those of {@code inputs}: {@code 0 .. inputs.nodeCount()-1}, with the neighbourhoods over the same space.
  */
 public final class Inference {
 
@@ -20,35 +22,37 @@ public final class Inference {
     /**
      * Returns {@code nodeCount × outputDim} embeddings, row {@code u} for node {@code u}.
      *
-     * @throws IllegalArgumentException if the neighbourhoods, inputs and model disagree on the node space
+     * @throws IllegalArgumentException if the inputs and the model disagree on the node space
      */
-    public static float[] embedAll(PinSageModel model, Neighbourhoods hood, NodeInputs inputs) {
-        int n = hood.nodeCount();
+    public static float[] embedAll(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs) {
+        int n = inputs.nodeCount();
         int ids = model.config().idEmbeddings();
-        if (inputs.nodeCount() != n || (ids != 0 && ids != n)) {
-            throw new IllegalArgumentException("neighbourhoods.nodeCount=" + n + " inputs.nodeCount=" + inputs.nodeCount()
-                    + ": the model's id table has idEmbeddings=" + ids + " rows");
+        if (ids != 0 && ids != n) {
+            throw new IllegalArgumentException("inputs.nodeCount=" + n + ": the model's id table has idEmbeddings=" + ids
+                    + " rows");
         }
         Tensor out = model.forward(allNodes(model.config().layers(), hood, inputs));
         return Tensors.toArray(out);
     }
 
-    /** The graph whose every layer lists all {@code hood.nodeCount()} nodes in id order. */
-    static ComputationGraph allNodes(int layers, Neighbourhoods hood, NodeInputs inputs) {
-        int n = hood.nodeCount();
+    /** The graph whose every layer lists all {@code inputs.nodeCount()} nodes in id order. */
+    static ComputationGraph allNodes(int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs) {
+        int n = inputs.nodeCount();
         int[] identity = new int[n];
         int[] offsets = new int[n + 1];
+        int width = hood.width();
+        int[] rowIds = new int[width];
+        float[] rowWeights = new float[width];
         for (int u = 0; u < n; u++) {
             identity[u] = u;
-            offsets[u + 1] = offsets[u] + hood.size(u);
+            offsets[u + 1] = Math.addExact(offsets[u], hood.read(u, rowIds, rowWeights, 0));
         }
         int[] neighbours = new int[offsets[n]];
         float[] weights = new float[offsets[n]];
         for (int u = 0; u < n; u++) {
-            for (int s = 0, e = offsets[u]; s < hood.size(u); s++, e++) {
-                neighbours[e] = hood.neighbour(u, s);
-                weights[e] = hood.weight(u, s);
-            }
+            int c = hood.read(u, rowIds, rowWeights, 0);
+            System.arraycopy(rowIds, 0, neighbours, offsets[u], c);
+            System.arraycopy(rowWeights, 0, weights, offsets[u], c);
         }
         int[] counts = new int[layers + 1];
         int[][] off = new int[layers + 1][];

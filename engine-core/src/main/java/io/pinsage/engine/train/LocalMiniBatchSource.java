@@ -3,6 +3,7 @@ package io.pinsage.engine.train;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -30,13 +31,13 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
     /**
      * Starts the samplers of batches {@code fromBatch ..} of {@code epoch}.
      *
-     * @param queries   query node of each training pair (ids of the neighbourhood table's node space)
+     * @param queries   query node of each training pair (ids of the node inputs' node space)
      * @param positives positive node of each pair; both arrays are read, never written, by the samplers
      * @param hard      hard-negative source, or null for none; {@code config.hardNegativesIn(epoch)} per query
      */
     @SuppressWarnings("unchecked")
-    public LocalMiniBatchSource(BatchSchedule schedule, int layers, Neighbourhoods hood, NodeInputs inputs, int[] queries,
-                                int[] positives, int negativeFrom, int negativeTo, HardNegatives hard,
+    public LocalMiniBatchSource(BatchSchedule schedule, int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs,
+                                int[] queries, int[] positives, int negativeFrom, int negativeTo, HardNegatives hard,
                                 TrainingConfig config, int epoch, int fromBatch) {
         if (queries.length != schedule.pairs() || positives.length != schedule.pairs()) {
             throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
@@ -81,7 +82,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
     }
 
     /** The factory that {@link Trainer} opens once per epoch: a fresh set of samplers each time. */
-    public static MiniBatchSource.Factory factory(BatchSchedule schedule, int layers, Neighbourhoods hood,
+    public static MiniBatchSource.Factory factory(BatchSchedule schedule, int layers, ComputationGraphBuilder.Neighborhoods hood,
                                                   NodeInputs inputs, int[] queries, int[] positives, int negativeFrom,
                                                   int negativeTo, HardNegatives hard, TrainingConfig config) {
         return (epoch, fromBatch) -> new LocalMiniBatchSource(schedule, layers, hood, inputs, queries, positives,

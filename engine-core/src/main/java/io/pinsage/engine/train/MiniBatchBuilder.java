@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
 /**
  * Builds {@link MiniBatch}es: chooses the shared and hard negatives, lists every target once (queries, positives
  * and negatives may coincide) and hands them to nn-runtime's {@link ComputationGraphBuilder}, which expands them
- * layer by layer through the neighbourhood table and gathers the layer-0 inputs.
+ * layer by layer through the neighbourhoods and gathers the layer-0 inputs. Node ids are those of the
+ * {@link NodeInputs}, {@code 0 .. inputs.nodeCount()-1}, and of the neighbourhoods' rows.
  *
  * <p>Threading: one builder per sampler thread (it owns O(nodeCount) scratch arrays for O(1) de-duplication,
  * stamped instead of cleared, and its own graph builder). Cost per batch: O(Σ_k count[k] · T) plus the input
@@ -32,23 +33,20 @@ public final class MiniBatchBuilder {
      * @param sharedNegatives negatives shared by every query of a batch
      * @param hard            hard-negative source, or {@code null} for none
      */
-    public MiniBatchBuilder(int layers, Neighbourhoods hood, NodeInputs inputs, int negativeFrom, int negativeTo,
-                            int sharedNegatives, HardNegatives hard) {
-        if (negativeFrom < 0 || negativeTo > hood.nodeCount() || negativeFrom >= negativeTo) {
+    public MiniBatchBuilder(int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs, int negativeFrom,
+                            int negativeTo, int sharedNegatives, HardNegatives hard) {
+        int nodes = inputs.nodeCount();
+        if (negativeFrom < 0 || negativeTo > nodes || negativeFrom >= negativeTo) {
             throw new IllegalArgumentException("negativeFrom=" + negativeFrom + " negativeTo=" + negativeTo
-                    + ": must be a non-empty range within [0, " + hood.nodeCount() + ")");
-        }
-        if (inputs.nodeCount() != hood.nodeCount()) {
-            throw new IllegalArgumentException("inputs.nodeCount=" + inputs.nodeCount() + " neighbourhoods.nodeCount="
-                    + hood.nodeCount() + ": must be equal");
+                    + ": must be a non-empty range within [0, " + nodes + ")");
         }
         this.graphs = new ComputationGraphBuilder(layers, hood, inputs);
         this.negativeFrom = negativeFrom;
         this.negativeTo = negativeTo;
         this.sharedNegatives = sharedNegatives;
         this.hard = hard;
-        this.stamp = new int[hood.nodeCount()];
-        this.row = new int[hood.nodeCount()];
+        this.stamp = new int[nodes];
+        this.row = new int[nodes];
     }
 
     /**

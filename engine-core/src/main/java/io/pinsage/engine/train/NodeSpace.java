@@ -6,7 +6,7 @@ import io.pinsage.csr.Side;
 /**
  * The unified node space of a bipartite graph that the network sees: left nodes (items, pins) take ids
  * {@code [0, leftCount)}, right nodes (users, boards) {@code [leftCount, leftCount + rightCount)}. One id-embedding
- * table and one neighbourhood table cover both sides. Immutable.
+ * table and one set of neighbourhood rows ({@link MappedNeighborhoods}) cover both sides. Immutable.
  */
 public record NodeSpace(int leftCount, int rightCount) {
 
@@ -18,6 +18,11 @@ public record NodeSpace(int leftCount, int rightCount) {
     /** Total number of nodes. */
     public int size() {
         return leftCount + rightCount;
+    }
+
+    /** Number of nodes on {@code side}. */
+    public int count(Side side) {
+        return side == Side.LEFT ? leftCount : rightCount;
     }
 
     /** The unified id of {@code node} on {@code side}. */

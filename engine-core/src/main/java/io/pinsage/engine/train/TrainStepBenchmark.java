@@ -9,6 +9,7 @@ import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.ComputationGraph;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.backend.RankingLossKind;
@@ -47,21 +48,31 @@ public final class TrainStepBenchmark {
     public TrainStepBenchmark(int nodes, int width, int featureDim, int dim, int layers, int outDim, int batchSize, int negatives,
                               long seed) {
         this.config = new PinSageConfig(featureDim, false, 0, dim, layers, dim, dim, dim, outDim, Pooling.MEAN, true, 1);
-        // the neighbourhood table and the features, then a batch's targets with their first-hop neighbours
+        // the features, then a batch's targets with their first-hop neighbours
         long rows = 2L * batchSize + negatives;
         ResourceLimits.requireHeap("nodes=" + nodes + " width=" + width + " batchSize=" + batchSize + " negatives=" + negatives,
-                ResourceLimits.plus(ResourceLimits.bytes(nodes, 8L * width + 4L * featureDim),
+                ResourceLimits.plus(ResourceLimits.bytes(nodes, 4L * featureDim),
                         ResourceLimits.bytes(ResourceLimits.bytes(rows, width + 1L), 4L * dim)),
                 "ask for fewer nodes, a smaller width, batch or fewer negatives");
         this.width = width;
         Random rnd = new Random(seed);
-        Neighbourhoods hood = Neighbourhoods.build(nodes, width, (u, ids, w) -> {
-            for (int s = 0; s < width; s++) {
-                ids[s] = rnd.nextInt(nodes);
-                w[s] = 1f;
+        ComputationGraphBuilder.Neighborhoods hood = new ComputationGraphBuilder.Neighborhoods() {
+            @Override
+            public int width() {
+                return width;
             }
-            return width;
-        });
+
+            // rows drawn from the node and slot, so that none is stored
+            @Override
+            public int read(int node, int[] ids, float[] w, int offset) {
+                SplittableRandom row = new SplittableRandom(seed ^ (long) node * 0x9E3779B97F4A7C15L);
+                for (int s = 0; s < width; s++) {
+                    ids[offset + s] = row.nextInt(nodes);
+                    w[offset + s] = 1f / width;
+                }
+                return width;
+            }
+        };
         float[] feat = new float[nodes * featureDim];
         for (int i = 0; i < feat.length; i++) {
             feat[i] = (float) rnd.nextGaussian();

@@ -6,6 +6,7 @@ import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
 import io.pinsage.nn.model.AdamOptimizer;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.model.SampledRankingLoss;
@@ -59,15 +60,15 @@ public final class Trainer {
     /**
      * @param modelConfig the model to train (a fresh one is initialised from its seed unless a checkpoint exists);
      *                    its id table, when it has one, must have one row per node
-     * @param queries     query node of each training pair (ids of the neighbourhood table's node space)
+     * @param queries     query node of each training pair (ids of the node inputs' node space)
      * @param positives   positive node of each pair
      * @throws IllegalArgumentException if the arrays differ in length, name a node outside the node space, or the
      *                                  model's inputs do not match the node inputs
      */
-    public Trainer(Backend backend, PinSageConfig modelConfig, Neighbourhoods hood, NodeInputs inputs, int[] queries,
-                   int[] positives, int negativeFrom, int negativeTo, HardNegatives hard, TrainingConfig config,
+    public Trainer(Backend backend, PinSageConfig modelConfig, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs,
+                   int[] queries, int[] positives, int negativeFrom, int negativeTo, HardNegatives hard, TrainingConfig config,
                    Validator validator, TrainingListener listener) {
-        BatchSchedule schedule = checked(modelConfig, hood, inputs, queries, positives, config);
+        BatchSchedule schedule = checked(modelConfig, inputs, queries, positives, config);
         this(backend, modelConfig, schedule, LocalMiniBatchSource.factory(schedule, modelConfig.layers(), hood, inputs,
                 queries, positives, negativeFrom, negativeTo, hard, config), config, validator, listener);
     }
@@ -95,9 +96,9 @@ public final class Trainer {
     }
 
     /** The schedule of the pairs, once they are checked against the node space and the model. */
-    private static BatchSchedule checked(PinSageConfig modelConfig, Neighbourhoods hood, NodeInputs inputs,
+    private static BatchSchedule checked(PinSageConfig modelConfig, NodeInputs inputs,
                                          int[] queries, int[] positives, TrainingConfig config) {
-        int nodes = hood.nodeCount();
+        int nodes = inputs.nodeCount();
         if (queries.length != positives.length || queries.length == 0) {
             throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
                     + ": must be equal and non-zero");

@@ -110,8 +110,8 @@ class TrainCommandsTest {
         Path data = dataset();
         String[][] cases = {
                 {"--dim", "1000000", "error: --dim=1000000: must lie in [1, 16384]"},
-                {"--width", "2000000000", "error: nodes=180 width=2000000000 userItems=10 dim=64 embedDim=64"},
-                {"--user-items", "2000000000", "error: nodes=180 width=10 userItems=2000000000"},
+                {"--width", "2000000000", "error: width=2000000000: must lie in [1, 65536]"},
+                {"--user-items", "2000000000", "error: userItems=2000000000: must lie in [0, 65536]"},
                 {"--negatives", "2000000000", "error: nodes=180 width=10 userItems=10 dim=64 embedDim=64 batchSize=1024 "
                         + "sharedNegatives=2000000000: needs about "},
                 {"--threads", "100000", "error: threads=100000: must lie in [1, 1024]"},
@@ -121,7 +121,8 @@ class TrainCommandsTest {
             CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", out.toString(), c[0], c[1]);
             assertEquals(CliErrors.BAD_INPUT, r.code(), c[0] + ": " + r.err());
             assertTrue(r.err().startsWith(c[2]), c[0] + ": " + r.err());
-            assertTrue(Files.notExists(out.resolve("neighbourhoods.bin")), c[0] + ": refused before the neighbourhoods");
+            assertTrue(Files.notExists(out.resolve("neighborhoods.left")) && Files.notExists(out.resolve("graph")),
+                    c[0] + ": refused before the graph and the neighbourhoods");
         }
     }
 
@@ -135,7 +136,7 @@ class TrainCommandsTest {
         assertEquals(0, train.code(), train.err());
         // 3,000 pins allow a band ending at rank 75: PinSage's 2000-5000 scaled by 75/5000.
         assertTrue(train.out().contains("hard-negative band: PPR ranks 30-75 (300 walk steps per query)"), train.out());
-        for (String stage : new String[] {"Pixie [", "neighbourhoods [", "hard negatives ["}) {
+        for (String stage : new String[] {"Pixie [", "neighborhoods [", "hard negatives ["}) {
             assertTrue(train.console().contains(stage + "##############################] 100% "), stage + " bar: " + train.console());
         }
         assertTableAligned(train.out());

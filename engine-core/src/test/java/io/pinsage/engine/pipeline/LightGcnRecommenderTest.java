@@ -1,11 +1,12 @@
 package io.pinsage.engine.pipeline;
 
+import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.RankingMetrics;
-import io.pinsage.engine.train.NeighbourhoodKind;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.walk.NeighborhoodKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class LightGcnRecommenderTest {
     }
 
     private static RecommenderOptions small() {
-        return new RecommenderOptions(16, 16, 1, 4, 50, NeighbourhoodKind.WALK, 6, 20,
+        return new RecommenderOptions(16, 16, 1, 4, 50, NeighborhoodKind.WALK, 6, 20,
                 new TrainingConfig(4, 64, 30, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2, 1, 2, 0));
     }
 
@@ -91,5 +92,34 @@ class LightGcnRecommenderTest {
                 () -> LightGcnRecommender.evaluate(model, LightGcnDataset.load(other), backend, 1));
         assertTrue(e.getMessage().contains("was trained on items=100 users=200") && e.getMessage().contains("has items=4 users=2"),
                 e.getMessage());
+    }
+
+    /**
+     * The model directory keeps the graph and neighbourhood stores it trained with: a second run and evaluation map
+     * the same generations; a directory of an earlier version (a neighbourhood table) is refused with what to do.
+     */
+    @Test
+    void shouldReuseItsNeighborhoodStoresAndRefuseAnEarlierModelDirectory() throws IOException {
+        LightGcnDataset data = LightGcnDataset.load(clusteredDataset());
+        Path model = dir.resolve("model");
+        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        LightGcnRecommender.train(data, model, small(), backend, quiet);
+        String[] generations = new String[3];
+        String[] roots = {"graph", "neighborhoods.left", "neighborhoods.right"};
+        for (int i = 0; i < roots.length; i++) {
+            generations[i] = StoreDirectory.openCurrent(model.resolve(roots[i])).name();
+        }
+        RankingMetrics first = LightGcnRecommender.evaluate(model, data, backend, 2);
+        assertTrue(LightGcnRecommender.train(data, model, small(), backend, quiet).alreadyTrained());
+        for (int i = 0; i < roots.length; i++) {
+            assertEquals(generations[i], StoreDirectory.openCurrent(model.resolve(roots[i])).name(), roots[i]);
+        }
+        assertEquals(first.summaryLine(), LightGcnRecommender.evaluate(model, data, backend, 2).summaryLine());
+        Files.write(model.resolve("neighbourhoods.bin"), new byte[16]);
+        for (IllegalArgumentException e : new IllegalArgumentException[] {
+                assertThrows(IllegalArgumentException.class, () -> LightGcnRecommender.evaluate(model, data, backend, 1)),
+                assertThrows(IllegalArgumentException.class, () -> LightGcnRecommender.train(data, model, small(), backend, quiet))}) {
+            assertTrue(e.getMessage().endsWith("retrain the model into a new directory"), e.getMessage());
+        }
     }
 }

@@ -24,7 +24,7 @@ class LocalMiniBatchSourceTest {
     private static LocalMiniBatchSource open(int samplers, long seed, int[][] pairs, int epoch, int fromBatch) {
         TrainingConfig config = config(samplers, seed);
         return new LocalMiniBatchSource(new BatchSchedule(PAIRS, config.batchSize(), seed), 2,
-                TrainerTest.randomHood(NODES, 3, seed), TrainerTest.randomInputs(NODES, 2, seed), pairs[0], pairs[1], 0,
+                RowTable.random(NODES, 3, seed), TrainerTest.randomInputs(NODES, 2, seed), pairs[0], pairs[1], 0,
                 NODES, (query, rnd) -> rnd.nextInt(NODES), config, epoch, fromBatch);
     }
 

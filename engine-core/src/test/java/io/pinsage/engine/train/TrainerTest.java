@@ -60,18 +60,6 @@ class TrainerTest {
                 2, checkpointEvery);
     }
 
-    static Neighbourhoods randomHood(int n, int t, long seed) {
-        Random rnd = new Random(seed);
-        return Neighbourhoods.build(n, t, (u, ids, w) -> {
-            int c = rnd.nextInt(t + 1);
-            for (int s = 0; s < c; s++) {
-                ids[s] = rnd.nextInt(n);
-                w[s] = 0.1f + rnd.nextFloat();
-            }
-            return c;
-        });
-    }
-
     static NodeInputs randomInputs(int n, int f, long seed) {
         Random rnd = new Random(seed);
         float[] feat = new float[n * f];
@@ -86,7 +74,7 @@ class TrainerTest {
     }
 
     private Trainer trainer(TrainingConfig config, int[] q, int[] p, HardNegatives hard, TrainingListener listener) {
-        return new Trainer(backend, MODEL, randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), q, p, 0, NODES, hard, config,
+        return new Trainer(backend, MODEL, RowTable.random(NODES, 4, SEED), randomInputs(NODES, 3, SEED), q, p, 0, NODES, hard, config,
                 m -> Tensors.toArray(m.parameters().get(0).value())[0], listener);
     }
 
@@ -143,7 +131,7 @@ class TrainerTest {
         Path local = dir.resolve("local");
         Path inline = dir.resolve("inline");
         trainer(config, pp[0], pp[1], hard, null).train(local);
-        Neighbourhoods hood = randomHood(NODES, 4, SEED);
+        RowTable hood = RowTable.random(NODES, 4, SEED);
         NodeInputs inputs = randomInputs(NODES, 3, SEED);
         BatchSchedule schedule = new BatchSchedule(pp[0].length, config.batchSize(), config.seed());
         List<String> opened = new ArrayList<>();
@@ -186,7 +174,7 @@ class TrainerTest {
         }
         double[] first = new double[1];
         double[] last = new double[1];
-        new Trainer(backend, MODEL, randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), q, p, 30, NODES, null, config(8, 0, 1),
+        new Trainer(backend, MODEL, RowTable.random(NODES, 4, SEED), randomInputs(NODES, 3, SEED), q, p, 30, NODES, null, config(8, 0, 1),
                 m -> 0, new TrainingListener() {
                     @Override
                     public void epochDone(EpochStats s) {
@@ -298,7 +286,7 @@ class TrainerTest {
         PinSageConfig noFeatures = new PinSageConfig(0, true, NODES, 16, 2, 16, 16, 16, 16, Pooling.MEAN, true, SEED);
         int[][] pp = pairs();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(backend, noFeatures,
-                randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), pp[0], pp[1], 0, NODES, null, config(1, 0, 1), m -> 0, null));
+                RowTable.random(NODES, 4, SEED), randomInputs(NODES, 3, SEED), pp[0], pp[1], 0, NODES, null, config(1, 0, 1), m -> 0, null));
         assertTrue(e.getMessage().contains("featureDim=0"), e.getMessage());
     }
 
@@ -320,7 +308,7 @@ class TrainerTest {
         trainer(config(1, 0, 1), pp[0], pp[1]).train(dir);
         PinSageConfig wider = new PinSageConfig(3, true, NODES, 32, 2, 16, 16, 16, 16, Pooling.MEAN, true, SEED);
         CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> new Trainer(backend, wider,
-                randomHood(NODES, 4, SEED), randomInputs(NODES, 3, SEED), pp[0], pp[1], 0, NODES, null, config(2, 0, 1), m -> 0, null)
+                RowTable.random(NODES, 4, SEED), randomInputs(NODES, 3, SEED), pp[0], pp[1], 0, NODES, null, config(2, 0, 1), m -> 0, null)
                 .train(dir));
         assertTrue(e.getMessage().contains(Checkpoint.MODEL) && e.getMessage().contains("written for a model with"
                 + " idEmbeddingDim=16 inputDim=16, but this run trains one with idEmbeddingDim=32 inputDim=32"), e.getMessage());

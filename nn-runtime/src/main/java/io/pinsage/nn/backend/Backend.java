@@ -157,7 +157,7 @@ public interface Backend extends AutoCloseable {
      * backend's padded layout) may do it now instead of on the first aggregate. The buffers' contents must not
      * change before those calls. Checks nothing; the default does nothing.
      */
-    default void prepareNeighbourhood(IndexBuffer offsets, IndexBuffer neighbours) {
+    default void prepareNeighborhood(IndexBuffer offsets, IndexBuffer neighbours) {
     }
 
     /** {@code dst[i] = src[rows[i]]} for {@code i < dst.rows() == rows.length()}. */

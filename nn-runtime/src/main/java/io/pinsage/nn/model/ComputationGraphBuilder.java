@@ -10,7 +10,7 @@ import java.util.Arrays;
  * neighbours that are not yet listed are appended, and the list at that point is layer {@code k−1}'s. A node
  * is listed once however many targets reach it, so its lower layers are computed once.
  *
- * <p>Per-layer fan-out: {@link #ComputationGraphBuilder(int, int[], Neighbourhoods, NodeInputs)} caps how many
+ * <p>Per-layer fan-out: {@link #ComputationGraphBuilder(int, int[], Neighborhoods, NodeInputs)} caps how many
  * neighbours the targets of each layer keep (the first ones: neighbourhoods list neighbours in decreasing
  * importance, as the walks' top-T lists do). Smaller caps at the lower layers shrink layer 0, which dominates
  * a step's cost (it grows with the product of the fan-outs).
@@ -21,16 +21,22 @@ import java.util.Arrays;
  */
 public final class ComputationGraphBuilder {
 
-    /** Each node's importance neighbourhood (for example the walks' top-T visits, normalised). */
-    public interface Neighbourhoods {
-        /** Number of neighbours of {@code node}. */
-        int size(int node);
+    /**
+     * Each node's importance neighbourhood (for example the walks' top-T visits, normalised), read a row at a time so
+     * that a row stored contiguously (a mapped neighbourhood store) costs one pass. Implementations are read by the
+     * sampler threads at once, so reads must be thread-safe.
+     */
+    public interface Neighborhoods {
+        /** The most neighbours a node has: the room {@link #read} needs. */
+        int width();
 
-        /** The {@code i}-th neighbour's id. */
-        int neighbour(int node, int i);
-
-        /** The {@code i}-th neighbour's weight α, finite and {@code >= 0}. */
-        float weight(int node, int i);
+        /**
+         * Copies {@code node}'s neighbour ids, most important first, into {@code ids[offset..offset+n)} and their
+         * weights α (finite, {@code >= 0}) into {@code weights[offset..offset+n)}.
+         *
+         * @return n, {@code 0 <= n <= width()}
+         */
+        int read(int node, int[] ids, float[] weights, int offset);
     }
 
     /** Per-node inputs of layer 0. */
@@ -70,8 +76,10 @@ public final class ComputationGraphBuilder {
 
     private final int layers;
     private final int[] fanOut;
-    private final Neighbourhoods neighbourhoods;
+    private final Neighborhoods neighborhoods;
     private final NodeInputs inputs;
+    private int[] rowIds = new int[1024];
+    private float[] rowWeights = new float[1024];
     private int[] listed = new int[1024];
     private int listedCount;
     private int[] tableKeys = new int[2048];
@@ -81,8 +89,8 @@ public final class ComputationGraphBuilder {
      * @param layers number of CONVOLVE layers {@code K >= 1}
      * @throws IllegalArgumentException if {@code layers < 1}
      */
-    public ComputationGraphBuilder(int layers, Neighbourhoods neighbourhoods, NodeInputs inputs) {
-        this(layers, null, neighbourhoods, inputs);
+    public ComputationGraphBuilder(int layers, Neighborhoods neighborhoods, NodeInputs inputs) {
+        this(layers, null, neighborhoods, inputs);
     }
 
     /**
@@ -91,7 +99,7 @@ public final class ComputationGraphBuilder {
      *               neighbours a target of layer {@code k} keeps; entry 0 is unused
      * @throws IllegalArgumentException if {@code layers < 1} or a cap is not {@code >= 1}
      */
-    public ComputationGraphBuilder(int layers, int[] fanOut, Neighbourhoods neighbourhoods, NodeInputs inputs) {
+    public ComputationGraphBuilder(int layers, int[] fanOut, Neighborhoods neighborhoods, NodeInputs inputs) {
         if (layers < 1) {
             throw new IllegalArgumentException("layers=" + layers + " (expected >= 1)");
         }
@@ -104,7 +112,7 @@ public final class ComputationGraphBuilder {
             this.fanOut[k] = fanOut == null ? Integer.MAX_VALUE : fanOut[k];
         }
         this.layers = layers;
-        this.neighbourhoods = neighbourhoods;
+        this.neighborhoods = neighborhoods;
         this.inputs = inputs;
     }
 
@@ -127,33 +135,40 @@ public final class ComputationGraphBuilder {
         int[][] neighbours = new int[layers + 1][];
         float[][] weights = new float[layers + 1][];
         nodeCounts[layers] = count;
+        int width = neighborhoods.width();
         for (int k = layers; k >= 1; k--) {
             int targets = nodeCounts[k];
             int[] off = new int[targets + 1];
             int edges = 0;
             int cap = fanOut[k];
-            for (int u = 0; u < targets; u++) {
-                edges += Math.min(cap, neighbourhoods.size(listed[u]));
-                off[u + 1] = edges;
-            }
-            int[] nb = new int[edges];
-            float[] w = new float[edges];
+            // each row is read once, into the layer's scratch, and its kept neighbours listed in order
             for (int u = 0; u < targets; u++) {
                 int node = listed[u];
-                int e = off[u];
-                for (int i = 0, n = Math.min(cap, neighbourhoods.size(node)); i < n; i++, e++) {
-                    int v = neighbourhoods.neighbour(node, i);
+                if (edges + width > rowIds.length) {
+                    int grown = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(2L * rowIds.length, (long) edges + width));
+                    rowIds = Arrays.copyOf(rowIds, grown);
+                    rowWeights = Arrays.copyOf(rowWeights, grown);
+                }
+                int n = neighborhoods.read(node, rowIds, rowWeights, edges);
+                if (n < 0 || n > width) {
+                    throw new IllegalArgumentException("row of node " + node + " has " + n + " neighbours (expected 0.."
+                            + width + ")");
+                }
+                n = Math.min(cap, n);
+                for (int i = 0, e = edges; i < n; i++, e++) {
+                    int v = rowIds[e];
                     if (v < 0) {
                         throw new IllegalArgumentException("neighbour " + i + " of node " + node + " is " + v
                                 + " (expected an id >= 0)");
                     }
-                    nb[e] = positionOf(v);
-                    w[e] = neighbourhoods.weight(node, i);
+                    rowIds[e] = positionOf(v);
                 }
+                edges += n;
+                off[u + 1] = edges;
             }
             offsets[k] = off;
-            neighbours[k] = nb;
-            weights[k] = w;
+            neighbours[k] = Arrays.copyOf(rowIds, edges);
+            weights[k] = Arrays.copyOf(rowWeights, edges);
             nodeCounts[k - 1] = listedCount;
         }
         int n0 = listedCount;

@@ -133,7 +133,7 @@ public final class PinSageModel {
      * Uploads {@code graph}'s inputs (features, ids, neighbourhoods and their weights) ahead of its
      * {@link #forward}, into device buffers the last forward's kernels do not read: a trainer stages the next
      * minibatch while the current step still runs on the device, so the transfers, and a backend's preparation of
-     * the neighbourhoods ({@link Backend#prepareNeighbourhood}), leave the step's critical path. Optional: a forward
+     * the neighbourhoods ({@link Backend#prepareNeighborhood}), leave the step's critical path. Optional: a forward
      * of a graph that was not staged uploads it itself. A staging serves the next forward only, and only if that
      * forward is of the same graph object; its contents must not change in between.
      *
@@ -145,7 +145,7 @@ public final class PinSageModel {
         set.upload(graph);
         set.staged = true;
         for (int k = 1; k <= config.layers(); k++) {
-            backend.prepareNeighbourhood(set.offsets[k], set.neighbours[k]);
+            backend.prepareNeighborhood(set.offsets[k], set.neighbours[k]);
         }
     }
 

@@ -13,23 +13,15 @@ class ComputationGraphBuilderTest {
 
     private static final int[][] NEIGHBOURS = {{1, 2}, {0, 3}, {4}, {4, 0}, {}};
 
-    private static ComputationGraphBuilder.Neighbourhoods fixed() {
-        return new ComputationGraphBuilder.Neighbourhoods() {
-            @Override
-            public int size(int node) {
-                return NEIGHBOURS[node].length;
+    private static ComputationGraphBuilder.Neighborhoods fixed() {
+        float[][] weights = new float[NEIGHBOURS.length][];
+        for (int node = 0; node < NEIGHBOURS.length; node++) {
+            weights[node] = new float[NEIGHBOURS[node].length];
+            for (int i = 0; i < weights[node].length; i++) {
+                weights[node][i] = node + i * 0.5f;
             }
-
-            @Override
-            public int neighbour(int node, int i) {
-                return NEIGHBOURS[node][i];
-            }
-
-            @Override
-            public float weight(int node, int i) {
-                return node + i * 0.5f;
-            }
-        };
+        }
+        return TinyGraphs.rows(NEIGHBOURS, weights);
     }
 
     @Test

@@ -29,7 +29,7 @@ class ModelFormatTest extends SeededCpuTest {
     }
 
     private ComputationGraph graph() {
-        return new ComputationGraphBuilder(2, TinyGraphs.neighbourhoods(random, 10, 3), TinyGraphs.inputs(random, 10, 2))
+        return new ComputationGraphBuilder(2, TinyGraphs.neighborhoods(random, 10, 3), TinyGraphs.inputs(random, 10, 2))
                 .build(new int[] {0, 4, 7}, 3);
     }
 

@@ -29,7 +29,7 @@ class PinSageModelTest extends SeededCpuTest {
     }
 
     private ComputationGraph tinyGraph(int featureDim, int layers) {
-        ComputationGraphBuilder builder = new ComputationGraphBuilder(layers, TinyGraphs.neighbourhoods(random, NODES, 4),
+        ComputationGraphBuilder builder = new ComputationGraphBuilder(layers, TinyGraphs.neighborhoods(random, NODES, 4),
                 TinyGraphs.inputs(random, NODES, featureDim));
         return builder.build(new int[] {5, 1, 9}, 3);
     }
@@ -203,7 +203,7 @@ class PinSageModelTest extends SeededCpuTest {
     @Test
     void shouldEmbedEveryNodeOnceWhenEveryLayerListsAllNodes() {
         PinSageModel model = new PinSageModel(backend, tinyConfig(Pooling.MEAN, true));
-        ComputationGraphBuilder.Neighbourhoods nbhd = TinyGraphs.neighbourhoods(random, NODES, 4);
+        ComputationGraphBuilder.Neighborhoods nbhd = TinyGraphs.neighborhoods(random, NODES, 4);
         ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 3);
         int[] all = new int[NODES];
         for (int i = 0; i < NODES; i++) {

@@ -12,7 +12,7 @@ public final class TinyGraphs {
     }
 
     /** Each of {@code nodes} nodes gets 1..maxNeighbours distinct random neighbours with weights in (0.1, 1.1). */
-    public static ComputationGraphBuilder.Neighbourhoods neighbourhoods(Random random, int nodes, int maxNeighbours) {
+    public static ComputationGraphBuilder.Neighborhoods neighborhoods(Random random, int nodes, int maxNeighbours) {
         int[][] ids = new int[nodes][];
         float[][] weights = new float[nodes][];
         for (int u = 0; u < nodes; u++) {
@@ -23,20 +23,23 @@ public final class TinyGraphs {
                 weights[u][i] = 0.1f + random.nextFloat();
             }
         }
-        return new ComputationGraphBuilder.Neighbourhoods() {
+        return rows(ids, weights);
+    }
+
+    /** Node u's neighbours are {@code ids[u]} with weights {@code weights[u]}. */
+    public static ComputationGraphBuilder.Neighborhoods rows(int[][] ids, float[][] weights) {
+        int width = java.util.Arrays.stream(ids).mapToInt(r -> r.length).max().orElse(0);
+        return new ComputationGraphBuilder.Neighborhoods() {
             @Override
-            public int size(int node) {
+            public int width() {
+                return width;
+            }
+
+            @Override
+            public int read(int node, int[] dst, float[] w, int offset) {
+                System.arraycopy(ids[node], 0, dst, offset, ids[node].length);
+                System.arraycopy(weights[node], 0, w, offset, ids[node].length);
                 return ids[node].length;
-            }
-
-            @Override
-            public int neighbour(int node, int i) {
-                return ids[node][i];
-            }
-
-            @Override
-            public float weight(int node, int i) {
-                return weights[node][i];
             }
         };
     }

@@ -49,7 +49,7 @@ class TrainingStepTest {
         adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-2f));
         step = new TrainingStep(model, new SampledRankingLoss(backend, model.config().outputDim(), RankingLossKind.SOFTMAX,
                 0.1f, 0.5f, true), adam);
-        ComputationGraphBuilder graphs = new ComputationGraphBuilder(2, TinyGraphs.neighbourhoods(random, NODES, 4),
+        ComputationGraphBuilder graphs = new ComputationGraphBuilder(2, TinyGraphs.neighborhoods(random, NODES, 4),
                 TinyGraphs.inputs(random, NODES, 3));
         batch = new MiniBatch(graphs.build(new int[] {5, 1, 9, 3, 7, 11}, 6), new int[] {0, 1, 2}, new int[] {3, 4, 3},
                 new int[] {5}, 1, new int[] {4, -1, 5}, 0, 0);

@@ -1,0 +1,123 @@
+package io.pinsage.engine.pipeline;
+
+import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.Side;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.neighborhood.NeighborhoodStore;
+import io.pinsage.engine.train.MappedNeighborhoods;
+import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.walk.NeighborhoodBuilder;
+import io.pinsage.walk.NeighborhoodConfig;
+import io.pinsage.walk.NeighborhoodKind;
+import io.pinsage.walk.PixieEngine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
+
+/**
+ * The neighbourhood stores a model directory keeps beside its model, {@code neighborhoods.left} and
+ * {@code neighborhoods.right} ({@link NeighborhoodStore#defaultRoot}): the rows the model was trained with, which
+ * evaluation and a resumed run map again. Both sides' rows are computed by the walk engine's
+ * {@link NeighborhoodBuilder} and published by {@link NeighborhoodStores}.
+ *
+ * <p>Threading: one build or open per directory at a time; the builds run {@code threads} workers. Errors: a directory
+ * of an older version (a {@value #OLD_TABLE} table) is refused with what to do, before anything is read.
+ */
+final class ModelNeighborhoods {
+
+    /** The neighbourhood table of model directories of earlier versions. */
+    static final String OLD_TABLE = "neighbourhoods.bin";
+
+    /** Restart probability of the walks, as {@link NeighborhoodConfig#defaults} has it. */
+    private static final double ALPHA = 0.5;
+
+    private ModelNeighborhoods() {
+    }
+
+    /**
+     * The rows of a model over a bipartite graph: every node of both sides gets up to {@code t} rows of {@code kind};
+     * when {@code rightAdjacent > 0} the right nodes (users, boards) get up to that many of their own left neighbours
+     * ({@link NeighborhoodKind#ADJACENT}) instead.
+     *
+     * @return the left side's configuration, then the right side's
+     */
+    static NeighborhoodConfig[] configs(NeighborhoodKind kind, int t, int steps, long seed, int rightAdjacent) {
+        NeighborhoodConfig left = new NeighborhoodConfig(Side.LEFT, t, steps, ALPHA, PixieEngine.DEFAULT_LANES, seed, kind);
+        NeighborhoodConfig right = rightAdjacent > 0
+                ? new NeighborhoodConfig(Side.RIGHT, rightAdjacent, steps, ALPHA, PixieEngine.DEFAULT_LANES, seed,
+                NeighborhoodKind.ADJACENT)
+                : new NeighborhoodConfig(Side.RIGHT, t, steps, ALPHA, PixieEngine.DEFAULT_LANES, seed, kind);
+        return new NeighborhoodConfig[] {left, right};
+    }
+
+    /** Whether {@code dir} holds both stores. */
+    static boolean exist(Path dir) {
+        return StoreDirectory.isPublished(root(dir, Side.LEFT)) && StoreDirectory.isPublished(root(dir, Side.RIGHT));
+    }
+
+    static Path root(Path dir, Side side) {
+        return NeighborhoodStore.defaultRoot(dir, side);
+    }
+
+    /**
+     * Computes both sides' rows over {@code graph} and publishes them into {@code dir} (replacing stores there),
+     * then maps them.
+     *
+     * @param progress given the number of nodes finished, both sides counted, from the calling thread
+     */
+    static MappedNeighborhoods build(BipartiteGraph graph, Path dir, NeighborhoodConfig[] configs, int threads,
+                                     LongConsumer progress) throws IOException {
+        requireCurrent(dir);
+        long before = 0;
+        for (NeighborhoodConfig c : configs) {
+            long offset = before;
+            NeighborhoodStores.buildAll(new NeighborhoodBuilder(graph, c, threads), root(dir, c.side()),
+                    (done, total) -> progress.accept(offset + done));
+            before += graph.nodeCount(c.side());
+        }
+        return MappedNeighborhoods.open(NodeSpace.of(graph), root(dir, Side.LEFT), root(dir, Side.RIGHT), false);
+    }
+
+    /**
+     * Maps the stores of {@code dir}, verified (checksums, and every id against the node space).
+     *
+     * @param configs when not null, the rows asked for: stores of another width, step count or seed are refused
+     * @throws IllegalArgumentException if a store was built with other settings or for another graph
+     */
+    static MappedNeighborhoods open(Path dir, NodeSpace space, NeighborhoodConfig[] configs) throws IOException {
+        requireCurrent(dir);
+        MappedNeighborhoods hood = MappedNeighborhoods.open(space, root(dir, Side.LEFT), root(dir, Side.RIGHT), true);
+        try {
+            if (configs != null) {
+                for (NeighborhoodConfig c : configs) {
+                    requireBuiltWith(hood.store(c.side()), c);
+                }
+            }
+            return hood;
+        } catch (RuntimeException e) {
+            hood.close();
+            throw e;
+        }
+    }
+
+    private static void requireBuiltWith(NeighborhoodStore s, NeighborhoodConfig c) {
+        if (s.width() != c.topT() || s.neighborSide() != c.neighborSide() || s.stepsPerNode() != c.stepsPerNode()
+                || s.seed() != c.seed()) {
+            throw new IllegalArgumentException(s.path() + " was built with width=" + s.width() + " neighborSide="
+                    + s.neighborSide() + " steps=" + s.stepsPerNode() + " seed=" + s.seed() + ", but this run asks for width="
+                    + c.topT() + " neighborSide=" + c.neighborSide() + " steps=" + c.stepsPerNode() + " seed=" + c.seed()
+                    + ": train into another directory");
+        }
+    }
+
+    /** @throws IllegalArgumentException if {@code dir} holds the neighbourhood table of an earlier version */
+    static void requireCurrent(Path dir) {
+        Path old = dir.resolve(OLD_TABLE);
+        if (Files.exists(old)) {
+            throw new IllegalArgumentException(old + ": a model directory of an earlier version (a neighbourhood table, "
+                    + "where models now keep neighbourhood stores); retrain the model into a new directory");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.pinsage.engine.pipeline;
+
+import io.pinsage.csr.HeapBipartiteGraph;
+import io.pinsage.csr.Side;
+import io.pinsage.csr.TestGraphs;
+import io.pinsage.csr.TestSeed;
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreFileFormat;
+import io.pinsage.csr.neighborhood.NeighborhoodFormat;
+import io.pinsage.csr.neighborhood.NeighborhoodStoreWriter;
+import io.pinsage.engine.train.MappedNeighborhoods;
+import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.walk.NeighborhoodConfig;
+import io.pinsage.walk.NeighborhoodKind;
+import io.pinsage.walk.NeighborhoodRows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The neighbourhood path of training and inference: rows computed by the walk engine's builder, published as one store
+ * per side, read back over the node space through {@link MappedNeighborhoods}.
+ */
+class ModelNeighborhoodsTest {
+
+    private static final int PINS = 60;
+    private static final int BOARDS = 25;
+
+    @TempDir
+    Path dir;
+
+    private static HeapBipartiteGraph graph(long seed) {
+        return TestGraphs.connected(new Random(seed), PINS, BOARDS, 250, false);
+    }
+
+    /** Each kind of row on each side: the adapter returns the builder's rows, ids moved into the node space. */
+    @Test
+    void shouldReadBackExactlyTheRowsTheBuilderComputedWithIdsMappedAcrossSides() throws IOException {
+        long seed = TestSeed.next();
+        HeapBipartiteGraph g = graph(seed);
+        NodeSpace space = NodeSpace.of(g);
+        for (NeighborhoodKind kind : NeighborhoodKind.values()) {
+            for (int adjacent : new int[] {0, 4}) {
+                String tag = TestSeed.tag(seed) + kind + " rightAdjacent=" + adjacent;
+                Path model = dir.resolve(kind + "-" + adjacent);
+                NeighborhoodConfig[] configs = ModelNeighborhoods.configs(kind, 5, 300, seed, adjacent);
+                AtomicLong last = new AtomicLong();
+                try (MappedNeighborhoods hood = ModelNeighborhoods.build(g, model, configs, 3, last::set)) {
+                    assertEquals(PINS + BOARDS, last.get(), tag + ": the last progress counts both sides");
+                    assertRows(g, space, hood, configs, tag);
+                }
+                try (MappedNeighborhoods hood = ModelNeighborhoods.open(model, space, configs)) {
+                    assertRows(g, space, hood, configs, tag + " reopened");
+                    Side rightIds = adjacent > 0 || kind == NeighborhoodKind.ADJACENT ? Side.LEFT : Side.RIGHT;
+                    assertEquals(rightIds, hood.store(Side.RIGHT).neighborSide(), tag + ": the store says which side its ids are");
+                }
+            }
+        }
+    }
+
+    private static void assertRows(HeapBipartiteGraph g, NodeSpace space, MappedNeighborhoods hood,
+                                   NeighborhoodConfig[] configs, String tag) {
+        int width = hood.width();
+        int[] got = new int[width + 3];
+        float[] gotW = new float[width + 3];
+        for (NeighborhoodConfig c : configs) {
+            NeighborhoodRows rows = new NeighborhoodRows(g, c);
+            int[] ids = new int[c.topT()];
+            float[] w = new float[c.topT()];
+            int before = 0;
+            for (int u = 0; u < g.nodeCount(c.side()); u++) {
+                int n = rows.compute(u, ids, w);
+                int m = hood.read(space.id(c.side(), u), got, gotW, 3);
+                String at = tag + " " + c.side() + " node " + u;
+                assertEquals(n, m, at);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(space.id(c.neighborSide(), ids[i]), got[3 + i], at + " slot " + i);
+                    assertEquals(w[i], gotW[3 + i], at + " weight " + i);
+                }
+                before += n;
+            }
+            assertTrue(before > 0, tag + ": some rows are not empty");
+        }
+    }
+
+    @Test
+    void shouldDetectADamagedStoreWhenOpened() throws IOException {
+        long seed = TestSeed.next();
+        HeapBipartiteGraph g = graph(seed);
+        ModelNeighborhoods.build(g, dir, ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 100, seed, 3), 2, d -> { })
+                .close();
+        Path file = StoreDirectory.openCurrent(ModelNeighborhoods.root(dir, Side.RIGHT)).file(NeighborhoodFormat.FILE_NAME);
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = StoreFileFormat.HEADER_LENGTH + 5;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x10);
+        }
+        CorruptStoreException e = assertThrows(CorruptStoreException.class,
+                () -> ModelNeighborhoods.open(dir, NodeSpace.of(g), null));
+        assertEquals(file, e.file(), TestSeed.tag(seed) + e.getMessage());
+    }
+
+    /** A sound checksum does not vouch for the ids: one that names no node of its side is found on open. */
+    @Test
+    void shouldDetectAnIdOutsideItsSideWhenOpened() throws IOException {
+        NodeSpace space = new NodeSpace(3, 2);
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(ModelNeighborhoods.root(dir, Side.LEFT), Side.LEFT,
+                Side.LEFT, 3, 2, 10, 1)) {
+            w.commit();
+        }
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(ModelNeighborhoods.root(dir, Side.RIGHT), Side.RIGHT,
+                Side.LEFT, 2, 2, 10, 1)) {
+            w.writeRow(1, new int[] {2, 3}, new float[] {0.5f, 0.5f}, 2);
+            w.commit();
+        }
+        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> ModelNeighborhoods.open(dir, space, null));
+        assertTrue(e.getMessage().contains("node 1 slot 1 holds id 3, outside [0, 3) of side LEFT"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAModelDirectoryOfAnEarlierVersionOrOtherSettings() throws IOException {
+        long seed = TestSeed.next();
+        HeapBipartiteGraph g = graph(seed);
+        NeighborhoodConfig[] configs = ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 100, seed, 3);
+        ModelNeighborhoods.build(g, dir, configs, 2, d -> { }).close();
+        assertTrue(ModelNeighborhoods.exist(dir));
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> ModelNeighborhoods.open(dir,
+                NodeSpace.of(g), ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 100, seed, 5)));
+        assertTrue(other.getMessage().contains("was built with width=3") && other.getMessage().endsWith(
+                "train into another directory"), other.getMessage());
+        Files.write(dir.resolve(ModelNeighborhoods.OLD_TABLE), new byte[8]);
+        IllegalArgumentException old = assertThrows(IllegalArgumentException.class, () -> ModelNeighborhoods.open(dir,
+                NodeSpace.of(g), configs));
+        assertEquals(dir.resolve("neighbourhoods.bin") + ": a model directory of an earlier version (a neighbourhood "
+                + "table, where models now keep neighbourhood stores); retrain the model into a new directory",
+                old.getMessage());
+    }
+}
