@@ -80,20 +80,24 @@ final class TestBatches implements BatchProducer {
         return h ^ (h >>> 15);
     }
 
-    private static final class Hood implements ComputationGraphBuilder.Neighbourhoods {
-        @Override
-        public int size(int node) {
+    private static final class Hood implements ComputationGraphBuilder.Neighborhoods {
+        static int size(int node) {
             return 3 + Math.floorMod(mix(node, 1), 6);
         }
 
         @Override
-        public int neighbour(int node, int i) {
-            return Math.floorMod(mix(node, i + 2), NODES);
+        public int width() {
+            return 8;
         }
 
         @Override
-        public float weight(int node, int i) {
-            return 1f / (i + 1);
+        public int read(int node, int[] ids, float[] weights, int offset) {
+            int n = size(node);
+            for (int i = 0; i < n; i++) {
+                ids[offset + i] = Math.floorMod(mix(node, i + 2), NODES);
+                weights[offset + i] = 1f / (i + 1);
+            }
+            return n;
         }
     }
 
@@ -112,7 +116,7 @@ final class TestBatches implements BatchProducer {
 
         @Override
         public float logDegree(int node) {
-            return (float) Math.log1p(new Hood().size(node));
+            return (float) Math.log1p(Hood.size(node));
         }
     }
 }
