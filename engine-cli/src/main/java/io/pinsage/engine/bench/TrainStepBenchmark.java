@@ -13,15 +13,19 @@ import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.Parameter;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.model.SampledRankingLoss;
+import io.pinsage.nn.train.TrainingStep;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,21 +33,31 @@ import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * One PinSage training step (forward, max-margin loss over shared negatives, backward, Adam) of nn-runtime's
- * model on the CPU backend, on a fixed minibatch, timed, and the same minibatch exported for the PyTorch
- * reference ({@code benchmarks/pytorch/pinsage_step.py}) so both run identical work.
+ * One PinSage training step (forward, max-margin loss over shared negatives, backward, the gradients' finite check,
+ * Adam: nn-runtime's {@link TrainingStep}) on the CPU backend, on a fixed minibatch, timed, and the same minibatch
+ * exported with the model's weights, loss and gradients for the PyTorch peer ({@code benchmarks/pytorch/pinsage_step.py}),
+ * which runs identical work and checks that it computes the same loss and gradients.
  *
  * <p>The minibatch: {@code batch} random (query, positive) pairs and {@code negatives} shared negatives over a
  * node space of {@code nodes} nodes, each with {@code width} random neighbours (equal weights) and
- * {@code featureDim} Gaussian features; K layers. Export layout (little-endian): magic "PSSTEP01"; K, T,
- * featureDim, inputDim; convDims[K]; g1Dim, outDim, batch, negatives; count[0..K]; layer-0 features; per layer
- * self rows, neighbour rows (T per node, 0 where absent), weights (0 where absent); query, positive and negative
- * rows. (Layers are nested prefixes, so node i's self row is i.)
+ * {@code featureDim} Gaussian features; K layers. Each timed step is preceded, outside the timer, by staging the
+ * minibatch ({@link PinSageModel#stage}: its upload and the backend's per-minibatch preparation of the
+ * neighbourhoods), as the trainer stages the next minibatch while a step runs; the peer likewise builds its pooling
+ * matrices and their transposes once, before timing.
+ *
+ * <p>Export layout (little-endian, format {@code PSSTEP02}, read by the peer): magic "PSSTEP02"; int K, featureDim,
+ * batch, negatives; int count[0..K]; float layer-0 features; per layer k = 1..K: int edges, int offsets[count_k + 1],
+ * int neighbours[edges], float weights[edges]; int query, positive and negative rows; float margin; int P; per
+ * parameter: int name length, UTF-8 name, int rows, cols, float values; double loss; per parameter float gradient.
+ * The weights are those after one step from the initial ones (so the biases are not zero), the loss and gradients
+ * those of the next forward and backward from them. (Layers are nested prefixes, so node i's self row is i.)
  */
 public final class TrainStepBenchmark {
 
+    private static final float MARGIN = 0.1f;
+    private static final float LEARNING_RATE = 1e-3f;
+
     private final PinSageConfig config;
-    private final int width;
     private final MiniBatch batch;
 
     /** Builds the minibatch; deterministic for a seed. */
@@ -56,7 +70,6 @@ public final class TrainStepBenchmark {
                 ResourceLimits.plus(ResourceLimits.bytes(nodes, 4L * featureDim),
                         ResourceLimits.bytes(ResourceLimits.bytes(rows, width + 1L), 4L * dim)),
                 "ask for fewer nodes, a smaller width, batch or fewer negatives");
-        this.width = width;
         Random rnd = new Random(seed);
         ComputationGraphBuilder.Neighborhoods hood = new ComputationGraphBuilder.Neighborhoods() {
             @Override
@@ -105,16 +118,12 @@ public final class TrainStepBenchmark {
     public double timeSteps(int threads, int warmup, int steps) {
         try (Backend backend = new CpuBackend(threads)) {
             PinSageModel model = new PinSageModel(backend, config);
-            AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-3f));
-            SampledRankingLoss loss = new SampledRankingLoss(backend, config.outputDim(), RankingLossKind.MARGIN, 0.1f, 1f, false);
-            Tensor dz = backend.allocate("dz", batch.graph().outputCount(), config.outputDim());
+            TrainingStep step = newStep(backend, model);
             double[] times = new double[steps];
             for (int s = 0; s < warmup + steps; s++) {
+                model.stage(batch.graph());
                 long t0 = System.nanoTime();
-                Tensor z = model.forward(batch.graph());
-                loss.compute(z, batch.queryRows(), batch.positiveRows(), batch.negativeRows(), batch.hardRows(), 0, dz);
-                model.backward(dz);
-                adam.step();
+                step.run(batch, null);
                 backend.synchronize();
                 if (s >= warmup) {
                     times[s - warmup] = (System.nanoTime() - t0) / 1e6;
@@ -125,40 +134,55 @@ public final class TrainStepBenchmark {
         }
     }
 
-    /** Writes the minibatch for the PyTorch reference. */
-    public void export(Path file) throws IOException {
+    private TrainingStep newStep(Backend backend, PinSageModel model) {
+        AdamOptimizer adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(LEARNING_RATE));
+        return new TrainingStep(model, new SampledRankingLoss(backend, config.outputDim(), RankingLossKind.MARGIN, MARGIN,
+                1f, false), adam);
+    }
+
+    /** Writes the minibatch, the weights after one step, and the loss and gradients of the next step, for the peer. */
+    public void export(Path file, int threads) throws IOException {
         ComputationGraph g = batch.graph();
         int k = config.layers();
-        int t = width;
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
-            out.write("PSSTEP01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            ints(out, k, t, config.featureDim(), config.inputDim());
-            int[] conv = new int[k];
-            Arrays.fill(conv, config.convolveDim());
-            ints(out, conv);
-            ints(out, config.denseDim(), config.outputDim(), batch.size(), batch.negativeRows().length);
+        try (Backend backend = new CpuBackend(threads);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+            PinSageModel model = new PinSageModel(backend, config);
+            newStep(backend, model).run(batch, null);
+            SampledRankingLoss loss = new SampledRankingLoss(backend, config.outputDim(), RankingLossKind.MARGIN, MARGIN, 1f,
+                    false);
+            Tensor z = model.forward(g);
+            Tensor dz = backend.allocate("dz", z.rows(), z.cols());
+            double value = loss.compute(z, batch.queryRows(), batch.positiveRows(), batch.negativeRows(), batch.hardRows(),
+                    0, dz);
+            model.backward(dz);
+            out.write("PSSTEP02".getBytes(StandardCharsets.US_ASCII));
+            ints(out, k, config.featureDim(), batch.size(), batch.negativeRows().length);
             ints(out, layerSizes());
             floats(out, g.features(), g.nodeCount(0) * g.featureDim());
             for (int l = 1; l <= k; l++) {
-                int n = g.nodeCount(l);
-                int[] self = new int[n];
-                int[] nbr = new int[n * t];
-                float[] alpha = new float[n * t];
-                int[] off = g.offsets(l);
-                for (int i = 0; i < n; i++) {
-                    self[i] = i;
-                    for (int e = off[i], s = 0; e < off[i + 1]; e++, s++) {
-                        nbr[i * t + s] = g.neighbours(l)[e];
-                        alpha[i * t + s] = g.weights(l)[e];
-                    }
-                }
-                ints(out, self);
-                ints(out, nbr);
-                floats(out, alpha, alpha.length);
+                ints(out, g.neighbours(l).length);
+                ints(out, g.offsets(l));
+                ints(out, g.neighbours(l));
+                floats(out, g.weights(l), g.weights(l).length);
             }
             ints(out, batch.queryRows());
             ints(out, batch.positiveRows());
             ints(out, batch.negativeRows());
+            floats(out, new float[] {MARGIN}, 1);
+            ints(out, model.parameters().size());
+            for (Parameter p : model.parameters()) {
+                byte[] name = p.name().getBytes(StandardCharsets.UTF_8);
+                ints(out, name.length);
+                out.write(name);
+                ints(out, p.value().rows(), p.value().cols());
+                float[] v = Tensors.toArray(p.value());
+                floats(out, v, v.length);
+            }
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(value).array());
+            for (Parameter p : model.parameters()) {
+                float[] grad = Tensors.toArray(p.gradient());
+                floats(out, grad, grad.length);
+            }
         }
     }
 
