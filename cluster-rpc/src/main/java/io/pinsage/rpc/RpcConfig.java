@@ -66,6 +66,12 @@ public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heart
                 maxUnadmitted);
     }
 
+    /** The same settings with another largest frame. */
+    public RpcConfig withMaxFrameBytes(int maxFrameBytes) {
+        return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
+                maxUnadmitted);
+    }
+
     /** The same settings with another bound on connections in the handshake. */
     public RpcConfig withMaxUnadmitted(int maxUnadmitted) {
         return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,

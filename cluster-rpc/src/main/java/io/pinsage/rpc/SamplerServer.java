@@ -39,6 +39,7 @@ public final class SamplerServer implements AutoCloseable {
     private final InetSocketAddress listen;
     private final SharedSecret secret;
     private final byte[] fingerprintDigest;
+    private final String fingerprintSummary;
     private final BatchProducer producer;
     private final RpcConfig config;
     private final SslContext tls;
@@ -69,6 +70,18 @@ public final class SamplerServer implements AutoCloseable {
      */
     public SamplerServer(InetSocketAddress listen, SharedSecret secret, byte[] fingerprint, BatchProducer producer,
                          int threads, RpcConfig config, SslContext tls) {
+        this(listen, secret, fingerprint, null, producer, threads, config, tls);
+    }
+
+    /**
+     * A sampler that tells a trainer with another fingerprint what it sees.
+     *
+     * @param fingerprintSummary sent in the refusal of a trainer whose fingerprint differs (after that trainer proved
+     *                           the secret), so the trainer can say what differs; for example each part of the
+     *                           fingerprint with a short digest. Null: the first bytes of the fingerprint's digest
+     */
+    public SamplerServer(InetSocketAddress listen, SharedSecret secret, byte[] fingerprint, String fingerprintSummary,
+                         BatchProducer producer, int threads, RpcConfig config, SslContext tls) {
         if (tls != null && !tls.isServer()) {
             throw new IllegalArgumentException("tls: a client context where a sampler needs a server context");
         }
@@ -78,6 +91,7 @@ public final class SamplerServer implements AutoCloseable {
         this.listen = listen;
         this.secret = secret;
         this.fingerprintDigest = SharedSecret.digest(fingerprint);
+        this.fingerprintSummary = fingerprintSummary != null ? fingerprintSummary : ServerHandshake.hex(fingerprintDigest);
         this.producer = producer;
         this.config = config;
         this.tls = tls;
@@ -120,7 +134,7 @@ public final class SamplerServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast("frames", new FrameDecoder())
                                 .addLast("encoder", new FrameEncoder())
-                                .addLast("handshake", new ServerHandshake(secret, fingerprintDigest, config,
+                                .addLast("handshake", new ServerHandshake(secret, fingerprintDigest, fingerprintSummary, config,
                                         new SamplerSession(producer, builders, config), leave));
                     }
                 });

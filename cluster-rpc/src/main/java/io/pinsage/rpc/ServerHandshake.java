@@ -27,6 +27,7 @@ final class ServerHandshake extends SimpleChannelInboundHandler<Frame> {
 
     private final SharedSecret secret;
     private final byte[] fingerprintDigest;
+    private final String fingerprintSummary;
     private final RpcConfig config;
     private final ChannelHandler session;
     private final Runnable admitted;
@@ -35,12 +36,16 @@ final class ServerHandshake extends SimpleChannelInboundHandler<Frame> {
     private byte[] samplerNonce;
     private ScheduledFuture<?> deadline;
 
-    /** @param admitted run once the connection is admitted (not when it is closed before) */
-    ServerHandshake(SharedSecret secret, byte[] fingerprintDigest, RpcConfig config, ChannelHandler session,
-                    Runnable admitted) {
+    /**
+     * @param fingerprintSummary what a refusal for another fingerprint says this sampler sees
+     * @param admitted           run once the connection is admitted (not when it is closed before)
+     */
+    ServerHandshake(SharedSecret secret, byte[] fingerprintDigest, String fingerprintSummary, RpcConfig config,
+                    ChannelHandler session, Runnable admitted) {
         this.admitted = admitted;
         this.secret = secret;
         this.fingerprintDigest = fingerprintDigest;
+        this.fingerprintSummary = fingerprintSummary;
         this.config = config;
         this.session = session;
     }
@@ -78,7 +83,7 @@ final class ServerHandshake extends SimpleChannelInboundHandler<Frame> {
             case FINGERPRINT -> {
                 byte[] digest = frame.type() == FrameDescriptor.Type.FINGERPRINT ? Frames.tokens(frame, 1) : null;
                 if (digest == null || !SharedSecret.same(digest, fingerprintDigest)) {
-                    reject(ctx, "fingerprint differs: sampler " + hex(fingerprintDigest) + ", trainer "
+                    reject(ctx, "fingerprint differs: sampler " + fingerprintSummary + ", trainer "
                             + (digest == null ? "sent " + frame : hex(digest)));
                     return;
                 }

@@ -91,7 +91,7 @@ class DecoderFuzzTest {
 
     private static EmbeddedChannel server(Runnable admitted) {
         return new EmbeddedChannel(new FrameDecoder(), new FrameEncoder(),
-                new ServerHandshake(HandshakeTest.SECRET, HandshakeTest.FINGERPRINT, RpcConfig.DEFAULTS,
+                new ServerHandshake(HandshakeTest.SECRET, HandshakeTest.FINGERPRINT, "fuzzed", RpcConfig.DEFAULTS,
                         HandshakeTest.marker(), admitted));
     }
 

@@ -64,7 +64,7 @@ class HandshakeTest {
 
     EmbeddedChannel server(SharedSecret secret, byte[] fingerprint) {
         EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(), new FrameEncoder(),
-                new ServerHandshake(secret, fingerprint, RpcConfig.DEFAULTS, marker(), admissions::incrementAndGet));
+                new ServerHandshake(secret, fingerprint, ServerHandshake.hex(fingerprint), RpcConfig.DEFAULTS, marker(), admissions::incrementAndGet));
         channels.add(ch);
         return ch;
     }

@@ -196,11 +196,11 @@ class RemoteMiniBatchSourceTest {
     @Test
     void shouldRefuseToOpenWhenASamplerSeesAnotherFingerprintOrSecret() {
         SamplerServer other = track(new SamplerServer(new InetSocketAddress("127.0.0.1", 0), HandshakeTest.SECRET,
-                "store 9f9f".getBytes(StandardCharsets.UTF_8), batches, 1, CONFIG)).start();
+                "store 9f9f".getBytes(StandardCharsets.UTF_8), "store=9f9f batch=20", batches, 1, CONFIG, null)).start();
         RemoteSamplers trainer = trainer(CONFIG, sampler(batches), other);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.open(0, 0));
         assertTrue(e.getMessage().startsWith("sampler 127.0.0.1:" + other.address().getPort()
-                + ": refused by the sampler: fingerprint differs"), e.getMessage());
+                + ": refused by the sampler: fingerprint differs: sampler store=9f9f batch=20, trainer "), e.getMessage());
         SamplerServer foreign = track(new SamplerServer(new InetSocketAddress("127.0.0.1", 0), HandshakeTest.OTHER,
                 FINGERPRINT, batches, 1, CONFIG)).start();
         RemoteSamplers trainer2 = trainer(CONFIG, foreign);
