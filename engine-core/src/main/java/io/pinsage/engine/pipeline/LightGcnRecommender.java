@@ -16,6 +16,9 @@ import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
+import io.pinsage.engine.train.BatchSupply;
+import io.pinsage.engine.train.RunFingerprint;
+import io.pinsage.engine.train.TrainingBatches;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
@@ -29,9 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -84,6 +91,15 @@ public final class LightGcnRecommender {
      */
     public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
                                TrainingProgress progress) throws IOException {
+        return train(data, outDir, o, backend, progress, BatchSupply.LOCAL);
+    }
+
+    /**
+     * As above, with the minibatches built by {@code supply} (samplers on other machines, for one): the run's
+     * batches, and so its result, are the same as with sampler threads of this process.
+     */
+    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
+                               TrainingProgress progress, BatchSupply supply) throws IOException {
         long start = System.nanoTime();
         ModelNeighborhoods.requireCurrent(outDir);
         NodeSpace space = NodeSpace.of(data.graph());
@@ -103,14 +119,80 @@ public final class LightGcnRecommender {
             FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
             TrainingListener listener = TrainingListener.of(new TrainingLog(outDir, METRIC),
                     progress.start(o.training().epochs(), METRIC, outDir.resolve(TrainingLog.FILE)));
-            Trainer trainer = new Trainer(backend, model, hood, inputs, split.queries, split.positives, 0, space.leftCount(),
-                    null, o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(),
-                    listener);
+            TrainingBatches batches = batches(data, o, model, rows, split, hood, inputs, space.leftCount(), null);
+            Trainer trainer = new Trainer(backend, model, batches.schedule(), supply.sources(batches), o.training(),
+                    m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), listener);
             Trainer.Result r = trainer.train(outDir);
             r.best().save(outDir.resolve(MODEL));
             return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(),
                     (System.nanoTime() - start) / 1e9, at != null && at.finished(o.training()));
         }
+    }
+
+    /**
+     * The minibatches a {@link #train} run of {@code data} with options {@code o} trains on, for a sampler that
+     * serves them to that run's trainer: the same pairs, neighbourhoods and fingerprint. The neighbourhood stores are
+     * built into {@code workDir} (with its training graph), or mapped from there when a sampler ran there before with
+     * the same settings; the returned recipe owns them until closed.
+     *
+     * @throws IllegalArgumentException if {@code workDir} holds neighbourhoods built with other settings
+     */
+    public static TrainingBatches samplerBatches(LightGcnDataset data, Path workDir, RecommenderOptions o)
+            throws IOException {
+        ModelNeighborhoods.requireCurrent(workDir);
+        NodeSpace space = NodeSpace.of(data.graph());
+        PinSageConfig model = modelConfig(space, o);
+        requireHeap(space, o, data.train().size());
+        Split split = split(data, o.validationUsers(), o.training().seed());
+        NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),
+                o.training().seed(), o.userItems());
+        Files.createDirectories(workDir);
+        MappedNeighborhoods hood = ModelNeighborhoods.exist(workDir) ? ModelNeighborhoods.open(workDir, space, rows)
+                : buildNeighborhoods(data, split, workDir, rows, o.training().threads());
+        try {
+            return batches(data, o, model, rows, split, hood, new NodeInputs(space.size(), 0, null,
+                    space.logDegrees(data.graph())), space.leftCount(), hood);
+        } catch (RuntimeException e) {
+            hood.close();
+            throw e;
+        }
+    }
+
+    /** The one recipe of a run's batches, which the trainer and its samplers both make. */
+    private static TrainingBatches batches(LightGcnDataset data, RecommenderOptions o, PinSageConfig model,
+                                           NeighborhoodConfig[] rows, Split split, MappedNeighborhoods hood,
+                                           NodeInputs inputs, int items, AutoCloseable owned) {
+        RunFingerprint fingerprint = RunFingerprint.of("lightgcn " + shape(data) + " train=" + digest(data.train())
+                + " validationUsers=" + o.validationUsers(), rows[0] + " " + rows[1], o.training(), model);
+        return new TrainingBatches(model, hood, inputs, split.queries, split.positives, 0, items, null,
+                o.training(), fingerprint, owned);
+    }
+
+    /** The first 16 bytes of the SHA-256 of every user's training items, in order, in hex: the training data's identity. */
+    private static String digest(InteractionLists train) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        for (int u = 0; u < train.userCount(); u++) {
+            if (b.remaining() < 8) {
+                md.update(b.flip());
+                b.clear();
+            }
+            b.putInt(u).putInt(train.count(u));
+            for (int k = train.start(u); k < train.start(u) + train.count(u); k++) {
+                if (b.remaining() < 4) {
+                    md.update(b.flip());
+                    b.clear();
+                }
+                b.putInt(train.item(k));
+            }
+        }
+        md.update(b.flip());
+        return HexFormat.of().formatHex(md.digest(), 0, 16);
     }
 
     /**

@@ -4,11 +4,13 @@ import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
 import io.pinsage.nn.model.ComputationGraphBuilder;
+import io.pinsage.rpc.BatchProducer;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Builds one epoch's minibatches on sampler threads of this process. Batch i is built by sampler {@code i mod S}
@@ -53,10 +55,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
     public LocalMiniBatchSource(BatchSchedule schedule, int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs,
                                 int[] queries, int[] positives, int negativeFrom, int negativeTo, HardNegatives hard,
                                 TrainingConfig config, int epoch, int fromBatch, ThreadFactory threadFactory) {
-        if (queries.length != schedule.pairs() || positives.length != schedule.pairs()) {
-            throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
-                    + ": the schedule has pairs=" + schedule.pairs());
-        }
+        requireScheduled(schedule, queries, positives);
         this.epoch = epoch;
         this.next = fromBatch;
         int[] order = schedule.order(epoch);
@@ -76,9 +75,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
                     MiniBatchBuilder builder = new MiniBatchBuilder(layers, hood, inputs, negativeFrom, negativeTo,
                             config.sharedNegatives(), hard);
                     for (int b = first(fromBatch, me, s); b < batches; b += s) {
-                        SplittableRandom rnd = new SplittableRandom(schedule.batchSeed(epoch, b));
-                        q.put(builder.build(queries, positives, order, schedule.from(b), schedule.to(b), hardPerQuery,
-                                rnd, epoch, b));
+                        q.put(build(builder, schedule, queries, positives, order, hardPerQuery, epoch, b));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -100,6 +97,58 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
                                                   int negativeTo, HardNegatives hard, TrainingConfig config) {
         return (epoch, fromBatch) -> new LocalMiniBatchSource(schedule, layers, hood, inputs, queries, positives,
                 negativeFrom, negativeTo, hard, config, epoch, fromBatch);
+    }
+
+    /**
+     * The same batches built on demand, for a sampler that serves them ({@code io.pinsage.rpc.SamplerServer}): batch
+     * {@code index} of {@code epoch} is the batch this source's threads build, bit for bit, whoever asks for it and in
+     * whatever order.
+     *
+     * <p>Threading: {@link BatchProducer#build} may be called from many threads at once; each thread gets its own
+     * {@link MiniBatchBuilder} on its first call (O(nodeCount) scratch, kept while the thread lives), so a producer
+     * belongs on a fixed set of threads, such as a sampler's build threads. The epoch's pair order is computed once
+     * per epoch and shared (O(pairs)); a producer asked for two epochs in turn recomputes it at each change.
+     *
+     * @throws IllegalArgumentException if the pair arrays do not have the schedule's length
+     */
+    public static BatchProducer producer(BatchSchedule schedule, int layers, ComputationGraphBuilder.Neighborhoods hood,
+                                         NodeInputs inputs, int[] queries, int[] positives, int negativeFrom,
+                                         int negativeTo, HardNegatives hard, TrainingConfig config) {
+        requireScheduled(schedule, queries, positives);
+        ThreadLocal<MiniBatchBuilder> builders = ThreadLocal.withInitial(() -> new MiniBatchBuilder(layers, hood, inputs,
+                negativeFrom, negativeTo, config.sharedNegatives(), hard));
+        AtomicReference<EpochOrder> cached = new AtomicReference<>();
+        return (epoch, index) -> {
+            if (epoch < 0 || index < 0 || index >= schedule.batches()) {
+                throw new IllegalArgumentException("epoch=" + epoch + " index=" + index + ": an epoch has batches 0.."
+                        + (schedule.batches() - 1));
+            }
+            EpochOrder order = cached.get();
+            if (order == null || order.epoch() != epoch) {
+                order = new EpochOrder(epoch, schedule.order(epoch));
+                cached.set(order);
+            }
+            return build(builders.get(), schedule, queries, positives, order.order(), config.hardNegativesIn(epoch), epoch,
+                    index);
+        };
+    }
+
+    /** An epoch's pair order, computed once for all the threads that build its batches. */
+    private record EpochOrder(int epoch, int[] order) {
+    }
+
+    /** Batch {@code b} of {@code epoch}: its pairs from the epoch's order, its draws from the schedule's batch seed. */
+    private static MiniBatch build(MiniBatchBuilder builder, BatchSchedule schedule, int[] queries, int[] positives,
+                                   int[] order, int hardPerQuery, int epoch, int b) {
+        SplittableRandom rnd = new SplittableRandom(schedule.batchSeed(epoch, b));
+        return builder.build(queries, positives, order, schedule.from(b), schedule.to(b), hardPerQuery, rnd, epoch, b);
+    }
+
+    private static void requireScheduled(BatchSchedule schedule, int[] queries, int[] positives) {
+        if (queries.length != schedule.pairs() || positives.length != schedule.pairs()) {
+            throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
+                    + ": the schedule has pairs=" + schedule.pairs());
+        }
     }
 
     private static int first(int fromBatch, int me, int s) {

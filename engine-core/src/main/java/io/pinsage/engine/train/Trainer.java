@@ -96,7 +96,7 @@ public final class Trainer {
     }
 
     /** The schedule of the pairs, once they are checked against the node space and the model. */
-    private static BatchSchedule checked(PinSageConfig modelConfig, NodeInputs inputs,
+    static BatchSchedule checked(PinSageConfig modelConfig, NodeInputs inputs,
                                          int[] queries, int[] positives, TrainingConfig config) {
         int nodes = inputs.nodeCount();
         if (queries.length != positives.length || queries.length == 0) {

@@ -3,11 +3,15 @@ package io.pinsage.engine.train;
 import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.rpc.BatchProducer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -67,6 +71,62 @@ class LocalMiniBatchSourceTest {
                 assertArrayEquals(one[b].hardRows(), m.hardRows(), tag + " batch " + b);
             }
         }
+    }
+
+    /**
+     * The producer a sampler serves builds the sources' batches: asked from three threads at once, in a shuffled order
+     * that interleaves two epochs (so its cached epoch order changes under it).
+     */
+    @Test
+    void shouldProduceTheSourcesBatchesInAnyOrderFromManyThreads() throws Exception {
+        long seed = new Random().nextLong();
+        String tag = "seed=" + seed;
+        int[][] pp = pairs(seed);
+        TrainingConfig config = config(1, seed);
+        BatchSchedule schedule = new BatchSchedule(PAIRS, config.batchSize(), seed);
+        int batches = schedule.batches();
+        MiniBatch[][] expected = new MiniBatch[2][batches];
+        for (int e = 0; e < 2; e++) {
+            try (LocalMiniBatchSource source = open(2, seed, pp, e, 0)) {
+                for (int b = 0; b < batches; b++) {
+                    expected[e][b] = source.take(e, b);
+                }
+            }
+        }
+        BatchProducer producer = LocalMiniBatchSource.producer(schedule, 2, RowTable.random(NODES, 3, seed),
+                TrainerTest.randomInputs(NODES, 2, seed), pp[0], pp[1], 0, NODES, (query, rnd) -> rnd.nextInt(NODES), config);
+        List<int[]> asks = new java.util.ArrayList<>();
+        for (int e = 0; e < 2; e++) {
+            for (int b = 0; b < batches; b++) {
+                asks.add(new int[] {e, b});
+            }
+        }
+        java.util.Collections.shuffle(asks, new Random(seed));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<MiniBatch>> built = new java.util.ArrayList<>();
+            for (int[] ask : asks) {
+                built.add(pool.submit(() -> producer.build(ask[0], ask[1])));
+            }
+            for (int i = 0; i < asks.size(); i++) {
+                int e = asks.get(i)[0];
+                int b = asks.get(i)[1];
+                MiniBatch m = built.get(i).get();
+                String where = tag + " epoch " + e + " batch " + b;
+                assertEquals(e, m.epoch(), where);
+                assertEquals(b, m.index(), where);
+                assertEquals(expected[e][b].hardPerQuery(), m.hardPerQuery(), where);
+                assertArrayEquals(expected[e][b].graph().nodeIds(), m.graph().nodeIds(), where);
+                assertArrayEquals(expected[e][b].queryRows(), m.queryRows(), where);
+                assertArrayEquals(expected[e][b].positiveRows(), m.positiveRows(), where);
+                assertArrayEquals(expected[e][b].negativeRows(), m.negativeRows(), where);
+                assertArrayEquals(expected[e][b].hardRows(), m.hardRows(), where);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals("epoch=0 index=" + batches + ": an epoch has batches 0.." + (batches - 1),
+                assertThrows(IllegalArgumentException.class, () -> producer.build(0, batches)).getMessage());
     }
 
     @Test
