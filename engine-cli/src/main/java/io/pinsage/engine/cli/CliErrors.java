@@ -53,11 +53,13 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
 
     private static boolean isUserError(Throwable e) {
         // CorruptStoreException and BadInputException are IOExceptions; a diverged run is the settings' or the
-        // data's doing (its message names the step and the tensor), not a bug to show a stack trace for
+        // data's doing (its message names the step and the tensor), samplers that cannot serve a run the cluster's
+        // (the message names the sampler): neither is a bug to show a stack trace for
         return e instanceof IllegalArgumentException
                 || e instanceof java.io.IOException
                 || e instanceof java.io.UncheckedIOException
-                || e instanceof io.pinsage.engine.train.TrainingDivergedException;
+                || e instanceof io.pinsage.engine.train.TrainingDivergedException
+                || e instanceof io.pinsage.engine.train.RemoteSamplingException;
     }
 
     /** The message; for a file-system error without a reason (its message is then the bare path), path and kind. */

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 DoctorCommand.class,
                 TrainCommand.class,
+                SamplerCommand.class,
                 EvaluateCommand.class,
                 QuickstartCommand.class,
                 GenerateCommand.class,
@@ -34,6 +35,8 @@ public final class PinSageCli implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // The transport logs through System.Logger, that is java.util.logging: its lines join the library's notes.
+        JulBridge.install();
         System.exit(newCommandLine().execute(args));
     }
 
@@ -42,7 +45,9 @@ public final class PinSageCli implements Runnable {
         CommandLine cli = new CommandLine(new PinSageCli());
         cli.setExecutionExceptionHandler(new CliErrors());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.getSubcommands().get("train").getCommandSpec().resourceBundle(TrainCommand.helpDefaults());
+        for (String command : new String[] {"train", "sampler"}) {
+            cli.getSubcommands().get(command).getCommandSpec().resourceBundle(TrainingOptions.helpDefaults());
+        }
         return cli;
     }
 

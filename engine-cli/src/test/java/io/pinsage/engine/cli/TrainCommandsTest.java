@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,22 +22,7 @@ class TrainCommandsTest {
     }
 
     private Path dataset() throws Exception {
-        Random rnd = new Random(SEED);
-        StringBuilder train = new StringBuilder();
-        StringBuilder test = new StringBuilder();
-        for (int u = 0; u < 120; u++) {
-            train.append(u);
-            test.append(u);
-            for (int k = 0; k < 8; k++) {
-                (k < 6 ? train : test).append(' ').append((u % 3) * 20 + rnd.nextInt(20));
-            }
-            train.append('\n');
-            test.append('\n');
-        }
-        Path d = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(d.resolve("train.txt"), train);
-        Files.writeString(d.resolve("test.txt"), test);
-        return d;
+        return LightGcnFiles.write(dir, SEED, 120, 20, 6);
     }
 
     @Test

@@ -1,0 +1,95 @@
+package io.pinsage.engine.cli;
+
+import io.pinsage.engine.data.LightGcnDataset;
+import io.pinsage.engine.pipeline.LightGcnRecommender;
+import io.pinsage.engine.train.RunFingerprint;
+import io.pinsage.engine.train.TrainingBatches;
+import io.pinsage.rpc.RpcConfig;
+import io.pinsage.rpc.SamplerServer;
+import io.pinsage.rpc.SharedSecret;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Serves a training run's minibatches to trainers ({@code train --samplers}) until the process is stopped: builds
+ * the neighbourhoods from the dataset into its work directory (or maps them from a previous start), listens, and
+ * builds each batch a trainer asks for. Prints {@code listening on HOST:PORT} on stdout once it listens; admissions,
+ * refusals and lost trainers go to stderr.
+ */
+@Command(name = "sampler", mixinStandardHelpOptions = true,
+        description = "Build minibatches for trainers on other machines (train --samplers HOST:PORT,...) until stopped. "
+                + "Give it the trainer's --dataset and training options: trainer and sampler compare a fingerprint of "
+                + "data and settings before any batch moves, and name what differs.")
+final class SamplerCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", required = true, description = "KIND:PATH of the trainer's dataset; lightgcn:DIR")
+    String dataset;
+
+    @Option(names = "--work", required = true, paramLabel = "DIR", description = "directory for the training graph and "
+            + "neighbourhood stores: built at the first start, mapped again at the next")
+    Path work;
+
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", description = "where to listen; port 0 "
+            + "picks a free one")
+    String listen;
+
+    @Option(names = "--secret-file", required = true, paramLabel = "FILE", description = "the secret the trainers hold "
+            + "too (at least 16 bytes)")
+    Path secretFile;
+
+    @Option(names = "--threads", description = "build threads; default: all cores")
+    Integer threads;
+
+    @Option(names = "--max-frame-mb", paramLabel = "MB", defaultValue = "256", description = "largest frame taken from a "
+            + "trainer, in MiB, at most 2047 (default: ${DEFAULT-VALUE})")
+    int maxFrameMb;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Override
+    public Integer call() throws Exception {
+        DatasetSpec spec = DatasetSpec.parse(dataset);
+        if (!spec.kind().equals("lightgcn")) {
+            throw new IllegalArgumentException("--dataset=" + dataset + ": a sampler serves lightgcn:DIR datasets; "
+                    + "synthetic:DIR datasets train with sampler threads of the trainer's process");
+        }
+        SharedSecret secret = SamplingOptions.secret(secretFile);
+        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb);
+        if (listen.contains(",")) {
+            throw new IllegalArgumentException("--listen=" + listen + ": one HOST:PORT");
+        }
+        InetSocketAddress at = SamplingOptions.addresses("--listen", listen).getFirst();
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        LightGcnDataset data = LightGcnDataset.load(spec.path());
+        try (TrainingBatches batches = LightGcnRecommender.samplerBatches(data, work, training.recommender(t))) {
+            RunFingerprint fingerprint = batches.fingerprint();
+            SamplerServer server = new SamplerServer(at, secret, fingerprint.bytes(), fingerprint.summary(),
+                    batches.producer(), t, rpc, null);
+            try {
+                server.start();
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException("--listen=" + listen + ": " + e.getMessage());
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            // A stopped sampler closes its connections first: its trainers reassign its batches at once.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "pinsage-sampler-stop"));
+            System.err.println("fingerprint " + fingerprint.summary());
+            InetSocketAddress bound = server.address();
+            String host = bound.getHostString();
+            System.out.println("listening on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
+            System.out.flush();
+            stopped.await();
+        }
+        return 0;
+    }
+}

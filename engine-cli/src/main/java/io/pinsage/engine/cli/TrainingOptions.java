@@ -1,0 +1,141 @@
+package io.pinsage.engine.cli;
+
+import io.pinsage.engine.pipeline.PinBoardRecommender;
+import io.pinsage.engine.pipeline.RecommenderOptions;
+import io.pinsage.engine.train.TrainingConfig;
+import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.walk.NeighborhoodKind;
+import picocli.CommandLine.Option;
+
+import java.util.ListResourceBundle;
+import java.util.ResourceBundle;
+
+/**
+ * The model, neighbourhood and training options of {@code train}, shared with {@code sampler}: a sampler given the
+ * trainer's options builds the trainer's batches (the run's fingerprint checks that they agree). Add with
+ * {@code @Mixin TrainingOptions training;}; the command's spec needs {@link #helpDefaults} as its resource bundle for
+ * {@code --help} to show the defaults. Not thread-safe (picocli fills it before the command runs).
+ */
+final class TrainingOptions {
+
+    @Option(names = "--epochs", description = "most epochs (default: until validation stops improving, at most "
+            + "${bundle:default.epochs} on lightgcn data; ${bundle:default.epochs.synthetic} on synthetic data)")
+    Integer epochs;
+
+    @Option(names = "--dim", description = "embedding and layer width (default: ${bundle:default.dim})")
+    Integer dim;
+
+    @Option(names = "--layers", description = "CONVOLVE layers K (default: ${bundle:default.layers})")
+    Integer layers;
+
+    @Option(names = "--width", description = "neighbourhood size T (default: ${bundle:default.width})")
+    Integer width;
+
+    @Option(names = "--walk-steps", description = "walk steps per node for the neighbourhoods (default: ${bundle:default.walk-steps})")
+    Integer steps;
+
+    @Option(names = {"--neighborhoods", "--neighbourhoods"}, description = "WALK (importance), UNIFORM (ablation) or "
+            + "ADJACENT (own neighbours) rows for every node (default: ${bundle:default.neighborhoods}); --neighborhoods "
+            + "is the name, --neighbourhoods an older spelling that still works")
+    NeighborhoodKind neighborhoods;
+
+    @Option(names = "--user-items", description = "users pool over up to this many of their own items; 0: over related users (walks) "
+            + "(default: ${bundle:default.user-items})")
+    Integer userItems;
+
+    @Option(names = "--embedding-lr", description = "Adam learning rate of the id embeddings (default: ${bundle:default.embedding-lr}, or --lr when given)")
+    Float embeddingLr;
+
+    @Option(names = "--loss", description = "SOFTMAX or MARGIN (default: ${bundle:default.loss})")
+    RankingLossKind loss;
+
+    @Option(names = "--margin", description = "margin of the MARGIN loss (default: ${bundle:default.margin})")
+    Float margin;
+
+    @Option(names = "--temperature", description = "temperature of the SOFTMAX loss (default: ${bundle:default.temperature})")
+    Float temperature;
+
+    @Option(names = "--batch", description = "pairs per minibatch (default: ${bundle:default.batch})")
+    Integer batch;
+
+    @Option(names = "--negatives", description = "random negatives shared by a minibatch (default: ${bundle:default.negatives})")
+    Integer negatives;
+
+    @Option(names = "--in-batch-negatives", arity = "1", description = "whether the other pairs' positives are negatives too "
+            + "(default: ${bundle:default.in-batch-negatives})")
+    Boolean inBatch;
+
+    @Option(names = "--lr", description = "Adam learning rate (weights and id embeddings) (default: ${bundle:default.lr})")
+    Float lr;
+
+    @Option(names = "--patience", description = "epochs without validation gain before stopping (default: ${bundle:default.patience})")
+    Integer patience;
+
+    @Option(names = "--seed", description = "random seed (default: ${bundle:default.seed})")
+    Long seed;
+
+    /**
+     * The recommended settings with the options given in their place.
+     *
+     * @param threads threads of the host-side work (neighbourhoods, evaluation, a sampler's builds)
+     * @throws IllegalArgumentException naming the option out of range
+     */
+    RecommenderOptions recommender(int threads) {
+        if (dim != null && (dim < 1 || dim > PinSageConfig.MAX_DIM)) {
+            throw new IllegalArgumentException("--dim=" + dim + ": must lie in [1, " + PinSageConfig.MAX_DIM
+                    + "] (each layer holds dim x 2*dim weights)");
+        }
+        RecommenderOptions d = RecommenderOptions.defaults(threads);
+        TrainingConfig c = d.training();
+        TrainingConfig tc = new TrainingConfig(or(epochs, c.epochs()), or(batch, c.batchSize()), or(negatives, c.sharedNegatives()),
+                or(inBatch, c.inBatchNegatives()), c.maxHardNegatives(), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
+                or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), threads,
+                c.samplerThreads(), c.queueCapacity(), c.checkpointEvery());
+        return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
+                or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
+                or(userItems, d.userItems()), d.validationUsers(), tc);
+    }
+
+    /**
+     * The values {@code --help} shows as defaults ({@code ${bundle:default.NAME}} in the descriptions): those
+     * {@link #call} falls back to, read from the recommended settings rather than repeated as constants.
+     */
+    static ResourceBundle helpDefaults() {
+        RecommenderOptions d = RecommenderOptions.defaults(1);
+        TrainingConfig c = d.training();
+        Object[][] values = {
+                {"default.epochs", c.epochs()},
+                {"default.epochs.synthetic", PinBoardRecommender.Options.defaults(1).training().epochs()},
+                {"default.dim", d.dim()},
+                {"default.layers", d.layers()},
+                {"default.width", d.width()},
+                {"default.walk-steps", d.stepsPerNode()},
+                {"default.neighborhoods", d.neighborhoods()},
+                {"default.user-items", d.userItems()},
+                {"default.embedding-lr", c.embeddingRate()},
+                {"default.loss", c.loss()},
+                {"default.margin", c.margin()},
+                {"default.temperature", c.temperature()},
+                {"default.batch", c.batchSize()},
+                {"default.negatives", c.sharedNegatives()},
+                {"default.in-batch-negatives", c.inBatchNegatives()},
+                {"default.lr", c.learningRate()},
+                {"default.patience", c.patience()},
+                {"default.seed", c.seed()},
+        };
+        for (Object[] v : values) {
+            v[1] = String.valueOf(v[1]); // a bundle's strings are read with getString
+        }
+        return new ListResourceBundle() {
+            @Override
+            protected Object[][] getContents() {
+                return values;
+            }
+        };
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}
