@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,16 +123,7 @@ class ClusterTrainingProcessTest {
      * {@code pipeOut}, its stdout) into {@code log}.
      */
     private static Process start(String[] args, Path log, boolean pipeOut) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx256m");
-        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (flag.startsWith("--add-") || flag.startsWith("--enable-native-access")
-                    || flag.startsWith("--sun-misc-unsafe-memory-access")) {
-                command.add(flag);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PinSageCli.class.getName()));
+        List<String> command = CliProcess.command();
         command.addAll(List.of(args));
         ProcessBuilder b = new ProcessBuilder(command).redirectError(log.toFile());
         if (!pipeOut) {

@@ -35,4 +35,17 @@ final class LightGcnFiles {
         Files.writeString(d.resolve("test.txt"), test);
         return d;
     }
+
+    /** {@code dir/data}: 30 users with 3 of 7 items each, and one test pair: a run of a few batches. */
+    static Path tiny(Path dir) throws IOException {
+        Path d = Files.createDirectories(dir.resolve("data"));
+        StringBuilder train = new StringBuilder();
+        for (int u = 0; u < 30; u++) {
+            train.append(u).append(' ').append(u % 7).append(' ').append((u + 3) % 7).append(' ').append((u + 5) % 7)
+                    .append('\n');
+        }
+        Files.writeString(d.resolve("train.txt"), train);
+        Files.writeString(d.resolve("test.txt"), "0 1\n");
+        return d;
+    }
 }

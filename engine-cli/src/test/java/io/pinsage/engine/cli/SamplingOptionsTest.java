@@ -23,15 +23,7 @@ class SamplingOptionsTest {
     Path dir;
 
     private Path dataset() throws Exception {
-        Path d = Files.createDirectories(dir.resolve("data"));
-        StringBuilder train = new StringBuilder();
-        for (int u = 0; u < 30; u++) {
-            train.append(u).append(' ').append(u % 7).append(' ').append((u + 3) % 7).append(' ').append((u + 5) % 7)
-                    .append('\n');
-        }
-        Files.writeString(d.resolve("train.txt"), train);
-        Files.writeString(d.resolve("test.txt"), "0 1\n");
-        return d;
+        return LightGcnFiles.tiny(dir);
     }
 
     private CliRun train(String... more) throws Exception {
