@@ -71,23 +71,7 @@ public final class TrainStepBenchmark {
                         ResourceLimits.bytes(ResourceLimits.bytes(rows, width + 1L), 4L * dim)),
                 "ask for fewer nodes, a smaller width, batch or fewer negatives");
         Random rnd = new Random(seed);
-        ComputationGraphBuilder.Neighborhoods hood = new ComputationGraphBuilder.Neighborhoods() {
-            @Override
-            public int width() {
-                return width;
-            }
-
-            // rows drawn from the node and slot, so that none is stored
-            @Override
-            public int read(int node, int[] ids, float[] w, int offset) {
-                SplittableRandom row = new SplittableRandom(seed ^ (long) node * 0x9E3779B97F4A7C15L);
-                for (int s = 0; s < width; s++) {
-                    ids[offset + s] = row.nextInt(nodes);
-                    w[offset + s] = 1f / width;
-                }
-                return width;
-            }
-        };
+        ComputationGraphBuilder.Neighborhoods hood = new RandomNeighborhoods(nodes, width, seed);
         float[] feat = new float[nodes * featureDim];
         for (int i = 0; i < feat.length; i++) {
             feat[i] = (float) rnd.nextGaussian();
