@@ -1,0 +1,339 @@
+package io.pinsage.engine.train;
+
+import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingStoreWriter;
+import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.IndexBuffer;
+import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.model.ComputationGraphBuilder;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * Embeds every node into an embedding store layer by layer, out of core, as PinSage's MapReduce inference: stage 0
+ * projects every node's inputs into {@code h⁰}; for each CONVOLVE layer k, a <em>map</em> stage computes every node's
+ * message {@code ReLU(Q·h^{k-1} + q)} once, and a <em>reduce</em> stage joins each node's neighbourhood row with
+ * those messages and pools, concatenates, applies the dense layer and normalises; after the last layer the head
+ * (G1, G2, normalisation) writes the rows of the store. Each stage's rows go to a mapped scratch file in the work
+ * directory, so no layer's activations are held in the heap, and every stage walks the nodes in chunks whose size
+ * follows the memory budget. The math is the model's own ({@link io.pinsage.nn.model.ConvolveLayer#messages},
+ * {@link io.pinsage.nn.model.ConvolveLayer#reduce}, {@link PinSageModel#head}) on the model's backend.
+ *
+ * <p>Resumable: after each chunk its rows are forced to disk and a progress record (stage, chunk) replaces the last
+ * one; a run killed at any point and started again with the same model, node count and chunk size continues after
+ * the last recorded chunk, and produces the same bytes as an uninterrupted run. The store is published only when
+ * the last chunk is done, atomically; until then the previous generation stays current. The work directory is
+ * deleted after the store is published.
+ *
+ * <p>Threading: the caller's thread, which must own the model's backend. Memory: heap and device buffers of one
+ * chunk ({@code chunkRows × T × hiddenDim} floats for the gathered messages dominate), independent of the node
+ * count; disk: {@code nodeCount × (d_{k-1} + hidden + d_k)} floats of scratch at most. Cost:
+ * O(K · nodes · (T · hidden + d²)) flops, and per layer one read of every node's neighbourhood row and T random
+ * reads of message rows per node.
+ */
+public final class LayeredInference {
+
+    /** Called after each chunk, on the caller's thread. */
+    public interface Listener {
+        /**
+         * @param stage     0 .. stages-1 (input, then map and reduce of each layer)
+         * @param nodesDone nodes of this stage done so far
+         */
+        void chunkDone(int stage, int stages, long nodesDone, long nodeCount);
+    }
+
+    /** What a run needs besides the model. */
+    public record Job(Side side, Path storeRoot, Path workDirectory, String fingerprint, long memoryBudgetBytes) {
+        public Job {
+            Objects.requireNonNull(side, "side");
+            Objects.requireNonNull(storeRoot, "storeRoot");
+            Objects.requireNonNull(workDirectory, "workDirectory");
+            if (memoryBudgetBytes < 1) {
+                throw new IllegalArgumentException("memoryBudgetBytes=" + memoryBudgetBytes + ": must be >= 1");
+            }
+        }
+    }
+
+    static final String PROGRESS = "progress";
+    static final String OUTPUT = "embeddings.rows";
+
+    private LayeredInference() {
+    }
+
+    /** Rows per chunk for {@code budget} bytes: the heap and device buffers of one chunk, at least one row. */
+    public static int chunkRows(PinSageConfig c, int width, int nodeCount, long budget) {
+        long widest = Math.max(Math.max(c.inputWidth(), c.inputDim()), Math.max(c.convolveDim(), Math.max(c.denseDim(), c.outputDim())));
+        long perRow = 4L * (2L * width * (c.hiddenDim() + 2) + 6 * widest + 2 * c.hiddenDim());
+        long byGather = (Integer.MAX_VALUE - 8) / ((long) width * Math.max(c.hiddenDim(), 1));
+        return (int) Math.max(1, Math.min(Math.min(budget / perRow, byGather), Math.max(nodeCount, 1)));
+    }
+
+    /**
+     * Embeds nodes {@code 0 .. nodeCount-1} (ids of {@code hood} and {@code inputs}) into {@code job.storeRoot()}.
+     *
+     * @throws IllegalArgumentException if the inputs' feature width or an id table does not fit the model
+     * @throws IOException              naming the file, if a scratch file or the store cannot be written (disk full:
+     *                                  the previous generation stays current)
+     */
+    public static StoreGeneration embedAll(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood,
+                                           ComputationGraphBuilder.NodeInputs inputs, int nodeCount, Job job,
+                                           Listener listener) throws IOException {
+        PinSageConfig c = model.config();
+        if (inputs.featureDim() != c.featureDim()) {
+            throw new IllegalArgumentException("featureDim=" + inputs.featureDim() + ": the model expects featureDim="
+                    + c.featureDim());
+        }
+        if (c.idEmbeddings() != 0 && c.idEmbeddings() != nodeCount) {
+            throw new IllegalArgumentException("nodeCount=" + nodeCount + ": the model's id table has idEmbeddings="
+                    + c.idEmbeddings() + " rows");
+        }
+        int chunk = chunkRows(c, hood.width(), nodeCount, job.memoryBudgetBytes());
+        Files.createDirectories(job.workDirectory());
+        Progress start = Progress.read(job.workDirectory(), job.fingerprint(), nodeCount, chunk);
+        try (Run run = new Run(model, hood, inputs, nodeCount, chunk, job, listener)) {
+            return run.execute(start);
+        }
+    }
+
+    /** Deletes the work directory and the files in it (it holds no sub-directories). */
+    private static void deleteWorkDirectory(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    /** Where a run is: the next chunk of a stage, for the model, node count and chunk size it was started with. */
+    record Progress(int stage, long chunk) {
+        static Progress read(Path dir, String fingerprint, int nodeCount, int chunk) throws IOException {
+            Path file = dir.resolve(PROGRESS);
+            if (Files.exists(file)) {
+                String[] f = Files.readString(file, StandardCharsets.US_ASCII).trim().split(" ");
+                if (f.length == 5 && f[0].equals(fingerprint) && f[1].equals(Integer.toString(nodeCount))
+                        && f[2].equals(Integer.toString(chunk))) {
+                    return new Progress(Integer.parseInt(f[3]), Long.parseLong(f[4]));
+                }
+            }
+            // Another model, graph or chunk size: the scratch rows mean nothing for this run.
+            deleteWorkDirectory(dir);
+            Files.createDirectories(dir);
+            return new Progress(0, 0);
+        }
+
+        void write(Path dir, String fingerprint, int nodeCount, int chunk) throws IOException {
+            Path tmp = dir.resolve(PROGRESS + ".tmp");
+            Files.writeString(tmp, fingerprint + " " + nodeCount + " " + chunk + " " + stage + " " + chunk() + "\n",
+                    StandardCharsets.US_ASCII);
+            Files.move(tmp, dir.resolve(PROGRESS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** One run's buffers and scratch mappings. */
+    private static final class Run implements AutoCloseable {
+        private final PinSageModel model;
+        private final PinSageConfig c;
+        private final Backend backend;
+        private final ComputationGraphBuilder.Neighborhoods hood;
+        private final ComputationGraphBuilder.NodeInputs inputs;
+        private final int nodeCount;
+        private final int chunk;
+        private final int width;
+        private final Job job;
+        private final Listener listener;
+        private final Arena arena = Arena.ofShared();
+        private final float[] host;
+        private final int[] ids;
+        private final int[] offsets;
+        private final int[] rowIds;
+        private final float[] weights;
+        private final Tensor input;
+        private final Tensor selfInput;
+        private final Tensor selfConvolved;
+        private final Tensor gathered;
+        private final Tensor alpha;
+        private final IndexBuffer nodeIds;
+        private final IndexBuffer offsetBuffer;
+        private final IndexBuffer neighbourBuffer;
+
+        Run(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood, ComputationGraphBuilder.NodeInputs inputs,
+            int nodeCount, int chunk, Job job, Listener listener) {
+            this.model = model;
+            this.c = model.config();
+            this.backend = model.backend();
+            this.hood = hood;
+            this.inputs = inputs;
+            this.nodeCount = nodeCount;
+            this.chunk = chunk;
+            this.width = hood.width();
+            this.job = job;
+            this.listener = listener;
+            int widest = Math.max(Math.max(c.inputWidth(), c.inputDim()), Math.max(c.convolveDim(), c.outputDim()));
+            int edges = chunk * width;
+            host = new float[Math.max(chunk * widest, edges * c.hiddenDim())];
+            ids = new int[chunk];
+            offsets = new int[chunk + 1];
+            rowIds = new int[edges];
+            weights = new float[edges];
+            input = c.inputWidth() > 0 ? backend.allocate("infer.x", chunk, c.inputWidth()) : null;
+            nodeIds = c.idEmbeddings() > 0 ? backend.allocateIndex("infer.ids", chunk) : null;
+            selfInput = backend.allocate("infer.h0", chunk, c.inputDim());
+            selfConvolved = backend.allocate("infer.h", chunk, c.convolveDim());
+            gathered = backend.allocate("infer.gathered", Math.max(edges, 1), c.hiddenDim());
+            alpha = backend.allocate("infer.alpha", Math.max(edges, 1), 1);
+            offsetBuffer = backend.allocateIndex("infer.offsets", chunk + 1);
+            neighbourBuffer = backend.allocateIndex("infer.neighbours", Math.max(edges, 1));
+        }
+
+        StoreGeneration execute(Progress start) throws IOException {
+            int layers = c.layers();
+            int stages = 2 * layers + 1;
+            Path dir = job.workDirectory();
+            try (EmbeddingStoreWriter out = EmbeddingStoreWriter.resume(job.storeRoot(), dir.resolve(OUTPUT), job.side(),
+                    nodeCount, c.outputDim(), job.fingerprint(), c.normalizeOutput())) {
+                MemorySegment previous = null;
+                for (int stage = 0; stage < stages; stage++) {
+                    int layer = (stage + 1) / 2;
+                    boolean map = stage % 2 == 1;
+                    int inDim = layer <= 1 ? c.inputDim() : c.convolveDim();
+                    MemorySegment messages = map || stage == 0 ? null : scratch("m" + layer, c.hiddenDim());
+                    MemorySegment target = stage == 0 ? scratch("h0", c.inputDim())
+                            : map ? scratch("m" + layer, c.hiddenDim())
+                            : layer == layers ? out.rows() : scratch("h" + layer, c.convolveDim());
+                    if (stage > 0) {
+                        previous = scratch("h" + (layer - 1), inDim);
+                    }
+                    long chunks = (nodeCount + (long) chunk - 1) / chunk;
+                    long first = stage < start.stage() ? chunks : stage == start.stage() ? start.chunk() : 0;
+                    for (long j = first; j < chunks; j++) {
+                        int from = (int) (j * chunk);
+                        int rows = (int) Math.min(chunk, nodeCount - (long) from);
+                        Tensor result = stage == 0 ? projectInputs(from, rows)
+                                : map ? model.convolveLayer(layer).messages(upload(previous, from, rows, inDim))
+                                : reduce(layer, previous, messages, from, rows, inDim);
+                        store(result, target, from, rows);
+                        new Progress(stage, j + 1).write(dir, job.fingerprint(), nodeCount, chunk);
+                        if (listener != null) {
+                            listener.chunkDone(stage, stages, from + (long) rows, nodeCount);
+                        }
+                    }
+                }
+                StoreGeneration g = out.commit();
+                deleteWorkDirectory(dir);
+                return g;
+            }
+        }
+
+        private Tensor projectInputs(int from, int rows) {
+            int f = c.featureDim();
+            int w = c.inputWidth();
+            if (input != null) {
+                for (int i = 0; i < rows; i++) {
+                    inputs.copyFeatures(from + i, host, i * w);
+                    if (c.useLogDegree()) {
+                        host[i * w + f] = inputs.logDegree(from + i);
+                    }
+                }
+                backend.upload(host, 0, input.rows(0, rows));
+            }
+            IndexBuffer idView = null;
+            if (nodeIds != null) {
+                for (int i = 0; i < rows; i++) {
+                    ids[i] = from + i;
+                }
+                idView = nodeIds.slice(0, rows);
+                backend.upload(ids, 0, idView);
+            }
+            return model.inputLayer().forward(rows, input == null ? null : input.rows(0, rows), idView);
+        }
+
+        private Tensor upload(MemorySegment rowsOf, int from, int rows, int dim) {
+            Tensor t = (dim == c.inputDim() ? selfInput : selfConvolved).rows(0, rows);
+            MemorySegment.copy(rowsOf, ValueLayout.JAVA_FLOAT, 4L * from * dim, host, 0, rows * dim);
+            backend.upload(host, 0, t);
+            return t;
+        }
+
+        private Tensor reduce(int layer, MemorySegment previous, MemorySegment messages, int from, int rows, int inDim) {
+            int hidden = c.hiddenDim();
+            int edges = 0;
+            offsets[0] = 0;
+            for (int i = 0; i < rows; i++) {
+                int n = hood.read(from + i, rowIds, weights, edges);
+                for (int e = edges; e < edges + n; e++) {
+                    MemorySegment.copy(messages, ValueLayout.JAVA_FLOAT, 4L * rowIds[e] * hidden, host, e * hidden, hidden);
+                    rowIds[e] = e;
+                }
+                edges += n;
+                offsets[i + 1] = edges;
+            }
+            Tensor m = gathered.rows(0, Math.max(edges, 1));
+            backend.upload(host, 0, m);
+            backend.upload(weights, 0, alpha.rows(0, Math.max(edges, 1)));
+            backend.upload(offsets, 0, offsetBuffer.slice(0, rows + 1));
+            backend.upload(rowIds, 0, neighbourBuffer.slice(0, Math.max(edges, 1)));
+            Tensor selfRows = upload(previous, from, rows, inDim);
+            Tensor h = model.convolveLayer(layer).reduce(selfRows, m, offsetBuffer.slice(0, rows + 1),
+                    neighbourBuffer.slice(0, Math.max(edges, 1)), alpha.rows(0, Math.max(edges, 1)));
+            return layer == c.layers() ? model.head(h) : h;
+        }
+
+        private void store(Tensor result, MemorySegment target, int from, int rows) {
+            int dim = result.cols();
+            backend.download(result, host, 0);
+            MemorySegment slice = target.asSlice(4L * from * dim, 4L * rows * dim);
+            MemorySegment.copy(host, 0, slice, ValueLayout.JAVA_FLOAT, 0, rows * dim);
+            slice.force();
+        }
+
+        /** The scratch file {@code name} of {@code dim} floats per node, mapped; created zeroed if absent. */
+        private MemorySegment scratch(String name, int dim) throws IOException {
+            Path file = job.workDirectory().resolve(name);
+            long bytes = 4L * nodeCount * dim;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                // Written out before mapping: a full disk fails here, naming the file, not as a fault on a store.
+                ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
+                for (long pos = ch.size(); pos < bytes; ) {
+                    zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - pos));
+                    try {
+                        pos += ch.write(zeros, pos);
+                    } catch (IOException e) {
+                        throw new IOException(file + ": cannot write " + bytes + " bytes of scratch (" + e.getMessage() + ")", e);
+                    }
+                }
+                return ch.map(FileChannel.MapMode.READ_WRITE, 0, Math.max(bytes, 1), arena).asSlice(0, bytes);
+            }
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+            for (Tensor t : new Tensor[] {input, selfInput, selfConvolved, gathered, alpha}) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+            for (IndexBuffer b : new IndexBuffer[] {nodeIds, offsetBuffer, neighbourBuffer}) {
+                if (b != null) {
+                    b.close();
+                }
+            }
+        }
+    }
+}
