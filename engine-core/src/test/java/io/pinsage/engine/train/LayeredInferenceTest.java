@@ -154,4 +154,27 @@ class LayeredInferenceTest {
         assertEquals("featureDim=4: the model expects featureDim=3", e.getMessage());
         assertFalse(StoreDirectory.isPublished(dir.resolve("s")));
     }
+
+    /** A node embedded as new from its own row and inputs gets the row the layered run wrote for it. */
+    @Test
+    void shouldEmbedANewNodeAsTheStoreEmbedsAnExistingOne() throws IOException {
+        RowTable hood = RowTable.random(NODES, 4, seed);
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
+        PinSageConfig c = config(8, 8, 0, Pooling.MEAN);
+        PinSageModel model = new PinSageModel(backend, c);
+        float[] stored = layered(model, hood, inputs, budgetFor(c, 4, 7), dir.resolve("store"));
+        NewNodeEmbedding fresh = new NewNodeEmbedding(model, hood, inputs, NODES);
+        for (int u = (int) Math.floorMod(seed, 3); u < NODES; u += 3) {
+            float[] features = new float[3];
+            inputs.copyFeatures(u, features, 0);
+            int[] ids = hood.ids(u);
+            float[] got = fresh.embed(features, inputs.logDegree(u), ids, hood.weights(u), ids.length);
+            assertArrayEquals(Arrays.copyOfRange(stored, u * OUT, (u + 1) * OUT), got, TOLERANCE, "seed=" + seed + " node " + u);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fresh.embed(new float[3], 0f, new int[] {NODES}, new float[] {1f}, 1));
+        assertEquals("neighbours[0]=" + NODES + ": must lie in [0, " + NODES + ")", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new NewNodeEmbedding(
+                new PinSageModel(backend, config(8, 8, NODES, Pooling.MEAN)), hood, inputs, NODES));
+    }
 }
