@@ -2,6 +2,7 @@ package io.pinsage.engine.train;
 
 import io.pinsage.csr.Side;
 import io.pinsage.csr.embedding.EmbeddingStoreWriter;
+import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.IndexBuffer;
@@ -21,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -56,20 +59,43 @@ public final class LayeredInference {
         void chunkDone(int stage, int stages, long nodesDone, long nodeCount);
     }
 
-    /** What a run needs besides the model. */
-    public record Job(Side side, Path storeRoot, Path workDirectory, String fingerprint, long memoryBudgetBytes) {
-        public Job {
+    /**
+     * One embedding store the run writes: nodes {@code [firstNode, firstNode + nodeCount)} of the run's node space,
+     * in order, as rows {@code 0 .. nodeCount-1} of the store of {@code side} under {@code root}.
+     */
+    public record Output(Side side, Path root, int firstNode, int nodeCount) {
+        public Output {
             Objects.requireNonNull(side, "side");
-            Objects.requireNonNull(storeRoot, "storeRoot");
+            Objects.requireNonNull(root, "root");
+            if (firstNode < 0 || nodeCount < 0) {
+                throw new IllegalArgumentException("firstNode=" + firstNode + " nodeCount=" + nodeCount + ": must be >= 0");
+            }
+        }
+    }
+
+    /**
+     * What a run needs besides the model: the stores it writes (together covering the node space, each node once),
+     * a work directory of its own (scratch files and the progress record; on the stores' file system), the model's
+     * fingerprint and the memory budget that sizes the chunks.
+     */
+    public record Job(List<Output> outputs, Path workDirectory, String fingerprint, long memoryBudgetBytes) {
+        public Job {
+            outputs = List.copyOf(outputs);
             Objects.requireNonNull(workDirectory, "workDirectory");
             if (memoryBudgetBytes < 1) {
                 throw new IllegalArgumentException("memoryBudgetBytes=" + memoryBudgetBytes + ": must be >= 1");
             }
         }
+
+        /** One store of {@code side} under {@code root} holding every node. */
+        public static Job single(Side side, Path root, int nodeCount, Path workDirectory, String fingerprint,
+                                 long memoryBudgetBytes) {
+            return new Job(List.of(new Output(side, root, 0, nodeCount)), workDirectory, fingerprint, memoryBudgetBytes);
+        }
     }
 
     static final String PROGRESS = "progress";
-    static final String OUTPUT = "embeddings.rows";
+    static final String OUTPUT_PREFIX = "embeddings.";
 
     private LayeredInference() {
     }
@@ -83,13 +109,15 @@ public final class LayeredInference {
     }
 
     /**
-     * Embeds nodes {@code 0 .. nodeCount-1} (ids of {@code hood} and {@code inputs}) into {@code job.storeRoot()}.
+     * Embeds nodes {@code 0 .. nodeCount-1} (ids of {@code hood} and {@code inputs}) into the job's stores.
+     *
+     * @return the published generations, in the order of the job's outputs
      *
      * @throws IllegalArgumentException if the inputs' feature width or an id table does not fit the model
      * @throws IOException              naming the file, if a scratch file or the store cannot be written (disk full:
      *                                  the previous generation stays current)
      */
-    public static StoreGeneration embedAll(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood,
+    public static List<StoreGeneration> embedAll(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood,
                                            ComputationGraphBuilder.NodeInputs inputs, int nodeCount, Job job,
                                            Listener listener) throws IOException {
         PinSageConfig c = model.config();
@@ -100,6 +128,17 @@ public final class LayeredInference {
         if (c.idEmbeddings() != 0 && c.idEmbeddings() != nodeCount) {
             throw new IllegalArgumentException("nodeCount=" + nodeCount + ": the model's id table has idEmbeddings="
                     + c.idEmbeddings() + " rows");
+        }
+        long covered = 0;
+        for (Output o : job.outputs()) {
+            if ((long) o.firstNode() + o.nodeCount() > nodeCount) {
+                throw new IllegalArgumentException("output " + o + ": beyond the node space of " + nodeCount + " nodes");
+            }
+            covered += o.nodeCount();
+        }
+        if (covered != nodeCount) {
+            throw new IllegalArgumentException("outputs " + job.outputs() + " hold " + covered + " rows: expected the "
+                    + nodeCount + " nodes, each once");
         }
         int chunk = chunkRows(c, hood.width(), nodeCount, job.memoryBudgetBytes());
         Files.createDirectories(job.workDirectory());
@@ -200,24 +239,26 @@ public final class LayeredInference {
             neighbourBuffer = backend.allocateIndex("infer.neighbours", Math.max(edges, 1));
         }
 
-        StoreGeneration execute(Progress start) throws IOException {
+        List<StoreGeneration> execute(Progress start) throws IOException {
             int layers = c.layers();
             int stages = 2 * layers + 1;
             Path dir = job.workDirectory();
-            try (EmbeddingStoreWriter out = EmbeddingStoreWriter.resume(job.storeRoot(), dir.resolve(OUTPUT), job.side(),
-                    nodeCount, c.outputDim(), job.fingerprint(), c.normalizeOutput())) {
-                MemorySegment previous = null;
+            List<EmbeddingStoreWriter> outs = new ArrayList<>();
+            try {
+                for (Output o : job.outputs()) {
+                    outs.add(EmbeddingStoreWriter.resume(o.root(), dir.resolve(OUTPUT_PREFIX + outs.size()), o.side(),
+                            o.nodeCount(), c.outputDim(), job.fingerprint(), c.normalizeOutput()));
+                }
                 for (int stage = 0; stage < stages; stage++) {
                     int layer = (stage + 1) / 2;
                     boolean map = stage % 2 == 1;
+                    boolean last = stage == stages - 1;
                     int inDim = layer <= 1 ? c.inputDim() : c.convolveDim();
                     MemorySegment messages = map || stage == 0 ? null : scratch("m" + layer, c.hiddenDim());
+                    MemorySegment previous = stage == 0 ? null : scratch("h" + (layer - 1), inDim);
                     MemorySegment target = stage == 0 ? scratch("h0", c.inputDim())
                             : map ? scratch("m" + layer, c.hiddenDim())
-                            : layer == layers ? out.rows() : scratch("h" + layer, c.convolveDim());
-                    if (stage > 0) {
-                        previous = scratch("h" + (layer - 1), inDim);
-                    }
+                            : last ? null : scratch("h" + layer, c.convolveDim());
                     long chunks = (nodeCount + (long) chunk - 1) / chunk;
                     long first = stage < start.stage() ? chunks : stage == start.stage() ? start.chunk() : 0;
                     for (long j = first; j < chunks; j++) {
@@ -226,16 +267,43 @@ public final class LayeredInference {
                         Tensor result = stage == 0 ? projectInputs(from, rows)
                                 : map ? model.convolveLayer(layer).messages(upload(previous, from, rows, inDim))
                                 : reduce(layer, previous, messages, from, rows, inDim);
-                        store(result, target, from, rows);
+                        backend.download(result, host, 0);
+                        if (last) {
+                            storeOutputs(outs, from, rows);
+                        } else {
+                            store(target, result.cols(), from, rows);
+                        }
                         new Progress(stage, j + 1).write(dir, job.fingerprint(), nodeCount, chunk);
                         if (listener != null) {
                             listener.chunkDone(stage, stages, from + (long) rows, nodeCount);
                         }
                     }
                 }
-                StoreGeneration g = out.commit();
+                List<StoreGeneration> published = new ArrayList<>();
+                for (EmbeddingStoreWriter out : outs) {
+                    published.add(out.commit());
+                }
                 deleteWorkDirectory(dir);
-                return g;
+                return published;
+            } finally {
+                for (EmbeddingStoreWriter out : outs) {
+                    out.close();
+                }
+            }
+        }
+
+        /** Rows {@code [from, from + rows)} of the host buffer into the stores whose nodes they are. */
+        private void storeOutputs(List<EmbeddingStoreWriter> outs, int from, int rows) {
+            int dim = c.outputDim();
+            for (int i = 0; i < outs.size(); i++) {
+                Output o = job.outputs().get(i);
+                int lo = Math.max(from, o.firstNode());
+                int hi = (int) Math.min((long) from + rows, (long) o.firstNode() + o.nodeCount());
+                if (lo < hi) {
+                    MemorySegment slice = outs.get(i).rows().asSlice(4L * (lo - o.firstNode()) * dim, 4L * (hi - lo) * dim);
+                    MemorySegment.copy(host, (lo - from) * dim, slice, StoreFileFormat.FLOAT, 0, (hi - lo) * dim);
+                    slice.force();
+                }
             }
         }
 
@@ -293,9 +361,8 @@ public final class LayeredInference {
             return layer == c.layers() ? model.head(h) : h;
         }
 
-        private void store(Tensor result, MemorySegment target, int from, int rows) {
-            int dim = result.cols();
-            backend.download(result, host, 0);
+        /** The chunk's rows, first in the host buffer, as rows {@code [from, from + rows)} of a scratch file. */
+        private void store(MemorySegment target, int dim, int from, int rows) {
             MemorySegment slice = target.asSlice(4L * from * dim, 4L * rows * dim);
             MemorySegment.copy(host, 0, slice, ValueLayout.JAVA_FLOAT, 0, rows * dim);
             slice.force();

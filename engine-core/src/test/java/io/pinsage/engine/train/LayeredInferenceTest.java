@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -69,7 +70,7 @@ class LayeredInferenceTest {
     }
 
     private float[] layered(PinSageModel model, RowTable hood, NodeInputs inputs, long budget, Path root) throws IOException {
-        LayeredInference.Job job = new LayeredInference.Job(Side.LEFT, root, dir.resolve("work"), PRINT, budget);
+        LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, root, NODES, dir.resolve("work"), PRINT, budget);
         LayeredInference.embedAll(model, hood, inputs, NODES, job, null);
         assertFalse(Files.exists(dir.resolve("work")), "the work directory goes once the store is published");
         try (EmbeddingStore s = EmbeddingStore.open(root, true)) {
@@ -108,6 +109,36 @@ class LayeredInferenceTest {
         }
     }
 
+    /** Two stores splitting the node space (pins, then boards) hold the one-pass rows of their nodes. */
+    @Test
+    void shouldSplitTheNodeSpaceBetweenTwoStores() throws IOException {
+        int split = 1 + new Random(seed).nextInt(NODES - 1);
+        String tag = "seed=" + seed + " split=" + split;
+        RowTable hood = RowTable.random(NODES, 3, seed);
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
+        PinSageConfig c = config(8, 8, 0, Pooling.MEAN);
+        PinSageModel model = new PinSageModel(backend, c);
+        float[] onePass = Inference.embedAll(model, hood, inputs);
+        Path left = dir.resolve("left");
+        Path right = dir.resolve("right");
+        LayeredInference.embedAll(model, hood, inputs, NODES, new LayeredInference.Job(List.of(
+                new LayeredInference.Output(Side.LEFT, left, 0, split), new LayeredInference.Output(Side.RIGHT, right, split,
+                        NODES - split)), dir.resolve("work"), PRINT, budgetFor(c, 3, 6)), null);
+        try (EmbeddingStore l = EmbeddingStore.open(left, true); EmbeddingStore r = EmbeddingStore.open(right, true)) {
+            assertEquals(Side.RIGHT, r.side(), tag);
+            assertEquals(NODES - split, r.nodeCount(), tag);
+            float[] got = new float[OUT];
+            for (int u = 0; u < NODES; u++) {
+                (u < split ? l : r).read(u < split ? u : u - split, got, 0);
+                assertArrayEquals(Arrays.copyOfRange(onePass, u * OUT, (u + 1) * OUT), got, TOLERANCE, tag + " node " + u);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayeredInference.embedAll(model,
+                hood, inputs, NODES, new LayeredInference.Job(List.of(new LayeredInference.Output(Side.LEFT, left, 0, split)),
+                        dir.resolve("work"), PRINT, 1 << 20), null));
+        assertTrue(e.getMessage().contains("hold " + split + " rows: expected the " + NODES + " nodes, each once"), e.getMessage());
+    }
+
     /** Stopped after chunk j of some stage (an exception from the listener, as a kill would), then resumed. */
     @Test
     void shouldResumeAfterAStopAndPublishTheSameBytes() throws IOException {
@@ -124,7 +155,7 @@ class LayeredInferenceTest {
         long stopAt = Math.min(NODES, rows * (1L + rnd.nextInt(3)));
         String tag = "seed=" + seed + " stage=" + stopStage + " after node " + stopAt + " chunkRows=" + rows;
         Path resumed = dir.resolve("resumed");
-        LayeredInference.Job job = new LayeredInference.Job(Side.LEFT, resumed, dir.resolve("work"), PRINT, budget);
+        LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, resumed, NODES, dir.resolve("work"), PRINT, budget);
         RuntimeException stop = new RuntimeException("stop");
         assertThrows(RuntimeException.class, () -> LayeredInference.embedAll(model, hood, inputs, NODES, job,
                 (stage, stages, done, total) -> {
@@ -148,7 +179,7 @@ class LayeredInferenceTest {
     @Test
     void shouldRefuseInputsOfAnotherFeatureWidth() {
         PinSageModel model = new PinSageModel(backend, config(8, 8, 0, Pooling.MEAN));
-        LayeredInference.Job job = new LayeredInference.Job(Side.LEFT, dir.resolve("s"), dir.resolve("work"), PRINT, 1 << 20);
+        LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, dir.resolve("s"), NODES, dir.resolve("work"), PRINT, 1 << 20);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayeredInference.embedAll(model,
                 RowTable.random(NODES, 2, seed), TrainerTest.randomInputs(NODES, 4, seed), NODES, job, null));
         assertEquals("featureDim=4: the model expects featureDim=3", e.getMessage());
