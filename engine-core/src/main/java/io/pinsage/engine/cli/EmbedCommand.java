@@ -1,0 +1,76 @@
+package io.pinsage.engine.cli;
+
+import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.engine.pipeline.StoreEmbedder;
+import io.pinsage.nn.backend.Backend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pinsage embed DIR --model MODEL_DIR}: writes the embedding of every pin and every board of the store at DIR
+ * with the model a {@code train --dataset synthetic:DIR} run wrote into MODEL_DIR, into {@code DIR/embeddings.left}
+ * and {@code DIR/embeddings.right}, layer by layer out of core ({@link StoreEmbedder}), with a progress bar per stage
+ * on stderr. A killed run resumes from its last finished chunk when started again with the same model and budget.
+ */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Embed every pin and board of the store at DIR with MODEL_DIR's model into DIR/embeddings.left and "
+                + "DIR/embeddings.right (boards through their own neighbourhood rows), layer by layer in chunks; resumes a "
+                + "killed run.")
+final class EmbedCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (a pin-board store)")
+    Path dir;
+
+    @Option(names = "--model", required = true, description = "model directory written by train --dataset synthetic:DIR")
+    Path model;
+
+    @Option(names = "--memory-budget", defaultValue = "256", paramLabel = "MiB",
+            description = "MiB of heap (and device memory) for one chunk of nodes; sets the chunk size (default ${DEFAULT-VALUE})")
+    long memoryBudgetMiB;
+
+    @Mixin
+    DeviceOption device;
+
+    @Override
+    public Integer call() throws Exception {
+        if (memoryBudgetMiB < 1 || memoryBudgetMiB > 1L << 30) {
+            throw new IllegalArgumentException("--memory-budget=" + memoryBudgetMiB + ": expected MiB in [1, 2^30]");
+        }
+        // A stage's bar starts when the previous stage ends, so its rate counts the stage's whole time.
+        ProgressBar[] bar = {new ProgressBar(System.err, stageName(0), "nodes")};
+        int[] barStage = {0};
+        long start = System.nanoTime();
+        long[] nodes = {0};
+        List<StoreGeneration> published;
+        try (GraphStore store = GraphStore.open(dir); Backend backend = device.open()) {
+            published = StoreEmbedder.embed(store, model, backend, memoryBudgetMiB << 20, (stage, stages, done, total) -> {
+                if (stage != barStage[0]) {
+                    bar[0] = new ProgressBar(System.err, stageName(stage), "nodes");
+                    barStage[0] = stage;
+                }
+                bar[0].update(done, total);
+                nodes[0] = total;
+                if (done == total && stage + 1 < stages) {
+                    bar[0] = new ProgressBar(System.err, stageName(stage + 1), "nodes");
+                    barStage[0] = stage + 1;
+                }
+            });
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "embedded %,d pins and boards in %.1f s (%,.0f nodes/s): %s, %s%n", nodes[0], seconds,
+                nodes[0] / seconds, published.get(0).directory(), published.get(1).directory());
+        return 0;
+    }
+
+    private static String stageName(int stage) {
+        return stage == 0 ? "input" : "layer " + (stage + 1) / 2 + (stage % 2 == 1 ? " map" : " reduce");
+    }
+}
