@@ -104,8 +104,9 @@ public final class LayeredInference {
     public static int chunkRows(PinSageConfig c, int width, int nodeCount, long budget) {
         long widest = Math.max(Math.max(c.inputWidth(), c.inputDim()), Math.max(c.convolveDim(), Math.max(c.denseDim(), c.outputDim())));
         long perRow = 4L * (2L * width * (c.hiddenDim() + 2) + 6 * widest + 2 * c.hiddenDim());
-        long byGather = (Integer.MAX_VALUE - 8) / ((long) width * Math.max(c.hiddenDim(), 1));
-        return (int) Math.max(1, Math.min(Math.min(budget / perRow, byGather), Math.max(nodeCount, 1)));
+        // Host buffers are int-indexed: a chunk's gathered messages and its widest rows must stay under 2^31 floats.
+        long byArrays = (Integer.MAX_VALUE - 8) / Math.max((long) width * Math.max(c.hiddenDim(), 1), widest);
+        return (int) Math.max(1, Math.min(Math.min(budget / perRow, byArrays), Math.max(nodeCount, 1)));
     }
 
     /**
@@ -143,6 +144,12 @@ public final class LayeredInference {
         int chunk = chunkRows(c, hood.width(), nodeCount, job.memoryBudgetBytes());
         Files.createDirectories(job.workDirectory());
         Progress start = Progress.read(job.workDirectory(), job.fingerprint(), nodeCount, chunk);
+        if (!start.filesPresent(job.workDirectory(), job.outputs().size())) {
+            // A file the record relies on is gone (a store published by a run that died before the next): start over.
+            deleteWorkDirectory(job.workDirectory());
+            Files.createDirectories(job.workDirectory());
+            start = new Progress(0, 0);
+        }
         try (Run run = new Run(model, hood, inputs, nodeCount, chunk, job, listener)) {
             return run.execute(start);
         }
@@ -173,6 +180,22 @@ public final class LayeredInference {
             deleteWorkDirectory(dir);
             Files.createDirectories(dir);
             return new Progress(0, 0);
+        }
+
+        /** Whether the files a run resumed here reads exist: the outputs' work files and the stage's inputs. */
+        boolean filesPresent(Path dir, int outputs) {
+            if (stage == 0 && chunk == 0) {
+                return true;
+            }
+            for (int i = 0; i < outputs; i++) {
+                if (!Files.exists(dir.resolve(OUTPUT_PREFIX + i))) {
+                    return false;
+                }
+            }
+            int layer = (stage + 1) / 2;
+            boolean reduce = stage > 0 && stage % 2 == 0;
+            return (stage == 0 || Files.exists(dir.resolve("h" + (layer - 1))))
+                    && (!reduce || Files.exists(dir.resolve("m" + layer)));
         }
 
         void write(Path dir, String fingerprint, int nodeCount, int chunk) throws IOException {

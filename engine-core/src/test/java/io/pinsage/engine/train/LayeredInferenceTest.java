@@ -176,6 +176,44 @@ class LayeredInferenceTest {
                 Files.readAllBytes(StoreDirectory.openCurrent(resumed).file("embeddings")), tag);
     }
 
+    /**
+     * A run that died between publishing its first store and its second leaves a record of every chunk done but one
+     * work file gone: the next run starts over rather than publish a store of zeros.
+     */
+    @Test
+    void shouldStartOverWhenAWorkFileTheRecordReliesOnIsGone() throws IOException {
+        RowTable hood = RowTable.random(NODES, 3, seed);
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
+        PinSageConfig c = config(8, 8, 0, Pooling.MEAN);
+        PinSageModel model = new PinSageModel(backend, c);
+        float[] want = layered(model, hood, inputs, budgetFor(c, 3, 10), dir.resolve("straight"));
+        Path root = dir.resolve("store");
+        LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, root, NODES, dir.resolve("work"), PRINT,
+                budgetFor(c, 3, 10));
+        int last = 2 * c.layers();
+        assertThrows(RuntimeException.class, () -> LayeredInference.embedAll(model, hood, inputs, NODES, job,
+                (stage, stages, done, total) -> {
+                    if (stage == last && done == total) {
+                        throw new IllegalStateException("stop before publishing");
+                    }
+                }));
+        Files.delete(dir.resolve("work").resolve(LayeredInference.OUTPUT_PREFIX + 0));
+        int[] firstStage = {-1};
+        LayeredInference.embedAll(model, hood, inputs, NODES, job, (stage, stages, done, total) -> {
+            if (firstStage[0] < 0) {
+                firstStage[0] = stage;
+            }
+        });
+        assertEquals(0, firstStage[0], "seed=" + seed);
+        try (EmbeddingStore s = EmbeddingStore.open(root, true)) {
+            float[] got = new float[OUT];
+            for (int u = 0; u < NODES; u++) {
+                s.read(u, got, 0);
+                assertArrayEquals(Arrays.copyOfRange(want, u * OUT, (u + 1) * OUT), got, "seed=" + seed + " node " + u);
+            }
+        }
+    }
+
     @Test
     void shouldRefuseInputsOfAnotherFeatureWidth() {
         PinSageModel model = new PinSageModel(backend, config(8, 8, 0, Pooling.MEAN));
