@@ -36,6 +36,11 @@ final class EmbedCommand implements Callable<Integer> {
             description = "MiB of heap (and device memory) for one chunk of nodes; sets the chunk size (default ${DEFAULT-VALUE})")
     long memoryBudgetMiB;
 
+    @Option(names = "--compare-recursive", defaultValue = "0", paramLabel = "N",
+            description = "then evaluate N sampled nodes one at a time over their own K-hop graphs (per-node recursive "
+                    + "evaluation), print its nodes/s beside embed's and the largest difference from the stored rows (default: off)")
+    int compareRecursive;
+
     @Mixin
     DeviceOption device;
 
@@ -49,7 +54,12 @@ final class EmbedCommand implements Callable<Integer> {
         int[] barStage = {0};
         long start = System.nanoTime();
         long[] nodes = {0};
+        if (compareRecursive < 0) {
+            throw new IllegalArgumentException("--compare-recursive=" + compareRecursive + ": expected a node count >= 0");
+        }
         List<StoreGeneration> published;
+        StoreEmbedder.RecursiveSample sample = null;
+        double seconds;
         try (GraphStore store = GraphStore.open(dir); Backend backend = device.open()) {
             published = StoreEmbedder.embed(store, model, backend, memoryBudgetMiB << 20, (stage, stages, done, total) -> {
                 if (stage != barStage[0]) {
@@ -63,10 +73,18 @@ final class EmbedCommand implements Callable<Integer> {
                     barStage[0] = stage + 1;
                 }
             });
+            seconds = (System.nanoTime() - start) / 1e9;
+            if (compareRecursive > 0) {
+                sample = StoreEmbedder.recursiveSample(store, model, backend, compareRecursive, 1);
+            }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "embedded %,d pins and boards in %.1f s (%,.0f nodes/s): %s, %s%n", nodes[0], seconds,
                 nodes[0] / seconds, published.get(0).directory(), published.get(1).directory());
+        if (sample != null) {
+            System.out.printf(Locale.ROOT, "per-node recursive evaluation: %,d sampled nodes in %.2f s (%,.0f nodes/s); embed "
+                            + "is %.1fx faster per node; largest difference from the stored rows %.2g%n", sample.nodes(),
+                    sample.seconds(), sample.nodesPerSecond(), nodes[0] / seconds / sample.nodesPerSecond(), sample.maxAbsDifference());
+        }
         return 0;
     }
 

@@ -5,11 +5,13 @@ import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.embedding.EmbeddingFormat;
 import io.pinsage.csr.embedding.EmbeddingStore;
+import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.engine.train.LayeredInference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageModel;
 
@@ -24,6 +26,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * Embeds every pin and every board of a pin–board store with the model a training run wrote into a model directory,
@@ -58,6 +61,77 @@ public final class StoreEmbedder {
     public static List<StoreGeneration> embed(GraphStore store, Path modelDir, Backend backend, long memoryBudgetBytes,
                                               LayeredInference.Listener listener) throws IOException {
         Path root = store.generation().root();
+        Prepared p = prepare(store, modelDir, backend);
+        NodeSpace space = p.space();
+        LayeredInference.Job job = new LayeredInference.Job(List.of(
+                new LayeredInference.Output(Side.LEFT, EmbeddingStore.defaultRoot(root, Side.LEFT), 0, space.leftCount()),
+                new LayeredInference.Output(Side.RIGHT, EmbeddingStore.defaultRoot(root, Side.RIGHT), space.leftCount(),
+                        space.rightCount())), root.resolve(WORK), fingerprint(p.modelFile()), memoryBudgetBytes);
+        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
+            return LayeredInference.embedAll(p.model(), hood, p.inputs(), space.size(), job, listener);
+        }
+    }
+
+    /** What {@link #recursiveSample} measured. */
+    public record RecursiveSample(int nodes, double seconds, double maxAbsDifference) {
+        public double nodesPerSecond() {
+            return nodes / seconds;
+        }
+    }
+
+    /**
+     * Evaluates {@code sample} nodes drawn uniformly (seeded) from the node space one at a time, each by the model's
+     * forward over its own K-hop computation graph (per-node recursive evaluation, the cost {@link #embed} avoids),
+     * and compares each with the row the embedding stores hold for it.
+     *
+     * @return the time of the evaluations alone and the largest absolute difference from the stores' rows
+     * @throws io.pinsage.csr.format.CorruptStoreException if the embedding stores are missing or were written by
+     *                                                     another model
+     */
+    public static RecursiveSample recursiveSample(GraphStore store, Path modelDir, Backend backend, int sample, long seed)
+            throws IOException {
+        if (sample < 1) {
+            throw new IllegalArgumentException("sample=" + sample + ": must be >= 1");
+        }
+        Path root = store.generation().root();
+        Prepared p = prepare(store, modelDir, backend);
+        String print = fingerprint(p.modelFile());
+        NodeSpace space = p.space();
+        int out = p.model().config().outputDim();
+        float[] row = new float[out];
+        SplittableRandom random = new SplittableRandom(seed);
+        double maxDiff = 0;
+        long nanos = 0;
+        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null);
+             EmbeddingStore pins = EmbeddingStore.open(EmbeddingStore.defaultRoot(root, Side.LEFT), false);
+             EmbeddingStore boards = EmbeddingStore.open(EmbeddingStore.defaultRoot(root, Side.RIGHT), false)) {
+            for (EmbeddingStore e : List.of(pins, boards)) {
+                if (!e.modelFingerprint().equals(print)) {
+                    throw new CorruptStoreException(e.path(), "written by model " + e.modelFingerprint() + ", not by "
+                            + p.modelFile() + " (" + print + "): run embed first");
+                }
+            }
+            ComputationGraphBuilder graphs = new ComputationGraphBuilder(p.model().config().layers(), hood, p.inputs());
+            for (int i = 0; i < sample; i++) {
+                int u = random.nextInt(space.size());
+                long t0 = System.nanoTime();
+                float[] alone = Tensors.toArray(p.model().forward(graphs.build(new int[] {u}, 1)));
+                nanos += System.nanoTime() - t0;
+                (space.side(u) == Side.LEFT ? pins : boards).read(space.local(u), row, 0);
+                for (int c = 0; c < out; c++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(alone[c] - row[c]));
+                }
+            }
+        }
+        return new RecursiveSample(sample, nanos / 1e9, maxDiff);
+    }
+
+    private record Prepared(NodeSpace space, Path modelFile, PinSageModel model, ComputationGraphBuilder.NodeInputs inputs) {
+    }
+
+    /** The checks of the model directory against the store, the model and the store's inputs. */
+    private static Prepared prepare(GraphStore store, Path modelDir, Backend backend) throws IOException {
+        Path root = store.generation().root();
         NodeSpace space = NodeSpace.of(store.graph());
         FeatureMatrix features = store.features(Side.LEFT).orElse(null);
         int featureDim = features == null ? 0 : features.dim();
@@ -72,14 +146,7 @@ public final class StoreEmbedder {
                     : modelFile + " expects featureDim=" + model.config().featureDim() + ", store " + root
                     + " has pin features of dim " + featureDim);
         }
-        ComputationGraphBuilder.NodeInputs inputs = inputs(store, space, features);
-        LayeredInference.Job job = new LayeredInference.Job(List.of(
-                new LayeredInference.Output(Side.LEFT, EmbeddingStore.defaultRoot(root, Side.LEFT), 0, space.leftCount()),
-                new LayeredInference.Output(Side.RIGHT, EmbeddingStore.defaultRoot(root, Side.RIGHT), space.leftCount(),
-                        space.rightCount())), root.resolve(WORK), fingerprint(modelFile), memoryBudgetBytes);
-        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
-            return LayeredInference.embedAll(model, hood, inputs, space.size(), job, listener);
-        }
+        return new Prepared(space, modelFile, model, inputs(store, space, features));
     }
 
     /**

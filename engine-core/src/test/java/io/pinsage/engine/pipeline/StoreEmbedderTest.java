@@ -105,6 +105,11 @@ class StoreEmbedderTest {
             }
         }
         assertTrue(Files.notExists(store.resolve(StoreEmbedder.WORK)));
+        try (GraphStore s = GraphStore.open(store)) {
+            StoreEmbedder.RecursiveSample sample = StoreEmbedder.recursiveSample(s, model, backend, 25, 3);
+            assertEquals(25, sample.nodes());
+            assertTrue(sample.maxAbsDifference() <= 1e-5, "per-node recursive evaluation differs by " + sample.maxAbsDifference());
+        }
     }
 
     @Test
