@@ -10,6 +10,7 @@ import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.engine.train.LayeredInference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.engine.util.StageProgress;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.model.ComputationGraphBuilder;
@@ -56,10 +57,11 @@ public final class StoreEmbedder {
     }
 
     /**
+     * @param progress where each stage of the run reports ({@link LayeredInference#embedAll})
      * @return the published generations, pins' then boards'
      */
     public static List<StoreGeneration> embed(GraphStore store, Path modelDir, Backend backend, long memoryBudgetBytes,
-                                              LayeredInference.Listener listener) throws IOException {
+                                              StageProgress progress) throws IOException {
         Path root = store.generation().root();
         Prepared p = prepare(store, modelDir, backend);
         NodeSpace space = p.space();
@@ -68,7 +70,7 @@ public final class StoreEmbedder {
                 new LayeredInference.Output(Side.RIGHT, EmbeddingStore.defaultRoot(root, Side.RIGHT), space.leftCount(),
                         space.rightCount())), root.resolve(WORK), fingerprint(p.modelFile()), memoryBudgetBytes);
         try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
-            return LayeredInference.embedAll(p.model(), hood, p.inputs(), space.size(), job, listener);
+            return LayeredInference.embedAll(p.model(), hood, p.inputs(), space.size(), job, progress);
         }
     }
 

@@ -4,12 +4,15 @@ import io.pinsage.csr.Side;
 import io.pinsage.csr.embedding.EmbeddingStoreWriter;
 import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.engine.util.StageProgress;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.IndexBuffer;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -25,6 +28,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * Embeds every node into an embedding store layer by layer, out of core, as PinSage's MapReduce inference: stage 0
@@ -49,15 +53,6 @@ import java.util.Objects;
  * reads of message rows per node.
  */
 public final class LayeredInference {
-
-    /** Called after each chunk, on the caller's thread. */
-    public interface Listener {
-        /**
-         * @param stage     0 .. stages-1 (input, then map and reduce of each layer)
-         * @param nodesDone nodes of this stage done so far
-         */
-        void chunkDone(int stage, int stages, long nodesDone, long nodeCount);
-    }
 
     /**
      * One embedding store the run writes: nodes {@code [firstNode, firstNode + nodeCount)} of the run's node space,
@@ -94,10 +89,20 @@ public final class LayeredInference {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(LayeredInference.class);
+
     static final String PROGRESS = "progress";
     static final String OUTPUT_PREFIX = "embeddings.";
 
     private LayeredInference() {
+    }
+
+    /**
+     * The name under which stage {@code stage} (0 .. 2K: the inputs, then the map and the reduce of each layer)
+     * reports to a {@link StageProgress}: "input", "layer k map", "layer k reduce".
+     */
+    public static String stageName(int stage) {
+        return stage == 0 ? "input" : "layer " + (stage + 1) / 2 + (stage % 2 == 1 ? " map" : " reduce");
     }
 
     /** Rows per chunk for {@code budget} bytes: the heap and device buffers of one chunk, at least one row. */
@@ -111,6 +116,8 @@ public final class LayeredInference {
 
     /**
      * Embeds nodes {@code 0 .. nodeCount-1} (ids of {@code hood} and {@code inputs}) into the job's stores.
+     * Each stage the run executes starts a stage of {@code progress} named by {@link #stageName} counting "nodes",
+     * told first the nodes a resumed stage had done, then the nodes done after each chunk, on the caller's thread.
      *
      * @return the published generations, in the order of the job's outputs
      *
@@ -120,7 +127,8 @@ public final class LayeredInference {
      */
     public static List<StoreGeneration> embedAll(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood,
                                            ComputationGraphBuilder.NodeInputs inputs, int nodeCount, Job job,
-                                           Listener listener) throws IOException {
+                                           StageProgress progress) throws IOException {
+        Objects.requireNonNull(progress, "progress");
         PinSageConfig c = model.config();
         if (inputs.featureDim() != c.featureDim()) {
             throw new IllegalArgumentException("featureDim=" + inputs.featureDim() + ": the model expects featureDim="
@@ -146,11 +154,16 @@ public final class LayeredInference {
         Progress start = Progress.read(job.workDirectory(), job.fingerprint(), nodeCount, chunk);
         if (!start.filesPresent(job.workDirectory(), job.outputs().size())) {
             // A file the record relies on is gone (a store published by a run that died before the next): start over.
+            LOG.info("{}: a work file its progress record relies on is gone; starting over", job.workDirectory());
             deleteWorkDirectory(job.workDirectory());
             Files.createDirectories(job.workDirectory());
             start = new Progress(0, 0);
         }
-        try (Run run = new Run(model, hood, inputs, nodeCount, chunk, job, listener)) {
+        if (start.stage() > 0 || start.chunk() > 0) {
+            LOG.info("{}: resuming at {}, after node {} of {}", job.workDirectory(), stageName(start.stage()),
+                    Math.min(start.chunk() * chunk, nodeCount), nodeCount);
+        }
+        try (Run run = new Run(model, hood, inputs, nodeCount, chunk, job, progress)) {
             return run.execute(start);
         }
     }
@@ -217,7 +230,7 @@ public final class LayeredInference {
         private final int chunk;
         private final int width;
         private final Job job;
-        private final Listener listener;
+        private final StageProgress progress;
         private final Arena arena = Arena.ofShared();
         private final float[] host;
         private final int[] ids;
@@ -234,7 +247,7 @@ public final class LayeredInference {
         private final IndexBuffer neighbourBuffer;
 
         Run(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood, ComputationGraphBuilder.NodeInputs inputs,
-            int nodeCount, int chunk, Job job, Listener listener) {
+            int nodeCount, int chunk, Job job, StageProgress progress) {
             this.model = model;
             this.c = model.config();
             this.backend = model.backend();
@@ -244,7 +257,7 @@ public final class LayeredInference {
             this.chunk = chunk;
             this.width = hood.width();
             this.job = job;
-            this.listener = listener;
+            this.progress = progress;
             int widest = Math.max(Math.max(c.inputWidth(), c.inputDim()), Math.max(c.convolveDim(), c.outputDim()));
             int edges = chunk * width;
             host = new float[Math.max(chunk * widest, edges * c.hiddenDim())];
@@ -284,6 +297,13 @@ public final class LayeredInference {
                             : last ? null : scratch("h" + layer, c.convolveDim());
                     long chunks = (nodeCount + (long) chunk - 1) / chunk;
                     long first = stage < start.stage() ? chunks : stage == start.stage() ? start.chunk() : 0;
+                    if (first >= chunks) {
+                        continue;
+                    }
+                    LongConsumer done = progress.start(stageName(stage), "nodes", nodeCount);
+                    if (first > 0) {
+                        done.accept(first * chunk);
+                    }
                     for (long j = first; j < chunks; j++) {
                         int from = (int) (j * chunk);
                         int rows = (int) Math.min(chunk, nodeCount - (long) from);
@@ -297,9 +317,7 @@ public final class LayeredInference {
                             store(target, result.cols(), from, rows);
                         }
                         new Progress(stage, j + 1).write(dir, job.fingerprint(), nodeCount, chunk);
-                        if (listener != null) {
-                            listener.chunkDone(stage, stages, from + (long) rows, nodeCount);
-                        }
+                        done.accept(from + (long) rows);
                     }
                 }
                 List<StoreGeneration> published = new ArrayList<>();

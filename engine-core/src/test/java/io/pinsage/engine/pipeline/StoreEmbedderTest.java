@@ -14,6 +14,8 @@ import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.engine.train.TrainingProgress;
+import io.pinsage.engine.util.StageProgress;
 import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.walk.NeighborhoodKind;
@@ -23,8 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ class StoreEmbedderTest {
                 d.training().withEpochs(1));
         try (GraphStore s = GraphStore.open(store)) {
             new PinBoardRecommender(s, o, backend).trainAndEvaluate("PinSage", NeighborhoodKind.WALK, 0, model,
-                    new PrintStream(OutputStream.nullOutputStream()));
+                    TrainingProgress.NONE);
         }
     }
 
@@ -76,7 +76,7 @@ class StoreEmbedderTest {
         float[] onePass;
         int out;
         try (GraphStore s = GraphStore.open(store)) {
-            StoreEmbedder.embed(s, model, backend, 64 * 1024, null);
+            StoreEmbedder.embed(s, model, backend, 64 * 1024, StageProgress.NONE);
             NodeSpace space = NodeSpace.of(s.graph());
             int f = s.features(Side.LEFT).orElseThrow().dim();
             float[] features = new float[space.size() * f];
@@ -118,7 +118,7 @@ class StoreEmbedderTest {
         new PinBoardGenerator(GeneratorConfig.of(PINS + 1, BOARDS, 4000, 5)).writeStore(other, CsrBuildOptions.defaults());
         try (GraphStore s = GraphStore.open(other)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> StoreEmbedder.embed(s, model, backend, 1 << 20, null));
+                    () -> StoreEmbedder.embed(s, model, backend, 1 << 20, StageProgress.NONE));
             assertTrue(e.getMessage().contains("pins=" + PINS) && e.getMessage().contains("pins=" + (PINS + 1)), e.getMessage());
         }
         assertTrue(!StoreDirectory.isPublished(EmbeddingStore.defaultRoot(other, Side.LEFT)));
@@ -133,10 +133,10 @@ class StoreEmbedderTest {
             ch.write(ByteBuffer.wrap(new byte[] {7, 7, 7}), 200);
         }
         try (GraphStore s = GraphStore.open(store)) {
-            StoreEmbedder.embed(s, model, backend, 1 << 20, null);
+            StoreEmbedder.embed(s, model, backend, 1 << 20, StageProgress.NONE);
             StoreGeneration before = StoreDirectory.openCurrent(EmbeddingStore.defaultRoot(store, Side.LEFT));
             CorruptStoreException e = assertThrows(CorruptStoreException.class,
-                    () -> StoreEmbedder.embed(s, copy, backend, 1 << 20, null));
+                    () -> StoreEmbedder.embed(s, copy, backend, 1 << 20, StageProgress.NONE));
             assertEquals(rows, e.file());
             assertEquals(before.name(), StoreDirectory.openCurrent(EmbeddingStore.defaultRoot(store, Side.LEFT)).name());
             EmbeddingStore.open(EmbeddingStore.defaultRoot(store, Side.LEFT), true).close();

@@ -3,6 +3,7 @@ package io.pinsage.engine.train;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.engine.util.StageProgress;
 import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.backend.Tensors;
 import io.pinsage.nn.backend.cpu.CpuBackend;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -71,7 +73,7 @@ class LayeredInferenceTest {
 
     private float[] layered(PinSageModel model, RowTable hood, NodeInputs inputs, long budget, Path root) throws IOException {
         LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, root, NODES, dir.resolve("work"), PRINT, budget);
-        LayeredInference.embedAll(model, hood, inputs, NODES, job, null);
+        LayeredInference.embedAll(model, hood, inputs, NODES, job, StageProgress.NONE);
         assertFalse(Files.exists(dir.resolve("work")), "the work directory goes once the store is published");
         try (EmbeddingStore s = EmbeddingStore.open(root, true)) {
             assertEquals(NODES, s.nodeCount());
@@ -123,7 +125,7 @@ class LayeredInferenceTest {
         Path right = dir.resolve("right");
         LayeredInference.embedAll(model, hood, inputs, NODES, new LayeredInference.Job(List.of(
                 new LayeredInference.Output(Side.LEFT, left, 0, split), new LayeredInference.Output(Side.RIGHT, right, split,
-                        NODES - split)), dir.resolve("work"), PRINT, budgetFor(c, 3, 6)), null);
+                        NODES - split)), dir.resolve("work"), PRINT, budgetFor(c, 3, 6)), StageProgress.NONE);
         try (EmbeddingStore l = EmbeddingStore.open(left, true); EmbeddingStore r = EmbeddingStore.open(right, true)) {
             assertEquals(Side.RIGHT, r.side(), tag);
             assertEquals(NODES - split, r.nodeCount(), tag);
@@ -135,7 +137,7 @@ class LayeredInferenceTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayeredInference.embedAll(model,
                 hood, inputs, NODES, new LayeredInference.Job(List.of(new LayeredInference.Output(Side.LEFT, left, 0, split)),
-                        dir.resolve("work"), PRINT, 1 << 20), null));
+                        dir.resolve("work"), PRINT, 1 << 20), StageProgress.NONE));
         assertTrue(e.getMessage().contains("hold " + split + " rows: expected the " + NODES + " nodes, each once"), e.getMessage());
     }
 
@@ -158,20 +160,18 @@ class LayeredInferenceTest {
         LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, resumed, NODES, dir.resolve("work"), PRINT, budget);
         RuntimeException stop = new RuntimeException("stop");
         assertThrows(RuntimeException.class, () -> LayeredInference.embedAll(model, hood, inputs, NODES, job,
-                (stage, stages, done, total) -> {
+                byStage((stage, done, total) -> {
                     if (stage == stopStage && done == stopAt) {
                         throw stop;
                     }
-                }), tag);
+                })), tag);
         assertFalse(StoreDirectory.isPublished(resumed), tag + ": nothing is published before the last chunk");
-        long[] firstChunk = {-1};
-        LayeredInference.embedAll(model, hood, inputs, NODES, job, (stage, stages, done, total) -> {
-            if (firstChunk[0] < 0) {
-                firstChunk[0] = stage * 1000L + done;
-            }
-        });
-        long next = stopAt == NODES ? (stopStage + 1) * 1000L + rows : stopStage * 1000L + Math.min(stopAt + rows, NODES);
-        assertEquals(next, firstChunk[0], tag + ": resumes after the stop");
+        List<Long> heard = new ArrayList<>();
+        LayeredInference.embedAll(model, hood, inputs, NODES, job, byStage((stage, done, total) -> heard.add(stage * 1000L + done)));
+        // A stage resumed in its middle first reports the nodes done before the stop, then the next chunk.
+        List<Long> next = stopAt == NODES ? List.of((stopStage + 1) * 1000L + rows)
+                : List.of(stopStage * 1000L + stopAt, stopStage * 1000L + Math.min(stopAt + rows, NODES));
+        assertEquals(next, heard.subList(0, Math.min(next.size(), heard.size())), tag + ": resumes after the stop");
         assertArrayEquals(Files.readAllBytes(StoreDirectory.openCurrent(straight).file("embeddings")),
                 Files.readAllBytes(StoreDirectory.openCurrent(resumed).file("embeddings")), tag);
     }
@@ -192,18 +192,18 @@ class LayeredInferenceTest {
                 budgetFor(c, 3, 10));
         int last = 2 * c.layers();
         assertThrows(RuntimeException.class, () -> LayeredInference.embedAll(model, hood, inputs, NODES, job,
-                (stage, stages, done, total) -> {
+                byStage((stage, done, total) -> {
                     if (stage == last && done == total) {
                         throw new IllegalStateException("stop before publishing");
                     }
-                }));
+                })));
         Files.delete(dir.resolve("work").resolve(LayeredInference.OUTPUT_PREFIX + 0));
         int[] firstStage = {-1};
-        LayeredInference.embedAll(model, hood, inputs, NODES, job, (stage, stages, done, total) -> {
+        LayeredInference.embedAll(model, hood, inputs, NODES, job, byStage((stage, done, total) -> {
             if (firstStage[0] < 0) {
                 firstStage[0] = stage;
             }
-        });
+        }));
         assertEquals(0, firstStage[0], "seed=" + seed);
         try (EmbeddingStore s = EmbeddingStore.open(root, true)) {
             float[] got = new float[OUT];
@@ -219,7 +219,7 @@ class LayeredInferenceTest {
         PinSageModel model = new PinSageModel(backend, config(8, 8, 0, Pooling.MEAN));
         LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, dir.resolve("s"), NODES, dir.resolve("work"), PRINT, 1 << 20);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayeredInference.embedAll(model,
-                RowTable.random(NODES, 2, seed), TrainerTest.randomInputs(NODES, 4, seed), NODES, job, null));
+                RowTable.random(NODES, 2, seed), TrainerTest.randomInputs(NODES, 4, seed), NODES, job, StageProgress.NONE));
         assertEquals("featureDim=4: the model expects featureDim=3", e.getMessage());
         assertFalse(StoreDirectory.isPublished(dir.resolve("s")));
     }
@@ -245,5 +245,22 @@ class LayeredInferenceTest {
         assertEquals("neighbours[0]=" + NODES + ": must lie in [0, " + NODES + ")", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new NewNodeEmbedding(
                 new PinSageModel(backend, config(8, 8, NODES, Pooling.MEAN)), hood, inputs, NODES));
+    }
+
+    /** What a test hears of a run's progress: each report with the number of its stage. */
+    private interface StageHook {
+        void report(int stage, long done, long total);
+    }
+
+    /** A {@link StageProgress} that tells {@code hook} the number of each reporting stage, found by its name. */
+    private static StageProgress byStage(StageHook hook) {
+        return (name, unit, total) -> {
+            int stage = 0;
+            while (!LayeredInference.stageName(stage).equals(name)) {
+                stage++;
+            }
+            int number = stage;
+            return done -> hook.report(number, done, total);
+        };
     }
 }
