@@ -43,9 +43,11 @@ class EmbedCommandTest {
         Path model = dir.resolve("model");
         assertEquals(0, run("generate", "--out", store.toString(), "--pins", "400", "--boards", "40", "--edges", "4000").code());
         trainQuickly(store, model);
-        CliRun embed = run("embed", store.toString(), "--model", model.toString(), "--memory-budget", "1", "--device", "cpu");
+        CliRun embed = run("embed", store.toString(), "--model", model.toString(), "--memory-budget", "1", "--device", "cpu",
+                "--compare-recursive", "5");
         assertEquals(0, embed.code(), embed.err());
         assertTrue(embed.out().startsWith("embedded 440 pins and boards in "), embed.out());
+        assertTrue(embed.out().contains("per-node recursive evaluation: 5 sampled nodes in "), embed.out());
         assertTrue(embed.console().contains("layer 2 reduce ["), embed.console());
         CliRun info = run("info", store.toString());
         assertTrue(info.out().contains("embeddings.left  400 rows x "), info.out());
@@ -54,6 +56,10 @@ class EmbedCommandTest {
         CliRun verify = run("verify", store.toString());
         assertEquals(0, verify.code(), verify.err());
         assertTrue(verify.out().contains("embeddings.right 40 rows x "), verify.out());
+
+        CliRun negative = run("embed", store.toString(), "--model", model.toString(), "--compare-recursive", "-1");
+        assertEquals(2, negative.code());
+        assertEquals("error: --compare-recursive=-1: expected a node count >= 0", negative.err().strip());
 
         Path file = store.resolve("embeddings.right").resolve("gen-00000001").resolve("embeddings");
         byte[] bytes = Files.readAllBytes(file);

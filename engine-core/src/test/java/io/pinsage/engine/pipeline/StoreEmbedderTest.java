@@ -125,6 +125,20 @@ class StoreEmbedderTest {
     }
 
     @Test
+    void shouldRefuseAStoreWithoutThePinFeaturesTheModelNeeds() throws IOException {
+        Path bare = dir.resolve("bare");
+        new PinBoardGenerator(GeneratorConfig.of(PINS, BOARDS, 4000, 5).withFeatureDim(0)).writeStore(bare,
+                CsrBuildOptions.defaults());
+        try (GraphStore s = GraphStore.open(bare)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> StoreEmbedder.embed(s, model, backend, 1 << 20, StageProgress.NONE));
+            assertTrue(e.getMessage().contains(model.toString()) && e.getMessage().contains(bare.toString())
+                    && e.getMessage().contains("featureDim=16") && e.getMessage().contains("featureDim=0"), e.getMessage());
+        }
+        assertTrue(!StoreDirectory.isPublished(EmbeddingStore.defaultRoot(bare, Side.LEFT)));
+    }
+
+    @Test
     void shouldRefuseADamagedNeighbourhoodStoreNamingItAndKeepThePublishedEmbeddings() throws IOException {
         Path copy = dir.resolve("model-damaged");
         copyTree(model, copy);
