@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 SamplerCommand.class,
                 EvaluateCommand.class,
+                EmbedCommand.class,
                 QuickstartCommand.class,
                 GenerateCommand.class,
                 BuildCommand.class,
