@@ -49,6 +49,9 @@ final class BenchRpcCommand implements Callable<Integer> {
     @Option(names = "--max-frame-mb", description = "largest frame taken, in MiB, default ${DEFAULT-VALUE}")
     int maxFrameMb = 256;
 
+    @Option(names = "--prefetch", description = "credits the trainer grants each sampler, default ${DEFAULT-VALUE}")
+    int prefetch = RpcConfig.DEFAULTS.prefetch();
+
     @Override
     public Integer call() throws Exception {
         for (int[] v : new int[][] {{nodes, 1}, {batch, 1}, {negatives, 0}, {width, 1}, {layers, 1}, {features, 0},
@@ -58,7 +61,7 @@ final class BenchRpcCommand implements Callable<Integer> {
                         + "--loopback-mb must be >= 1, --negatives and --features >= 0; got " + v[0]);
             }
         }
-        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb);
+        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb).withPrefetch(prefetch);
         RpcBenchmark bench = new RpcBenchmark(nodes, width, features, layers, batch, negatives, batches, 42);
         MiniBatch sample = bench.sample();
         double frameMb = RpcBenchmark.frameBytes(sample) / 1e6;
