@@ -4,7 +4,6 @@ import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.MemoryHeadroom;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.ResidencyPolicy;
-import io.pinsage.csr.format.StoreDirectory;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -37,8 +36,7 @@ final class ResidencyOption {
     GraphStore open(Path dir, PrintStream log, long walkSteps) throws IOException {
         Residency asked = parse(value);
         ResidencyPolicy.Choice c = asked != null ? new ResidencyPolicy.Choice(asked, "as asked")
-                : ResidencyPolicy.auto(ResidencyPolicy.adjacencyBytes(StoreDirectory.openCurrent(dir).files()),
-                        MemoryHeadroom.probe(), walkSteps);
+                : ResidencyPolicy.forStore(dir, walkSteps);
         log.println("residency: " + name(c.residency()) + " (" + c.reason() + ")");
         return GraphStore.open(dir, c.residency());
     }
