@@ -1,0 +1,137 @@
+package io.pinsage.engine.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pinsage.csr.UnknownIdException;
+import io.pinsage.engine.api.PinSageEngine;
+import io.pinsage.engine.api.RecommendOptions;
+import io.pinsage.engine.api.ScoredPin;
+import io.pinsage.engine.api.WeightedPin;
+import io.pinsage.walk.PixieQuery;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What each endpoint answers, apart from the network: a path and its decoded query parameters in, a status and
+ * a JSON body out. Thread-safe (the engine and Jackson's mapper are).
+ *
+ * <ul>
+ *   <li>{@code GET /healthz}: {@code {"status":"ok","pins":..,"boards":..,"edges":..}}</li>
+ *   <li>{@code GET /v1/recommend?pins=ID[:W],..&k=K[&steps=N][&seed=S][&blocklist=ID,..]}: Pixie's top k,
+ *       {@code {"pins":[{"id":..,"score":..},..]}}. A pin's weight follows the last colon (default 1); k defaults
+ *       to 20.</li>
+ * </ul>
+ * Errors: {@code {"error":"..","parameter":".."}} with 400 for malformed or out-of-range parameters, 404 for pins
+ * the store does not know.
+ */
+final class Endpoints {
+
+    static final String HEALTH = "/healthz";
+    static final String RECOMMEND = "/v1/recommend";
+    static final String METRICS = "/metrics";
+
+    /** Query pins one request may name: each costs a walk budget share and a scratch. */
+    static final int MAX_QUERY_PINS = 100;
+
+    private static final Set<String> RECOMMEND_PARAMETERS = Set.of("pins", "k", "steps", "seed", "blocklist");
+
+    private final PinSageEngine engine;
+    private final ObjectMapper json = new ObjectMapper();
+    private final int maxK;
+
+    Endpoints(PinSageEngine engine, int maxK) {
+        this.engine = engine;
+        this.maxK = maxK;
+    }
+
+    /** A status and its JSON body. */
+    record Answer(int status, byte[] body) {
+    }
+
+    Answer health() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "ok");
+        body.put("pins", engine.pinCount());
+        body.put("boards", engine.boardCount());
+        body.put("edges", engine.edgeCount());
+        return new Answer(200, write(body));
+    }
+
+    Answer recommend(QueryParameters q) {
+        try {
+            q.allowOnly(RECOMMEND_PARAMETERS);
+            List<WeightedPin> pins = weightedPins(q.required("pins"));
+            int k = q.intIn("k", 20, 1, maxK);
+            long steps = q.longIn("steps", RecommendOptions.DEFAULTS.steps(), 1, PixieQuery.MAX_STEPS);
+            long seed = q.longIn("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+            String blocklist = q.optional("blocklist");
+            List<String> blocked = blocklist == null || blocklist.isBlank() ? List.of() : List.of(blocklist.split(","));
+            RecommendOptions options = RecommendOptions.DEFAULTS.withSteps(steps).withSeed(seed).withBlocklist(blocked);
+            List<ScoredPin> top;
+            try {
+                top = engine.recommend(pins, k, options);
+            } catch (UnknownIdException e) {
+                String parameter = blocked.contains(e.id()) && pins.stream().noneMatch(p -> p.id().trim().equals(e.id()))
+                        ? "blocklist" : "pins";
+                throw new BadRequestException(404, parameter, "pin " + e.id() + ": " + e.problem());
+            }
+            return new Answer(200, write(Map.of("pins", top)));
+        } catch (BadRequestException e) {
+            return error(e);
+        }
+    }
+
+    /** {@code ID[:W],..}: the weight follows the last colon, so ids with colons are given with a weight. */
+    private static List<WeightedPin> weightedPins(String text) {
+        String[] terms = text.split(",", -1);
+        if (terms.length > MAX_QUERY_PINS) {
+            throw new BadRequestException(400, "pins", "pins: " + terms.length + " pins; expected at most " + MAX_QUERY_PINS);
+        }
+        List<WeightedPin> pins = new ArrayList<>(terms.length);
+        for (String term : terms) {
+            int colon = term.lastIndexOf(':');
+            String id = colon < 0 ? term : term.substring(0, colon);
+            if (id.isBlank()) {
+                throw new BadRequestException(400, "pins", "pins=" + text + ": an empty pin id; expected ID[:WEIGHT],...");
+            }
+            float weight = 1f;
+            if (colon >= 0) {
+                String w = term.substring(colon + 1);
+                try {
+                    weight = Float.parseFloat(w.trim());
+                } catch (NumberFormatException e) {
+                    weight = Float.NaN;
+                }
+                if (!(weight > 0) || !Float.isFinite(weight)) {
+                    throw new BadRequestException(400, "pins", "pins: weight " + w + " of pin " + id
+                            + ": expected a positive finite number");
+                }
+            }
+            pins.add(new WeightedPin(id, weight));
+        }
+        return pins;
+    }
+
+    /** The JSON body of a refused request. */
+    Answer error(BadRequestException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", e.getMessage());
+        if (e.parameter() != null) {
+            body.put("parameter", e.parameter());
+        }
+        return new Answer(e.status(), write(body));
+    }
+
+    private byte[] write(Object body) {
+        try {
+            return json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            // only maps, strings, numbers and records of them are written
+            throw new IllegalStateException(e);
+        }
+    }
+}
