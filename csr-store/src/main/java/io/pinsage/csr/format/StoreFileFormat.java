@@ -1,9 +1,11 @@
 package io.pinsage.csr.format;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
@@ -98,6 +100,24 @@ public final class StoreFileFormat {
         b.putInt(FOOTER_MAGIC_OFFSET, FOOTER_MAGIC);
         b.putLong(FOOTER_CRC_OFFSET, bodyCrc);
         return b;
+    }
+
+    /**
+     * Writes the footer at {@code footerAt} and then the header (last, so that a crash before leaves no valid
+     * header), forces {@code channel} to disk and closes it.
+     */
+    static void writeFraming(FileChannel channel, long footerAt, long bodyCrc, FileHeader header) throws IOException {
+        ByteBuffer footer = encodeFooter(bodyCrc);
+        while (footer.hasRemaining()) {
+            footerAt += channel.write(footer, footerAt);
+        }
+        ByteBuffer head = encodeHeader(header);
+        long pos = 0;
+        while (head.hasRemaining()) {
+            pos += channel.write(head, pos);
+        }
+        channel.force(true);
+        channel.close();
     }
 
     /**

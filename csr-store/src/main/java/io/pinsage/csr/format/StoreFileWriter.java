@@ -148,17 +148,7 @@ public final class StoreFileWriter implements Closeable {
             throw new IllegalStateException(path + ": wrote " + bodyBytes + " body bytes but header " + header
                     + " implies " + expected);
         }
-        ByteBuffer footer = StoreFileFormat.encodeFooter(crc.getValue());
-        while (footer.hasRemaining()) {
-            channel.write(footer);
-        }
-        ByteBuffer head = StoreFileFormat.encodeHeader(header);
-        long pos = 0;
-        while (head.hasRemaining()) {
-            pos += channel.write(head, pos);
-        }
-        channel.force(true);
-        channel.close();
+        StoreFileFormat.writeFraming(channel, channel.position(), crc.getValue(), header);
         finished = true;
         return header;
     }

@@ -2,6 +2,7 @@ package io.pinsage.csr.neighborhood;
 
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.FileHeader;
+import io.pinsage.csr.format.MappedPublication;
 import io.pinsage.csr.format.MappedStoreFile;
 import io.pinsage.csr.format.Publication;
 import io.pinsage.csr.format.StoreDirectory;
@@ -11,13 +12,9 @@ import io.pinsage.csr.format.StoreGeneration;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Writes a new generation of a neighbourhood store ({@link NeighborhoodFormat}) in place through a writable
@@ -34,11 +31,7 @@ import java.util.zip.CRC32C;
  */
 public final class NeighborhoodStoreWriter implements AutoCloseable {
 
-    private static final long CRC_CHUNK = 1L << 28;
-
-    private final Publication publication;
-    private final Arena arena;
-    private final FileChannel channel;
+    private final MappedPublication file;
     private final MemorySegment body;
     private final Side side;
     private final Side neighborSide;
@@ -46,11 +39,9 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
     private final int width;
     private final long stepsPerNode;
     private final long seed;
-    private boolean committed;
 
     private NeighborhoodStoreWriter(Publication publication, Path file, boolean fresh, Side side, Side neighborSide,
                                     int nodeCount, int width, long stepsPerNode, long seed) throws IOException {
-        this.publication = publication;
         this.side = side;
         this.neighborSide = neighborSide;
         this.nodeCount = nodeCount;
@@ -58,28 +49,13 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
         this.stepsPerNode = stepsPerNode;
         this.seed = seed;
         long bodyLength = nodeCount * NeighborhoodFormat.rowBytes(width);
-        long total = StoreFileFormat.HEADER_LENGTH + bodyLength + StoreFileFormat.FOOTER_LENGTH;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.arena = Arena.ofShared();
-        try {
-            if (fresh) {
-                channel.truncate(0);
-                // Invalidate the header first: until commit the file must not open as a store file.
-                channel.write(ByteBuffer.allocate(StoreFileFormat.HEADER_LENGTH), 0);
-            } else {
-                channel.write(ByteBuffer.allocate(4), StoreFileFormat.MAGIC_OFFSET);
+        this.file = fresh ? MappedPublication.create(publication, NeighborhoodFormat.FILE_NAME, bodyLength)
+                : MappedPublication.reopen(publication, NeighborhoodFormat.FILE_NAME, file, bodyLength);
+        this.body = this.file.body();
+        if (fresh) {
+            for (int u = 0; u < nodeCount; u++) {
+                clearRow(u, 0);
             }
-            MemorySegment whole = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-            this.body = whole.asSlice(StoreFileFormat.HEADER_LENGTH, bodyLength);
-            if (fresh) {
-                for (int u = 0; u < nodeCount; u++) {
-                    clearRow(u, 0);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            channel.close();
-            throw e;
         }
     }
 
@@ -196,45 +172,13 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
      * @return the published generation
      */
     public StoreGeneration commit() throws IOException {
-        CRC32C crc = new CRC32C();
-        for (long off = 0, size = body.byteSize(); off < size; off += CRC_CHUNK) {
-            crc.update(body.asSlice(off, Math.min(CRC_CHUNK, size - off)).asByteBuffer());
-        }
-        body.force();
-        arena.close();
-        ByteBuffer footer = StoreFileFormat.encodeFooter(crc.getValue());
-        long footerAt = StoreFileFormat.HEADER_LENGTH + body.byteSize();
-        while (footer.hasRemaining()) {
-            footerAt += channel.write(footer, footerAt);
-        }
-        ByteBuffer head = StoreFileFormat.encodeHeader(new FileHeader(NeighborhoodFormat.CODEC,
-                NeighborhoodFormat.VERSION_CURRENT, NeighborhoodFormat.sides(side, neighborSide), nodeCount, width,
-                stepsPerNode, seed));
-        long pos = 0;
-        while (head.hasRemaining()) {
-            pos += channel.write(head, pos);
-        }
-        channel.force(true);
-        channel.close();
-        StoreGeneration g = publication.commit();
-        committed = true;
-        publication.close();
-        return g;
+        return file.commit(new FileHeader(NeighborhoodFormat.CODEC, NeighborhoodFormat.VERSION_CURRENT,
+                NeighborhoodFormat.sides(side, neighborSide), nodeCount, width, stepsPerNode, seed));
     }
 
     /** Discards the generation unless committed, and releases the root's lock. */
     @Override
     public void close() throws IOException {
-        if (committed) {
-            return;
-        }
-        try {
-            if (arena.scope().isAlive()) {
-                arena.close();
-            }
-            channel.close();
-        } finally {
-            publication.close(); // deletes the unpublished generation, this file included
-        }
+        file.close(); // deletes the unpublished generation, this file included
     }
 }
