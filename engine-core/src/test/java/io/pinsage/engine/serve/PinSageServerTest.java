@@ -9,6 +9,7 @@ import io.pinsage.engine.api.RecommendOptions;
 import io.pinsage.engine.api.ScoredPin;
 import io.pinsage.engine.api.TestStores;
 import io.pinsage.engine.api.WeightedPin;
+import io.pinsage.csr.TestSeed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,7 +167,7 @@ class PinSageServerTest {
 
     @Test
     void shouldAnswerEveryFuzzedQueryWithJson() throws Exception {
-        long seed = Long.getLong("tests.seed", System.nanoTime());
+        long seed = TestSeed.next();
         Random rnd = new Random(seed);
         String[] pieces = {"pins", "k", "steps", "seed", "blocklist", "=", "&", ":", ",", "pin-1", "pin-7", "-1", "0", "1e9",
                 "%", "%zz", "%00", "\u00fc", "board-1", " ", "NaN", "Infinity", "99999999999999999999", "?", "#", "+"};
@@ -177,7 +178,7 @@ class PinSageServerTest {
             }
             String query = URLEncoder.encode(q.toString(), StandardCharsets.UTF_8).replace("%3D", "=").replace("%26", "&");
             HttpResponse<String> r = get("/v1/recommend?" + query);
-            String context = "seed=" + seed + " query=" + query + " -> " + r.statusCode() + " " + r.body();
+            String context = TestSeed.tag(seed) + " query=" + query + " -> " + r.statusCode() + " " + r.body();
             assertTrue(r.statusCode() == 200 || r.statusCode() == 400 || r.statusCode() == 404, context);
             JSON.readTree(r.body()); // any answer is JSON
         }
