@@ -4,6 +4,10 @@ import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.UnknownIdException;
+import io.pinsage.csr.embedding.EmbeddingStore;
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.engine.ann.AnnIndex;
+import io.pinsage.engine.ann.TestEmbeddings;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
@@ -110,6 +114,43 @@ class PinSageEngineTest {
                 callers.shutdownNow();
             }
         }
+    }
+
+    @Test
+    void shouldFindRelatedPinsByEmbeddingThroughTheIndexAndExactly() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 400);
+        TestEmbeddings.write(EmbeddingStore.defaultRoot(store, Side.LEFT), Side.LEFT, 400, 16, 8, 11, TestEmbeddings.FINGERPRINT);
+        try (PinSageEngine engine = PinSageEngine.open(store, CSR)) {
+            assertTrue(engine.hasEmbeddings());
+            assertFalse(engine.hasIndex());
+            IllegalStateException noIndex = assertThrows(IllegalStateException.class, () -> engine.related("pin-1", 5));
+            assertTrue(noIndex.getMessage().contains("./pinsage index"), noIndex.getMessage());
+            List<ScoredPin> exact = engine.relatedExact("pin-1", 5, null);
+            assertEquals(5, exact.size());
+            assertTrue(exact.stream().noneMatch(p -> p.id().equals("pin-1")), "the query pin is left out");
+            for (int i = 1; i < exact.size(); i++) {
+                assertTrue(exact.get(i - 1).score() >= exact.get(i).score(), exact::toString);
+            }
+        }
+        try (EmbeddingStore embeddings = EmbeddingStore.open(EmbeddingStore.defaultRoot(store, Side.LEFT), false)) {
+            AnnIndex.build(embeddings, AnnIndex.defaultRoot(store, Side.LEFT), 16, 64);
+        }
+        try (PinSageEngine engine = PinSageEngine.open(store, CSR)) {
+            assertTrue(engine.hasIndex());
+            List<ScoredPin> exact = engine.relatedExact("pin-7", 5, null);
+            assertEquals(exact.stream().map(ScoredPin::id).toList(), engine.related("pin-7", 5).stream().map(ScoredPin::id).toList());
+            List<ScoredPin> filtered = engine.related("pin-7", 5, id -> !id.equals(exact.get(0).id()));
+            assertTrue(filtered.stream().noneMatch(p -> p.id().equals(exact.get(0).id())), filtered::toString);
+            assertThrows(UnknownIdException.class, () -> engine.related("pin-400", 5));
+        }
+    }
+
+    @Test
+    void shouldRefuseEmbeddingsOfAnotherStore() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 40);
+        TestEmbeddings.write(EmbeddingStore.defaultRoot(store, Side.LEFT), Side.LEFT, 41, 8, 2, 1, TestEmbeddings.FINGERPRINT);
+        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> PinSageEngine.open(store, CSR));
+        assertTrue(e.getMessage().contains("41 rows for a store of 40 pins"), e.getMessage());
     }
 
     @Test
