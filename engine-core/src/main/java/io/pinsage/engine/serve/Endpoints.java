@@ -24,20 +24,24 @@ import java.util.Set;
  *   <li>{@code GET /v1/recommend?pins=ID[:W],..&k=K[&steps=N][&seed=S][&blocklist=ID,..]}: Pixie's top k,
  *       {@code {"pins":[{"id":..,"score":..},..]}}. A pin's weight follows the last colon (default 1); k defaults
  *       to 20.</li>
+ *   <li>{@code GET /v1/related?pin=ID&k=K[&exact=true]}: the pins nearest by embedding (dot product), through the
+ *       index or, with {@code exact=true}, by a full scan; {@code {"pins":[{"id":..,"score":..},..]}}.</li>
  * </ul>
  * Errors: {@code {"error":"..","parameter":".."}} with 400 for malformed or out-of-range parameters, 404 for pins
- * the store does not know.
+ * the store does not know, 501 for related pins on a store without embeddings or index.
  */
 final class Endpoints {
 
     static final String HEALTH = "/healthz";
     static final String RECOMMEND = "/v1/recommend";
+    static final String RELATED = "/v1/related";
     static final String METRICS = "/metrics";
 
     /** Query pins one request may name: each costs a walk budget share and a scratch. */
     static final int MAX_QUERY_PINS = 100;
 
     private static final Set<String> RECOMMEND_PARAMETERS = Set.of("pins", "k", "steps", "seed", "blocklist");
+    private static final Set<String> RELATED_PARAMETERS = Set.of("pin", "k", "exact");
 
     private final PinSageEngine engine;
     private final ObjectMapper json = new ObjectMapper();
@@ -80,6 +84,32 @@ final class Endpoints {
                 throw new BadRequestException(404, parameter, "pin " + e.id() + ": " + e.problem());
             }
             return new Answer(200, write(Map.of("pins", top)));
+        } catch (BadRequestException e) {
+            return error(e);
+        }
+    }
+
+    Answer related(QueryParameters q) {
+        try {
+            q.allowOnly(RELATED_PARAMETERS);
+            String pin = q.required("pin");
+            int k = q.intIn("k", 20, 1, maxK);
+            String exactText = q.optional("exact");
+            boolean exact = exactText != null && switch (exactText) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new BadRequestException(400, "exact", "exact=" + exactText + ": expected true or false");
+            };
+            if (!(exact ? engine.hasEmbeddings() : engine.hasIndex())) {
+                throw new BadRequestException(501, exact ? "exact" : null, engine.hasEmbeddings()
+                        ? "this store's embeddings have no index: run ./pinsage index, or ask with exact=true"
+                        : "this store has no pin embeddings: run ./pinsage embed");
+            }
+            try {
+                return new Answer(200, write(Map.of("pins", exact ? engine.relatedExact(pin, k, null) : engine.related(pin, k))));
+            } catch (UnknownIdException e) {
+                throw new BadRequestException(404, "pin", "pin " + e.id() + ": " + e.problem());
+            }
         } catch (BadRequestException e) {
             return error(e);
         }

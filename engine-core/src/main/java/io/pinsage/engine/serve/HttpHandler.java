@@ -49,7 +49,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         String endpoint = switch (path) {
-            case Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.METRICS -> path;
+            case Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS -> path;
             default -> "other";
         };
         CompletableFuture<Endpoints.Answer> answer = route(request, uri, endpoint);
@@ -67,7 +67,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (endpoint.equals("other")) {
             return refuse(404, "no endpoint " + uri.path() + "; expected " + Endpoints.HEALTH + ", " + Endpoints.RECOMMEND
-                    + " or " + Endpoints.METRICS);
+                    + ", " + Endpoints.RELATED + " or " + Endpoints.METRICS);
         }
         if (!request.method().equals(HttpMethod.GET)) {
             return refuse(405, request.method() + " " + uri.path() + ": expected GET");
@@ -80,7 +80,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryParameters q = new QueryParameters(uri.parameters());
         try {
-            return CompletableFuture.supplyAsync(() -> answer(q), workers);
+            return CompletableFuture.supplyAsync(() -> answer(endpoint, q), workers);
         } catch (RejectedExecutionException e) {
             return refuse(503, "overloaded: the query queue is full; retry later");
         }
@@ -90,10 +90,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return CompletableFuture.completedFuture(endpoints.error(new BadRequestException(status, null, message)));
     }
 
-    /** The recommend endpoint's answer; a failure of the engine is a 500 with its message, never a dropped request. */
-    private Endpoints.Answer answer(QueryParameters q) {
+    /** A query endpoint's answer; a failure of the engine is a 500 with its message, never a dropped request. */
+    private Endpoints.Answer answer(String endpoint, QueryParameters q) {
         try {
-            return endpoints.recommend(q);
+            return endpoint.equals(Endpoints.RELATED) ? endpoints.related(q) : endpoints.recommend(q);
         } catch (RuntimeException e) {
             return endpoints.error(new BadRequestException(500, null, "internal error: " + e));
         }

@@ -3,6 +3,10 @@ package io.pinsage.engine.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pinsage.csr.Residency;
+import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingStore;
+import io.pinsage.engine.ann.AnnIndex;
+import io.pinsage.engine.ann.TestEmbeddings;
 import io.pinsage.engine.api.EngineOptions;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.api.RecommendOptions;
@@ -47,8 +51,12 @@ class PinSageServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        engine = PinSageEngine.open(TestStores.pinsAndBoards(dir, 60),
-                EngineOptions.builder().residency(Residency.MAPPED).threads(1).build());
+        Path store = TestStores.pinsAndBoards(dir, 60);
+        TestEmbeddings.write(EmbeddingStore.defaultRoot(store, Side.LEFT), Side.LEFT, 60, 8, 6, 5, TestEmbeddings.FINGERPRINT);
+        try (EmbeddingStore embeddings = EmbeddingStore.open(EmbeddingStore.defaultRoot(store, Side.LEFT), false)) {
+            AnnIndex.build(embeddings, AnnIndex.defaultRoot(store, Side.LEFT), 8, 32);
+        }
+        engine = PinSageEngine.open(store, EngineOptions.builder().residency(Residency.MAPPED).threads(1).build());
         server = PinSageServer.start(engine, ServerOptions.defaults(0).withWorkers(2, 16).withMaxBodyBytes(1024));
     }
 
@@ -97,6 +105,37 @@ class PinSageServerTest {
         for (int i = 0; i < want.size(); i++) {
             assertEquals(want.get(i).id(), pins.get(i).path("id").asText());
             assertEquals(want.get(i).score(), (float) pins.get(i).path("score").asDouble());
+        }
+    }
+
+    @Test
+    void shouldAnswerRelatedPinsByIndexAndExactly() throws Exception {
+        HttpResponse<String> r = get("/v1/related?pin=pin-4&k=6");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode pins = JSON.readTree(r.body()).path("pins");
+        List<ScoredPin> want = engine.related("pin-4", 6);
+        assertEquals(want.size(), pins.size(), r.body());
+        for (int i = 0; i < want.size(); i++) {
+            assertEquals(want.get(i).id(), pins.get(i).path("id").asText());
+        }
+        JsonNode exact = JSON.readTree(get("/v1/related?pin=pin-4&k=6&exact=true").body()).path("pins");
+        assertEquals(engine.relatedExact("pin-4", 6, null).get(5).id(), exact.get(5).path("id").asText());
+        assertRefused(get("/v1/related?k=6"), 400, "pin");
+        assertRefused(get("/v1/related?pin=pin-4&k=-1"), 400, "k");
+        assertRefused(get("/v1/related?pin=pin-4&exact=maybe"), 400, "exact");
+        assertRefused(get("/v1/related?pin=pin-4&pins=pin-5"), 400, "pins");
+        assertRefused(get("/v1/related?pin=pin-60"), 404, "pin");
+    }
+
+    @Test
+    void shouldAnswerNotImplementedForRelatedPinsWithoutEmbeddings() throws Exception {
+        Path bare = java.nio.file.Files.createDirectories(dir.resolve("bare"));
+        try (PinSageEngine plain = PinSageEngine.open(TestStores.pinsAndBoards(bare, 10), EngineOptions.builder().threads(1).build());
+             PinSageServer other = PinSageServer.start(plain, ServerOptions.defaults(0).withWorkers(1, 4))) {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
+                    + "/v1/related?pin=pin-1")).build(), HttpResponse.BodyHandlers.ofString());
+            assertRefused(r, 501, null);
+            assertTrue(r.body().contains("./pinsage embed"), r.body());
         }
     }
 
