@@ -20,6 +20,7 @@ final class InfoCommand implements Callable<Integer> {
         try (GraphStore store = GraphStore.open(dir)) {
             StoreReport.print(store, System.out);
         }
+        IndexReport.print(dir, System.out, false);
         return 0;
     }
 }

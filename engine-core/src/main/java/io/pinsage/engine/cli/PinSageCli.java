@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
                 WalkCommand.class,
                 NeighborhoodsCommand.class,
                 PruneCommand.class,
+                IndexCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
         })
 public final class PinSageCli implements Runnable {

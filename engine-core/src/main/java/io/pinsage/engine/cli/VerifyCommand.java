@@ -23,6 +23,7 @@ final class VerifyCommand implements Callable<Integer> {
             System.out.printf("ok: %s, %d files, %,d bytes verified in %.1f s%n", store.generation().directory(),
                     store.generation().files().size(), store.generation().totalBytes(), (System.nanoTime() - t0) / 1e9);
         }
+        IndexReport.print(dir, System.out, true);
         return 0;
     }
 }

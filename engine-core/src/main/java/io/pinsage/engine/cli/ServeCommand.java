@@ -1,0 +1,85 @@
+package io.pinsage.engine.cli;
+
+import io.pinsage.engine.api.EngineOptions;
+import io.pinsage.engine.api.PinSageEngine;
+import io.pinsage.engine.serve.PinSageServer;
+import io.pinsage.engine.serve.ServerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code pinsage serve DIR --port P}: the engine over HTTP until the process is stopped (Ctrl-C or SIGTERM close the
+ * server, then the engine). Prints what was loaded and the URL.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus).")
+final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (with embeddings.left and index.left for /v1/related)")
+    Path dir;
+
+    @Option(names = "--port", defaultValue = "8080", description = "port, 0 for any free one (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all)")
+    String host;
+
+    @Option(names = "--workers", description = "query threads (default: the processors)")
+    Integer workers;
+
+    @Option(names = "--queue", defaultValue = "256", description = "queries waiting for a worker before requests get 503 (default ${DEFAULT-VALUE})")
+    int queue;
+
+    @Option(names = "--max-body", defaultValue = "65536", description = "largest request body in bytes; larger get 413 (default ${DEFAULT-VALUE})")
+    int maxBody;
+
+    @Mixin
+    ResidencyOption residency;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerOptions defaults = ServerOptions.defaults(port);
+        ServerOptions options = defaults.withHost(host).withWorkers(workers == null ? defaults.workers() : workers, queue)
+                .withMaxBodyBytes(maxBody);
+        PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked()).build());
+        PinSageServer server;
+        try {
+            server = PinSageServer.start(engine, options);
+        } catch (Exception | Error e) {
+            engine.close();
+            throw e;
+        }
+        System.out.printf("store: %s, %,d pins, %,d boards, %,d edges%n", dir, engine.pinCount(), engine.boardCount(),
+                engine.edgeCount());
+        System.out.println("residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
+                + engine.residencyReason() + "); Pixie walks " + (engine.hasWalkTable() ? "a walk table" : "the store's CSR"));
+        System.out.println("embeddings: " + (engine.hasEmbeddings() ? engine.embeddingDim() + " floats per pin"
+                : "none (/v1/related answers 501; write them with ./pinsage embed)"));
+        System.out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
+                : "none (/v1/related needs exact=true; build it with ./pinsage index " + dir + ")"));
+        System.out.printf("listening on http://%s:%d/  (%d workers, queue %d)%n", host, server.port(), options.workers(),
+                options.queueCapacity());
+        if (engine.pinCount() > 0) {
+            System.out.printf("try: curl 'http://%s:%d/v1/recommend?pins=%s&k=10'%n", host, server.port(), engine.externalPin(0));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                engine.close();
+                stopped.countDown();
+            }
+        }, "pinsage-serve-stop"));
+        stopped.await();
+        return 0;
+    }
+}
