@@ -49,5 +49,6 @@ class QuickstartCommandTest {
                 + "  the graph store: ./pinsage info " + work.resolve("store")), r.out());
         assertTrue(r.out().contains("./pinsage evaluate --model " + work.resolve("model") + " --dataset synthetic:" + work.resolve("store")),
                 r.out());
+        assertTrue(r.out().endsWith("  ./pinsage serve " + work.resolve("store") + " --port 8080\n"), r.out());
     }
 }
