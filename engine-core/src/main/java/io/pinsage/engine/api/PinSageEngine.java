@@ -1,5 +1,6 @@
 package io.pinsage.engine.api;
 
+import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.IdMap;
 import io.pinsage.csr.Residency;
@@ -63,6 +64,7 @@ public final class PinSageEngine implements AutoCloseable {
     private final EmbeddingStore embeddings;
     private final AnnIndex index;
     private final ExactSearch exact;
+    private final ExactSearch content;
     private final Executor executor;
     private final ExecutorService ownPool;
     /** Queries hold the read side; close takes the write side, so it waits for them and later calls see it. */
@@ -75,6 +77,8 @@ public final class PinSageEngine implements AutoCloseable {
         this.embeddings = embeddings;
         this.index = index;
         this.exact = embeddings == null ? null : new ExactSearch(embeddings);
+        this.content = store.features(Side.LEFT)
+                .map(f -> new ExactSearch(f.segment(), f.rows(), f.dim(), true)).orElse(null);
         this.residency = residency;
         this.walkTable = options.walkTable() && WalkTable.fitsHeap(store.graph());
         this.pixie = walkTable ? new PixieEngine(WalkTable.of(store.graph()), PixieEngine.DEFAULT_LANES)
@@ -153,6 +157,11 @@ public final class PinSageEngine implements AutoCloseable {
         return index != null;
     }
 
+    /** Whether the store has pin features, so that {@link #relatedByContent} answers. */
+    public boolean hasContent() {
+        return content != null;
+    }
+
     /** Floats per pin embedding; 0 without embeddings. */
     public int embeddingDim() {
         return embeddings == null ? 0 : embeddings.dim();
@@ -228,12 +237,12 @@ public final class PinSageEngine implements AutoCloseable {
      *                                  engine is closed
      */
     public List<ScoredPin> related(String pin, int k, Predicate<String> filter) {
-        return nearest(pin, k, filter, true);
+        return nearest(pin, k, filter, Search.INDEX);
     }
 
     /** {@link #related} with no filter. */
     public List<ScoredPin> related(String pin, int k) {
-        return nearest(pin, k, null, true);
+        return nearest(pin, k, null, Search.INDEX);
     }
 
     /**
@@ -243,10 +252,22 @@ public final class PinSageEngine implements AutoCloseable {
      * @throws IllegalStateException the store has no embeddings ({@code ./pinsage embed}), or the engine is closed
      */
     public List<ScoredPin> relatedExact(String pin, int k, Predicate<String> filter) {
-        return nearest(pin, k, filter, false);
+        return nearest(pin, k, filter, Search.EXACT);
     }
 
-    private List<ScoredPin> nearest(String pin, int k, Predicate<String> filter, boolean approximate) {
+    /**
+     * The content-only baseline: the {@code k} pins whose features have the largest cosine with {@code pin}'s, by a
+     * full scan, {@code pin} left out; what the graph adds shows against it. Cost: pins × feature dim × 2.
+     *
+     * @throws IllegalStateException the store has no pin features, or the engine is closed
+     */
+    public List<ScoredPin> relatedByContent(String pin, int k, Predicate<String> filter) {
+        return nearest(pin, k, filter, Search.CONTENT);
+    }
+
+    private enum Search { INDEX, EXACT, CONTENT }
+
+    private List<ScoredPin> nearest(String pin, int k, Predicate<String> filter, Search search) {
         Objects.requireNonNull(pin, "pin");
         if (k < 0) {
             throw new IllegalArgumentException("k=" + k + ": must be >= 0");
@@ -255,18 +276,27 @@ public final class PinSageEngine implements AutoCloseable {
         lock.lock();
         try {
             requireOpen();
-            if (embeddings == null) {
-                throw new IllegalStateException("the store has no pin embeddings: run ./pinsage embed");
+            if (search == Search.CONTENT ? content == null : embeddings == null) {
+                throw new IllegalStateException(search == Search.CONTENT ? "the store has no pin features"
+                        : "the store has no pin embeddings: run ./pinsage embed");
             }
-            if (approximate && index == null) {
+            if (search == Search.INDEX && index == null) {
                 throw new IllegalStateException("the store's embeddings have no index: run ./pinsage index");
             }
             int query = store.denseId(Side.LEFT, pin);
-            float[] vector = new float[embeddings.dim()];
-            embeddings.read(query, vector, 0);
             IntPredicate accept = filter == null ? u -> u != query : u -> u != query && filter.test(externalPin(u));
-            Neighbors n = approximate ? index.search(vector, k, AnnIndex.DEFAULT_SEARCH_BEAM, accept)
-                    : exact.search(vector, k, accept);
+            Neighbors n;
+            if (search == Search.CONTENT) {
+                FeatureMatrix features = store.features(Side.LEFT).orElseThrow();
+                float[] vector = new float[features.dim()];
+                features.copyRow(query, vector, 0);
+                n = content.search(vector, k, accept);
+            } else {
+                float[] vector = new float[embeddings.dim()];
+                embeddings.read(query, vector, 0);
+                n = search == Search.INDEX ? index.search(vector, k, AnnIndex.DEFAULT_SEARCH_BEAM, accept)
+                        : exact.search(vector, k, accept);
+            }
             List<ScoredPin> out = new ArrayList<>(n.size());
             for (int i = 0; i < n.size(); i++) {
                 out.add(new ScoredPin(externalPin(n.rows()[i]), n.scores()[i]));

@@ -62,7 +62,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         System.out.println("embeddings: " + (engine.hasEmbeddings() ? engine.embeddingDim() + " floats per pin"
                 : "none (/v1/related answers 501; write them with ./pinsage embed)"));
         System.out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
-                : "none (/v1/related needs exact=true; build it with ./pinsage index " + dir + ")"));
+                : "none (/v1/related needs by=exact; build it with ./pinsage index " + dir + ")"));
         System.out.printf("listening on http://%s:%d/  (%d workers, queue %d)%n", host, server.port(), options.workers(),
                 options.queueCapacity());
         if (engine.pinCount() > 0) {

@@ -24,11 +24,12 @@ import java.util.Set;
  *   <li>{@code GET /v1/recommend?pins=ID[:W],..&k=K[&steps=N][&seed=S][&blocklist=ID,..]}: Pixie's top k,
  *       {@code {"pins":[{"id":..,"score":..},..]}}. A pin's weight follows the last colon (default 1); k defaults
  *       to 20.</li>
- *   <li>{@code GET /v1/related?pin=ID&k=K[&exact=true]}: the pins nearest by embedding (dot product), through the
- *       index or, with {@code exact=true}, by a full scan; {@code {"pins":[{"id":..,"score":..},..]}}.</li>
+ *   <li>{@code GET /v1/related?pin=ID&k=K[&by=index|exact|content]}: the pins nearest by embedding (dot product)
+ *       through the index (the default) or by a full scan, or ({@code content}) by the cosine of pin features;
+ *       {@code {"pins":[{"id":..,"score":..},..]}}.</li>
  * </ul>
  * Errors: {@code {"error":"..","parameter":".."}} with 400 for malformed or out-of-range parameters, 404 for pins
- * the store does not know, 501 for related pins on a store without embeddings or index.
+ * the store does not know, 501 for related pins on a store without the embeddings, index or features asked for.
  */
 final class Endpoints {
 
@@ -41,7 +42,7 @@ final class Endpoints {
     static final int MAX_QUERY_PINS = 100;
 
     private static final Set<String> RECOMMEND_PARAMETERS = Set.of("pins", "k", "steps", "seed", "blocklist");
-    private static final Set<String> RELATED_PARAMETERS = Set.of("pin", "k", "exact");
+    private static final Set<String> RELATED_PARAMETERS = Set.of("pin", "k", "by");
 
     private final PinSageEngine engine;
     private final ObjectMapper json = new ObjectMapper();
@@ -94,19 +95,26 @@ final class Endpoints {
             q.allowOnly(RELATED_PARAMETERS);
             String pin = q.required("pin");
             int k = q.intIn("k", 20, 1, maxK);
-            String exactText = q.optional("exact");
-            boolean exact = exactText != null && switch (exactText) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw new BadRequestException(400, "exact", "exact=" + exactText + ": expected true or false");
+            String by = q.optional("by");
+            by = by == null ? "index" : by;
+            String missing = switch (by) {
+                case "index" -> !engine.hasEmbeddings() ? "this store has no pin embeddings: run ./pinsage embed"
+                        : !engine.hasIndex() ? "this store's embeddings have no index: run ./pinsage index, or ask with by=exact"
+                        : null;
+                case "exact" -> engine.hasEmbeddings() ? null : "this store has no pin embeddings: run ./pinsage embed";
+                case "content" -> engine.hasContent() ? null : "this store has no pin features";
+                default -> throw new BadRequestException(400, "by", "by=" + by + ": expected index, exact or content");
             };
-            if (!(exact ? engine.hasEmbeddings() : engine.hasIndex())) {
-                throw new BadRequestException(501, exact ? "exact" : null, engine.hasEmbeddings()
-                        ? "this store's embeddings have no index: run ./pinsage index, or ask with exact=true"
-                        : "this store has no pin embeddings: run ./pinsage embed");
+            if (missing != null) {
+                throw new BadRequestException(501, "by", missing);
             }
             try {
-                return new Answer(200, write(Map.of("pins", exact ? engine.relatedExact(pin, k, null) : engine.related(pin, k))));
+                List<ScoredPin> pins = switch (by) {
+                    case "exact" -> engine.relatedExact(pin, k, null);
+                    case "content" -> engine.relatedByContent(pin, k, null);
+                    default -> engine.related(pin, k);
+                };
+                return new Answer(200, write(Map.of("pins", pins)));
             } catch (UnknownIdException e) {
                 throw new BadRequestException(404, "pin", "pin " + e.id() + ": " + e.problem());
             }

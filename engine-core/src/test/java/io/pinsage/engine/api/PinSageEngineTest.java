@@ -1,6 +1,9 @@
 package io.pinsage.engine.api;
 
+import io.pinsage.csr.CsrBuildOptions;
+import io.pinsage.csr.GeneratorConfig;
 import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.PinBoardGenerator;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.UnknownIdException;
@@ -142,6 +145,22 @@ class PinSageEngineTest {
             List<ScoredPin> filtered = engine.related("pin-7", 5, id -> !id.equals(exact.get(0).id()));
             assertTrue(filtered.stream().noneMatch(p -> p.id().equals(exact.get(0).id())), filtered::toString);
             assertThrows(UnknownIdException.class, () -> engine.related("pin-400", 5));
+        }
+    }
+
+    @Test
+    void shouldFindPinsOfTheSameTopicByContent() throws Exception {
+        Path store = dir.resolve("generated");
+        new PinBoardGenerator(GeneratorConfig.of(400, 60, 3000, 5).withTopics(4, 0)).writeStore(store, CsrBuildOptions.defaults());
+        try (PinSageEngine engine = PinSageEngine.open(store, CSR)) {
+            assertTrue(engine.hasContent());
+            assertFalse(engine.hasEmbeddings());
+            List<ScoredPin> near = engine.relatedByContent("6", 10, null);
+            assertEquals(10, near.size());
+            long sameTopic = near.stream().filter(p -> Integer.parseInt(p.id()) % 4 == 6 % 4).count();
+            assertTrue(sameTopic >= 8, near::toString);
+            assertTrue(near.get(0).score() <= 1.0001f && near.get(9).score() <= near.get(0).score(), near::toString);
+            assertThrows(IllegalStateException.class, () -> engine.relatedExact("6", 3, null));
         }
     }
 

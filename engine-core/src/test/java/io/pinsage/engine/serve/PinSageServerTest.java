@@ -118,11 +118,12 @@ class PinSageServerTest {
         for (int i = 0; i < want.size(); i++) {
             assertEquals(want.get(i).id(), pins.get(i).path("id").asText());
         }
-        JsonNode exact = JSON.readTree(get("/v1/related?pin=pin-4&k=6&exact=true").body()).path("pins");
+        JsonNode exact = JSON.readTree(get("/v1/related?pin=pin-4&k=6&by=exact").body()).path("pins");
         assertEquals(engine.relatedExact("pin-4", 6, null).get(5).id(), exact.get(5).path("id").asText());
         assertRefused(get("/v1/related?k=6"), 400, "pin");
         assertRefused(get("/v1/related?pin=pin-4&k=-1"), 400, "k");
-        assertRefused(get("/v1/related?pin=pin-4&exact=maybe"), 400, "exact");
+        assertRefused(get("/v1/related?pin=pin-4&by=maybe"), 400, "by");
+        assertRefused(get("/v1/related?pin=pin-4&by=content"), 501, "by");
         assertRefused(get("/v1/related?pin=pin-4&pins=pin-5"), 400, "pins");
         assertRefused(get("/v1/related?pin=pin-60"), 404, "pin");
     }
@@ -134,7 +135,7 @@ class PinSageServerTest {
              PinSageServer other = PinSageServer.start(plain, ServerOptions.defaults(0).withWorkers(1, 4))) {
             HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
                     + "/v1/related?pin=pin-1")).build(), HttpResponse.BodyHandlers.ofString());
-            assertRefused(r, 501, null);
+            assertRefused(r, 501, "by");
             assertTrue(r.body().contains("./pinsage embed"), r.body());
         }
     }
