@@ -9,6 +9,9 @@ import io.pinsage.engine.api.ScoredPin;
 import io.pinsage.engine.api.WeightedPin;
 import io.pinsage.walk.PixieQuery;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Set;
  * a JSON body out. Thread-safe (the engine and Jackson's mapper are).
  *
  * <ul>
+ *   <li>{@code GET /}: a page showing a pin's related pins by PinSage, Pixie and content side by side (HTML).</li>
  *   <li>{@code GET /healthz}: {@code {"status":"ok","pins":..,"boards":..,"edges":..}}</li>
  *   <li>{@code GET /v1/recommend?pins=ID[:W],..&k=K[&steps=N][&seed=S][&blocklist=ID,..]}: Pixie's top k,
  *       {@code {"pins":[{"id":..,"score":..},..]}}. A pin's weight follows the last colon (default 1); k defaults
@@ -28,11 +32,14 @@ import java.util.Set;
  *       through the index (the default) or by a full scan, or ({@code content}) by the cosine of pin features;
  *       {@code {"pins":[{"id":..,"score":..},..]}}.</li>
  * </ul>
+ * With {@link PinTopics} known (a synthetic store), every pin of an answer also has {@code "topic"} and
+ * {@code "confusable"}, and related answers name the query pin's as {@code "query":{"id":..,"topic":..,..}}.
  * Errors: {@code {"error":"..","parameter":".."}} with 400 for malformed or out-of-range parameters, 404 for pins
  * the store does not know, 501 for related pins on a store without the embeddings, index or features asked for.
  */
 final class Endpoints {
 
+    static final String PAGE = "/";
     static final String HEALTH = "/healthz";
     static final String RECOMMEND = "/v1/recommend";
     static final String RELATED = "/v1/related";
@@ -47,14 +54,37 @@ final class Endpoints {
     private final PinSageEngine engine;
     private final ObjectMapper json = new ObjectMapper();
     private final int maxK;
+    private final PinTopics topics;
 
-    Endpoints(PinSageEngine engine, int maxK) {
+    Endpoints(PinSageEngine engine, int maxK, PinTopics topics) {
         this.engine = engine;
         this.maxK = maxK;
+        this.topics = topics;
     }
 
     /** A status and its JSON body. */
     record Answer(int status, byte[] body) {
+    }
+
+    /** The page's bytes, read once from the classpath. */
+    static byte[] page() {
+        return Page.BYTES;
+    }
+
+    /** Holds the page, loaded on first use. */
+    private static final class Page {
+        static final byte[] BYTES = load();
+
+        private static byte[] load() {
+            try (InputStream in = Endpoints.class.getResourceAsStream("index.html")) {
+                if (in == null) {
+                    throw new IllegalStateException("index.html is missing from the jar beside " + Endpoints.class.getName());
+                }
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     Answer health() {
@@ -84,7 +114,7 @@ final class Endpoints {
                         ? "blocklist" : "pins";
                 throw new BadRequestException(404, parameter, "pin " + e.id() + ": " + e.problem());
             }
-            return new Answer(200, write(Map.of("pins", top)));
+            return new Answer(200, write(Map.of("pins", labelled(top))));
         } catch (BadRequestException e) {
             return error(e);
         }
@@ -114,13 +144,43 @@ final class Endpoints {
                     case "content" -> engine.relatedByContent(pin, k, null);
                     default -> engine.related(pin, k);
                 };
-                return new Answer(200, write(Map.of("pins", pins)));
+                Map<String, Object> body = new LinkedHashMap<>();
+                if (topics.known()) {
+                    body.put("query", label(pin, null));
+                }
+                body.put("pins", labelled(pins));
+                return new Answer(200, write(body));
             } catch (UnknownIdException e) {
                 throw new BadRequestException(404, "pin", "pin " + e.id() + ": " + e.problem());
             }
         } catch (BadRequestException e) {
             return error(e);
         }
+    }
+
+    /** The pins as they are, or each with its topic when the store has topics. */
+    private List<?> labelled(List<ScoredPin> pins) {
+        if (!topics.known()) {
+            return pins;
+        }
+        List<Map<String, Object>> out = new ArrayList<>(pins.size());
+        for (ScoredPin p : pins) {
+            out.add(label(p.id(), p.score()));
+        }
+        return out;
+    }
+
+    /** A pin's id, score (when not null), topic and whether the topic is confusable. */
+    private Map<String, Object> label(String id, Float score) {
+        Map<String, Object> pin = new LinkedHashMap<>();
+        pin.put("id", id);
+        if (score != null) {
+            pin.put("score", score);
+        }
+        int topic = topics.topicOf(engine.densePin(id));
+        pin.put("topic", topic);
+        pin.put("confusable", topics.confusable(topic));
+        return pin;
     }
 
     /** {@code ID[:W],..}: the weight follows the last colon, so ids with colons are given with a weight. */

@@ -49,11 +49,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         String endpoint = switch (path) {
-            case Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS -> path;
+            case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS -> path;
             default -> "other";
         };
         CompletableFuture<Endpoints.Answer> answer = route(request, uri, endpoint);
-        String contentType = endpoint.equals(Endpoints.METRICS) ? metrics.contentType() : JSON;
+        String contentType = switch (endpoint) {
+            case Endpoints.METRICS -> metrics.contentType();
+            case Endpoints.PAGE -> "text/html; charset=utf-8";
+            default -> JSON;
+        };
         // answers leave in the order the requests came (HTTP/1.1 pipelining), whichever worker finishes first
         sent = sent.thenCompose(v -> answer).thenAccept(a -> send(ctx, endpoint, arrived, keepAlive, a,
                 a.status() == 200 ? contentType : JSON));
@@ -66,14 +70,17 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return refuse(400, "malformed request: " + request.decoderResult().cause().getMessage());
         }
         if (endpoint.equals("other")) {
-            return refuse(404, "no endpoint " + uri.path() + "; expected " + Endpoints.HEALTH + ", " + Endpoints.RECOMMEND
-                    + ", " + Endpoints.RELATED + " or " + Endpoints.METRICS);
+            return refuse(404, "no endpoint " + uri.path() + "; expected " + Endpoints.PAGE + ", " + Endpoints.HEALTH + ", "
+                    + Endpoints.RECOMMEND + ", " + Endpoints.RELATED + " or " + Endpoints.METRICS);
         }
         if (!request.method().equals(HttpMethod.GET)) {
             return refuse(405, request.method() + " " + uri.path() + ": expected GET");
         }
         if (endpoint.equals(Endpoints.HEALTH)) {
             return CompletableFuture.completedFuture(endpoints.health());
+        }
+        if (endpoint.equals(Endpoints.PAGE)) {
+            return CompletableFuture.completedFuture(new Endpoints.Answer(200, Endpoints.page()));
         }
         if (endpoint.equals(Endpoints.METRICS)) {
             return CompletableFuture.completedFuture(new Endpoints.Answer(200, metrics.scrape()));

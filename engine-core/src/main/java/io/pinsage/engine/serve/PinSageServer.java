@@ -53,7 +53,7 @@ public final class PinSageServer implements AutoCloseable {
                 new ArrayBlockingQueue<>(options.queueCapacity()),
                 Thread.ofPlatform().daemon().name("pinsage-query-", 0).factory(), new ThreadPoolExecutor.AbortPolicy());
         EventLoopGroup network = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Endpoints endpoints = new Endpoints(engine, options.maxK());
+        Endpoints endpoints = new Endpoints(engine, options.maxK(), options.topics());
         ServerMetrics metrics = new ServerMetrics();
         long idleMillis = options.idleTimeout().toMillis();
         try {

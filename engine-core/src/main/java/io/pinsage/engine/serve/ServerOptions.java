@@ -1,6 +1,7 @@
 package io.pinsage.engine.serve;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How {@link PinSageServer} listens and how much it accepts. Immutable.
@@ -13,9 +14,10 @@ import java.time.Duration;
  * @param maxBodyBytes  largest request body accepted; larger ones get 413
  * @param idleTimeout   a connection that sends nothing this long is closed (slow or vanished clients)
  * @param maxK          largest {@code k} a request may ask for
+ * @param topics        the pins' topics on a synthetic store, shown beside each pin; {@link PinTopics#NONE} otherwise
  */
 public record ServerOptions(String host, int port, int workers, int queueCapacity, int maxBodyBytes, Duration idleTimeout,
-                            int maxK) {
+                            int maxK, PinTopics topics) {
 
     public ServerOptions {
         if (port < 0 || port > 65535) {
@@ -36,33 +38,40 @@ public record ServerOptions(String host, int port, int workers, int queueCapacit
         if (maxK < 1) {
             throw new IllegalArgumentException("maxK=" + maxK + ": must be >= 1");
         }
+        Objects.requireNonNull(topics, "topics");
     }
 
     /**
-     * Loopback on {@code port}, a worker per processor, 256 waiting queries, 64 KiB bodies, 30 s idle, k up to 1000.
+     * Loopback on {@code port}, a worker per processor, 256 waiting queries, 64 KiB bodies, 30 s idle, k up to 1000, no
+     * topics.
      */
     public static ServerOptions defaults(int port) {
         return new ServerOptions("127.0.0.1", port, Runtime.getRuntime().availableProcessors(), 256, 64 * 1024,
-                Duration.ofSeconds(30), 1000);
+                Duration.ofSeconds(30), 1000, PinTopics.NONE);
     }
 
     /** These options bound to {@code host}. */
     public ServerOptions withHost(String host) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
     }
 
     /** These options with {@code workers} query threads and {@code queueCapacity} waiting queries. */
     public ServerOptions withWorkers(int workers, int queueCapacity) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
     }
 
     /** These options accepting bodies up to {@code maxBodyBytes}. */
     public ServerOptions withMaxBodyBytes(int maxBodyBytes) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
     }
 
     /** These options closing connections idle for {@code idleTimeout}. */
     public ServerOptions withIdleTimeout(Duration idleTimeout) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+    }
+
+    /** These options labelling pins with {@code topics}. */
+    public ServerOptions withTopics(PinTopics topics) {
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
     }
 }

@@ -141,6 +141,30 @@ class PinSageServerTest {
     }
 
     @Test
+    void shouldLabelPinsWithTheirTopicsWhenTheStoreHasThem() throws Exception {
+        PinTopics topics = new PinTopics(6, 1);
+        try (PinSageServer labelled = PinSageServer.start(engine, ServerOptions.defaults(0).withWorkers(1, 4).withTopics(topics))) {
+            for (String query : List.of("/v1/related?pin=pin-4&k=6", "/v1/recommend?pins=pin-4&k=6&seed=1")) {
+                HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + labelled.port()
+                        + query)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                JsonNode body = JSON.readTree(r.body());
+                assertTrue(body.path("pins").size() > 0, r.body());
+                for (JsonNode pin : body.path("pins")) {
+                    int topic = engine.densePin(pin.path("id").asText()) % 6;
+                    assertEquals(topic, pin.path("topic").asInt(), r.body());
+                    assertEquals(topic < 2, pin.path("confusable").asBoolean(), r.body());
+                }
+            }
+            JsonNode query = JSON.readTree(CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + labelled.port()
+                    + "/v1/related?pin=pin-4&k=3&by=exact")).build(), HttpResponse.BodyHandlers.ofString()).body()).path("query");
+            assertEquals("pin-4", query.path("id").asText());
+            assertEquals(engine.densePin("pin-4") % 6, query.path("topic").asInt());
+        }
+        assertTrue(!JSON.readTree(get("/v1/related?pin=pin-4&k=3").body()).path("pins").get(0).has("topic"));
+    }
+
+    @Test
     void shouldRefuseBadParametersNamingThem() throws Exception {
         assertRefused(get("/v1/recommend?k=5"), 400, "pins");
         assertRefused(get("/v1/recommend?pins=&k=5"), 400, "pins");
