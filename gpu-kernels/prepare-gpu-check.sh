@@ -29,8 +29,8 @@ cp -r "$root/gpu-kernels/target/classes" "$dest/classes/gpu-kernels"
 cp -r "$root/gpu-kernels/target/test-classes" "$dest/test-classes/gpu-kernels"
 
 echo "prepare-gpu-check: building the shaded pinsage.jar (the quickstart's GPU run)"
-(cd "$root" && mvn -B -ntp -q -pl engine-core -am -DskipTests package)
-cp "$root/engine-core/target/pinsage.jar" "$dest/pinsage.jar"
+(cd "$root" && mvn -B -ntp -q -pl engine-cli -am -DskipTests package)
+cp "$root/engine-cli/target/pinsage.jar" "$dest/pinsage.jar"
 
 junit="$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' "$root/pom.xml")"
 platform="1.${junit#5.}"

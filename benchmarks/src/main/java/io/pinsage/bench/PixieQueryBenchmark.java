@@ -2,7 +2,7 @@ package io.pinsage.bench;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
-import io.pinsage.engine.bench.PowerLawGraph;
+import io.pinsage.csr.PowerLawGraph;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;

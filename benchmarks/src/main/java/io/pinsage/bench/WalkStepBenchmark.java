@@ -2,8 +2,8 @@ package io.pinsage.bench;
 
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
-import io.pinsage.engine.bench.PowerLawGraph;
-import io.pinsage.engine.bench.RandomReadProbe;
+import io.pinsage.csr.PowerLawGraph;
+import io.pinsage.walk.RandomReadProbe;
 import io.pinsage.walk.RandomWalker;
 import io.pinsage.walk.TableWalker;
 import io.pinsage.walk.UniformEdgeChooser;

@@ -2,22 +2,21 @@ package io.pinsage.engine.eval;
 
 import io.pinsage.csr.ResourceLimits;
 import io.pinsage.engine.data.InteractionLists;
+import io.pinsage.engine.util.Workers;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * The LightGCN evaluation protocol: for every user with at least one test item, score all items, mask the
  * user's training items, keep the top {@code k}, and average recall@k ({@code hits / |test|}) and NDCG@k
  * (binary relevance; the ideal DCG has {@code min(|test|, k)} hits) over those users.
  *
- * <p>Work is split into blocks of users handed to {@code threads} workers; each worker owns its score buffer
- * and top-k heaps, so the scorer runs block × chunk at a time without allocation. Per-user results are summed
- * in user order, so the metrics do not depend on the thread count. Ties between equal scores go to the lower
+ * <p>Work is split into blocks of users handed to parallel workers, on threads of its own or on the executor
+ * the caller hands over (see {@link Workers}: the calling thread waits, and the scorer is called from the
+ * workers at once); each worker owns its score buffer and top-k heaps, so the scorer runs block × chunk at a time
+ * without allocation. Per-user results are summed in user order, so the metrics do not depend on the thread count. Ties between equal scores go to the lower
  * item id. Cost: one {@link ItemScorer#score} pass over users × items plus O(users × items × log k) at worst
  * for the heaps (typically far less: most scores lose against the heap's minimum at once).
  */
@@ -26,19 +25,33 @@ public final class FullRankingEvaluator {
     private static final int USER_BLOCK = 64;
 
     private final int k;
-    private final int threads;
+    private final int workers;
+    private final Executor executor;
 
     /**
+     * An evaluator that starts {@code threads} threads of its own for each evaluation.
+     *
      * @param k       the cut-off, at least 1
      * @param threads worker threads, in {@code [1, ResourceLimits.MAX_THREADS]}
      */
     public FullRankingEvaluator(int k, int threads) {
+        this(k, threads, null);
+    }
+
+    /**
+     * An evaluator whose {@code workers} tasks run on the caller's {@code executor} (a host's pool), or on threads
+     * of its own when it is null.
+     *
+     * @param workers parallel tasks, in {@code [1, ResourceLimits.MAX_THREADS]}
+     */
+    public FullRankingEvaluator(int k, int workers, Executor executor) {
         if (k < 1) {
             throw new IllegalArgumentException("k=" + k + ": must be >= 1");
         }
-        ResourceLimits.requireThreads("threads", threads);
+        ResourceLimits.requireThreads("threads", workers);
         this.k = k;
-        this.threads = threads;
+        this.workers = workers;
+        this.executor = executor;
     }
 
     /**
@@ -57,34 +70,16 @@ public final class FullRankingEvaluator {
         double[] ndcg = new double[evalUsers.length];
         int blocks = (evalUsers.length + USER_BLOCK - 1) / USER_BLOCK;
         AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "eval");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    Worker w = new Worker(scorer, train, test);
-                    for (int b; (b = next.getAndIncrement()) < blocks; ) {
-                        w.run(evalUsers, b * USER_BLOCK, Math.min(evalUsers.length, (b + 1) * USER_BLOCK), recall, ndcg);
-                    }
-                }));
+        IntConsumer body = t -> {
+            Worker w = new Worker(scorer, train, test);
+            for (int b; (b = next.getAndIncrement()) < blocks; ) {
+                w.run(evalUsers, b * USER_BLOCK, Math.min(evalUsers.length, (b + 1) * USER_BLOCK), recall, ndcg);
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("evaluation interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
+        };
+        if (executor == null) {
+            Workers.run(workers, "eval", body);
+        } else {
+            Workers.run(executor, workers, "eval", body);
         }
         double r = 0;
         double n = 0;

@@ -1,6 +1,7 @@
 package io.pinsage.engine.pipeline;
 
 import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.util.Workers;
@@ -9,6 +10,7 @@ import io.pinsage.walk.ScratchPool;
 import io.pinsage.walk.WalkTable;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongConsumer;
@@ -87,9 +89,18 @@ final class HardNegativeCache implements HardNegatives {
      * read during this call. {@code progress} receives the number of queries done so far, from the worker threads.
      */
     void prefill(int[] queries, int threads, WalkTable table, LongConsumer progress) {
+        ResourceLimits.requireThreads("threads", threads);
+        prefill(queries, Workers.freshThreads("hard-negatives"), threads, table, progress);
+    }
+
+    /**
+     * As above, with {@code workers} parallel tasks on the caller's {@code executor} (see {@link Workers}); the rows
+     * do not depend on the executor or the task count.
+     */
+    void prefill(int[] queries, Executor executor, int workers, WalkTable table, LongConsumer progress) {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        Workers.run(threads, "hard-negatives", t -> {
+        Workers.run(executor, workers, "hard-negatives", t -> {
             HardNegativeSampler sampler = table == null ? samplers.take()
                     : new HardNegativeSampler(table, Side.LEFT, rankFrom, rankTo, steps, 0.5);
             for (int i; (i = next.getAndIncrement()) < queries.length; ) {

@@ -11,7 +11,6 @@ import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.EmbeddingItemScorer;
 import io.pinsage.engine.eval.FullRankingEvaluator;
 import io.pinsage.engine.eval.RankingMetrics;
-import io.pinsage.engine.train.ConsoleProgress;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
@@ -20,19 +19,20 @@ import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
+import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.walk.NeighborhoodConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -45,7 +45,8 @@ import java.util.Random;
  * a graph store: the training split less the validation edges), {@code neighborhoods.left/} and
  * {@code neighborhoods.right/} (the neighbourhood stores trained with, mapped again by a resumed run and by
  * evaluation), {@code model.properties} (node counts and the training-edge count, checked against the dataset at
- * evaluation), {@code checkpoint/}, {@code training-log.jsonl} and its plots.
+ * evaluation), {@code checkpoint/} and {@code training-log.jsonl} (the command line draws its plots beside
+ * it).
  *
  * <p>Training and evaluation run on the {@link Backend} the caller passes (the CPU or a GPU) and own it meanwhile.
  */
@@ -55,6 +56,10 @@ public final class LightGcnRecommender {
     public static final String MODEL = "model.bin";
     public static final String GRAPH = "graph";
     public static final String PROPERTIES = ModelProperties.FILE;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LightGcnRecommender.class);
+    /** The validation metric's name in the log and progress. */
+    private static final String METRIC = "val recall@20";
 
     private LightGcnRecommender() {
     }
@@ -71,35 +76,36 @@ public final class LightGcnRecommender {
 
     /**
      * Trains on {@code data}'s training split and writes the model directory (resuming from its checkpoint if any;
-     * a finished one is reported on {@code err} and only its best model is written again).
+     * a finished one is logged and only its best model is written again). The run's events go to what
+     * {@code progress} starts.
      *
      * @throws IllegalArgumentException naming the differing counts, before any work, if the directory holds a model
      *                                  of another dataset's shape
      */
-    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend, PrintStream err)
-            throws IOException {
+    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
+                               TrainingProgress progress) throws IOException {
         long start = System.nanoTime();
         ModelNeighborhoods.requireCurrent(outDir);
         NodeSpace space = NodeSpace.of(data.graph());
         PinSageConfig model = modelConfig(space, o);
         requireHeap(space, o, data.train().size());
         Trainer.Position at = ModelDirectory.openForTraining(outDir, "lightgcn", shape(data), "dataset",
-                "PinSage model over a LightGCN-format dataset", model, o.training(), err);
+                "PinSage model over a LightGCN-format dataset", model, o.training());
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());
         NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),
                 o.training().seed(), o.userItems());
         try (MappedNeighborhoods hood = ModelNeighborhoods.exist(outDir) ? ModelNeighborhoods.open(outDir, space, rows)
-                : buildNeighborhoods(data, split, outDir, rows, threads, err)) {
+                : buildNeighborhoods(data, split, outDir, rows, threads)) {
             NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
-            err.printf(Locale.ROOT, "training pairs: %d, validation users: %d%n", split.queries.length,
+            LOG.info("training pairs: {}, validation users: {}", split.queries.length,
                     split.validation.size() == 0 ? 0 : countUsers(split.validation));
             FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
-            TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, o.training().epochs(), "val recall@20"),
-                    new TrainingLog(outDir, "val recall@20"));
+            TrainingListener listener = TrainingListener.of(new TrainingLog(outDir, METRIC),
+                    progress.start(o.training().epochs(), METRIC, outDir.resolve(TrainingLog.FILE)));
             Trainer trainer = new Trainer(backend, model, hood, inputs, split.queries, split.positives, 0, space.leftCount(),
                     null, o.training(), m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(),
-                    progress);
+                    listener);
             Trainer.Result r = trainer.train(outDir);
             r.best().save(outDir.resolve(MODEL));
             return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(),
@@ -113,7 +119,7 @@ public final class LightGcnRecommender {
      * {@code dir/graph}, then both sides' neighbourhood stores from it.
      */
     private static MappedNeighborhoods buildNeighborhoods(LightGcnDataset data, Split split, Path dir,
-                                                          NeighborhoodConfig[] rows, int threads, PrintStream err)
+                                                          NeighborhoodConfig[] rows, int threads)
             throws IOException {
         Path root = dir.resolve(GRAPH);
         try (Publication p = StoreDirectory.beginPublication(root)) {
@@ -130,9 +136,8 @@ public final class LightGcnRecommender {
             builder.build(data.itemCount(), data.userCount());
             p.commit();
         }
-        err.printf(Locale.ROOT, "neighborhoods: items %s T=%d, users %s T=%d, %d steps per node, %d nodes%n",
-                rows[0].kind(), rows[0].topT(), rows[1].kind(), rows[1].topT(), rows[0].stepsPerNode(),
-                data.itemCount() + data.userCount());
+        LOG.info("neighborhoods: items {} T={}, users {} T={}, {} steps per node, {} nodes", rows[0].kind(), rows[0].topT(),
+                rows[1].kind(), rows[1].topT(), rows[0].stepsPerNode(), data.itemCount() + data.userCount());
         try (GraphStore graph = GraphStore.open(root)) {
             return ModelNeighborhoods.build(graph.graph(), dir, rows, threads, done -> { });
         }

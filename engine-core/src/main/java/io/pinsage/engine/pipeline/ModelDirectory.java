@@ -3,30 +3,32 @@ package io.pinsage.engine.pipeline;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.model.PinSageConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * What both recommenders do with a model directory around training: before any expensive preparation, refuse a
- * directory that holds a model of other data or a checkpoint of another model, and say on the console whether the
- * run resumes (and from where) or finds the model already trained; when evaluating, say what an unfinished
- * directory holds instead of its missing model file. Stateless; reads only small files and the checkpoint's model.
+ * directory that holds a model of other data or a checkpoint of another model, and log whether the run resumes (and
+ * from where) or finds the model already trained; when evaluating, say what an unfinished directory holds instead
+ * of its missing model file. Stateless; reads only small files and the checkpoint's model.
  */
 final class ModelDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelDirectory.class);
 
     private ModelDirectory() {
     }
 
     /**
      * Prepares {@code dir} for a run of {@code training} on a model of {@code model}: checks it (see above), records
-     * the data's {@code format} and {@code shape} in {@code model.properties}, and prints on {@code err} a line when
-     * the run resumes or is already finished (then {@link Trainer#train} trains nothing and loads the best model).
+     * the data's {@code format} and {@code shape} in {@code model.properties}, and logs a line when the run resumes
+     * or is already finished (then {@link Trainer#train} trains nothing and loads the best model).
      *
      * @param data what the data is called in messages, e.g. "store" or "dataset"
      * @return the checkpoint's position, or null when the run starts afresh
@@ -35,22 +37,22 @@ final class ModelDirectory {
      *                                    naming the differing fields if the checkpoint holds another model
      */
     static Trainer.Position openForTraining(Path dir, String format, Map<String, String> shape, String data, String comment,
-                                            PinSageConfig model, TrainingConfig training, PrintStream err) throws IOException {
+                                            PinSageConfig model, TrainingConfig training) throws IOException {
         Files.createDirectories(dir);
         Trainer.Position at = check(dir, format, shape, data, model);
         ModelProperties.write(dir, format, shape, comment);
         if (at != null && at.finished(training)) {
-            err.printf(Locale.ROOT, "%s already holds a finished model (checkpoint in %s after epoch %d): nothing is trained and the"
-                    + " results printed are that model's; to train again, give another --out or delete %s%n", dir, at.checkpoint(),
-                    at.epoch(), dir);
+            LOG.info("{} already holds a finished model (checkpoint in {} after epoch {}): nothing is trained and the results"
+                    + " printed are that model's; to train again, give another --out or delete {}", dir, at.checkpoint(), at.epoch(),
+                    dir);
         } else if (at != null) {
-            err.printf(Locale.ROOT, "resuming from epoch %d (batch %d) in %s%n", at.epoch() + 1, at.batch(), at.checkpoint());
+            LOG.info("resuming from epoch {} (batch {}) in {}", at.epoch() + 1, at.batch(), at.checkpoint());
         }
         return at;
     }
 
     /**
-     * The checks of {@link #openForTraining} alone, writing and printing nothing: for callers with other expensive
+     * The checks of {@link #openForTraining} alone, writing and logging nothing: for callers with other expensive
      * work to do first. A missing {@code dir} passes.
      *
      * @return the checkpoint's position, or null when there is none

@@ -9,7 +9,6 @@ import io.pinsage.engine.eval.EmbeddingPairScorer;
 import io.pinsage.engine.eval.PairRankingEvaluator;
 import io.pinsage.engine.eval.PairRankingMetrics;
 import io.pinsage.engine.eval.PairScorer;
-import io.pinsage.engine.train.ConsoleProgress;
 import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
@@ -19,6 +18,7 @@ import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
+import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.engine.util.StageProgress;
 import io.pinsage.walk.NeighborhoodKind;
 import io.pinsage.walk.PixieEngine;
@@ -30,9 +30,10 @@ import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.walk.PixieResult;
 import io.pinsage.walk.WalkTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,6 +50,8 @@ import java.util.function.LongConsumer;
  * same model with uniform neighbourhoods, or without curriculum hard negatives.
  */
 public final class PinBoardRecommender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PinBoardRecommender.class);
 
     /**
      * Settings.
@@ -195,19 +198,20 @@ public final class PinBoardRecommender {
     /**
      * Trains PinSage with the given neighbourhoods and curriculum cap, writes the model under {@code dir} and
      * ranks the held-out pairs with its embeddings. A {@code dir} holding a checkpoint resumes from it; one holding a
-     * finished run is reported on {@code err}, trains nothing (and ranks no hard negatives) and ranks with its model.
+     * finished run is logged, trains nothing (and ranks no hard negatives) and ranks with its model.
      *
      * @throws IllegalArgumentException naming the differing counts, before any work, if {@code dir} holds a model of a
      *                                  store of another shape
      */
-    public Row trainAndEvaluate(String label, NeighborhoodKind kind, int maxHard, Path dir, PrintStream err) throws IOException {
+    public Row trainAndEvaluate(String label, NeighborhoodKind kind, int maxHard, Path dir, TrainingProgress training)
+            throws IOException {
         long t0 = System.nanoTime();
         Options o = options;
         TrainingConfig c = o.training();
         TrainingConfig tc = c.withMaxHardNegatives(maxHard);
         PinSageConfig model = modelConfig();
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
-                model, tc, err);
+                model, tc);
         try (MappedNeighborhoods hood = ModelNeighborhoods.build(graph, dir,
                 ModelNeighborhoods.configs(kind, o.width(), o.steps(), c.seed(), o.width()), c.threads(),
                 progress.start("neighborhoods", "nodes", space.size()))) {
@@ -224,16 +228,17 @@ public final class PinBoardRecommender {
                 long h0 = System.nanoTime();
                 WalkTable table = HardNegativeCache.tableIfRoom(graph);
                 cache.prefill(trainQ, c.threads(), table, progress.start("hard negatives", "queries", trainQ.length));
-                err.printf(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s%n", band,
-                        table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9);
+                LOG.info(String.format(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s", band,
+                        table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9));
                 hard = cache;
             }
             PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
-            TrainingListener progress = TrainingListener.of(new ConsoleProgress(err, c.epochs(), "val hit@" + o.k()),
-                    new TrainingLog(dir, "val hit@" + o.k()));
+            String metric = "val hit@" + o.k();
+            TrainingListener listener = TrainingListener.of(new TrainingLog(dir, metric),
+                    training.start(c.epochs(), metric, dir.resolve(TrainingLog.FILE)));
             Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
                     m -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(m, hood, inputs), o.dim()), valQ, valP, 0,
-                            space.leftCount()).hitRate(), progress);
+                            space.leftCount()).hitRate(), listener);
             Trainer.Result r = trainer.train(dir);
             PinSageModel best = r.best();
             best.save(dir.resolve(LightGcnRecommender.MODEL));
@@ -329,15 +334,5 @@ public final class PinBoardRecommender {
             throw new IllegalArgumentException("no board holds two pins: no co-save training pairs can be derived");
         }
         return new int[][] {Arrays.copyOf(q, n), Arrays.copyOf(p, n)};
-    }
-
-    /** Prints the comparison table, its first column as wide as the longest method's name. */
-    public static void printTable(PrintStream out, java.util.List<Row> rows, int k) {
-        int width = rows.stream().mapToInt(r -> r.method().length()).reduce("method".length(), Math::max);
-        out.printf(Locale.ROOT, "%-" + width + "s %8s %8s %9s%n", "method", "hit@" + k, "MRR", "seconds");
-        for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-" + width + "s %8.4f %8.4f %9.1f%n", r.method(), r.metrics().hitRate(), r.metrics().mrr(),
-                    r.seconds());
-        }
     }
 }

@@ -8,6 +8,7 @@ import io.pinsage.nn.model.ComputationGraphBuilder;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Builds one epoch's minibatches on sampler threads of this process. Batch i is built by sampler {@code i mod S}
@@ -15,7 +16,9 @@ import java.util.concurrent.BlockingQueue;
  * seed of its draws come from the {@link BatchSchedule}, so the batches are the same whatever the number of samplers
  * or their timing.
  *
- * <p>Threading: the samplers start in the constructor and each builds with its own {@link MiniBatchBuilder}; they
+ * <p>Threading: the samplers start in the constructor, one thread each from the caller's {@link ThreadFactory} (or
+ * daemon threads {@code pinsage-sampler-i}), and each builds with its own {@link MiniBatchBuilder}; they live until the
+ * epoch's batches are built or the source is closed, so they are threads rather than an executor's tasks. They
  * block when their queue holds {@code queueCapacity} batches. Whatever ends a sampler early (any {@link Throwable},
  * an {@link Error} included) is put in its queue in place of the next batch and thrown by {@link #take} when that
  * batch is taken: a sampler that died silently would leave the trainer waiting forever. {@link #take} and
@@ -35,10 +38,21 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
      * @param positives positive node of each pair; both arrays are read, never written, by the samplers
      * @param hard      hard-negative source, or null for none; {@code config.hardNegativesIn(epoch)} per query
      */
-    @SuppressWarnings("unchecked")
     public LocalMiniBatchSource(BatchSchedule schedule, int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs,
                                 int[] queries, int[] positives, int negativeFrom, int negativeTo, HardNegatives hard,
                                 TrainingConfig config, int epoch, int fromBatch) {
+        this(schedule, layers, hood, inputs, queries, positives, negativeFrom, negativeTo, hard, config, epoch, fromBatch,
+                Thread.ofPlatform().name("pinsage-sampler-", 0).daemon(true).factory());
+    }
+
+    /**
+     * As above, the samplers on threads from {@code threadFactory}: it must return a new, unstarted thread (the
+     * source starts it, interrupts it at {@link #close} and waits for it).
+     */
+    @SuppressWarnings("unchecked")
+    public LocalMiniBatchSource(BatchSchedule schedule, int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs,
+                                int[] queries, int[] positives, int negativeFrom, int negativeTo, HardNegatives hard,
+                                TrainingConfig config, int epoch, int fromBatch, ThreadFactory threadFactory) {
         if (queries.length != schedule.pairs() || positives.length != schedule.pairs()) {
             throw new IllegalArgumentException("queries.length=" + queries.length + " positives.length=" + positives.length
                     + ": the schedule has pairs=" + schedule.pairs());
@@ -55,7 +69,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
             int me = t;
             BlockingQueue<Object> q = new ArrayBlockingQueue<>(config.queueCapacity());
             queues[t] = q;
-            threads[t] = new Thread(() -> {
+            threads[t] = threadFactory.newThread(() -> {
                 // Whatever ends this thread early is handed to the trainer in place of the next batch: a thread
                 // that died silently would leave the trainer waiting on its queue forever.
                 try {
@@ -75,8 +89,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
                         Thread.currentThread().interrupt();
                     }
                 }
-            }, "pinsage-sampler-" + t);
-            threads[t].setDaemon(true);
+            });
             threads[t].start();
         }
     }

@@ -4,9 +4,15 @@ import io.pinsage.engine.data.InteractionLists;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FullRankingEvaluatorTest {
 
@@ -92,6 +98,35 @@ class FullRankingEvaluatorTest {
         RankingMetrics one = new FullRankingEvaluator(20, 1).evaluate(scorer, lists(users, tr), lists(users, te));
         RankingMetrics three = new FullRankingEvaluator(20, 3).evaluate(scorer, lists(users, tr), lists(users, te));
         assertEquals(one, three, "seed=" + seed);
+        // a host's pool of two threads runs the evaluator's four tasks; the evaluator leaves the pool running
+        Set<String> scoredOn = ConcurrentHashMap.newKeySet();
+        ItemScorer watched = new ItemScorer() {
+            @Override
+            public int itemCount() {
+                return scorer.itemCount();
+            }
+
+            @Override
+            public int preferredItemChunk() {
+                return scorer.preferredItemChunk();
+            }
+
+            @Override
+            public void score(int[] ids, int userCount, int itemFrom, int itemTo, float[] out) {
+                scoredOn.add(Thread.currentThread().getName());
+                scorer.score(ids, userCount, itemFrom, itemTo, out);
+            }
+        };
+        ExecutorService host = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("host-", 0).factory());
+        try {
+            RankingMetrics onHost = new FullRankingEvaluator(20, 4, host).evaluate(watched, lists(users, tr), lists(users, te));
+            assertEquals(one, onHost, "seed=" + seed);
+            assertFalse(scoredOn.isEmpty());
+            assertTrue(scoredOn.stream().allMatch(name -> name.startsWith("host-")), scoredOn::toString);
+            assertFalse(host.isShutdown());
+        } finally {
+            host.shutdownNow();
+        }
     }
 
     @Test

@@ -5,11 +5,15 @@ import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalMiniBatchSourceTest {
 
@@ -75,5 +79,26 @@ class LocalMiniBatchSourceTest {
                     assertThrows(IllegalStateException.class, () -> source.take(1, 1)).getMessage());
             assertEquals(1, source.take(0, 1).index());
         }
+    }
+
+    @Test
+    void shouldSampleOnTheCallersThreadsAndEndThemAtClose() {
+        long seed = 11;
+        TrainingConfig config = config(2, seed);
+        int[][] pp = pairs(seed);
+        List<Thread> made = new CopyOnWriteArrayList<>();
+        ThreadFactory host = task -> {
+            Thread t = new Thread(task, "host-sampler-" + made.size());
+            made.add(t);
+            return t;
+        };
+        try (LocalMiniBatchSource source = new LocalMiniBatchSource(new BatchSchedule(PAIRS, config.batchSize(), seed), 2,
+                RowTable.random(NODES, 3, seed), TrainerTest.randomInputs(NODES, 2, seed), pp[0], pp[1], 0, NODES, null,
+                config, 0, 0, host)) {
+            assertEquals(0, source.take(0, 0).index());
+            assertEquals(1, source.take(0, 1).index());
+        }
+        assertEquals(2, made.size(), "one thread per sampler, from the caller's factory");
+        assertTrue(made.stream().noneMatch(Thread::isAlive), "close waits for the samplers");
     }
 }

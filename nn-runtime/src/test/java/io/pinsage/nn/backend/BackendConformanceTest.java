@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -304,13 +305,15 @@ public abstract class BackendConformanceTest {
             int cols = 40;
             int[] offsets = new int[targets + 1];
             for (int u = 0; u < targets; u++) {
-                offsets[u + 1] = offsets[u] + (u == 3 ? 0 : 1 + random.nextInt(8));
+                // one empty neighbourhood, one wide enough for the kernels' eight-row passes
+                offsets[u + 1] = offsets[u] + (u == 3 ? 0 : u == 5 ? 19 : 1 + random.nextInt(8));
             }
             int edges = offsets[targets];
             int[] neighbours = new int[edges];
             double[] alpha = new double[edges];
             for (int e = 0; e < edges; e++) {
-                neighbours[e] = random.nextInt(sources);
+                // a third of the edges on two sources, so that their backward passes gather eight rows and more
+                neighbours[e] = random.nextInt(e % 3 == 0 ? 2 : sources);
                 alpha[e] = (float) (0.05 + random.nextDouble());
             }
             double[] src = gaussian(sources * cols);
@@ -336,6 +339,35 @@ public abstract class BackendConformanceTest {
                 g[i] += 1;
             }
             assertClose(pooling + " backward accumulates into dSrc", g, dSrc, GRADIENT_TOLERANCE);
+        }
+    }
+
+    @Test
+    void shouldPoolNewNeighboursUploadedIntoPreparedBuffers() {
+        // A backend may keep what it derived from a prepared neighbourhood; a later upload into the same buffers
+        // (the next minibatch in the same workspace) must be what the next backward pass reads.
+        int sources = 9;
+        int cols = 24;
+        int[] offsets = {0, 3, 4, 7};
+        int targets = offsets.length - 1;
+        int[] first = {0, 1, 2, 3, 4, 5, 6};
+        int[] second = {8, 7, 7, 2, 0, 5, 8};
+        double[] alpha = {0.5, 1, 2, 1, 0.25, 0.75, 3};
+        double[] w = gaussian(targets * cols);
+        IndexBuffer offT = Tensors.of(backend, "offsets", offsets);
+        IndexBuffer nbT = Tensors.of(backend, "neighbours", first);
+        Tensor alphaT = upload("alpha", alpha.length, 1, alpha);
+        Tensor dOut = upload("dOut", targets, cols, w);
+        Tensor dSrc = backend.allocate("dSrc", sources, cols);
+        backend.prepareNeighborhood(offT, nbT);
+        for (int[] neighbours : new int[][] {first, second}) {
+            backend.upload(neighbours, 0, nbT);
+            backend.fill(dSrc, 0f);
+            backend.aggregateBackward(Pooling.MEAN, dOut, offT, nbT, alphaT, null, dSrc);
+            double[] g = Reference.numericGradient(
+                    v -> Reference.weightedSum(w, Reference.aggregate(Pooling.MEAN, v, cols, offsets, neighbours, alpha)),
+                    new double[sources * cols], FD_STEP);
+            assertClose("backward over " + Arrays.toString(neighbours), g, dSrc, GRADIENT_TOLERANCE);
         }
     }
 

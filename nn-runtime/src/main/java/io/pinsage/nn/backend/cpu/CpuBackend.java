@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -43,9 +44,13 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final CpuGemm gemm;
     private final int threads;
-    private int[] reverseStart = new int[0];
-    private int[] reverseTarget = new int[0];
-    private float[] reverseCoefficient = new float[0];
+    /** Most recently used first; see {@link ReversedNeighborhood}. */
+    private final ArrayDeque<ReversedNeighborhood> reversed = new ArrayDeque<>();
+    /** The reversed neighbourhood of the backward pass in progress, and its targets' weight normalisation. */
+    private ReversedNeighborhood opReversed;
+    private float[] targetScale = new float[0];
+    /** Per slot of {@link #opReversed}, the coefficient of its edge: weight times its target's factor. */
+    private float[] slotCoefficient = new float[0];
     private boolean closed;
     /** {@link System#nanoTime()} at the open busy span's start, or -1 when none is open. */
     private long spanStart = -1;
@@ -72,6 +77,8 @@ public final class CpuBackend implements Backend {
     private int opLossHard;
     private float opLossScale;
     private static final int[] NO_HARD_ROWS = new int[0];
+    /** Reversed neighbourhoods kept: both input sets of a model of up to four layers. */
+    private static final int REVERSED_CACHE = 8;
     private final WorkerPool.Chunked aggregateRows = this::aggregateChunk;
     private final WorkerPool.Chunked maxPoolBackwardCols = this::maxPoolBackwardChunk;
     private final WorkerPool.Chunked gatherBackRows = this::gatherBackChunk;
@@ -155,6 +162,7 @@ public final class CpuBackend implements Backend {
     public void upload(int[] src, int srcOffset, IndexBuffer dst) {
         CpuIndexBuffer d = own(dst);
         BackendChecks.hostRange("upload", "source array", src.length, srcOffset, d.length());
+        forgetReversed(d);
         System.arraycopy(src, srcOffset, d.data, d.offset, d.length());
     }
 
@@ -287,6 +295,9 @@ public final class CpuBackend implements Backend {
         opW = ws;
         opZ = outs;
         opIdx3 = pooling == Pooling.MAX ? own(argMax) : null;
+        if (opIdx3 != null) {
+            forgetReversed(opIdx3);
+        }
         runRows(aggregateRows, outs.rows(), (long) ns.length() * outs.cols() / Math.max(1, outs.rows()));
     }
 
@@ -315,25 +326,34 @@ public final class CpuBackend implements Backend {
             int wo = w.offset;
             int so = src.offset;
             int e = e0;
-            for (; e + 4 <= e1; e += 4) {
-                float a0 = wd[wo + e];
-                float a1 = wd[wo + e + 1];
-                float a2 = wd[wo + e + 2];
-                float a3 = wd[wo + e + 3];
-                sum += a0 + a1 + a2 + a3;
-                CpuKernels.axpy4(a0, so + row(nb[nbBase + e], src), a1, so + row(nb[nbBase + e + 1], src),
-                        a2, so + row(nb[nbBase + e + 2], src), a3, so + row(nb[nbBase + e + 3], src),
-                        src.data, out.data, o, cols);
+            for (; e + 8 <= e1; e += 8) {
+                assert rowsExist(nb, nbBase + e, 8, src);
+                CpuKernels.axpy8(wd, wo + e, nb, nbBase + e, so, src.data, out.data, o, cols);
             }
             for (; e < e1; e++) {
-                float alpha = wd[wo + e];
-                sum += alpha;
-                CpuKernels.axpy(alpha, src.data, so + row(nb[nbBase + e], src), out.data, o, cols);
+                CpuKernels.axpy(wd[wo + e], src.data, so + row(nb[nbBase + e], src), out.data, o, cols);
+            }
+            // weights summed in groups of four: a fixed order, on which the mean (and a trained model) depends to the bit
+            for (e = e0; e + 4 <= e1; e += 4) {
+                sum += wd[wo + e] + wd[wo + e + 1] + wd[wo + e + 2] + wd[wo + e + 3];
+            }
+            for (; e < e1; e++) {
+                sum += wd[wo + e];
             }
             if (opPooling == Pooling.MEAN && e1 > e0) {
                 CpuKernels.scale(sum == 0f ? 0f : 1f / sum, out.data, o, cols);
             }
         }
+    }
+
+    /** Whether the {@code n} rows named from {@code rows[at]} on exist in {@code t}: an assertion's test. */
+    private static boolean rowsExist(int[] rows, int at, int n, CpuTensor t) {
+        for (int i = 0; i < n; i++) {
+            if (rows[at + i] < 0 || rows[at + i] >= t.rows()) {
+                throw new AssertionError("row " + rows[at + i] + " outside " + t);
+            }
+        }
+        return true;
     }
 
     /** Offset of row {@code v} of {@code t} relative to its start; the row must exist. */
@@ -362,80 +382,101 @@ public final class CpuBackend implements Backend {
             runColumns(maxPoolBackwardCols, gs.cols(), (long) ns.length() * gs.cols());
             return;
         }
-        transposeEdges(gs.rows(), ds.rows());
-        runRows(gatherBackRows, ds.rows(), (long) ns.length() * gs.cols() / Math.max(1, ds.rows()));
+        opReversed = reversed(os, ns);
+        if (opReversed.sources > ds.rows()) {
+            throw new IndexOutOfBoundsException("aggregateBackward: " + IndexBuffer.describe(ns) + " names row "
+                    + (opReversed.sources - 1) + ", outside " + Tensor.describe(ds));
+        }
+        scaleTargets(gs.rows());
+        if (slotCoefficient.length < ns.length()) {
+            slotCoefficient = new float[ns.length()];
+        }
+        runRows(gatherBackRows, opReversed.sources, (long) ns.length() * gs.cols() / Math.max(1, opReversed.sources));
     }
 
     /**
-     * Turns the targets' neighbour lists into the sources' lists of (target, coefficient) by a counting sort,
-     * so that the backward pass gathers gradient rows into each source row once instead of scattering into
-     * random source rows (half the random traffic, and source rows split between threads without conflict).
-     * O(edges + sources), single-threaded; buffers grow only.
+     * Builds the reversed neighbourhood of this CSR pair now (see {@link ReversedNeighborhood}), so that the backward
+     * pass finds it ready: the minibatch's index work leaves the training step when the trainer stages the next
+     * minibatch.
+     *
+     * @throws IndexOutOfBoundsException if the offsets are not a CSR row index of the neighbours, or a neighbour is negative
      */
-    private void transposeEdges(int targets, int sources) {
+    @Override
+    public void prepareNeighborhood(IndexBuffer offsets, IndexBuffer neighbours) {
+        reversed(own(offsets), own(neighbours));
+    }
+
+    private ReversedNeighborhood reversed(CpuIndexBuffer offsets, CpuIndexBuffer neighbours) {
+        for (ReversedNeighborhood r : reversed) {
+            if (r.matches(offsets, neighbours)) {
+                reversed.remove(r);
+                reversed.addFirst(r);
+                return r;
+            }
+        }
+        ReversedNeighborhood built = ReversedNeighborhood.build(offsets, neighbours);
+        if (reversed.size() == REVERSED_CACHE) {
+            reversed.removeLast();
+        }
+        reversed.addFirst(built);
+        return built;
+    }
+
+    /** Drops the reversed neighbourhoods built from {@code written}'s array, about to change. */
+    private void forgetReversed(CpuIndexBuffer written) {
+        reversed.removeIf(r -> r.reads(written));
+    }
+
+    /** Each target's factor on its edges' weights: {@code 1 / Σ α} for MEAN pooling (0 for a zero sum), else 1. */
+    private void scaleTargets(int targets) {
+        if (targetScale.length < targets) {
+            targetScale = new float[targets];
+        }
         int[] offs = opIdx.data;
         int ob = opIdx.offset;
-        int[] nb = opIdx2.data;
-        int nbb = opIdx2.offset;
         float[] w = opW.data;
         int wo = opW.offset;
-        int edges = opIdx2.length();
-        if (reverseStart.length < sources + 1) {
-            reverseStart = new int[sources + 1];
-        }
-        if (reverseTarget.length < edges) {
-            reverseTarget = new int[edges];
-            reverseCoefficient = new float[edges];
-        }
-        int[] start = reverseStart;
-        Arrays.fill(start, 0, sources + 1, 0);
-        for (int e = 0; e < edges; e++) {
-            start[nb[nbb + e] + 1]++;
-        }
-        for (int v = 0; v < sources; v++) {
-            start[v + 1] += start[v];
-        }
         for (int u = 0; u < targets; u++) {
-            int e0 = offs[ob + u];
-            int e1 = offs[ob + u + 1];
             float norm = 1f;
             if (opPooling == Pooling.MEAN) {
                 float sum = 0f;
-                for (int e = e0; e < e1; e++) {
+                for (int e = offs[ob + u]; e < offs[ob + u + 1]; e++) {
                     sum += w[wo + e];
                 }
                 norm = sum == 0f ? 0f : 1f / sum;
             }
-            for (int e = e0; e < e1; e++) {
-                int at = start[nb[nbb + e]]++;
-                reverseTarget[at] = u;
-                reverseCoefficient[at] = w[wo + e] * norm;
-            }
+            targetScale[u] = norm;
         }
-        // Each start advanced to the next source's start; shift back.
-        for (int v = sources; v > 0; v--) {
-            start[v] = start[v - 1];
-        }
-        start[0] = 0;
     }
 
     private void gatherBackChunk(int chunk) {
         CpuTensor g = opX;
         CpuTensor ds = opZ;
+        ReversedNeighborhood r = opReversed;
         int cols = g.cols();
         int go = g.offset;
-        int end = Math.min(ds.rows(), (chunk + 1) * opChunkSize);
-        int[] start = reverseStart;
-        int[] target = reverseTarget;
-        float[] coef = reverseCoefficient;
-        for (int v = chunk * opChunkSize; v < end; v++) {
+        float[] w = opW.data;
+        int wo = opW.offset;
+        float[] scale = targetScale;
+        int end = Math.min(r.sources, (chunk + 1) * opChunkSize);
+        int[] start = r.start;
+        int[] target = r.target;
+        int[] edge = r.edge;
+        int first = chunk * opChunkSize;
+        if (first >= end) {
+            return;
+        }
+        // This chunk's sources own the slots [start[first], start[end]): their coefficients are written here alone.
+        float[] coef = slotCoefficient;
+        for (int p = start[first]; p < start[end]; p++) {
+            coef[p] = w[wo + edge[p]] * scale[target[p]];
+        }
+        for (int v = first; v < end; v++) {
             int p = start[v];
             int p1 = start[v + 1];
             int dst = ds.offset + v * cols;
-            for (; p + 4 <= p1; p += 4) {
-                CpuKernels.axpy4(coef[p], go + target[p] * cols, coef[p + 1], go + target[p + 1] * cols,
-                        coef[p + 2], go + target[p + 2] * cols, coef[p + 3], go + target[p + 3] * cols, g.data,
-                        ds.data, dst, cols);
+            for (; p + 8 <= p1; p += 8) {
+                CpuKernels.axpy8(coef, p, target, p, go, g.data, ds.data, dst, cols);
             }
             for (; p < p1; p++) {
                 CpuKernels.axpy(coef[p], g.data, go + target[p] * cols, ds.data, dst, cols);

@@ -23,8 +23,13 @@ final class CpuGemm {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
-    /** Rows of the register tile: 6 rows x 2 vectors = 12 accumulators, 2 B vectors and a broadcast. */
-    static final int MR = 6;
+    /**
+     * Rows of the register tile. With 16-lane vectors (AVX-512, 32 vector registers) 6 rows x 2 vectors = 12
+     * accumulators, 2 B vectors and a broadcast. With 8 lanes (AVX2) there are only 16 registers, and C2 spills
+     * that tile's 15 live vectors in the inner loop (it ran at half the speed of 4 rows on a Zen 3 core), so 4 rows:
+     * 8 accumulators, still enough independent FMAs to cover the FMA latency of two pipes.
+     */
+    static final int MR = LANES >= 16 ? 6 : 4;
     /** Columns of the register tile. */
     static final int NR = 2 * LANES;
     /** Usual depth of a slice: a KC x NR micro-panel of B (32 KiB with AVX-512) stays in a 48 KiB L1. */
@@ -34,8 +39,8 @@ final class CpuGemm {
      * log-degree) is one pass over C rather than a second pass for one column.
      */
     static final int KC_MAX = 320;
-    /** Largest row block: an mc x KC panel of A (144 KiB) stays in L2. */
-    static final int MC_MAX = 24 * MR;
+    /** Largest row block, a multiple of either {@link #MR}: an mc x KC panel of A (144 KiB) stays in L2. */
+    static final int MC_MAX = 144;
     /** Widest column panel of B packed at once (2 MiB with KC = 256). */
     static final int NC = 2048;
     /** Below this many multiply-adds a single thread is faster than waking the pool. */
@@ -239,7 +244,9 @@ final class CpuGemm {
         // reads them in place (stride lda) and only a partial last panel is packed (it would read past the end).
         int fullRows = transA ? rows / MR * MR : 0;
         packA(i0 + fullRows, rows - fullRows, ap);
-        if (firstSlice && beta != 1f) {
+        // With beta = 0 the first slice's tiles overwrite C (see accumulate), so C is neither cleared nor read.
+        boolean overwrite = firstSlice && beta == 0f;
+        if (firstSlice && beta != 1f && !overwrite) {
             for (int i = 0; i < rows; i++) {
                 scaleRow(c, cOff + (i0 + i) * ldc + jc, nc, beta);
             }
@@ -253,11 +260,11 @@ final class CpuGemm {
                 int mr = Math.min(MR, rows - ir);
                 int cBase = cOff + (i0 + ir) * ldc + jc + jr;
                 if (ir < fullRows) {
-                    microKernel(a, aOff + pc * lda + i0 + ir, lda, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha, ap,
-                            tileOffset);
+                    microKernel(a, aOff + pc * lda + i0 + ir, lda, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha,
+                            overwrite, ap, tileOffset);
                 } else {
-                    microKernel(ap, (ir - fullRows) * kc, MR, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha, ap,
-                            tileOffset);
+                    microKernel(ap, (ir - fullRows) * kc, MR, bp, bBase, kc, c, cBase, ldc, mr, nr, alpha,
+                            overwrite, ap, tileOffset);
                 }
             }
         }
@@ -296,7 +303,68 @@ final class CpuGemm {
     }
 
     private static void microKernel(float[] a, int aBase, int aStep, float[] b, int bBase, int kc, float[] c,
-                                    int cBase, int ldc, int mr, int nr, float alpha, float[] tile, int tileOffset) {
+                                    int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                    int tileOffset) {
+        if (MR == 4) {
+            microKernel4(a, aBase, aStep, b, bBase, kc, c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
+        } else {
+            microKernel6(a, aBase, aStep, b, bBase, kc, c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
+        }
+    }
+
+    /** The {@code 4 x NR} tile: {@link #microKernel6} without its last two rows. */
+    private static void microKernel4(float[] a, int aBase, int aStep, float[] b, int bBase, int kc, float[] c,
+                                     int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                     int tileOffset) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        int ai = aBase;
+        int bi = bBase;
+        for (int kk = 0; kk < kc; kk++, ai += aStep, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, a[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, a[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, a[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        if (mr == MR && nr == NR) {
+            FloatVector al = FloatVector.broadcast(SPECIES, alpha);
+            accumulate(c, cBase, c00, c01, al, overwrite);
+            accumulate(c, cBase + ldc, c10, c11, al, overwrite);
+            accumulate(c, cBase + 2 * ldc, c20, c21, al, overwrite);
+            accumulate(c, cBase + 3 * ldc, c30, c31, al, overwrite);
+            return;
+        }
+        c00.intoArray(tile, tileOffset);
+        c01.intoArray(tile, tileOffset + LANES);
+        c10.intoArray(tile, tileOffset + NR);
+        c11.intoArray(tile, tileOffset + NR + LANES);
+        c20.intoArray(tile, tileOffset + 2 * NR);
+        c21.intoArray(tile, tileOffset + 2 * NR + LANES);
+        c30.intoArray(tile, tileOffset + 3 * NR);
+        c31.intoArray(tile, tileOffset + 3 * NR + LANES);
+        addTile(c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
+    }
+
+    /** The {@code 6 x NR} tile: one broadcast of A and two FMAs per row and {@code k}, C in 12 registers. */
+    private static void microKernel6(float[] a, int aBase, int aStep, float[] b, int bBase, int kc, float[] c,
+                                     int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                     int tileOffset) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
         FloatVector c10 = c00;
@@ -335,12 +403,12 @@ final class CpuGemm {
         }
         if (mr == MR && nr == NR) {
             FloatVector al = FloatVector.broadcast(SPECIES, alpha);
-            accumulate(c, cBase, c00, c01, al);
-            accumulate(c, cBase + ldc, c10, c11, al);
-            accumulate(c, cBase + 2 * ldc, c20, c21, al);
-            accumulate(c, cBase + 3 * ldc, c30, c31, al);
-            accumulate(c, cBase + 4 * ldc, c40, c41, al);
-            accumulate(c, cBase + 5 * ldc, c50, c51, al);
+            accumulate(c, cBase, c00, c01, al, overwrite);
+            accumulate(c, cBase + ldc, c10, c11, al, overwrite);
+            accumulate(c, cBase + 2 * ldc, c20, c21, al, overwrite);
+            accumulate(c, cBase + 3 * ldc, c30, c31, al, overwrite);
+            accumulate(c, cBase + 4 * ldc, c40, c41, al, overwrite);
+            accumulate(c, cBase + 5 * ldc, c50, c51, al, overwrite);
             return;
         }
         c00.intoArray(tile, tileOffset);
@@ -355,18 +423,30 @@ final class CpuGemm {
         c41.intoArray(tile, tileOffset + 4 * NR + LANES);
         c50.intoArray(tile, tileOffset + 5 * NR);
         c51.intoArray(tile, tileOffset + 5 * NR + LANES);
+        addTile(c, cBase, ldc, mr, nr, alpha, overwrite, tile, tileOffset);
+    }
+
+    /** Adds the {@code mr x nr} corner of a stored register tile into C (or into zero): the edges of C. */
+    private static void addTile(float[] c, int cBase, int ldc, int mr, int nr, float alpha, boolean overwrite, float[] tile,
+                                int tileOffset) {
         for (int r = 0; r < mr; r++) {
             int row = cBase + r * ldc;
             int t = tileOffset + r * NR;
             for (int j = 0; j < nr; j++) {
-                c[row + j] += alpha * tile[t + j];
+                c[row + j] = (overwrite ? 0f : c[row + j]) + alpha * tile[t + j];
             }
         }
     }
 
-    private static void accumulate(float[] c, int at, FloatVector lo, FloatVector hi, FloatVector alpha) {
-        lo.fma(alpha, FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
-        hi.fma(alpha, FloatVector.fromArray(SPECIES, c, at + LANES)).intoArray(c, at + LANES);
+    /**
+     * {@code C += alpha·tile} for one row of the tile, or {@code C = 0 + alpha·tile} when {@code overwrite}: the same
+     * rounding as adding to a cleared C (a zero product stays +0), without the clearing pass or the read of C.
+     */
+    private static void accumulate(float[] c, int at, FloatVector lo, FloatVector hi, FloatVector alpha, boolean overwrite) {
+        FloatVector c0 = overwrite ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, at);
+        FloatVector c1 = overwrite ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, at + LANES);
+        lo.fma(alpha, c0).intoArray(c, at);
+        hi.fma(alpha, c1).intoArray(c, at + LANES);
     }
 
     private static void scaleRow(float[] c, int at, int n, float beta) {

@@ -32,15 +32,28 @@ final class CpuKernels {
     }
 
     /**
-     * {@code y += a0·x[o0..] + a1·x[o1..] + a2·x[o2..] + a3·x[o3..]} over {@code n} columns: four gathered rows
-     * per pass keep four independent memory streams in flight and touch {@code y} a quarter as often.
+     * {@code y += Σ_i coef[co + i] · x[base + rows[ro + i]·n ..]} for {@code i < 8}, over {@code n} columns (rows of
+     * {@code x} are {@code n} wide), one fused multiply-add per term in order {@code i}: where {@code n} is a multiple
+     * of the lanes, the same result to the bit as eight {@link #axpy} calls, with eight gathered rows in flight (the
+     * memory latency of random rows is what a gather waits for) and {@code y} read and written once.
      */
-    static void axpy4(float a0, int o0, float a1, int o1, float a2, int o2, float a3, int o3, float[] x, float[] y,
-                      int yo, int n) {
-        FloatVector v0 = FloatVector.broadcast(S, a0);
-        FloatVector v1 = FloatVector.broadcast(S, a1);
-        FloatVector v2 = FloatVector.broadcast(S, a2);
-        FloatVector v3 = FloatVector.broadcast(S, a3);
+    static void axpy8(float[] coef, int co, int[] rows, int ro, int base, float[] x, float[] y, int yo, int n) {
+        int o0 = base + rows[ro] * n;
+        int o1 = base + rows[ro + 1] * n;
+        int o2 = base + rows[ro + 2] * n;
+        int o3 = base + rows[ro + 3] * n;
+        int o4 = base + rows[ro + 4] * n;
+        int o5 = base + rows[ro + 5] * n;
+        int o6 = base + rows[ro + 6] * n;
+        int o7 = base + rows[ro + 7] * n;
+        FloatVector v0 = FloatVector.broadcast(S, coef[co]);
+        FloatVector v1 = FloatVector.broadcast(S, coef[co + 1]);
+        FloatVector v2 = FloatVector.broadcast(S, coef[co + 2]);
+        FloatVector v3 = FloatVector.broadcast(S, coef[co + 3]);
+        FloatVector v4 = FloatVector.broadcast(S, coef[co + 4]);
+        FloatVector v5 = FloatVector.broadcast(S, coef[co + 5]);
+        FloatVector v6 = FloatVector.broadcast(S, coef[co + 6]);
+        FloatVector v7 = FloatVector.broadcast(S, coef[co + 7]);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector acc = FloatVector.fromArray(S, y, yo + i);
@@ -48,10 +61,22 @@ final class CpuKernels {
             acc = FloatVector.fromArray(S, x, o1 + i).fma(v1, acc);
             acc = FloatVector.fromArray(S, x, o2 + i).fma(v2, acc);
             acc = FloatVector.fromArray(S, x, o3 + i).fma(v3, acc);
+            acc = FloatVector.fromArray(S, x, o4 + i).fma(v4, acc);
+            acc = FloatVector.fromArray(S, x, o5 + i).fma(v5, acc);
+            acc = FloatVector.fromArray(S, x, o6 + i).fma(v6, acc);
+            acc = FloatVector.fromArray(S, x, o7 + i).fma(v7, acc);
             acc.intoArray(y, yo + i);
         }
         for (; i < n; i++) {
-            y[yo + i] += a0 * x[o0 + i] + a1 * x[o1 + i] + a2 * x[o2 + i] + a3 * x[o3 + i];
+            float acc = y[yo + i];
+            acc = Math.fma(x[o0 + i], coef[co], acc);
+            acc = Math.fma(x[o1 + i], coef[co + 1], acc);
+            acc = Math.fma(x[o2 + i], coef[co + 2], acc);
+            acc = Math.fma(x[o3 + i], coef[co + 3], acc);
+            acc = Math.fma(x[o4 + i], coef[co + 4], acc);
+            acc = Math.fma(x[o5 + i], coef[co + 5], acc);
+            acc = Math.fma(x[o6 + i], coef[co + 6], acc);
+            y[yo + i] = Math.fma(x[o7 + i], coef[co + 7], acc);
         }
     }
 

@@ -1,0 +1,136 @@
+package io.pinsage.rpc;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.pinsage.nn.batch.BatchSchedule;
+import io.pinsage.nn.batch.MiniBatchSource;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The trainer's end of the cluster: where its samplers listen, the secret and fingerprint it presents, and the event
+ * loop its connections run on. Each {@link #open} connects afresh (a sampler restarted between epochs is used again)
+ * and returns the epoch's {@link RemoteMiniBatchSource}; {@link #factory()} is what a trainer takes.
+ *
+ * <p>Threads: one event loop ({@code pinsage-rpc-trainer}, a daemon thread) for every connection. {@link #open} is
+ * called from the trainer's thread, {@link #close} from any.
+ */
+public final class RemoteSamplers implements AutoCloseable {
+
+    private final List<InetSocketAddress> samplers;
+    private final SharedSecret secret;
+    private final byte[] fingerprintDigest;
+    private final int batches;
+    private final RpcConfig config;
+    private final SslContext tls;
+    private final EventLoopGroup group;
+    private final Set<RemoteMiniBatchSource> open = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param samplers    where the samplers listen; at least one
+     * @param fingerprint what the samplers must see too: the store's identity and the training configuration
+     * @param schedule    the run's schedule: how many batches an epoch has
+     * @throws IllegalArgumentException when no sampler is given
+     */
+    public RemoteSamplers(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprint,
+                          BatchSchedule schedule, RpcConfig config) {
+        this(samplers, secret, fingerprint, schedule, config, null);
+    }
+
+    /**
+     * A trainer whose connections are encrypted, to samplers started with a TLS context.
+     *
+     * @param tls a client context that trusts the samplers' certificates (for example from
+     *            {@code SslContextBuilder.forClient().trustManager(trustManagerFactory)}), or null for plain TCP
+     */
+    public RemoteSamplers(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprint,
+                          BatchSchedule schedule, RpcConfig config, SslContext tls) {
+        if (tls != null && !tls.isClient()) {
+            throw new IllegalArgumentException("tls: a server context where a trainer needs a client context");
+        }
+        if (samplers.isEmpty()) {
+            throw new IllegalArgumentException("samplers=[]: at least one sampler address is needed");
+        }
+        this.samplers = List.copyOf(samplers);
+        this.secret = secret;
+        this.fingerprintDigest = SharedSecret.digest(fingerprint);
+        this.batches = schedule.batches();
+        this.config = config;
+        this.tls = tls;
+        this.group = Transport.group(1, "pinsage-rpc-trainer");
+    }
+
+    /**
+     * Connects to every sampler and serves batches {@code fromBatch ..} of {@code epoch}; blocks until each sampler
+     * is admitted, refused or given up on (at most twice the handshake timeout).
+     *
+     * @throws IllegalStateException when a sampler refuses this trainer or is refused by it (secret, fingerprint,
+     *                               version), naming the sampler and the reason; or when no sampler can be reached
+     */
+    public RemoteMiniBatchSource open(int epoch, int fromBatch) {
+        RemoteMiniBatchSource source = new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, config,
+                tls, group.next(), epoch, fromBatch, open::remove);
+        open.add(source);
+        return source;
+    }
+
+    /** {@link #open} as the factory a trainer opens once per epoch. */
+    public MiniBatchSource.Factory factory() {
+        return this::open;
+    }
+
+    /**
+     * Stops the event loop. A source still open is abandoned: its connections close and a {@code take} waiting on it
+     * throws. Idempotent.
+     */
+    @Override
+    public void close() {
+        for (RemoteMiniBatchSource source : open) {
+            source.abandon();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /**
+     * Parses {@code HOST:PORT[,HOST:PORT...]} (an IPv6 host in brackets) without resolving the hosts.
+     *
+     * @throws IllegalArgumentException naming the entry that is not {@code HOST:PORT} with a port in [1, 65535]
+     */
+    public static List<InetSocketAddress> parseAddresses(String text) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String entry : text.split(",", -1)) {
+            out.add(parseAddress(entry.strip()));
+        }
+        return out;
+    }
+
+    /**
+     * Parses one {@code HOST:PORT}; port 0 is allowed (a listener picks a free port).
+     *
+     * @throws IllegalArgumentException naming the text when it is not {@code HOST:PORT} with a port in [0, 65535]
+     */
+    public static InetSocketAddress parseAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        if (colon > 0) {
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+        }
+        if (host.isEmpty() || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("address '" + text + "': expected HOST:PORT with a port in [0, 65535]");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+}

@@ -1,0 +1,130 @@
+package io.pinsage.rpc;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.pinsage.nn.batch.BatchSchedule;
+import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.nn.model.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MiniBatchCodecTest {
+
+    static {
+        LeakRecorder.install();
+    }
+
+    private final TestBatches batches = new TestBatches(new BatchSchedule(300, 16, 42));
+
+    @AfterAll
+    static void noLeaks() throws InterruptedException {
+        LeakRecorder.assertNoLeaks();
+    }
+
+    @Test
+    void shouldDecodeToAnEqualBatch() {
+        for (int index = 0; index < 5; index++) {
+            MiniBatch sent = batches.build(2, index);
+            ByteBuf body = MiniBatchCodec.encode(PooledByteBufAllocator.DEFAULT, sent, 7, Integer.MAX_VALUE);
+            try {
+                assertTrue(body.isDirect(), "tensors go straight into a direct buffer");
+                assertEquals(MiniBatchCodec.bodyLength(sent), body.readableBytes());
+                assertEquals(7, MiniBatchCodec.backlog(body));
+                MiniBatch got = MiniBatchCodec.decode(body);
+                assertEquals(0, body.readerIndex(), "decoding leaves the indices alone");
+                assertSameBatch(sent, got);
+            } finally {
+                body.release();
+            }
+        }
+    }
+
+    /** Field by field, floats by their bits. */
+    static void assertSameBatch(MiniBatch a, MiniBatch b) {
+        assertEquals(a.epoch(), b.epoch());
+        assertEquals(a.index(), b.index());
+        assertEquals(a.hardPerQuery(), b.hardPerQuery());
+        assertArrayEquals(a.queryRows(), b.queryRows());
+        assertArrayEquals(a.positiveRows(), b.positiveRows());
+        assertArrayEquals(a.negativeRows(), b.negativeRows());
+        assertArrayEquals(a.hardRows(), b.hardRows());
+        ComputationGraph g = a.graph();
+        ComputationGraph h = b.graph();
+        assertEquals(g.layers(), h.layers());
+        for (int k = 0; k <= g.layers(); k++) {
+            assertEquals(g.nodeCount(k), h.nodeCount(k));
+        }
+        assertArrayEquals(g.nodeIds(), h.nodeIds());
+        assertEquals(g.featureDim(), h.featureDim());
+        assertArrayEquals(bits(g.features()), bits(h.features()));
+        assertArrayEquals(bits(g.logDegrees()), bits(h.logDegrees()));
+        for (int k = 1; k <= g.layers(); k++) {
+            assertArrayEquals(g.offsets(k), h.offsets(k));
+            assertArrayEquals(g.neighbours(k), h.neighbours(k));
+            assertArrayEquals(bits(g.weights(k)), bits(h.weights(k)));
+        }
+    }
+
+    private static int[] bits(float[] f) {
+        int[] b = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            b[i] = Float.floatToRawIntBits(f[i]);
+        }
+        return b;
+    }
+
+    @Test
+    void shouldRefuseABatchLargerThanTheFrameLimitNamingBothSizes() {
+        MiniBatch b = batches.build(0, 0);
+        long length = MiniBatchCodec.bodyLength(b);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MiniBatchCodec.encode(PooledByteBufAllocator.DEFAULT, b, 0, (int) length - 1));
+        assertEquals("batch 0 of epoch 0 encodes to " + length + " bytes; maxFrameBytes allows a body of " + (length - 1),
+                e.getMessage());
+    }
+
+    @Test
+    void shouldRejectBodiesWhoseCountsDoNotFitNamingTheField() {
+        byte[] good = TestBatches.bytes(batches.build(1, 3));
+        // 8 header ints and, for K = 2, 3 node counts and 2 edge counts come before the arrays: 52 bytes.
+        assertEquals("batch body: the counts describe " + (good.length - 52) + " more bytes, the frame holds "
+                + (good.length - 56), decodeError(Arrays.copyOf(good, good.length - 4)));
+        byte[] layers = good.clone();
+        layers[12] = 0;
+        assertEquals("batch body: layers=0 out of range", decodeError(layers));
+        byte[] pairs = good.clone();
+        pairs[23] = (byte) 0x80;
+        assertTrue(decodeError(pairs).startsWith("batch body: pairs=-"), decodeError(pairs));
+        byte[] huge = good.clone();
+        huge[12] = 0x7F;
+        huge[15] = 0x0F;
+        assertTrue(decodeError(huge).startsWith("batch body:"), decodeError(huge));
+    }
+
+    @Test
+    void shouldRejectARowOutsideTheGraphAsCorruptData() {
+        MiniBatch b = batches.build(1, 0);
+        byte[] bytes = TestBatches.bytes(b);
+        // The query rows follow everything but the positive, negative and hard rows; the first one is set to -5.
+        int at = bytes.length - 4 * (2 * b.size() + b.negativeRows().length + b.hardRows().length);
+        bytes[at] = -5;
+        bytes[at + 1] = -1;
+        bytes[at + 2] = -1;
+        bytes[at + 3] = -1;
+        assertEquals("batch body: queryRows[0]=-5: must lie in [0, " + b.graph().outputCount()
+                + "), the graph's output rows", decodeError(bytes));
+    }
+
+    private static String decodeError(byte[] body) {
+        return assertThrows(CorruptFrameException.class, () -> MiniBatchCodec.decode(Unpooled.wrappedBuffer(body)))
+                .getMessage();
+    }
+}
