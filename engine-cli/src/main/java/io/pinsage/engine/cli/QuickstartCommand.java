@@ -151,7 +151,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     + " ./pinsage walk %<s --query 0%n  %s  the PinSage model: ./pinsage evaluate --model %<s --dataset synthetic:%s%n",
                     dir, store(dir), model(dir), store(dir));
             System.out.printf("to serve the store over HTTP (Pixie recommendations; related pins once embed and index have"
-                    + " run on it):%n  ./pinsage serve %s --port 8080%n", store(dir));
+                    + " run on it):%n  ./pinsage serve %s --port 8080 --topics %d%n", store(dir), size.config().topics());
         }
         return 0;
     }

@@ -3,12 +3,14 @@ package io.pinsage.engine.cli;
 import io.pinsage.engine.api.EngineOptions;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.serve.PinSageServer;
+import io.pinsage.engine.serve.PinTopics;
 import io.pinsage.engine.serve.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
  * server, then the engine). Prints what was loaded and the URL.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus).")
+        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus), and a page at /"
+                + " comparing related pins by PinSage, Pixie and content.")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (with embeddings.left and index.left for /v1/related)")
@@ -42,40 +45,91 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     ResidencyOption residency;
 
-    @Override
-    public Integer call() throws Exception {
+    @Option(names = "--topics", paramLabel = "T", description = "the store was generated with T topics (generate --topics;"
+            + " quickstart prints its value): answers and the page show each pin's topic (default: none)")
+    Integer topics;
+
+    @Option(names = "--confusable-pairs", paramLabel = "C", description = "with --topics: the leading topic pairs whose features"
+            + " nearly coincide (default T/8, as generate draws them)")
+    Integer confusablePairs;
+
+    /** A started server and its engine; closing stops the server, then the engine. */
+    record Running(PinSageEngine engine, PinSageServer server) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                server.close();
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    /** Opens the store, starts the server and prints what was loaded and where it listens. */
+    Running start(PrintStream out) throws Exception {
         ServerOptions defaults = ServerOptions.defaults(port);
         ServerOptions options = defaults.withHost(host).withWorkers(workers == null ? defaults.workers() : workers, queue)
-                .withMaxBodyBytes(maxBody);
+                .withMaxBodyBytes(maxBody).withTopics(pinTopics());
         PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked()).build());
         PinSageServer server;
         try {
+            if (topics != null && topics > engine.pinCount()) {
+                throw new IllegalArgumentException("--topics=" + topics + ": the store has only " + engine.pinCount() + " pins");
+            }
             server = PinSageServer.start(engine, options);
         } catch (Exception | Error e) {
             engine.close();
             throw e;
         }
-        System.out.printf("store: %s, %,d pins, %,d boards, %,d edges%n", dir, engine.pinCount(), engine.boardCount(),
+        out.printf("store: %s, %,d pins, %,d boards, %,d edges%n", dir, engine.pinCount(), engine.boardCount(),
                 engine.edgeCount());
-        System.out.println("residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
+        out.println("residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
                 + engine.residencyReason() + "); Pixie walks " + (engine.hasWalkTable() ? "a walk table" : "the store's CSR"));
-        System.out.println("embeddings: " + (engine.hasEmbeddings() ? engine.embeddingDim() + " floats per pin"
+        out.println("embeddings: " + (engine.hasEmbeddings() ? engine.embeddingDim() + " floats per pin"
                 : "none (/v1/related answers 501; write them with ./pinsage embed)"));
-        System.out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
+        out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
                 : "none (/v1/related needs by=exact; build it with ./pinsage index " + dir + ")"));
-        System.out.printf("listening on http://%s:%d/  (%d workers, queue %d)%n", host, server.port(), options.workers(),
+        if (options.topics().known()) {
+            out.printf("topics: %d, the first %d pairs confusable by content%n", options.topics().topics(),
+                    options.topics().confusablePairs());
+        }
+        out.printf("listening on http://%s:%d/  (%d workers, queue %d)%n", host, server.port(), options.workers(),
                 options.queueCapacity());
         if (engine.pinCount() > 0) {
-            System.out.printf("try: curl 'http://%s:%d/v1/recommend?pins=%s&k=10'%n", host, server.port(), engine.externalPin(0));
+            out.printf("try: curl 'http://%s:%d/v1/recommend?pins=%s&k=10', or open http://%1$s:%2$d/?pin=%3$s%n", host,
+                    server.port(), engine.externalPin(0));
         }
+        return new Running(engine, server);
+    }
+
+    private PinTopics pinTopics() {
+        if (topics == null) {
+            if (confusablePairs != null) {
+                throw new IllegalArgumentException("--confusable-pairs=" + confusablePairs + ": needs --topics");
+            }
+            return PinTopics.NONE;
+        }
+        if (topics < 1) {
+            throw new IllegalArgumentException("--topics=" + topics + ": must be >= 1");
+        }
+        int pairs = confusablePairs == null ? topics / 8 : confusablePairs;
+        if (pairs < 0 || 2L * pairs > topics) {
+            throw new IllegalArgumentException("--confusable-pairs=" + pairs + ": must be in [0, " + topics / 2 + "] for --topics="
+                    + topics);
+        }
+        return new PinTopics(topics, pairs);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Running running = start(System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                server.close();
+                running.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                engine.close();
                 stopped.countDown();
             }
         }, "pinsage-serve-stop"));

@@ -49,6 +49,7 @@ class QuickstartCommandTest {
                 + "  the graph store: ./pinsage info " + work.resolve("store")), r.out());
         assertTrue(r.out().contains("./pinsage evaluate --model " + work.resolve("model") + " --dataset synthetic:" + work.resolve("store")),
                 r.out());
-        assertTrue(r.out().endsWith("  ./pinsage serve " + work.resolve("store") + " --port 8080\n"), r.out());
+        // 1,100 pins get the generator's 64 topics
+        assertTrue(r.out().endsWith("  ./pinsage serve " + work.resolve("store") + " --port 8080 --topics 64\n"), r.out());
     }
 }

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -28,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HttpHandler.class);
     private static final String JSON = "application/json";
 
     private final Endpoints endpoints;
@@ -102,6 +105,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             return endpoint.equals(Endpoints.RELATED) ? endpoints.related(q) : endpoints.recommend(q);
         } catch (RuntimeException e) {
+            // the client sees the message; the host's log gets the stack
+            LOG.error("{} failed for {}", endpoint, q, e);
             return endpoints.error(new BadRequestException(500, null, "internal error: " + e));
         }
     }
@@ -135,6 +140,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection {} closed on an error", ctx.channel().remoteAddress(), cause);
         ctx.close(); // a broken connection is the client's; the server goes on
     }
 }

@@ -16,6 +16,12 @@ final class QueryParameters {
         this.values = values;
     }
 
+    /** The parameters as decoded, for the log. */
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+
     /** Refuses any parameter outside {@code allowed}: a misspelt option must not be silently ignored. */
     void allowOnly(Set<String> allowed) {
         for (String name : values.keySet()) {
