@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 /** Groups the scale benchmarks; each is a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Scale benchmarks that report ratios against limits measured in the same run.",
-        subcommands = {BenchBuildCommand.class, BenchWalksCommand.class, BenchTrainStepCommand.class, BenchPruneQualityCommand.class})
+        subcommands = {BenchBuildCommand.class, BenchWalksCommand.class, BenchTrainStepCommand.class, BenchPruneQualityCommand.class,
+            BenchServeCommand.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -83,8 +83,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         out.printf("store: %s, %,d pins, %,d boards, %,d edges%n", dir, engine.pinCount(), engine.boardCount(),
                 engine.edgeCount());
-        out.println("residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
-                + engine.residencyReason() + "); Pixie walks " + (engine.hasWalkTable() ? "a walk table" : "the store's CSR"));
+        out.println(residencyLine(engine));
         out.println("embeddings: " + (engine.hasEmbeddings() ? engine.embeddingDim() + " floats per pin"
                 : "none (/v1/related answers 501; write them with ./pinsage embed)"));
         out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
@@ -100,6 +99,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     server.port(), engine.externalPin(0));
         }
         return new Running(engine, server);
+    }
+
+    /** How the engine holds the graph and what Pixie walks. */
+    static String residencyLine(PinSageEngine engine) {
+        return "residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
+                + engine.residencyReason() + "); Pixie walks " + (engine.hasWalkTable() ? "a walk table" : "the store's CSR");
     }
 
     private PinTopics pinTopics() {
