@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,6 +69,14 @@ class PageBrowserTest {
         return values;
     }
 
+    /** The markup of the column with id {@code column}, up to its end. */
+    private static String section(String dom, String column) {
+        int start = dom.indexOf("id=\"" + column + "\"");
+        assertTrue(start >= 0, column + " not in\n" + dom);
+        int end = dom.indexOf("</div>", start);
+        return dom.substring(start, end < 0 ? dom.length() : end);
+    }
+
     /** The topics the page should show beside {@code pins}: dense id modulo the topics (the store has no id map). */
     private static List<String> topics(List<String> pins) {
         return pins.stream().map(id -> Integer.toString(Integer.parseInt(id) % TOPICS)).toList();
@@ -109,6 +118,11 @@ class PageBrowserTest {
             assertEquals(topics(pinsage), column(dom, "pinsage", "data-topic"));
             assertEquals(topics(pixie), column(dom, "pixie", "data-topic"));
             assertEquals(topics(content), column(dom, "content", "data-topic"));
+            for (Map.Entry<String, List<String>> column : Map.of("pinsage", pinsage, "pixie", pixie, "content", content).entrySet()) {
+                long same = topics(column.getValue()).stream().filter("1"::equals).count();
+                assertTrue(section(dom, column.getKey()).contains("<p class=\"agreement\" data-same=\"" + same + "\">" + same + " of "
+                        + column.getValue().size() + " share its topic</p>"), column.getKey() + ": " + dom);
+            }
             // pin 5 has topic 1, one of the confusable pair (0, 1): the page says so above the columns
             assertTrue(dom.contains("<p id=\"query-pin\" class=\"confusable\">pin 5<span class=\"topic\">topic 1 ≈</span>"),
                     dom);
