@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 
 /** Prints a store's statistics. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Print a graph store's counts, degree statistics, bytes per edge and files (checks headers, not checksums).")
+        description = "Print a graph store's counts, degree statistics, bytes per edge and files, and the embedding stores beside it (checks headers, not checksums).")
 final class InfoCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Store directory.")
@@ -19,6 +19,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (GraphStore store = GraphStore.open(dir)) {
             StoreReport.print(store, System.out);
+            EmbeddingReport.print(dir, System.out, false);
         }
         IndexReport.print(dir, System.out, false);
         return 0;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DoctorCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
+                EmbedCommand.class,
                 QuickstartCommand.class,
                 GenerateCommand.class,
                 BuildCommand.class,

@@ -150,8 +150,9 @@ final class QuickstartCommand implements Callable<Integer> {
             System.out.printf("%nquickstart done; kept the working directory %s:%n  %s  the graph store: ./pinsage info %<s,"
                     + " ./pinsage walk %<s --query 0%n  %s  the PinSage model: ./pinsage evaluate --model %<s --dataset synthetic:%s%n",
                     dir, store(dir), model(dir), store(dir));
-            System.out.printf("to serve the store over HTTP (Pixie recommendations; related pins once embed and index have"
-                    + " run on it):%n  ./pinsage serve %s --port 8080 --topics %d%n", store(dir), size.config().topics());
+            System.out.printf("to serve the store over HTTP (Pixie recommendations; related pins by PinSage once the model has"
+                    + " embedded its pins and they are indexed):%n  ./pinsage embed %1$s --model %2$s%n  ./pinsage index %1$s%n"
+                    + "  ./pinsage serve %1$s --port 8080 --topics %3$d%n", store(dir), model(dir), size.config().topics());
         }
         return 0;
     }

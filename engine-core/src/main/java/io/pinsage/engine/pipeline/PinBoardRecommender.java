@@ -290,6 +290,11 @@ public final class PinBoardRecommender {
 
     /** What a model trained on this store is bound to: node and edge counts and the feature width. */
     private Map<String, String> shape() {
+        return shape(graph, featureDim);
+    }
+
+    /** What a model trained on {@code graph} with pin features of {@code featureDim} columns is bound to. */
+    static Map<String, String> shape(BipartiteGraph graph, int featureDim) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("pins", Integer.toString(graph.nodeCount(Side.LEFT)));
         m.put("boards", Integer.toString(graph.nodeCount(Side.RIGHT)));

@@ -80,17 +80,42 @@ public final class ConvolveLayer {
      */
     public Tensor forward(Tensor previous, int targets, IndexBuffer offsets, IndexBuffer neighbours, Tensor weights) {
         this.hPrev = previous;
-        this.offsets = offsets;
-        this.neighbours = neighbours;
-        this.alpha = weights;
+        return reduce(previous.rows(0, targets), messages(previous), offsets, neighbours, weights);
+    }
+
+    /**
+     * The map step alone: {@code ReLU(Q·h_v + q)} for every row of {@code previous}, so that a caller embedding
+     * nodes out of core computes each node's message once and stores it. Not for training (no backward follows).
+     *
+     * @return {@code previous.rows() x hiddenDim}, a view valid until the next call
+     */
+    public Tensor messages(Tensor previous) {
         m = messages.rows(previous.rows());
         backend.gemm(false, false, 1f, previous, q.value(), 0f, m);
         backend.biasActivation(m, qBias.value(), Activation.RELU, m);
+        return m;
+    }
+
+    /**
+     * The reduce step alone: pools each target's neighbours' rows of {@code messages} (computed by
+     * {@link #messages}, possibly for other chunks and gathered) and combines them with the target's own row.
+     *
+     * @param self       {@code targets x inDim}, the targets' rows of the previous layer
+     * @param offsets    {@code targets + 1} CSR offsets into {@code neighbours}
+     * @param neighbours row indices into {@code messages}
+     * @param weights    one α per neighbour
+     * @return {@code targets x outDim}, rows of unit L2 norm (or zero), a view valid until the next call
+     */
+    public Tensor reduce(Tensor self, Tensor messages, IndexBuffer offsets, IndexBuffer neighbours, Tensor weights) {
+        int targets = self.rows();
+        this.offsets = offsets;
+        this.neighbours = neighbours;
+        this.alpha = weights;
         n = pooled.rows(targets);
         maxIndex = pooling == Pooling.MAX ? argMax.ints(targets * n.cols()) : null;
-        backend.aggregate(pooling, m, offsets, neighbours, weights, n, maxIndex);
+        backend.aggregate(pooling, messages, offsets, neighbours, weights, n, maxIndex);
         z = activations.rows(targets);
-        backend.gemm(false, false, 1f, previous.rows(0, targets), wSelf.value(), 0f, z);
+        backend.gemm(false, false, 1f, self, wSelf.value(), 0f, z);
         backend.gemm(false, false, 1f, n, wNeigh.value(), 1f, z);
         backend.biasActivation(z, wBias.value(), Activation.RELU, z);
         h = normalized.rows(targets);

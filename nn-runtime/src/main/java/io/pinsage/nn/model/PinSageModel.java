@@ -175,14 +175,24 @@ public final class PinSageModel {
         for (int k = 1; k <= config.layers(); k++) {
             h = convolve[k - 1].forward(h, graph.nodeCount(k), set.offsets[k], set.neighbours[k], set.alpha[k]);
         }
-        Tensor y = g2.forward(g1.forward(h));
+        lastOutput = head(h);
+        return lastOutput;
+    }
+
+    /**
+     * The layers after the last CONVOLVE: G1, G2 and, if configured, normalisation, for rows of {@code h^K}
+     * (used alone by inference that runs the model layer by layer).
+     *
+     * @return {@code rows x outputDim}, a view valid until the next call or forward
+     */
+    public Tensor head(Tensor hK) {
+        Tensor y = g2.forward(g1.forward(hK));
         if (config.normalizeOutput()) {
             Tensor out = output.rows(y.rows());
             lastNorms = outputNorms.rows(y.rows());
             backend.l2Normalize(y, out, lastNorms);
             y = out;
         }
-        lastOutput = y;
         return y;
     }
 
