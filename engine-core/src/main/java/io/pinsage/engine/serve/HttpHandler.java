@@ -31,7 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpHandler.class);
-    private static final String JSON = "application/json";
+    static final String JSON = "application/json";
 
     private final Endpoints endpoints;
     private final ServerMetrics metrics;
@@ -51,10 +51,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
-        String endpoint = switch (path) {
-            case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS -> path;
-            default -> "other";
-        };
+        String endpoint = endpointOf(path);
         CompletableFuture<Endpoints.Answer> answer = route(request, uri, endpoint);
         String contentType = switch (endpoint) {
             case Endpoints.METRICS -> metrics.contentType();
@@ -64,6 +61,24 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         // answers leave in the order the requests came (HTTP/1.1 pipelining), whichever worker finishes first
         sent = sent.thenCompose(v -> answer).thenAccept(a -> send(ctx, endpoint, arrived, keepAlive, a,
                 a.status() == 200 ? contentType : JSON));
+    }
+
+    /** The metrics' name of the endpoint at {@code path}: the path itself, or {@code other} for unknown paths. */
+    static String endpointOf(String path) {
+        return switch (path) {
+            case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS -> path;
+            default -> "other";
+        };
+    }
+
+    /** An answer with its length and connection headers. */
+    static FullHttpResponse response(Endpoints.Answer a, String contentType, boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()),
+                Unpooled.wrappedBuffer(a.body()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, a.body().length)
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return response;
     }
 
     /** The answer to one request: at once for the cheap endpoints and for errors, from a worker for queries. */
@@ -113,15 +128,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void send(ChannelHandlerContext ctx, String endpoint, long arrived, boolean keepAlive, Endpoints.Answer a,
                       String contentType) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()),
-                Unpooled.wrappedBuffer(a.body()));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, a.body().length);
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        FullHttpResponse response = response(a, contentType, keepAlive);
         metrics.record(endpoint, a.status(), System.nanoTime() - arrived);
         var written = ctx.writeAndFlush(response); // the channel owns the response from here, and releases it
         if (!keepAlive) {

@@ -8,7 +8,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.pinsage.engine.api.PinSageEngine;
@@ -62,7 +61,7 @@ public final class PinSageServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
-                                    new HttpServerCodec(), new HttpObjectAggregator(options.maxBodyBytes()),
+                                    new HttpServerCodec(), new BodyLimit(options.maxBodyBytes(), endpoints, metrics),
                                     new HttpHandler(endpoints, metrics, workers));
                         }
                     })

@@ -195,7 +195,11 @@ class PinSageServerTest {
     @Test
     void shouldRefuseOversizedBodiesAndMalformedRequests() throws Exception {
         String big = "POST /v1/recommend HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100_000);
-        assertTrue(raw(big).startsWith("HTTP/1.1 413"), "oversized body");
+        String refused = raw(big);
+        assertTrue(refused.startsWith("HTTP/1.1 413"), "oversized body");
+        JsonNode error = JSON.readTree(refused.substring(refused.indexOf("\r\n\r\n") + 4));
+        assertEquals("body", error.path("parameter").asText(), refused);
+        assertTrue(error.path("error").asText().contains("1024 bytes"), refused);
         assertTrue(raw("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + "X-Long: " + "y".repeat(20_000) + "\r\n\r\n")
                 .matches("(?s)HTTP/1.1 4\\d\\d.*"), "oversized header");
         assertTrue(raw("BLAH\r\n\r\n").startsWith("HTTP/1.1 400"), "malformed request line");
