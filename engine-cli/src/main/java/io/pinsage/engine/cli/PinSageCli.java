@@ -33,10 +33,18 @@ import picocli.CommandLine.Command;
         })
 public final class PinSageCli implements Runnable {
 
+    /**
+     * jvector logs through java.util.logging, at INFO, which instruction set it picked and how many threads it uses:
+     * the commands print what matters of it themselves; warnings still show. Held here, since JUL keeps its loggers
+     * by weak reference and would forget the level.
+     */
+    private static final java.util.logging.Logger JVECTOR_LOG = java.util.logging.Logger.getLogger("io.github.jbellis.jvector");
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        JVECTOR_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(newCommandLine().execute(args));
     }
 
