@@ -22,8 +22,8 @@ final class BenchServeCommand implements Callable<Integer> {
     @Mixin
     ResidencyOption residency;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "duration of each of the four measurements, after a third"
-            + " of it of warm-up (default ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "4", description = "duration of each measurement (three pairs in-process and"
+            + " over HTTP per endpoint), after a third of it of warm-up (default ${DEFAULT-VALUE})")
     double seconds;
 
     @Option(names = "--callers", defaultValue = "2", description = "concurrent callers: threads in-process, connections over"
