@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
@@ -31,7 +33,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * (Pixie) over HTTP on loopback, each held against the same call made in-process in the same run (three alternating
  * pairs, the median pair reported), with the same
  * number of callers, the same pins and the same options. The HTTP clients are plain keep-alive sockets (one per
- * caller, a request at a time), so the client's own cost stays small beside the server's.
+ * caller, a request at a time), so the client's own cost stays small beside the server's. On a shared machine
+ * queries/s follow the share of the cores other processes leave (and a process with more runnable threads gets a
+ * larger share), so each endpoint's CPU time per query is printed as well: the callers' threads' in-process, the
+ * process's less the callers' over HTTP.
  *
  * <p>Threading: {@link #run()} on one thread; it starts {@link Options#callers()} threads per measurement and the
  * server's {@link Options#workers()}. Prints to the stream it is given; the engine it is given stays open.
@@ -66,14 +71,26 @@ public final class ServeBench {
         }
     }
 
-    /** One measurement: queries answered and their latencies. */
-    record Measurement(long queries, double seconds, double p50Millis, double p99Millis) {
+    /**
+     * One measurement: queries answered, their latencies, and CPU time in the timed part, of the callers' threads and
+     * of the whole process (callers, server, and whatever else of this JVM ran).
+     */
+    record Measurement(long queries, double seconds, double p50Millis, double p99Millis, long callerCpuNanos,
+                       long processCpuNanos) {
         double perSecond() {
             return queries / seconds;
+        }
+
+        /** CPU per query of the work itself: the callers' for in-process calls, the rest of the process's over HTTP. */
+        double cpuMillisPerQuery(boolean http) {
+            return (http ? processCpuNanos - callerCpuNanos : callerCpuNanos) / 1e6 / queries;
         }
     }
 
     private static final int ROUNDS = 3;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private final PinSageEngine engine;
     private final Options options;
@@ -147,6 +164,11 @@ public final class ServeBench {
                         + " HTTP/in-process %.2f (median of %d pairs)%n", name, local.perSecond(), local.p50Millis(),
                 local.p99Millis(), http.perSecond(), http.p50Millis(), http.p99Millis(), http.perSecond() / local.perSecond(),
                 ROUNDS);
+        // CPU per query does not depend on the share of the cores other processes leave, which q/s does
+        double localCpu = local.cpuMillisPerQuery(false);
+        double httpCpu = http.cpuMillisPerQuery(true);
+        out.printf(Locale.ROOT, "%-14s CPU per query: in-process %.3f ms, HTTP server %.3f ms (the clients' left out);"
+                + " in-process/HTTP %.2f%n", name, localCpu, httpCpu, localCpu / httpCpu);
     }
 
     /** Makes one caller's call, e.g. opening its connection. */
@@ -167,8 +189,13 @@ public final class ServeBench {
         int[] counts = new int[n];
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long[] timedEnd = new long[1];
+        long[] processCpuFrom = new long[1];
+        long[] callerCpu = new long[n];
         // the last caller to finish warming up starts the clock; the barrier publishes the end to every caller
-        CyclicBarrier warm = new CyclicBarrier(n, () -> timedEnd[0] = System.nanoTime() + timedNanos);
+        CyclicBarrier warm = new CyclicBarrier(n, () -> {
+            processCpuFrom[0] = PROCESS.getProcessCpuTime();
+            timedEnd[0] = System.nanoTime() + timedNanos;
+        });
         List<Thread> threads = new ArrayList<>(n);
         long warmupEnd = System.nanoTime() + warmupNanos;
         for (int t = 0; t < n; t++) {
@@ -185,6 +212,7 @@ public final class ServeBench {
                     } while (System.nanoTime() < warmupEnd);
                     warm.await();
                     long end = timedEnd[0];
+                    long cpuFrom = THREADS.getCurrentThreadCpuTime();
                     for (long now = System.nanoTime(); now < end; i++) {
                         call.run(i);
                         long done = System.nanoTime();
@@ -194,6 +222,7 @@ public final class ServeBench {
                         mine[count++] = done - now;
                         now = done;
                     }
+                    callerCpu[caller] = THREADS.getCurrentThreadCpuTime() - cpuFrom;
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                     warm.reset(); // callers waiting for this one give up too
@@ -205,6 +234,7 @@ public final class ServeBench {
         for (Thread t : threads) {
             t.join();
         }
+        long processCpu = PROCESS.getProcessCpuTime() - processCpuFrom[0];
         if (failure.get() != null) {
             Throwable first = failure.get();
             throw new IllegalStateException("a caller failed: " + first, first);
@@ -212,6 +242,10 @@ public final class ServeBench {
         long total = 0;
         for (int c : counts) {
             total += c;
+        }
+        long callersCpu = 0;
+        for (long c : callerCpu) {
+            callersCpu += c;
         }
         if (total == 0) {
             throw new IllegalStateException("no query finished within " + options.seconds() + " s: measure longer");
@@ -224,7 +258,7 @@ public final class ServeBench {
         }
         Arrays.sort(all);
         return new Measurement(total, timedNanos / 1e9, all[(int) (0.50 * (all.length - 1))] / 1e6,
-                all[(int) (0.99 * (all.length - 1))] / 1e6);
+                all[(int) (0.99 * (all.length - 1))] / 1e6, callersCpu, processCpu);
     }
 
     /** One keep-alive HTTP/1.1 connection asking GETs one at a time; a non-200 answer is an error. */

@@ -18,6 +18,9 @@ class BenchServeCommandTest {
     private static final Pattern LINE = Pattern.compile(
             "in-process [\\d,]+ q/s, p50 [\\d.]+ ms, p99 [\\d.]+ ms; HTTP [\\d,]+ q/s, p50 [\\d.]+ ms, p99 [\\d.]+ ms; HTTP/in-process [\\d.]+ \\(median of 3 pairs\\)");
 
+    private static final Pattern CPU = Pattern.compile(
+            "^(related|recommend) +CPU per query: in-process [\\d.]+ ms, HTTP server [\\d.]+ ms \\(the clients' left out\\); in-process/HTTP [\\d.]+$");
+
     @Test
     void shouldMeasureBothEndpointsInProcessAndOverHttp() throws Exception {
         Path store = dir.resolve("store");
@@ -31,6 +34,7 @@ class BenchServeCommandTest {
         String recommend = r.out().lines().filter(l -> l.startsWith("recommend ")).findFirst().orElse("");
         assertTrue(LINE.matcher(related).find(), r.out());
         assertTrue(LINE.matcher(recommend).find(), r.out());
+        assertEquals(2, r.out().lines().filter(l -> CPU.matcher(l).find()).count(), r.out());
 
         CliRun bad = CliRun.run("bench", "serve", store.toString(), "--seconds", "0");
         assertEquals(2, bad.code(), bad.out());
