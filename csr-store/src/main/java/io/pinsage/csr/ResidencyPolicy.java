@@ -1,5 +1,9 @@
 package io.pinsage.csr;
 
+import io.pinsage.csr.format.StoreDirectory;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
@@ -10,7 +14,7 @@ import java.util.Map;
  * and the walk steps the caller expects to take. It copies when the adjacency takes at most half of that memory, so
  * the copy never crowds the machine, and when the walk is long enough for the copy to pay for itself
  * ({@link #STEPS_PER_COPIED_BYTE}); it maps otherwise or when the memory is {@link MemoryHeadroom#UNKNOWN}.
- * Stateless and thread-safe; reads nothing.
+ * Stateless and thread-safe; reads nothing but in {@link #forStore}.
  */
 public final class ResidencyPolicy {
 
@@ -50,6 +54,15 @@ public final class ResidencyPolicy {
         String sizes = String.format(Locale.ROOT, "the adjacency's %s %s half of the %s available beside the heap",
                 gib(adjacencyBytes), fits ? "fits in" : "exceeds", gib(availableBytes));
         return new Choice(fits ? Residency.ANONYMOUS_HUGE_PAGES : Residency.MAPPED, "auto: " + sizes);
+    }
+
+    /**
+     * {@link #auto} for the store at {@code root} on this machine: its current generation's adjacency and the memory
+     * {@link MemoryHeadroom#probe()} finds. Reads the store's manifest and {@code /proc}; the one rule by which
+     * the commands and an embedding host open a store.
+     */
+    public static Choice forStore(Path root, long walkSteps) throws IOException {
+        return auto(adjacencyBytes(StoreDirectory.openCurrent(root).files()), MemoryHeadroom.probe(), walkSteps);
     }
 
     /** Bytes a huge-page copy takes: offsets, neighbours and weights of both sides, from a generation's file sizes. */

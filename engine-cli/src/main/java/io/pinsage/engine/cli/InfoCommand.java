@@ -21,6 +21,7 @@ final class InfoCommand implements Callable<Integer> {
             StoreReport.print(store, System.out);
             EmbeddingReport.print(dir, System.out, false);
         }
+        IndexReport.print(dir, System.out, false);
         return 0;
     }
 }

@@ -28,9 +28,18 @@ import picocli.CommandLine.Command;
                 WalkCommand.class,
                 NeighborhoodsCommand.class,
                 PruneCommand.class,
+                IndexCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
         })
 public final class PinSageCli implements Runnable {
+
+    /**
+     * jvector logs through java.util.logging, at INFO, which instruction set it picked and how many threads it uses:
+     * the commands print what matters of it themselves; warnings still show. Held here, since JUL keeps its loggers
+     * by weak reference and would forget the level.
+     */
+    private static final java.util.logging.Logger JVECTOR_LOG = java.util.logging.Logger.getLogger("io.github.jbellis.jvector");
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -38,6 +47,7 @@ public final class PinSageCli implements Runnable {
     public static void main(String[] args) {
         // The transport logs through System.Logger, that is java.util.logging: its lines join the library's notes.
         JulBridge.install();
+        JVECTOR_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(newCommandLine().execute(args));
     }
 

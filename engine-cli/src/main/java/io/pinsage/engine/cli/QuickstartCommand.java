@@ -139,7 +139,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 }
                 if (done) {
                     System.out.printf(Locale.ROOT, "%nquickstart done; deleted the working directory %s (%.0f MB: the store and the"
-                            + " model); --keep or --work DIR keeps them%n", dir, bytes / 1e6);
+                            + " model); --keep or --work DIR keeps them, to serve the store with ./pinsage serve DIR/store%n",
+                            dir, bytes / 1e6);
                 } else {
                     System.out.printf("%ndeleted the working directory %s%n", dir);
                 }
@@ -149,6 +150,9 @@ final class QuickstartCommand implements Callable<Integer> {
             System.out.printf("%nquickstart done; kept the working directory %s:%n  %s  the graph store: ./pinsage info %<s,"
                     + " ./pinsage walk %<s --query 0%n  %s  the PinSage model: ./pinsage evaluate --model %<s --dataset synthetic:%s%n",
                     dir, store(dir), model(dir), store(dir));
+            System.out.printf("to serve the store over HTTP (Pixie recommendations; related pins by PinSage once the model has"
+                    + " embedded its pins and they are indexed):%n  ./pinsage embed %1$s --model %2$s%n  ./pinsage index %1$s%n"
+                    + "  ./pinsage serve %1$s --port 8080 --topics %3$d%n", store(dir), model(dir), size.config().topics());
         }
         return 0;
     }

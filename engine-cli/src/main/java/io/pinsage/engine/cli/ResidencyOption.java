@@ -4,7 +4,6 @@ import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.MemoryHeadroom;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.ResidencyPolicy;
-import io.pinsage.csr.format.StoreDirectory;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -35,12 +34,16 @@ final class ResidencyOption {
      * @param walkSteps about how many walk steps the command will take ({@link Long#MAX_VALUE}: many)
      */
     GraphStore open(Path dir, PrintStream log, long walkSteps) throws IOException {
-        Residency asked = parse(value);
+        Residency asked = asked();
         ResidencyPolicy.Choice c = asked != null ? new ResidencyPolicy.Choice(asked, "as asked")
-                : ResidencyPolicy.auto(ResidencyPolicy.adjacencyBytes(StoreDirectory.openCurrent(dir).files()),
-                        MemoryHeadroom.probe(), walkSteps);
+                : ResidencyPolicy.forStore(dir, walkSteps);
         log.println("residency: " + name(c.residency()) + " (" + c.reason() + ")");
         return GraphStore.open(dir, c.residency());
+    }
+
+    /** The residency asked for; {@code null} for auto. */
+    Residency asked() {
+        return parse(value);
     }
 
     /** A residency by name in any case, hyphens or underscores between words; {@code null} for auto. */

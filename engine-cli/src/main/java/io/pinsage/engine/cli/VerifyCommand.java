@@ -24,6 +24,7 @@ final class VerifyCommand implements Callable<Integer> {
                     store.generation().files().size(), store.generation().totalBytes(), (System.nanoTime() - t0) / 1e9);
             EmbeddingReport.print(dir, System.out, true);
         }
+        IndexReport.print(dir, System.out, true);
         return 0;
     }
 }

@@ -49,5 +49,9 @@ class QuickstartCommandTest {
                 + "  the graph store: ./pinsage info " + work.resolve("store")), r.out());
         assertTrue(r.out().contains("./pinsage evaluate --model " + work.resolve("model") + " --dataset synthetic:" + work.resolve("store")),
                 r.out());
+        // 1,100 pins get the generator's 64 topics
+        assertTrue(r.out().endsWith("  ./pinsage embed " + work.resolve("store") + " --model " + work.resolve("model") + "\n"
+                + "  ./pinsage index " + work.resolve("store") + "\n"
+                + "  ./pinsage serve " + work.resolve("store") + " --port 8080 --topics 64\n"), r.out());
     }
 }

@@ -1,0 +1,144 @@
+package io.pinsage.engine.cli;
+
+import io.pinsage.engine.api.EngineOptions;
+import io.pinsage.engine.api.PinSageEngine;
+import io.pinsage.engine.serve.PinSageServer;
+import io.pinsage.engine.serve.PinTopics;
+import io.pinsage.engine.serve.ServerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code pinsage serve DIR --port P}: the engine over HTTP until the process is stopped (Ctrl-C or SIGTERM close the
+ * server, then the engine). Prints what was loaded and the URL.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus), and a page at /"
+                + " comparing related pins by PinSage, Pixie and content.")
+final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (with embeddings.left and index.left for /v1/related)")
+    Path dir;
+
+    @Option(names = "--port", defaultValue = "8080", description = "port, 0 for any free one (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all)")
+    String host;
+
+    @Option(names = "--workers", description = "query threads (default: the processors)")
+    Integer workers;
+
+    @Option(names = "--queue", defaultValue = "256", description = "queries waiting for a worker before requests get 503 (default ${DEFAULT-VALUE})")
+    int queue;
+
+    @Option(names = "--max-body", defaultValue = "65536", description = "largest request body in bytes; larger get 413 (default ${DEFAULT-VALUE})")
+    int maxBody;
+
+    @Mixin
+    ResidencyOption residency;
+
+    @Option(names = "--topics", paramLabel = "T", description = "the store was generated with T topics (generate --topics;"
+            + " quickstart prints its value): answers and the page show each pin's topic (default: none)")
+    Integer topics;
+
+    @Option(names = "--confusable-pairs", paramLabel = "C", description = "with --topics: the leading topic pairs whose features"
+            + " nearly coincide (default T/8, as generate draws them)")
+    Integer confusablePairs;
+
+    /** A started server and its engine; closing stops the server, then the engine. */
+    record Running(PinSageEngine engine, PinSageServer server) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                server.close();
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    /** Opens the store, starts the server and prints what was loaded and where it listens. */
+    Running start(PrintStream out) throws Exception {
+        ServerOptions defaults = ServerOptions.defaults(port);
+        ServerOptions options = defaults.withHost(host).withWorkers(workers == null ? defaults.workers() : workers, queue)
+                .withMaxBodyBytes(maxBody).withTopics(pinTopics());
+        PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked()).build());
+        PinSageServer server;
+        try {
+            if (topics != null && topics > engine.pinCount()) {
+                throw new IllegalArgumentException("--topics=" + topics + ": the store has only " + engine.pinCount() + " pins");
+            }
+            server = PinSageServer.start(engine, options);
+        } catch (Exception | Error e) {
+            engine.close();
+            throw e;
+        }
+        out.printf("store: %s, %,d pins, %,d boards, %,d edges%n", dir, engine.pinCount(), engine.boardCount(),
+                engine.edgeCount());
+        out.println(residencyLine(engine));
+        out.println("embeddings: " + (engine.hasEmbeddings() ? engine.embeddingDim() + " floats per pin"
+                : "none (/v1/related answers 501; write them with ./pinsage embed)"));
+        out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
+                : "none (/v1/related needs by=exact; build it with ./pinsage index " + dir + ")"));
+        if (options.topics().known()) {
+            out.printf("topics: %d, the first %d pairs confusable by content%n", options.topics().topics(),
+                    options.topics().confusablePairs());
+        }
+        out.printf("listening on http://%s:%d/  (%d workers, queue %d)%n", host, server.port(), options.workers(),
+                options.queueCapacity());
+        if (engine.pinCount() > 0) {
+            out.printf("try: curl 'http://%s:%d/v1/recommend?pins=%s&k=10', or open http://%1$s:%2$d/?pin=%3$s%n", host,
+                    server.port(), engine.externalPin(0));
+        }
+        return new Running(engine, server);
+    }
+
+    /** How the engine holds the graph and what Pixie walks. */
+    static String residencyLine(PinSageEngine engine) {
+        return "residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
+                + engine.residencyReason() + "); Pixie walks " + (engine.hasWalkTable() ? "a walk table" : "the store's CSR");
+    }
+
+    private PinTopics pinTopics() {
+        if (topics == null) {
+            if (confusablePairs != null) {
+                throw new IllegalArgumentException("--confusable-pairs=" + confusablePairs + ": needs --topics");
+            }
+            return PinTopics.NONE;
+        }
+        if (topics < 1) {
+            throw new IllegalArgumentException("--topics=" + topics + ": must be >= 1");
+        }
+        int pairs = confusablePairs == null ? topics / 8 : confusablePairs;
+        if (pairs < 0 || 2L * pairs > topics) {
+            throw new IllegalArgumentException("--confusable-pairs=" + pairs + ": must be in [0, " + topics / 2 + "] for --topics="
+                    + topics);
+        }
+        return new PinTopics(topics, pairs);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Running running = start(System.out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
+        }, "pinsage-serve-stop"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+package io.pinsage.engine.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code bench index}: recall against the exact scan and both sides' rates, and its refusals. */
+class BenchIndexCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldMeasureRecallAndRatesAgainstTheExactScan() throws Exception {
+        Path store = dir.resolve("store");
+        assertEquals(0, CliRun.run("generate", "--out", store.toString(), "--pins", "300", "--boards", "30", "--edges", "2000").code());
+        CliRun none = CliRun.run("bench", "index", store.toString());
+        assertEquals(2, none.code(), none.out());
+        assertTrue(none.err().startsWith("error: the store has no nearest-neighbour index"), none.err());
+
+        IndexCommandTest.writeEmbeddings(store, 300, 8, 6);
+        assertEquals(0, CliRun.run("index", store.toString(), "--max-degree", "8", "--beam", "32").code());
+        CliRun r = CliRun.run("bench", "index", store.toString(), "--queries", "50");
+        assertEquals(0, r.code(), r.err());
+        Matcher recall = Pattern.compile("recall@10 ([\\d.]+) over 50 seeded query pins").matcher(r.out());
+        assertTrue(recall.find(), r.out());
+        // a graph of degree 8 over 300 rows searched with a beam of 100 finds nearly all of them
+        assertTrue(Double.parseDouble(recall.group(1)) >= 0.9, r.out());
+        assertTrue(Pattern.compile("index +[\\d,]+ q/s, p50 [\\d.]+ ms, p99 [\\d.]+ ms; exact scan [\\d,]+ q/s, p50 [\\d.]+ ms,"
+                + " p99 [\\d.]+ ms; index/exact [\\d.]+x").matcher(r.out()).find(), r.out());
+    }
+}

@@ -1,0 +1,123 @@
+package io.pinsage.engine.api;
+
+import io.pinsage.csr.Residency;
+import io.pinsage.csr.ResidencyPolicy;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * How {@link PinSageEngine#open} opens a store. Build with {@link #builder()}; immutable and thread-safe.
+ *
+ * <ul>
+ *   <li>{@code residency}: how the graph's adjacency is held; empty (the default) leaves it to
+ *       {@link ResidencyPolicy#forStore} with {@code expectedWalkSteps}.</li>
+ *   <li>{@code walkTable}: whether Pixie walks over a heap walk table when it takes at most a quarter of the free
+ *       heap (default true; faster walks for 8 bytes per edge of heap).</li>
+ *   <li>{@code executor}: where the {@code ...Async} calls run; empty (the default): a pool of {@code threads}
+ *       daemon threads that the engine owns and stops at {@link PinSageEngine#close()}. A host's executor stays
+ *       the host's: the engine never shuts it down.</li>
+ *   <li>{@code threads}: the size of the engine's own pool (default: the processors).</li>
+ * </ul>
+ */
+public final class EngineOptions {
+
+    private final Residency residency;
+    private final long expectedWalkSteps;
+    private final boolean walkTable;
+    private final Executor executor;
+    private final int threads;
+
+    private EngineOptions(Builder b) {
+        this.residency = b.residency;
+        this.expectedWalkSteps = b.expectedWalkSteps;
+        this.walkTable = b.walkTable;
+        this.executor = b.executor;
+        this.threads = b.threads;
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults. */
+    public static EngineOptions defaults() {
+        return builder().build();
+    }
+
+    public Optional<Residency> residency() {
+        return Optional.ofNullable(residency);
+    }
+
+    public long expectedWalkSteps() {
+        return expectedWalkSteps;
+    }
+
+    public boolean walkTable() {
+        return walkTable;
+    }
+
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** Fills {@link EngineOptions}; not thread-safe. */
+    public static final class Builder {
+        private Residency residency;
+        private long expectedWalkSteps = Long.MAX_VALUE;
+        private boolean walkTable = true;
+        private Executor executor;
+        private int threads = Runtime.getRuntime().availableProcessors();
+
+        private Builder() {
+        }
+
+        /** Holds the adjacency as {@code residency} says; {@code null}: decide from the store and the machine. */
+        public Builder residency(Residency residency) {
+            this.residency = residency;
+            return this;
+        }
+
+        /**
+         * The walk steps the host expects to take over the engine's life (default: many), for the automatic
+         * residency: a copy of the adjacency pays only for long use.
+         */
+        public Builder expectedWalkSteps(long steps) {
+            if (steps < 0) {
+                throw new IllegalArgumentException("expectedWalkSteps=" + steps + ": must be >= 0");
+            }
+            this.expectedWalkSteps = steps;
+            return this;
+        }
+
+        /** Whether a walk table may be built when the heap has room for it. */
+        public Builder walkTable(boolean allowed) {
+            this.walkTable = allowed;
+            return this;
+        }
+
+        /** Runs the {@code ...Async} calls on the host's {@code executor}; {@code null}: the engine's own pool. */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /** Threads of the engine's own pool, at least 1. */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads=" + threads + ": must be >= 1");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        public EngineOptions build() {
+            return new EngineOptions(this);
+        }
+    }
+}

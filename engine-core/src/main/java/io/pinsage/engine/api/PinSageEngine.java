@@ -1,0 +1,375 @@
+package io.pinsage.engine.api;
+
+import io.pinsage.csr.FeatureMatrix;
+import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.IdMap;
+import io.pinsage.csr.Residency;
+import io.pinsage.csr.ResidencyPolicy;
+import io.pinsage.csr.Side;
+import io.pinsage.csr.UnknownIdException;
+import io.pinsage.csr.embedding.EmbeddingStore;
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.engine.ann.AnnIndex;
+import io.pinsage.engine.ann.ExactSearch;
+import io.pinsage.engine.ann.Neighbors;
+import io.pinsage.walk.PixieEngine;
+import io.pinsage.walk.PixieQuery;
+import io.pinsage.walk.PixieResult;
+import io.pinsage.walk.WalkTable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+
+/**
+ * The engine for a JVM service, addressed by the store's external pin ids: Pixie recommendations over the graph
+ * ({@link #recommend}) and related pins by embedding ({@link #related} through the nearest-neighbour index,
+ * {@link #relatedExact} by a full scan), when the store has pin embeddings ({@code ./pinsage embed}) and an index
+ * ({@code ./pinsage index}). Open with {@link #open}; the engine prints nothing and leaves reporting to its host
+ * ({@link #residency()}, {@link #residencyReason()}, {@link #hasWalkTable()}, {@link #hasEmbeddings()},
+ * {@link #hasIndex()} say what was loaded).
+ *
+ * <p>Threading: every method may be called from any number of threads at once. Queries run on the calling thread
+ * ({@link #recommend}) or on the options' executor ({@link #recommendAsync}).
+ *
+ * <p>Memory: the store is mapped, or its adjacency copied into huge-page memory off the heap, as
+ * {@link EngineOptions#residency()} says; a walk table takes about 8 bytes per edge of heap and is built only when it
+ * fits in a quarter of the free heap. A query's scratch memory is pooled by the walk engine. Embeddings and the
+ * index's graph are mapped files, read through the page cache.
+ *
+ * <p>Close: {@link #close()} waits for the queries in flight, then unmaps the store and stops the engine's own pool;
+ * calls made after it throw {@link IllegalStateException}. Closing twice is harmless.
+ *
+ * <p>Errors: a query naming a pin the store does not know throws {@link UnknownIdException} (the store's id maps
+ * decide; without a map ids are dense ids); bad options throw {@link IllegalArgumentException} naming the field.
+ */
+public final class PinSageEngine implements AutoCloseable {
+
+    private final GraphStore store;
+    private final ResidencyPolicy.Choice residency;
+    private final PixieEngine pixie;
+    private final boolean walkTable;
+    private final IdMap pinIds;
+    private final EmbeddingStore embeddings;
+    private final AnnIndex index;
+    private final ExactSearch exact;
+    private final ExactSearch content;
+    private final Executor executor;
+    private final ExecutorService ownPool;
+    /** Queries hold the read side; close takes the write side, so it waits for them and later calls see it. */
+    private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private PinSageEngine(GraphStore store, ResidencyPolicy.Choice residency, EngineOptions options, EmbeddingStore embeddings,
+                          AnnIndex index) {
+        this.store = store;
+        this.embeddings = embeddings;
+        this.index = index;
+        this.exact = embeddings == null ? null : new ExactSearch(embeddings);
+        this.content = store.features(Side.LEFT)
+                .map(f -> new ExactSearch(f.segment(), f.rows(), f.dim(), true)).orElse(null);
+        this.residency = residency;
+        this.walkTable = options.walkTable() && WalkTable.fitsHeap(store.graph());
+        this.pixie = walkTable ? new PixieEngine(WalkTable.of(store.graph()), PixieEngine.DEFAULT_LANES)
+                : new PixieEngine(store.graph());
+        this.pinIds = store.ids(Side.LEFT).orElse(null);
+        this.ownPool = options.executor().isPresent() ? null
+                : Executors.newFixedThreadPool(options.threads(), Thread.ofPlatform().daemon().name("pinsage-engine-", 0).factory());
+        this.executor = options.executor().orElse(ownPool);
+    }
+
+    /**
+     * Opens the store at {@code storeDir}, with its pin embeddings ({@link EmbeddingStore#defaultRoot}) and their
+     * index ({@link AnnIndex#defaultRoot}) where they are published. Cost: opening the store (and copying its
+     * adjacency when the residency says so), building the walk table when one is built (one pass over the edges),
+     * and mapping the embeddings and the index (their checksums are left to {@code ./pinsage verify}).
+     *
+     * @throws IOException the store, the embeddings or the index is damaged, or the embeddings are not the
+     *                     store's pins' (the exceptions name the file)
+     */
+    public static PinSageEngine open(Path storeDir, EngineOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        ResidencyPolicy.Choice choice = options.residency().isPresent()
+                ? new ResidencyPolicy.Choice(options.residency().get(), "as asked")
+                : ResidencyPolicy.forStore(storeDir, options.expectedWalkSteps());
+        GraphStore store = GraphStore.open(storeDir, choice.residency());
+        EmbeddingStore embeddings = null;
+        AnnIndex index = null;
+        try {
+            Path embeddingRoot = EmbeddingStore.defaultRoot(storeDir, Side.LEFT);
+            if (StoreDirectory.isPublished(embeddingRoot)) {
+                embeddings = EmbeddingStore.open(embeddingRoot, false);
+                if (embeddings.nodeCount() != store.graph().nodeCount(Side.LEFT)) {
+                    throw new CorruptStoreException(embeddings.path(), embeddings.nodeCount() + " rows for a store of "
+                            + store.graph().nodeCount(Side.LEFT) + " pins: embed the store again");
+                }
+                Path indexRoot = AnnIndex.defaultRoot(storeDir, Side.LEFT);
+                if (StoreDirectory.isPublished(indexRoot)) {
+                    index = AnnIndex.open(indexRoot, embeddings, false);
+                }
+            }
+            return new PinSageEngine(store, choice, options, embeddings, index);
+        } catch (IOException | RuntimeException | Error e) {
+            if (index != null) {
+                index.close();
+            }
+            if (embeddings != null) {
+                embeddings.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /** How the graph's adjacency is held. */
+    public Residency residency() {
+        return residency.residency();
+    }
+
+    /** Why it is held so, e.g. {@code as asked} or the automatic rule's sizes. */
+    public String residencyReason() {
+        return residency.reason();
+    }
+
+    /** Whether Pixie walks over a heap walk table (else over the store's CSR). */
+    public boolean hasWalkTable() {
+        return walkTable;
+    }
+
+    /** Whether the store has pin embeddings, so that {@link #relatedExact} answers. */
+    public boolean hasEmbeddings() {
+        return embeddings != null;
+    }
+
+    /** Whether the embeddings have a nearest-neighbour index, so that {@link #related} answers. */
+    public boolean hasIndex() {
+        return index != null;
+    }
+
+    /** Whether the store has pin features, so that {@link #relatedByContent} answers. */
+    public boolean hasContent() {
+        return content != null;
+    }
+
+    /** Floats per pin embedding; 0 without embeddings. */
+    public int embeddingDim() {
+        return embeddings == null ? 0 : embeddings.dim();
+    }
+
+    /** Pins of the store. */
+    public int pinCount() {
+        return store.graph().nodeCount(Side.LEFT);
+    }
+
+    /** Boards of the store. */
+    public int boardCount() {
+        return store.graph().nodeCount(Side.RIGHT);
+    }
+
+    /** Edges of the store. */
+    public long edgeCount() {
+        return store.graph().edgeCount();
+    }
+
+    /**
+     * The {@code k} pins Pixie finds most related to {@code pins}, best first (fewer when the walks visit fewer),
+     * the query pins and the blocklist left out. Cost: {@code options.steps()} walk steps plus the visited pins.
+     *
+     * @throws UnknownIdException       a query or blocklist pin the store does not know
+     * @throws IllegalArgumentException no pins, a weight that is not positive and finite, {@code k < 0}, or an
+     *                                  option out of range (the message names it)
+     * @throws IllegalStateException    the engine is closed
+     */
+    public List<ScoredPin> recommend(List<WeightedPin> pins, int k, RecommendOptions options) {
+        Objects.requireNonNull(pins, "pins");
+        Objects.requireNonNull(options, "options");
+        if (k < 0) {
+            throw new IllegalArgumentException("k=" + k + ": must be >= 0");
+        }
+        ReentrantReadWriteLock.ReadLock lock = life.readLock();
+        lock.lock();
+        try {
+            requireOpen();
+            PixieQuery.Builder b = PixieQuery.builder().steps(options.steps()).alpha(options.alpha()).boost(options.boost())
+                    .topPins(k).seed(options.seed());
+            for (WeightedPin p : pins) {
+                b.pin(store.denseId(Side.LEFT, p.id()), p.weight());
+            }
+            int[] blocked = new int[options.blocklist().size()];
+            for (int i = 0; i < blocked.length; i++) {
+                blocked[i] = store.denseId(Side.LEFT, options.blocklist().get(i));
+            }
+            b.blocklist(blocked);
+            if (options.earlyStopPins() > 0) {
+                b.earlyStop(options.earlyStopPins(), options.earlyStopVisits());
+            }
+            PixieResult r = pixie.query(b.build());
+            List<ScoredPin> out = new ArrayList<>(r.pinCount());
+            for (int i = 0; i < r.pinCount(); i++) {
+                out.add(new ScoredPin(externalPin(r.pin(i)), r.pinScore(i)));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * About the {@code k} pins whose embeddings have the largest dot product with {@code pin}'s (the model's score),
+     * best first, {@code pin} itself left out, through the nearest-neighbour index. {@code filter} ({@code null}:
+     * all) is asked about candidates by external id while the index is searched. Scores are exact dot products.
+     * Cost: O(beam · degree · log n) embedding reads, {@link AnnIndex#DEFAULT_SEARCH_BEAM}.
+     *
+     * @throws UnknownIdException       the store does not know {@code pin}
+     * @throws IllegalArgumentException {@code k < 0}
+     * @throws IllegalStateException    the store has no index (build one with {@code ./pinsage index}), or the
+     *                                  engine is closed
+     */
+    public List<ScoredPin> related(String pin, int k, Predicate<String> filter) {
+        return nearest(pin, k, filter, Search.INDEX);
+    }
+
+    /** {@link #related} with no filter. */
+    public List<ScoredPin> related(String pin, int k) {
+        return nearest(pin, k, null, Search.INDEX);
+    }
+
+    /**
+     * The exact answer {@link #related} approximates: a SIMD scan of every pin's embedding. For evaluation and
+     * small stores. Cost: pins × dim multiply-adds.
+     *
+     * @throws IllegalStateException the store has no embeddings ({@code ./pinsage embed}), or the engine is closed
+     */
+    public List<ScoredPin> relatedExact(String pin, int k, Predicate<String> filter) {
+        return nearest(pin, k, filter, Search.EXACT);
+    }
+
+    /**
+     * The content-only baseline: the {@code k} pins whose features have the largest cosine with {@code pin}'s, by a
+     * full scan, {@code pin} left out; what the graph adds shows against it. Cost: pins × feature dim × 2.
+     *
+     * @throws IllegalStateException the store has no pin features, or the engine is closed
+     */
+    public List<ScoredPin> relatedByContent(String pin, int k, Predicate<String> filter) {
+        return nearest(pin, k, filter, Search.CONTENT);
+    }
+
+    private enum Search { INDEX, EXACT, CONTENT }
+
+    private List<ScoredPin> nearest(String pin, int k, Predicate<String> filter, Search search) {
+        Objects.requireNonNull(pin, "pin");
+        if (k < 0) {
+            throw new IllegalArgumentException("k=" + k + ": must be >= 0");
+        }
+        ReentrantReadWriteLock.ReadLock lock = life.readLock();
+        lock.lock();
+        try {
+            requireOpen();
+            if (search == Search.CONTENT ? content == null : embeddings == null) {
+                throw new IllegalStateException(search == Search.CONTENT ? "the store has no pin features"
+                        : "the store has no pin embeddings: run ./pinsage embed");
+            }
+            if (search == Search.INDEX && index == null) {
+                throw new IllegalStateException("the store's embeddings have no index: run ./pinsage index");
+            }
+            int query = store.denseId(Side.LEFT, pin);
+            IntPredicate accept = filter == null ? u -> u != query : u -> u != query && filter.test(externalPin(u));
+            Neighbors n;
+            if (search == Search.CONTENT) {
+                FeatureMatrix features = store.features(Side.LEFT).orElseThrow();
+                float[] vector = new float[features.dim()];
+                features.copyRow(query, vector, 0);
+                n = content.search(vector, k, accept);
+            } else {
+                float[] vector = new float[embeddings.dim()];
+                embeddings.read(query, vector, 0);
+                n = search == Search.INDEX ? index.search(vector, k, AnnIndex.DEFAULT_SEARCH_BEAM, accept)
+                        : exact.search(vector, k, accept);
+            }
+            List<ScoredPin> out = new ArrayList<>(n.size());
+            for (int i = 0; i < n.size(); i++) {
+                out.add(new ScoredPin(externalPin(n.rows()[i]), n.scores()[i]));
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #recommend} on the options' executor; the future fails with the exceptions {@link #recommend} throws.
+     * A rejected submission (a bounded host executor) throws its {@link java.util.concurrent.RejectedExecutionException}
+     * here, on the calling thread.
+     */
+    public CompletableFuture<List<ScoredPin>> recommendAsync(List<WeightedPin> pins, int k, RecommendOptions options) {
+        return CompletableFuture.supplyAsync(() -> recommend(pins, k, options), executor);
+    }
+
+    /**
+     * The external id of pin {@code dense}; the dense id as text when the store has no id map. O(1).
+     *
+     * @throws IllegalArgumentException {@code dense} is not a pin of the store
+     */
+    public String externalPin(int dense) {
+        if (dense < 0 || dense >= pinCount()) {
+            throw new IllegalArgumentException("pin=" + dense + ": expected a dense id in [0, " + pinCount() + ")");
+        }
+        return pinIds == null ? Integer.toString(dense) : pinIds.external(dense);
+    }
+
+    /**
+     * The dense id of the pin {@code id} names. O(length of id) expected.
+     *
+     * @throws UnknownIdException the store does not know it
+     */
+    public int densePin(String id) {
+        return store.denseId(Side.LEFT, id);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed");
+        }
+    }
+
+    /** Waits for the queries in flight, then releases the store, its embeddings and index, and the engine's threads. */
+    @Override
+    public void close() {
+        ReentrantReadWriteLock.WriteLock lock = life.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (ownPool != null) {
+                ownPool.shutdown();
+            }
+            try {
+                if (index != null) {
+                    index.close();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                if (embeddings != null) {
+                    embeddings.close();
+                }
+                store.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.pinsage.engine.serve;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How {@link PinSageServer} listens and how much it accepts. Immutable.
+ *
+ * @param host          the address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+ * @param port          the port, 0 for any free one
+ * @param workers       threads that run queries (walks) off the network threads
+ * @param queueCapacity queries waiting for a worker beyond which requests get 503: the memory a burst can take is
+ *                      bounded by it, not by the burst
+ * @param maxBodyBytes  largest request body accepted; larger ones get 413
+ * @param idleTimeout   a connection that sends nothing this long is closed (slow or vanished clients)
+ * @param maxK          largest {@code k} a request may ask for
+ * @param topics        the pins' topics on a synthetic store, shown beside each pin; {@link PinTopics#NONE} otherwise
+ */
+public record ServerOptions(String host, int port, int workers, int queueCapacity, int maxBodyBytes, Duration idleTimeout,
+                            int maxK, PinTopics topics) {
+
+    public ServerOptions {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port=" + port + ": expected 0..65535");
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers=" + workers + ": must be >= 1");
+        }
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity=" + queueCapacity + ": must be >= 1");
+        }
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes=" + maxBodyBytes + ": must be >= 0");
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idleTimeout=" + idleTimeout + ": must be positive");
+        }
+        if (maxK < 1) {
+            throw new IllegalArgumentException("maxK=" + maxK + ": must be >= 1");
+        }
+        Objects.requireNonNull(topics, "topics");
+    }
+
+    /**
+     * Loopback on {@code port}, a worker per processor, 256 waiting queries, 64 KiB bodies, 30 s idle, k up to 1000, no
+     * topics.
+     */
+    public static ServerOptions defaults(int port) {
+        return new ServerOptions("127.0.0.1", port, Runtime.getRuntime().availableProcessors(), 256, 64 * 1024,
+                Duration.ofSeconds(30), 1000, PinTopics.NONE);
+    }
+
+    /** These options bound to {@code host}. */
+    public ServerOptions withHost(String host) {
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+    }
+
+    /** These options with {@code workers} query threads and {@code queueCapacity} waiting queries. */
+    public ServerOptions withWorkers(int workers, int queueCapacity) {
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+    }
+
+    /** These options accepting bodies up to {@code maxBodyBytes}. */
+    public ServerOptions withMaxBodyBytes(int maxBodyBytes) {
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+    }
+
+    /** These options closing connections idle for {@code idleTimeout}. */
+    public ServerOptions withIdleTimeout(Duration idleTimeout) {
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+    }
+
+    /** These options labelling pins with {@code topics}. */
+    public ServerOptions withTopics(PinTopics topics) {
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+    }
+}

@@ -1,0 +1,192 @@
+package io.pinsage.engine.api;
+
+import io.pinsage.csr.CsrBuildOptions;
+import io.pinsage.csr.GeneratorConfig;
+import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.PinBoardGenerator;
+import io.pinsage.csr.Residency;
+import io.pinsage.csr.Side;
+import io.pinsage.csr.UnknownIdException;
+import io.pinsage.csr.embedding.EmbeddingStore;
+import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.engine.ann.AnnIndex;
+import io.pinsage.engine.ann.TestEmbeddings;
+import io.pinsage.walk.PixieEngine;
+import io.pinsage.walk.PixieQuery;
+import io.pinsage.walk.PixieResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The facade's contract: answers in external ids, unknown ids, concurrent callers, close. */
+class PinSageEngineTest {
+
+    @TempDir
+    Path dir;
+
+    private static final EngineOptions CSR = EngineOptions.builder().residency(Residency.MAPPED).walkTable(false).threads(2).build();
+
+    @Test
+    void shouldAnswerAsThePixieEngineDoesInExternalIds() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 60);
+        RecommendOptions options = RecommendOptions.DEFAULTS.withSteps(20_000).withSeed(7);
+        List<ScoredPin> got;
+        try (PinSageEngine engine = PinSageEngine.open(store, CSR)) {
+            assertEquals(Residency.MAPPED, engine.residency());
+            assertFalse(engine.hasWalkTable());
+            got = engine.recommend(List.of(new WeightedPin("pin-3", 1f), new WeightedPin("pin-13", 2f)), 5, options);
+        }
+        try (GraphStore s = GraphStore.open(store)) {
+            PixieResult want = new PixieEngine(s.graph()).query(PixieQuery.builder().steps(20_000).seed(7).topPins(5)
+                    .pin(s.denseId(Side.LEFT, "pin-3"), 1f).pin(s.denseId(Side.LEFT, "pin-13"), 2f).build());
+            assertEquals(5, want.pinCount());
+            assertEquals(want.pinCount(), got.size());
+            for (int i = 0; i < want.pinCount(); i++) {
+                assertEquals(s.ids(Side.LEFT).orElseThrow().external(want.pin(i)), got.get(i).id());
+                assertEquals(want.pinScore(i), got.get(i).score());
+            }
+        }
+    }
+
+    @Test
+    void shouldLeaveBlockedPinsOutAndWalkATableWhenTheHeapHasRoom() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 60);
+        try (PinSageEngine engine = PinSageEngine.open(store, EngineOptions.builder().threads(1).build())) {
+            assertTrue(engine.hasWalkTable());
+            List<ScoredPin> all = engine.recommend(List.of(new WeightedPin("pin-3", 1f)), 10, RecommendOptions.DEFAULTS);
+            assertEquals(10, all.size());
+            String top = all.get(0).id();
+            List<ScoredPin> blocked = engine.recommend(List.of(new WeightedPin("pin-3", 1f)), 10,
+                    RecommendOptions.DEFAULTS.withBlocklist(List.of(top)));
+            assertTrue(blocked.stream().noneMatch(p -> p.id().equals(top)), blocked::toString);
+            assertTrue(all.stream().noneMatch(p -> p.id().equals("pin-3")), "the query pin is left out");
+        }
+    }
+
+    @Test
+    void shouldThrowUnknownIdForPinsTheStoreDoesNotKnow() throws Exception {
+        try (PinSageEngine engine = PinSageEngine.open(TestStores.pinsAndBoards(dir, 20), CSR)) {
+            UnknownIdException e = assertThrows(UnknownIdException.class,
+                    () -> engine.recommend(List.of(new WeightedPin("pin-99", 1f)), 3, RecommendOptions.DEFAULTS));
+            assertEquals("pin-99", e.id());
+            assertThrows(UnknownIdException.class, () -> engine.recommend(List.of(new WeightedPin("pin-1", 1f)), 3,
+                    RecommendOptions.DEFAULTS.withBlocklist(List.of("board-1"))));
+            assertThrows(UnknownIdException.class, () -> engine.densePin("nope"));
+            IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
+                    () -> engine.recommend(List.of(new WeightedPin("pin-1", 1f)), -1, RecommendOptions.DEFAULTS));
+            assertTrue(k.getMessage().startsWith("k=-1"), k.getMessage());
+            IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
+                    () -> engine.recommend(List.of(new WeightedPin("pin-1", 0f)), 3, RecommendOptions.DEFAULTS));
+            assertTrue(w.getMessage().startsWith("weight[0]"), w.getMessage());
+        }
+    }
+
+    @Test
+    void shouldGiveConcurrentCallersTheAnswersOfOneCaller() throws Exception {
+        try (PinSageEngine engine = PinSageEngine.open(TestStores.pinsAndBoards(dir, 200), CSR)) {
+            List<List<ScoredPin>> want = new ArrayList<>();
+            for (int q = 0; q < 16; q++) {
+                want.add(engine.recommend(List.of(new WeightedPin("pin-" + q, 1f)), 8, RecommendOptions.DEFAULTS.withSeed(q)));
+            }
+            ExecutorService callers = Executors.newFixedThreadPool(6);
+            try {
+                List<Future<Boolean>> checks = new ArrayList<>();
+                for (int c = 0; c < 6 * 16; c++) {
+                    int q = c % 16;
+                    checks.add(callers.submit(() -> want.get(q).equals(engine.recommend(
+                            List.of(new WeightedPin("pin-" + q, 1f)), 8, RecommendOptions.DEFAULTS.withSeed(q)))));
+                }
+                for (Future<Boolean> f : checks) {
+                    assertTrue(f.get(30, TimeUnit.SECONDS));
+                }
+                assertEquals(want.get(5), engine.recommendAsync(List.of(new WeightedPin("pin-5", 1f)), 8,
+                        RecommendOptions.DEFAULTS.withSeed(5)).get(30, TimeUnit.SECONDS));
+            } finally {
+                callers.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void shouldFindRelatedPinsByEmbeddingThroughTheIndexAndExactly() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 400);
+        TestEmbeddings.write(EmbeddingStore.defaultRoot(store, Side.LEFT), Side.LEFT, 400, 16, 8, 11, TestEmbeddings.FINGERPRINT);
+        try (PinSageEngine engine = PinSageEngine.open(store, CSR)) {
+            assertTrue(engine.hasEmbeddings());
+            assertFalse(engine.hasIndex());
+            IllegalStateException noIndex = assertThrows(IllegalStateException.class, () -> engine.related("pin-1", 5));
+            assertTrue(noIndex.getMessage().contains("./pinsage index"), noIndex.getMessage());
+            List<ScoredPin> exact = engine.relatedExact("pin-1", 5, null);
+            assertEquals(5, exact.size());
+            assertTrue(exact.stream().noneMatch(p -> p.id().equals("pin-1")), "the query pin is left out");
+            for (int i = 1; i < exact.size(); i++) {
+                assertTrue(exact.get(i - 1).score() >= exact.get(i).score(), exact::toString);
+            }
+        }
+        try (EmbeddingStore embeddings = EmbeddingStore.open(EmbeddingStore.defaultRoot(store, Side.LEFT), false)) {
+            AnnIndex.build(embeddings, AnnIndex.defaultRoot(store, Side.LEFT), 16, 64);
+        }
+        try (PinSageEngine engine = PinSageEngine.open(store, CSR)) {
+            assertTrue(engine.hasIndex());
+            List<ScoredPin> exact = engine.relatedExact("pin-7", 5, null);
+            assertEquals(exact.stream().map(ScoredPin::id).toList(), engine.related("pin-7", 5).stream().map(ScoredPin::id).toList());
+            List<ScoredPin> filtered = engine.related("pin-7", 5, id -> !id.equals(exact.get(0).id()));
+            assertTrue(filtered.stream().noneMatch(p -> p.id().equals(exact.get(0).id())), filtered::toString);
+            assertThrows(UnknownIdException.class, () -> engine.related("pin-400", 5));
+        }
+    }
+
+    @Test
+    void shouldFindPinsOfTheSameTopicByContent() throws Exception {
+        Path store = dir.resolve("generated");
+        new PinBoardGenerator(GeneratorConfig.of(400, 60, 3000, 5).withTopics(4, 0)).writeStore(store, CsrBuildOptions.defaults());
+        try (PinSageEngine engine = PinSageEngine.open(store, CSR)) {
+            assertTrue(engine.hasContent());
+            assertFalse(engine.hasEmbeddings());
+            List<ScoredPin> near = engine.relatedByContent("6", 10, null);
+            assertEquals(10, near.size());
+            long sameTopic = near.stream().filter(p -> Integer.parseInt(p.id()) % 4 == 6 % 4).count();
+            assertTrue(sameTopic >= 8, near::toString);
+            assertTrue(near.get(0).score() <= 1.0001f && near.get(9).score() <= near.get(0).score(), near::toString);
+            assertThrows(IllegalStateException.class, () -> engine.relatedExact("6", 3, null));
+        }
+    }
+
+    @Test
+    void shouldRefuseEmbeddingsOfAnotherStore() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 40);
+        TestEmbeddings.write(EmbeddingStore.defaultRoot(store, Side.LEFT), Side.LEFT, 41, 8, 2, 1, TestEmbeddings.FINGERPRINT);
+        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> PinSageEngine.open(store, CSR));
+        assertTrue(e.getMessage().contains("41 rows for a store of 40 pins"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseCallsAfterCloseAndCloseTwiceHarmlessly() throws Exception {
+        ExecutorService host = Executors.newSingleThreadExecutor();
+        try {
+            PinSageEngine engine = PinSageEngine.open(TestStores.pinsAndBoards(dir, 20),
+                    EngineOptions.builder().residency(Residency.MAPPED).executor(host).build());
+            assertEquals(3, engine.recommendAsync(List.of(new WeightedPin("pin-1", 1f)), 3, RecommendOptions.DEFAULTS)
+                    .get(30, TimeUnit.SECONDS).size());
+            engine.close();
+            engine.close();
+            assertThrows(IllegalStateException.class,
+                    () -> engine.recommend(List.of(new WeightedPin("pin-1", 1f)), 3, RecommendOptions.DEFAULTS));
+            assertFalse(host.isShutdown(), "the host's executor stays the host's");
+        } finally {
+            host.shutdownNow();
+        }
+    }
+}
