@@ -25,8 +25,8 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p><b>Visibility rule:</b> an edge is visible to every query that starts after its batch was acknowledged
  * ({@link #add} returned, or {@link #append} under no log). A batch is applied whole — its new nodes get their
- * dense ids (after the base's, in order of first appearance), its edges their log positions and their places in
- * both ends' lists — and only then is the new edge count published (a volatile write). A view reads that count
+ * dense ids (after the base's, in order of first appearance), its edges their positions in arrival order and their
+ * places in both ends' lists — and only then is the new edge count published (a volatile write). A view reads that count
  * once when it is {@linkplain LiveView#refresh() refreshed} (a volatile read) and shows exactly the edges below it,
  * so a query sees one consistent graph from start to end and never a half-written edge.
  *
@@ -34,9 +34,9 @@ import java.util.concurrent.ThreadFactory;
  * {@link #view}, {@link #find}, {@link #awaitDurable} and the views' refreshes from any thread. A view itself is
  * confined to one thread (a query's scratch).
  *
- * <p><b>Memory:</b> about 12 bytes per recent edge in the log, 4 more per edge and side in the nodes' lists (up to
- * twice that while a list doubles), a table entry per node with recent edges, a map entry per new node, and one bit
- * per base node and side off-heap; bounded by {@link Limits}. The base is not copied.
+ * <p><b>Memory:</b> 12 bytes per recent edge and side in the nodes' lists (position, neighbour, weight; up to twice
+ * that while a list doubles), a table entry per node with recent edges, a map entry per new node, and one bit per
+ * base node and side off-heap; bounded by {@link Limits}. The base is not copied.
  *
  * <p><b>Errors:</b> a bad edge (an id that cannot be one, a NaN, infinite or negative weight) is a
  * {@link BadEdgeException} naming it, and nothing of its batch is applied or logged; a batch beyond the
@@ -62,7 +62,7 @@ public final class LiveGraph implements AutoCloseable {
             }
         }
 
-        /** 100 M recent edges (about 2 GB) and 10 M new nodes per side. */
+        /** 100 M recent edges (about 2.4 GB) and 10 M new nodes per side. */
         public static Limits defaults() {
             return new Limits(100_000_000, 10_000_000);
         }
@@ -81,7 +81,6 @@ public final class LiveGraph implements AutoCloseable {
     private final LiveIds rightIds;
     final RecentAdjacency leftAdj;
     final RecentAdjacency rightAdj;
-    final RecentEdges edges = new RecentEdges();
     private final EdgeLog log;
     private final Recovery recovery;
 
@@ -322,9 +321,8 @@ public final class LiveGraph implements AutoCloseable {
     /** Stores one edge at the next position and adds it to both ends' lists; not yet visible. */
     private void put(int left, int right, float weight) {
         int position = (int) published + pendingEdges;
-        edges.put(position, left, right, weight);
-        int dl = leftAdj.append(left, position) + (left < base.nodeCount(Side.LEFT) ? base.degree(Side.LEFT, left) : 0);
-        int dr = rightAdj.append(right, position) + (right < base.nodeCount(Side.RIGHT) ? base.degree(Side.RIGHT, right) : 0);
+        int dl = leftAdj.append(left, position, right, weight) + (left < base.nodeCount(Side.LEFT) ? base.degree(Side.LEFT, left) : 0);
+        int dr = rightAdj.append(right, position, left, weight) + (right < base.nodeCount(Side.RIGHT) ? base.degree(Side.RIGHT, right) : 0);
         if (dl > maxLeftDegree) {
             maxLeftDegree = dl;
         }

@@ -14,8 +14,8 @@ import io.pinsage.csr.Side;
  *
  * <p>Cost on the base's part of a walk: {@code degree}/{@code firstEdge} add a compare with the base's node count
  * and one bit read (the node's "has recent edges" bit, at the same index as its offsets, so its miss overlaps
- * theirs); {@code neighborAt}/{@code weightAt} add one sign test. A node with recent edges costs a probe of a small
- * table per call instead.
+ * theirs); {@code neighborAt}/{@code weightAt} add one sign test. A node with recent edges costs a probe of the
+ * shared table for its lists, usually answered by the view's own small cache of the nodes it asked for last.
  *
  * <p>Threading: confined to one thread (refresh it at each query's start, as a query scratch does); any number of
  * views may read the same live graph while its writer appends. Allocates nothing after construction.
@@ -25,6 +25,7 @@ public final class LiveView implements BipartiteGraph {
     private static final long VIRTUAL = Long.MIN_VALUE;
     private static final int INDEX_BITS = 31;
     private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+    private static final int CACHE = 256;
 
     private final LiveGraph live;
     private final BipartiteGraph base;
@@ -32,7 +33,15 @@ public final class LiveView implements BipartiteGraph {
     private final int baseRight;
     private final RecentAdjacency leftAdj;
     private final RecentAdjacency rightAdj;
-    private final RecentEdges edges;
+    /**
+     * Direct-mapped caches of node lists per side ({@link #CACHE} entries, this thread's only): a walker asks for
+     * the same node's degree and neighbours within a few calls, and a hit costs no probe of the shared table. Lists
+     * never change identity and are cached only when found, so an entry stays right forever.
+     */
+    private final int[] leftCacheNode = new int[CACHE];
+    private final RecentAdjacency.NodeEdges[] leftCacheEdges = new RecentAdjacency.NodeEdges[CACHE];
+    private final int[] rightCacheNode = new int[CACHE];
+    private final RecentAdjacency.NodeEdges[] rightCacheEdges = new RecentAdjacency.NodeEdges[CACHE];
     private long visible;
     private int leftNodes;
     private int rightNodes;
@@ -47,7 +56,6 @@ public final class LiveView implements BipartiteGraph {
         this.baseRight = base.nodeCount(Side.RIGHT);
         this.leftAdj = live.leftAdj;
         this.rightAdj = live.rightAdj;
-        this.edges = live.edges;
         refresh();
     }
 
@@ -100,15 +108,28 @@ public final class LiveView implements BipartiteGraph {
         if (plain(side, node)) {
             return base.degree(side, node);
         }
-        return baseDegree(side, node) + adjacency(side).degree(node, visible);
+        return baseDegree(side, node) + RecentAdjacency.degree(entry(side, node), visible);
+    }
+
+    /** The node's recent lists through this view's cache, or null if it has none. */
+    private RecentAdjacency.NodeEdges entry(Side side, int node) {
+        boolean left = side == Side.LEFT;
+        int[] nodes = left ? leftCacheNode : rightCacheNode;
+        RecentAdjacency.NodeEdges[] cached = left ? leftCacheEdges : rightCacheEdges;
+        int slot = node & (CACHE - 1);
+        if (nodes[slot] == node + 1) {
+            return cached[slot];
+        }
+        RecentAdjacency.NodeEdges e = (left ? leftAdj : rightAdj).find(node);
+        if (e != null) {
+            nodes[slot] = node + 1;
+            cached[slot] = e;
+        }
+        return e;
     }
 
     private int baseDegree(Side side, int node) {
         return node < (side == Side.LEFT ? baseLeft : baseRight) ? base.degree(side, node) : 0;
-    }
-
-    private RecentAdjacency adjacency(Side side) {
-        return side == Side.LEFT ? leftAdj : rightAdj;
     }
 
     @Override
@@ -116,6 +137,9 @@ public final class LiveView implements BipartiteGraph {
         if (plain(side, node)) {
             return base.firstEdge(side, node);
         }
+        // Walkers call this first for every lane (their touch pass): finding the node's lists now lets those misses
+        // overlap across lanes, and the degree and neighbour reads that follow hit this view's cache.
+        entry(side, node);
         return VIRTUAL | (long) node << INDEX_BITS;
     }
 
@@ -124,12 +148,10 @@ public final class LiveView implements BipartiteGraph {
         if (edge >= 0) {
             return base.neighborAt(side, edge);
         }
-        long at = resolve(side, edge);
-        if (at >= 0) {
-            return base.neighborAt(side, at);
-        }
-        int position = (int) ~at;
-        return side == Side.LEFT ? edges.right(position) : edges.left(position);
+        int node = (int) ((edge >>> INDEX_BITS) & INDEX_MASK);
+        int i = (int) (edge & INDEX_MASK);
+        int d = baseDegree(side, node);
+        return i < d ? base.neighborAt(side, base.firstEdge(side, node) + i) : recent(side, node, i).neighbor(i - d);
     }
 
     @Override
@@ -142,28 +164,19 @@ public final class LiveView implements BipartiteGraph {
         if (edge >= 0) {
             return base.weightAt(side, edge);
         }
-        long at = resolve(side, edge);
-        return at >= 0 ? base.weightAt(side, at) : edges.weight((int) ~at);
-    }
-
-    /**
-     * Where virtual position {@code edge} lies: the base's edge position (>= 0), or the complement of the log position
-     * of a recent edge (< 0).
-     */
-    private long resolve(Side side, long edge) {
         int node = (int) ((edge >>> INDEX_BITS) & INDEX_MASK);
         int i = (int) (edge & INDEX_MASK);
         int d = baseDegree(side, node);
-        return i < d ? base.firstEdge(side, node) + i : ~(long) recentPosition(side, node, i - d);
+        return i < d ? base.weightAt(side, base.firstEdge(side, node) + i) : recent(side, node, i).weight(i - d);
     }
 
-    /** Log position of {@code node}'s {@code i}-th recent edge, {@code i} below its degree in this view. */
-    private int recentPosition(Side side, int node, int i) {
-        RecentAdjacency.NodeEdges e = adjacency(side).find(node);
+    /** The recent edges of {@code node}, which has a recent edge {@code i} in this view. */
+    private RecentAdjacency.NodeEdges recent(Side side, int node, int i) {
+        RecentAdjacency.NodeEdges e = entry(side, node);
         if (e == null) {
             throw new IndexOutOfBoundsException("node " + node + " of side " + side + " has no recent edge " + i);
         }
-        return e.positions[i];
+        return e;
     }
 
     @Override

@@ -8,8 +8,8 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * The recent edges of one side's nodes: for every node with recent edges, the {@link RecentEdges} positions of its
- * edges in ascending order, found through an open-addressing table sized to those nodes (load at most 1/2).
+ * The recent edges of one side's nodes: for every node with recent edges, its neighbours, weights and the edges'
+ * positions in arrival order (ascending), found through an open-addressing table sized to those nodes (load at most 1/2).
  * Base nodes also have a bit each (off-heap, 1/64 of the offsets' size) that says whether they have recent edges,
  * so that a walk through a base node without any reads one bit rather than probing the table.
  *
@@ -20,11 +20,27 @@ import java.util.Arrays;
  */
 final class RecentAdjacency {
 
-    /** One node's recent edges: {@code positions[0, count)}, ascending. */
+    /**
+     * One node's recent edges: entries {@code [0, count)} of {@code data}, each {@link #ENTRY} ints (log position,
+     * neighbour, weight's bits) side by side, so that a view's cut-off test and the neighbour it then reads share
+     * cache lines; positions ascending. The array is replaced (copied, twice as long) when full, so a reader that
+     * read the count and then the array finds every entry below that count.
+     */
     static final class NodeEdges {
-        volatile int[] positions = new int[4];
+        volatile int[] data = new int[4 * ENTRY];
         volatile int count;
+
+        int neighbor(int i) {
+            return data[i * ENTRY + 1];
+        }
+
+        float weight(int i) {
+            return Float.intBitsToFloat(data[i * ENTRY + 2]);
+        }
     }
+
+    /** Ints per entry of {@link NodeEdges#data}. */
+    static final int ENTRY = 3;
 
     private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(int[].class);
 
@@ -67,35 +83,36 @@ final class RecentAdjacency {
     }
 
     /**
-     * The number of {@code node}'s recent edges at positions below {@code visible}. O(1) expected (the positions
-     * are ascending, so only entries written after the view was taken are skipped).
+     * The number of {@code e}'s recent edges at positions below {@code visible} (0 for null). O(1) expected (the
+     * positions are ascending, so only entries written after the view was taken are skipped).
      */
-    int degree(int node, long visible) {
-        NodeEdges e = find(node);
+    static int degree(NodeEdges e, long visible) {
         if (e == null) {
             return 0;
         }
         int d = e.count;
-        int[] p = e.positions;
-        while (d > 0 && p[d - 1] >= visible) {
+        int[] p = e.data;
+        while (d > 0 && p[(d - 1) * ENTRY] >= visible) {
             d--;
         }
         return d;
     }
 
-    /** Writer only: adds edge {@code position} to {@code node}'s list. Returns the node's new recent degree. */
-    int append(int node, int position) {
+    /** Writer only: adds the edge at log {@code position} to {@code node}'s lists. Returns the node's new recent degree. */
+    int append(int node, int position, int neighbor, float weight) {
         NodeEdges e = find(node);
         if (e == null) {
             e = insert(node);
         }
         int n = e.count;
-        int[] p = e.positions;
-        if (n == p.length) {
-            p = Arrays.copyOf(p, n * 2);
-            e.positions = p;
+        int[] d = e.data;
+        if (n * ENTRY == d.length) {
+            d = Arrays.copyOf(d, d.length * 2);
+            e.data = d;
         }
-        p[n] = position;
+        d[n * ENTRY] = position;
+        d[n * ENTRY + 1] = neighbor;
+        d[n * ENTRY + 2] = Float.floatToRawIntBits(weight);
         e.count = n + 1; // after the entry: a reader that sees the count sees the entry
         if (node < baseCount) {
             long offset = (long) (node >>> 6) * 8;
