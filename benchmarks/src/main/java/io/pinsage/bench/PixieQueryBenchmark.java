@@ -1,5 +1,6 @@
 package io.pinsage.bench;
 
+import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.PowerLawGraph;
@@ -74,15 +75,20 @@ public class PixieQueryBenchmark {
             default -> throw new IllegalArgumentException("engineKind=" + engineKind
                     + ": expected csr, table, csr-weighted or table-weighted");
         };
-        queries = new PixieQuery[QUERIES];
-        WalkRandom rnd = new WalkRandom(5);
-        for (int i = 0; i < QUERIES; i++) {
+        queries = queries(graph, steps, QUERIES, new WalkRandom(5));
+    }
+
+    /** {@code count} one-pin queries of {@code steps} steps from random pins with edges, top 100, seeded by index. */
+    static PixieQuery[] queries(BipartiteGraph graph, long steps, int count, WalkRandom rnd) {
+        PixieQuery[] queries = new PixieQuery[count];
+        for (int i = 0; i < count; i++) {
             int pin;
             do {
                 pin = rnd.nextInt(graph.nodeCount(Side.LEFT));
             } while (graph.degree(Side.LEFT, pin) == 0);
             queries[i] = PixieQuery.builder().pin(pin, 1f).steps(steps).topPins(100).seed(i).build();
         }
+        return queries;
     }
 
     /** Per-thread query cursor and reusable result, so the measured loop allocates nothing. */

@@ -2,9 +2,12 @@ package io.pinsage.walk;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.live.LiveGraph;
+import io.pinsage.csr.live.LiveView;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Pixie: answers "which pins are related to these pins?" with biased random walks pin → board → pin on a
@@ -22,7 +25,8 @@ import java.util.Objects;
  * allocates nothing when the caller reuses its {@link PixieResult} (with up to twice as many concurrent queries as
  * processors; beyond that, extra scratches are made and dropped), and nothing of the engine (its graph or table)
  * stays reachable from the querying threads once the engine is dropped. The graph must stay unchanged while the
- * engine is in use.
+ * engine is in use, except a {@link LiveGraph}'s: each scratch of a live engine walks its own {@link LiveView}, refreshed
+ * when a query starts, so a query sees every batch acknowledged before it and one unchanging graph throughout.
  *
  * <p>Determinism: each query pin walks from a generator seeded with {@link #pinSeed(long, int)}, so a query's
  * result depends on the graph, the edge chooser (or the table), the lane count and the query only, not on the
@@ -41,6 +45,7 @@ public final class PixieEngine {
     public static final int DEFAULT_LANES = 32;
 
     private final BipartiteGraph graph;
+    private final LiveGraph live;
     private final WalkTable table;
     private final ScratchPool<Scratch> scratch;
 
@@ -57,6 +62,7 @@ public final class PixieEngine {
     public PixieEngine(BipartiteGraph graph, EdgeChooser chooser, int lanes) {
         this.graph = Objects.requireNonNull(graph, "graph");
         Objects.requireNonNull(chooser, "chooser");
+        this.live = null;
         this.table = null;
         this.scratch = new ScratchPool<>(() -> new Scratch(new RandomWalker(graph, chooser, lanes), null));
         scratch.give(scratch.take()); // validates lanes now rather than on first query, and keeps the scratch
@@ -73,13 +79,35 @@ public final class PixieEngine {
     public PixieEngine(WalkTable table, int lanes) {
         this.table = Objects.requireNonNull(table, "table");
         this.graph = table.graph();
+        this.live = null;
         this.scratch = new ScratchPool<>(() -> new Scratch(null, new TableWalker(table, lanes)));
         scratch.give(scratch.take()); // validates lanes now rather than on first query, and keeps the scratch
     }
 
-    /** The graph queried. */
+    /**
+     * An engine over a live graph's base and recent edges, over CSR. Each scratch walks a view of its own with the
+     * chooser {@code chooser} makes for it ({@code view -> UniformEdgeChooser.INSTANCE}, or a
+     * {@link BiasedEdgeChooser} over the view); a {@link WeightedEdgeChooser}'s alias tables describe one fixed graph
+     * and cannot follow it. The base's part of a walk costs what it costs over the base, plus the checks
+     * {@link LiveView} describes.
+     *
+     * @param lanes walkers stepped together per thread, see {@link RandomWalker}
+     */
+    public PixieEngine(LiveGraph live, Function<BipartiteGraph, EdgeChooser> chooser, int lanes) {
+        this.live = Objects.requireNonNull(live, "live");
+        Objects.requireNonNull(chooser, "chooser");
+        this.graph = null;
+        this.table = null;
+        this.scratch = new ScratchPool<>(() -> {
+            LiveView view = live.view();
+            return new Scratch(new RandomWalker(view, chooser.apply(view), lanes), null);
+        });
+        scratch.give(scratch.take()); // validates lanes now rather than on first query, and keeps the scratch
+    }
+
+    /** The graph queried; for a live engine, a view of it as of now. */
     public BipartiteGraph graph() {
-        return graph;
+        return live != null ? live.view() : graph;
     }
 
     /** Answers {@code query} in a new result. */
@@ -95,24 +123,27 @@ public final class PixieEngine {
      * @throws IllegalArgumentException if a query pin is not a pin of the graph
      */
     public void query(PixieQuery query, PixieResult out) {
-        int pinCount = graph.nodeCount(Side.LEFT);
+        Scratch s = scratch.take();
+        // A live engine's view is refreshed here, once: the query sees the graph as of its start throughout.
+        BipartiteGraph g = s.walker != null && s.walker.graph() instanceof LiveView view ? view.refresh() : graph;
+        int pinCount = g.nodeCount(Side.LEFT);
         for (int i = 0; i < query.pins.length; i++) {
             if (query.pins[i] >= pinCount) {
+                scratch.give(s);
                 throw new IllegalArgumentException("pin[" + i + "]=" + query.pins[i] + ": out of range [0, "
                         + pinCount + ") of the graph's pins");
             }
         }
-        Scratch s = scratch.take();
-        answer(query, s, out);
+        answer(query, s, g, out);
         scratch.give(s); // not after a throw: a scratch left half-way is dropped
     }
 
-    private void answer(PixieQuery query, Scratch s, PixieResult out) {
+    private void answer(PixieQuery query, Scratch s, BipartiteGraph g, PixieResult out) {
         s.begin(query);
-        double c = graph.maxDegree(Side.LEFT);
+        double c = g.maxDegree(Side.LEFT);
         double total = 0;
         for (int q : query.pins) {
-            total += stepWeight(graph.degree(Side.LEFT, q), c);
+            total += stepWeight(g.degree(Side.LEFT, q), c);
         }
         long taken = 0;
         if (total > 0) {
@@ -120,7 +151,7 @@ public final class PixieEngine {
             VisitMap boards = query.topBoards > 0 ? s.boards : null;
             for (int i = 0; i < query.pins.length; i++) {
                 int q = query.pins[i];
-                long budget = Math.round(query.steps * query.weights[i] * stepWeight(graph.degree(Side.LEFT, q), c) / total);
+                long budget = Math.round(query.steps * query.weights[i] * stepWeight(g.degree(Side.LEFT, q), c) / total);
                 VisitMap target = single ? s.scores : s.visits;
                 target.clear();
                 taken += s.walk(q, budget, query, target, boards);
@@ -142,8 +173,8 @@ public final class PixieEngine {
             toNodes(Side.LEFT, out.pins, out.pinCount);
             toNodes(Side.RIGHT, out.boards, out.boardCount);
         } else {
-            RandomWalker.checkReported(graph, Side.LEFT, out.pins, out.pinCount);
-            RandomWalker.checkReported(graph, Side.RIGHT, out.boards, out.boardCount);
+            RandomWalker.checkReported(g, Side.LEFT, out.pins, out.pinCount);
+            RandomWalker.checkReported(g, Side.RIGHT, out.boards, out.boardCount);
         }
     }
 

@@ -1,0 +1,62 @@
+package io.pinsage.csr.live;
+
+import java.util.Arrays;
+
+/**
+ * Edges to add to a {@link LiveGraph} in one step, by external id text (as a store's id map knows them, or a dense id
+ * for a store without one): all of a batch is applied and logged, or none of it. Ids that name no node yet become new
+ * pins (left) or boards (right). A batch is checked when it is appended, not when it is filled.
+ *
+ * <p>Not thread-safe; reusable after {@link #clear()}. Memory: two strings and a float per edge.
+ */
+public final class EdgeBatch {
+
+    private String[] pins = new String[16];
+    private String[] boards = new String[16];
+    private float[] weights = new float[16];
+    private int size;
+
+    /** Adds the edge pin–board with weight 1. */
+    public EdgeBatch add(String pin, String board) {
+        return add(pin, board, 1f);
+    }
+
+    /** Adds the edge pin–board with {@code weight}, which must be finite and at least 0 (checked on append). */
+    public EdgeBatch add(String pin, String board, float weight) {
+        if (size == pins.length) {
+            int n = Math.max(16, size * 2);
+            pins = Arrays.copyOf(pins, n);
+            boards = Arrays.copyOf(boards, n);
+            weights = Arrays.copyOf(weights, n);
+        }
+        pins[size] = pin;
+        boards[size] = board;
+        weights[size] = weight;
+        size++;
+        return this;
+    }
+
+    /** Number of edges. */
+    public int size() {
+        return size;
+    }
+
+    /** Empties the batch. */
+    public void clear() {
+        Arrays.fill(pins, 0, size, null);
+        Arrays.fill(boards, 0, size, null);
+        size = 0;
+    }
+
+    String pin(int i) {
+        return pins[i];
+    }
+
+    String board(int i) {
+        return boards[i];
+    }
+
+    float weight(int i) {
+        return weights[i];
+    }
+}

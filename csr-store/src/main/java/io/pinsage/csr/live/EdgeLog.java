@@ -1,0 +1,270 @@
+package io.pinsage.csr.live;
+
+import io.pinsage.csr.format.CorruptStoreException;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * A live graph's write-ahead log ({@link EdgeLogFormat}): framed, checksummed records appended by one writer and
+ * forced to the device as {@link LogSync} says.
+ *
+ * <p>Threading: {@link #append} from the writer only; {@link #awaitDurable} from any thread; the group commit
+ * flusher is a thread of its own from the caller's {@link ThreadFactory}. Errors: a failed fsync is kept and
+ * rethrown by every later {@link #awaitDurable} and {@link #append}: nothing is acknowledged after it.
+ */
+final class EdgeLog implements Closeable {
+
+    /** What opening an existing log found. */
+    record Replay(long records, long edges, long droppedBytes, boolean tornTail) {
+    }
+
+    private final Path file;
+    private final FileChannel channel;
+    private final LogSync sync;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer recordHeader = ByteBuffer.allocate(EdgeLogFormat.RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private final Thread flusher;
+    private final Object durableLock = new Object();
+    /** Bytes written so far (the end of the last record); written by the writer, read by the flusher. */
+    private volatile long written;
+    /** Bytes known to be on the device; guarded by {@link #durableLock} for waiting, volatile for the fast check. */
+    private volatile long durable;
+    private volatile IOException failure;
+    private volatile boolean closed;
+    private final Replay replay;
+
+    private EdgeLog(Path file, FileChannel channel, LogSync sync, long end, Replay replay, ThreadFactory threads) {
+        this.file = file;
+        this.channel = channel;
+        this.sync = sync;
+        this.written = end;
+        this.durable = end;
+        this.replay = replay;
+        if (sync.grouped()) {
+            flusher = threads.newThread(this::flushLoop);
+            flusher.start();
+        } else {
+            flusher = null;
+        }
+    }
+
+    /**
+     * Opens (or creates) the log at {@code file} for a base of {@code baseEdges} edges, hands every valid record's
+     * payload to {@code apply} in order, and drops a torn tail: from the first record whose length or checksum does
+     * not hold to the end of the file (no acknowledged record can follow it, since its fsync would have covered the
+     * bytes before it).
+     *
+     * @throws CorruptStoreException if the header is damaged or names another base
+     */
+    static EdgeLog open(Path file, long baseEdges, LogSync sync, ThreadFactory threads, Consumer<ByteBuffer> apply)
+            throws IOException {
+        boolean fresh = !Files.exists(file) || Files.size(file) < EdgeLogFormat.HEADER_BYTES;
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            if (fresh) {
+                ByteBuffer h = ByteBuffer.allocate(EdgeLogFormat.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                h.putInt(EdgeLogFormat.MAGIC).putInt(EdgeLogFormat.VERSION).putLong(baseEdges).flip();
+                ch.truncate(0);
+                writeFully(ch, h, 0);
+                ch.force(true);
+                forceDirectory(file.toAbsolutePath().getParent());
+                return new EdgeLog(file, ch, sync, EdgeLogFormat.HEADER_BYTES, new Replay(0, 0, 0, false), threads);
+            }
+            ByteBuffer h = ByteBuffer.allocate(EdgeLogFormat.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, h, 0);
+            h.flip();
+            int magic = h.getInt();
+            int version = h.getInt();
+            long base = h.getLong();
+            if (magic != EdgeLogFormat.MAGIC || version != EdgeLogFormat.VERSION) {
+                throw new CorruptStoreException(file, "not an edge log of version " + EdgeLogFormat.VERSION
+                        + " (magic " + Integer.toHexString(magic) + ", version " + version + ")");
+            }
+            if (base != baseEdges) {
+                throw new CorruptStoreException(file, "extends a base of " + base + " edges, but the store has "
+                        + baseEdges);
+            }
+            long size = ch.size();
+            long pos = EdgeLogFormat.HEADER_BYTES;
+            long records = 0;
+            long edges = 0;
+            CRC32C crc = new CRC32C();
+            ByteBuffer head = ByteBuffer.allocate(EdgeLogFormat.RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            while (pos + EdgeLogFormat.RECORD_HEADER_BYTES <= size) {
+                head.clear();
+                readFully(ch, head, pos);
+                head.flip();
+                int length = head.getInt();
+                int sum = head.getInt();
+                long end = pos + EdgeLogFormat.RECORD_HEADER_BYTES + length;
+                if (length < EdgeLogFormat.MIN_PAYLOAD || length > EdgeLogFormat.MAX_PAYLOAD || end > size) {
+                    break;
+                }
+                ByteBuffer payload = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, payload, pos + EdgeLogFormat.RECORD_HEADER_BYTES);
+                payload.flip();
+                crc.reset();
+                crc.update(payload.duplicate());
+                if ((int) crc.getValue() != sum) {
+                    break;
+                }
+                edges += payload.getInt(8);
+                apply.accept(payload);
+                records++;
+                pos = end;
+            }
+            long dropped = size - pos;
+            if (dropped > 0) {
+                ch.truncate(pos);
+                ch.force(true);
+            }
+            return new EdgeLog(file, ch, sync, pos, new Replay(records, edges, dropped, dropped > 0), threads);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** What opening found. */
+    Replay replay() {
+        return replay;
+    }
+
+    /**
+     * Writer only: appends one record with {@code payload} (position to limit) and returns its end, the position
+     * to {@link #awaitDurable}. Under {@link LogSync#eachBatch()} the record is durable when this returns.
+     */
+    long append(ByteBuffer payload) throws IOException {
+        IOException f = failure;
+        if (f != null) {
+            throw new IOException(file + ": an earlier fsync failed, nothing more is accepted", f);
+        }
+        int length = payload.remaining();
+        crc.reset();
+        crc.update(payload.duplicate());
+        recordHeader.clear();
+        recordHeader.putInt(length).putInt((int) crc.getValue()).flip();
+        long pos = written;
+        writeFully(channel, recordHeader, pos);
+        writeFully(channel, payload, pos + EdgeLogFormat.RECORD_HEADER_BYTES);
+        long end = pos + EdgeLogFormat.RECORD_HEADER_BYTES + length;
+        written = end;
+        if (!sync.grouped()) {
+            channel.force(false);
+            durable = end;
+        }
+        return end;
+    }
+
+    /** Returns once the log is durable up to {@code position} (an {@link #append} result). Any thread. */
+    void awaitDurable(long position) throws IOException {
+        if (durable >= position) {
+            return;
+        }
+        synchronized (durableLock) {
+            while (durable < position) {
+                if (failure != null) {
+                    throw new IOException(file + ": fsync failed, the batch is not acknowledged", failure);
+                }
+                if (closed) {
+                    throw new IOException(file + ": closed before the batch was durable");
+                }
+                try {
+                    durableLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for " + file + " to be durable");
+                }
+            }
+        }
+    }
+
+    private void flushLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(sync.periodMillis());
+            } catch (InterruptedException e) {
+                break; // close() interrupts; it forces what is left itself
+            }
+            try {
+                forceUpTo(written);
+            } catch (IOException e) {
+                synchronized (durableLock) {
+                    failure = e;
+                    durableLock.notifyAll();
+                }
+                return;
+            }
+        }
+    }
+
+    private void forceUpTo(long end) throws IOException {
+        if (end > durable) {
+            channel.force(false);
+            synchronized (durableLock) {
+                durable = end;
+                durableLock.notifyAll();
+            }
+        }
+    }
+
+    /** Forces what was written, stops the flusher and closes the file. Writer only. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (flusher != null) {
+                flusher.interrupt();
+                try {
+                    flusher.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failure == null && channel.isOpen()) {
+                forceUpTo(written);
+            }
+        } finally {
+            synchronized (durableLock) {
+                closed = true;
+                durableLock.notifyAll();
+            }
+            channel.close();
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            pos += ch.write(b, pos);
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos);
+            if (n < 0) {
+                throw new IOException("unexpected end of file at " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.pinsage.csr.live;
+
+/**
+ * Layout of a live graph's write-ahead log ({@link EdgeLog}), little-endian. A file header, then records
+ * appended one per batch:
+ *
+ * <pre>
+ *  header (16 bytes)
+ *   0 +---------------+---------------+-------------------------------+
+ *     | magic "PSWL"  | version (1)   | base edges (long)             |
+ *  16 +---------------+---------------+-------------------------------+
+ *  record
+ *   0 +---------------+---------------+
+ *     | payload bytes | CRC32C of the payload                         |
+ *   8 +---------------+---------------+
+ *     | payload: new pins (int), new boards (int), edges (int),       |
+ *     |   each new pin's then each new board's key,                   |
+ *     |   each edge's left id (int), right id (int), weight (float)   |
+ *     +---------------------------------------------------------------+
+ *  key: kind (byte: 0 long, 1 string), then a long, or a UTF-8 length (int) and its bytes
+ * </pre>
+ *
+ * New nodes take, in the order listed, the dense ids after those of the graph before the record; edges name
+ * dense ids. The base's edge count ties a log to the store it extends. A record is valid when its length lies in
+ * [{@link #MIN_PAYLOAD}, {@link #MAX_PAYLOAD}], it ends within the file and its checksum holds.
+ */
+final class EdgeLogFormat {
+
+    static final int MAGIC = 0x4C575350; // "PSWL"
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 16;
+    static final int RECORD_HEADER_BYTES = 8;
+    static final int MIN_PAYLOAD = 12;
+    /** Largest record: bounds what a damaged length can make a reader allocate. */
+    static final int MAX_PAYLOAD = 1 << 30;
+    static final int EDGE_BYTES = 12;
+    static final byte KEY_LONG = 0;
+    static final byte KEY_STRING = 1;
+
+    private EdgeLogFormat() {
+    }
+}

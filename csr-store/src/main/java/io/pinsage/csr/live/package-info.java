@@ -1,0 +1,6 @@
+/**
+ * Live edges: a {@link io.pinsage.csr.live.LiveGraph} holds an immutable base graph and the edges added since, one
+ * writer appending and any number of readers walking consistent views ({@link io.pinsage.csr.live.LiveView}), with an
+ * optional write-ahead log ({@link io.pinsage.csr.live.EdgeLog}) for durability.
+ */
+package io.pinsage.csr.live;
