@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt, or synthetic:STORE_DIR from generate) and "
                 + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint/ when present. On synthetic data it also prints the "
-                + "comparison with content-only and Pixie (of the options, only --epochs, --threads, --hard-band and --ablations apply "
+                + "comparison with content-only and Pixie (of the options, only --epochs, --threads, --hard-band, --id-embeddings and --ablations apply "
                 + "there). Defaults are the recommended settings. With --samplers, sampler processes build the minibatches.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -41,6 +41,14 @@ final class TrainCommand implements Callable<Integer> {
             + "default 2000-5000, scaled down on graphs with fewer than 40 pins per rank of its end")
     String hardBand;
 
+    /** Whether a pin–board model learns a row per node; without, it embeds pins added after training. */
+    enum IdEmbeddings { on, off }
+
+    @Option(names = "--id-embeddings", paramLabel = "on|off", description = "synthetic:DIR only: on (default) learns an "
+            + "id-embedding row per pin and board; off trains the inductive model (pin features and log-degree only), which "
+            + "can embed a pin added after training (PinSageEngine.embedNewPin, POST /v1/pins)")
+    IdEmbeddings idEmbeddings = IdEmbeddings.on;
+
     @Mixin
     TrainingOptions training;
 
@@ -55,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
         if (spec.kind().equals("synthetic")) {
             sampling.requireLocal("synthetic:DIR datasets train with sampler threads of this process");
             try (Backend backend = device.open()) {
-                SyntheticComparison.run(spec.path(), out, SyntheticComparison.options(t, training.epochs, hardBand), ablations, true,
+                SyntheticComparison.run(spec.path(), out, SyntheticComparison.options(t, training.epochs, hardBand)
+                        .withIdEmbeddings(idEmbeddings == IdEmbeddings.on), ablations, true,
                         backend, System.out, System.err);
             }
             return 0;

@@ -57,7 +57,9 @@ public final class PinBoardRecommender {
      * Settings.
      *
      * @param maxPairs        co-save training pairs drawn (at most one per edge of the graph)
-     * @param embedDim        id-embedding width (projected to the layer width beside the pin features)
+     * @param embedDim        id-embedding width (projected to the layer width beside the pin features); 0: no id
+     *                        table, the inductive model of features and log-degree only, which can embed a pin added
+     *                        after training
      * @param dim             layer width
      * @param normalizeOutput whether the final embeddings (after G2) are L2-normalised; PinSage normalises inside
      *                        every CONVOLVE layer but not after G2, which leaves the embedding's length free to
@@ -87,6 +89,15 @@ public final class PinBoardRecommender {
         /** These options with another hard-negative band. */
         public Options withHardBand(HardNegativeBand band) {
             return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, band, poolSize, k, training);
+        }
+
+        /**
+         * These options with the id table (one learnt row per node, {@link #defaults}' width) or without it (the
+         * inductive model).
+         */
+        public Options withIdEmbeddings(boolean on) {
+            return new Options(maxPairs, on ? defaults(1).embedDim() : 0, dim, normalizeOutput, width, steps, hardBand,
+                    poolSize, k, training);
         }
 
         /** These options with other training settings. */
@@ -261,10 +272,14 @@ public final class PinBoardRecommender {
         ModelDirectory.check(dir, FORMAT, shape(), "store", modelConfig());
     }
 
-    /** The model trained here: pin features, log-degree and id embeddings in, two CONVOLVE layers, output as the options say. */
+    /**
+     * The model trained here: pin features, log-degree and (unless the options' {@code embedDim} is 0) id embeddings
+     * in, two CONVOLVE layers, output as the options say.
+     */
     private PinSageConfig modelConfig() {
         Options o = options;
-        return new PinSageConfig(featureDim, true, space.size(), o.embedDim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(),
+        boolean ids = o.embedDim() > 0;
+        return new PinSageConfig(featureDim, true, ids ? space.size() : 0, ids ? o.embedDim() : o.dim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(),
                 Pooling.MEAN, o.normalizeOutput(), o.training().seed());
     }
 

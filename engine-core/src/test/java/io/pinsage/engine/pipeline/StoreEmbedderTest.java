@@ -72,6 +72,26 @@ class StoreEmbedderTest {
     }
 
     @Test
+    void theInductiveModelShouldHaveNoIdTableAndEmbedTheStore() throws IOException {
+        Path inductive = dir.resolve("model-inductive");
+        Path copy = dir.resolve("store-inductive");
+        new PinBoardGenerator(GeneratorConfig.of(PINS, BOARDS, 4000, 5)).writeStore(copy, CsrBuildOptions.defaults());
+        PinBoardRecommender.Options d = PinBoardRecommender.Options.defaults(1);
+        PinBoardRecommender.Options o = new PinBoardRecommender.Options(1000, 8, 8, false, 4, 10, d.hardBand(), 50, 10,
+                d.training().withEpochs(1)).withIdEmbeddings(false);
+        try (GraphStore s = GraphStore.open(copy)) {
+            new PinBoardRecommender(s, o, backend).trainAndEvaluate("PinSage", NeighborhoodKind.WALK, 0, inductive,
+                    TrainingProgress.NONE);
+            assertEquals(0, PinSageModel.load(ModelDirectory.finishedModel(inductive), backend).config().idEmbeddings());
+            StoreEmbedder.embed(s, inductive, backend, 1 << 20, StageProgress.NONE);
+            StoreEmbedder.RecursiveSample sample = StoreEmbedder.recursiveSample(s, inductive, backend, 10, 3);
+            assertTrue(sample.maxAbsDifference() <= 1e-5, "per-node recursive evaluation differs by " + sample.maxAbsDifference());
+        }
+        assertEquals(PINS, PinSageModel.load(ModelDirectory.finishedModel(model), backend).config().idEmbeddings() - BOARDS,
+                "the default keeps a row per node");
+    }
+
+    @Test
     void shouldEmbedEveryPinAndBoardAsTheOnePassForward() throws IOException {
         float[] onePass;
         int out;
