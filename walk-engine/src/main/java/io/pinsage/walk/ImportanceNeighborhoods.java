@@ -28,6 +28,8 @@ public final class ImportanceNeighborhoods {
     private final WalkTable table;
     private final TableWalker tableWalker;
     private final VisitMap visits = new VisitMap(1 << 12);
+    /** Opposite-side nodes a walk from a new node's neighbours lands on; counted by the walker, not used. */
+    private final VisitMap passed = new VisitMap(1 << 10);
     private final TopSelector selector = new TopSelector();
     private int self;
     private final NodeFilter notSelf = node -> node != self;
@@ -104,6 +106,60 @@ public final class ImportanceNeighborhoods {
                 ids[i] = table.node(side, ids[i]);
             }
         }
+        ScoreVectors.normalize(weights, n);
+        return n;
+    }
+
+    /**
+     * The row {@link #compute} would give a node that is not in the graph, whose edges go to {@code neighbors[0..count)}
+     * (nodes of the opposite side, e.g. the boards a new pin is saved on) with {@code edgeWeights}: a walk from a node
+     * first steps to one of its neighbours, so here the {@code stepsPerNode} walks start at the neighbours, shared
+     * among them in proportion to the weights, restart to the neighbour they started from, and count the nodes of the
+     * configured side they pass. Same-side nodes, most visited first, weights summing to 1; the new node never
+     * appears, not being in the graph. Deterministic in the graph, the configuration, the arguments and {@code seed}.
+     *
+     * <p>Graph walks only: an instance over a {@link WalkTable} throws {@link IllegalStateException}.
+     * Cost: {@code stepsPerNode} walk steps plus O(distinct nodes visited).
+     *
+     * @return n, at most T; 0 when no neighbour has an edge
+     * @throws IllegalArgumentException naming the first neighbour outside the opposite side or weight that is not
+     *                                  finite and {@code > 0}, or outputs shorter than T
+     */
+    public int computeForNewNode(int[] neighbors, float[] edgeWeights, int count, long seed, int[] ids, float[] weights) {
+        if (tableWalker != null) {
+            throw new IllegalStateException("rows of new nodes are walked over the graph, not over a walk table");
+        }
+        if (ids.length < config.topT() || weights.length < config.topT()) {
+            throw new IllegalArgumentException("ids.length=" + ids.length + " weights.length=" + weights.length
+                    + ": must be >= topT=" + config.topT());
+        }
+        Objects.checkFromIndexSize(0, count, Math.min(neighbors.length, edgeWeights.length));
+        Side other = config.side().opposite();
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            if (neighbors[i] < 0 || neighbors[i] >= graph.nodeCount(other)) {
+                throw new IllegalArgumentException("neighbors[" + i + "]=" + neighbors[i] + ": out of range [0, "
+                        + graph.nodeCount(other) + ") of side " + other);
+            }
+            if (!(edgeWeights[i] > 0) || Float.isInfinite(edgeWeights[i])) {
+                throw new IllegalArgumentException("edgeWeights[" + i + "]=" + edgeWeights[i] + ": must be finite and > 0");
+            }
+            total += edgeWeights[i];
+        }
+        visits.clear();
+        walker.random().reseed(seed);
+        long steps = config.stepsPerNode();
+        double before = 0;
+        for (int i = 0; i < count; i++) {
+            // cumulative rounding: the shares add up to exactly stepsPerNode
+            long from = Math.round(steps * before / total);
+            before += edgeWeights[i];
+            long to = i == count - 1 ? steps : Math.round(steps * before / total);
+            passed.clear();
+            walker.walk(other, neighbors[i], to - from, config.alpha(), passed, visits, 0, 0);
+        }
+        int n = selector.select(visits, config.topT(), NodeFilter.ALL, ids, weights);
+        RandomWalker.checkReported(graph, config.side(), ids, n);
         ScoreVectors.normalize(weights, n);
         return n;
     }

@@ -20,6 +20,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImportanceNeighborhoodsTest {
 
     @Test
+    void aNewNodeWalkedFromItsNeighboursShouldGetTheRowOfANodeWithTheSameEdges() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 15, 6, 40, false);
+        int node = 0;
+        int degree = g.degree(Side.LEFT, node);
+        int[] boards = new int[degree];
+        float[] ones = new float[degree];
+        for (int i = 0; i < degree; i++) {
+            boards[i] = g.neighbor(Side.LEFT, node, i);
+            ones[i] = 1f;
+        }
+        NeighborhoodConfig config = new NeighborhoodConfig(Side.LEFT, 15, 1_000_000, 0.5, 32, seed);
+        ImportanceNeighborhoods engine = new ImportanceNeighborhoods(g, config);
+        int[] ids = new int[15];
+        float[] w = new float[15];
+        double[] existing = new double[15];
+        for (int i = 0, n = engine.compute(node, ids, w); i < n; i++) {
+            existing[ids[i]] = w[i];
+        }
+        // the node's own visits are left out of its row but counted from its neighbours: compare the others' shares
+        double[] fresh = new double[15];
+        double others = 0;
+        for (int i = 0, n = engine.computeForNewNode(boards, ones, degree, seed, ids, w); i < n; i++) {
+            if (ids[i] != node) {
+                fresh[ids[i]] = w[i];
+                others += w[i];
+            }
+        }
+        for (int v = 0; v < 15; v++) {
+            assertEquals(existing[v], fresh[v] / others, 0.01, "seed=" + seed + " pin " + v);
+        }
+        assertThrows(IllegalArgumentException.class, () -> engine.computeForNewNode(new int[] {6}, ones, 1, seed, ids, w));
+        assertThrows(IllegalArgumentException.class,
+                () -> engine.computeForNewNode(boards, new float[degree], degree, seed, ids, w));
+    }
+
+    @Test
     void shouldKeepTheExactTopTWithWeightsSummingToOne() {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 15, 6, 40, false);

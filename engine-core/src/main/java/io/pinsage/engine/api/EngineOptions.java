@@ -3,6 +3,7 @@ package io.pinsage.engine.api;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.ResidencyPolicy;
 
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -18,6 +19,8 @@ import java.util.concurrent.Executor;
  *       daemon threads that the engine owns and stops at {@link PinSageEngine#close()}. A host's executor stays
  *       the host's: the engine never shuts it down.</li>
  *   <li>{@code threads}: the size of the engine's own pool (default: the processors).</li>
+ *   <li>{@code model}: the model directory of an inductive model trained on the store, which
+ *       {@link PinSageEngine#embedNewPin} embeds new pins with; empty (the default): new pins are refused.</li>
  * </ul>
  */
 public final class EngineOptions {
@@ -27,8 +30,10 @@ public final class EngineOptions {
     private final boolean walkTable;
     private final Executor executor;
     private final int threads;
+    private final Path model;
 
     private EngineOptions(Builder b) {
+        this.model = b.model;
         this.residency = b.residency;
         this.expectedWalkSteps = b.expectedWalkSteps;
         this.walkTable = b.walkTable;
@@ -66,6 +71,10 @@ public final class EngineOptions {
         return threads;
     }
 
+    public Optional<Path> model() {
+        return Optional.ofNullable(model);
+    }
+
     /** Fills {@link EngineOptions}; not thread-safe. */
     public static final class Builder {
         private Residency residency;
@@ -73,6 +82,7 @@ public final class EngineOptions {
         private boolean walkTable = true;
         private Executor executor;
         private int threads = Runtime.getRuntime().availableProcessors();
+        private Path model;
 
         private Builder() {
         }
@@ -113,6 +123,12 @@ public final class EngineOptions {
                 throw new IllegalArgumentException("threads=" + threads + ": must be >= 1");
             }
             this.threads = threads;
+            return this;
+        }
+
+        /** Embeds new pins with the model trained into {@code modelDir}; {@code null}: none. */
+        public Builder model(Path modelDir) {
+            this.model = modelDir;
             return this;
         }
 

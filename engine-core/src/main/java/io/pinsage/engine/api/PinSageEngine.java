@@ -13,6 +13,9 @@ import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.engine.ann.AnnIndex;
 import io.pinsage.engine.ann.ExactSearch;
 import io.pinsage.engine.ann.Neighbors;
+import io.pinsage.engine.pipeline.NewPinEmbedder;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
@@ -22,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -40,8 +44,14 @@ import java.util.function.Predicate;
  * ({@link #residency()}, {@link #residencyReason()}, {@link #hasWalkTable()}, {@link #hasEmbeddings()},
  * {@link #hasIndex()} say what was loaded).
  *
+ * <p>New pins: opened with an inductive model ({@link EngineOptions#model}), {@link #embedNewPin} embeds a pin created
+ * after the store was embedded from its features and boards, and {@link #addNewPin} also makes it a candidate of
+ * later {@link #related} and {@link #relatedExact} calls: jvector cannot add to the on-disk index, so added pins are
+ * held in memory beside it, scanned exactly, and merged with the index's answer by score, until the engine closes.
+ *
  * <p>Threading: every method may be called from any number of threads at once. Queries run on the calling thread
- * ({@link #recommend}) or on the options' executor ({@link #recommendAsync}).
+ * ({@link #recommend}) or on the options' executor ({@link #recommendAsync}); new pins are embedded one at a time
+ * (the model's backend is one thread's).
  *
  * <p>Memory: the store is mapped, or its adjacency copied into huge-page memory off the heap, as
  * {@link EngineOptions#residency()} says; a walk table takes about 8 bytes per edge of heap and is built only when it
@@ -67,13 +77,19 @@ public final class PinSageEngine implements AutoCloseable {
     private final ExactSearch content;
     private final Executor executor;
     private final ExecutorService ownPool;
+    private final NewPinEmbedder newPinModel;
+    private final Backend newPinBackend;
+    private final NewPins added;
     /** Queries hold the read side; close takes the write side, so it waits for them and later calls see it. */
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
 
     private PinSageEngine(GraphStore store, ResidencyPolicy.Choice residency, EngineOptions options, EmbeddingStore embeddings,
-                          AnnIndex index) {
+                          AnnIndex index, NewPinEmbedder newPinModel, Backend newPinBackend) {
         this.store = store;
+        this.newPinModel = newPinModel;
+        this.newPinBackend = newPinBackend;
+        this.added = embeddings == null ? null : new NewPins(embeddings.dim());
         this.embeddings = embeddings;
         this.index = index;
         this.exact = embeddings == null ? null : new ExactSearch(embeddings);
@@ -91,12 +107,16 @@ public final class PinSageEngine implements AutoCloseable {
 
     /**
      * Opens the store at {@code storeDir}, with its pin embeddings ({@link EmbeddingStore#defaultRoot}) and their
-     * index ({@link AnnIndex#defaultRoot}) where they are published. Cost: opening the store (and copying its
-     * adjacency when the residency says so), building the walk table when one is built (one pass over the edges),
-     * and mapping the embeddings and the index (their checksums are left to {@code ./pinsage verify}).
+     * index ({@link AnnIndex#defaultRoot}) where they are published, and the options' model for new pins. Cost:
+     * opening the store (and copying its adjacency when the residency says so), building the walk table when one is
+     * built (one pass over the edges), and mapping the embeddings, the index and the model's neighbourhood stores
+     * (the embeddings' and index's checksums are left to {@code ./pinsage verify}).
      *
-     * @throws IOException the store, the embeddings or the index is damaged, or the embeddings are not the
-     *                     store's pins' (the exceptions name the file)
+     * @throws IOException              the store, the embeddings, the index or the model directory is damaged, or the
+     *                                  embeddings are not the store's pins' (the exceptions name the file)
+     * @throws IllegalArgumentException the options' model has an id-embedding table (the message names the training
+     *                                  option that trains one without), was trained on another store, or gives
+     *                                  embeddings of another width than the store's
      */
     public static PinSageEngine open(Path storeDir, EngineOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
@@ -106,6 +126,8 @@ public final class PinSageEngine implements AutoCloseable {
         GraphStore store = GraphStore.open(storeDir, choice.residency());
         EmbeddingStore embeddings = null;
         AnnIndex index = null;
+        Backend backend = null;
+        NewPinEmbedder model = null;
         try {
             Path embeddingRoot = EmbeddingStore.defaultRoot(storeDir, Side.LEFT);
             if (StoreDirectory.isPublished(embeddingRoot)) {
@@ -119,8 +141,23 @@ public final class PinSageEngine implements AutoCloseable {
                     index = AnnIndex.open(indexRoot, embeddings, false);
                 }
             }
-            return new PinSageEngine(store, choice, options, embeddings, index);
+            if (options.model().isPresent()) {
+                backend = new CpuBackend(1);
+                model = NewPinEmbedder.open(store, options.model().get(), backend);
+                if (embeddings != null && model.outputDim() != embeddings.dim()) {
+                    throw new IllegalArgumentException(options.model().get() + " gives embeddings of " + model.outputDim()
+                            + " floats, the store's " + embeddings.path() + " holds " + embeddings.dim() + ": embed the store"
+                            + " with this model first");
+                }
+            }
+            return new PinSageEngine(store, choice, options, embeddings, index, model, backend);
         } catch (IOException | RuntimeException | Error e) {
+            if (model != null) {
+                model.close();
+            }
+            if (backend != null) {
+                backend.close();
+            }
             if (index != null) {
                 index.close();
             }
@@ -160,6 +197,16 @@ public final class PinSageEngine implements AutoCloseable {
     /** Whether the store has pin features, so that {@link #relatedByContent} answers. */
     public boolean hasContent() {
         return content != null;
+    }
+
+    /** Whether the engine was opened with a model for new pins, so that {@link #embedNewPin} answers. */
+    public boolean hasNewPinModel() {
+        return newPinModel != null;
+    }
+
+    /** Content features per pin that {@link #embedNewPin} expects; 0 without a model for new pins. */
+    public int newPinFeatureDim() {
+        return newPinModel == null ? 0 : newPinModel.featureDim();
     }
 
     /** Floats per pin embedding; 0 without embeddings. */
@@ -265,6 +312,77 @@ public final class PinSageEngine implements AutoCloseable {
         return nearest(pin, k, filter, Search.CONTENT);
     }
 
+    /**
+     * The embedding of a pin the store does not hold, with content {@code features}, saved on {@code boards} (the
+     * store's external board ids, each with a positive weight: 1 for a plain save): a short walk from its boards
+     * gives its neighbourhood row, and the model's layers over that row and the rows of the pins it names give its
+     * embedding, as {@code ./pinsage embed} gives a stored pin's. Nothing is stored. Cost: the model directory's walk
+     * steps per pin and a forward over up to {@code 1 + T + ... + T^K} nodes, about a millisecond at the quickstart's
+     * size; calls wait for each other.
+     *
+     * @throws UnknownIdException       a board the store does not know
+     * @throws IllegalArgumentException no boards, a weight that is not positive and finite, or a feature count other
+     *                                  than {@link #newPinFeatureDim} (the message names it)
+     * @throws IllegalStateException    the engine was opened without a model for new pins ({@link EngineOptions#model}),
+     *                                  or is closed
+     */
+    public float[] embedNewPin(float[] features, List<WeightedPin> boards) {
+        Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(boards, "boards");
+        ReentrantReadWriteLock.ReadLock lock = life.readLock();
+        lock.lock();
+        try {
+            requireOpen();
+            if (newPinModel == null) {
+                throw new IllegalStateException("the engine has no model for new pins: open it with EngineOptions.model, an "
+                        + "inductive model trained with --id-embeddings off");
+            }
+            int[] ids = new int[boards.size()];
+            float[] weights = new float[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = store.denseId(Side.RIGHT, boards.get(i).id());
+                weights[i] = boards.get(i).weight();
+            }
+            synchronized (newPinModel) {
+                return newPinModel.embed(features, ids, weights, ids.length);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #embedNewPin}, then holds the pin under {@code id} so that later {@link #related} and
+     * {@link #relatedExact} calls may return it, and take it as their query pin, until the engine closes.
+     *
+     * @return its embedding
+     * @throws IllegalArgumentException as {@link #embedNewPin}, or {@code id} names a pin of the store or one added
+     *                                  before
+     * @throws IllegalStateException    as {@link #embedNewPin}, the store has no embeddings to search beside, or
+     *                                  {@value NewPins#MAX} pins were added already
+     */
+    public float[] addNewPin(String id, float[] features, List<WeightedPin> boards) {
+        Objects.requireNonNull(id, "id");
+        if (added == null) {
+            throw new IllegalStateException("the store has no pin embeddings: run ./pinsage embed");
+        }
+        if (isStorePin(id)) {
+            throw new IllegalArgumentException("pin=" + id + ": the store already holds a pin of that id");
+        }
+        float[] embedding = embedNewPin(features, boards);
+        added.add(id, embedding);
+        return embedding;
+    }
+
+    private boolean isStorePin(String id) {
+        try {
+            store.denseId(Side.LEFT, id);
+            return true;
+        } catch (UnknownIdException e) {
+            return false;
+        }
+    }
+
     private enum Search { INDEX, EXACT, CONTENT }
 
     private List<ScoredPin> nearest(String pin, int k, Predicate<String> filter, Search search) {
@@ -283,17 +401,21 @@ public final class PinSageEngine implements AutoCloseable {
             if (search == Search.INDEX && index == null) {
                 throw new IllegalStateException("the store's embeddings have no index: run ./pinsage index");
             }
-            int query = store.denseId(Side.LEFT, pin);
+            float[] addedVector = search == Search.CONTENT ? null : added.vector(pin);
+            int query = addedVector != null ? -1 : store.denseId(Side.LEFT, pin);
             IntPredicate accept = filter == null ? u -> u != query : u -> u != query && filter.test(externalPin(u));
             Neighbors n;
+            float[] vector = addedVector;
             if (search == Search.CONTENT) {
                 FeatureMatrix features = store.features(Side.LEFT).orElseThrow();
-                float[] vector = new float[features.dim()];
-                features.copyRow(query, vector, 0);
-                n = content.search(vector, k, accept);
+                float[] row = new float[features.dim()];
+                features.copyRow(query, row, 0);
+                n = content.search(row, k, accept);
             } else {
-                float[] vector = new float[embeddings.dim()];
-                embeddings.read(query, vector, 0);
+                if (vector == null) {
+                    vector = new float[embeddings.dim()];
+                    embeddings.read(query, vector, 0);
+                }
                 n = search == Search.INDEX ? index.search(vector, k, AnnIndex.DEFAULT_SEARCH_BEAM, accept)
                         : exact.search(vector, k, accept);
             }
@@ -301,7 +423,17 @@ public final class PinSageEngine implements AutoCloseable {
             for (int i = 0; i < n.size(); i++) {
                 out.add(new ScoredPin(externalPin(n.rows()[i]), n.scores()[i]));
             }
-            return out;
+            if (search == Search.CONTENT) {
+                return out;
+            }
+            List<ScoredPin> fresh = added.search(vector, k, id -> !id.equals(pin) && (filter == null || filter.test(id)));
+            if (fresh.isEmpty()) {
+                return out;
+            }
+            out.addAll(fresh);
+            // both lists hold exact dot products: one order, stable, so ties keep the store's pins first
+            out.sort(Comparator.comparingDouble(ScoredPin::score).reversed());
+            return List.copyOf(out.subList(0, Math.min(k, out.size())));
         } finally {
             lock.unlock();
         }
@@ -355,6 +487,10 @@ public final class PinSageEngine implements AutoCloseable {
             closed = true;
             if (ownPool != null) {
                 ownPool.shutdown();
+            }
+            if (newPinModel != null) {
+                newPinModel.close();
+                newPinBackend.close();
             }
             try {
                 if (index != null) {

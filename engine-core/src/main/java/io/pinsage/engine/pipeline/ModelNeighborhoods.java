@@ -31,7 +31,7 @@ final class ModelNeighborhoods {
     static final String OLD_TABLE = "neighbourhoods.bin";
 
     /** Restart probability of the walks, as {@link NeighborhoodConfig#defaults} has it. */
-    private static final double ALPHA = 0.5;
+    static final double ALPHA = 0.5;
 
     private ModelNeighborhoods() {
     }

@@ -128,11 +128,11 @@ public final class StoreEmbedder {
         return new RecursiveSample(sample, nanos / 1e9, maxDiff);
     }
 
-    private record Prepared(NodeSpace space, Path modelFile, PinSageModel model, ComputationGraphBuilder.NodeInputs inputs) {
+    record Prepared(NodeSpace space, Path modelFile, PinSageModel model, ComputationGraphBuilder.NodeInputs inputs) {
     }
 
     /** The checks of the model directory against the store, the model and the store's inputs. */
-    private static Prepared prepare(GraphStore store, Path modelDir, Backend backend) throws IOException {
+    static Prepared prepare(GraphStore store, Path modelDir, Backend backend) throws IOException {
         Path root = store.generation().root();
         NodeSpace space = NodeSpace.of(store.graph());
         FeatureMatrix features = store.features(Side.LEFT).orElse(null);

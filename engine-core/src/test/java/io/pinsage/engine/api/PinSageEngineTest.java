@@ -1,6 +1,7 @@
 package io.pinsage.engine.api;
 
 import io.pinsage.csr.CsrBuildOptions;
+import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GeneratorConfig;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
@@ -72,6 +73,73 @@ class PinSageEngineTest {
                     RecommendOptions.DEFAULTS.withBlocklist(List.of(top)));
             assertTrue(blocked.stream().noneMatch(p -> p.id().equals(top)), blocked::toString);
             assertTrue(all.stream().noneMatch(p -> p.id().equals("pin-3")), "the query pin is left out");
+        }
+    }
+
+    @Test
+    void aNewPinShouldBeEmbeddedFromItsBoardsAndFoundByLaterRelatedCalls() throws Exception {
+        TestStores.Inductive t = TestStores.inductive(dir, 400);
+        float[] features;
+        List<WeightedPin> boards = new ArrayList<>();
+        float[][] stored = new float[400][];
+        try (GraphStore s = GraphStore.open(t.store());
+             EmbeddingStore e = EmbeddingStore.open(EmbeddingStore.defaultRoot(t.store(), Side.LEFT), false)) {
+            FeatureMatrix f = s.features(Side.LEFT).orElseThrow();
+            features = new float[f.dim()];
+            f.copyRow(7, features, 0);
+            for (int i = 0; i < s.graph().degree(Side.LEFT, 7); i++) {
+                boards.add(new WeightedPin(Integer.toString(s.graph().neighbor(Side.LEFT, 7, i)), 1f));
+            }
+            for (int p = 0; p < stored.length; p++) {
+                stored[p] = new float[e.dim()];
+                e.read(p, stored[p], 0);
+            }
+        }
+        try (PinSageEngine engine = PinSageEngine.open(t.store(), EngineOptions.builder().threads(1).model(t.model()).build())) {
+            assertTrue(engine.hasNewPinModel());
+            assertEquals(features.length, engine.newPinFeatureDim());
+            float[] embedding = engine.embedNewPin(features, boards);
+            // a stored pin whose 10th related pin scores below the new pin: it must find the new one once added
+            int query = -1;
+            float score = 0;
+            for (int p = 0; p < stored.length && query < 0; p++) {
+                float dot = 0;
+                for (int c = 0; c < embedding.length; c++) {
+                    dot += embedding[c] * stored[p][c];
+                }
+                List<ScoredPin> before = engine.relatedExact(Integer.toString(p), 10, null);
+                if (dot > before.get(9).score() + 1e-3f) {
+                    query = p;
+                    score = dot;
+                }
+            }
+            assertTrue(query >= 0, "no stored pin ranks the new pin among its 10 nearest");
+            String q = Integer.toString(query);
+            assertTrue(engine.related(q, 10).stream().noneMatch(p -> p.id().equals("new-pin")));
+            float[] again = engine.addNewPin("new-pin", features, boards);
+            assertEquals(embedding.length, again.length);
+            for (List<ScoredPin> after : List.of(engine.related(q, 10), engine.relatedExact(q, 10, null))) {
+                assertEquals(10, after.size());
+                ScoredPin found = after.stream().filter(p -> p.id().equals("new-pin")).findFirst().orElseThrow(
+                        () -> new AssertionError("the added pin is missing from " + after));
+                assertEquals(score, found.score(), 1e-3f);
+                for (int i = 1; i < after.size(); i++) {
+                    assertTrue(after.get(i - 1).score() >= after.get(i).score(), after::toString);
+                }
+            }
+            assertTrue(engine.related(q, 10, id -> !id.equals("new-pin")).stream().noneMatch(p -> p.id().equals("new-pin")));
+            List<ScoredPin> fromNew = engine.related("new-pin", 5);
+            assertEquals(5, fromNew.size());
+            assertTrue(fromNew.stream().noneMatch(p -> p.id().equals("new-pin")));
+            assertThrows(IllegalArgumentException.class, () -> engine.addNewPin("new-pin", features, boards));
+            assertThrows(IllegalArgumentException.class, () -> engine.addNewPin("7", features, boards));
+            assertThrows(UnknownIdException.class, () -> engine.embedNewPin(features, List.of(new WeightedPin("board-x", 1f))));
+            assertThrows(IllegalArgumentException.class, () -> engine.embedNewPin(new float[3], boards));
+        }
+        try (PinSageEngine engine = PinSageEngine.open(t.store(), CSR)) {
+            assertFalse(engine.hasNewPinModel());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.embedNewPin(features, boards));
+            assertTrue(e.getMessage().contains("--id-embeddings off"), e.getMessage());
         }
     }
 

@@ -1,0 +1,128 @@
+package io.pinsage.engine.pipeline;
+
+import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.Side;
+import io.pinsage.csr.neighborhood.NeighborhoodStore;
+import io.pinsage.engine.train.MappedNeighborhoods;
+import io.pinsage.engine.train.NewNodeEmbedding;
+import io.pinsage.nn.backend.Backend;
+import io.pinsage.walk.ImportanceNeighborhoods;
+import io.pinsage.walk.NeighborhoodConfig;
+import io.pinsage.walk.PixieEngine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Embeds a pin created after the store was embedded, from its content features and the boards it is saved on, with
+ * the inductive model a training run wrote ({@code train --dataset synthetic:STORE --id-embeddings off}): a short
+ * walk from its boards gives its neighbourhood row, the same kind of row (width T, steps, restart probability) the
+ * model directory's stores hold for every pin ({@link ImportanceNeighborhoods#computeForNewNode}), and the model's
+ * forward over its computation graph ({@link NewNodeEmbedding}) gives its embedding. Nothing is stored.
+ *
+ * <p>A model directory trained with uniform neighbourhood rows (the ablation) still gets walk rows for new pins.
+ *
+ * <p>Threading: not thread-safe; the caller serialises calls and owns {@code backend} for them. Cost per call: the
+ * row's walk steps (the model directory's {@code stepsPerNode}) and the forward over up to
+ * {@code 1 + T + T² + ... + T^K} nodes. Memory: the mapped neighbourhood stores; nothing per node on the heap.
+ */
+public final class NewPinEmbedder implements AutoCloseable {
+
+    private final GraphStore store;
+    private final MappedNeighborhoods hood;
+    private final NewNodeEmbedding model;
+    private final ImportanceNeighborhoods walks;
+    private final int featureDim;
+    private final int outputDim;
+    private final int[] rowIds;
+    private final float[] rowWeights;
+
+    /**
+     * Opens the model directory {@code modelDir} for new pins of {@code store}, which must be the store it was
+     * trained on (the same checks as {@code embed}).
+     *
+     * @throws IllegalArgumentException the model has an id-embedding table (naming the training option that trains
+     *                                  one without), or was trained on another store or feature width
+     * @throws java.nio.file.NoSuchFileException {@code modelDir} holds no finished model
+     * @throws IOException a file of the model directory is unreadable or damaged (naming it)
+     */
+    public static NewPinEmbedder open(GraphStore store, Path modelDir, Backend backend) throws IOException {
+        StoreEmbedder.Prepared p = StoreEmbedder.prepare(store, modelDir, backend);
+        if (p.model().config().idEmbeddings() != 0) {
+            throw new IllegalArgumentException(p.modelFile() + " has an id-embedding table of " + p.model().config().idEmbeddings()
+                    + " rows and cannot embed a pin it has no row for: train the inductive model with "
+                    + "./pinsage train --dataset synthetic:STORE --id-embeddings off");
+        }
+        MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, p.space(), null);
+        try {
+            return new NewPinEmbedder(store, hood, new NewNodeEmbedding(p.model(), hood, p.inputs(), p.space().size()),
+                    p.model().config().featureDim(), p.model().config().outputDim());
+        } catch (RuntimeException e) {
+            hood.close();
+            throw e;
+        }
+    }
+
+    private NewPinEmbedder(GraphStore store, MappedNeighborhoods hood, NewNodeEmbedding model, int featureDim, int outputDim) {
+        this.store = store;
+        this.hood = hood;
+        this.model = model;
+        this.featureDim = featureDim;
+        this.outputDim = outputDim;
+        NeighborhoodStore pins = hood.store(Side.LEFT);
+        this.walks = new ImportanceNeighborhoods(store.graph(), new NeighborhoodConfig(Side.LEFT, pins.width(),
+                pins.stepsPerNode(), ModelNeighborhoods.ALPHA, PixieEngine.DEFAULT_LANES, pins.seed()));
+        this.rowIds = new int[pins.width()];
+        this.rowWeights = new float[pins.width()];
+    }
+
+    /** Pin features the model expects. */
+    public int featureDim() {
+        return featureDim;
+    }
+
+    /** Floats of an embedding. */
+    public int outputDim() {
+        return outputDim;
+    }
+
+    /**
+     * The embedding of a new pin with {@code features}, saved on the boards {@code boards[0..count)} (dense ids) with
+     * positive weights (1 for a plain save). The walk is seeded by the model directory's seed and the pin count, so
+     * the same pin gets the same embedding.
+     *
+     * @throws IllegalArgumentException naming the first bad argument: a feature count other than {@link #featureDim},
+     *                                  no boards, a board outside the store, a weight that is not finite and positive
+     */
+    public float[] embed(float[] features, int[] boards, float[] weights, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("boards: a new pin needs at least one board, got " + count);
+        }
+        int n = walks.computeForNewNode(boards, weights, count, NeighborhoodConfig.nodeSeed(hood.store(Side.LEFT).seed(),
+                store.graph().nodeCount(Side.LEFT)), rowIds, rowWeights);
+        return embedWithRow(features, (float) Math.log1p(count), Arrays.copyOf(rowIds, n), Arrays.copyOf(rowWeights, n));
+    }
+
+    /**
+     * The embedding of a node with {@code features}, {@code logDegree} and the neighbourhood row {@code ids} (dense
+     * pin ids) with {@code weights}: what {@link #embed} does once it has walked; for a pin of the store, given its own
+     * inputs and stored row, the row {@code embed} wrote for it.
+     *
+     * @throws IllegalArgumentException as {@link NewNodeEmbedding#embed}
+     */
+    public float[] embedWithRow(float[] features, float logDegree, int[] ids, float[] weights) {
+        return model.embed(features, logDegree, ids, weights, Math.min(ids.length, weights.length));
+    }
+
+    /** The neighbourhood rows the model was trained with. */
+    public MappedNeighborhoods neighborhoods() {
+        return hood;
+    }
+
+    /** Unmaps the model directory's neighbourhood stores; the store and the backend stay the caller's. */
+    @Override
+    public void close() {
+        hood.close();
+    }
+}
