@@ -20,8 +20,9 @@ import java.util.concurrent.CountDownLatch;
  * server, then the engine). Prints what was loaded and the URL.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus), and a page at /"
-                + " comparing related pins by PinSage, Pixie and content.")
+        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus), a page at /"
+                + " comparing related pins by PinSage, Pixie and content, and with --model POST /v1/pins (a new pin's embedding"
+                + " and related pins).")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (with embeddings.left and index.left for /v1/related)")
@@ -44,6 +45,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Mixin
     ResidencyOption residency;
+
+    @Option(names = "--model", paramLabel = "MODEL_DIR", description = "an inductive model trained on the store (train"
+            + " --id-embeddings off) that embeds new pins for POST /v1/pins (default: none; POST /v1/pins answers 501)")
+    Path model;
 
     @Option(names = "--topics", paramLabel = "T", description = "the store was generated with T topics (generate --topics;"
             + " quickstart prints its value): answers and the page show each pin's topic (default: none)")
@@ -70,7 +75,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         ServerOptions defaults = ServerOptions.defaults(port);
         ServerOptions options = defaults.withHost(host).withWorkers(workers == null ? defaults.workers() : workers, queue)
                 .withMaxBodyBytes(maxBody).withTopics(pinTopics());
-        PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked()).build());
+        PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked()).model(model).build());
         PinSageServer server;
         try {
             if (topics != null && topics > engine.pinCount()) {
@@ -88,6 +93,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 : "none (/v1/related answers 501; write them with ./pinsage embed)"));
         out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
                 : "none (/v1/related needs by=exact; build it with ./pinsage index " + dir + ")"));
+        out.println("new pins: " + (engine.hasNewPinModel() ? "POST /v1/pins embeds them with " + model
+                : "none (POST /v1/pins needs --model MODEL_DIR of a model trained with --id-embeddings off)"));
         if (options.topics().known()) {
             out.printf("topics: %d, the first %d pairs confusable by content%n", options.topics().topics(),
                     options.topics().confusablePairs());

@@ -46,6 +46,7 @@ class ServeCommandTest {
             assertTrue(out.contains("residency: mapped (as asked)"), out);
             assertTrue(out.contains("embeddings: none (/v1/related answers 501; write them with ./pinsage embed)"), out);
             assertTrue(out.contains("index: none"), out);
+            assertTrue(out.contains("new pins: none (POST /v1/pins needs --model MODEL_DIR"), out);
             assertTrue(out.contains("topics: 8, the first 1 pairs confusable by content\n"), out);
             Matcher url = Pattern.compile("listening on (http://127\\.0\\.0\\.1:(\\d+)/) ").matcher(out);
             assertTrue(url.find(), out);

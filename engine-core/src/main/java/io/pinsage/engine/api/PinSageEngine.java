@@ -241,11 +241,7 @@ public final class PinSageEngine implements AutoCloseable {
     public List<ScoredPin> recommend(List<WeightedPin> pins, int k, RecommendOptions options) {
         Objects.requireNonNull(pins, "pins");
         Objects.requireNonNull(options, "options");
-        if (k < 0) {
-            throw new IllegalArgumentException("k=" + k + ": must be >= 0");
-        }
-        ReentrantReadWriteLock.ReadLock lock = life.readLock();
-        lock.lock();
+        ReentrantReadWriteLock.ReadLock lock = openRead(k);
         try {
             requireOpen();
             PixieQuery.Builder b = PixieQuery.builder().steps(options.steps()).alpha(options.alpha()).boost(options.boost())
@@ -387,11 +383,7 @@ public final class PinSageEngine implements AutoCloseable {
 
     private List<ScoredPin> nearest(String pin, int k, Predicate<String> filter, Search search) {
         Objects.requireNonNull(pin, "pin");
-        if (k < 0) {
-            throw new IllegalArgumentException("k=" + k + ": must be >= 0");
-        }
-        ReentrantReadWriteLock.ReadLock lock = life.readLock();
-        lock.lock();
+        ReentrantReadWriteLock.ReadLock lock = openRead(k);
         try {
             requireOpen();
             if (search == Search.CONTENT ? content == null : embeddings == null) {
@@ -404,39 +396,74 @@ public final class PinSageEngine implements AutoCloseable {
             float[] addedVector = search == Search.CONTENT ? null : added.vector(pin);
             int query = addedVector != null ? -1 : store.denseId(Side.LEFT, pin);
             IntPredicate accept = filter == null ? u -> u != query : u -> u != query && filter.test(externalPin(u));
-            Neighbors n;
-            float[] vector = addedVector;
             if (search == Search.CONTENT) {
                 FeatureMatrix features = store.features(Side.LEFT).orElseThrow();
                 float[] row = new float[features.dim()];
                 features.copyRow(query, row, 0);
-                n = content.search(row, k, accept);
-            } else {
-                if (vector == null) {
-                    vector = new float[embeddings.dim()];
-                    embeddings.read(query, vector, 0);
-                }
-                n = search == Search.INDEX ? index.search(vector, k, AnnIndex.DEFAULT_SEARCH_BEAM, accept)
-                        : exact.search(vector, k, accept);
+                return external(content.search(row, k, accept));
             }
-            List<ScoredPin> out = new ArrayList<>(n.size());
-            for (int i = 0; i < n.size(); i++) {
-                out.add(new ScoredPin(externalPin(n.rows()[i]), n.scores()[i]));
+            float[] vector = addedVector;
+            if (vector == null) {
+                vector = new float[embeddings.dim()];
+                embeddings.read(query, vector, 0);
             }
-            if (search == Search.CONTENT) {
-                return out;
-            }
-            List<ScoredPin> fresh = added.search(vector, k, id -> !id.equals(pin) && (filter == null || filter.test(id)));
-            if (fresh.isEmpty()) {
-                return out;
-            }
-            out.addAll(fresh);
-            // both lists hold exact dot products: one order, stable, so ties keep the store's pins first
-            out.sort(Comparator.comparingDouble(ScoredPin::score).reversed());
-            return List.copyOf(out.subList(0, Math.min(k, out.size())));
+            return byEmbedding(vector, k, accept, id -> !id.equals(pin) && (filter == null || filter.test(id)), search);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The {@code k} pins, stored or added, whose embeddings have the largest dot product with {@code embedding}, best
+     * first, through the index when the store has one, else by a full scan ({@link #relatedExact}'s); {@code filter}
+     * ({@code null}: all) is asked about candidates by external id. For the related pins of a pin that is not stored,
+     * such as one {@link #embedNewPin} embedded. Cost: as {@link #related} or {@link #relatedExact}.
+     *
+     * @throws IllegalArgumentException {@code k < 0} or an embedding of another width than the store's
+     * @throws IllegalStateException    the store has no embeddings, or the engine is closed
+     */
+    public List<ScoredPin> relatedTo(float[] embedding, int k, Predicate<String> filter) {
+        Objects.requireNonNull(embedding, "embedding");
+        ReentrantReadWriteLock.ReadLock lock = openRead(k);
+        try {
+            requireOpen();
+            if (embeddings == null) {
+                throw new IllegalStateException("the store has no pin embeddings: run ./pinsage embed");
+            }
+            if (embedding.length != embeddings.dim()) {
+                throw new IllegalArgumentException("embedding.length=" + embedding.length + ": the store's embeddings have "
+                        + embeddings.dim() + " floats");
+            }
+            IntPredicate accept = filter == null ? null : u -> filter.test(externalPin(u));
+            return byEmbedding(embedding, k, accept, filter == null ? id -> true : filter, index == null ? Search.EXACT
+                    : Search.INDEX);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The store's pins {@code accept} admits and the added ones {@code acceptAdded} admits, merged by score. */
+    private List<ScoredPin> byEmbedding(float[] vector, int k, IntPredicate accept, Predicate<String> acceptAdded,
+                                        Search search) {
+        List<ScoredPin> out = external(search == Search.INDEX ? index.search(vector, k, AnnIndex.DEFAULT_SEARCH_BEAM, accept)
+                : exact.search(vector, k, accept));
+        List<ScoredPin> fresh = added.search(vector, k, acceptAdded);
+        if (fresh.isEmpty()) {
+            return out;
+        }
+        List<ScoredPin> merged = new ArrayList<>(out);
+        merged.addAll(fresh);
+        // both lists hold exact dot products: one order, stable, so ties keep the store's pins first
+        merged.sort(Comparator.comparingDouble(ScoredPin::score).reversed());
+        return List.copyOf(merged.subList(0, Math.min(k, merged.size())));
+    }
+
+    private List<ScoredPin> external(Neighbors n) {
+        List<ScoredPin> out = new ArrayList<>(n.size());
+        for (int i = 0; i < n.size(); i++) {
+            out.add(new ScoredPin(externalPin(n.rows()[i]), n.scores()[i]));
+        }
+        return out;
     }
 
     /**
@@ -467,6 +494,16 @@ public final class PinSageEngine implements AutoCloseable {
      */
     public int densePin(String id) {
         return store.denseId(Side.LEFT, id);
+    }
+
+    /** Checks {@code k}, then takes the read side of the life lock; the caller unlocks it and calls {@link #requireOpen}. */
+    private ReentrantReadWriteLock.ReadLock openRead(int k) {
+        if (k < 0) {
+            throw new IllegalArgumentException("k=" + k + ": must be >= 0");
+        }
+        ReentrantReadWriteLock.ReadLock lock = life.readLock();
+        lock.lock();
+        return lock;
     }
 
     private void requireOpen() {

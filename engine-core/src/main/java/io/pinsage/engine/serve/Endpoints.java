@@ -1,7 +1,10 @@
 package io.pinsage.engine.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.pinsage.csr.UnknownIdException;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.api.RecommendOptions;
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +35,18 @@ import java.util.Set;
  *   <li>{@code GET /v1/related?pin=ID&k=K[&by=index|exact|content]}: the pins nearest by embedding (dot product)
  *       through the index (the default) or by a full scan, or ({@code content}) by the cosine of pin features;
  *       {@code {"pins":[{"id":..,"score":..},..]}}.</li>
+ *   <li>{@code POST /v1/pins} with {@code {"features":[..],"boards":[{"board":ID,"weight":W},..],"k":K,"pin":ID}}
+ *       (weight defaults to 1, k to 20; {@code pin} optional): a new pin's embedding by the served inductive model
+ *       and its related pins, {@code {"embedding":[..],"related":[{"id":..,"score":..},..]}}; with {@code pin}, it is
+ *       also added under that id, so later related answers may hold it, and the answer names it as {@code "pin"}.
+ *       Unknown fields, a feature count other than the model's, a weight that is not positive and finite are 400
+ *       naming the field; an unknown board 404; a {@code pin} the store or an earlier request holds 409; a server
+ *       without a model for new pins 501.</li>
  * </ul>
  * With {@link PinTopics} known (a synthetic store), every pin of an answer also has {@code "topic"} and
  * {@code "confusable"}, and related answers name the query pin's as {@code "query":{"id":..,"topic":..,..}}.
- * Errors: {@code {"error":"..","parameter":".."}} with 400 for malformed or out-of-range parameters, 404 for pins
+ * Errors: {@code {"error":"..","parameter":".."}} ({@code parameter} names the query parameter or body field) with
+ * 400 for malformed or out-of-range parameters, 404 for pins
  * the store does not know, 501 for related pins on a store without the embeddings, index or features asked for.
  */
 final class Endpoints {
@@ -44,15 +56,22 @@ final class Endpoints {
     static final String RECOMMEND = "/v1/recommend";
     static final String RELATED = "/v1/related";
     static final String METRICS = "/metrics";
+    static final String PINS = "/v1/pins";
 
     /** Query pins one request may name: each costs a walk budget share and a scratch. */
     static final int MAX_QUERY_PINS = 100;
 
     private static final Set<String> RECOMMEND_PARAMETERS = Set.of("pins", "k", "steps", "seed", "blocklist");
     private static final Set<String> RELATED_PARAMETERS = Set.of("pin", "k", "by");
+    private static final Set<String> NEW_PIN_FIELDS = Set.of("features", "boards", "k", "pin");
+    private static final Set<String> BOARD_FIELDS = Set.of("board", "weight");
+    /** Boards one new pin may name: each costs a share of its walk. */
+    static final int MAX_BOARDS = 1000;
 
     private final PinSageEngine engine;
     private final ObjectMapper json = new ObjectMapper();
+    private final ObjectReader strictJson = json.reader().with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY,
+            DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final int maxK;
     private final PinTopics topics;
 
@@ -158,6 +177,120 @@ final class Endpoints {
         }
     }
 
+    Answer newPin(byte[] body) {
+        try {
+            if (!engine.hasNewPinModel()) {
+                throw new BadRequestException(501, null, "this server has no model for new pins: serve with --model MODEL_DIR,"
+                        + " a model trained with --id-embeddings off");
+            }
+            if (!engine.hasEmbeddings()) {
+                throw new BadRequestException(501, null, "this store has no pin embeddings to relate new pins to: run ./pinsage embed");
+            }
+            JsonNode root;
+            try {
+                root = strictJson.readTree(body);
+            } catch (IOException e) {
+                throw new BadRequestException(400, "body", "malformed JSON: " + (e instanceof JsonProcessingException j
+                        ? j.getOriginalMessage() : e.getMessage()));
+            }
+            if (root == null || !root.isObject()) {
+                throw new BadRequestException(400, "body", "expected a JSON object {\"features\":[..],\"boards\":[..]}");
+            }
+            allowOnly(root, NEW_PIN_FIELDS, null);
+            float[] features = features(root.get("features"));
+            List<WeightedPin> boards = boards(root.get("boards"));
+            JsonNode kNode = root.get("k");
+            if (kNode != null && (!kNode.canConvertToInt() || !kNode.isIntegralNumber() || kNode.intValue() < 1
+                    || kNode.intValue() > maxK)) {
+                throw new BadRequestException(400, "k", "k=" + kNode + ": expected an integer in [1, " + maxK + "]");
+            }
+            int k = kNode == null ? 20 : kNode.intValue();
+            JsonNode pinNode = root.get("pin");
+            if (pinNode != null && (!pinNode.isTextual() || pinNode.asText().isBlank())) {
+                throw new BadRequestException(400, "pin", "pin=" + pinNode + ": expected a non-empty string id");
+            }
+            String pin = pinNode == null ? null : pinNode.asText();
+            float[] embedding;
+            try {
+                embedding = pin == null ? engine.embedNewPin(features, boards) : engine.addNewPin(pin, features, boards);
+            } catch (UnknownIdException e) {
+                throw new BadRequestException(404, "boards", "board " + e.id() + ": " + e.problem());
+            } catch (IllegalArgumentException e) {
+                // the body's checks above leave only an id already taken
+                throw new BadRequestException(409, "pin", e.getMessage());
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            if (pin != null) {
+                answer.put("pin", pin);
+            }
+            answer.put("embedding", embedding);
+            answer.put("related", labelled(engine.relatedTo(embedding, k, pin == null ? null : id -> !id.equals(pin))));
+            return new Answer(200, write(answer));
+        } catch (BadRequestException e) {
+            return error(e);
+        }
+    }
+
+    /** @throws BadRequestException naming the first field of {@code node} not in {@code allowed} */
+    private static void allowOnly(JsonNode node, Set<String> allowed, String within) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                String field = within == null ? name : within + "." + name;
+                throw new BadRequestException(400, field, "unknown field " + field + "; expected "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+
+    private float[] features(JsonNode node) {
+        int dim = engine.newPinFeatureDim();
+        if (node == null || !node.isArray()) {
+            throw new BadRequestException(400, "features", "features: expected an array of " + dim + " numbers");
+        }
+        if (node.size() != dim) {
+            throw new BadRequestException(400, "features", "features: " + node.size() + " numbers; the model expects " + dim);
+        }
+        float[] out = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            JsonNode v = node.get(i);
+            if (!v.isNumber() || !Float.isFinite(v.floatValue())) {
+                throw new BadRequestException(400, "features", "features[" + i + "]=" + v + ": expected a finite number");
+            }
+            out[i] = v.floatValue();
+        }
+        return out;
+    }
+
+    private static List<WeightedPin> boards(JsonNode node) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new BadRequestException(400, "boards", "boards: expected a non-empty array of {\"board\":ID,\"weight\":W}");
+        }
+        if (node.size() > MAX_BOARDS) {
+            throw new BadRequestException(400, "boards", "boards: " + node.size() + " boards; expected at most " + MAX_BOARDS);
+        }
+        List<WeightedPin> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode b = node.get(i);
+            String at = "boards[" + i + "]";
+            if (!b.isObject()) {
+                throw new BadRequestException(400, at, at + "=" + b + ": expected {\"board\":ID,\"weight\":W}");
+            }
+            allowOnly(b, BOARD_FIELDS, at);
+            JsonNode id = b.get("board");
+            if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isBlank()) {
+                throw new BadRequestException(400, at + ".board", at + ".board=" + id + ": expected a board id");
+            }
+            JsonNode w = b.get("weight");
+            float weight = w == null ? 1f : w.isNumber() ? w.floatValue() : Float.NaN;
+            if (!(weight > 0) || !Float.isFinite(weight)) {
+                throw new BadRequestException(400, at + ".weight", at + ".weight=" + w + ": expected a positive finite number");
+            }
+            out.add(new WeightedPin(id.asText(), weight));
+        }
+        return out;
+    }
+
     /** The pins as they are, or each with its topic when the store has topics. */
     private List<?> labelled(List<ScoredPin> pins) {
         if (!topics.known()) {
@@ -177,7 +310,13 @@ final class Endpoints {
         if (score != null) {
             pin.put("score", score);
         }
-        int topic = topics.topicOf(engine.densePin(id));
+        int dense;
+        try {
+            dense = engine.densePin(id);
+        } catch (UnknownIdException e) {
+            return pin; // a pin added since the store was written has no generated topic
+        }
+        int topic = topics.topicOf(dense);
         pin.put("topic", topic);
         pin.put("confusable", topics.confusable(topic));
         return pin;

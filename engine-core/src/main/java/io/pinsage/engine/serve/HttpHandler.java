@@ -1,5 +1,6 @@
 package io.pinsage.engine.serve;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,7 +67,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The metrics' name of the endpoint at {@code path}: the path itself, or {@code other} for unknown paths. */
     static String endpointOf(String path) {
         return switch (path) {
-            case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS -> path;
+            case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS,
+                 Endpoints.PINS -> path;
             default -> "other";
         };
     }
@@ -89,10 +91,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (endpoint.equals("other")) {
             return refuse(404, "no endpoint " + uri.path() + "; expected " + Endpoints.PAGE + ", " + Endpoints.HEALTH + ", "
-                    + Endpoints.RECOMMEND + ", " + Endpoints.RELATED + " or " + Endpoints.METRICS);
+                    + Endpoints.RECOMMEND + ", " + Endpoints.RELATED + ", " + Endpoints.PINS + " or " + Endpoints.METRICS);
         }
-        if (!request.method().equals(HttpMethod.GET)) {
-            return refuse(405, request.method() + " " + uri.path() + ": expected GET");
+        HttpMethod expected = endpoint.equals(Endpoints.PINS) ? HttpMethod.POST : HttpMethod.GET;
+        if (!request.method().equals(expected)) {
+            return refuse(405, request.method() + " " + uri.path() + ": expected " + expected);
         }
         if (endpoint.equals(Endpoints.HEALTH)) {
             return CompletableFuture.completedFuture(endpoints.health());
@@ -104,8 +107,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return CompletableFuture.completedFuture(new Endpoints.Answer(200, metrics.scrape()));
         }
         QueryParameters q = new QueryParameters(uri.parameters());
+        byte[] body = endpoint.equals(Endpoints.PINS) ? ByteBufUtil.getBytes(request.content()) : null;
         try {
-            return CompletableFuture.supplyAsync(() -> answer(endpoint, q), workers);
+            return CompletableFuture.supplyAsync(() -> answer(endpoint, q, body), workers);
         } catch (RejectedExecutionException e) {
             return refuse(503, "overloaded: the query queue is full; retry later");
         }
@@ -116,9 +120,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** A query endpoint's answer; a failure of the engine is a 500 with its message, never a dropped request. */
-    private Endpoints.Answer answer(String endpoint, QueryParameters q) {
+    private Endpoints.Answer answer(String endpoint, QueryParameters q, byte[] body) {
         try {
-            return endpoint.equals(Endpoints.RELATED) ? endpoints.related(q) : endpoints.recommend(q);
+            return switch (endpoint) {
+                case Endpoints.RELATED -> endpoints.related(q);
+                case Endpoints.PINS -> endpoints.newPin(body);
+                default -> endpoints.recommend(q);
+            };
         } catch (RuntimeException e) {
             // the client sees the message; the host's log gets the stack
             LOG.error("{} failed for {}", endpoint, q, e);
