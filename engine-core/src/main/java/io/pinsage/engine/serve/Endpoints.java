@@ -3,6 +3,9 @@ package io.pinsage.engine.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pinsage.csr.UnknownIdException;
+import io.pinsage.csr.live.BadEdgeException;
+import io.pinsage.csr.live.EdgeBatch;
+import io.pinsage.engine.api.EdgesAdded;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.api.RecommendOptions;
 import io.pinsage.engine.api.ScoredPin;
@@ -31,6 +34,10 @@ import java.util.Set;
  *   <li>{@code GET /v1/related?pin=ID&k=K[&by=index|exact|content]}: the pins nearest by embedding (dot product)
  *       through the index (the default) or by a full scan, or ({@code content}) by the cosine of pin features;
  *       {@code {"pins":[{"id":..,"score":..},..]}}.</li>
+ *   <li>{@code POST /v1/edges} with {@code {"edges":[{"pin":ID,"board":ID,"weight":W},..]}} ({@link EdgeRequest}):
+ *       adds the edges as one batch and answers once they are durable and visible,
+ *       {@code {"accepted":N,"newPins":[..],"newBoards":[..]}}; 501 when the engine has no live edges, 503 when the
+ *       live graph is full.</li>
  * </ul>
  * With {@link PinTopics} known (a synthetic store), every pin of an answer also has {@code "topic"} and
  * {@code "confusable"}, and related answers name the query pin's as {@code "query":{"id":..,"topic":..,..}}.
@@ -44,6 +51,7 @@ final class Endpoints {
     static final String RECOMMEND = "/v1/recommend";
     static final String RELATED = "/v1/related";
     static final String METRICS = "/metrics";
+    static final String EDGES = "/v1/edges";
 
     /** Query pins one request may name: each costs a walk budget share and a scratch. */
     static final int MAX_QUERY_PINS = 100;
@@ -153,6 +161,33 @@ final class Endpoints {
             } catch (UnknownIdException e) {
                 throw new BadRequestException(404, "pin", "pin " + e.id() + ": " + e.problem());
             }
+        } catch (BadRequestException e) {
+            return error(e);
+        }
+    }
+
+    /** Adds the edges of a {@code POST /v1/edges} body; the answer leaves once they are acknowledged. */
+    Answer edges(byte[] body) {
+        try {
+            if (!engine.hasLiveEdges()) {
+                throw new BadRequestException(501, null, "this server takes no edges: start it with serve --live");
+            }
+            EdgeBatch batch = EdgeRequest.parse(body);
+            EdgesAdded added;
+            try {
+                added = engine.addEdges(batch);
+            } catch (BadEdgeException e) {
+                throw new BadRequestException(400, "edges[" + e.edge() + "]", e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new BadRequestException(503, null, e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("accepted", added.edges());
+            answer.put("newPins", added.newPins());
+            answer.put("newBoards", added.newBoards());
+            return new Answer(200, write(answer));
         } catch (BadRequestException e) {
             return error(e);
         }
