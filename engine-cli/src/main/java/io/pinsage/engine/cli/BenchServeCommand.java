@@ -57,7 +57,7 @@ final class BenchServeCommand implements Callable<Integer> {
 
     @Option(names = "--freshness", paramLabel = "N", description = "measure freshness instead, N rounds: the store served with"
             + " live edges, logged beside it (one fsync per batch) and the log removed afterwards; a new pin of few boards ranks"
-            + " low in a large store, so ask for a large --k")
+            + " low in a large store, so ask for a large --k (default: none, the throughput comparison runs)")
     Integer freshness;
 
     @Override
