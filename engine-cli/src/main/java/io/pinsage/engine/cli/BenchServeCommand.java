@@ -1,19 +1,29 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.Residency;
+import io.pinsage.csr.live.LogSync;
 import io.pinsage.engine.api.EngineOptions;
 import io.pinsage.engine.api.PinSageEngine;
+import io.pinsage.engine.bench.FreshnessBench;
 import io.pinsage.engine.bench.ServeBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** {@code pinsage bench serve DIR}: the server's queries/s and p50/p99 against the same calls in-process. */
+/**
+ * {@code pinsage bench serve DIR}: the server's queries/s and p50/p99 against the same calls in-process; with
+ * {@code --freshness N}, instead, the time from posting a new pin's edges to that pin in a recommendation.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "/v1/related and /v1/recommend over HTTP on loopback vs the same calls in-process: queries/s, p50, p99.")
+        description = "/v1/related and /v1/recommend over HTTP on loopback vs the same calls in-process: queries/s, p50, p99;"
+                + " or, with --freshness N, from POST /v1/edges of a new pin to the pin in /v1/recommend, N times.")
 final class BenchServeCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (related pins need its index)")
@@ -45,13 +55,36 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the query pins and walks (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--freshness", paramLabel = "N", description = "measure freshness instead, N rounds: the store served with"
+            + " live edges, logged beside it (one fsync per batch) and the log removed afterwards; a new pin of few boards ranks"
+            + " low in a large store, so ask for a large --k (default: none, the throughput comparison runs)")
+    Integer freshness;
+
     @Override
     public Integer call() throws Exception {
+        if (freshness != null) {
+            return freshness();
+        }
         ServeBench.Options options = new ServeBench.Options(seconds, callers,
                 workers == null ? Runtime.getRuntime().availableProcessors() : workers, k, steps, queryPins, seed);
         try (PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked()).build())) {
             System.out.println(ServeCommand.residencyLine(engine));
             new ServeBench(engine, options, System.out).run();
+        }
+        return 0;
+    }
+
+    private int freshness() throws Exception {
+        FreshnessBench.Options options = new FreshnessBench.Options(freshness,
+                workers == null ? Runtime.getRuntime().availableProcessors() : workers, k, steps, seed, Duration.ofSeconds(10));
+        Path log = dir.resolve("bench-freshness-" + ProcessHandle.current().pid() + ".log");
+        try (PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked())
+                .liveEdges(log, LogSync.eachBatch()).build());
+             GraphStore store = GraphStore.open(dir, Residency.MAPPED)) {
+            System.out.println(ServeCommand.residencyLine(engine) + "; live edges logged to " + log + ", one fsync per batch");
+            new FreshnessBench(engine, store, options, System.out).run();
+        } finally {
+            Files.deleteIfExists(log);
         }
         return 0;
     }

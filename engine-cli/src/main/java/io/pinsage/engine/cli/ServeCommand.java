@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.live.LogSync;
 import io.pinsage.engine.api.EngineOptions;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.serve.PinSageServer;
@@ -10,19 +11,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code pinsage serve DIR --port P}: the engine over HTTP until the process is stopped (Ctrl-C or SIGTERM close the
- * server, then the engine). Prints what was loaded and the URL.
+ * server, then the engine, which forces the edge log). Prints what was loaded and the URL. With {@code --live} it
+ * also takes edges ({@code POST /v1/edges}) into a write-ahead log beside the store.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus), a page at /"
-                + " comparing related pins by PinSage, Pixie and content, and with --model POST /v1/pins (a new pin's embedding"
-                + " and related pins).")
+        description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus), and a page at /"
+                + " comparing related pins by PinSage, Pixie and content; with --live, POST /v1/edges adds pins, boards and saves;"
+                + " with --model, POST /v1/pins gives a new pin's embedding and related pins.")
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (with embeddings.left and index.left for /v1/related)")
@@ -58,6 +64,22 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             + " nearly coincide (default T/8, as generate draws them)")
     Integer confusablePairs;
 
+    @Option(names = "--live", description = "accept edges while serving (POST /v1/edges): logged, then walked by /v1/recommend")
+    boolean live;
+
+    @Option(names = "--edge-log", paramLabel = "FILE", description = "with --live: the write-ahead log of added edges, replayed"
+            + " on start (default DIR/edges.log)")
+    Path edgeLog;
+
+    @Option(names = "--fsync", paramLabel = "POLICY", defaultValue = "each-batch", description = "with --live: when the log is"
+            + " forced, which is when POST /v1/edges answers: each-batch (one fsync per request) or group:MS (one fsync"
+            + " every MS ms shared by the requests of the period) (default ${DEFAULT-VALUE})")
+    String fsync;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "POST /v1/edges asks for Authorization: Bearer TOKEN,"
+            + " TOKEN being this file's content (default: no token; reads never ask for one)")
+    Path tokenFile;
+
     /** A started server and its engine; closing stops the server, then the engine. */
     record Running(PinSageEngine engine, PinSageServer server) implements AutoCloseable {
         @Override
@@ -74,8 +96,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     Running start(PrintStream out) throws Exception {
         ServerOptions defaults = ServerOptions.defaults(port);
         ServerOptions options = defaults.withHost(host).withWorkers(workers == null ? defaults.workers() : workers, queue)
-                .withMaxBodyBytes(maxBody).withTopics(pinTopics());
-        PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked()).model(model).build());
+                .withMaxBodyBytes(maxBody).withTopics(pinTopics()).withWriteToken(writeToken());
+        EngineOptions.Builder engineOptions = EngineOptions.builder().residency(residency.asked()).model(model);
+        LogSync sync = logSync();
+        Path log = edgeLog == null ? dir.resolve("edges.log") : edgeLog;
+        if (live) {
+            engineOptions.liveEdges(log, sync);
+        } else if (edgeLog != null || !"each-batch".equals(fsync)) {
+            throw new IllegalArgumentException((edgeLog != null ? "--edge-log" : "--fsync") + ": needs --live");
+        }
+        PinSageEngine engine = PinSageEngine.open(dir, engineOptions.build());
         PinSageServer server;
         try {
             if (topics != null && topics > engine.pinCount()) {
@@ -95,6 +125,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 : "none (/v1/related needs by=exact; build it with ./pinsage index " + dir + ")"));
         out.println("new pins: " + (engine.hasNewPinModel() ? "POST /v1/pins embeds them with " + model
                 : "none (POST /v1/pins needs --model MODEL_DIR of a model trained with --id-embeddings off)"));
+        if (live) {
+            out.printf("live edges: log %s (%s), %,d edges replayed%s; POST /v1/edges%s%n", log,
+                    sync.grouped() ? "one fsync every " + sync.periodMillis() + " ms" : "one fsync per batch",
+                    engine.liveRecovery().edges(), engine.liveRecovery().droppedBytes() > 0
+                            ? ", a torn tail of " + engine.liveRecovery().droppedBytes() + " bytes dropped" : "",
+                    options.writeToken() == null ? "" : " with the bearer token of " + tokenFile);
+        }
         if (options.topics().known()) {
             out.printf("topics: %d, the first %d pairs confusable by content%n", options.topics().topics(),
                     options.topics().confusablePairs());
@@ -112,6 +149,41 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     static String residencyLine(PinSageEngine engine) {
         return "residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
                 + engine.residencyReason() + "); Pixie walks " + (engine.hasWalkTable() ? "a walk table" : "the store's CSR");
+    }
+
+    /** {@code --fsync}: {@code each-batch} or {@code group:MS}. */
+    private LogSync logSync() {
+        if (fsync.equals("each-batch")) {
+            return LogSync.eachBatch();
+        }
+        if (fsync.startsWith("group:")) {
+            try {
+                long ms = Long.parseLong(fsync.substring("group:".length()));
+                if (ms >= 1 && ms <= LogSync.MAX_PERIOD_MILLIS) {
+                    return LogSync.groupCommit(Duration.ofMillis(ms));
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException("--fsync=" + fsync + ": expected each-batch or group:MS with MS in [1, "
+                + LogSync.MAX_PERIOD_MILLIS + "]");
+    }
+
+    /** The token of {@code --token-file}, its surrounding blanks (a final newline) left out; null without one. */
+    private String writeToken() throws IOException {
+        if (tokenFile == null) {
+            return null;
+        }
+        if (!Files.isRegularFile(tokenFile)) {
+            throw new IllegalArgumentException("--token-file=" + tokenFile + ": no such file");
+        }
+        String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        if (token.isEmpty() || !token.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new IllegalArgumentException("--token-file=" + tokenFile + ": expected one token of printable ASCII"
+                    + " without blanks");
+        }
+        return token;
     }
 
     private PinTopics pinTopics() {

@@ -21,6 +21,12 @@ class BenchServeCommandTest {
     private static final Pattern CPU = Pattern.compile(
             "^(related|recommend) +CPU per query: in-process [\\d.]+ ms, HTTP server [\\d.]+ ms \\(the clients' left out\\); in-process/HTTP [\\d.]+$");
 
+    private static final Pattern ROUND = Pattern.compile(
+            "^round \\d+ +new pin \\d+ on \\d+ boards of pin \\d+: acknowledged after [\\d.]+ ms, recommended after [\\d.]+ ms at rank \\d+ \\(\\d+ polls?\\)$");
+
+    private static final Pattern FRESHNESS = Pattern.compile(
+            "freshness +median of 2 rounds: acknowledged [\\d.]+ ms, in /v1/recommend [\\d.]+ ms \\(min [\\d.]+, max [\\d.]+\\); k=50, 5,000 steps");
+
     @Test
     void shouldMeasureBothEndpointsInProcessAndOverHttp() throws Exception {
         Path store = dir.resolve("store");
@@ -35,6 +41,15 @@ class BenchServeCommandTest {
         assertTrue(LINE.matcher(related).find(), r.out());
         assertTrue(LINE.matcher(recommend).find(), r.out());
         assertEquals(2, r.out().lines().filter(l -> CPU.matcher(l).find()).count(), r.out());
+
+        CliRun fresh = CliRun.run("bench", "serve", store.toString(), "--freshness", "2", "--workers", "1", "--steps", "5000",
+                "--k", "50");
+        assertEquals(0, fresh.code(), fresh.err());
+        assertEquals(2, fresh.out().lines().filter(l -> ROUND.matcher(l).find()).count(), fresh.out());
+        assertTrue(FRESHNESS.matcher(fresh.out()).find(), fresh.out());
+        try (var left = java.nio.file.Files.list(store)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".log")), "the bench's edge log is removed");
+        }
 
         CliRun bad = CliRun.run("bench", "serve", store.toString(), "--seconds", "0");
         assertEquals(2, bad.code(), bad.out());

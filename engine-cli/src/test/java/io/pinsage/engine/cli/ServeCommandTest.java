@@ -61,7 +61,48 @@ class ServeCommandTest {
     }
 
     @Test
+    void shouldTakeEdgesWithTheTokenAndKeepThemAcrossARestart() throws Exception {
+        Path log = dir.resolve("live.log");
+        Path token = java.nio.file.Files.writeString(dir.resolve("token"), "t0ken\n");
+        String[] args = {store().toString(), "--port", "0", "--workers", "1", "--residency", "mapped", "--live", "--edge-log",
+                log.toString(), "--fsync", "group:2", "--token-file", token.toString()};
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        for (int start = 0; start < 2; start++) {
+            ServeCommand serve = new ServeCommand();
+            new CommandLine(serve).parseArgs(args);
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+                String out = printed.toString(StandardCharsets.UTF_8);
+                assertTrue(out.contains("live edges: log " + log + " (one fsync every 2 ms), " + (start == 0 ? 0 : 2)
+                        + " edges replayed; POST /v1/edges with the bearer token of " + token + "\n"), out);
+                String base = "http://127.0.0.1:" + running.server().port();
+                if (start == 0) {
+                    HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/v1/edges")).timeout(Duration.ofSeconds(30))
+                            .header("Authorization", "Bearer t0ken")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"edges\": [{\"pin\": 400, \"board\": 5}, {\"pin\": \"400\", \"board\": 6}]}"))
+                            .build();
+                    HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), r.body());
+                    assertEquals("{\"accepted\":2,\"newPins\":[\"400\"],\"newBoards\":[]}", r.body());
+                }
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/recommend?pins=400&k=3"))
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseBadOptionsInOneLine() {
+        CliRun fsync = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--fsync", "group:0");
+        assertEquals(2, fsync.code(), fsync.out());
+        assertEquals("error: --fsync=group:0: expected each-batch or group:MS with MS in [1, 10000]\n", fsync.err());
+        CliRun notLive = CliRun.run("serve", store().toString(), "--port", "0", "--edge-log", dir.resolve("x.log").toString());
+        assertEquals(2, notLive.code(), notLive.out());
+        assertEquals("error: --edge-log: needs --live\n", notLive.err());
+        CliRun noToken = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--token-file", dir.resolve("none").toString());
+        assertEquals(2, noToken.code(), noToken.out());
+        assertEquals("error: --token-file=" + dir.resolve("none") + ": no such file\n", noToken.err());
         CliRun missing = CliRun.run("serve", dir.resolve("nowhere").toString(), "--port", "0");
         assertEquals(2, missing.code(), missing.out());
         assertTrue(missing.err().startsWith("error: ") && missing.err().contains("nowhere"), missing.err());

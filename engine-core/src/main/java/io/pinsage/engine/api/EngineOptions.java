@@ -2,8 +2,10 @@ package io.pinsage.engine.api;
 
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.ResidencyPolicy;
+import io.pinsage.csr.live.LogSync;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -21,6 +23,11 @@ import java.util.concurrent.Executor;
  *   <li>{@code threads}: the size of the engine's own pool (default: the processors).</li>
  *   <li>{@code model}: the model directory of an inductive model trained on the store, which
  *       {@link PinSageEngine#embedNewPin} embeds new pins with; empty (the default): new pins are refused.</li>
+ *   <li>{@code liveEdges}: whether {@link PinSageEngine#addEdges} may add edges while the engine serves (default
+ *       off: the store as built, and nothing written). On, recent edges go first to the write-ahead log
+ *       {@code edgeLog} (replayed when the engine opens; empty: kept in memory only, lost with the process), forced
+ *       to the device as {@code logSync} says, and Pixie walks the store's CSR plus those edges, never a walk table
+ *       (a table describes one fixed graph).</li>
  * </ul>
  */
 public final class EngineOptions {
@@ -31,6 +38,9 @@ public final class EngineOptions {
     private final Executor executor;
     private final int threads;
     private final Path model;
+    private final boolean liveEdges;
+    private final Path edgeLog;
+    private final LogSync logSync;
 
     private EngineOptions(Builder b) {
         this.model = b.model;
@@ -39,6 +49,9 @@ public final class EngineOptions {
         this.walkTable = b.walkTable;
         this.executor = b.executor;
         this.threads = b.threads;
+        this.liveEdges = b.liveEdges;
+        this.edgeLog = b.edgeLog;
+        this.logSync = b.logSync;
     }
 
     /** A builder with the defaults. */
@@ -75,6 +88,20 @@ public final class EngineOptions {
         return Optional.ofNullable(model);
     }
 
+    public boolean liveEdges() {
+        return liveEdges;
+    }
+
+    /** The write-ahead log of live edges; empty when they are kept in memory only (or off). */
+    public Optional<Path> edgeLog() {
+        return Optional.ofNullable(edgeLog);
+    }
+
+    /** When the log is forced to the device, which is when {@link PinSageEngine#addEdges} returns. */
+    public LogSync logSync() {
+        return logSync;
+    }
+
     /** Fills {@link EngineOptions}; not thread-safe. */
     public static final class Builder {
         private Residency residency;
@@ -83,6 +110,9 @@ public final class EngineOptions {
         private Executor executor;
         private int threads = Runtime.getRuntime().availableProcessors();
         private Path model;
+        private boolean liveEdges;
+        private Path edgeLog;
+        private LogSync logSync = LogSync.eachBatch();
 
         private Builder() {
         }
@@ -129,6 +159,17 @@ public final class EngineOptions {
         /** Embeds new pins with the model trained into {@code modelDir}; {@code null}: none. */
         public Builder model(Path modelDir) {
             this.model = modelDir;
+            return this;
+        }
+
+        /**
+         * Accepts edges while serving ({@link PinSageEngine#addEdges}), logged first to {@code edgeLog} (created if
+         * missing, replayed if not) and forced as {@code sync} says; {@code edgeLog} null keeps them in memory only.
+         */
+        public Builder liveEdges(Path edgeLog, LogSync sync) {
+            this.liveEdges = true;
+            this.edgeLog = edgeLog;
+            this.logSync = Objects.requireNonNull(sync, "sync");
             return this;
         }
 

@@ -10,6 +10,9 @@ import io.pinsage.csr.UnknownIdException;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.live.BadEdgeException;
+import io.pinsage.csr.live.EdgeBatch;
+import io.pinsage.csr.live.LiveGraph;
 import io.pinsage.engine.ann.AnnIndex;
 import io.pinsage.engine.ann.ExactSearch;
 import io.pinsage.engine.ann.Neighbors;
@@ -19,6 +22,7 @@ import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
+import io.pinsage.walk.UniformEdgeChooser;
 import io.pinsage.walk.WalkTable;
 
 import java.io.IOException;
@@ -32,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
@@ -58,6 +63,12 @@ import java.util.function.Predicate;
  * fits in a quarter of the free heap. A query's scratch memory is pooled by the walk engine. Embeddings and the
  * index's graph are mapped files, read through the page cache.
  *
+ * <p>Live edges: opened with {@link EngineOptions.Builder#liveEdges}, {@link #addEdges} adds pins, boards and saves
+ * while the engine serves. An added batch is visible to every {@link #recommend} that starts after
+ * {@link #addEdges} returned, its new pins are known ids from then on, and it is durable as the options'
+ * {@link io.pinsage.csr.live.LogSync} promises ({@link LiveGraph} states the rule). New pins have no embeddings:
+ * {@link #related} knows the store's pins only.
+ *
  * <p>Close: {@link #close()} waits for the queries in flight, then unmaps the store and stops the engine's own pool;
  * calls made after it throw {@link IllegalStateException}. Closing twice is harmless.
  *
@@ -67,6 +78,10 @@ import java.util.function.Predicate;
 public final class PinSageEngine implements AutoCloseable {
 
     private final GraphStore store;
+    /** The store's graph plus edges added since; null unless opened with live edges. */
+    private final LiveGraph live;
+    /** Held by the one thread appending to {@link #live} at a time, as its single-writer contract asks. */
+    private final ReentrantLock writer = new ReentrantLock();
     private final ResidencyPolicy.Choice residency;
     private final PixieEngine pixie;
     private final boolean walkTable;
@@ -84,9 +99,10 @@ public final class PinSageEngine implements AutoCloseable {
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private PinSageEngine(GraphStore store, ResidencyPolicy.Choice residency, EngineOptions options, EmbeddingStore embeddings,
-                          AnnIndex index, NewPinEmbedder newPinModel, Backend newPinBackend) {
+    private PinSageEngine(GraphStore store, LiveGraph live, ResidencyPolicy.Choice residency, EngineOptions options,
+                          EmbeddingStore embeddings, AnnIndex index, NewPinEmbedder newPinModel, Backend newPinBackend) {
         this.store = store;
+        this.live = live;
         this.newPinModel = newPinModel;
         this.newPinBackend = newPinBackend;
         this.added = embeddings == null ? null : new NewPins(embeddings.dim());
@@ -96,8 +112,9 @@ public final class PinSageEngine implements AutoCloseable {
         this.content = store.features(Side.LEFT)
                 .map(f -> new ExactSearch(f.segment(), f.rows(), f.dim(), true)).orElse(null);
         this.residency = residency;
-        this.walkTable = options.walkTable() && WalkTable.fitsHeap(store.graph());
-        this.pixie = walkTable ? new PixieEngine(WalkTable.of(store.graph()), PixieEngine.DEFAULT_LANES)
+        this.walkTable = live == null && options.walkTable() && WalkTable.fitsHeap(store.graph());
+        this.pixie = live != null ? new PixieEngine(live, view -> UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES)
+                : walkTable ? new PixieEngine(WalkTable.of(store.graph()), PixieEngine.DEFAULT_LANES)
                 : new PixieEngine(store.graph());
         this.pinIds = store.ids(Side.LEFT).orElse(null);
         this.ownPool = options.executor().isPresent() ? null
@@ -110,10 +127,12 @@ public final class PinSageEngine implements AutoCloseable {
      * index ({@link AnnIndex#defaultRoot}) where they are published, and the options' model for new pins. Cost:
      * opening the store (and copying its adjacency when the residency says so), building the walk table when one is
      * built (one pass over the edges), and mapping the embeddings, the index and the model's neighbourhood stores
-     * (the embeddings' and index's checksums are left to {@code ./pinsage verify}).
+     * (the embeddings' and index's checksums are left to {@code ./pinsage verify}); with live edges, replaying their
+     * log (a torn tail, never acknowledged, is dropped: {@link #liveRecovery()}).
      *
-     * @throws IOException              the store, the embeddings, the index or the model directory is damaged, or the
-     *                                  embeddings are not the store's pins' (the exceptions name the file)
+     * @throws IOException              the store, the embeddings, the index, the model directory or the edge log is
+     *                                  damaged, or the embeddings are not the store's pins' (the exceptions name the
+     *                                  file)
      * @throws IllegalArgumentException the options' model has an id-embedding table (the message names the training
      *                                  option that trains one without), was trained on another store, or gives
      *                                  embeddings of another width than the store's
@@ -128,6 +147,7 @@ public final class PinSageEngine implements AutoCloseable {
         AnnIndex index = null;
         Backend backend = null;
         NewPinEmbedder model = null;
+        LiveGraph live = null;
         try {
             Path embeddingRoot = EmbeddingStore.defaultRoot(storeDir, Side.LEFT);
             if (StoreDirectory.isPublished(embeddingRoot)) {
@@ -150,13 +170,23 @@ public final class PinSageEngine implements AutoCloseable {
                             + " with this model first");
                 }
             }
-            return new PinSageEngine(store, choice, options, embeddings, index, model, backend);
+            if (options.liveEdges()) {
+                Path log = options.edgeLog().orElse(null);
+                live = log == null ? LiveGraph.inMemory(store.graph(), store.ids(Side.LEFT).orElse(null),
+                        store.ids(Side.RIGHT).orElse(null), LiveGraph.Limits.defaults())
+                        : LiveGraph.open(store, log, options.logSync(), LiveGraph.Limits.defaults(),
+                        Thread.ofPlatform().daemon().name("pinsage-edge-log").factory());
+            }
+            return new PinSageEngine(store, live, choice, options, embeddings, index, model, backend);
         } catch (IOException | RuntimeException | Error e) {
             if (model != null) {
                 model.close();
             }
             if (backend != null) {
                 backend.close();
+            }
+            if (live != null) {
+                live.close();
             }
             if (index != null) {
                 index.close();
@@ -214,19 +244,85 @@ public final class PinSageEngine implements AutoCloseable {
         return embeddings == null ? 0 : embeddings.dim();
     }
 
-    /** Pins of the store. */
+    /** Pins of the store, and those added since with live edges. */
     public int pinCount() {
-        return store.graph().nodeCount(Side.LEFT);
+        return live == null ? store.graph().nodeCount(Side.LEFT) : live.view().nodeCount(Side.LEFT);
     }
 
-    /** Boards of the store. */
+    /** Boards of the store, and those added since with live edges. */
     public int boardCount() {
-        return store.graph().nodeCount(Side.RIGHT);
+        return live == null ? store.graph().nodeCount(Side.RIGHT) : live.view().nodeCount(Side.RIGHT);
     }
 
-    /** Edges of the store. */
+    /** Edges of the store, and those added since with live edges. */
     public long edgeCount() {
-        return store.graph().edgeCount();
+        return live == null ? store.graph().edgeCount() : live.view().edgeCount();
+    }
+
+    /** Whether the engine was opened with live edges, so that {@link #addEdges} accepts them. */
+    public boolean hasLiveEdges() {
+        return live != null;
+    }
+
+    /**
+     * What opening the edge log replayed and dropped (all zero without a log).
+     *
+     * @throws IllegalStateException the engine was opened without live edges
+     */
+    public LiveGraph.Recovery liveRecovery() {
+        return requireLive().recovery();
+    }
+
+    /**
+     * Adds {@code batch}'s edges, creating the pins and boards whose external ids are new: logged first, then
+     * applied; when this returns the batch is acknowledged, durable as the options' {@link io.pinsage.csr.live.LogSync}
+     * says (an acknowledged batch survives a crash), and visible to every {@link #recommend} that starts afterwards.
+     * Batches from several threads are applied one at a time; under group commit they share fsyncs. Cost: the log
+     * write (and under {@code eachBatch} an fsync), O(1) expected per edge, and up to one group commit period.
+     *
+     * @throws BadEdgeException      naming the first bad edge of the batch (an id that cannot be one, a weight that is
+     *                               NaN, infinite or negative); nothing of the batch is applied or logged
+     * @throws IllegalStateException the engine was opened without live edges or is closed, or the batch would pass
+     *                               the live graph's {@link LiveGraph.Limits}; nothing is applied
+     * @throws IOException           the log cannot be written or forced; nothing is acknowledged
+     */
+    public EdgesAdded addEdges(EdgeBatch batch) throws IOException {
+        Objects.requireNonNull(batch, "batch");
+        ReentrantReadWriteLock.ReadLock lock = life.readLock();
+        lock.lock();
+        try {
+            requireOpen();
+            LiveGraph g = requireLive();
+            long position;
+            List<String> pins = new ArrayList<>();
+            List<String> boards = new ArrayList<>();
+            writer.lock();
+            try {
+                // new nodes take the ids after the last ones, so the counts around the append name them
+                int pinsBefore = pinCount();
+                int boardsBefore = boardCount();
+                position = g.append(batch);
+                for (int u = pinsBefore, n = pinCount(); u < n; u++) {
+                    pins.add(g.externalId(Side.LEFT, u));
+                }
+                for (int u = boardsBefore, n = boardCount(); u < n; u++) {
+                    boards.add(g.externalId(Side.RIGHT, u));
+                }
+            } finally {
+                writer.unlock();
+            }
+            g.awaitDurable(position); // outside the writer's lock: batches of one group commit period share its fsync
+            return new EdgesAdded(batch.size(), pins, boards);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LiveGraph requireLive() {
+        if (live == null) {
+            throw new IllegalStateException("the engine was opened without live edges: open it with EngineOptions.liveEdges");
+        }
+        return live;
     }
 
     /**
@@ -247,11 +343,11 @@ public final class PinSageEngine implements AutoCloseable {
             PixieQuery.Builder b = PixieQuery.builder().steps(options.steps()).alpha(options.alpha()).boost(options.boost())
                     .topPins(k).seed(options.seed());
             for (WeightedPin p : pins) {
-                b.pin(store.denseId(Side.LEFT, p.id()), p.weight());
+                b.pin(queryPin(p.id()), p.weight());
             }
             int[] blocked = new int[options.blocklist().size()];
             for (int i = 0; i < blocked.length; i++) {
-                blocked[i] = store.denseId(Side.LEFT, options.blocklist().get(i));
+                blocked[i] = queryPin(options.blocklist().get(i));
             }
             b.blocklist(blocked);
             if (options.earlyStopPins() > 0) {
@@ -266,6 +362,25 @@ public final class PinSageEngine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The dense id of a query's pin, among the pins added so far where edges are live. */
+    private int queryPin(String id) {
+        if (live == null) {
+            return store.denseId(Side.LEFT, id);
+        }
+        String t = id.trim();
+        int dense;
+        try {
+            dense = live.find(Side.LEFT, t);
+        } catch (IllegalArgumentException e) {
+            throw new UnknownIdException(Side.LEFT, t, e.getMessage());
+        }
+        // a pin being added right now has its id before its batch is published; until then it is not known
+        if (dense < 0 || dense >= store.graph().nodeCount(Side.LEFT) && dense >= live.view().nodeCount(Side.LEFT)) {
+            throw new UnknownIdException(Side.LEFT, t, "not in the store's id map nor among the pins added since");
+        }
+        return dense;
     }
 
     /**
@@ -394,7 +509,11 @@ public final class PinSageEngine implements AutoCloseable {
                 throw new IllegalStateException("the store's embeddings have no index: run ./pinsage index");
             }
             float[] addedVector = search == Search.CONTENT ? null : added.vector(pin);
-            int query = addedVector != null ? -1 : store.denseId(Side.LEFT, pin);
+            int query = addedVector != null ? -1 : queryPin(pin);
+            if (query >= store.graph().nodeCount(Side.LEFT)) {
+                throw new UnknownIdException(Side.LEFT, pin.trim(), "added since the store was built: it has no "
+                        + (search == Search.CONTENT ? "features" : "embedding") + " yet");
+            }
             IntPredicate accept = filter == null ? u -> u != query : u -> u != query && filter.test(externalPin(u));
             if (search == Search.CONTENT) {
                 FeatureMatrix features = store.features(Side.LEFT).orElseThrow();
@@ -476,24 +595,30 @@ public final class PinSageEngine implements AutoCloseable {
     }
 
     /**
-     * The external id of pin {@code dense}; the dense id as text when the store has no id map. O(1).
+     * The external id of pin {@code dense} (of the store, or added since); the dense id as text when the store has
+     * no id map. O(1).
      *
      * @throws IllegalArgumentException {@code dense} is not a pin of the store
      */
     public String externalPin(int dense) {
-        if (dense < 0 || dense >= pinCount()) {
-            throw new IllegalArgumentException("pin=" + dense + ": expected a dense id in [0, " + pinCount() + ")");
+        int base = store.graph().nodeCount(Side.LEFT);
+        if (dense >= 0 && dense < base) {
+            return pinIds == null ? Integer.toString(dense) : pinIds.external(dense);
         }
-        return pinIds == null ? Integer.toString(dense) : pinIds.external(dense);
+        int pins = pinCount();
+        if (dense < 0 || dense >= pins) {
+            throw new IllegalArgumentException("pin=" + dense + ": expected a dense id in [0, " + pins + ")");
+        }
+        return live.externalId(Side.LEFT, dense);
     }
 
     /**
-     * The dense id of the pin {@code id} names. O(length of id) expected.
+     * The dense id of the pin {@code id} names (of the store, or added since). O(length of id) expected.
      *
      * @throws UnknownIdException the store does not know it
      */
     public int densePin(String id) {
-        return store.denseId(Side.LEFT, id);
+        return queryPin(id);
     }
 
     /** Checks {@code k}, then takes the read side of the life lock; the caller unlocks it and calls {@link #requireOpen}. */
@@ -512,7 +637,10 @@ public final class PinSageEngine implements AutoCloseable {
         }
     }
 
-    /** Waits for the queries in flight, then releases the store, its embeddings and index, and the engine's threads. */
+    /**
+     * Waits for the queries and batches in flight, forces and closes the edge log, then releases the store, its
+     * embeddings and index, and the engine's threads.
+     */
     @Override
     public void close() {
         ReentrantReadWriteLock.WriteLock lock = life.writeLock();
@@ -530,8 +658,14 @@ public final class PinSageEngine implements AutoCloseable {
                 newPinBackend.close();
             }
             try {
-                if (index != null) {
-                    index.close();
+                try {
+                    if (live != null) {
+                        live.close(); // no batch is in flight: addEdges holds the read side of this lock
+                    }
+                } finally {
+                    if (index != null) {
+                        index.close();
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

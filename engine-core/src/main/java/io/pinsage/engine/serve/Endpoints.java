@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.pinsage.csr.UnknownIdException;
+import io.pinsage.csr.live.BadEdgeException;
+import io.pinsage.csr.live.EdgeBatch;
+import io.pinsage.engine.api.EdgesAdded;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.api.RecommendOptions;
 import io.pinsage.engine.api.ScoredPin;
@@ -41,7 +44,12 @@ import java.util.Set;
  *       also added under that id, so later related answers may hold it, and the answer names it as {@code "pin"}.
  *       Unknown fields, a feature count other than the model's, a weight that is not positive and finite are 400
  *       naming the field; an unknown board 404; a {@code pin} the store or an earlier request holds 409; a server
- *       without a model for new pins 501.</li>
+ *       without a model for new pins 501. A write, like {@code /v1/edges}: it asks for the write token when the server
+ *       has one.</li>
+ *   <li>{@code POST /v1/edges} with {@code {"edges":[{"pin":ID,"board":ID,"weight":W},..]}} ({@link EdgeRequest}):
+ *       adds the edges as one batch and answers once they are durable and visible,
+ *       {@code {"accepted":N,"newPins":[..],"newBoards":[..]}}; 501 when the engine has no live edges, 503 when the
+ *       live graph is full.</li>
  * </ul>
  * With {@link PinTopics} known (a synthetic store), every pin of an answer also has {@code "topic"} and
  * {@code "confusable"}, and related answers name the query pin's as {@code "query":{"id":..,"topic":..,..}}.
@@ -57,6 +65,7 @@ final class Endpoints {
     static final String RELATED = "/v1/related";
     static final String METRICS = "/metrics";
     static final String PINS = "/v1/pins";
+    static final String EDGES = "/v1/edges";
 
     /** Query pins one request may name: each costs a walk budget share and a scratch. */
     static final int MAX_QUERY_PINS = 100;
@@ -225,6 +234,33 @@ final class Endpoints {
             }
             answer.put("embedding", embedding);
             answer.put("related", labelled(engine.relatedTo(embedding, k, pin == null ? null : id -> !id.equals(pin))));
+            return new Answer(200, write(answer));
+        } catch (BadRequestException e) {
+            return error(e);
+        }
+    }
+
+    /** Adds the edges of a {@code POST /v1/edges} body; the answer leaves once they are acknowledged. */
+    Answer edges(byte[] body) {
+        try {
+            if (!engine.hasLiveEdges()) {
+                throw new BadRequestException(501, null, "this server takes no edges: start it with serve --live");
+            }
+            EdgeBatch batch = EdgeRequest.parse(body);
+            EdgesAdded added;
+            try {
+                added = engine.addEdges(batch);
+            } catch (BadEdgeException e) {
+                throw new BadRequestException(400, "edges[" + e.edge() + "]", e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new BadRequestException(503, null, e.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("accepted", added.edges());
+            answer.put("newPins", added.newPins());
+            answer.put("newBoards", added.newBoards());
             return new Answer(200, write(answer));
         } catch (BadRequestException e) {
             return error(e);

@@ -19,14 +19,19 @@ import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Routes one connection's requests: health and metrics are answered on the network thread (they cost
- * microseconds), queries go to the bounded worker executor, and a full queue is answered 503 at once. The request's
- * buffer is released here, on the network thread, before any work is handed off: workers get strings only.
+ * microseconds), queries and edge batches go to the bounded worker executor, and a full queue is answered 503 at
+ * once. The request's buffer is released here, on the network thread, before any work is handed off: workers get
+ * strings or a copy of the body only. With a write token, {@code POST /v1/edges} without
+ * {@code Authorization: Bearer TOKEN} is answered 401 before its body is read.
  * One instance per connection (it holds no state but shared, thread-safe collaborators).
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -37,13 +42,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Endpoints endpoints;
     private final ServerMetrics metrics;
     private final Executor workers;
+    /** {@code Bearer TOKEN} as bytes, or null when anyone may write. */
+    private final byte[] writeAuthorization;
     /** Completes when the previous request's answer has been handed to the channel; read on the network thread only. */
     private CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
 
-    HttpHandler(Endpoints endpoints, ServerMetrics metrics, Executor workers) {
+    HttpHandler(Endpoints endpoints, ServerMetrics metrics, Executor workers, String writeToken) {
         this.endpoints = endpoints;
         this.metrics = metrics;
         this.workers = workers;
+        this.writeAuthorization = writeToken == null ? null : ("Bearer " + writeToken).getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -67,7 +75,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The metrics' name of the endpoint at {@code path}: the path itself, or {@code other} for unknown paths. */
     static String endpointOf(String path) {
         return switch (path) {
-            case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS,
+            case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS, Endpoints.EDGES,
                  Endpoints.PINS -> path;
             default -> "other";
         };
@@ -80,6 +88,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, a.body().length)
                 .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        if (a.status() == 401) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
         return response;
     }
 
@@ -91,11 +102,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (endpoint.equals("other")) {
             return refuse(404, "no endpoint " + uri.path() + "; expected " + Endpoints.PAGE + ", " + Endpoints.HEALTH + ", "
-                    + Endpoints.RECOMMEND + ", " + Endpoints.RELATED + ", " + Endpoints.PINS + " or " + Endpoints.METRICS);
+                    + Endpoints.RECOMMEND + ", " + Endpoints.RELATED + ", " + Endpoints.METRICS + ", " + Endpoints.EDGES + " or "
+                    + Endpoints.PINS);
         }
-        HttpMethod expected = endpoint.equals(Endpoints.PINS) ? HttpMethod.POST : HttpMethod.GET;
-        if (!request.method().equals(expected)) {
-            return refuse(405, request.method() + " " + uri.path() + ": expected " + expected);
+        if (endpoint.equals(Endpoints.EDGES) || endpoint.equals(Endpoints.PINS)) {
+            return write(request, endpoint);
+        }
+        if (!request.method().equals(HttpMethod.GET)) {
+            return refuse(405, request.method() + " " + uri.path() + ": expected GET");
         }
         if (endpoint.equals(Endpoints.HEALTH)) {
             return CompletableFuture.completedFuture(endpoints.health());
@@ -107,9 +121,36 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return CompletableFuture.completedFuture(new Endpoints.Answer(200, metrics.scrape()));
         }
         QueryParameters q = new QueryParameters(uri.parameters());
-        byte[] body = endpoint.equals(Endpoints.PINS) ? ByteBufUtil.getBytes(request.content()) : null;
         try {
-            return CompletableFuture.supplyAsync(() -> answer(endpoint, q, body), workers);
+            return CompletableFuture.supplyAsync(() -> answer(endpoint, q, () -> endpoint.equals(Endpoints.RELATED)
+                    ? endpoints.related(q) : endpoints.recommend(q)), workers);
+        } catch (RejectedExecutionException e) {
+            return refuse(503, "overloaded: the query queue is full; retry later");
+        }
+    }
+
+    /**
+     * A write, a batch of edges or a new pin: the method and the token checked here, the body copied, the work done
+     * by a worker.
+     */
+    private CompletableFuture<Endpoints.Answer> write(FullHttpRequest request, String endpoint) {
+        if (!request.method().equals(HttpMethod.POST)) {
+            return refuse(405, request.method() + " " + endpoint + ": expected POST");
+        }
+        if (writeAuthorization != null) {
+            String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            // compared in constant time, so the answer's timing tells nothing about the token
+            if (given == null || !MessageDigest.isEqual(writeAuthorization, given.getBytes(StandardCharsets.US_ASCII))) {
+                return CompletableFuture.completedFuture(endpoints.error(new BadRequestException(401, "authorization",
+                        "writing needs the header Authorization: Bearer TOKEN with the server's write token")));
+            }
+        }
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        try {
+            boolean edges = endpoint.equals(Endpoints.EDGES);
+            String what = body.length + (edges ? " bytes of edges" : " bytes of a new pin");
+            return CompletableFuture.supplyAsync(() -> answer(endpoint, what,
+                    () -> edges ? endpoints.edges(body) : endpoints.newPin(body)), workers);
         } catch (RejectedExecutionException e) {
             return refuse(503, "overloaded: the query queue is full; retry later");
         }
@@ -119,17 +160,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return CompletableFuture.completedFuture(endpoints.error(new BadRequestException(status, null, message)));
     }
 
-    /** A query endpoint's answer; a failure of the engine is a 500 with its message, never a dropped request. */
-    private Endpoints.Answer answer(String endpoint, QueryParameters q, byte[] body) {
+    /** A worker's answer; a failure of the engine is a 500 with its message, never a dropped request. */
+    private Endpoints.Answer answer(String endpoint, Object request, Supplier<Endpoints.Answer> work) {
         try {
-            return switch (endpoint) {
-                case Endpoints.RELATED -> endpoints.related(q);
-                case Endpoints.PINS -> endpoints.newPin(body);
-                default -> endpoints.recommend(q);
-            };
+            return work.get();
         } catch (RuntimeException e) {
             // the client sees the message; the host's log gets the stack
-            LOG.error("{} failed for {}", endpoint, q, e);
+            LOG.error("{} failed for {}", endpoint, request, e);
             return endpoints.error(new BadRequestException(500, null, "internal error: " + e));
         }
     }

@@ -62,7 +62,7 @@ public final class PinSageServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
                                     new HttpServerCodec(), new BodyLimit(options.maxBodyBytes(), endpoints, metrics),
-                                    new HttpHandler(endpoints, metrics, workers));
+                                    new HttpHandler(endpoints, metrics, workers, options.writeToken()));
                         }
                     })
                     .bind(new InetSocketAddress(options.host(), options.port())).sync().channel();

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param idleTimeout   a connection that sends nothing this long is closed (slow or vanished clients)
  * @param maxK          largest {@code k} a request may ask for
  * @param topics        the pins' topics on a synthetic store, shown beside each pin; {@link PinTopics#NONE} otherwise
+ * @param writeToken    the bearer token the write endpoints ({@code POST /v1/edges}, {@code POST /v1/pins}) ask for,
+ *                      or {@code null} to let any client write (left out of {@link #toString()})
  */
 public record ServerOptions(String host, int port, int workers, int queueCapacity, int maxBodyBytes, Duration idleTimeout,
-                            int maxK, PinTopics topics) {
+                            int maxK, PinTopics topics, String writeToken) {
 
     public ServerOptions {
         if (port < 0 || port > 65535) {
@@ -39,39 +41,55 @@ public record ServerOptions(String host, int port, int workers, int queueCapacit
             throw new IllegalArgumentException("maxK=" + maxK + ": must be >= 1");
         }
         Objects.requireNonNull(topics, "topics");
+        if (writeToken != null && (writeToken.isBlank() || !writeToken.chars().allMatch(c -> c > ' ' && c < 127))) {
+            throw new IllegalArgumentException("writeToken: expected printable ASCII without blanks");
+        }
     }
 
     /**
      * Loopback on {@code port}, a worker per processor, 256 waiting queries, 64 KiB bodies, 30 s idle, k up to 1000, no
-     * topics.
+     * topics, writes without a token.
      */
     public static ServerOptions defaults(int port) {
         return new ServerOptions("127.0.0.1", port, Runtime.getRuntime().availableProcessors(), 256, 64 * 1024,
-                Duration.ofSeconds(30), 1000, PinTopics.NONE);
+                Duration.ofSeconds(30), 1000, PinTopics.NONE, null);
     }
 
     /** These options bound to {@code host}. */
     public ServerOptions withHost(String host) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics, writeToken);
     }
 
     /** These options with {@code workers} query threads and {@code queueCapacity} waiting queries. */
     public ServerOptions withWorkers(int workers, int queueCapacity) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics, writeToken);
     }
 
     /** These options accepting bodies up to {@code maxBodyBytes}. */
     public ServerOptions withMaxBodyBytes(int maxBodyBytes) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics, writeToken);
     }
 
     /** These options closing connections idle for {@code idleTimeout}. */
     public ServerOptions withIdleTimeout(Duration idleTimeout) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics, writeToken);
+    }
+
+    /** These options asking writers for the bearer token {@code writeToken} ({@code null}: none). */
+    public ServerOptions withWriteToken(String writeToken) {
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics, writeToken);
+    }
+
+    /** The options, the token left out. */
+    @Override
+    public String toString() {
+        return "ServerOptions[host=" + host + ", port=" + port + ", workers=" + workers + ", queueCapacity=" + queueCapacity
+                + ", maxBodyBytes=" + maxBodyBytes + ", idleTimeout=" + idleTimeout + ", maxK=" + maxK + ", topics=" + topics
+                + ", writeToken=" + (writeToken == null ? "none" : "set") + "]";
     }
 
     /** These options labelling pins with {@code topics}. */
     public ServerOptions withTopics(PinTopics topics) {
-        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics);
+        return new ServerOptions(host, port, workers, queueCapacity, maxBodyBytes, idleTimeout, maxK, topics, writeToken);
     }
 }

@@ -191,4 +191,23 @@ class NewPinServerTest {
                 + "/v1/pins")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode(), get.body());
     }
+
+    @Test
+    void aServerWithAWriteTokenShouldAskForItHere() throws Exception {
+        try (PinSageServer guarded = PinSageServer.start(engine, ServerOptions.defaults(0).withWorkers(1, 4)
+                .withWriteToken("s3cret"))) {
+            for (String authorization : new String[] {null, "Bearer nope"}) {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guarded.port() + "/v1/pins"))
+                        .POST(HttpRequest.BodyPublishers.ofString(request(null).toString()));
+                if (authorization != null) {
+                    b.header("Authorization", authorization);
+                }
+                assertRefused(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()), 401, "authorization");
+            }
+            HttpResponse<String> ok = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guarded.port()
+                    + "/v1/pins")).header("Authorization", "Bearer s3cret")
+                    .POST(HttpRequest.BodyPublishers.ofString(request(null).toString())).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode(), ok.body());
+        }
+    }
 }
