@@ -45,7 +45,10 @@ class TrainingStepTest {
         seed = Long.getLong("tests.seed", System.nanoTime());
         Random random = new Random(seed);
         backend = new CpuBackend(2);
-        model = new PinSageModel(backend, new PinSageConfig(3, true, NODES, 6, 2, 6, 10, 16, 4, Pooling.MEAN, true, seed));
+        // Wide enough that no initialisation stalls: at widths 6/10/16/4 about 1 seed in 150 left a net of dead ReLUs
+        // whose loss did not fall; at these widths the loss of 1,000 seeds fell to at most 0.68 of its first value
+        // in 60 steps.
+        model = new PinSageModel(backend, new PinSageConfig(3, true, NODES, 16, 2, 16, 16, 32, 8, Pooling.MEAN, true, seed));
         adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(1e-2f));
         step = new TrainingStep(model, new SampledRankingLoss(backend, model.config().outputDim(), RankingLossKind.SOFTMAX,
                 0.1f, 0.5f, true), adam);
@@ -77,7 +80,7 @@ class TrainingStepTest {
         assertEquals(1, ran[0], tag);
         assertEquals(1, adam.steps(), tag);
         double last = first;
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 60; i++) {
             last = step.run(batch, null);
         }
         assertTrue(Double.isFinite(first) && last < 0.8 * first, tag + " loss " + first + " -> " + last);
