@@ -44,10 +44,10 @@ final class TrainCommand implements Callable<Integer> {
     /** Whether a pin–board model learns a row per node; without, it embeds pins added after training. */
     enum IdEmbeddings { on, off }
 
-    @Option(names = "--id-embeddings", paramLabel = "on|off", description = "synthetic:DIR only: on (default) learns an "
-            + "id-embedding row per pin and board; off trains the inductive model (pin features and log-degree only), which "
-            + "can embed a pin added after training (PinSageEngine.embedNewPin, POST /v1/pins)")
-    IdEmbeddings idEmbeddings = IdEmbeddings.on;
+    @Option(names = "--id-embeddings", paramLabel = "on|off", description = "synthetic:DIR only: off (default) trains the "
+            + "inductive model (pin features and log-degree only), which can embed a pin added after training "
+            + "(PinSageEngine.embedNewPin, POST /v1/pins); on also learns an id-embedding row per pin and board")
+    IdEmbeddings idEmbeddings = IdEmbeddings.off;
 
     @Mixin
     TrainingOptions training;
