@@ -76,6 +76,11 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             + " every MS ms shared by the requests of the period) (default ${DEFAULT-VALUE})")
     String fsync;
 
+    @Option(names = "--compact-every", paramLabel = "EDGES", defaultValue = "0", description = "with --live: once EDGES"
+            + " recent edges are held, write them and the store as a new store generation in the background while"
+            + " serving, and cut the log (default ${DEFAULT-VALUE}: never)")
+    long compactEvery;
+
     @Option(names = "--token-file", paramLabel = "FILE", description = "POST /v1/edges asks for Authorization: Bearer TOKEN,"
             + " TOKEN being this file's content (default: no token; reads never ask for one)")
     Path tokenFile;
@@ -100,10 +105,14 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         EngineOptions.Builder engineOptions = EngineOptions.builder().residency(residency.asked()).model(model);
         LogSync sync = logSync();
         Path log = edgeLog == null ? dir.resolve("edges.log") : edgeLog;
+        if (compactEvery < 0) {
+            throw new IllegalArgumentException("--compact-every=" + compactEvery + ": must be >= 0 (0: never)");
+        }
         if (live) {
-            engineOptions.liveEdges(log, sync);
-        } else if (edgeLog != null || !"each-batch".equals(fsync)) {
-            throw new IllegalArgumentException((edgeLog != null ? "--edge-log" : "--fsync") + ": needs --live");
+            engineOptions.liveEdges(log, sync).compactEvery(compactEvery);
+        } else if (edgeLog != null || !"each-batch".equals(fsync) || compactEvery != 0) {
+            throw new IllegalArgumentException((edgeLog != null ? "--edge-log" : compactEvery != 0 ? "--compact-every"
+                    : "--fsync") + ": needs --live");
         }
         PinSageEngine engine = PinSageEngine.open(dir, engineOptions.build());
         PinSageServer server;
@@ -131,6 +140,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     engine.liveRecovery().edges(), engine.liveRecovery().droppedBytes() > 0
                             ? ", a torn tail of " + engine.liveRecovery().droppedBytes() + " bytes dropped" : "",
                     options.writeToken() == null ? "" : " with the bearer token of " + tokenFile);
+            out.println("compaction: " + (compactEvery > 0 ? String.format("every %,d recent edges, in the background", compactEvery)
+                    : "none (--compact-every EDGES)"));
         }
         if (options.topics().known()) {
             out.printf("topics: %d, the first %d pairs confusable by content%n", options.topics().topics(),

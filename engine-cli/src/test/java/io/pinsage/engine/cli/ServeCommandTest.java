@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,6 +94,45 @@ class ServeCommandTest {
         }
     }
 
+    /** --compact-every: the posted edges become a new store generation in the background; a restart replays nothing. */
+    @Test
+    void shouldCompactPostedEdgesIntoTheStoreInTheBackground() throws Exception {
+        Path store = dir.resolve("compacted-store");
+        assertEquals(0, CliRun.run("generate", "--out", store.toString(), "--pins", "100", "--boards", "10", "--edges", "500").code());
+        String before = StoreDirectory.openCurrent(store).name();
+        String[] args = {store.toString(), "--port", "0", "--workers", "1", "--residency", "mapped", "--live",
+                "--compact-every", "2"};
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        for (int start = 0; start < 2; start++) {
+            ServeCommand serve = new ServeCommand();
+            new CommandLine(serve).parseArgs(args);
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+                String out = printed.toString(StandardCharsets.UTF_8);
+                assertTrue(out.contains("compaction: every 2 recent edges, in the background\n"), out);
+                assertTrue(out.contains(" 0 edges replayed"), out);
+                String base = "http://127.0.0.1:" + running.server().port();
+                if (start == 0) {
+                    HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/v1/edges")).timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"edges\": [{\"pin\": 100, \"board\": 5}, {\"pin\": 100, \"board\": 6}]}"))
+                            .build();
+                    assertEquals(200, client.send(post, HttpResponse.BodyHandlers.ofString()).statusCode());
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (running.engine().liveRecentEdges() > 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    assertEquals(0, running.engine().liveRecentEdges(), "no compaction within 30 s");
+                }
+                assertEquals(502, running.engine().edgeCount());
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/recommend?pins=100&k=3"))
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+            }
+        }
+        assertTrue(StoreDirectory.openCurrent(store).name().compareTo(before) > 0, "no new generation was published");
+        assertEquals(0, CliRun.run("verify", store.toString()).code());
+    }
+
     @Test
     void shouldRefuseBadOptionsInOneLine() {
         CliRun fsync = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--fsync", "group:0");
@@ -100,6 +141,9 @@ class ServeCommandTest {
         CliRun notLive = CliRun.run("serve", store().toString(), "--port", "0", "--edge-log", dir.resolve("x.log").toString());
         assertEquals(2, notLive.code(), notLive.out());
         assertEquals("error: --edge-log: needs --live\n", notLive.err());
+        CliRun compactNotLive = CliRun.run("serve", store().toString(), "--port", "0", "--compact-every", "5");
+        assertEquals(2, compactNotLive.code(), compactNotLive.out());
+        assertEquals("error: --compact-every: needs --live\n", compactNotLive.err());
         CliRun noToken = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--token-file", dir.resolve("none").toString());
         assertEquals(2, noToken.code(), noToken.out());
         assertEquals("error: --token-file=" + dir.resolve("none") + ": no such file\n", noToken.err());
