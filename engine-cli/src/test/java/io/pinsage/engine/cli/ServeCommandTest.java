@@ -133,6 +133,36 @@ class ServeCommandTest {
         assertEquals(0, CliRun.run("verify", store.toString()).code());
     }
 
+    /** --follow: lines appended to a real file while the server runs are added; a restart adds none of them again. */
+    @Test
+    void shouldFollowAnEdgeFileAsItGrowsAcrossARestart() throws Exception {
+        Path store = dir.resolve("followed-store");
+        assertEquals(0, CliRun.run("generate", "--out", store.toString(), "--pins", "100", "--boards", "10", "--edges", "500").code());
+        Path followed = dir.resolve("saves.tsv");
+        String[] args = {store.toString(), "--port", "0", "--workers", "1", "--residency", "mapped", "--live", "--follow",
+                followed.toString()};
+        for (int start = 0; start < 2; start++) {
+            ServeCommand serve = new ServeCommand();
+            new CommandLine(serve).parseArgs(args);
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+                String out = printed.toString(StandardCharsets.UTF_8);
+                assertTrue(out.contains("following " + followed.toAbsolutePath() + " from byte " + (start == 0 ? "0 (line 1)"
+                        : "24 (line 4)")), out);
+                java.nio.file.Files.writeString(followed, start == 0 ? "100\t5\n100\t6\nnot-a-pin\t1\n" : "101\t7\n",
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long want = start == 0 ? 4 : 5;
+                while (running.follower().position().line() < want && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(want, running.follower().position().line());
+                assertEquals(start == 0 ? 502 : 503, running.engine().edgeCount());
+                assertEquals(start == 0 ? 1 : 0, running.follower().skippedLines()); // a pin id that is not an integer
+            }
+        }
+    }
+
     @Test
     void shouldRefuseBadOptionsInOneLine() {
         CliRun fsync = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--fsync", "group:0");
@@ -144,6 +174,9 @@ class ServeCommandTest {
         CliRun compactNotLive = CliRun.run("serve", store().toString(), "--port", "0", "--compact-every", "5");
         assertEquals(2, compactNotLive.code(), compactNotLive.out());
         assertEquals("error: --compact-every: needs --live\n", compactNotLive.err());
+        CliRun followNotLive = CliRun.run("serve", store().toString(), "--port", "0", "--follow", dir.resolve("f.tsv").toString());
+        assertEquals(2, followNotLive.code(), followNotLive.out());
+        assertEquals("error: --follow: needs --live\n", followNotLive.err());
         CliRun noToken = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--token-file", dir.resolve("none").toString());
         assertEquals(2, noToken.code(), noToken.out());
         assertEquals("error: --token-file=" + dir.resolve("none") + ": no such file\n", noToken.err());
