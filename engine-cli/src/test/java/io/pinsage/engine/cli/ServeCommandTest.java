@@ -62,6 +62,13 @@ class ServeCommandTest {
         }
     }
 
+    /** Parses {@code args} and starts the server, printing into {@code printed}. */
+    private static ServeCommand.Running start(String[] args, ByteArrayOutputStream printed) throws Exception {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs(args);
+        return serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    }
+
     @Test
     void shouldTakeEdgesWithTheTokenAndKeepThemAcrossARestart() throws Exception {
         Path log = dir.resolve("live.log");
@@ -70,10 +77,8 @@ class ServeCommandTest {
                 log.toString(), "--fsync", "group:2", "--token-file", token.toString()};
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         for (int start = 0; start < 2; start++) {
-            ServeCommand serve = new ServeCommand();
-            new CommandLine(serve).parseArgs(args);
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            try (ServeCommand.Running running = start(args, printed)) {
                 String out = printed.toString(StandardCharsets.UTF_8);
                 assertTrue(out.contains("live edges: log " + log + " (one fsync every 2 ms), " + (start == 0 ? 0 : 2)
                         + " edges replayed; POST /v1/edges with the bearer token of " + token + "\n"), out);
@@ -104,10 +109,8 @@ class ServeCommandTest {
                 "--compact-every", "2"};
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         for (int start = 0; start < 2; start++) {
-            ServeCommand serve = new ServeCommand();
-            new CommandLine(serve).parseArgs(args);
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            try (ServeCommand.Running running = start(args, printed)) {
                 String out = printed.toString(StandardCharsets.UTF_8);
                 assertTrue(out.contains("compaction: every 2 recent edges, in the background\n"), out);
                 assertTrue(out.contains(" 0 edges replayed"), out);
@@ -142,10 +145,8 @@ class ServeCommandTest {
         String[] args = {store.toString(), "--port", "0", "--workers", "1", "--residency", "mapped", "--live", "--follow",
                 followed.toString()};
         for (int start = 0; start < 2; start++) {
-            ServeCommand serve = new ServeCommand();
-            new CommandLine(serve).parseArgs(args);
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            try (ServeCommand.Running running = start(args, printed)) {
                 String out = printed.toString(StandardCharsets.UTF_8);
                 assertTrue(out.contains("following " + followed.toAbsolutePath() + " from byte " + (start == 0 ? "0 (line 1)"
                         : "24 (line 4)")), out);
