@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -93,6 +94,8 @@ public final class LiveGraph implements AutoCloseable {
     /** The generation readers lease and the writer appends to; replaced whole by {@link #finishCompaction}. */
     private volatile LiveGeneration current;
     private volatile boolean closed;
+    /** Replaced generations whose last lease has not ended yet; pruned by the writer at each switch. */
+    private final List<LiveGeneration> retired = new CopyOnWriteArrayList<>();
     /** The compaction in progress (writer only), and the edges appended since it began, which stay recent. */
     private Compaction compaction;
     private int[] tailEnds = new int[0];
@@ -200,6 +203,19 @@ public final class LiveGraph implements AutoCloseable {
     public StoreGeneration baseGeneration() {
         GraphStore s = current.store;
         return s == null ? null : s.generation();
+    }
+
+    /**
+     * Generations replaced by compactions that a lease still holds (their stores stay mapped, their deleted files'
+     * space on disk held, until it ends): 0 once the queries that started on them have finished, unless a view was
+     * never released. Any thread; O(generations held).
+     */
+    public int retainedGenerations() {
+        int n = 0;
+        for (LiveGeneration g : retired) {
+            n += g.closed() ? 0 : 1;
+        }
+        return n;
     }
 
     /**
@@ -369,6 +385,10 @@ public final class LiveGraph implements AutoCloseable {
         publish(next);
         current = next; // queries that start from now on lease the new generation
         old.retire();
+        retired.removeIf(LiveGeneration::closed);
+        if (!old.closed()) {
+            retired.add(old);
+        }
         endCompaction(c);
         if (log != null) {
             log.cut(c.logPosition, next.baseEdges);

@@ -1,10 +1,6 @@
 package io.pinsage.csr.live;
 
-import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.CsrBuildOptions;
-import io.pinsage.csr.CsrBuilder;
-import io.pinsage.csr.CsrLayout;
-import io.pinsage.csr.FeatureImport;
 import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.HeapBipartiteGraph;
@@ -12,8 +8,6 @@ import io.pinsage.csr.IdKind;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.TestGraphs;
 import io.pinsage.csr.TestSeed;
-import io.pinsage.csr.format.Publication;
-import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,32 +45,6 @@ class CompactionTest {
     @TempDir
     Path dir;
 
-    /** Publishes {@code g} as a store with dense ids at {@code root}, with pin features (row u: u, -u) if asked. */
-    static void writeStore(Path root, BipartiteGraph g, boolean features) throws IOException {
-        try (Publication p = StoreDirectory.beginPublication(root)) {
-            CsrBuilder b = new CsrBuilder(p.directory(), p.scratchDirectory(), BUILD.withWeighted(g.hasWeights()));
-            try (CsrBuilder.Sink sink = b.newSink()) {
-                for (int u = 0; u < g.nodeCount(Side.LEFT); u++) {
-                    long first = g.firstEdge(Side.LEFT, u);
-                    for (int i = 0; i < g.degree(Side.LEFT, u); i++) {
-                        sink.add(u, g.neighborAt(Side.LEFT, first + i), g.weightAt(Side.LEFT, first + i));
-                    }
-                }
-            }
-            b.build(g.nodeCount(Side.LEFT), g.nodeCount(Side.RIGHT));
-            if (features) {
-                StringBuilder tsv = new StringBuilder();
-                for (int u = 0; u < g.nodeCount(Side.LEFT); u++) {
-                    tsv.append(u).append('\t').append(u).append('\t').append(-u).append('\n');
-                }
-                Path in = Files.writeString(p.scratchDirectory().resolve("features.tsv"), tsv);
-                FeatureImport.importFeatures(in, p.directory().resolve(CsrLayout.features(Side.LEFT)), Side.LEFT,
-                        g.nodeCount(Side.LEFT), Integer::parseInt);
-            }
-            p.commit();
-        }
-    }
-
     /** Every pin's external id and the sorted "board:weight" of its edges, through a view of now. */
     static Map<String, List<String>> adjacency(LiveGraph live) {
         LiveView v = live.view();
@@ -110,7 +78,7 @@ class CompactionTest {
     @Test
     void shouldCompactIntoAVerifiedGenerationKeepingIdsAndCutTheLog() throws IOException {
         Path root = dir.resolve("store");
-        writeStore(root, TestGraphs.connected(new Random(7), 30, 10, 40, false), true);
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(7), 30, 10, 40, false), true);
         Path log = dir.resolve("edges.log");
         Map<String, List<String>> expected;
         long compactedEdges;
@@ -153,7 +121,7 @@ class CompactionTest {
     @Test
     void shouldSkipTheRecordsAPublishedCompactionHoldsWhenTheLogWasNotCut() throws IOException {
         Path root = dir.resolve("store");
-        writeStore(root, TestGraphs.connected(new Random(8), 20, 8, 30, true), false);
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(8), 20, 8, 30, true), false);
         Path log = dir.resolve("edges.log");
         Map<String, List<String>> expected;
         try (GraphStore store = GraphStore.open(root);
@@ -187,7 +155,7 @@ class CompactionTest {
     @Test
     void shouldKeepAReplacedGenerationMappedUntilItsLastLeaseEnds() throws IOException {
         Path root = dir.resolve("store");
-        writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
         try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
             live.add(new EdgeBatch().add("1", "2").add("600", "3"));
             live.compact(BUILD); // the generation now read is the live graph's own, closed when replaced
@@ -200,11 +168,13 @@ class CompactionTest {
             live.add(new EdgeBatch().add("602", "6"));
             live.compact(BUILD);
             assertFalse(old.closed(), "replaced while leased, and closed");
+            assertEquals(1, live.retainedGenerations());
             // reading through the held view: the old generation's mapped base and its recent edges
             assertEquals(seen, neighbours(held, Integer::toString));
             assertEquals(26, held.nodeCount(Side.LEFT));
             held.release();
             assertTrue(old.closed(), "the last lease ended but the generation stayed open");
+            assertEquals(0, live.retainedGenerations());
             held.refresh();
             assertEquals(live.edgeCount(), held.edgeCount());
             assertEquals(28, held.nodeCount(Side.LEFT));
@@ -233,7 +203,7 @@ class CompactionTest {
         String tag = TestSeed.tag(seed);
         Path root = dir.resolve("store");
         HeapBipartiteGraph base = TestGraphs.connected(new Random(seed), 200, 60, 600, false);
-        writeStore(root, base, false);
+        TestGraphs.writeStore(root, base, false);
         int basePins = base.nodeCount(Side.LEFT);
         int baseBoards = base.nodeCount(Side.RIGHT);
         int maxEdges = 400_000;
