@@ -49,7 +49,9 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p><b>Memory:</b> 12 bytes per recent edge and side in the nodes' lists (position, neighbour, weight; up to twice
  * that while a list doubles), a table entry per node with recent edges, a map entry per new node, and one bit per
- * base node and side off-heap; bounded by {@link Limits}. The base is not copied.
+ * base node and side off-heap; bounded by {@link Limits}. The base is not copied. During a compaction, 12 bytes more
+ * per edge appended meanwhile; at its switch, the new generation's lists beside the old ones until the old one's last
+ * lease ends.
  *
  * <p><b>Errors:</b> a bad edge (an id that cannot be one, a NaN, infinite or negative weight) is a
  * {@link BadEdgeException} naming it, and nothing of its batch is applied or logged; a batch beyond the
