@@ -85,7 +85,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--follow", paramLabel = "FILE", description = "with --live: add the lines of FILE (pin<TAB>board[<TAB>weight])"
             + " as they are appended, through the path of POST /v1/edges; malformed lines are logged with their line number"
-            + " and skipped; the position reached is kept in the edge log's path + .follow, so a restart goes on from there")
+            + " and skipped; the position reached is kept in the edge log's path + .follow, so a restart goes on from there (default: none)")
     Path follow;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "POST /v1/edges asks for Authorization: Bearer TOKEN,"
