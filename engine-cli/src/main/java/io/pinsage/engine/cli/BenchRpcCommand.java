@@ -88,8 +88,9 @@ final class BenchRpcCommand implements Callable<Integer> {
     }
 
     private static void print(String what, RpcBenchmark.Rate r, RpcBenchmark.Rate local, double loopback) {
-        System.out.printf(Locale.ROOT, "%-28s %8.1f batches/s %8.0f MB/s  (%.2fx in process, %.0f%% of loopback)%n", what + ":",
-                r.batchesPerSecond(), r.megabytesPerSecond(), r.batchesPerSecond() / local.batchesPerSecond(),
-                100 * r.megabytesPerSecond() / loopback);
+        System.out.printf(Locale.ROOT, "%-28s %8.1f batches/s %8.0f MB/s %7.1f CPU ms/batch  (%.2fx in process, %.2fx its "
+                        + "CPU, %.0f%% of loopback)%n", what + ":", r.batchesPerSecond(), r.megabytesPerSecond(),
+                r.cpuMillisPerBatch(), r.batchesPerSecond() / local.batchesPerSecond(),
+                r.cpuMillisPerBatch() / local.cpuMillisPerBatch(), 100 * r.megabytesPerSecond() / loopback);
     }
 }
