@@ -66,7 +66,7 @@ final class BenchRpcCommand implements Callable<Integer> {
                         + "--loopback-mb and --rounds must be >= 1, --negatives and --features >= 0; got " + v[0]);
             }
         }
-        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb).withPrefetch(prefetch);
+        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb, prefetch);
         RpcBenchmark bench = new RpcBenchmark(nodes, width, features, layers, batch, negatives, batches, 42);
         MiniBatch sample = bench.sample();
         double frameMb = RpcBenchmark.frameBytes(sample) / 1e6;
