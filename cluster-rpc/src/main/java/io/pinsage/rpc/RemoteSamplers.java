@@ -60,6 +60,7 @@ public final class RemoteSamplers implements AutoCloseable {
      * its own process on loopback, which the secret admits as any other.
      *
      * @param tls a client context for {@code samplers}, or null for plain TCP to all
+     * @throws IllegalArgumentException when no sampler is given, or {@code tls} is a server context
      */
     public RemoteSamplers(List<InetSocketAddress> samplers, List<InetSocketAddress> plainSamplers, SharedSecret secret,
                           byte[] fingerprint, BatchSchedule schedule, RpcConfig config, SslContext tls) {
