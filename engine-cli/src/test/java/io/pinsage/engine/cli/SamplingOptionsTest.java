@@ -77,6 +77,8 @@ class SamplingOptionsTest {
         assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--prefetch", "0"),
                 "--prefetch=0: must lie in [1, 1024]");
         assertError(sampler(secret, "--prefetch", "1025"), "--prefetch=1025: must lie in [1, 1024]");
+        assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--prefetch", "four"),
+                "Invalid value for option '--prefetch': 'four' is not an int (./pinsage train --help lists the options)");
         assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-trust", dir.resolve("absent").toString()),
                 "--tls-trust=" + dir.resolve("absent") + ": no such file");
         assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-cert", notPem.toString(), "--tls-key",
