@@ -17,6 +17,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -48,7 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * threw) is not retried elsewhere: the failure would repeat; {@link #take} throws it with the sampler's reason.
  *
  * <p><b>Threads.</b> All connection state lives on one event loop of the {@link RemoteSamplers} that opened the
- * source, decoding included; {@link #take} and {@link #close} run on the trainer's thread and meet the loop through
+ * source, decoding included (and the gather of each batch's layer-0 inputs, so the trainer's thread takes a batch
+ * ready to train on); {@link #take} and {@link #close} run on the trainer's thread and meet the loop through
  * a lock-guarded map of delivered batches.
  */
 public final class RemoteMiniBatchSource implements MiniBatchSource {
@@ -57,6 +59,8 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
 
     private final int epoch;
     private final int batches;
+    private final ComputationGraphBuilder.NodeInputs inputs;
+    private final int nodes;
     private final RpcConfig config;
     private final EventLoop loop;
     private final Consumer<RemoteMiniBatchSource> onClose;
@@ -80,14 +84,16 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
     private boolean closed;
 
     RemoteMiniBatchSource(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprintDigest, int batches,
-                          RpcConfig config, List<SslContext> tls, EventLoop loop, int epoch, int fromBatch,
-                          Consumer<RemoteMiniBatchSource> onClose) {
+                          ComputationGraphBuilder.NodeInputs inputs, int nodes, RpcConfig config, List<SslContext> tls,
+                          EventLoop loop, int epoch, int fromBatch, Consumer<RemoteMiniBatchSource> onClose) {
         if (epoch < 0 || fromBatch < 0 || fromBatch > batches) {
             throw new IllegalArgumentException("epoch=" + epoch + " fromBatch=" + fromBatch + ": must be >= 0, fromBatch <= "
                     + batches);
         }
         this.epoch = epoch;
         this.batches = batches;
+        this.inputs = inputs;
+        this.nodes = nodes;
         this.config = config;
         this.loop = loop;
         this.onClose = onClose;
@@ -404,7 +410,7 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
                 case BATCH -> {
                     MiniBatch batch;
                     try {
-                        batch = MiniBatchCodec.decode(frame.content());
+                        batch = MiniBatchCodec.decode(frame.content(), inputs, nodes);
                     } catch (CorruptFrameException e) {
                         lost(this, e.getMessage());
                         return;

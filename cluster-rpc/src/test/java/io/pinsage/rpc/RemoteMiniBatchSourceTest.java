@@ -55,14 +55,15 @@ class RemoteMiniBatchSourceTest {
             list.append(list.isEmpty() ? "" : ", ").append("127.0.0.1:").append(s.address().getPort());
         }
         List<InetSocketAddress> addresses = RemoteSamplers.parseAddresses(list.toString());
-        return track(new RemoteSamplers(addresses, HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, config));
+        return track(new RemoteSamplers(addresses, HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, TestBatches.INPUTS,
+                TestBatches.NODES, config));
     }
 
     /** Takes batches {@code from..} of the epoch, checking each against the in-process build, bit for bit. */
     void takeAndCompare(RemoteMiniBatchSource source, int epoch, int from, int to) {
         for (int i = from; i < to; i++) {
             MiniBatch got = source.take(epoch, i);
-            assertArrayEquals(TestBatches.bytes(batches.build(epoch, i)), TestBatches.bytes(got),
+            assertArrayEquals(TestBatches.whole(batches.trained(epoch, i)), TestBatches.whole(got),
                     "batch " + i + " of epoch " + epoch);
         }
     }
@@ -232,7 +233,7 @@ class RemoteMiniBatchSourceTest {
         InetSocketAddress dead = gone.address();
         gone.close();
         RemoteSamplers trainer = track(new RemoteSamplers(List.of(dead, sampler(batches).address()),
-                HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, CONFIG));
+                HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, TestBatches.INPUTS, TestBatches.NODES, CONFIG));
         try (RemoteMiniBatchSource source = trainer.open(0, 0)) {
             takeAndCompare(source, 0, 0, SCHEDULE.batches());
         }

@@ -95,7 +95,7 @@ public final class RpcBenchmark {
         return schedule.batches();
     }
 
-    /** Batch 0 of epoch 0, built on the calling thread. */
+    /** Batch 0 of epoch 0 as a sampler sends it (without its layer-0 inputs), built on the calling thread. */
     public MiniBatch sample() throws Exception {
         return producer().build(0, 0);
     }
@@ -123,7 +123,10 @@ public final class RpcBenchmark {
         return b.toString();
     }
 
-    /** Mean milliseconds of one thread building a batch, over {@code count} batches after {@code warmup}. */
+    /**
+     * Mean milliseconds of one thread building a batch as a sampler does (without its inputs), over {@code count}
+     * batches after {@code warmup}.
+     */
     public double buildMillis(int warmup, int count) throws Exception {
         BatchProducer p = producer();
         for (int i = 0; i < warmup; i++) {
@@ -136,8 +139,11 @@ public final class RpcBenchmark {
         return (System.nanoTime() - t0) / 1e6 / count;
     }
 
-    /** Encode and decode nanoseconds per byte of {@code batch}'s body: {encode, decode}, means over {@code reps}. */
-    public static double[] codecNanosPerByte(MiniBatch batch, int warmup, int reps) {
+    /**
+     * Encode and decode nanoseconds per byte of {@code batch}'s body: {encode, decode}, means over {@code reps}; decoding
+     * includes the gather of the batch's layer-0 inputs, as on a trainer.
+     */
+    public double[] codecNanosPerByte(MiniBatch batch, int warmup, int reps) {
         long bytes = MiniBatchCodec.bodyLength(batch);
         long encode = 0;
         long decode = 0;
@@ -146,7 +152,7 @@ public final class RpcBenchmark {
             ByteBuf body = MiniBatchCodec.encode(UnpooledByteBufAllocator.DEFAULT, batch, 0, Integer.MAX_VALUE);
             long t1 = System.nanoTime();
             try {
-                MiniBatchCodec.decode(body);
+                MiniBatchCodec.decode(body, inputs, nodes);
             } finally {
                 body.release();
             }
@@ -200,7 +206,7 @@ public final class RpcBenchmark {
                 servers.add(s);
                 at.add(s.address());
             }
-            try (RemoteSamplers trainer = new RemoteSamplers(at, secret, FINGERPRINT, schedule, rpc);
+            try (RemoteSamplers trainer = new RemoteSamplers(at, secret, FINGERPRINT, schedule, inputs, nodes, rpc);
                  RemoteMiniBatchSource source = trainer.open(0, 0)) {
                 long t0 = System.nanoTime();
                 long cpu0 = PROCESS.getProcessCpuTime();
@@ -223,19 +229,26 @@ public final class RpcBenchmark {
     }
 
     /**
-     * The largest frame of a batch of this shape, in bytes: every target's neighbourhood, and theirs, without a node
-     * shared (a graph much larger than a batch's reach), as {@link MiniBatchCodec#bodyLength} counts it plus the
-     * header. Shared nodes only make a real batch smaller.
+     * The most nodes layer {@code k} of a batch of this shape lists: every target's neighbourhood, and theirs, without a
+     * node shared (a graph much larger than a batch's reach). Shared nodes only make a real batch smaller.
      */
-    public static long frameBytesBound(int batch, int negatives, int width, int layers, int featureDim) {
-        double[] count = new double[layers + 1];
-        count[layers] = 2.0 * batch + negatives;
-        for (int k = layers - 1; k >= 0; k--) {
-            count[k] = count[k + 1] * (width + 1);
+    public static long nodesBound(int batch, int negatives, int width, int layers, int k) {
+        double count = 2.0 * batch + negatives;
+        for (int j = layers; j > k; j--) {
+            count *= width + 1;
         }
-        double ints = 8 + (layers + 1) + layers + count[0] * (2 + featureDim) + 2.0 * batch + negatives;
+        return (long) count;
+    }
+
+    /**
+     * The largest frame of a batch of this shape, in bytes ({@link #nodesBound} nodes per layer), as
+     * {@link MiniBatchCodec#bodyLength} counts it plus the header.
+     */
+    public static long frameBytesBound(int batch, int negatives, int width, int layers) {
+        double ints = 7 + (layers + 1) + layers + nodesBound(batch, negatives, width, layers, 0) + 2.0 * batch + negatives;
         for (int k = 1; k <= layers; k++) {
-            ints += count[k] + 1 + 2 * count[k] * width;
+            double count = nodesBound(batch, negatives, width, layers, k);
+            ints += count + 1 + 2 * count * width;
         }
         return 16 + (long) (4 * ints);
     }
