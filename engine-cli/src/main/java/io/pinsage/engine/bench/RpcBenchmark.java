@@ -22,6 +22,7 @@ import io.pinsage.rpc.SharedSecret;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -50,6 +51,7 @@ public final class RpcBenchmark {
 
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREAD = ManagementFactory.getThreadMXBean();
     private static final byte[] SECRET = "rpc benchmark secret, loopback only".getBytes(StandardCharsets.UTF_8);
     private static final byte[] FINGERPRINT = "rpc benchmark".getBytes(StandardCharsets.UTF_8);
 
@@ -124,7 +126,7 @@ public final class RpcBenchmark {
     }
 
     /**
-     * Mean milliseconds of one thread building a batch as a sampler does (without its inputs), over {@code count}
+     * Mean CPU milliseconds of one thread building a batch as a sampler does (without its inputs), over {@code count}
      * batches after {@code warmup}.
      */
     public double buildMillis(int warmup, int count) throws Exception {
@@ -132,37 +134,37 @@ public final class RpcBenchmark {
         for (int i = 0; i < warmup; i++) {
             p.build(0, i % batches());
         }
-        long t0 = System.nanoTime();
+        long t0 = THREAD.getCurrentThreadCpuTime();
         for (int i = 0; i < count; i++) {
             p.build(0, (warmup + i) % batches());
         }
-        return (System.nanoTime() - t0) / 1e6 / count;
+        return (THREAD.getCurrentThreadCpuTime() - t0) / 1e6 / count;
     }
 
     /**
-     * Encode and decode nanoseconds per byte of {@code batch}'s body: {encode, decode}, means over {@code reps}; decoding
-     * includes the gather of the batch's layer-0 inputs, as on a trainer.
+     * Encode and decode milliseconds of the calling thread's CPU for {@code batch}: {encode, decode}, means over
+     * {@code reps}; decoding includes the gather of the batch's layer-0 inputs, as on a trainer. CPU rather than wall
+     * time: on cores shared with other processes a thread's wall time also counts the time it waited for a core.
      */
-    public double[] codecNanosPerByte(MiniBatch batch, int warmup, int reps) {
-        long bytes = MiniBatchCodec.bodyLength(batch);
+    public double[] codecMillis(MiniBatch batch, int warmup, int reps) {
         long encode = 0;
         long decode = 0;
         for (int r = 0; r < warmup + reps; r++) {
-            long t0 = System.nanoTime();
+            long t0 = THREAD.getCurrentThreadCpuTime();
             ByteBuf body = MiniBatchCodec.encode(UnpooledByteBufAllocator.DEFAULT, batch, 0, Integer.MAX_VALUE);
-            long t1 = System.nanoTime();
+            long t1 = THREAD.getCurrentThreadCpuTime();
             try {
                 MiniBatchCodec.decode(body, inputs, nodes);
             } finally {
                 body.release();
             }
-            long t2 = System.nanoTime();
+            long t2 = THREAD.getCurrentThreadCpuTime();
             if (r >= warmup) {
                 encode += t1 - t0;
                 decode += t2 - t1;
             }
         }
-        return new double[] {(double) encode / reps / bytes, (double) decode / reps / bytes};
+        return new double[] {encode / 1e6 / reps, decode / 1e6 / reps};
     }
 
     /**

@@ -74,11 +74,11 @@ final class BenchRpcCommand implements Callable<Integer> {
                 + "%s; frame %.2f MB%n", batch, negatives, width, layers, features, nodes, RpcBenchmark.shape(sample), frameMb);
         double loopback = RpcBenchmark.loopbackMegabytesPerSecond(loopbackMb);
         System.out.printf(Locale.ROOT, "loopback TCP: %.0f MB/s (%d MiB, one connection, 1 MiB writes)%n", loopback, loopbackMb);
-        double[] codec = bench.codecNanosPerByte(sample, 3, 10);
-        System.out.printf(Locale.ROOT, "codec: encode %.2f ms/MB (%.0f MB/s), decode and gather the inputs %.2f ms/MB "
-                + "(%.0f MB/s)%n", codec[0], 1e3 / codec[0], codec[1], 1e3 / codec[1]);
+        double[] codec = bench.codecMillis(sample, 20, 10);
+        System.out.printf(Locale.ROOT, "codec, CPU of one thread: encode %.2f ms per batch (%.2f ms/MB of frame), decode "
+                + "and gather the inputs %.2f ms per batch%n", codec[0], codec[0] / frameMb, codec[1]);
         double build = bench.buildMillis(3, 10);
-        System.out.printf(Locale.ROOT, "build as a sampler (no inputs): %.1f ms per batch on one thread (%.0f MB/s of "
+        System.out.printf(Locale.ROOT, "build as a sampler (no inputs): %.1f CPU ms per batch on one thread (%.0f MB/s of "
                 + "frames)%n", build, frameMb / (build / 1e3));
         int each = Math.max(1, threads / 2);
         for (int r = 1; r < rounds; r++) {
