@@ -13,6 +13,7 @@ import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
+import io.pinsage.engine.train.StoreNodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
@@ -126,7 +127,7 @@ public final class PinBoardRecommender {
     private final Backend backend;
     private final int[] testQueries;
     private final int[] testPositives;
-    private final float[] pinFeatures;
+    private final FeatureMatrix pinFeatures;
     private final int featureDim;
     private final StageProgress progress;
 
@@ -152,18 +153,11 @@ public final class PinBoardRecommender {
         this.graph = store.graph();
         this.space = NodeSpace.of(graph);
         this.options = options;
-        FeatureMatrix f = store.features(Side.LEFT).orElseThrow(() -> new IllegalArgumentException(
-                "store " + store.generation() + " has no pin features: PinSage's content input is missing"));
+        inputs = new StoreNodeInputs(store, true);
         EngagementPairs pairs = store.pairs().orElseThrow(() -> new IllegalArgumentException(
                 "store has no held-out engagement pairs to evaluate on"));
-        featureDim = f.dim();
-        pinFeatures = new float[graph.nodeCount(Side.LEFT) * featureDim];
-        float[] all = new float[space.size() * featureDim];
-        for (int p = 0; p < graph.nodeCount(Side.LEFT); p++) {
-            f.copyRow(p, pinFeatures, p * featureDim);
-        }
-        System.arraycopy(pinFeatures, 0, all, 0, pinFeatures.length);
-        inputs = new NodeInputs(space.size(), featureDim, all, space.logDegrees(graph));
+        pinFeatures = store.features(Side.LEFT).orElseThrow();
+        featureDim = pinFeatures.dim();
         testQueries = new int[pairs.count()];
         testPositives = new int[pairs.count()];
         for (int i = 0; i < pairs.count(); i++) {
@@ -172,22 +166,39 @@ public final class PinBoardRecommender {
         }
     }
 
-    /** The content-only baseline: cosine similarity of pin features. */
+    /**
+     * The content-only baseline: cosine similarity of pin features, each row normalised as it is scored (nothing per
+     * pin is copied).
+     */
     public Row contentBaseline() {
         long t0 = System.nanoTime();
-        float[] norm = pinFeatures.clone();
-        for (int p = 0; p < norm.length / featureDim; p++) {
-            double ss = 0;
-            for (int j = 0; j < featureDim; j++) {
-                ss += norm[p * featureDim + j] * norm[p * featureDim + j];
+        PairScorer cosine = (query, candidates, count, out) -> {
+            float[] q = unitFeatures(query, new float[featureDim]);
+            float[] c = new float[featureDim];
+            for (int i = 0; i < count; i++) {
+                unitFeatures(candidates[i], c);
+                float s = 0;
+                for (int j = 0; j < featureDim; j++) {
+                    s += q[j] * c[j];
+                }
+                out[i] = s;
             }
-            float inv = (float) (1 / Math.sqrt(Math.max(ss, 1e-12)));
-            for (int j = 0; j < featureDim; j++) {
-                norm[p * featureDim + j] *= inv;
-            }
+        };
+        return new Row("content-only kNN", rank(cosine), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Pin {@code pin}'s features scaled to unit length (rows of zeros stay zero) into {@code row}. */
+    private float[] unitFeatures(int pin, float[] row) {
+        pinFeatures.copyRow(pin, row, 0);
+        double ss = 0;
+        for (int j = 0; j < featureDim; j++) {
+            ss += row[j] * row[j];
         }
-        PairRankingMetrics m = rank(new EmbeddingPairScorer(norm, featureDim));
-        return new Row("content-only kNN", m, (System.nanoTime() - t0) / 1e9);
+        float inv = (float) (1 / Math.sqrt(Math.max(ss, 1e-12)));
+        for (int j = 0; j < featureDim; j++) {
+            row[j] *= inv;
+        }
+        return row;
     }
 
     /** The Pixie baseline: visit counts of walks from the query pin (unvisited candidates score 0). */
@@ -252,14 +263,14 @@ public final class PinBoardRecommender {
             String metric = "val hit@" + o.k();
             TrainingListener listener = TrainingListener.of(new TrainingLog(dir, metric),
                     training.start(c.epochs(), metric, dir.resolve(TrainingLog.FILE)));
+            int[] valNodes = valEval.nodesScored(valQ, valP, 0, space.leftCount());
             Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
-                    m -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(m, hood, inputs), o.dim()), valQ, valP, 0,
-                            space.leftCount()).hitRate(), listener);
+                    m -> valEval.evaluate(new EmbeddingPairScorer(valNodes, Inference.embedNodes(m, hood, inputs, valNodes),
+                            o.dim()), valQ, valP, 0, space.leftCount()).hitRate(), listener);
             Trainer.Result r = trainer.train(dir);
             PinSageModel best = r.best();
             best.save(dir.resolve(LightGcnRecommender.MODEL));
-            float[] emb = Inference.embedAll(best, hood, inputs);
-            return new Row(label, rank(new EmbeddingPairScorer(emb, o.dim())), (System.nanoTime() - t0) / 1e9);
+            return new Row(label, rank(best, hood), (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -301,11 +312,9 @@ public final class PinBoardRecommender {
         ModelProperties.check(dir, FORMAT, shape(), store.generation().root().toString());
         ModelNeighborhoods.requireCurrent(dir);
         PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(dir), backend);
-        float[] emb;
         try (MappedNeighborhoods hood = ModelNeighborhoods.open(dir, space, null)) {
-            emb = Inference.embedAll(model, hood, inputs);
+            return new Row(label, rank(model, hood), (System.nanoTime() - t0) / 1e9);
         }
-        return new Row(label, rank(new EmbeddingPairScorer(emb, model.config().outputDim())), (System.nanoTime() - t0) / 1e9);
     }
 
     /** What a model trained on this store is bound to: node and edge counts and the feature width. */
@@ -328,9 +337,19 @@ public final class PinBoardRecommender {
         return options.hardBand().scaledTo(graph.nodeCount(Side.LEFT));
     }
 
+    private PairRankingEvaluator testEvaluator() {
+        return new PairRankingEvaluator(options.k(), options.poolSize(), options.training().seed(), options.training().threads());
+    }
+
     private PairRankingMetrics rank(PairScorer scorer) {
-        return new PairRankingEvaluator(options.k(), options.poolSize(), options.training().seed(), options.training().threads())
-                .evaluate(scorer, testQueries, testPositives, 0, space.leftCount());
+        return testEvaluator().evaluate(scorer, testQueries, testPositives, 0, space.leftCount());
+    }
+
+    /** Ranks the held-out pairs by {@code model}'s embeddings of the nodes they score, and of no other. */
+    private PairRankingMetrics rank(PinSageModel model, MappedNeighborhoods hood) {
+        int[] nodes = testEvaluator().nodesScored(testQueries, testPositives, 0, space.leftCount());
+        return rank(new EmbeddingPairScorer(nodes, Inference.embedNodes(model, hood, inputs, nodes),
+                model.config().outputDim()));
     }
 
     /** Pins co-saved on a board: for sampled edges (board, pin), the pin and another pin of the same board. */
