@@ -56,6 +56,15 @@ class TrainCommandsTest {
     }
 
     @Test
+    void shouldNameABadIdEmbeddingsValue() {
+        for (String bad : new String[] {"hashed:0", "hashed:x", "hashed:", "some"}) {
+            CliRun r = run("train", "--dataset", "store:" + dir, "--out", dir.resolve("m").toString(), "--id-embeddings", bad);
+            assertEquals(CliErrors.BAD_INPUT, r.code(), r.err());
+            assertTrue(r.err().contains("error: --id-embeddings=" + bad + ": expected on, off or hashed:N"), r.err());
+        }
+    }
+
+    @Test
     void shouldRefuseToEvaluateWithoutAModel() throws Exception {
         Path data = dataset();
         CliRun r = run("evaluate", "--model", dir.resolve("missing").toString(), "--dataset", "lightgcn:" + data);

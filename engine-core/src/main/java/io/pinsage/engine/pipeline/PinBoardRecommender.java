@@ -72,9 +72,25 @@ public final class PinBoardRecommender {
      * @param poolSize        candidates each held-out positive is ranked among
      * @param k               cut-off of the hit rate
      * @param training        optimisation settings
+     * @param hashedIdRows    with an id table ({@code embedDim > 0}): 0 for a row per pin and board, else the rows of
+     *                        a table of fixed size that ids hash into ({@link PinSageConfig#idRow}), which does not
+     *                        grow with the store and gives a pin added after training a row
      */
     public record Options(int maxPairs, int embedDim, int dim, boolean normalizeOutput, int width, int steps,
-                          HardNegativeBand hardBand, int poolSize, int k, TrainingConfig training) {
+                          HardNegativeBand hardBand, int poolSize, int k, TrainingConfig training, int hashedIdRows) {
+
+        /** @throws IllegalArgumentException naming {@code hashedIdRows} if it is negative */
+        public Options {
+            if (hashedIdRows < 0) {
+                throw new IllegalArgumentException("hashedIdRows=" + hashedIdRows + ": expected 0 (a row per node) or more");
+            }
+        }
+
+        /** Options whose id table, if any, has a row per node. */
+        public Options(int maxPairs, int embedDim, int dim, boolean normalizeOutput, int width, int steps,
+                       HardNegativeBand hardBand, int poolSize, int k, TrainingConfig training) {
+            this(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, training, 0);
+        }
 
         /** Width of the id table when one is asked for ({@link #withIdEmbeddings}). */
         public static final int ID_EMBED_DIM = 32;
@@ -94,7 +110,7 @@ public final class PinBoardRecommender {
 
         /** These options with another hard-negative band. */
         public Options withHardBand(HardNegativeBand band) {
-            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, band, poolSize, k, training);
+            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, band, poolSize, k, training, hashedIdRows);
         }
 
         /**
@@ -103,12 +119,26 @@ public final class PinBoardRecommender {
          */
         public Options withIdEmbeddings(boolean on) {
             return new Options(maxPairs, on ? ID_EMBED_DIM : 0, dim, normalizeOutput, width, steps, hardBand,
-                    poolSize, k, training);
+                    poolSize, k, training, 0);
+        }
+
+        /**
+         * These options with an id table of {@code rows} rows, {@link #ID_EMBED_DIM} wide, that node ids hash into:
+         * its memory does not grow with the store, and every pin, one added after training included, has a row.
+         *
+         * @throws IllegalArgumentException naming {@code rows} if it is below 1
+         */
+        public Options withHashedIdEmbeddings(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("rows=" + rows + ": a hashed id table needs at least one row");
+            }
+            return new Options(maxPairs, ID_EMBED_DIM, dim, normalizeOutput, width, steps, hardBand, poolSize, k,
+                    training, rows);
         }
 
         /** These options with other training settings. */
         public Options with(TrainingConfig t) {
-            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, t);
+            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, t, hashedIdRows);
         }
     }
 
@@ -290,13 +320,15 @@ public final class PinBoardRecommender {
 
     /**
      * The model trained here: pin features, log-degree and (unless the options' {@code embedDim} is 0) id embeddings
-     * in, two CONVOLVE layers, output as the options say.
+     * in (a row per node, or hashed into {@code hashedIdRows} rows), two CONVOLVE layers, output as the options say.
      */
     private PinSageConfig modelConfig() {
         Options o = options;
         boolean ids = o.embedDim() > 0;
-        return new PinSageConfig(featureDim, true, ids ? space.size() : 0, ids ? o.embedDim() : o.dim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(),
-                Pooling.MEAN, o.normalizeOutput(), o.training().seed());
+        boolean hashed = ids && o.hashedIdRows() > 0;
+        return new PinSageConfig(featureDim, true, !ids ? 0 : hashed ? o.hashedIdRows() : space.size(),
+                ids ? o.embedDim() : o.dim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(), Pooling.MEAN,
+                o.normalizeOutput(), o.training().seed(), hashed);
     }
 
     /**

@@ -81,8 +81,8 @@ class StoreTrainingTest {
     private record Run(List<Double> losses, float[] parameters, double validation) {
     }
 
-    private static PinSageConfig model(int featureDim) {
-        return new PinSageConfig(featureDim, true, 0, 8, 8, 2, 8, 8, 8, 8, Pooling.MEAN, false, SEED);
+    private static PinSageConfig model(int featureDim, int idRows, boolean hashed) {
+        return new PinSageConfig(featureDim, true, idRows, 8, 8, 2, 8, 8, 8, 8, Pooling.MEAN, false, SEED, hashed);
     }
 
     private static Run train(GraphStore store, MappedNeighborhoods hood, NodeInputs inputs, PinSageConfig model, Path out)
@@ -123,7 +123,7 @@ class StoreTrainingTest {
     @Test
     void shouldTrainOnTheMappedStoreAsOnTheHeapCopies() throws IOException {
         NodeInputs mappedInputs = new StoreNodeInputs(store, true);
-        PinSageConfig model = model(mappedInputs.featureDim());
+        PinSageConfig model = model(mappedInputs.featureDim(), 0, false);
         Run heap = train(store, hood, heapCopy(store), model, Files.createDirectories(dir.resolve("heap")));
         Run mapped = train(store, hood, mappedInputs, model, Files.createDirectories(dir.resolve("mapped")));
         assertEquals(20, heap.losses().size(), "two epochs of ten batches");
@@ -133,10 +133,24 @@ class StoreTrainingTest {
     }
 
     @Test
+    void shouldTrainAHashedIdTableSmallerThanTheNodeSpace() throws IOException {
+        NodeInputs inputs = new StoreNodeInputs(store, true);
+        Path out = Files.createDirectories(dir.resolve("hashed"));
+        Run run = train(store, hood, inputs, model(inputs.featureDim(), 7, true), out);
+        assertEquals(20, run.losses().size());
+        run.losses().forEach(loss -> assertEquals(true, Double.isFinite(loss), "seed " + SEED + " " + run.losses()));
+        try (CpuBackend backend = new CpuBackend(1)) {
+            PinSageConfig saved = PinSageModel.load(out.resolve(Trainer.BEST), backend).config();
+            assertEquals(true, saved.hashIds());
+            assertEquals(7, saved.idEmbeddings());
+        }
+    }
+
+    @Test
     void shouldEmbedTheScoredNodesAsTheOnePassForwardDoes() throws IOException {
         try (CpuBackend backend = new CpuBackend(2)) {
             NodeInputs mapped = new StoreNodeInputs(store, true);
-            PinSageModel model = new PinSageModel(backend, model(mapped.featureDim()));
+            PinSageModel model = new PinSageModel(backend, model(mapped.featureDim(), 0, false));
             float[] all = Inference.embedAll(model, hood, heapCopy(store));
             int[] nodes = {0, 3, 4, 17, PINS - 1, PINS, PINS + BOARDS - 1};
             float[] some = Inference.embedNodes(model, hood, mapped, nodes);
