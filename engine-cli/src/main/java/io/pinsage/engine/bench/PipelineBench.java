@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  * the kernel allows it, the process's peak RSS ({@code 5} written to {@code /proc/self/clear_refs}); after it the
  * heap peak printed is the sum of the pools' peaks (an upper bound: pools peak at different times, and garbage not yet
  * collected counts), the live peak the most heap in use after any collection during the stage (the GC beans'
- * notifications; 0 for a stage without one), and the RSS peak {@code VmHWM} of {@code /proc/self/status} (since the
+ * notifications; none for a stage without one; a full collection precedes each stage, so no stage's figure holds the
+ * garbage of the one before), and the RSS peak {@code VmHWM} of {@code /proc/self/status} (since the
  * process started where the reset is refused, marked so). The
  * neighbourhoods and the training run inside one library call; their boundary is where the neighbourhood stage
  * reports its last node.
@@ -270,11 +271,13 @@ public final class PipelineBench {
         out.printf(Locale.ROOT, "%-17s %9s  %-38s %14s %14s %14s%n", "stage", "wall s", "throughput", "peak heap MiB",
                 "live heap MiB", "peak RSS MiB");
         for (Stage s : stages) {
-            out.printf(Locale.ROOT, "%-17s %9.1f  %-38s %14.1f %14.1f %14.1f%n", s.name(), s.seconds(), s.throughput(),
-                    s.heapPeak() / 1048576.0, s.livePeak() / 1048576.0, s.rssPeak() / 1048576.0);
+            out.printf(Locale.ROOT, "%-17s %9.1f  %-38s %14.1f %14s %14.1f%n", s.name(), s.seconds(), s.throughput(),
+                    s.heapPeak() / 1048576.0, s.livePeak() == 0 ? "-" : String.format(Locale.ROOT, "%.1f", s.livePeak() / 1048576.0),
+                    s.rssPeak() / 1048576.0);
         }
         out.println("(peak heap: sum of the heap pools' peaks, garbage included, an upper bound; live heap: the most in use after"
-                + " a collection during the stage; peak RSS: VmHWM"
+                + " a collection during the stage, '-' without one; a full collection precedes each stage; peak RSS: VmHWM, mapped"
+                + " files' pages included"
                 + (rssResettable ? ", reset before each stage)" : " since the process started: the kernel refused its reset)"));
     }
 
@@ -305,6 +308,8 @@ public final class PipelineBench {
     }
 
     private void resetPeaks() {
+        // a full collection first, so that no stage's live heap holds the garbage of the one before
+        System.gc();
         livePeak.set(0);
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
