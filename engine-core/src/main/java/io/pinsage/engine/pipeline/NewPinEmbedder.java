@@ -49,10 +49,10 @@ public final class NewPinEmbedder implements AutoCloseable {
      */
     public static NewPinEmbedder open(GraphStore store, Path modelDir, Backend backend) throws IOException {
         StoreEmbedder.Prepared p = StoreEmbedder.prepare(store, modelDir, backend);
-        if (p.model().config().idEmbeddings() != 0) {
+        if (p.model().config().idEmbeddings() != 0 && !p.model().config().hashIds()) {
             throw new IllegalArgumentException(p.modelFile() + " has an id-embedding table of " + p.model().config().idEmbeddings()
                     + " rows and cannot embed a pin it has no row for: train the inductive model with "
-                    + "./pinsage train --dataset synthetic:STORE --id-embeddings off");
+                    + "./pinsage train --dataset store:STORE --id-embeddings off (or hashed:N)");
         }
         MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, p.space(), null);
         try {
