@@ -1,5 +1,11 @@
 package io.pinsage.csr;
 
+import io.pinsage.csr.format.Publication;
+import io.pinsage.csr.format.StoreDirectory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
 
 /**
@@ -28,5 +34,31 @@ public final class TestGraphs {
             }
         }
         return HeapBipartiteGraph.of(pins, boards, l, r, w);
+    }
+
+    /** Publishes {@code g} as a store with dense ids at {@code root}, with pin features (row u: u, -u) if asked. */
+    public static void writeStore(Path root, BipartiteGraph g, boolean features) throws IOException {
+        try (Publication p = StoreDirectory.beginPublication(root)) {
+            CsrBuilder b = new CsrBuilder(p.directory(), p.scratchDirectory(), CsrBuildOptions.defaults().withThreads(1).withWeighted(g.hasWeights()));
+            try (CsrBuilder.Sink sink = b.newSink()) {
+                for (int u = 0; u < g.nodeCount(Side.LEFT); u++) {
+                    long first = g.firstEdge(Side.LEFT, u);
+                    for (int i = 0; i < g.degree(Side.LEFT, u); i++) {
+                        sink.add(u, g.neighborAt(Side.LEFT, first + i), g.weightAt(Side.LEFT, first + i));
+                    }
+                }
+            }
+            b.build(g.nodeCount(Side.LEFT), g.nodeCount(Side.RIGHT));
+            if (features) {
+                StringBuilder tsv = new StringBuilder();
+                for (int u = 0; u < g.nodeCount(Side.LEFT); u++) {
+                    tsv.append(u).append('\t').append(u).append('\t').append(-u).append('\n');
+                }
+                Path in = Files.writeString(p.scratchDirectory().resolve("features.tsv"), tsv);
+                FeatureImport.importFeatures(in, p.directory().resolve(CsrLayout.features(Side.LEFT)), Side.LEFT,
+                        g.nodeCount(Side.LEFT), Integer::parseInt);
+            }
+            p.commit();
+        }
     }
 }

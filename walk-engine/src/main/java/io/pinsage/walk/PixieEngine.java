@@ -100,12 +100,19 @@ public final class PixieEngine {
         this.table = null;
         this.scratch = new ScratchPool<>(() -> {
             LiveView view = live.view();
-            return new Scratch(new RandomWalker(view, chooser.apply(view), lanes), null);
+            try {
+                return new Scratch(new RandomWalker(view, chooser.apply(view), lanes), null);
+            } finally {
+                view.release(); // an idle scratch holds no lease: each query refreshes its view
+            }
         });
         scratch.give(scratch.take()); // validates lanes now rather than on first query, and keeps the scratch
     }
 
-    /** The graph queried; for a live engine, a view of it as of now. */
+    /**
+     * The graph queried; for a live engine, a view of it as of now, holding a lease on the live graph's current
+     * generation until the caller {@linkplain LiveView#release() releases} it.
+     */
     public BipartiteGraph graph() {
         return live != null ? live.view() : graph;
     }
@@ -124,17 +131,25 @@ public final class PixieEngine {
      */
     public void query(PixieQuery query, PixieResult out) {
         Scratch s = scratch.take();
-        // A live engine's view is refreshed here, once: the query sees the graph as of its start throughout.
-        BipartiteGraph g = s.walker != null && s.walker.graph() instanceof LiveView view ? view.refresh() : graph;
-        int pinCount = g.nodeCount(Side.LEFT);
-        for (int i = 0; i < query.pins.length; i++) {
-            if (query.pins[i] >= pinCount) {
-                scratch.give(s);
-                throw new IllegalArgumentException("pin[" + i + "]=" + query.pins[i] + ": out of range [0, "
-                        + pinCount + ") of the graph's pins");
+        // A live engine's view is refreshed here, once: the query sees the graph as of its start throughout, and
+        // holds a lease on that graph's generation until it ends, so a compaction cannot unmap it underneath.
+        LiveView view = s.walker != null && s.walker.graph() instanceof LiveView v ? v.refresh() : null;
+        BipartiteGraph g = view != null ? view : graph;
+        try {
+            int pinCount = g.nodeCount(Side.LEFT);
+            for (int i = 0; i < query.pins.length; i++) {
+                if (query.pins[i] >= pinCount) {
+                    scratch.give(s);
+                    throw new IllegalArgumentException("pin[" + i + "]=" + query.pins[i] + ": out of range [0, "
+                            + pinCount + ") of the graph's pins");
+                }
+            }
+            answer(query, s, g, out);
+        } finally {
+            if (view != null) {
+                view.release();
             }
         }
-        answer(query, s, g, out);
         scratch.give(s); // not after a throw: a scratch left half-way is dropped
     }
 

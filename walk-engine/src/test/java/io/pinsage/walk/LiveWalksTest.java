@@ -1,16 +1,22 @@
 package io.pinsage.walk;
 
 import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.CsrBuildOptions;
+import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.TestGraphs;
 import io.pinsage.csr.TestSeed;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LiveGraph;
+import io.pinsage.csr.live.LiveView;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,6 +51,35 @@ class LiveWalksTest {
         check(m, new RandomWalker(view, new BiasedEdgeChooser(view, bias, 3), 16), true, seed);
     }
 
+    /**
+     * Pixie over a live graph whose base a compaction replaces: queries before and after find the fresh pin, and each
+     * query's lease ends with it, so no replaced generation stays mapped once the queries are done.
+     */
+    @Test
+    void shouldLetGoOfReplacedGenerationsAfterEachQuery(@TempDir Path dir) throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, HeapBipartiteGraph.of(4, 2, new int[] {0, 1, 2, 3}, new int[] {0, 0, 1, 1}, null), false);
+        try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LiveGraph.Limits.defaults())) {
+            PixieEngine pixie = new PixieEngine(live, view -> UniformEdgeChooser.INSTANCE, 8);
+            PixieQuery query = PixieQuery.builder().pin(0, 1f).steps(20_000).topPins(10).seed(5).build();
+            live.add(new EdgeBatch().add("77", "0"));
+            assertTrue(ids(pixie.query(query)).contains(4));
+            for (int round = 0; round < 3; round++) {
+                live.compact(CsrBuildOptions.defaults().withThreads(1));
+                live.add(new EdgeBatch().add(Integer.toString(78 + round), "0"));
+                List<Integer> found = ids(pixie.query(query));
+                assertTrue(found.contains(4) && found.contains(5 + round), "round " + round + ": " + found);
+            }
+            live.compact(CsrBuildOptions.defaults().withThreads(1)); // no query runs: none may hold the replaced base
+            assertEquals(0, live.retainedGenerations());
+            BipartiteGraph held = pixie.graph(); // a view the caller must release
+            live.compact(CsrBuildOptions.defaults().withThreads(1));
+            assertEquals(1, live.retainedGenerations());
+            ((LiveView) held).release();
+            assertEquals(0, live.retainedGenerations());
+        }
+    }
+
     @Test
     void shouldRecommendAFreshPinToQueriesThatStartAfterItsEdgesWereAcknowledged() throws IOException {
         HeapBipartiteGraph base = HeapBipartiteGraph.of(4, 2, new int[] {0, 1, 2, 3}, new int[] {0, 0, 1, 1}, null);
@@ -61,7 +96,7 @@ class LiveWalksTest {
         assertEquals(2, ids(after).size());
     }
 
-    private static java.util.List<Integer> ids(PixieResult r) {
+    private static List<Integer> ids(PixieResult r) {
         return Arrays.stream(Arrays.copyOf(r.pins, r.pinCount)).boxed().toList();
     }
 

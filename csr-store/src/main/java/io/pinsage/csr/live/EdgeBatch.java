@@ -41,6 +41,17 @@ public final class EdgeBatch {
         return size;
     }
 
+    /** Removes edge {@code i}; the edges after it move down one place. O(size). */
+    public void remove(int i) {
+        java.util.Objects.checkIndex(i, size);
+        System.arraycopy(pins, i + 1, pins, i, size - i - 1);
+        System.arraycopy(boards, i + 1, boards, i, size - i - 1);
+        System.arraycopy(weights, i + 1, weights, i, size - i - 1);
+        size--;
+        pins[size] = null;
+        boards[size] = null;
+    }
+
     /** Empties the batch. */
     public void clear() {
         Arrays.fill(pins, 0, size, null);

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
@@ -19,9 +20,12 @@ import java.util.zip.CRC32C;
  * A live graph's write-ahead log ({@link EdgeLogFormat}): framed, checksummed records appended by one writer and
  * forced to the device as {@link LogSync} says.
  *
- * <p>Threading: {@link #append} from the writer only; {@link #awaitDurable} from any thread; the group commit
- * flusher is a thread of its own from the caller's {@link ThreadFactory}. Errors: a failed fsync is kept and
- * rethrown by every later {@link #awaitDurable} and {@link #append}: nothing is acknowledged after it.
+ * <p>Positions ({@link #append}'s results) are logical: they keep growing across {@link #cut}s, which drop a prefix
+ * of the file.
+ *
+ * <p>Threading: {@link #append} and {@link #cut} from the writer only; {@link #awaitDurable} from any thread; the
+ * group commit flusher is a thread of its own from the caller's {@link ThreadFactory}. Errors: a failed fsync is kept
+ * and rethrown by every later {@link #awaitDurable} and {@link #append}: nothing is acknowledged after it.
  */
 final class EdgeLog implements Closeable {
 
@@ -29,8 +33,15 @@ final class EdgeLog implements Closeable {
     record Replay(long records, long edges, long droppedBytes, boolean tornTail) {
     }
 
+    /** Suffix of the file a {@link #cut} writes before renaming it over the log. */
+    static final String NEXT_SUFFIX = ".next";
+
     private final Path file;
-    private final FileChannel channel;
+    /** Replaced by {@link #cut} under {@link #channelLock}, which the flusher's fsync also holds. */
+    private volatile FileChannel channel;
+    private final Object channelLock = new Object();
+    /** Logical bytes cut off the front so far: a record at logical position p lies at p - shift in the file. Writer only. */
+    private long shift;
     private final LogSync sync;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer recordHeader = ByteBuffer.allocate(EdgeLogFormat.RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -63,12 +74,17 @@ final class EdgeLog implements Closeable {
      * Opens (or creates) the log at {@code file} for a base of {@code baseEdges} edges, hands every valid record's
      * payload to {@code apply} in order, and drops a torn tail: from the first record whose length or checksum does
      * not hold to the end of the file (no acknowledged record can follow it, since its fsync would have covered the
-     * bytes before it).
+     * bytes before it). A log whose header names a smaller base extends a store that a compaction has since
+     * replaced: its first records, exactly as many edges as the store has beyond the header's base, are in the store;
+     * they are skipped and cut off ({@link EdgeLogFormat}).
      *
-     * @throws CorruptStoreException if the header is damaged or names another base
+     * @throws CorruptStoreException if the header is damaged, names a larger base, or the records do not reach the
+     *                               base's edge count at a record's end
      */
     static EdgeLog open(Path file, long baseEdges, LogSync sync, ThreadFactory threads, Consumer<ByteBuffer> apply)
             throws IOException {
+        // a cut that died before its rename: the log it was to replace is still whole
+        Files.deleteIfExists(next(file));
         boolean fresh = !Files.exists(file) || Files.size(file) < EdgeLogFormat.HEADER_BYTES;
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
@@ -91,10 +107,12 @@ final class EdgeLog implements Closeable {
                 throw new CorruptStoreException(file, "not an edge log of version " + EdgeLogFormat.VERSION
                         + " (magic " + Integer.toHexString(magic) + ", version " + version + ")");
             }
-            if (base != baseEdges) {
+            if (base > baseEdges) {
                 throw new CorruptStoreException(file, "extends a base of " + base + " edges, but the store has "
                         + baseEdges);
             }
+            long skip = baseEdges - base;
+            long skipEnd = EdgeLogFormat.HEADER_BYTES;
             long size = ch.size();
             long pos = EdgeLogFormat.HEADER_BYTES;
             long records = 0;
@@ -119,17 +137,40 @@ final class EdgeLog implements Closeable {
                 if ((int) crc.getValue() != sum) {
                     break;
                 }
-                edges += payload.getInt(8);
-                apply.accept(payload);
-                records++;
+                int recordEdges = payload.getInt(8);
+                if (skip > 0) {
+                    if (recordEdges > skip) {
+                        throw new CorruptStoreException(file, "record at byte " + pos + " holds " + recordEdges
+                                + " edges across the end of the store's " + baseEdges + ": the log is not this store's");
+                    }
+                    skip -= recordEdges;
+                    skipEnd = end;
+                } else {
+                    edges += recordEdges;
+                    apply.accept(payload);
+                    records++;
+                }
                 pos = end;
+            }
+            if (skip > 0) {
+                throw new CorruptStoreException(file, "extends a base of " + base + " edges and ends " + skip
+                        + " edges short of the store's " + baseEdges + ": the log is not this store's");
             }
             long dropped = size - pos;
             if (dropped > 0) {
                 ch.truncate(pos);
                 ch.force(true);
             }
-            return new EdgeLog(file, ch, sync, pos, new Replay(records, edges, dropped, dropped > 0), threads);
+            EdgeLog log = new EdgeLog(file, ch, sync, pos, new Replay(records, edges, dropped, dropped > 0), threads);
+            if (skipEnd > EdgeLogFormat.HEADER_BYTES) {
+                try {
+                    log.cut(skipEnd, baseEdges);
+                } catch (IOException | RuntimeException e) {
+                    log.close();
+                    throw e;
+                }
+            }
+            return log;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -156,15 +197,74 @@ final class EdgeLog implements Closeable {
         recordHeader.clear();
         recordHeader.putInt(length).putInt((int) crc.getValue()).flip();
         long pos = written;
-        writeFully(channel, recordHeader, pos);
-        writeFully(channel, payload, pos + EdgeLogFormat.RECORD_HEADER_BYTES);
+        FileChannel ch = channel;
+        writeFully(ch, recordHeader, pos - shift);
+        writeFully(ch, payload, pos - shift + EdgeLogFormat.RECORD_HEADER_BYTES);
         long end = pos + EdgeLogFormat.RECORD_HEADER_BYTES + length;
         written = end;
         if (!sync.grouped()) {
-            channel.force(false);
+            ch.force(false);
             durable = end;
         }
         return end;
+    }
+
+    /** The end of the last record appended: the position a batch appended before now is durable at. Writer only. */
+    long written() {
+        return written;
+    }
+
+    /**
+     * Drops the records before {@code position} (an {@link #append} result, or the header's end), whose edges a
+     * compaction has published in a store of {@code baseEdges} edges: writes the records from there on after a
+     * header naming that base into a new file, forces it, renames it over the log and forces the directory. A crash
+     * before the rename leaves the old log, whose surplus prefix reopening skips; after it, the new one. Positions
+     * stay valid. Writer only. Cost: a copy of the records after {@code position}.
+     *
+     * @throws IOException if the new file cannot be written; the log stays as it was and in use
+     */
+    void cut(long position, long baseEdges) throws IOException {
+        if (position < shift + EdgeLogFormat.HEADER_BYTES || position > written) {
+            throw new IllegalArgumentException("position=" + position + ": outside the log's records ["
+                    + (shift + EdgeLogFormat.HEADER_BYTES) + ", " + written + "]");
+        }
+        Path tmp = next(file);
+        FileChannel fresh = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer h = ByteBuffer.allocate(EdgeLogFormat.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            h.putInt(EdgeLogFormat.MAGIC).putInt(EdgeLogFormat.VERSION).putLong(baseEdges).flip();
+            writeFully(fresh, h, 0);
+            long from = position - shift;
+            long count = written - position;
+            for (long done = 0; done < count; ) {
+                done += channel.transferTo(from + done, count - done, fresh.position(EdgeLogFormat.HEADER_BYTES + done));
+            }
+            fresh.force(true);
+            synchronized (channelLock) {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                FileChannel old = channel;
+                channel = fresh;
+                shift = position - EdgeLogFormat.HEADER_BYTES;
+                old.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (channel != fresh) {
+                fresh.close();
+                Files.deleteIfExists(tmp);
+            }
+            throw e;
+        }
+        forceDirectory(file.toAbsolutePath().getParent());
+        // the new file was forced whole: everything written so far is durable in it
+        synchronized (durableLock) {
+            durable = written;
+            durableLock.notifyAll();
+        }
+    }
+
+    private static Path next(Path file) {
+        return file.resolveSibling(file.getFileName() + NEXT_SUFFIX);
     }
 
     /** Returns once the log is durable up to {@code position} (an {@link #append} result). Any thread. */
@@ -211,7 +311,9 @@ final class EdgeLog implements Closeable {
 
     private void forceUpTo(long end) throws IOException {
         if (end > durable) {
-            channel.force(false);
+            synchronized (channelLock) {
+                channel.force(false);
+            }
             synchronized (durableLock) {
                 durable = end;
                 durableLock.notifyAll();

@@ -23,6 +23,15 @@ package io.pinsage.csr.live;
  * New nodes take, in the order listed, the dense ids after those of the graph before the record; edges name
  * dense ids. The base's edge count ties a log to the store it extends. A record is valid when its length lies in
  * [{@link #MIN_PAYLOAD}, {@link #MAX_PAYLOAD}], it ends within the file and its checksum holds.
+ *
+ * <p><b>Truncation rule.</b> A compaction publishes a store generation holding the base and the log's first records
+ * (forced to the device first), so the new store has exactly their edges more than the header's base; only after
+ * that publication is the log cut: those records are dropped and the rest rewritten after a header naming the new
+ * base, in a new file renamed over the log. Opening a log whose base is smaller than the store's therefore skips
+ * records until it has skipped exactly the difference in edges (they are in the store), replays the rest and
+ * completes the cut; a difference that does not end at a record's end, or a larger base, means the log is another
+ * store's. A crash at any step leaves either the old store with the whole log, the new store with the whole log,
+ * or the new store with the cut log: every acknowledged edge is in exactly one of store and replayed records.
  */
 final class EdgeLogFormat {
 

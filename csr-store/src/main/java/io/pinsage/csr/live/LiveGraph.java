@@ -1,10 +1,12 @@
 package io.pinsage.csr.live;
 
 import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.IdMap;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.StoreGeneration;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,10 +15,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -30,13 +34,24 @@ import java.util.concurrent.ThreadFactory;
  * once when it is {@linkplain LiveView#refresh() refreshed} (a volatile read) and shows exactly the edges below it,
  * so a query sees one consistent graph from start to end and never a half-written edge.
  *
- * <p><b>Threading:</b> {@link #append}, {@link #add} and {@link #close} from one writer thread at a time;
- * {@link #view}, {@link #find}, {@link #awaitDurable} and the views' refreshes from any thread. A view itself is
- * confined to one thread (a query's scratch).
+ * <p><b>Compaction:</b> the base and the recent edges up to a point are written as a new generation of the base's store
+ * in the background ({@link #beginCompaction}, {@link Compaction#run}, {@link #finishCompaction}); then the live graph
+ * switches to it as its base, the edges that arrived meanwhile stay recent on top of it, and the log is cut to them
+ * ({@link EdgeLogFormat} states the rule that keeps every acknowledged edge through a crash at any step). Dense ids
+ * never change: the new base numbers its nodes as the live graph did. Readers hold a lease on the generation they
+ * read ({@link LiveView#refresh()} to {@link LiveView#release()}); a replaced generation's store is closed only when
+ * its last lease ends, so a reader never reads an unmapped file.
+ *
+ * <p><b>Threading:</b> {@link #append}, {@link #add}, {@link #beginCompaction}, {@link #finishCompaction},
+ * {@link #abortCompaction} and {@link #close} from one writer thread at a time; {@link Compaction#run} from any one
+ * thread; {@link #view}, {@link #find}, {@link #awaitDurable} and the views' refreshes from any thread. A view itself
+ * is confined to one thread (a query's scratch).
  *
  * <p><b>Memory:</b> 12 bytes per recent edge and side in the nodes' lists (position, neighbour, weight; up to twice
  * that while a list doubles), a table entry per node with recent edges, a map entry per new node, and one bit per
- * base node and side off-heap; bounded by {@link Limits}. The base is not copied.
+ * base node and side off-heap; bounded by {@link Limits}. The base is not copied. During a compaction, 12 bytes more
+ * per edge appended meanwhile; at its switch, the new generation's lists beside the old ones until the old one's last
+ * lease ends.
  *
  * <p><b>Errors:</b> a bad edge (an id that cannot be one, a NaN, infinite or negative weight) is a
  * {@link BadEdgeException} naming it, and nothing of its batch is applied or logged; a batch beyond the
@@ -75,24 +90,19 @@ public final class LiveGraph implements AutoCloseable {
     public record Recovery(long records, long edges, long droppedBytes) {
     }
 
-    private final BipartiteGraph base;
     private final Limits limits;
-    private final LiveIds leftIds;
-    private final LiveIds rightIds;
-    final RecentAdjacency leftAdj;
-    final RecentAdjacency rightAdj;
     private final EdgeLog log;
     private final Recovery recovery;
-
-    /** Recent edges visible to queries: the one published count (written last, with release). */
-    private volatile long published;
-    private volatile int leftNodes;
-    private volatile int rightNodes;
-    private volatile int maxLeftDegree;
-    private volatile int maxRightDegree;
-    private volatile boolean weighted;
-    /** Edges put since the last publication (writer only). */
-    private int pendingEdges;
+    /** The generation readers lease and the writer appends to; replaced whole by {@link #finishCompaction}. */
+    private volatile LiveGeneration current;
+    private volatile boolean closed;
+    /** Replaced generations whose last lease has not ended yet; pruned by the writer at each switch. */
+    private final List<LiveGeneration> retired = new CopyOnWriteArrayList<>();
+    /** The compaction in progress (writer only), and the edges appended since it began, which stay recent. */
+    private Compaction compaction;
+    private int[] tailEnds = new int[0];
+    private float[] tailWeights = new float[0];
+    private int tailEdges;
 
     // writer's scratch for one batch
     private int[] batchLeft = new int[16];
@@ -103,73 +113,65 @@ public final class LiveGraph implements AutoCloseable {
     private final Map<Object, Integer> pendingRight = new HashMap<>();
     private ByteBuffer payload = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
-    private LiveGraph(BipartiteGraph base, IdMap leftMap, IdMap rightMap, Limits limits) {
-        this.base = Objects.requireNonNull(base, "base");
+    private LiveGraph(LiveGeneration generation, Limits limits) {
+        this.current = generation;
         this.limits = Objects.requireNonNull(limits, "limits");
-        leftNodes = base.nodeCount(Side.LEFT);
-        rightNodes = base.nodeCount(Side.RIGHT);
-        leftIds = new LiveIds(Side.LEFT, leftMap, leftNodes);
-        rightIds = new LiveIds(Side.RIGHT, rightMap, rightNodes);
-        leftAdj = new RecentAdjacency(leftNodes);
-        rightAdj = new RecentAdjacency(rightNodes);
-        maxLeftDegree = base.maxDegree(Side.LEFT);
-        maxRightDegree = base.maxDegree(Side.RIGHT);
-        weighted = base.hasWeights();
         log = null;
         recovery = new Recovery(0, 0, 0);
     }
 
-    private LiveGraph(LiveGraph shell, Path logFile, LogSync sync, ThreadFactory threads) throws IOException {
-        this.base = shell.base;
-        this.limits = shell.limits;
-        this.leftIds = shell.leftIds;
-        this.rightIds = shell.rightIds;
-        this.leftAdj = shell.leftAdj;
-        this.rightAdj = shell.rightAdj;
-        this.leftNodes = shell.leftNodes;
-        this.rightNodes = shell.rightNodes;
-        this.maxLeftDegree = shell.maxLeftDegree;
-        this.maxRightDegree = shell.maxRightDegree;
-        this.weighted = shell.weighted;
-        this.log = EdgeLog.open(logFile, base.edgeCount(), sync, threads, record -> replay(logFile, record));
+    private LiveGraph(LiveGeneration generation, Limits limits, Path logFile, LogSync sync, ThreadFactory threads)
+            throws IOException {
+        this.current = generation;
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.log = EdgeLog.open(logFile, generation.base.edgeCount(), sync, threads, record -> replay(logFile, record));
         EdgeLog.Replay r = log.replay();
         this.recovery = new Recovery(r.records(), r.edges(), r.droppedBytes());
     }
 
+    private static LiveGeneration generation(GraphStore store) {
+        return new LiveGeneration(store, false, store.graph(), store.ids(Side.LEFT).orElse(null),
+                store.ids(Side.RIGHT).orElse(null));
+    }
+
     /**
-     * A live graph over {@code base} kept in memory only (nothing survives the process).
+     * A live graph over {@code base} kept in memory only (nothing survives the process, nothing can be compacted).
      *
      * @param leftIds  the base's pin id map, or null for dense ids
      * @param rightIds the base's board id map, or null for dense ids
      */
     public static LiveGraph inMemory(BipartiteGraph base, IdMap leftIds, IdMap rightIds, Limits limits) {
-        return new LiveGraph(base, leftIds, rightIds, limits);
+        return new LiveGraph(new LiveGeneration(null, false, Objects.requireNonNull(base, "base"), leftIds, rightIds), limits);
+    }
+
+    /**
+     * A live graph over {@code store}'s graph and id maps without a log: edges are lost with the process unless a
+     * compaction writes them into a new generation of the store. The store must stay open while the live graph is.
+     */
+    public static LiveGraph inMemory(GraphStore store, Limits limits) {
+        return new LiveGraph(generation(store), limits);
     }
 
     /**
      * A live graph over {@code store}'s graph and id maps whose batches go to the write-ahead log {@code logFile}
      * first (created if missing): replays the log, dropping a torn tail ({@link #recovery()}), then accepts batches.
-     * The store must stay open while the live graph is in use.
+     * Records that a compaction already wrote into the store (it published, the process died before the log was cut)
+     * are skipped and cut now. The store must stay open while the live graph is in use; stores that compactions open
+     * are the live graph's own.
      *
      * @param threads makes the group commit flusher (unused under {@link LogSync#eachBatch()})
      * @throws CorruptStoreException if the log is damaged before its tail or belongs to another base
      */
     public static LiveGraph open(GraphStore store, Path logFile, LogSync sync, Limits limits, ThreadFactory threads)
             throws IOException {
-        LiveGraph shell = new LiveGraph(store.graph(), store.ids(Side.LEFT).orElse(null),
-                store.ids(Side.RIGHT).orElse(null), limits);
-        return new LiveGraph(shell, logFile, sync, threads);
+        return new LiveGraph(generation(store), limits, logFile, sync, threads);
     }
 
-    /** Same, over any base with its id maps (null for dense ids). */
+    /** Same, over any base with its id maps (null for dense ids); such a live graph cannot be compacted. */
     public static LiveGraph open(BipartiteGraph base, IdMap leftIds, IdMap rightIds, Path logFile, LogSync sync,
                                  Limits limits, ThreadFactory threads) throws IOException {
-        return new LiveGraph(new LiveGraph(base, leftIds, rightIds, limits), logFile, sync, threads);
-    }
-
-    /** The base graph. */
-    public BipartiteGraph base() {
-        return base;
+        return new LiveGraph(new LiveGeneration(null, false, Objects.requireNonNull(base, "base"), leftIds, rightIds),
+                limits, logFile, sync, threads);
     }
 
     /** What opening the log replayed and dropped. */
@@ -177,14 +179,68 @@ public final class LiveGraph implements AutoCloseable {
         return recovery;
     }
 
-    /** Recent edges visible now. Any thread. */
+    /** Recent edges visible now, on top of the current base. Any thread. */
     public long recentEdges() {
-        return published;
+        return current.published;
     }
 
-    /** A new view showing the graph as of now; refresh it at the start of each query. Any thread. */
+    /** Nodes of {@code side} visible now, base and new. Any thread; O(1). */
+    public int nodeCount(Side side) {
+        LiveGeneration g = current;
+        return side == Side.LEFT ? g.leftNodes : g.rightNodes;
+    }
+
+    /** Edges visible now, base and recent. Any thread; O(1). */
+    public long edgeCount() {
+        LiveGeneration g = current;
+        return g.baseEdges + g.published;
+    }
+
+    /** Edges of the current base (those of the store generation it reads). Any thread. */
+    public long baseEdges() {
+        return current.baseEdges;
+    }
+
+    /** The store generation the current base was read from, or null for a base without a store. Any thread. */
+    public StoreGeneration baseGeneration() {
+        GraphStore s = current.store;
+        return s == null ? null : s.generation();
+    }
+
+    /**
+     * Generations replaced by compactions that a lease still holds (their stores stay mapped, their deleted files'
+     * space on disk held, until it ends): 0 once the queries that started on them have finished, unless a view was
+     * never released. Any thread; O(generations held).
+     */
+    public int retainedGenerations() {
+        int n = 0;
+        for (LiveGeneration g : retired) {
+            n += g.closed() ? 0 : 1;
+        }
+        return n;
+    }
+
+    /**
+     * A new view showing the graph as of now, holding a lease on the current generation until it is
+     * {@linkplain LiveView#release() released}; refresh it at the start of each query and release it at the end.
+     * Any thread.
+     */
     public LiveView view() {
         return new LiveView(this);
+    }
+
+    /** A lease on the current generation; the caller releases it. Any thread, lock-free. */
+    LiveGeneration acquire() {
+        while (true) {
+            LiveGeneration g = current;
+            if (g.tryAcquire()) {
+                return g;
+            }
+            if (closed && g == current) {
+                throw new IllegalStateException("the live graph is closed");
+            }
+            // retired by a compaction that has already switched: the next read of current finds its successor
+        }
     }
 
     /**
@@ -193,17 +249,23 @@ public final class LiveGraph implements AutoCloseable {
      * @throws IllegalArgumentException if {@code text} cannot be an id of the side
      */
     public int find(Side side, String text) {
-        LiveIds ids = ids(side);
-        return ids.find(ids.key(text));
+        LiveGeneration g = acquire();
+        try {
+            LiveIds ids = g.ids(side);
+            return ids.find(ids.key(text));
+        } finally {
+            g.release();
+        }
     }
 
-    /** The external id of node {@code node} of {@code side} as text. */
+    /** The external id of node {@code node} of {@code side} as text. Any thread. */
     public String externalId(Side side, int node) {
-        return String.valueOf(ids(side).external(node));
-    }
-
-    private LiveIds ids(Side side) {
-        return side == Side.LEFT ? leftIds : rightIds;
+        LiveGeneration g = acquire();
+        try {
+            return String.valueOf(g.ids(side).external(node));
+        } finally {
+            g.release();
+        }
     }
 
     /**
@@ -216,16 +278,17 @@ public final class LiveGraph implements AutoCloseable {
      * @throws IOException           if the log cannot be written; nothing is applied
      */
     public long append(EdgeBatch batch) throws IOException {
+        LiveGeneration g = current;
         int n = batch.size();
-        resolve(batch, n);
-        long recent = published;
+        resolve(g, batch, n);
+        long recent = g.published;
         if (recent + n > limits.recentEdges()) {
             clearPending();
             throw new IllegalStateException("live graph full: " + recent + " recent edges + " + n + " would pass recentEdges="
                     + limits.recentEdges());
         }
-        if (leftIds.freshCount() + newLeft.size() > limits.newNodes()
-                || rightIds.freshCount() + newRight.size() > limits.newNodes()) {
+        if (g.leftIds.freshCount() + newLeft.size() > limits.newNodes()
+                || g.rightIds.freshCount() + newRight.size() > limits.newNodes()) {
             clearPending();
             throw new IllegalStateException("live graph full: the batch's " + newLeft.size() + " new pins and "
                     + newRight.size() + " new boards would pass newNodes=" + limits.newNodes());
@@ -241,15 +304,18 @@ public final class LiveGraph implements AutoCloseable {
             }
         }
         for (Object key : newLeft) {
-            leftIds.assign(key);
+            g.leftIds.assign(key);
         }
         for (Object key : newRight) {
-            rightIds.assign(key);
+            g.rightIds.assign(key);
         }
         for (int i = 0; i < n; i++) {
-            put(batchLeft[i], batchRight[i], batch.weight(i));
+            put(g, batchLeft[i], batchRight[i], batch.weight(i));
         }
-        publish();
+        if (compaction != null) {
+            keepForCompaction(n, batch);
+        }
+        publish(g);
         clearPending();
         return position;
     }
@@ -269,8 +335,123 @@ public final class LiveGraph implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a compaction of everything visible now: the base and the recent edges so far, with the new nodes so
+     * far. Writer only; O(1). Batches may be appended while the compaction {@linkplain Compaction#run runs}; they are
+     * kept (12 bytes per edge) to stay recent on top of the new base.
+     *
+     * @throws IllegalStateException if a compaction is in progress or the base is not a store's
+     */
+    public Compaction beginCompaction() {
+        if (compaction != null) {
+            throw new IllegalStateException("a compaction is in progress");
+        }
+        LiveGeneration g = acquire();
+        if (g.store == null) {
+            g.release();
+            throw new IllegalStateException("the live graph's base is not a store's: nothing to compact into");
+        }
+        compaction = new Compaction(this, g, g.published, log == null ? 0 : log.written(), g.leftNodes, g.rightNodes,
+                g.weighted);
+        tailEdges = 0;
+        return compaction;
+    }
+
+    /**
+     * Ends {@code c}, which {@linkplain Compaction#run published} its new generation: switches to it as the base,
+     * with the edges appended since {@link #beginCompaction} recent on top of it and the nodes added since keeping
+     * their ids, then cuts the log to those edges. Queries that start after this returns walk the new base; those
+     * running keep theirs until they release it. Writer only. Cost: re-applying the edges appended since the start.
+     *
+     * @throws IllegalStateException if {@code c} is not this graph's compaction in progress or did not publish
+     * @throws IOException           if the log cannot be cut; the switch has happened, the log keeps its longer
+     *                               prefix (harmless: reopening skips what the store holds) and the error is thrown
+     */
+    public void finishCompaction(Compaction c) throws IOException {
+        if (c != compaction || c.result() == null) {
+            throw new IllegalStateException(c != compaction ? "not the compaction in progress" : "the compaction did not publish");
+        }
+        LiveGeneration old = c.generation;
+        GraphStore store = c.result();
+        LiveGeneration next = new LiveGeneration(store, true, store.graph(), store.ids(Side.LEFT).orElse(null),
+                store.ids(Side.RIGHT).orElse(null));
+        for (int u = c.pins; u < old.leftNodes; u++) {
+            next.leftIds.assign(old.leftIds.external(u));
+        }
+        for (int u = c.boards; u < old.rightNodes; u++) {
+            next.rightIds.assign(old.rightIds.external(u));
+        }
+        for (int i = 0; i < tailEdges; i++) {
+            put(next, tailEnds[2 * i], tailEnds[2 * i + 1], tailWeights[i]);
+        }
+        publish(next);
+        current = next; // queries that start from now on lease the new generation
+        old.retire();
+        retired.removeIf(LiveGeneration::closed);
+        if (!old.closed()) {
+            retired.add(old);
+        }
+        endCompaction(c);
+        if (log != null) {
+            log.cut(c.logPosition, next.baseEdges);
+        }
+    }
+
+    /**
+     * A whole compaction on the writer's thread: {@link #beginCompaction}, {@link Compaction#run} and
+     * {@link #finishCompaction}, or {@link #abortCompaction} if the run fails. Writer only; no batch can be appended
+     * meanwhile (a service compacts in the background with the three steps instead).
+     *
+     * @return the published generation
+     */
+    public StoreGeneration compact(CsrBuildOptions build) throws IOException {
+        Compaction c = beginCompaction();
+        StoreGeneration published;
+        try {
+            published = c.run(build);
+        } catch (IOException | RuntimeException | Error e) {
+            abortCompaction(c);
+            throw e;
+        }
+        finishCompaction(c);
+        return published;
+    }
+
+    /** Ends {@code c} without switching (it failed, or is given up); a generation it published stays on disk. Writer only. */
+    public void abortCompaction(Compaction c) {
+        if (c == compaction) {
+            GraphStore written = c.result();
+            if (written != null) {
+                written.close();
+            }
+            endCompaction(c);
+        }
+    }
+
+    private void endCompaction(Compaction c) {
+        compaction = null;
+        tailEdges = 0;
+        tailEnds = new int[0];
+        tailWeights = new float[0];
+        c.generation.release();
+    }
+
+    private void keepForCompaction(int n, EdgeBatch batch) {
+        if (tailWeights.length < tailEdges + n) {
+            int size = Math.max(tailEdges + n, 2 * tailWeights.length);
+            tailEnds = Arrays.copyOf(tailEnds, 2 * size);
+            tailWeights = Arrays.copyOf(tailWeights, size);
+        }
+        for (int i = 0; i < n; i++) {
+            tailEnds[2 * (tailEdges + i)] = batchLeft[i];
+            tailEnds[2 * (tailEdges + i) + 1] = batchRight[i];
+            tailWeights[tailEdges + i] = batch.weight(i);
+        }
+        tailEdges += n;
+    }
+
     /** Resolves every edge's ends into {@code batchLeft}/{@code batchRight}, new nodes pending, or throws. */
-    private void resolve(EdgeBatch batch, int n) {
+    private void resolve(LiveGeneration g, EdgeBatch batch, int n) {
         if (batchLeft.length < n) {
             batchLeft = new int[Math.max(n, batchLeft.length * 2)];
             batchRight = new int[batchLeft.length];
@@ -281,8 +462,8 @@ public final class LiveGraph implements AutoCloseable {
                 if (!(w >= 0) || Float.isInfinite(w)) {
                     throw new BadEdgeException(i, "weight=" + w + ": expected a finite number >= 0");
                 }
-                batchLeft[i] = resolve(i, leftIds, batch.pin(i), leftNodes, pendingLeft, newLeft);
-                batchRight[i] = resolve(i, rightIds, batch.board(i), rightNodes, pendingRight, newRight);
+                batchLeft[i] = resolve(i, g.leftIds, batch.pin(i), g.leftNodes, pendingLeft, newLeft);
+                batchRight[i] = resolve(i, g.rightIds, batch.board(i), g.rightNodes, pendingRight, newRight);
             }
         } catch (RuntimeException e) {
             clearPending();
@@ -318,29 +499,30 @@ public final class LiveGraph implements AutoCloseable {
         pendingRight.clear();
     }
 
-    /** Stores one edge at the next position and adds it to both ends' lists; not yet visible. */
-    private void put(int left, int right, float weight) {
-        int position = (int) published + pendingEdges;
-        int dl = leftAdj.append(left, position, right, weight) + (left < base.nodeCount(Side.LEFT) ? base.degree(Side.LEFT, left) : 0);
-        int dr = rightAdj.append(right, position, left, weight) + (right < base.nodeCount(Side.RIGHT) ? base.degree(Side.RIGHT, right) : 0);
-        if (dl > maxLeftDegree) {
-            maxLeftDegree = dl;
+    /** Stores one edge at the next position of {@code g} and adds it to both ends' lists; not yet visible. */
+    private static void put(LiveGeneration g, int left, int right, float weight) {
+        int position = (int) g.published + g.pendingEdges;
+        BipartiteGraph base = g.base;
+        int dl = g.leftAdj.append(left, position, right, weight) + (left < base.nodeCount(Side.LEFT) ? base.degree(Side.LEFT, left) : 0);
+        int dr = g.rightAdj.append(right, position, left, weight) + (right < base.nodeCount(Side.RIGHT) ? base.degree(Side.RIGHT, right) : 0);
+        if (dl > g.maxLeftDegree) {
+            g.maxLeftDegree = dl;
         }
-        if (dr > maxRightDegree) {
-            maxRightDegree = dr;
+        if (dr > g.maxRightDegree) {
+            g.maxRightDegree = dr;
         }
-        if (weight != 1f && !weighted) {
-            weighted = true;
+        if (weight != 1f && !g.weighted) {
+            g.weighted = true;
         }
-        pendingEdges++;
+        g.pendingEdges++;
     }
 
     /** Makes everything put so far visible: node counts, then the edge count last (the release store readers acquire). */
-    private void publish() {
-        leftNodes = base.nodeCount(Side.LEFT) + leftIds.freshCount();
-        rightNodes = base.nodeCount(Side.RIGHT) + rightIds.freshCount();
-        published += pendingEdges;
-        pendingEdges = 0;
+    private static void publish(LiveGeneration g) {
+        g.leftNodes = g.base.nodeCount(Side.LEFT) + g.leftIds.freshCount();
+        g.rightNodes = g.base.nodeCount(Side.RIGHT) + g.rightIds.freshCount();
+        g.published += g.pendingEdges;
+        g.pendingEdges = 0;
     }
 
     /** Applies one replayed record; its new nodes must take exactly the ids the writer gave them. */
@@ -348,31 +530,32 @@ public final class LiveGraph implements AutoCloseable {
         int pins = record.getInt();
         int boards = record.getInt();
         int count = record.getInt();
+        LiveGeneration g = current;
         try {
             for (int i = 0; i < pins; i++) {
-                leftIds.assign(decodeKey(record));
+                g.leftIds.assign(decodeKey(record));
             }
             for (int i = 0; i < boards; i++) {
-                rightIds.assign(decodeKey(record));
+                g.rightIds.assign(decodeKey(record));
             }
-            int ln = base.nodeCount(Side.LEFT) + leftIds.freshCount();
-            int rn = base.nodeCount(Side.RIGHT) + rightIds.freshCount();
+            int ln = g.base.nodeCount(Side.LEFT) + g.leftIds.freshCount();
+            int rn = g.base.nodeCount(Side.RIGHT) + g.rightIds.freshCount();
             for (int i = 0; i < count; i++) {
                 int l = record.getInt();
                 int r = record.getInt();
                 float w = record.getFloat();
                 if (l < 0 || l >= ln || r < 0 || r >= rn || !(w >= 0) || Float.isInfinite(w)) {
-                    throw new CorruptStoreException(file, "record at edge " + (published + pendingEdges) + " names edge ("
+                    throw new CorruptStoreException(file, "record at edge " + (g.published + g.pendingEdges) + " names edge ("
                             + l + ", " + r + ", " + w + ") outside the graph's " + ln + " pins and " + rn + " boards");
                 }
-                put(l, r, w);
+                put(g, l, r, w);
             }
         } catch (CorruptStoreException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             throw new UncheckedIOException(new CorruptStoreException(file, "undecodable record: " + e, e));
         }
-        publish();
+        publish(g);
     }
 
     private void encode(EdgeBatch batch, int n) {
@@ -431,26 +614,21 @@ public final class LiveGraph implements AutoCloseable {
         }
     }
 
-    // read by views
-    long published() {
-        return published;
-    }
-
-    int nodes(Side side) {
-        return side == Side.LEFT ? leftNodes : rightNodes;
-    }
-
-    int maxDegree(Side side) {
-        return side == Side.LEFT ? maxLeftDegree : maxRightDegree;
-    }
-
-    boolean weighted() {
-        return weighted;
-    }
-
-    /** Forces and closes the log (writer only); views stay readable. The base is the caller's to close. */
+    /**
+     * Forces and closes the log (writer only) and gives up a compaction in progress; views stay readable until they
+     * are released. The store the live graph was opened over is the caller's to close, after this; a store a
+     * compaction opened is closed here, or by the last release of a view that still holds it.
+     */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (compaction != null) {
+            abortCompaction(compaction);
+        }
+        current.retire();
         if (log != null) {
             log.close();
         }

@@ -3,6 +3,8 @@ package io.pinsage.csr.live;
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.Side;
 
+import java.util.Arrays;
+
 /**
  * One reader's view of a {@link LiveGraph}: the base plus the recent edges that were visible when the view was last
  * {@linkplain #refresh() refreshed}, as a {@link BipartiteGraph} that any walker can use unchanged.
@@ -17,8 +19,14 @@ import io.pinsage.csr.Side;
  * theirs); {@code neighborAt}/{@code weightAt} add one sign test. A node with recent edges costs a probe of the
  * shared table for its lists, usually answered by the view's own small cache of the nodes it asked for last.
  *
- * <p>Threading: confined to one thread (refresh it at each query's start, as a query scratch does); any number of
- * views may read the same live graph while its writer appends. Allocates nothing after construction.
+ * <p>Leases: {@link #refresh()} takes a lease on the live graph's current generation (its base and recent edges) and
+ * {@link #release()} ends it; the view reads only in between. A compaction that replaces the generation meanwhile
+ * does not unmap it until the lease ends, and the next refresh moves the view to the new generation. A view that is
+ * never released keeps its generation's files mapped (and, once replaced, their disk space held) until it is.
+ *
+ * <p>Threading: confined to one thread (refresh it at each query's start and release it at the end, as a query
+ * scratch does); any number of views may read the same live graph while its writer appends. Allocates nothing after
+ * construction.
  */
 public final class LiveView implements BipartiteGraph {
 
@@ -28,15 +36,20 @@ public final class LiveView implements BipartiteGraph {
     private static final int CACHE = 256;
 
     private final LiveGraph live;
-    private final BipartiteGraph base;
-    private final int baseLeft;
-    private final int baseRight;
-    private final RecentAdjacency leftAdj;
-    private final RecentAdjacency rightAdj;
+    /** The generation leased by the last refresh, null after a release. */
+    private LiveGeneration leased;
+    /** The generation the fields below describe (kept after a release, so that a refresh of the same one keeps the caches). */
+    private LiveGeneration bound;
+    private BipartiteGraph base;
+    private int baseLeft;
+    private int baseRight;
+    private RecentAdjacency leftAdj;
+    private RecentAdjacency rightAdj;
     /**
      * Direct-mapped caches of node lists per side ({@link #CACHE} entries, this thread's only): a walker asks for
      * the same node's degree and neighbours within a few calls, and a hit costs no probe of the shared table. Lists
-     * never change identity and are cached only when found, so an entry stays right forever.
+     * never change identity within a generation and are cached only when found, so an entry stays right until the
+     * view moves to another generation, which empties the caches.
      */
     private final int[] leftCacheNode = new int[CACHE];
     private final RecentAdjacency.NodeEdges[] leftCacheEdges = new RecentAdjacency.NodeEdges[CACHE];
@@ -51,29 +64,59 @@ public final class LiveView implements BipartiteGraph {
 
     LiveView(LiveGraph live) {
         this.live = live;
-        this.base = live.base();
-        this.baseLeft = base.nodeCount(Side.LEFT);
-        this.baseRight = base.nodeCount(Side.RIGHT);
-        this.leftAdj = live.leftAdj;
-        this.rightAdj = live.rightAdj;
         refresh();
     }
 
     /**
      * Shows every batch acknowledged before this call (and possibly later ones applied meanwhile), and then nothing
-     * new until the next refresh. O(1): reads the published edge count first (the acquire that makes the batches'
-     * writes visible), then the node counts and maxima written before it.
+     * new until the next refresh, holding a lease on the generation shown until {@link #release()} or the next
+     * refresh. O(1): a compare-and-set for the lease, then a read of the published edge count (the acquire that makes
+     * the batches' writes visible) and of the node counts and maxima written before it.
      *
      * @return this view
+     * @throws IllegalStateException if the live graph was closed
      */
     public LiveView refresh() {
-        visible = live.published();
-        leftNodes = live.nodes(Side.LEFT);
-        rightNodes = live.nodes(Side.RIGHT);
-        maxLeft = live.maxDegree(Side.LEFT);
-        maxRight = live.maxDegree(Side.RIGHT);
-        weighted = live.weighted();
+        LiveGeneration g = live.acquire();
+        release();
+        leased = g;
+        if (g != bound) {
+            bind(g);
+        }
+        visible = g.published;
+        leftNodes = g.leftNodes;
+        rightNodes = g.rightNodes;
+        maxLeft = g.maxLeftDegree;
+        maxRight = g.maxRightDegree;
+        weighted = g.weighted;
         return this;
+    }
+
+    /** Ends the lease of the last refresh (no-op if none is held); the view must not be read until refreshed again. */
+    public void release() {
+        LiveGeneration g = leased;
+        if (g != null) {
+            leased = null;
+            g.release();
+        }
+    }
+
+    /** The generation leased by the last refresh, or null after a release. */
+    LiveGeneration leasedGeneration() {
+        return leased;
+    }
+
+    private void bind(LiveGeneration g) {
+        bound = g;
+        base = g.base;
+        baseLeft = base.nodeCount(Side.LEFT);
+        baseRight = base.nodeCount(Side.RIGHT);
+        leftAdj = g.leftAdj;
+        rightAdj = g.rightAdj;
+        Arrays.fill(leftCacheNode, 0);
+        Arrays.fill(leftCacheEdges, null);
+        Arrays.fill(rightCacheNode, 0);
+        Arrays.fill(rightCacheEdges, null);
     }
 
     /** The live graph viewed. */

@@ -3,6 +3,7 @@ package io.pinsage.engine.cli;
 import io.pinsage.csr.live.LogSync;
 import io.pinsage.engine.api.EngineOptions;
 import io.pinsage.engine.api.PinSageEngine;
+import io.pinsage.engine.serve.EdgeFileFollower;
 import io.pinsage.engine.serve.PinSageServer;
 import io.pinsage.engine.serve.PinTopics;
 import io.pinsage.engine.serve.ServerOptions;
@@ -22,8 +23,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code pinsage serve DIR --port P}: the engine over HTTP until the process is stopped (Ctrl-C or SIGTERM close the
- * server, then the engine, which forces the edge log). Prints what was loaded and the URL. With {@code --live} it
- * also takes edges ({@code POST /v1/edges}) into a write-ahead log beside the store.
+ * file follower, the server, then the engine, which forces the edge log). Prints what was loaded and the URL. With
+ * {@code --live} it also takes edges ({@code POST /v1/edges}, and the lines appended to {@code --follow FILE}) into a
+ * write-ahead log beside the store.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a store over HTTP: GET /v1/related, /v1/recommend, /healthz, /metrics (Prometheus), and a page at /"
@@ -88,18 +90,34 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             + " every MS ms shared by the requests of the period) (default ${DEFAULT-VALUE})")
     String fsync;
 
+    @Option(names = "--compact-every", paramLabel = "EDGES", defaultValue = "0", description = "with --live: once EDGES"
+            + " recent edges are held, write them and the store as a new store generation in the background while"
+            + " serving, and cut the log (default ${DEFAULT-VALUE}: never)")
+    long compactEvery;
+
+    @Option(names = "--follow", paramLabel = "FILE", description = "with --live: add the lines of FILE (pin<TAB>board[<TAB>weight])"
+            + " as they are appended, through the path of POST /v1/edges; malformed lines are logged with their line number"
+            + " and skipped; the position reached is kept in the edge log's path + .follow, so a restart goes on from there (default: none)")
+    Path follow;
+
     @Option(names = "--token-file", paramLabel = "FILE", description = "POST /v1/edges asks for Authorization: Bearer TOKEN,"
             + " TOKEN being this file's content (default: no token; reads never ask for one)")
     Path tokenFile;
 
-    /** A started server and its engine; closing stops the server, then the engine. */
-    record Running(PinSageEngine engine, PinSageServer server) implements AutoCloseable {
+    /** A started server, its engine and its file follower (or null); closing stops the follower, the server, the engine. */
+    record Running(PinSageEngine engine, PinSageServer server, EdgeFileFollower follower) implements AutoCloseable {
         @Override
         public void close() throws InterruptedException {
             try {
-                server.close();
+                if (follower != null) {
+                    follower.close();
+                }
             } finally {
-                engine.close();
+                try {
+                    server.close();
+                } finally {
+                    engine.close();
+                }
             }
         }
     }
@@ -115,18 +133,33 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         EngineOptions.Builder engineOptions = EngineOptions.builder().residency(residency.asked()).model(model);
         LogSync sync = logSync();
         Path log = edgeLog == null ? dir.resolve("edges.log") : edgeLog;
+        if (compactEvery < 0) {
+            throw new IllegalArgumentException("--compact-every=" + compactEvery + ": must be >= 0 (0: never)");
+        }
         if (live) {
-            engineOptions.liveEdges(log, sync);
-        } else if (edgeLog != null || !"each-batch".equals(fsync)) {
-            throw new IllegalArgumentException((edgeLog != null ? "--edge-log" : "--fsync") + ": needs --live");
+            engineOptions.liveEdges(log, sync).compactEvery(compactEvery);
+        } else if (edgeLog != null || !"each-batch".equals(fsync) || compactEvery != 0 || follow != null) {
+            throw new IllegalArgumentException((edgeLog != null ? "--edge-log" : compactEvery != 0 ? "--compact-every"
+                    : follow != null ? "--follow" : "--fsync") + ": needs --live");
         }
         PinSageEngine engine = PinSageEngine.open(dir, engineOptions.build());
         PinSageServer server;
+        EdgeFileFollower follower = null;
+        Path followPosition = log.resolveSibling(log.getFileName() + ".follow");
         try {
             if (topics != null && topics > engine.pinCount()) {
                 throw new IllegalArgumentException("--topics=" + topics + ": the store has only " + engine.pinCount() + " pins");
             }
             server = PinSageServer.start(engine, options);
+            try {
+                if (follow != null) {
+                    follower = EdgeFileFollower.start(engine, follow, followPosition, Duration.ofMillis(20),
+                            Thread.ofPlatform().daemon().name("pinsage-follow").factory());
+                }
+            } catch (Exception | Error e) {
+                server.close();
+                throw e;
+            }
         } catch (Exception | Error e) {
             engine.close();
             throw e;
@@ -146,6 +179,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     engine.liveRecovery().edges(), engine.liveRecovery().droppedBytes() > 0
                             ? ", a torn tail of " + engine.liveRecovery().droppedBytes() + " bytes dropped" : "",
                     options.writeToken() == null ? "" : " with the bearer token of " + tokenFile);
+            if (follower != null) {
+                out.printf("following %s from byte %,d (line %,d), the position kept in %s%n", follower.file(),
+                        follower.position().offset(), follower.position().line(), followPosition);
+            }
+            out.println("compaction: " + (compactEvery > 0 ? String.format("every %,d recent edges, in the background", compactEvery)
+                    : "none (--compact-every EDGES)"));
         }
         if (options.topics().known()) {
             out.printf("topics: %d, the first %d pairs confusable by content%n", options.topics().topics(),
@@ -158,7 +197,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             out.printf("try: curl 'http://%s:%d/v1/recommend?pins=%s&k=10', or open http://%1$s:%2$d/?pin=%3$s%n", host,
                     server.port(), engine.externalPin(0));
         }
-        return new Running(engine, server);
+        return new Running(engine, server, follower);
     }
 
     /** How the engine holds the graph and what Pixie walks. */

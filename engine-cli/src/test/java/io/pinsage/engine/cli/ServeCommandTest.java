@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -61,6 +63,13 @@ class ServeCommandTest {
         }
     }
 
+    /** Parses {@code args} and starts the server, printing into {@code printed}. */
+    private static ServeCommand.Running start(String[] args, ByteArrayOutputStream printed) throws Exception {
+        ServeCommand serve = new ServeCommand();
+        new CommandLine(serve).parseArgs(args);
+        return serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    }
+
     @Test
     void shouldTakeEdgesWithTheTokenAndKeepThemAcrossARestart() throws Exception {
         Path log = dir.resolve("live.log");
@@ -69,10 +78,8 @@ class ServeCommandTest {
                 log.toString(), "--fsync", "group:2", "--token-file", token.toString()};
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         for (int start = 0; start < 2; start++) {
-            ServeCommand serve = new ServeCommand();
-            new CommandLine(serve).parseArgs(args);
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            try (ServeCommand.Running running = start(args, printed)) {
                 String out = printed.toString(StandardCharsets.UTF_8);
                 assertTrue(out.contains("live edges: log " + log + " (one fsync every 2 ms), " + (start == 0 ? 0 : 2)
                         + " edges replayed; POST /v1/edges with the bearer token of " + token + "\n"), out);
@@ -93,6 +100,71 @@ class ServeCommandTest {
         }
     }
 
+    /** --compact-every: the posted edges become a new store generation in the background; a restart replays nothing. */
+    @Test
+    void shouldCompactPostedEdgesIntoTheStoreInTheBackground() throws Exception {
+        Path store = dir.resolve("compacted-store");
+        assertEquals(0, CliRun.run("generate", "--out", store.toString(), "--pins", "100", "--boards", "10", "--edges", "500").code());
+        String before = StoreDirectory.openCurrent(store).name();
+        String[] args = {store.toString(), "--port", "0", "--workers", "1", "--residency", "mapped", "--live",
+                "--compact-every", "2"};
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        for (int start = 0; start < 2; start++) {
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            try (ServeCommand.Running running = start(args, printed)) {
+                String out = printed.toString(StandardCharsets.UTF_8);
+                assertTrue(out.contains("compaction: every 2 recent edges, in the background\n"), out);
+                assertTrue(out.contains(" 0 edges replayed"), out);
+                String base = "http://127.0.0.1:" + running.server().port();
+                if (start == 0) {
+                    HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/v1/edges")).timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"edges\": [{\"pin\": 100, \"board\": 5}, {\"pin\": 100, \"board\": 6}]}"))
+                            .build();
+                    assertEquals(200, client.send(post, HttpResponse.BodyHandlers.ofString()).statusCode());
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (running.engine().liveRecentEdges() > 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    assertEquals(0, running.engine().liveRecentEdges(), "no compaction within 30 s");
+                }
+                assertEquals(502, running.engine().edgeCount());
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/recommend?pins=100&k=3"))
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+            }
+        }
+        assertTrue(StoreDirectory.openCurrent(store).name().compareTo(before) > 0, "no new generation was published");
+        assertEquals(0, CliRun.run("verify", store.toString()).code());
+    }
+
+    /** --follow: lines appended to a real file while the server runs are added; a restart adds none of them again. */
+    @Test
+    void shouldFollowAnEdgeFileAsItGrowsAcrossARestart() throws Exception {
+        Path store = dir.resolve("followed-store");
+        assertEquals(0, CliRun.run("generate", "--out", store.toString(), "--pins", "100", "--boards", "10", "--edges", "500").code());
+        Path followed = dir.resolve("saves.tsv");
+        String[] args = {store.toString(), "--port", "0", "--workers", "1", "--residency", "mapped", "--live", "--follow",
+                followed.toString()};
+        for (int start = 0; start < 2; start++) {
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            try (ServeCommand.Running running = start(args, printed)) {
+                String out = printed.toString(StandardCharsets.UTF_8);
+                assertTrue(out.contains("following " + followed.toAbsolutePath() + " from byte " + (start == 0 ? "0 (line 1)"
+                        : "24 (line 4)")), out);
+                java.nio.file.Files.writeString(followed, start == 0 ? "100\t5\n100\t6\nnot-a-pin\t1\n" : "101\t7\n",
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long want = start == 0 ? 4 : 5;
+                while (running.follower().position().line() < want && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(want, running.follower().position().line());
+                assertEquals(start == 0 ? 502 : 503, running.engine().edgeCount());
+                assertEquals(start == 0 ? 1 : 0, running.follower().skippedLines()); // a pin id that is not an integer
+            }
+        }
+    }
+
     @Test
     void shouldRefuseBadOptionsInOneLine() {
         CliRun fsync = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--fsync", "group:0");
@@ -101,6 +173,12 @@ class ServeCommandTest {
         CliRun notLive = CliRun.run("serve", store().toString(), "--port", "0", "--edge-log", dir.resolve("x.log").toString());
         assertEquals(2, notLive.code(), notLive.out());
         assertEquals("error: --edge-log: needs --live\n", notLive.err());
+        CliRun compactNotLive = CliRun.run("serve", store().toString(), "--port", "0", "--compact-every", "5");
+        assertEquals(2, compactNotLive.code(), compactNotLive.out());
+        assertEquals("error: --compact-every: needs --live\n", compactNotLive.err());
+        CliRun followNotLive = CliRun.run("serve", store().toString(), "--port", "0", "--follow", dir.resolve("f.tsv").toString());
+        assertEquals(2, followNotLive.code(), followNotLive.out());
+        assertEquals("error: --follow: needs --live\n", followNotLive.err());
         CliRun noToken = CliRun.run("serve", store().toString(), "--port", "0", "--live", "--token-file", dir.resolve("none").toString());
         assertEquals(2, noToken.code(), noToken.out());
         assertEquals("error: --token-file=" + dir.resolve("none") + ": no such file\n", noToken.err());

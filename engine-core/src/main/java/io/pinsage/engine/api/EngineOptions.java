@@ -28,6 +28,8 @@ import java.util.concurrent.Executor;
  *       {@code edgeLog} (replayed when the engine opens; empty: kept in memory only, lost with the process), forced
  *       to the device as {@code logSync} says, and Pixie walks the store's CSR plus those edges, never a walk table
  *       (a table describes one fixed graph).</li>
+ *   <li>{@code compactEvery}: with live edges, once this many recent edges are visible a compaction
+ *       ({@link PinSageEngine#compact}) starts in the background (default 0: only when asked).</li>
  * </ul>
  */
 public final class EngineOptions {
@@ -41,6 +43,7 @@ public final class EngineOptions {
     private final boolean liveEdges;
     private final Path edgeLog;
     private final LogSync logSync;
+    private final long compactEvery;
 
     private EngineOptions(Builder b) {
         this.model = b.model;
@@ -52,6 +55,7 @@ public final class EngineOptions {
         this.liveEdges = b.liveEdges;
         this.edgeLog = b.edgeLog;
         this.logSync = b.logSync;
+        this.compactEvery = b.compactEvery;
     }
 
     /** A builder with the defaults. */
@@ -102,6 +106,11 @@ public final class EngineOptions {
         return logSync;
     }
 
+    /** Recent edges that start a background compaction; 0 for none. */
+    public long compactEvery() {
+        return compactEvery;
+    }
+
     /** Fills {@link EngineOptions}; not thread-safe. */
     public static final class Builder {
         private Residency residency;
@@ -113,6 +122,7 @@ public final class EngineOptions {
         private boolean liveEdges;
         private Path edgeLog;
         private LogSync logSync = LogSync.eachBatch();
+        private long compactEvery;
 
         private Builder() {
         }
@@ -170,6 +180,20 @@ public final class EngineOptions {
             this.liveEdges = true;
             this.edgeLog = edgeLog;
             this.logSync = Objects.requireNonNull(sync, "sync");
+            return this;
+        }
+
+        /**
+         * With live edges, starts a compaction in the background whenever {@code recentEdges} or more recent edges are
+         * visible (0: never by itself).
+         *
+         * @throws IllegalArgumentException {@code recentEdges < 0}
+         */
+        public Builder compactEvery(long recentEdges) {
+            if (recentEdges < 0) {
+                throw new IllegalArgumentException("compactEvery=" + recentEdges + ": must be >= 0");
+            }
+            this.compactEvery = recentEdges;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.pinsage.engine.api;
 
+import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.IdMap;
@@ -11,6 +12,7 @@ import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.live.BadEdgeException;
+import io.pinsage.csr.live.Compaction;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LiveGraph;
 import io.pinsage.engine.ann.AnnIndex;
@@ -24,6 +26,8 @@ import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
 import io.pinsage.walk.UniformEdgeChooser;
 import io.pinsage.walk.WalkTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntPredicate;
@@ -67,7 +72,9 @@ import java.util.function.Predicate;
  * while the engine serves. An added batch is visible to every {@link #recommend} that starts after
  * {@link #addEdges} returned, its new pins are known ids from then on, and it is durable as the options'
  * {@link io.pinsage.csr.live.LogSync} promises ({@link LiveGraph} states the rule). New pins have no embeddings:
- * {@link #related} knows the store's pins only.
+ * {@link #related} knows the store's pins only. {@link #compact} (or {@link EngineOptions#compactEvery}, in the
+ * background) writes the store and the added edges as a new generation of the store while queries continue; the
+ * pins and boards keep their ids.
  *
  * <p>Close: {@link #close()} waits for the queries in flight, then unmaps the store and stops the engine's own pool;
  * calls made after it throw {@link IllegalStateException}. Closing twice is harmless.
@@ -77,11 +84,19 @@ import java.util.function.Predicate;
  */
 public final class PinSageEngine implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PinSageEngine.class);
+
     private final GraphStore store;
     /** The store's graph plus edges added since; null unless opened with live edges. */
     private final LiveGraph live;
     /** Held by the one thread appending to {@link #live} at a time, as its single-writer contract asks. */
     private final ReentrantLock writer = new ReentrantLock();
+    /** Held by the one compaction running. */
+    private final ReentrantLock compacting = new ReentrantLock();
+    /** Runs the compactions {@link EngineOptions#compactEvery} starts; null without a threshold. */
+    private final ExecutorService compactor;
+    private final long compactEvery;
+    private final AtomicBoolean compactionQueued = new AtomicBoolean();
     private final ResidencyPolicy.Choice residency;
     private final PixieEngine pixie;
     private final boolean walkTable;
@@ -120,6 +135,9 @@ public final class PinSageEngine implements AutoCloseable {
         this.ownPool = options.executor().isPresent() ? null
                 : Executors.newFixedThreadPool(options.threads(), Thread.ofPlatform().daemon().name("pinsage-engine-", 0).factory());
         this.executor = options.executor().orElse(ownPool);
+        this.compactEvery = live == null ? 0 : options.compactEvery();
+        this.compactor = compactEvery == 0 ? null
+                : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pinsage-compaction").factory());
     }
 
     /**
@@ -152,7 +170,8 @@ public final class PinSageEngine implements AutoCloseable {
             Path embeddingRoot = EmbeddingStore.defaultRoot(storeDir, Side.LEFT);
             if (StoreDirectory.isPublished(embeddingRoot)) {
                 embeddings = EmbeddingStore.open(embeddingRoot, false);
-                if (embeddings.nodeCount() != store.graph().nodeCount(Side.LEFT)) {
+                // a compaction appends pins after the embedded ones: the embeddings then cover a prefix of the pins
+                if (embeddings.nodeCount() > store.graph().nodeCount(Side.LEFT)) {
                     throw new CorruptStoreException(embeddings.path(), embeddings.nodeCount() + " rows for a store of "
                             + store.graph().nodeCount(Side.LEFT) + " pins: embed the store again");
                 }
@@ -172,8 +191,7 @@ public final class PinSageEngine implements AutoCloseable {
             }
             if (options.liveEdges()) {
                 Path log = options.edgeLog().orElse(null);
-                live = log == null ? LiveGraph.inMemory(store.graph(), store.ids(Side.LEFT).orElse(null),
-                        store.ids(Side.RIGHT).orElse(null), LiveGraph.Limits.defaults())
+                live = log == null ? LiveGraph.inMemory(store, LiveGraph.Limits.defaults())
                         : LiveGraph.open(store, log, options.logSync(), LiveGraph.Limits.defaults(),
                         Thread.ofPlatform().daemon().name("pinsage-edge-log").factory());
             }
@@ -246,22 +264,31 @@ public final class PinSageEngine implements AutoCloseable {
 
     /** Pins of the store, and those added since with live edges. */
     public int pinCount() {
-        return live == null ? store.graph().nodeCount(Side.LEFT) : live.view().nodeCount(Side.LEFT);
+        return live == null ? store.graph().nodeCount(Side.LEFT) : live.nodeCount(Side.LEFT);
     }
 
     /** Boards of the store, and those added since with live edges. */
     public int boardCount() {
-        return live == null ? store.graph().nodeCount(Side.RIGHT) : live.view().nodeCount(Side.RIGHT);
+        return live == null ? store.graph().nodeCount(Side.RIGHT) : live.nodeCount(Side.RIGHT);
     }
 
     /** Edges of the store, and those added since with live edges. */
     public long edgeCount() {
-        return live == null ? store.graph().edgeCount() : live.view().edgeCount();
+        return live == null ? store.graph().edgeCount() : live.edgeCount();
     }
 
     /** Whether the engine was opened with live edges, so that {@link #addEdges} accepts them. */
     public boolean hasLiveEdges() {
         return live != null;
+    }
+
+    /**
+     * Recent edges: those added since the store generation now read as the base (a compaction moves them into it).
+     *
+     * @throws IllegalStateException the engine was opened without live edges
+     */
+    public long liveRecentEdges() {
+        return requireLive().recentEdges();
     }
 
     /**
@@ -312,9 +339,81 @@ public final class PinSageEngine implements AutoCloseable {
                 writer.unlock();
             }
             g.awaitDurable(position); // outside the writer's lock: batches of one group commit period share its fsync
+            if (compactEvery > 0 && g.recentEdges() >= compactEvery && compactionQueued.compareAndSet(false, true)) {
+                compactor.execute(this::compactInBackground);
+            }
             return new EdgesAdded(batch.size(), pins, boards);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Writes the store's graph and every edge added so far, with the new pins and boards, as a new generation of the
+     * store, verifies and publishes it, and switches to it as the base: the edges added meanwhile stay recent on top
+     * of it, ids do not change, the edge log is cut to those edges, and queries continue throughout (those running
+     * finish on the generation they started on, which is unmapped after the last of them). New pins' feature rows
+     * are zeros; the embeddings, index and model stay those of the pins they were made for. Runs on the calling
+     * thread, the build on one thread; a second call waits for the first. Cost: see
+     * {@link io.pinsage.csr.live.Compaction}.
+     *
+     * @throws IllegalStateException the engine was opened without live edges or is closed
+     * @throws IOException           writing or verifying the new generation failed (the store stays as it was), or
+     *                               cutting the log failed after the switch (harmless: reopening skips what the store
+     *                               holds)
+     */
+    public Compacted compact() throws IOException {
+        ReentrantReadWriteLock.ReadLock lock = life.readLock();
+        lock.lock();
+        try {
+            requireOpen();
+            LiveGraph g = requireLive();
+            compacting.lock();
+            try {
+                long start = System.nanoTime();
+                Compaction c;
+                writer.lock();
+                try {
+                    c = g.beginCompaction();
+                } finally {
+                    writer.unlock();
+                }
+                try {
+                    c.run(CsrBuildOptions.defaults().withThreads(1));
+                } catch (IOException | RuntimeException | Error e) {
+                    writer.lock();
+                    try {
+                        g.abortCompaction(c);
+                    } finally {
+                        writer.unlock();
+                    }
+                    throw e;
+                }
+                writer.lock();
+                try {
+                    g.finishCompaction(c);
+                } finally {
+                    writer.unlock();
+                }
+                return new Compacted(c.published().orElseThrow().name(), c.baseEdges() + c.recentEdges(),
+                        c.recentEdges(), System.nanoTime() - start);
+            } finally {
+                compacting.unlock();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void compactInBackground() {
+        try {
+            Compacted done = compact();
+            LOG.info("compacted {} recent edges into {} ({} edges) in {} ms", done.recentEdges(), done.generation(),
+                    done.edges(), done.nanos() / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("background compaction failed; the edges stay recent and logged", e);
+        } finally {
+            compactionQueued.set(false);
         }
     }
 
@@ -377,7 +476,7 @@ public final class PinSageEngine implements AutoCloseable {
             throw new UnknownIdException(Side.LEFT, t, e.getMessage());
         }
         // a pin being added right now has its id before its batch is published; until then it is not known
-        if (dense < 0 || dense >= store.graph().nodeCount(Side.LEFT) && dense >= live.view().nodeCount(Side.LEFT)) {
+        if (dense < 0 || dense >= store.graph().nodeCount(Side.LEFT) && dense >= live.nodeCount(Side.LEFT)) {
             throw new UnknownIdException(Side.LEFT, t, "not in the store's id map nor among the pins added since");
         }
         return dense;
@@ -553,9 +652,9 @@ public final class PinSageEngine implements AutoCloseable {
             }
             float[] addedVector = search == Search.CONTENT ? null : added.vector(pin);
             int query = addedVector != null ? -1 : queryPin(pin);
-            if (query >= store.graph().nodeCount(Side.LEFT)) {
-                throw new UnknownIdException(Side.LEFT, pin.trim(), "added since the store was built: it has no "
-                        + (search == Search.CONTENT ? "features" : "embedding") + " yet");
+            if (query >= (search == Search.CONTENT ? store.graph().nodeCount(Side.LEFT) : embeddings.nodeCount())) {
+                throw new UnknownIdException(Side.LEFT, pin.trim(), "added since the store was "
+                        + (search == Search.CONTENT ? "built: it has no features" : "embedded: it has no embedding") + " yet");
             }
             IntPredicate accept = filter == null ? u -> u != query : u -> u != query && filter.test(externalPin(u));
             if (search == Search.CONTENT) {
@@ -695,6 +794,9 @@ public final class PinSageEngine implements AutoCloseable {
             closed = true;
             if (ownPool != null) {
                 ownPool.shutdown();
+            }
+            if (compactor != null) {
+                compactor.shutdown(); // a compaction queued now finds the engine closed; none runs: close holds the lock
             }
             if (newPinModel != null) {
                 newPinModel.close();

@@ -72,6 +72,55 @@ class PinSageEngineLiveTest {
         }
     }
 
+    /**
+     * compact() moves the added edges into a new store generation while a query thread keeps recommending; the new
+     * pin keeps its id and its recommendations, the log is cut (nothing to replay), and the threshold option compacts
+     * by itself in the background.
+     */
+    @Test
+    void shouldCompactAddedEdgesIntoTheStoreWhileQueriesRun() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 60);
+        try (PinSageEngine engine = PinSageEngine.open(store, live(LogSync.eachBatch()))) {
+            engine.addEdges(new EdgeBatch().add("pin-new", "board-3").add("pin-new", "board-new", 2f).add("pin-3", "board-new"));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger answered = new AtomicInteger();
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<?> queries = pool.submit(() -> {
+                while (!stop.get() || answered.get() == 0) {
+                    assertTrue(contains(engine.recommend(from("pin-3"), 100, WALKS), "pin-new"));
+                    answered.incrementAndGet();
+                }
+                return null;
+            });
+            Compacted done = engine.compact();
+            engine.addEdges(new EdgeBatch().add("pin-newer", "board-new"));
+            stop.set(true);
+            queries.get(30, TimeUnit.SECONDS);
+            pool.shutdown();
+            assertEquals(new Compacted(done.generation(), 123, 3, done.nanos()), done);
+            assertEquals(60, engine.densePin("pin-new"));
+            assertEquals(61, engine.densePin("pin-newer"));
+            assertEquals(124, engine.edgeCount());
+            assertTrue(contains(engine.recommend(from("pin-newer"), 100, WALKS), "pin-3"));
+        }
+        try (PinSageEngine engine = PinSageEngine.open(store, live(LogSync.eachBatch()))) {
+            assertEquals(1, engine.liveRecovery().edges()); // only the edge added after the compaction
+            assertEquals(124, engine.edgeCount());
+            assertEquals(60, engine.densePin("pin-new"));
+        }
+        EngineOptions every = EngineOptions.builder().residency(Residency.MAPPED).threads(1)
+                .liveEdges(dir.resolve("edges.log"), LogSync.eachBatch()).compactEvery(2).build();
+        try (PinSageEngine engine = PinSageEngine.open(store, every)) {
+            engine.addEdges(new EdgeBatch().add("pin-7", "board-new").add("pin-8", "board-new"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (engine.liveRecentEdges() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(0, engine.liveRecentEdges(), "no background compaction within 30 s");
+            assertEquals(126, engine.edgeCount());
+        }
+    }
+
     @Test
     void shouldChangeNothingForARefusedBatch() throws Exception {
         Path store = TestStores.pinsAndBoards(dir, 40);
