@@ -79,7 +79,7 @@ public final class RpcBenchmark {
         for (int i = 0; i < features.length; i++) {
             features[i] = (float) rnd.nextGaussian();
         }
-        this.inputs = new NodeInputs(nodes, featureDim, featureDim == 0 ? null : features, null);
+        this.inputs = NodeInputs.of(nodes, featureDim, featureDim == 0 ? null : features, null);
         int pairs = Math.multiplyExact(batch, batches);
         queries = new int[pairs];
         positives = new int[pairs];
