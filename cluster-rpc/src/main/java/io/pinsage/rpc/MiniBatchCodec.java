@@ -120,6 +120,16 @@ public final class MiniBatchCodec {
         return body.getIntLE(body.readerIndex());
     }
 
+    /** The epoch field of a batch body, without decoding the rest; -1 when the body is too short to hold it. */
+    public static int epoch(ByteBuf body) {
+        return body.readableBytes() >= 8 ? body.getIntLE(body.readerIndex() + 4) : -1;
+    }
+
+    /** The index field of a batch body, without decoding the rest; -1 when the body is too short to hold it. */
+    public static int index(ByteBuf body) {
+        return body.readableBytes() >= 12 ? body.getIntLE(body.readerIndex() + 8) : -1;
+    }
+
     /**
      * Decodes a body written by {@link #encode} into the batch the sampler built, its layer-0 inputs gathered from
      * {@code inputs}; reads {@code body} without moving its indices or releasing it.

@@ -12,6 +12,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,8 +22,10 @@ import java.util.concurrent.TimeUnit;
  * sampler restarted between epochs is used again) and returns the epoch's {@link RemoteMiniBatchSource};
  * {@link #factory()} is what a trainer takes.
  *
- * <p>Threads: one event loop ({@code pinsage-rpc-trainer}, a daemon thread) for every connection. {@link #open} is
- * called from the trainer's thread, {@link #close} from any.
+ * <p>Threads: one event loop ({@code pinsage-rpc-trainer}, a daemon thread) for every connection, and
+ * {@link RpcConfig#decodeThreads()} daemon threads ({@code pinsage-rpc-decode-i}) that decode the batches and gather
+ * their inputs, the bulk of a batch's cost on this side, so that one loop's thread does not bound the intake.
+ * {@link #open} is called from the trainer's thread, {@link #close} from any.
  */
 public final class RemoteSamplers implements AutoCloseable {
 
@@ -35,6 +39,7 @@ public final class RemoteSamplers implements AutoCloseable {
     /** Each sampler's client context, null for plain TCP; in the order of {@link #samplers}. */
     private final List<SslContext> tls;
     private final EventLoopGroup group;
+    private final ExecutorService decoders;
     private final Set<RemoteMiniBatchSource> open = ConcurrentHashMap.newKeySet();
 
     /**
@@ -94,6 +99,8 @@ public final class RemoteSamplers implements AutoCloseable {
         this.nodes = nodes;
         this.config = config;
         this.group = Transport.group(1, "pinsage-rpc-trainer");
+        this.decoders = Executors.newFixedThreadPool(config.decodeThreads(),
+                Thread.ofPlatform().name("pinsage-rpc-decode-", 0).daemon(true).factory());
     }
 
     /**
@@ -105,7 +112,7 @@ public final class RemoteSamplers implements AutoCloseable {
      */
     public RemoteMiniBatchSource open(int epoch, int fromBatch) {
         RemoteMiniBatchSource source = new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, inputs,
-                nodes, config, tls, group.next(), epoch, fromBatch, open::remove);
+                nodes, config, tls, group.next(), decoders, epoch, fromBatch, open::remove);
         open.add(source);
         return source;
     }
@@ -116,7 +123,8 @@ public final class RemoteSamplers implements AutoCloseable {
     }
 
     /**
-     * Stops the event loop. A source still open is abandoned: its connections close and a {@code take} waiting on it
+     * Stops the event loop and the decode threads (a batch being decoded or waiting for a thread is decoded, its frame
+     * released, and dropped). A source still open is abandoned: its connections close and a {@code take} waiting on it
      * throws. Idempotent.
      */
     @Override
@@ -125,6 +133,7 @@ public final class RemoteSamplers implements AutoCloseable {
             source.abandon();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        decoders.shutdown();
     }
 
     /**
