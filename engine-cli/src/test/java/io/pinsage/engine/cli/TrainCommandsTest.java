@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,6 +148,14 @@ class TrainCommandsTest {
         assertEquals(0, eval.code(), eval.err());
         assertEquals(expected, eval.out().strip(), "seed=" + SEED + " train printed:\n" + train.out());
 
+        // run again on the finished model: its neighbourhood stores are mapped, not computed again
+        Path left = model.resolve("neighborhoods.left");
+        String generation = StoreDirectory.openCurrent(left).name();
+        CliRun again = run("train", "--dataset", "store:" + store, "--out", model.toString(), "--epochs", "2", "--threads", "1");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.console().contains("neighbourhoods: " + left + " reused ("), again.console());
+        assertTrue(!again.console().contains("neighborhoods [##############################] 100% "), again.console());
+        assertEquals(generation, StoreDirectory.openCurrent(left).name());
     }
 
     @Test

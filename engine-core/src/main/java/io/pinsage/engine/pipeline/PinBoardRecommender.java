@@ -276,9 +276,9 @@ public final class PinBoardRecommender {
         PinSageConfig model = modelConfig();
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
                 model, tc);
-        try (MappedNeighborhoods hood = ModelNeighborhoods.build(graph, dir,
+        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(graph, dir, store.generation().root(),
                 ModelNeighborhoods.configs(kind, o.width(), o.steps(), c.seed(), o.width()), c.threads(),
-                progress.start("neighborhoods", "nodes", space.size()))) {
+                progress.start("neighborhoods", "nodes", space.size()), LOG::info)) {
             int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
             int valCount = Math.min(1000, pairs[0].length / 10);
             int[] trainQ = Arrays.copyOfRange(pairs[0], valCount, pairs[0].length);
