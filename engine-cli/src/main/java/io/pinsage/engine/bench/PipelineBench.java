@@ -58,8 +58,11 @@ import java.util.stream.Stream;
  * process: generate the store (E/16 pins, E/100 boards: the shape of the billion-edge target), compute the walk
  * neighbourhoods, train a fixed number of steps (the quickstart's model and batch, no hard negatives), embed every pin
  * and board out of core, then evaluate a sample of nodes one at a time by per-node recursive evaluation of the same
- * model. Prints per stage its wall time, throughput, peak heap and peak RSS; then the training step's median time,
- * the inference speed against the recursive one, and the bytes on disk per node of every file.
+ * model. Prints per stage its wall time, throughput, peak heap and peak RSS; then the training step's median time
+ * (and, with {@code compareEdges}, the ratio to the step on a second generated store, trained in the same run), the
+ * inference speed against the recursive one and each embedding stage's rate as a fraction of the machine's
+ * random-row read rate or GEMM rate, measured in the run, whichever bounds it, and the bytes on disk per node of every
+ * file of the first store and its model.
  *
  * <p>Peaks: before each stage the heap pools' peaks are reset ({@link MemoryPoolMXBean#resetPeakUsage}) and, where
  * the kernel allows it, the process's peak RSS ({@code 5} written to {@code /proc/self/clear_refs}); after it the
@@ -132,6 +135,9 @@ public final class PipelineBench {
     private static int boards(long edges) {
         return (int) Math.max(1, edges / 100);
     }
+
+    /** The directory under the work directory of the {@code compareEdges} store and its model. */
+    private static final String COMPARED = "compare";
 
     /** One stage's measurements. */
     private record Stage(String name, double seconds, String throughput, long heapPeak, long livePeak, long rssPeak) {
@@ -255,11 +261,11 @@ public final class PipelineBench {
     private void compare(double step) throws IOException {
         long e2 = options.compareEdges();
         String label = " @" + (e2 % 1_000_000 == 0 ? e2 / 1_000_000 + "M" : e2 % 1000 == 0 ? e2 / 1000 + "k" : Long.toString(e2));
-        Path storeDir = work.resolve("compare").resolve("store");
+        Path storeDir = work.resolve(COMPARED).resolve("store");
         generate(storeDir, e2, label);
         double other;
         try (GraphStore store = GraphStore.open(storeDir)) {
-            other = train(store, work.resolve("compare").resolve("model"), (long) pins(e2) + boards(e2), label);
+            other = train(store, work.resolve(COMPARED).resolve("model"), (long) pins(e2) + boards(e2), label);
         }
         notes.add(String.format(Locale.ROOT, "training step, same run: median %.1f ms at %,d edges against %.1f ms at %,d "
                 + "edges: %.2fx", step, options.edges(), other, e2, step / other));
@@ -450,8 +456,10 @@ public final class PipelineBench {
         out.printf(Locale.ROOT, "%-58s %16s %12s%n", "file (bytes on disk per node of the %,d pins and boards)".formatted(nodes),
                 "bytes", "bytes/node");
         long total = 0;
+        Path compared = work.resolve(COMPARED);
         try (Stream<Path> files = Files.walk(work)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+            // the compared store's files are of other nodes
+            for (Path f : files.filter(f -> Files.isRegularFile(f) && !f.startsWith(compared)).sorted().toList()) {
                 long size = Files.size(f);
                 total += size;
                 if (size >= 4096) {

@@ -37,6 +37,8 @@ class BenchPipelineCommandTest {
                     stage + " against its bound in\n" + out);
         }
         assertTrue(!Files.exists(work.resolve("random-rows.probe")), "the probe's file is deleted");
+        assertTrue(Files.isDirectory(work.resolve("compare/store")) && out.lines().noneMatch(l -> l.startsWith("compare/")),
+                "the compared store's files are not counted per node of the first:\n" + out);
         assertTrue(out.contains("; 3 steps)"), out);
         assertTrue(out.contains("inference: embed "), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("store/") && l.contains("left.features")), out);
