@@ -158,6 +158,21 @@ class TrainCommandsTest {
         assertEquals(generation, StoreDirectory.openCurrent(left).name());
     }
 
+    /** The pins' rows that the neighborhoods command published into the store, with training's settings, are trained on. */
+    @Test
+    void shouldTrainOnTheStoresNeighborhoodsWhenTheyHaveTrainingsSettings() throws Exception {
+        Path store = dir.resolve("store");
+        assertEquals(0, run("generate", "--out", store.toString(), "--pins", "2000", "--boards", "200", "--edges", "10000").code());
+        CliRun rows = run("neighborhoods", store.toString(), "--top", "10", "--steps", "100", "--seed", "7", "--threads", "1");
+        assertEquals(0, rows.code(), rows.err());
+        Path model = dir.resolve("model");
+        CliRun train = run("train", "--dataset", "store:" + store, "--out", model.toString(), "--epochs", "1", "--threads", "1");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.console().contains("neighbourhoods: " + store.resolve("neighborhoods.left") + " reused for "
+                + model.resolve("neighborhoods.left")), train.console());
+        assertTrue(train.console().contains("neighbourhoods: building " + model.resolve("neighborhoods.right")), train.console());
+    }
+
     @Test
     void shouldRefuseToEvaluateOrResumeASyntheticModelOnAStoreOfAnotherShape() throws Exception {
         Path store = dir.resolve("store");

@@ -37,11 +37,21 @@ public final class NeighborhoodStores {
      */
     public static StoreGeneration buildAll(NeighborhoodBuilder builder, Path root, NeighborhoodBuilder.Progress progress)
             throws IOException {
+        return buildAll(builder, root, null, progress);
+    }
+
+    /**
+     * As {@link #buildAll(NeighborhoodBuilder, Path, NeighborhoodBuilder.Progress)}, recording that the rows were
+     * computed from {@code graph} ({@link #graphId}; null records nothing), so that training takes them only for that
+     * graph.
+     */
+    public static StoreGeneration buildAll(NeighborhoodBuilder builder, Path root, String graph,
+                                           NeighborhoodBuilder.Progress progress) throws IOException {
         NeighborhoodConfig config = builder.config();
         int n = builder.graph().nodeCount(config.side());
         try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(root, config.side(), config.neighborSide(), n,
                 config.topT(), config.stepsPerNode(), config.seed())) {
-            w.recordSettings(settings(config));
+            w.recordSettings(settings(config, graph));
             builder.compute(null, n, w::writeRow, progress);
             return w.commit();
         }
@@ -49,10 +59,16 @@ public final class NeighborhoodStores {
 
     /**
      * What a store records of {@code config} beyond its header's counts ({@link NeighborhoodFormat#SETTINGS_FILE}):
-     * the kind of row, the restart probability and the lanes.
+     * the kind of row, the restart probability, the lanes and, when known, the graph the rows were computed from.
      */
-    static String settings(NeighborhoodConfig config) {
-        return "kind=" + config.kind() + "\nalpha=" + config.alpha() + "\nlanes=" + config.lanes() + "\n";
+    static String settings(NeighborhoodConfig config, String graph) {
+        return "kind=" + config.kind() + "\nalpha=" + config.alpha() + "\nlanes=" + config.lanes() + "\n"
+                + (graph == null ? "" : "graph=" + graph + "\n");
+    }
+
+    /** The name a store's rows record for the graph of {@code generation}: its directory, absolute. */
+    public static String graphId(StoreGeneration generation) {
+        return generation.directory().toAbsolutePath().normalize().toString();
     }
 
     /** The value of {@code key} in {@code settings} as {@link #settings} writes them, or null when absent. */
@@ -120,7 +136,8 @@ public final class NeighborhoodStores {
                         + ", but the update computes side=" + config.side() + " neighborSide=" + config.neighborSide()
                         + " topT=" + config.topT() + " nodeCount=" + n + ": rebuild it with buildAll");
             }
-            w.recordSettings(settings(config));
+            // the rows now mix two graphs: the record names none, so training does not take them for either
+            w.recordSettings(settings(config, null));
             int[] distinct = IntStream.of(nodes).distinct().toArray();
             builder.compute(distinct, distinct.length, w::writeRow, progress);
             return w.commit();

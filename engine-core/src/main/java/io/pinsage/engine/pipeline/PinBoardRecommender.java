@@ -276,7 +276,7 @@ public final class PinBoardRecommender {
         PinSageConfig model = modelConfig();
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
                 model, tc);
-        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(graph, dir, store.generation().root(),
+        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(graph, dir, store.generation(),
                 ModelNeighborhoods.configs(kind, o.width(), o.steps(), c.seed(), o.width()), c.threads(),
                 progress.start("neighborhoods", "nodes", space.size()), LOG::info)) {
             int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());

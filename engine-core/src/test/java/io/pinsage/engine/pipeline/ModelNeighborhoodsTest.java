@@ -7,6 +7,7 @@ import io.pinsage.csr.TestSeed;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreFileFormat;
+import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodFormat;
 import io.pinsage.csr.neighborhood.NeighborhoodStoreWriter;
 import io.pinsage.engine.train.MappedNeighborhoods;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -201,13 +203,14 @@ class ModelNeighborhoodsTest {
         String tag = TestSeed.tag(seed);
         HeapBipartiteGraph g = graph(seed);
         Path store = dir.resolve("store");
+        StoreGeneration first = new StoreGeneration(store, "gen-00000001", store.resolve("gen-00000001"), Map.of());
         NeighborhoodConfig[] configs = ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 100, seed, 3);
         NeighborhoodStores.buildAll(new NeighborhoodBuilder(g, configs[0], 2), ModelNeighborhoods.root(store, Side.LEFT),
-                (done, total) -> { });
+                NeighborhoodStores.graphId(first), (done, total) -> { });
         List<String> notes = new ArrayList<>();
         AtomicLong progress = new AtomicLong();
         Path model = dir.resolve("model");
-        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(g, model, store, configs, 2, progress::set, notes::add)) {
+        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(g, model, first, configs, 2, progress::set, notes::add)) {
             assertRows(g, NodeSpace.of(g), hood, configs, tag);
         }
         assertTrue(notes.get(0).contains(ModelNeighborhoods.root(store, Side.LEFT) + " reused for"), tag + notes);
@@ -217,9 +220,17 @@ class ModelNeighborhoodsTest {
         Path other = dir.resolve("other");
         notes.clear();
         NeighborhoodConfig[] moreSteps = ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 150, seed, 3);
-        ModelNeighborhoods.prepare(g, other, store, moreSteps, 2, d -> { }, notes::add).close();
+        ModelNeighborhoods.prepare(g, other, first, moreSteps, 2, d -> { }, notes::add).close();
         assertTrue(notes.get(0).contains("building") && notes.get(0).contains(ModelNeighborhoods.root(store, Side.LEFT)
                 + " was built with nodes=" + PINS + " kind=WALK T=4 steps=100"), tag + notes);
+
+        // the store's graph republished: its rows were computed from the generation before
+        StoreGeneration second = new StoreGeneration(store, "gen-00000002", store.resolve("gen-00000002"), Map.of());
+        notes.clear();
+        ModelNeighborhoods.prepare(g, dir.resolve("regenerated"), second, configs, 2, d -> { }, notes::add).close();
+        assertTrue(notes.get(0).contains("building") && notes.get(0).contains(ModelNeighborhoods.root(store, Side.LEFT)
+                + " was computed from the graph " + NeighborhoodStores.graphId(first) + ", not from "
+                + NeighborhoodStores.graphId(second)), tag + notes);
 
         // rows published before stores recorded their kind are not taken for any kind
         Path old = dir.resolve("old");
@@ -228,6 +239,6 @@ class ModelNeighborhoodsTest {
             w.commit();
         }
         assertEquals("does not record its kind of row (written before stores recorded it)",
-                ModelNeighborhoods.differs(ModelNeighborhoods.root(old, Side.LEFT), configs[0], PINS), tag);
+                ModelNeighborhoods.differs(ModelNeighborhoods.root(old, Side.LEFT), configs[0], PINS, null), tag);
     }
 }
