@@ -5,21 +5,26 @@ import io.pinsage.csr.EngagementPairs;
 import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.engine.eval.EmbeddingPairScorer;
 import io.pinsage.engine.eval.PairRankingEvaluator;
 import io.pinsage.engine.eval.PairRankingMetrics;
 import io.pinsage.engine.eval.PairScorer;
+import io.pinsage.engine.train.BatchSupply;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.StoreNodeInputs;
 import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.engine.train.RunFingerprint;
 import io.pinsage.engine.train.Trainer;
+import io.pinsage.engine.train.TrainingBatches;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.engine.util.StageProgress;
+import io.pinsage.walk.NeighborhoodConfig;
 import io.pinsage.walk.NeighborhoodKind;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
@@ -33,6 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -269,6 +275,15 @@ public final class PinBoardRecommender {
      */
     public Row trainAndEvaluate(String label, NeighborhoodKind kind, int maxHard, Path dir, TrainingProgress training)
             throws IOException {
+        return trainAndEvaluate(label, kind, maxHard, dir, training, BatchSupply.LOCAL);
+    }
+
+    /**
+     * As above, with the minibatches built by {@code supply} (samplers of {@link #samplerBatches}, for one): the
+     * batches, and so the model, are those of sampler threads of this process.
+     */
+    public Row trainAndEvaluate(String label, NeighborhoodKind kind, int maxHard, Path dir, TrainingProgress training,
+                                BatchSupply supply) throws IOException {
         long t0 = System.nanoTime();
         Options o = options;
         TrainingConfig c = o.training();
@@ -276,32 +291,21 @@ public final class PinBoardRecommender {
         PinSageConfig model = modelConfig();
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
                 model, tc);
-        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(graph, dir, store.generation(),
-                ModelNeighborhoods.configs(kind, o.width(), o.steps(), c.seed(), o.width()), c.threads(),
-                progress.start("neighborhoods", "nodes", space.size()), LOG::info)) {
-            int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
-            int valCount = Math.min(1000, pairs[0].length / 10);
-            int[] trainQ = Arrays.copyOfRange(pairs[0], valCount, pairs[0].length);
-            int[] trainP = Arrays.copyOfRange(pairs[1], valCount, pairs[1].length);
-            int[] valQ = Arrays.copyOf(pairs[0], valCount);
-            int[] valP = Arrays.copyOf(pairs[1], valCount);
-            HardNegativeCache hard = null;
-            if (maxHard > 0 && (at == null || !at.finished(tc))) {
-                HardNegativeBand band = hardBand();
-                hard = new HardNegativeCache(graph, band, HARD_NEGATIVES_KEPT, c.seed(), HARD_NEGATIVE_CACHE_BYTES);
-                LOG.info(String.format(Locale.ROOT, "hard negatives: %s, ranked on the sampler threads as queries need them;"
-                        + " a cache of %,d bands (%d MiB)", band, hard.capacity(), HARD_NEGATIVE_CACHE_BYTES >> 20));
-            }
+        try (MappedNeighborhoods hood = neighborhoods(kind, dir)) {
+            Pairs pairs = pairs();
+            // a finished run trains nothing: its recipe needs no ranked bands
+            HardNegativeCache hard = maxHard > 0 && (at == null || !at.finished(tc)) ? hardNegatives() : null;
+            TrainingBatches batches = batches(kind, tc, model, hood, pairs, hard, null);
             PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
             String metric = "val hit@" + o.k();
             TrainingListener listener = TrainingListener.of(new TrainingLog(dir, metric),
                     training.start(c.epochs(), metric, dir.resolve(TrainingLog.FILE)));
-            int[] valNodes = valEval.nodesScored(valQ, valP, 0, space.leftCount());
-            Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
+            int[] valNodes = valEval.nodesScored(pairs.valQ, pairs.valP, 0, space.leftCount());
+            Trainer trainer = new Trainer(backend, model, batches.schedule(), supply.sources(batches), tc,
                     m -> valEval.evaluate(new EmbeddingPairScorer(valNodes, Inference.embedNodes(m, hood, inputs, valNodes),
-                            o.dim()), valQ, valP, 0, space.leftCount()).hitRate(), listener);
+                            o.dim()), pairs.valQ, pairs.valP, 0, space.leftCount()).hitRate(), listener);
             Trainer.Result r = trainer.train(dir);
-            if (hard != null) {
+            if (hard != null && supply == BatchSupply.LOCAL) {
                 LOG.info(String.format(Locale.ROOT, "hard negatives: %,d bands ranked, %,d draws served from the cache",
                         hard.ranked(), hard.reused()));
             }
@@ -309,6 +313,85 @@ public final class PinBoardRecommender {
             best.save(dir.resolve(LightGcnRecommender.MODEL));
             return new Row(label, rank(best, hood), (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /**
+     * The minibatches {@link #trainAndEvaluate} trains on with walk neighbourhoods and the options' hard negatives, for
+     * a sampler that serves them to that run's trainer ({@code train --dataset store:DIR --samplers}): the same
+     * co-save pairs, hard negatives (ranked on the sampler's build threads) and neighbourhood rows. The rows are
+     * prepared in {@code workDir} as a trainer prepares them in its model directory: the store's own neighbourhood
+     * stores when they were computed from this generation with these settings, else rows built there (or mapped
+     * from a previous start). The fingerprint covers the store's data, the rows themselves (their stores' checksums),
+     * the settings and the hard-negative band, so a trainer that would train on anything else is refused. The
+     * returned recipe owns the mapped rows until closed; {@code store} must outlive it.
+     *
+     * @throws IllegalArgumentException if the store has no pin features or no held-out pairs, or {@code workDir}
+     *                                  holds neighbourhoods of an earlier version
+     */
+    public static TrainingBatches samplerBatches(GraphStore store, Options options, Path workDir, StageProgress progress)
+            throws IOException {
+        PinBoardRecommender rec = new PinBoardRecommender(store, options, null, progress);
+        Files.createDirectories(workDir);
+        ModelNeighborhoods.requireCurrent(workDir);
+        MappedNeighborhoods hood = rec.neighborhoods(NeighborhoodKind.WALK, workDir);
+        try {
+            TrainingConfig tc = options.training();
+            return rec.batches(NeighborhoodKind.WALK, tc, rec.modelConfig(), hood, rec.pairs(),
+                    tc.maxHardNegatives() > 0 ? rec.hardNegatives() : null, hood);
+        } catch (RuntimeException e) {
+            hood.close();
+            throw e;
+        }
+    }
+
+    /** The training and validation pairs: the first (at most 1,000, a tenth) of the co-save pairs validate. */
+    private record Pairs(int[] trainQ, int[] trainP, int[] valQ, int[] valP) {
+    }
+
+    private Pairs pairs() {
+        int[][] pairs = coSavedPairs(options.maxPairs(), options.training().seed());
+        int valCount = Math.min(1000, pairs[0].length / 10);
+        return new Pairs(Arrays.copyOfRange(pairs[0], valCount, pairs[0].length),
+                Arrays.copyOfRange(pairs[1], valCount, pairs[1].length), Arrays.copyOf(pairs[0], valCount),
+                Arrays.copyOf(pairs[1], valCount));
+    }
+
+    /** The rows of {@code kind} a run with these options trains on, prepared in {@code dir}. */
+    private MappedNeighborhoods neighborhoods(NeighborhoodKind kind, Path dir) throws IOException {
+        TrainingConfig c = options.training();
+        return ModelNeighborhoods.prepare(graph, dir, store.generation(), ModelNeighborhoods.configs(kind,
+                options.width(), options.steps(), c.seed(), options.width()), c.threads(),
+                progress.start("neighborhoods", "nodes", space.size()), LOG::info);
+    }
+
+    private HardNegativeCache hardNegatives() {
+        HardNegativeBand band = hardBand();
+        HardNegativeCache hard = new HardNegativeCache(graph, band, HARD_NEGATIVES_KEPT, options.training().seed(),
+                HARD_NEGATIVE_CACHE_BYTES);
+        LOG.info(String.format(Locale.ROOT, "hard negatives: %s, ranked on the sampler threads as queries need them;"
+                + " a cache of %,d bands (%d MiB)", band, hard.capacity(), HARD_NEGATIVE_CACHE_BYTES >> 20));
+        return hard;
+    }
+
+    /**
+     * The one recipe of a run's batches, which the trainer and its samplers both make. Its fingerprint names the
+     * store generation and its content, the pairs drawn, the rows (settings and the content of both stores), the
+     * training settings with the hard-negative band (whether or not {@code hard} is given: a finished run gives none),
+     * and the model.
+     */
+    private TrainingBatches batches(NeighborhoodKind kind, TrainingConfig tc, PinSageConfig model,
+                                    MappedNeighborhoods hood, Pairs pairs, HardNegativeCache hard, AutoCloseable owned)
+            throws IOException {
+        StoreGeneration g = store.generation();
+        String data = "store " + g.name() + " " + StoreContent.of(g) + " " + shape() + " maxPairs=" + options.maxPairs();
+        NeighborhoodConfig[] rows = ModelNeighborhoods.configs(kind, options.width(), options.steps(),
+                tc.seed(), options.width());
+        String hoodPart = rows[0] + " " + rows[1] + " left=" + StoreContent.of(hood.store(Side.LEFT).path())
+                + " right=" + StoreContent.of(hood.store(Side.RIGHT).path());
+        String negatives = tc.maxHardNegatives() > 0 ? hardBand() + " kept=" + HARD_NEGATIVES_KEPT : "none";
+        RunFingerprint fingerprint = RunFingerprint.of(data, hoodPart, tc, negatives, model);
+        return new TrainingBatches(model, hood, inputs, pairs.trainQ, pairs.trainP, 0, space.leftCount(), hard, tc,
+                fingerprint, owned);
     }
 
     /**

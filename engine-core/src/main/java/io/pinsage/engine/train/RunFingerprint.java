@@ -42,13 +42,22 @@ public record RunFingerprint(Map<String, String> parts) {
      * @param neighborhoods how every node's neighbourhood rows are computed
      */
     public static RunFingerprint of(String data, String neighborhoods, TrainingConfig t, PinSageConfig model) {
+        return of(data, neighborhoods, t, "none", model);
+    }
+
+    /**
+     * As above, for a run with hard negatives: {@code hardNegatives} says how they are drawn (band, members kept), and
+     * joins the training part.
+     */
+    public static RunFingerprint of(String data, String neighborhoods, TrainingConfig t, String hardNegatives,
+                                    PinSageConfig model) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("data", data);
         m.put("neighborhoods", neighborhoods);
         m.put("training", "batchSize=" + t.batchSize() + " sharedNegatives=" + t.sharedNegatives() + " inBatchNegatives="
                 + t.inBatchNegatives() + " maxHardNegatives=" + t.maxHardNegatives() + " loss=" + t.loss() + " margin="
                 + t.margin() + " temperature=" + t.temperature() + " learningRate=" + t.learningRate() + " embeddingRate="
-                + t.embeddingRate() + " lrDecay=" + t.lrDecay() + " seed=" + t.seed());
+                + t.embeddingRate() + " lrDecay=" + t.lrDecay() + " seed=" + t.seed() + " hardNegatives=" + hardNegatives);
         m.put("model", model.toString());
         return new RunFingerprint(m);
     }
