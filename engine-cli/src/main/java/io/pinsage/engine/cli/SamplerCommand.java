@@ -1,8 +1,10 @@
 package io.pinsage.engine.cli;
 
 import io.netty.handler.ssl.SslContext;
+import io.pinsage.csr.GraphStore;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.pipeline.LightGcnRecommender;
+import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.train.RunFingerprint;
 import io.pinsage.engine.train.TrainingBatches;
 import io.pinsage.rpc.RpcConfig;
@@ -11,6 +13,7 @@ import io.pinsage.rpc.SharedSecret;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -19,8 +22,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Serves a training run's minibatches to trainers ({@code train --samplers}) until the process is stopped: builds
- * the neighbourhoods from the dataset into its work directory (or maps them from a previous start), listens, and
- * builds each batch a trainer asks for. Prints {@code listening on HOST:PORT} on stdout once it listens; admissions,
+ * the neighbourhoods from the dataset into its work directory (or maps them from a previous start, or, for a
+ * pin–board store, from the store's own neighbourhood stores when they match), listens, and builds each batch a
+ * trainer asks for (a store's hard negatives included). Prints {@code listening on HOST:PORT} on stdout once it listens; admissions,
  * refusals and lost trainers go to stderr.
  */
 @Command(name = "sampler", mixinStandardHelpOptions = true,
@@ -29,8 +33,19 @@ import java.util.concurrent.CountDownLatch;
                 + "data and settings before any batch moves, and name what differs.")
 final class SamplerCommand implements Callable<Integer> {
 
-    @Option(names = "--dataset", required = true, description = "KIND:PATH of the trainer's dataset; lightgcn:DIR")
+    @Option(names = "--dataset", paramLabel = "KIND:PATH", description = "the trainer's dataset: lightgcn:DIR, or "
+            + "store:DIR (synthetic:DIR), a pin-board store; may be given as the first parameter instead")
     String dataset;
+
+    @Parameters(arity = "0..1", paramLabel = "DATASET", description = "the trainer's dataset, as --dataset")
+    String datasetParameter;
+
+    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "store:DIR only: the trainer's --hard-band")
+    String hardBand;
+
+    @Option(names = "--id-embeddings", paramLabel = "on|off|hashed:N", description = "store:DIR only: the trainer's "
+            + "--id-embeddings (default: ${DEFAULT-VALUE})")
+    String idEmbeddings = "off";
 
     @Option(names = "--work", required = true, paramLabel = "DIR", description = "directory for the training graph and "
             + "neighbourhood stores: built at the first start, mapped again at the next")
@@ -64,10 +79,17 @@ final class SamplerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DatasetSpec spec = DatasetSpec.parse(dataset);
-        if (!spec.kind().equals("lightgcn")) {
-            throw new IllegalArgumentException("--dataset=" + dataset + ": a sampler serves lightgcn:DIR datasets; "
-                    + "synthetic:DIR datasets train with sampler threads of the trainer's process");
+        if ((dataset == null) == (datasetParameter == null)) {
+            throw new IllegalArgumentException("--dataset: give the trainer's dataset once, as --dataset KIND:PATH or as "
+                    + "the first parameter");
+        }
+        DatasetSpec spec = DatasetSpec.parse(dataset != null ? dataset : datasetParameter);
+        if (!spec.kind().equals("lightgcn") && !spec.isStore()) {
+            throw new IllegalArgumentException("--dataset=" + spec.kind() + ":" + spec.path() + ": a sampler serves "
+                    + "lightgcn:DIR and store:DIR datasets");
+        }
+        if (!spec.isStore() && (hardBand != null || !idEmbeddings.equals("off"))) {
+            throw new IllegalArgumentException("--hard-band/--id-embeddings: for store:DIR datasets");
         }
         SharedSecret secret = SamplingOptions.secret(secretFile);
         RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb, prefetch);
@@ -77,29 +99,47 @@ final class SamplerCommand implements Callable<Integer> {
         }
         InetSocketAddress at = SamplingOptions.addresses("--listen", listen).getFirst();
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (spec.isStore()) {
+            PinBoardRecommender.Options options = TrainCommand.withIdEmbeddings(
+                    SyntheticComparison.options(t, training.epochs, hardBand), idEmbeddings);
+            try (GraphStore store = GraphStore.open(spec.path())) {
+                StoreChecks.verifyAll(store, System.err);
+                try (TrainingBatches batches = PinBoardRecommender.samplerBatches(store, options, work,
+                        ProgressBar.stages(System.err))) {
+                    serve(batches, at, secret, t, rpc, context);
+                }
+            }
+            return 0;
+        }
         LightGcnDataset data = LightGcnDataset.load(spec.path());
         try (TrainingBatches batches = LightGcnRecommender.samplerBatches(data, work, training.recommender(t))) {
-            RunFingerprint fingerprint = batches.fingerprint();
-            SamplerServer server = new SamplerServer(at, secret, fingerprint.bytes(), fingerprint.summary(),
-                    batches.producer(), t, rpc, context);
-            try {
-                server.start();
-            } catch (IllegalStateException e) {
-                throw new IllegalArgumentException("--listen=" + listen + ": " + e.getMessage());
-            }
-            CountDownLatch stopped = new CountDownLatch(1);
-            // A stopped sampler closes its connections first: its trainers reassign its batches at once.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "pinsage-sampler-stop"));
-            System.err.println("fingerprint " + fingerprint.summary());
-            InetSocketAddress bound = server.address();
-            String host = bound.getHostString();
-            System.out.println("listening on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
-            System.out.flush();
-            stopped.await();
+            serve(batches, at, secret, t, rpc, context);
         }
         return 0;
+    }
+
+    /** Serves {@code batches} at {@code at} until the process is stopped. */
+    private void serve(TrainingBatches batches, InetSocketAddress at, SharedSecret secret, int t, RpcConfig rpc,
+                       SslContext context) throws InterruptedException {
+        RunFingerprint fingerprint = batches.fingerprint();
+        SamplerServer server = new SamplerServer(at, secret, fingerprint.bytes(), fingerprint.summary(),
+                batches.producer(), t, rpc, context);
+        try {
+            server.start();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("--listen=" + listen + ": " + e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        // A stopped sampler closes its connections first: its trainers reassign its batches at once.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "pinsage-sampler-stop"));
+        System.err.println("fingerprint " + fingerprint.summary());
+        InetSocketAddress bound = server.address();
+        String host = bound.getHostString();
+        System.out.println("listening on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
+        System.out.flush();
+        stopped.await();
     }
 }

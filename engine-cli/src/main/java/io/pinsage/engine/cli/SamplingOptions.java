@@ -77,18 +77,6 @@ final class SamplingOptions {
                 tls.client());
     }
 
-    /**
-     * @throws IllegalArgumentException when these options ask for samplers: {@code why} says why they cannot serve
-     */
-    void requireLocal(String why) {
-        if (samplers != null || localSamplers != 0) {
-            throw new IllegalArgumentException("--samplers/--local-samplers: " + why);
-        }
-        if (tls.given()) {
-            throw new IllegalArgumentException("--tls-cert/--tls-key/--tls-trust: " + why);
-        }
-    }
-
     /** @throws IllegalArgumentException naming {@code option} and the entry that is not HOST:PORT */
     static List<InetSocketAddress> addresses(String option, String text) {
         try {

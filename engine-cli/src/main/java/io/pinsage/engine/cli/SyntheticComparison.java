@@ -3,6 +3,7 @@ package io.pinsage.engine.cli;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.engine.pipeline.HardNegativeBand;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
+import io.pinsage.engine.train.BatchSupply;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.walk.NeighborhoodKind;
 
@@ -45,6 +46,15 @@ final class SyntheticComparison {
      */
     static void run(Path storeDir, Path modelDir, PinBoardRecommender.Options o, boolean ablations, boolean verify, Backend backend,
                     PrintStream out, PrintStream err) throws Exception {
+        run(storeDir, modelDir, o, ablations, verify, backend, BatchSupply.LOCAL, out, err);
+    }
+
+    /**
+     * As above, PinSage's minibatches built by {@code supply}; the ablations, when asked for, train with sampler
+     * threads of this process.
+     */
+    static void run(Path storeDir, Path modelDir, PinBoardRecommender.Options o, boolean ablations, boolean verify, Backend backend,
+                    BatchSupply supply, PrintStream out, PrintStream err) throws Exception {
         try (GraphStore store = GraphStore.open(storeDir)) {
             if (verify) {
                 StoreChecks.verifyAll(store, err);
@@ -62,7 +72,7 @@ final class SyntheticComparison {
             rows.add(rec.contentBaseline());
             rows.add(rec.pixieBaseline(20_000));
             PinBoardRecommender.Row pinsage = rec.trainAndEvaluate("PinSage (walk neighbourhoods, curriculum)",
-                    NeighborhoodKind.WALK, o.training().maxHardNegatives(), modelDir, ConsoleProgress.withPlots(err));
+                    NeighborhoodKind.WALK, o.training().maxHardNegatives(), modelDir, ConsoleProgress.withPlots(err), supply);
             rows.add(pinsage);
             if (ablations) {
                 PinBoardRecommender.Row uniform = rec.trainAndEvaluate("ablation: uniform 2-hop neighbourhoods",

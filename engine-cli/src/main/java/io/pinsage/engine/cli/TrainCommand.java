@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
         description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt, or store:DIR, a pin-board store with pin "
                 + "features and held-out pairs such as generate writes; synthetic:DIR is another name for it) and "
                 + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint/ when present. On a store it also prints the "
-                + "comparison with content-only and Pixie (of the options, only --epochs, --threads, --hard-band, --id-embeddings and --ablations apply "
-                + "there). Defaults are the recommended settings. With --samplers, sampler processes build the minibatches.")
+                + "comparison with content-only and Pixie (of the options, only --epochs, --threads, --hard-band, --id-embeddings, --ablations "
+                + "and the sampler options apply there). Defaults are the recommended settings. With --samplers, sampler "
+                + "processes build the minibatches.")
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -36,7 +37,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "threads for neighbourhoods, sampling and evaluation; default: all cores")
     Integer threads;
 
-    @Option(names = "--ablations", description = "store:DIR only: also train the uniform-neighbourhood and no-hard-negative ablations")
+    @Option(names = "--ablations", description = "store:DIR only: also train the uniform-neighbourhood and no-hard-negative "
+            + "ablations (not with --samplers/--local-samplers)")
     boolean ablations;
 
     @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "store:DIR only: PPR ranks of the hard negatives; "
@@ -81,11 +83,15 @@ final class TrainCommand implements Callable<Integer> {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         RecommenderOptions o = training.recommender(t);
         if (spec.isStore()) {
-            sampling.requireLocal("synthetic:DIR datasets train with sampler threads of this process");
             PinBoardRecommender.Options options = withIdEmbeddings(SyntheticComparison.options(t, training.epochs, hardBand),
                     idEmbeddings);
-            try (Backend backend = device.open()) {
-                SyntheticComparison.run(spec.path(), out, options, ablations, true, backend, System.out, System.err);
+            try (RemoteBatchSupply remote = sampling.supply(); Backend backend = device.open()) {
+                if (remote != null && ablations) {
+                    throw new IllegalArgumentException("--ablations: the ablations train other neighbourhoods and "
+                            + "negatives than the samplers serve; train them without --samplers/--local-samplers");
+                }
+                SyntheticComparison.run(spec.path(), out, options, ablations, true, backend,
+                        remote != null ? remote : BatchSupply.LOCAL, System.out, System.err);
             }
             return 0;
         }

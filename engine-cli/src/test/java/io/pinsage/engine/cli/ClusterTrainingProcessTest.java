@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code train --samplers} with two {@code sampler} processes, one killed (SIGKILL) mid-epoch, then resumed from its
  * checkpoint with the survivor and a sampler inside the trainer: the run's losses and final model are the in-process
- * run's, bit for bit (CPU backend, same seed). Loopback only; a tiny dataset, a few seconds.
+ * run's, bit for bit (CPU backend, same seed). The same on a pin–board store ({@code sampler store:DIR}), hard
+ * negatives ranked on the sampler, and a sampler over another store refused. Loopback only; tiny data, seconds.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterTrainingProcessTest {
@@ -90,6 +91,53 @@ class ClusterTrainingProcessTest {
             assertEquals(losses(reference), losses(model));
             assertArrayEquals(Files.readAllBytes(reference.resolve("model.bin")), Files.readAllBytes(model.resolve("model.bin")),
                     "the final model");
+        } finally {
+            for (Process p : samplers) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
+    void shouldTrainOnAStoreAsTheInProcessRunWithARemoteSamplerAndRefuseOneOverAnotherStore() throws Exception {
+        Path store = dir.resolve("store");
+        Path other = dir.resolve("other");
+        for (Path s : List.of(store, other)) {
+            CliRun g = CliRun.run("generate", "--out", s.toString(), "--pins", "1500", "--boards", "150", "--edges",
+                    "7500", "--seed", Long.toString(s == store ? SEED : SEED + 1));
+            assertEquals(0, g.code(), g.err());
+        }
+        Path secret = dir.resolve("secret");
+        Files.writeString(secret, "a secret of more than sixteen bytes\n");
+        List<String> options = List.of("--epochs", "2", "--threads", "1");
+        List<Process> samplers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                samplers.add(start(args(List.of("sampler", "store:" + (i == 0 ? store : other), "--work",
+                        dir.resolve("work-" + i).toString(), "--listen", "127.0.0.1:0", "--secret-file", secret.toString()),
+                        options), samplerLog(i), true));
+            }
+            Path reference = dir.resolve("reference");
+            CliRun local = CliRun.run(args(List.of("train", "--dataset", "store:" + store, "--out", reference.toString(),
+                    "--device", "cpu"), options));
+            assertEquals(0, local.code(), local.err());
+            String same = listening(samplers.get(0), samplerLog(0));
+            String foreign = listening(samplers.get(1), samplerLog(1));
+
+            Path model = dir.resolve("model");
+            CliRun remote = CliRun.run(args(List.of("train", "--dataset", "store:" + store, "--out", model.toString(),
+                    "--device", "cpu", "--samplers", same, "--secret-file", secret.toString()), options));
+            assertEquals(0, remote.code(), remote.err() + remote.console());
+            assertTrue(Files.readString(samplerLog(0)).contains("admitted"), Files.readString(samplerLog(0)));
+            assertEquals(losses(reference), losses(model));
+            assertArrayEquals(Files.readAllBytes(reference.resolve("model.bin")), Files.readAllBytes(model.resolve("model.bin")),
+                    "the final model");
+
+            CliRun refused = CliRun.run(args(List.of("train", "--dataset", "store:" + store, "--out",
+                    dir.resolve("refused").toString(), "--device", "cpu", "--samplers", foreign, "--secret-file",
+                    secret.toString()), options));
+            assertEquals(2, refused.code(), refused.err());
+            assertTrue(refused.err().contains("serves another run: data (here "), refused.err());
         } finally {
             for (Process p : samplers) {
                 p.destroyForcibly().waitFor();
