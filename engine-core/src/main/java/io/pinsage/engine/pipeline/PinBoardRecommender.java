@@ -5,6 +5,7 @@ import io.pinsage.csr.EngagementPairs;
 import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.format.StoreLineage;
 import io.pinsage.engine.eval.EmbeddingPairScorer;
 import io.pinsage.engine.eval.PairRankingEvaluator;
 import io.pinsage.engine.eval.PairRankingMetrics;
@@ -226,7 +227,9 @@ public final class PinBoardRecommender {
         TrainingConfig c = o.training();
         TrainingConfig tc = c.withMaxHardNegatives(maxHard);
         PinSageConfig model = modelConfig();
-        Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
+        Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(),
+                Map.of(ModelProperties.STORE_FINGERPRINT, StoreLineage.fingerprint(store.generation())), "store",
+                "PinSage model over a pin-board store",
                 model, tc);
         try (MappedNeighborhoods hood = ModelNeighborhoods.build(graph, dir,
                 ModelNeighborhoods.configs(kind, o.width(), o.steps(), c.seed(), o.width()), c.threads(),
