@@ -2,11 +2,14 @@ package io.pinsage.rpc;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.ComputationGraph;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The body of a {@link FrameDescriptor.Type#BATCH} frame: a {@link MiniBatch} with its computation graph, preceded by
@@ -21,16 +24,25 @@ import java.nio.ByteOrder;
  *   int queryRows[P]   int positiveRows[P]   int negativeRows[N]   int hardRows[P × H]
  * </pre>
  *
- * Encoding writes each array once, by bulk copy, into one direct buffer of the exact size: the bytes the socket
- * sends, with no intermediate Java array. Decoding checks that the counts fit the body exactly before it allocates
- * anything, then copies into the arrays a {@link MiniBatch} is made of (its types require Java arrays) and lets the
- * graph and batch constructors check every index.
+ * Encoding writes each array once, by bulk copy, into direct buffers of at most {@link #CHUNK_BYTES} from the
+ * allocator's pool, joined as one composite buffer of the exact size: the bytes the socket sends (by a gathering
+ * write), with no intermediate Java array. Chunks rather than one buffer of the frame's size because an allocator pools
+ * only small buffers: a fresh direct buffer of tens of MB is zeroed and faulted in page by page at every batch, which
+ * cost a sampler more than the copy itself. Decoding checks that the counts fit the body exactly before it allocates
+ * anything, then copies into the arrays a {@link MiniBatch} is made of (its types require Java arrays), from however
+ * many pieces the body arrived in, and lets the graph and batch constructors check every index.
  *
  * <p>Stateless; thread-safe. Cost: O(batch bytes) either way.
  */
 public final class MiniBatchCodec {
 
     private static final int FIXED_INTS = 8;
+
+    /**
+     * The largest piece of an encoded body: a multiple of 4, so no int or float is split between pieces, and within
+     * what Netty's allocators pool (a quarter of a MiB even when the heap is small).
+     */
+    public static final int CHUNK_BYTES = 256 << 10;
 
     private MiniBatchCodec() {
     }
@@ -63,31 +75,35 @@ public final class MiniBatchCodec {
         }
         ComputationGraph g = batch.graph();
         int layers = g.layers();
-        ByteBuf out = alloc.directBuffer((int) length, (int) length);
+        Chunks out = new Chunks(alloc, (int) length);
         try {
-            out.writeIntLE(backlog).writeIntLE(batch.epoch()).writeIntLE(batch.index()).writeIntLE(layers)
-                    .writeIntLE(g.featureDim()).writeIntLE(batch.size()).writeIntLE(batch.negativeRows().length)
-                    .writeIntLE(batch.hardPerQuery());
+            out.putInt(backlog);
+            out.putInt(batch.epoch());
+            out.putInt(batch.index());
+            out.putInt(layers);
+            out.putInt(g.featureDim());
+            out.putInt(batch.size());
+            out.putInt(batch.negativeRows().length);
+            out.putInt(batch.hardPerQuery());
             for (int k = 0; k <= layers; k++) {
-                out.writeIntLE(g.nodeCount(k));
+                out.putInt(g.nodeCount(k));
             }
             for (int k = 1; k <= layers; k++) {
-                out.writeIntLE(g.neighbours(k).length);
+                out.putInt(g.neighbours(k).length);
             }
-            put(out, g.nodeIds());
-            put(out, g.logDegrees());
-            put(out, g.features());
+            out.put(g.nodeIds());
+            out.put(g.logDegrees());
+            out.put(g.features());
             for (int k = 1; k <= layers; k++) {
-                put(out, g.offsets(k));
-                put(out, g.neighbours(k));
-                put(out, g.weights(k));
+                out.put(g.offsets(k));
+                out.put(g.neighbours(k));
+                out.put(g.weights(k));
             }
-            put(out, batch.queryRows());
-            put(out, batch.positiveRows());
-            put(out, batch.negativeRows());
-            put(out, batch.hardRows());
-            assert !out.isWritable() : out.writableBytes() + " bytes left unwritten";
-            return out;
+            out.put(batch.queryRows());
+            out.put(batch.positiveRows());
+            out.put(batch.negativeRows());
+            out.put(batch.hardRows());
+            return out.finish();
         } catch (RuntimeException | Error e) {
             out.release();
             throw e;
@@ -164,16 +180,81 @@ public final class MiniBatchCodec {
         }
     }
 
-    private static void put(ByteBuf out, int[] values) {
-        int bytes = values.length * 4;
-        out.nioBuffer(out.writerIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(values);
-        out.writerIndex(out.writerIndex() + bytes);
-    }
+    /**
+     * An encoded body being written: pooled direct chunks of {@link #CHUNK_BYTES} (the last one smaller), filled in
+     * order. Since every field is 4 bytes and every chunk a multiple of 4, a value never straddles two chunks.
+     */
+    private static final class Chunks {
+        private final ByteBufAllocator alloc;
+        private final List<ByteBuf> chunks = new ArrayList<>();
+        private int left;
+        private ByteBuf chunk;
 
-    private static void put(ByteBuf out, float[] values) {
-        int bytes = values.length * 4;
-        out.nioBuffer(out.writerIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
-        out.writerIndex(out.writerIndex() + bytes);
+        Chunks(ByteBufAllocator alloc, int length) {
+            this.alloc = alloc;
+            this.left = length;
+        }
+
+        /** The current chunk, a new one when it is full. */
+        private ByteBuf room() {
+            if (chunk == null || !chunk.isWritable()) {
+                int size = Math.min(CHUNK_BYTES, left);
+                if (size == 0) {
+                    throw new IllegalStateException("batch body: more bytes written than counted");
+                }
+                chunk = alloc.directBuffer(size, size);
+                chunks.add(chunk);
+                left -= size;
+            }
+            return chunk;
+        }
+
+        void putInt(int v) {
+            room().writeIntLE(v);
+        }
+
+        void put(int[] values) {
+            for (int at = 0; at < values.length; ) {
+                int n = Math.min(values.length - at, room().writableBytes() / 4);
+                view(n).asIntBuffer().put(values, at, n);
+                at += n;
+            }
+        }
+
+        void put(float[] values) {
+            for (int at = 0; at < values.length; ) {
+                int n = Math.min(values.length - at, room().writableBytes() / 4);
+                view(n).asFloatBuffer().put(values, at, n);
+                at += n;
+            }
+        }
+
+        /** The next {@code n} values' bytes of the current chunk, counted as written. */
+        private ByteBuffer view(int n) {
+            ByteBuffer v = chunk.nioBuffer(chunk.writerIndex(), 4 * n).order(ByteOrder.LITTLE_ENDIAN);
+            chunk.writerIndex(chunk.writerIndex() + 4 * n);
+            return v;
+        }
+
+        /** The body: the one chunk, or all of them as one composite buffer that owns them. */
+        ByteBuf finish() {
+            if (left != 0 || chunk != null && chunk.isWritable()) {
+                throw new IllegalStateException("batch body: " + (left + (chunk == null ? 0 : chunk.writableBytes()))
+                        + " bytes counted but not written");
+            }
+            if (chunks.size() == 1) {
+                return chunks.getFirst();
+            }
+            CompositeByteBuf body = alloc.compositeDirectBuffer(chunks.size());
+            body.addComponents(true, chunks);
+            return body;
+        }
+
+        void release() {
+            for (ByteBuf c : chunks) {
+                c.release();
+            }
+        }
     }
 
     /** Reads the body from its reader index on, without moving the buffer's own indices. */
@@ -212,20 +293,58 @@ public final class MiniBatchCodec {
 
         int[] ints(int n) {
             int[] a = new int[n];
-            view(n).asIntBuffer().get(a);
+            read(n, (part, from, count) -> part.asIntBuffer().get(a, from, count), (i, bits) -> a[i] = bits);
             return a;
         }
 
         float[] floats(int n) {
             float[] a = new float[n];
-            view(n).asFloatBuffer().get(a);
+            read(n, (part, from, count) -> part.asFloatBuffer().get(a, from, count),
+                    (i, bits) -> a[i] = Float.intBitsToFloat(bits));
             return a;
         }
 
-        private ByteBuffer view(int n) {
-            ByteBuffer v = body.nioBuffer(at, n * 4).order(ByteOrder.LITTLE_ENDIAN);
-            at += n * 4;
-            return v;
+        /**
+         * Reads {@code n} little-endian 4-byte values from the pieces the body is made of (a composite of received
+         * buffers, cut anywhere): each piece's whole values in bulk, a value split between pieces byte by byte.
+         */
+        private void read(int n, Bulk bulk, IntBinaryConsumer one) {
+            int bytes = 4 * n;
+            if (bytes == 0) {
+                return;
+            }
+            int i = 0;
+            int carry = 0;
+            int carried = 0;
+            for (ByteBuffer part : body.nioBuffers(at, bytes)) {
+                part.order(ByteOrder.LITTLE_ENDIAN);
+                while (carried > 0 && part.hasRemaining()) {
+                    carry |= (part.get() & 0xFF) << 8 * carried;
+                    if (++carried == 4) {
+                        one.accept(i++, carry);
+                        carry = 0;
+                        carried = 0;
+                    }
+                }
+                int whole = part.remaining() / 4;
+                bulk.get(part, i, whole);
+                i += whole;
+                part.position(part.position() + 4 * whole);
+                while (part.hasRemaining()) {
+                    carry |= (part.get() & 0xFF) << 8 * carried++;
+                }
+            }
+            at += bytes;
         }
+    }
+
+    /** Copies {@code count} values from a piece's position on into an array from {@code from}. */
+    private interface Bulk {
+        void get(ByteBuffer part, int from, int count);
+    }
+
+    /** Stores the value of bits {@code bits} at index {@code i}. */
+    private interface IntBinaryConsumer {
+        void accept(int i, int bits);
     }
 }

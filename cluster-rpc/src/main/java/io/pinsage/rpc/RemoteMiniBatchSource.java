@@ -80,7 +80,7 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
     private boolean closed;
 
     RemoteMiniBatchSource(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprintDigest, int batches,
-                          RpcConfig config, SslContext tls, EventLoop loop, int epoch, int fromBatch,
+                          RpcConfig config, List<SslContext> tls, EventLoop loop, int epoch, int fromBatch,
                           Consumer<RemoteMiniBatchSource> onClose) {
         if (epoch < 0 || fromBatch < 0 || fromBatch > batches) {
             throw new IllegalArgumentException("epoch=" + epoch + " fromBatch=" + fromBatch + ": must be >= 0, fromBatch <= "
@@ -100,14 +100,16 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.handshakeTimeout().toMillis()));
-        for (InetSocketAddress address : samplers) {
+        for (int s = 0; s < samplers.size(); s++) {
+            InetSocketAddress address = samplers.get(s);
+            SslContext context = tls.get(s);
             Link link = new Link(address);
             Promise<Void> admitted = loop.newPromise();
             ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    if (tls != null) {
-                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(),
+                    if (context != null) {
+                        ch.pipeline().addLast("tls", context.newHandler(ch.alloc(), address.getHostString(),
                                 address.getPort()));
                     }
                     ch.pipeline().addLast("frames", new FrameDecoder())

@@ -7,6 +7,7 @@ import io.pinsage.nn.batch.MiniBatchSource;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,8 @@ public final class RemoteSamplers implements AutoCloseable {
     private final byte[] fingerprintDigest;
     private final int batches;
     private final RpcConfig config;
-    private final SslContext tls;
+    /** Each sampler's client context, null for plain TCP; in the order of {@link #samplers}. */
+    private final List<SslContext> tls;
     private final EventLoopGroup group;
     private final Set<RemoteMiniBatchSource> open = ConcurrentHashMap.newKeySet();
 
@@ -50,18 +52,36 @@ public final class RemoteSamplers implements AutoCloseable {
      */
     public RemoteSamplers(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprint,
                           BatchSchedule schedule, RpcConfig config, SslContext tls) {
+        this(samplers, List.of(), secret, fingerprint, schedule, config, tls);
+    }
+
+    /**
+     * A trainer with encrypted connections to {@code samplers} and plain ones to {@code plainSamplers}: a sampler of
+     * its own process on loopback, which the secret admits as any other.
+     *
+     * @param tls a client context for {@code samplers}, or null for plain TCP to all
+     * @throws IllegalArgumentException when no sampler is given, or {@code tls} is a server context
+     */
+    public RemoteSamplers(List<InetSocketAddress> samplers, List<InetSocketAddress> plainSamplers, SharedSecret secret,
+                          byte[] fingerprint, BatchSchedule schedule, RpcConfig config, SslContext tls) {
         if (tls != null && !tls.isClient()) {
             throw new IllegalArgumentException("tls: a server context where a trainer needs a client context");
         }
-        if (samplers.isEmpty()) {
+        if (samplers.isEmpty() && plainSamplers.isEmpty()) {
             throw new IllegalArgumentException("samplers=[]: at least one sampler address is needed");
         }
-        this.samplers = List.copyOf(samplers);
+        List<InetSocketAddress> all = new ArrayList<>(samplers);
+        all.addAll(plainSamplers);
+        List<SslContext> contexts = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            contexts.add(i < samplers.size() ? tls : null);
+        }
+        this.samplers = List.copyOf(all);
+        this.tls = Collections.unmodifiableList(contexts);
         this.secret = secret;
         this.fingerprintDigest = SharedSecret.digest(fingerprint);
         this.batches = schedule.batches();
         this.config = config;
-        this.tls = tls;
         this.group = Transport.group(1, "pinsage-rpc-trainer");
     }
 

@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * Settings shared by samplers and trainers.
  *
- * @param prefetch          credits a trainer grants each sampler: batches it may build ahead and hold in flight
+ * @param prefetch          a trainer's: the credits it grants each sampler, so the batches a sampler may build ahead
+ *                          and hold in flight for it; a sampler's: the most batches of one trainer it builds (or holds
+ *                          built) at once, requests beyond waiting their turn
  * @param heartbeatInterval a side that wrote nothing for this long sends a heartbeat
  * @param heartbeatTimeout  a side that read nothing (not even a heartbeat) for this long takes its peer for dead
  * @param stallTimeout      a sampler that delivered none of its outstanding batches for this long is taken for
@@ -18,6 +20,9 @@ import java.time.Duration;
 public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heartbeatTimeout, Duration stallTimeout,
                         Duration handshakeTimeout, int maxFrameBytes, int maxUnadmitted) {
 
+    /** The deepest prefetch either side takes. */
+    public static final int MAX_PREFETCH = 1024;
+
     /**
      * Prefetch 4, heartbeats every second, dead after 10 s of silence, stalled after 60 s, 10 s to connect and
      * authenticate, 256 MiB frames, 64 connections in the handshake at once.
@@ -29,8 +34,8 @@ public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heart
      * @throws IllegalArgumentException naming the setting out of range
      */
     public RpcConfig {
-        if (prefetch < 1 || prefetch > 1024) {
-            throw new IllegalArgumentException("prefetch=" + prefetch + ": must lie in [1, 1024]");
+        if (prefetch < 1 || prefetch > MAX_PREFETCH) {
+            throw new IllegalArgumentException("prefetch=" + prefetch + ": must lie in [1, " + MAX_PREFETCH + "]");
         }
         positive("heartbeatInterval", heartbeatInterval);
         positive("heartbeatTimeout", heartbeatTimeout);

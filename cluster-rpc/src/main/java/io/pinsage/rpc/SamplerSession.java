@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.pinsage.nn.batch.MiniBatch;
 
 import java.util.ArrayDeque;
+import java.util.PriorityQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Serves one admitted trainer connection: builds each requested batch on the sampler's build threads, and sends it
  * when the trainer has granted a credit for it. A request that the trainer's credits do not cover is a protocol
- * error, so a sampler never holds more built batches than the trainer's prefetch allows.
+ * error, so a sampler never holds more built batches than the trainer's prefetch allows. The sampler's own
+ * {@link RpcConfig#prefetch()} bounds how many of one trainer's batches are being built or wait to be sent at once;
+ * requests beyond it wait, the lowest epoch and index first (a batch reassigned from a lost sampler is the one the
+ * trainer waits for).
  *
  * <p>Threading: the counters and the ready queue belong to the channel's event loop; builds run on the build
  * executor and hand their encoded frame back to the event loop. When the connection closes, requests not yet started
@@ -32,10 +36,14 @@ final class SamplerSession extends SimpleChannelInboundHandler<Frame> {
     private final Executor builders;
     private final RpcConfig config;
     private final ArrayDeque<Frame> ready = new ArrayDeque<>();
+    /** Requested and not yet handed to a build thread, as epoch << 32 | index. */
+    private final PriorityQueue<Long> waiting = new PriorityQueue<>();
     private ChannelHandlerContext ctx;
     private int credits;
-    /** Requested and not yet answered (built, building, or waiting for credit). */
+    /** Requested and not yet answered (waiting, building, or built and waiting for credit). */
     private int outstanding;
+    /** Handed to a build thread and not yet sent: at most the prefetch depth. */
+    private int building;
     private volatile boolean closed;
 
     SamplerSession(BatchProducer producer, Executor builders, RpcConfig config) {
@@ -67,7 +75,8 @@ final class SamplerSession extends SimpleChannelInboundHandler<Frame> {
                             + credits + " credits");
                     return;
                 }
-                submit(epoch, index);
+                waiting.add((long) epoch << 32 | (index & 0xFFFF_FFFFL));
+                startBuilds();
             }
             case CREDIT -> {
                 int n = frame.content().readableBytes() == 4 ? Frames.intAt(frame, 0) : -1;
@@ -86,6 +95,14 @@ final class SamplerSession extends SimpleChannelInboundHandler<Frame> {
                 ctx.close();
             }
             default -> protocolError("unexpected " + frame);
+        }
+    }
+
+    private void startBuilds() {
+        while (building < config.prefetch() && !waiting.isEmpty()) {
+            long next = waiting.poll();
+            building++;
+            submit((int) (next >>> 32), (int) next);
         }
     }
 
@@ -139,6 +156,7 @@ final class SamplerSession extends SimpleChannelInboundHandler<Frame> {
         while (!ready.isEmpty() && (credits > 0 || ready.peek().type() == FrameDescriptor.Type.FAILED)) {
             Frame frame = ready.poll();
             outstanding--;
+            building--;
             if (frame.type() == FrameDescriptor.Type.BATCH) {
                 credits--;
                 // The backlog is known only now, when the batch leaves; the trainer reads it as Flink's receivers do.
@@ -149,6 +167,7 @@ final class SamplerSession extends SimpleChannelInboundHandler<Frame> {
         }
         if (wrote) {
             ctx.flush();
+            startBuilds();
         }
     }
 

@@ -35,6 +35,13 @@ public final class SharedSecret {
         this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
     }
 
+    /** A fresh secret of 32 random bytes, for a trainer and samplers of one process that share no file. */
+    public static SharedSecret random() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return new SharedSecret(b);
+    }
+
     /**
      * Reads the whole file as the secret; a trailing line break is not part of it, so {@code echo ... > F} and an
      * editor give the same secret.

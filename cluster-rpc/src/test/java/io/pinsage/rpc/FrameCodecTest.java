@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -114,6 +115,34 @@ class FrameCodecTest {
         assertEquals(big, f.content().toString(StandardCharsets.UTF_8));
         f.release();
         assertFalse(raised.finish());
+    }
+
+    @Test
+    void shouldKeepALargeFrameInPooledChunksWhileItArrivesAndDecodeItWhole() {
+        byte[] big = new byte[3 * MiniBatchCodec.CHUNK_BYTES + 12_345];
+        new java.util.SplittableRandom(11).nextBytes(big);
+        ByteBuf wire = encode(new Frame(FrameDescriptor.Type.BATCH, Unpooled.wrappedBuffer(big)));
+        FrameDecoder decoder = new FrameDecoder();
+        decoder.maxFrameBytes(big.length + FrameDescriptor.HEADER_LENGTH);
+        EmbeddedChannel in = new EmbeddedChannel(decoder);
+        // Reads of the size a socket delivers, one frame cut across them.
+        while (wire.isReadable()) {
+            int n = Math.min(wire.readableBytes(), 65_536 - 7);
+            in.writeInbound(in.alloc().directBuffer(n).writeBytes(wire, n));
+        }
+        wire.release();
+        Frame f = in.readInbound();
+        try {
+            assertEquals(FrameDescriptor.Type.BATCH, f.type());
+            assertTrue(f.content().nioBufferCount() > 3, "the body stays in the chunks it was received into, "
+                    + f.content().nioBufferCount() + " pieces");
+            byte[] got = new byte[f.content().readableBytes()];
+            f.content().getBytes(f.content().readerIndex(), got);
+            assertArrayEquals(big, got);
+        } finally {
+            f.release();
+        }
+        assertFalse(in.finish());
     }
 
     @Test

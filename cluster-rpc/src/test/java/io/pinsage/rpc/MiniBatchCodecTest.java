@@ -9,7 +9,10 @@ import io.pinsage.nn.model.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,6 +44,49 @@ class MiniBatchCodecTest {
                 MiniBatch got = MiniBatchCodec.decode(body);
                 assertEquals(0, body.readerIndex(), "decoding leaves the indices alone");
                 assertSameBatch(sent, got);
+            } finally {
+                body.release();
+            }
+        }
+    }
+
+    @Test
+    void shouldEncodeABatchLargerThanAChunkInPooledChunksAndDecodeItEqual() {
+        MiniBatch sent = new TestBatches(new BatchSchedule(3_000, 1_500, 42)).build(0, 1);
+        long length = MiniBatchCodec.bodyLength(sent);
+        assertTrue(length > MiniBatchCodec.CHUNK_BYTES, length + " bytes: too small to need chunks");
+        ByteBuf body = MiniBatchCodec.encode(PooledByteBufAllocator.DEFAULT, sent, 3, Integer.MAX_VALUE);
+        try {
+            assertEquals(length, body.readableBytes());
+            assertEquals((length + MiniBatchCodec.CHUNK_BYTES - 1) / MiniBatchCodec.CHUNK_BYTES, body.nioBufferCount(),
+                    "one piece per chunk, none larger than a chunk");
+            for (java.nio.ByteBuffer piece : body.nioBuffers()) {
+                assertTrue(piece.isDirect() && piece.remaining() <= MiniBatchCodec.CHUNK_BYTES, piece.toString());
+            }
+            assertEquals(3, MiniBatchCodec.backlog(body));
+            assertSameBatch(sent, MiniBatchCodec.decode(body));
+        } finally {
+            body.release();
+        }
+    }
+
+    @Test
+    void shouldDecodeABodyThatArrivedCutAnywhere() {
+        long seed = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int index = 0; index < 4; index++) {
+            MiniBatch sent = batches.build(1, index);
+            byte[] bytes = TestBatches.bytes(sent);
+            List<ByteBuf> pieces = new ArrayList<>();
+            for (int at = 0; at < bytes.length; ) {
+                int n = Math.min(bytes.length - at, 1 + rnd.nextInt(11));
+                pieces.add(Unpooled.directBuffer(n).writeBytes(bytes, at, n));
+                at += n;
+            }
+            ByteBuf body = Unpooled.wrappedBuffer(pieces.size(), pieces.toArray(ByteBuf[]::new));
+            try {
+                assertTrue(body.nioBufferCount() > 1, "seed " + seed);
+                assertArrayEquals(bytes, TestBatches.bytes(MiniBatchCodec.decode(body)), "seed " + seed);
             } finally {
                 body.release();
             }

@@ -131,6 +131,39 @@ class SamplerSessionTest {
     }
 
     @Test
+    void shouldBuildNoMoreThanItsPrefetchDepthAtOnceLowestIndexFirst() {
+        List<Runnable> builds = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(decoderForBatches(), new FrameEncoder(),
+                new SamplerSession(batches, builds::add, RpcConfig.DEFAULTS.withPrefetch(2)));
+        channels.add(ch);
+        send(ch, FrameDescriptor.Type.CREDIT, 5);
+        for (int index : new int[] {5, 6, 7, 8}) {
+            send(ch, FrameDescriptor.Type.REQUEST, 0, index);
+        }
+        assertEquals(2, builds.size(), "builds started for the first two requests only");
+        // A batch reassigned from a lost sampler comes last but is built next: the trainer waits for it.
+        send(ch, FrameDescriptor.Type.REQUEST, 0, 1);
+        builds.get(0).run();
+        ch.runPendingTasks();
+        assertEquals(3, builds.size());
+        builds.get(2).run();
+        ch.runPendingTasks();
+        builds.get(1).run();
+        ch.runPendingTasks();
+        assertEquals(5, builds.size());
+        builds.get(3).run();
+        ch.runPendingTasks();
+        builds.get(4).run();
+        ch.runPendingTasks();
+        int[] sent = written(ch).stream().mapToInt(f -> {
+            int index = MiniBatchCodec.decode(f.content()).index();
+            f.release();
+            return index;
+        }).toArray();
+        assertArrayEquals(new int[] {5, 1, 6, 7, 8}, sent);
+    }
+
+    @Test
     void shouldReportABatchItCouldNotBuildWithoutSpendingACredit() {
         EmbeddedChannel ch = session((epoch, index) -> {
             throw new IllegalStateException("feature file truncated");

@@ -117,6 +117,8 @@ public final class ImportanceNeighborhoods {
      * among them in proportion to the weights, restart to the neighbour they started from, and count the nodes of the
      * configured side they pass. Same-side nodes, most visited first, weights summing to 1; the new node never
      * appears, not being in the graph. Deterministic in the graph, the configuration, the arguments and {@code seed}.
+     * The same as {@link #computeForNewNode(int[], float[], int, int[], float[], int, long, int[], float[])} with no
+     * same-side nodes.
      *
      * <p>Graph walks only: an instance over a {@link WalkTable} throws {@link IllegalStateException}.
      * Cost: {@code stepsPerNode} walk steps plus O(distinct nodes visited).
@@ -126,6 +128,30 @@ public final class ImportanceNeighborhoods {
      *                                  finite and {@code > 0}, or outputs shorter than T
      */
     public int computeForNewNode(int[] neighbors, float[] edgeWeights, int count, long seed, int[] ids, float[] weights) {
+        return computeForNewNode(neighbors, edgeWeights, count, new int[0], new float[0], 0, seed, ids, weights);
+    }
+
+    /**
+     * The row of a node that is not in the graph, known by its neighbours {@code neighbors[0..count)} (opposite side,
+     * e.g. the boards a new pin is saved on) and by nodes of its own side it is saved with,
+     * {@code sameSide[0..sameCount)} (e.g. the pins on the board it was saved to, whose boards it would share). The
+     * {@code stepsPerNode} walks are shared among all of these starts in proportion to their weights
+     * ({@code edgeWeights}, then {@code sameWeights}, one scale: a board and a pin of weight 1 get equal shares). A walk
+     * from a board restarts to that board; a walk from a same-side node steps to one of its neighbours and restarts to
+     * the node, which is a walk from its neighbours chosen afresh at each restart, so a node given as saved with P
+     * gets about the row of a node on all of P's neighbours; P's own visits count like any other node's. Same-side
+     * nodes, most visited first, weights summing to 1. Deterministic in the graph, the configuration, the arguments
+     * and {@code seed}.
+     *
+     * <p>Graph walks only: an instance over a {@link WalkTable} throws {@link IllegalStateException}.
+     * Cost: {@code stepsPerNode} walk steps plus O(distinct nodes visited).
+     *
+     * @return n, at most T; 0 when no start has an edge
+     * @throws IllegalArgumentException naming the first start outside its side or weight that is not finite and
+     *                                  {@code > 0}, or outputs shorter than T
+     */
+    public int computeForNewNode(int[] neighbors, float[] edgeWeights, int count, int[] sameSide, float[] sameWeights,
+                                 int sameCount, long seed, int[] ids, float[] weights) {
         if (tableWalker != null) {
             throw new IllegalStateException("rows of new nodes are walked over the graph, not over a walk table");
         }
@@ -134,33 +160,47 @@ public final class ImportanceNeighborhoods {
                     + ": must be >= topT=" + config.topT());
         }
         Objects.checkFromIndexSize(0, count, Math.min(neighbors.length, edgeWeights.length));
+        Objects.checkFromIndexSize(0, sameCount, Math.min(sameSide.length, sameWeights.length));
         Side other = config.side().opposite();
-        double total = 0;
-        for (int i = 0; i < count; i++) {
-            if (neighbors[i] < 0 || neighbors[i] >= graph.nodeCount(other)) {
-                throw new IllegalArgumentException("neighbors[" + i + "]=" + neighbors[i] + ": out of range [0, "
-                        + graph.nodeCount(other) + ") of side " + other);
-            }
-            if (!(edgeWeights[i] > 0) || Float.isInfinite(edgeWeights[i])) {
-                throw new IllegalArgumentException("edgeWeights[" + i + "]=" + edgeWeights[i] + ": must be finite and > 0");
-            }
-            total += edgeWeights[i];
-        }
+        double total = checkStarts("neighbors", "edgeWeights", other, neighbors, edgeWeights, count)
+                + checkStarts("sameSide", "sameWeights", config.side(), sameSide, sameWeights, sameCount);
         visits.clear();
         walker.random().reseed(seed);
         long steps = config.stepsPerNode();
         double before = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count + sameCount; i++) {
+            boolean board = i < count;
+            float weight = board ? edgeWeights[i] : sameWeights[i - count];
             // cumulative rounding: the shares add up to exactly stepsPerNode
             long from = Math.round(steps * before / total);
-            before += edgeWeights[i];
-            long to = i == count - 1 ? steps : Math.round(steps * before / total);
+            before += weight;
+            long to = i == count + sameCount - 1 ? steps : Math.round(steps * before / total);
             passed.clear();
-            walker.walk(other, neighbors[i], to - from, config.alpha(), passed, visits, 0, 0);
+            if (board) {
+                walker.walk(other, neighbors[i], to - from, config.alpha(), passed, visits, 0, 0);
+            } else {
+                walker.walk(config.side(), sameSide[i - count], to - from, config.alpha(), visits, passed, 0, 0);
+            }
         }
         int n = selector.select(visits, config.topT(), NodeFilter.ALL, ids, weights);
         RandomWalker.checkReported(graph, config.side(), ids, n);
         ScoreVectors.normalize(weights, n);
         return n;
+    }
+
+    /** @return the weights' sum; @throws IllegalArgumentException naming the first node or weight out of range */
+    private double checkStarts(String nodesName, String weightsName, Side side, int[] nodes, float[] nodeWeights, int count) {
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            if (nodes[i] < 0 || nodes[i] >= graph.nodeCount(side)) {
+                throw new IllegalArgumentException(nodesName + "[" + i + "]=" + nodes[i] + ": out of range [0, "
+                        + graph.nodeCount(side) + ") of side " + side);
+            }
+            if (!(nodeWeights[i] > 0) || Float.isInfinite(nodeWeights[i])) {
+                throw new IllegalArgumentException(weightsName + "[" + i + "]=" + nodeWeights[i] + ": must be finite and > 0");
+            }
+            total += nodeWeights[i];
+        }
+        return total;
     }
 }

@@ -57,6 +57,55 @@ class ImportanceNeighborhoodsTest {
     }
 
     @Test
+    void aNewNodeSavedWithAPinShouldGetTheRowOfANodeOnThatPinsBoards() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 15, 6, 40, false);
+        int pin = 3;
+        int degree = g.degree(Side.LEFT, pin);
+        int[] boards = new int[degree];
+        float[] ones = new float[degree];
+        for (int i = 0; i < degree; i++) {
+            boards[i] = g.neighbor(Side.LEFT, pin, i);
+            ones[i] = 1f;
+        }
+        ImportanceNeighborhoods engine = new ImportanceNeighborhoods(g, new NeighborhoodConfig(Side.LEFT, 15, 1_000_000, 0.5, 32, seed));
+        int[] ids = new int[15];
+        float[] w = new float[15];
+        double[] onBoards = new double[15];
+        for (int i = 0, n = engine.computeForNewNode(boards, ones, degree, seed, ids, w); i < n; i++) {
+            onBoards[ids[i]] = w[i];
+        }
+        double[] savedWith = new double[15];
+        int n = engine.computeForNewNode(new int[0], new float[0], 0, new int[] {pin}, new float[] {2f}, 1, seed, ids, w);
+        for (int i = 0; i < n; i++) {
+            savedWith[ids[i]] = w[i];
+        }
+        for (int v = 0; v < 15; v++) {
+            assertEquals(onBoards[v], savedWith[v], 0.01, "seed=" + seed + " pin " + v);
+        }
+        // boards and pins together: the walks split by weight, so the row is the weighted mean of the two rows
+        int board = g.neighbor(Side.LEFT, 9, 0);
+        double[] fromBoard = new double[15];
+        for (int i = 0, m = engine.computeForNewNode(new int[] {board}, new float[] {1f}, 1, seed, ids, w); i < m; i++) {
+            fromBoard[ids[i]] = w[i];
+        }
+        double[] both = new double[15];
+        for (int i = 0, m = engine.computeForNewNode(new int[] {board}, new float[] {1f}, 1, new int[] {pin}, new float[] {3f}, 1,
+                seed, ids, w); i < m; i++) {
+            both[ids[i]] = w[i];
+        }
+        for (int v = 0; v < 15; v++) {
+            assertEquals(0.25 * fromBoard[v] + 0.75 * savedWith[v], both[v], 0.01, "seed=" + seed + " pin " + v);
+        }
+        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class, () -> engine.computeForNewNode(
+                boards, ones, degree, new int[] {pin, 15}, new float[] {1f, 1f}, 2, seed, ids, w));
+        assertTrue(outside.getMessage().startsWith("sameSide[1]=15"), outside.getMessage());
+        IllegalArgumentException weight = assertThrows(IllegalArgumentException.class, () -> engine.computeForNewNode(
+                boards, ones, degree, new int[] {pin}, new float[] {Float.NaN}, 1, seed, ids, w));
+        assertTrue(weight.getMessage().startsWith("sameWeights[0]=NaN"), weight.getMessage());
+    }
+
+    @Test
     void shouldKeepTheExactTopTWithWeightsSummingToOne() {
         long seed = new Random().nextLong();
         HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 15, 6, 40, false);

@@ -1,5 +1,9 @@
 package io.pinsage.engine.bench;
 
+import io.pinsage.csr.embedding.EmbeddingStore;
+import io.pinsage.engine.ann.AnnIndex;
+import io.pinsage.engine.ann.ExactSearch;
+import io.pinsage.engine.ann.Neighbors;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.api.ScoredPin;
 
@@ -11,14 +15,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
- * The nearest-neighbour index against the exact scan it approximates, in one run on one thread: recall@k of
- * {@link PinSageEngine#related} against {@link PinSageEngine#relatedExact} over seeded query pins, each side's
- * queries/s and p50/p99, and the ratio of the queries/s. Both sides answer the same pins after a warm-up of a tenth
- * of them.
+ * The nearest-neighbour index against the exact scan it approximates, in one run on one thread: recall@k of the
+ * index's answers against the exact ones over seeded query pins, each side's queries/s and p50/p99, and the ratio of
+ * the queries/s. Both sides answer the same pins after a warm-up of a tenth of them; each query leaves its own pin
+ * out. {@link #run()} measures a store through the facade ({@link PinSageEngine#related} against
+ * {@link PinSageEngine#relatedExact}); {@link #runOnRows} measures an index over any embedding store directly
+ * ({@link AnnIndex#search} against {@link ExactSearch}), with the search beam it is given.
  *
- * <p>Threading: {@link #run()} on the calling thread. Prints to the stream it is given.
+ * <p>Threading: on the calling thread. Prints to the stream it is given.
  */
 public final class IndexBench {
 
@@ -55,7 +62,7 @@ public final class IndexBench {
     }
 
     /** One side's answers and the time each took. */
-    private record Side(List<List<ScoredPin>> answers, long[] nanos) {
+    private record Side(List<List<?>> answers, long[] nanos) {
         double perSecond() {
             return nanos.length / (Arrays.stream(nanos).sum() / 1e9);
         }
@@ -67,44 +74,81 @@ public final class IndexBench {
         }
     }
 
-    private interface Search {
-        List<ScoredPin> of(String pin);
+    public void run() {
+        int k = options.k();
+        String[] pins = new String[options.queries()];
+        int[] rows = queryRows(engine.pinCount(), options);
+        for (int i = 0; i < pins.length; i++) {
+            pins[i] = engine.externalPin(rows[i]);
+        }
+        Side exact = time(pins.length, q -> ids(engine.relatedExact(pins[q], k, null)));
+        Side index = time(pins.length, q -> ids(engine.related(pins[q], k)));
+        report(out, engine.pinCount(), engine.embeddingDim(), options, exact, index);
     }
 
-    public void run() {
-        SplittableRandom random = new SplittableRandom(options.seed());
-        String[] pins = new String[options.queries()];
-        for (int i = 0; i < pins.length; i++) {
-            pins[i] = engine.externalPin(random.nextInt(engine.pinCount()));
-        }
+    /**
+     * Measures {@code index} over {@code embeddings}, the rows it was built from, once per search beam of
+     * {@code searchBeams} (candidates kept while searching), each against the same exact answers: the query of pin
+     * {@code p} is its own row.
+     */
+    public static void runOnRows(EmbeddingStore embeddings, AnnIndex index, int[] searchBeams, Options options, PrintStream out) {
         int k = options.k();
-        Side exact = time(pins, pin -> engine.relatedExact(pin, k, null));
-        Side index = time(pins, pin -> engine.related(pin, k));
+        int[] rows = queryRows(embeddings.nodeCount(), options);
+        float[][] queries = new float[rows.length][embeddings.dim()];
+        for (int q = 0; q < rows.length; q++) {
+            embeddings.read(rows[q], queries[q], 0);
+        }
+        ExactSearch scan = new ExactSearch(embeddings);
+        Side exact = time(rows.length, q -> ids(scan.search(queries[q], k, r -> r != rows[q])));
+        for (int beam : searchBeams) {
+            Side approximate = time(rows.length, q -> ids(index.search(queries[q], k, beam, r -> r != rows[q])));
+            out.printf(Locale.ROOT, "search         beam %d%n", beam);
+            report(out, embeddings.nodeCount(), embeddings.dim(), options, exact, approximate);
+        }
+    }
+
+    private static int[] queryRows(int count, Options options) {
+        SplittableRandom random = new SplittableRandom(options.seed());
+        int[] rows = new int[options.queries()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = random.nextInt(count);
+        }
+        return rows;
+    }
+
+    private static List<?> ids(List<ScoredPin> pins) {
+        return pins.stream().map(ScoredPin::id).toList();
+    }
+
+    private static List<?> ids(Neighbors n) {
+        return Arrays.stream(n.rows()).boxed().toList();
+    }
+
+    private static void report(PrintStream out, int pins, int dim, Options options, Side exact, Side index) {
         long found = 0;
         long wanted = 0;
-        for (int q = 0; q < pins.length; q++) {
-            Set<String> truth = new HashSet<>();
-            exact.answers().get(q).forEach(p -> truth.add(p.id()));
+        for (int q = 0; q < exact.answers().size(); q++) {
+            Set<Object> truth = new HashSet<>(exact.answers().get(q));
             wanted += truth.size();
-            found += index.answers().get(q).stream().filter(p -> truth.contains(p.id())).count();
+            found += index.answers().get(q).stream().filter(truth::contains).count();
         }
         out.printf(Locale.ROOT, "index          %,d pins of %d floats; recall@%d %.3f over %,d seeded query pins%n",
-                engine.pinCount(), engine.embeddingDim(), k, found / (double) Math.max(1, wanted), pins.length);
+                pins, dim, options.k(), found / (double) Math.max(1, wanted), options.queries());
         out.printf(Locale.ROOT, "index          %,.0f q/s, p50 %.3f ms, p99 %.3f ms; exact scan %,.0f q/s, p50 %.3f ms, p99 %.3f ms;"
                         + " index/exact %.1fx (one thread)%n", index.perSecond(), index.percentileMillis(0.5),
                 index.percentileMillis(0.99), exact.perSecond(), exact.percentileMillis(0.5), exact.percentileMillis(0.99),
                 index.perSecond() / exact.perSecond());
     }
 
-    private static Side time(String[] pins, Search search) {
-        for (int q = 0; q < Math.max(1, pins.length / 10); q++) {
-            search.of(pins[q]);
+    private static Side time(int queries, IntFunction<List<?>> search) {
+        for (int q = 0; q < Math.max(1, queries / 10); q++) {
+            search.apply(q);
         }
-        List<List<ScoredPin>> answers = new ArrayList<>(pins.length);
-        long[] nanos = new long[pins.length];
-        for (int q = 0; q < pins.length; q++) {
+        List<List<?>> answers = new ArrayList<>(queries);
+        long[] nanos = new long[queries];
+        for (int q = 0; q < queries; q++) {
             long t0 = System.nanoTime();
-            answers.add(search.of(pins[q]));
+            answers.add(search.apply(q));
             nanos[q] = System.nanoTime() - t0;
         }
         return new Side(answers, nanos);

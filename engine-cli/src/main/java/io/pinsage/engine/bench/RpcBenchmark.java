@@ -21,6 +21,7 @@ import io.pinsage.rpc.SamplerServer;
 import io.pinsage.rpc.SharedSecret;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -47,6 +48,8 @@ import java.util.SplittableRandom;
  */
 public final class RpcBenchmark {
 
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final byte[] SECRET = "rpc benchmark secret, loopback only".getBytes(StandardCharsets.UTF_8);
     private static final byte[] FINGERPRINT = "rpc benchmark".getBytes(StandardCharsets.UTF_8);
 
@@ -74,7 +77,7 @@ public final class RpcBenchmark {
         for (int i = 0; i < features.length; i++) {
             features[i] = (float) rnd.nextGaussian();
         }
-        this.inputs = new NodeInputs(nodes, featureDim, featureDim == 0 ? null : features, null);
+        this.inputs = NodeInputs.of(nodes, featureDim, featureDim == 0 ? null : features, null);
         int pairs = Math.multiplyExact(batch, batches);
         queries = new int[pairs];
         positives = new int[pairs];
@@ -156,8 +159,12 @@ public final class RpcBenchmark {
         return new double[] {(double) encode / reps / bytes, (double) decode / reps / bytes};
     }
 
-    /** Throughput of a run: batches taken per second and MB (10^6 bytes) of their frames per second. */
-    public record Rate(double batchesPerSecond, double megabytesPerSecond) {
+    /**
+     * Throughput of a run: batches taken per second, MB (10^6 bytes) of their frames per second, and the whole
+     * process's CPU milliseconds per batch (every thread: builds, codecs, event loops, the collector), which other
+     * processes on the same cores slow down but do not change.
+     */
+    public record Rate(double batchesPerSecond, double megabytesPerSecond, double cpuMillisPerBatch) {
     }
 
     /** One epoch taken from {@code threads} sampler threads of this process. */
@@ -168,13 +175,14 @@ public final class RpcBenchmark {
         MiniBatchSource.Factory f = LocalMiniBatchSource.factory(schedule, layers, hood, inputs, queries, positives, 0, nodes,
                 null, c);
         long t0 = System.nanoTime();
+        long cpu0 = PROCESS.getProcessCpuTime();
         long bytes = 0;
         try (MiniBatchSource source = f.open(0, 0)) {
             for (int i = 0; i < batches(); i++) {
                 bytes += frameBytes(source.take(0, i));
             }
         }
-        return rate(bytes, System.nanoTime() - t0);
+        return rate(bytes, System.nanoTime() - t0, PROCESS.getProcessCpuTime() - cpu0);
     }
 
     /**
@@ -195,11 +203,12 @@ public final class RpcBenchmark {
             try (RemoteSamplers trainer = new RemoteSamplers(at, secret, FINGERPRINT, schedule, rpc);
                  RemoteMiniBatchSource source = trainer.open(0, 0)) {
                 long t0 = System.nanoTime();
+                long cpu0 = PROCESS.getProcessCpuTime();
                 long bytes = 0;
                 for (int i = 0; i < batches(); i++) {
                     bytes += frameBytes(source.take(0, i));
                 }
-                return rate(bytes, System.nanoTime() - t0);
+                return rate(bytes, System.nanoTime() - t0, PROCESS.getProcessCpuTime() - cpu0);
             }
         } finally {
             for (SamplerServer s : servers) {
@@ -208,9 +217,9 @@ public final class RpcBenchmark {
         }
     }
 
-    private Rate rate(long bytes, long nanos) {
+    private Rate rate(long bytes, long nanos, long cpuNanos) {
         double seconds = nanos / 1e9;
-        return new Rate(batches() / seconds, bytes / 1e6 / seconds);
+        return new Rate(batches() / seconds, bytes / 1e6 / seconds, cpuNanos / 1e6 / batches());
     }
 
     /**

@@ -76,7 +76,7 @@ public final class TrainStepBenchmark {
         for (int i = 0; i < feat.length; i++) {
             feat[i] = (float) rnd.nextGaussian();
         }
-        NodeInputs inputs = new NodeInputs(nodes, featureDim, feat, null);
+        NodeInputs inputs = NodeInputs.of(nodes, featureDim, feat, null);
         int[] q = new int[batchSize];
         int[] p = new int[batchSize];
         int[] order = new int[batchSize];

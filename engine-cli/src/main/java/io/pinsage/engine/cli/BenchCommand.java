@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Scale benchmarks that report ratios against limits measured in the same run.",
         subcommands = {BenchBuildCommand.class, BenchWalksCommand.class, BenchTrainStepCommand.class, BenchPruneQualityCommand.class,
-                BenchRpcCommand.class, BenchServeCommand.class, BenchIndexCommand.class, BenchCompactCommand.class})
+                BenchRpcCommand.class, BenchServeCommand.class, BenchIndexCommand.class, BenchCompactCommand.class,
+                BenchPipelineCommand.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

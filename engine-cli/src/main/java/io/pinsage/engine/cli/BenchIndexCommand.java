@@ -1,19 +1,36 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.Residency;
+import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingStore;
+import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.engine.ann.AnnIndex;
 import io.pinsage.engine.api.EngineOptions;
 import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.bench.IndexBench;
+import io.pinsage.engine.bench.SyntheticEmbeddings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
-/** {@code pinsage bench index DIR}: the index's recall and queries/s against the exact scan, in one run. */
+/**
+ * {@code pinsage bench index DIR}: the index's recall and queries/s against the exact scan, in one run. With
+ * {@code --synthetic N}, over N rows drawn from per-topic Gaussians fitted to DIR's trained embeddings
+ * ({@link SyntheticEmbeddings}), indexed in a work directory with the build parameters given, which also prints
+ * the build's time and bytes per vector.
+ */
 @Command(name = "index", mixinStandardHelpOptions = true,
-        description = "The nearest-neighbour index against the exact SIMD scan on the same query pins: recall@k, queries/s, p50, p99.")
+        description = "The nearest-neighbour index against the exact SIMD scan on the same query pins: recall@k, queries/s, p50, p99;"
+                + " with --synthetic N, over N rows drawn like DIR's trained embeddings, built here.")
 final class BenchIndexCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory with embeddings and their index")
@@ -25,15 +42,88 @@ final class BenchIndexCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "10", description = "neighbours per query (default ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--seed", defaultValue = "1", description = "seed of the query pins (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the query pins and of the synthetic rows (default ${DEFAULT-VALUE})")
     long seed;
+
+    @Option(names = "--synthetic", paramLabel = "N", description = "measure N synthetic rows instead of DIR's: one Gaussian per"
+            + " topic (pin p has topic p mod --topics), mean and covariance fitted to DIR's trained embeddings (default: DIR's own)")
+    Integer synthetic;
+
+    @Option(names = "--topics", defaultValue = "64", description = "with --synthetic: the topics of DIR's generated store (default ${DEFAULT-VALUE})")
+    int topics;
+
+    @Option(names = "--work", paramLabel = "WORK_DIR", description = "with --synthetic: where the rows and their index are"
+            + " written and kept (default: a temporary directory, removed afterwards)")
+    Path work;
+
+    @Option(names = "--max-degree", defaultValue = "" + AnnIndex.DEFAULT_MAX_DEGREE,
+            description = "with --synthetic: neighbours per node of the index built (default ${DEFAULT-VALUE})")
+    int maxDegree;
+
+    @Option(names = "--beam", defaultValue = "" + AnnIndex.DEFAULT_BEAM_WIDTH,
+            description = "with --synthetic: candidates kept while building (default ${DEFAULT-VALUE})")
+    int beam;
+
+    @Option(names = "--search-beam", paramLabel = "B[,B..]", split = ",", defaultValue = "" + AnnIndex.DEFAULT_SEARCH_BEAM,
+            description = "with --synthetic: candidates kept while searching, each measured against the same exact answers"
+                    + " (default ${DEFAULT-VALUE}, the server's)")
+    int[] searchBeams;
 
     @Override
     public Integer call() throws Exception {
         IndexBench.Options options = new IndexBench.Options(queries, k, seed);
+        if (synthetic != null) {
+            return synthetic(options);
+        }
         // the graph is not walked: mapping it costs nothing
         try (PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(Residency.MAPPED).walkTable(false).build())) {
             new IndexBench(engine, options, System.out).run();
+        }
+        return 0;
+    }
+
+    private int synthetic(IndexBench.Options options) throws IOException {
+        if (synthetic < 2) {
+            throw new IllegalArgumentException("--synthetic=" + synthetic + ": must be >= 2");
+        }
+        for (int b : searchBeams) {
+            if (b < 1) {
+                throw new IllegalArgumentException("--search-beam=" + b + ": must be >= 1");
+            }
+        }
+        Path root = work == null ? Files.createTempDirectory("pinsage-bench-index") : work;
+        try {
+            long t0 = System.nanoTime();
+            SyntheticEmbeddings drawn;
+            try (EmbeddingStore trained = EmbeddingStore.open(EmbeddingStore.defaultRoot(dir, Side.LEFT), false)) {
+                try {
+                    drawn = SyntheticEmbeddings.fit(trained, topics);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--" + e.getMessage(), e); // the option of that name
+                }
+                System.out.printf(Locale.ROOT, "synthetic      %,d rows of %d floats from %d Gaussians fitted to the %,d trained rows"
+                        + " of %s%n", synthetic, drawn.dim(), topics, trained.nodeCount(), dir);
+            }
+            Path rows = root.resolve("embeddings");
+            drawn.write(rows, synthetic, seed, HexFormat.of().toHexDigits(seed) + HexFormat.of().toHexDigits(synthetic.longValue()));
+            System.out.printf(Locale.ROOT, "synthetic      drawn and written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            try (EmbeddingStore embeddings = EmbeddingStore.open(rows, false)) {
+                long t1 = System.nanoTime();
+                StoreGeneration g = AnnIndex.build(embeddings, root.resolve("index"), maxDegree, beam);
+                System.out.printf(Locale.ROOT, "build          degree %d, beam %d: %.1f s, %,d bytes (%.0f per vector, vectors included)%n",
+                        maxDegree, beam, (System.nanoTime() - t1) / 1e9, g.totalBytes(), g.totalBytes() / (double) synthetic);
+                try (AnnIndex index = AnnIndex.open(root.resolve("index"), embeddings, false)) {
+                    IndexBench.runOnRows(embeddings, index, searchBeams, options, System.out);
+                }
+            }
+        } finally {
+            if (work == null) {
+                try (Stream<Path> paths = Files.walk(root)) {
+                    for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
         }
         return 0;
     }

@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 
 /**
  * Minibatches over loopback TCP ({@link RpcBenchmark}): the loopback's raw throughput, the codec's cost per MB, the
- * build cost per batch, and batches/s from sampler threads of this process vs one and two samplers on 127.0.0.1, all
- * in one run; then the frame of the paper's batch shape, bounded.
+ * build cost per batch, and batches/s and CPU per batch from sampler threads of this process vs one and two samplers on
+ * 127.0.0.1, all in one run, after untimed warm-up rounds of the same; then the frame of the paper's batch shape,
+ * bounded.
  */
 @Command(name = "rpc", mixinStandardHelpOptions = true,
         description = "Minibatch transport benchmark on loopback: batches/s and MB/s in process vs one and two samplers, "
@@ -52,16 +53,20 @@ final class BenchRpcCommand implements Callable<Integer> {
     @Option(names = "--prefetch", description = "credits the trainer grants each sampler, default ${DEFAULT-VALUE}")
     int prefetch = RpcConfig.DEFAULTS.prefetch();
 
+    @Option(names = "--rounds", description = "rounds of the three measurements; all but the last are untimed warm-up "
+            + "(the first round also compiles the transport's code), default ${DEFAULT-VALUE}")
+    int rounds = 2;
+
     @Override
     public Integer call() throws Exception {
         for (int[] v : new int[][] {{nodes, 1}, {batch, 1}, {negatives, 0}, {width, 1}, {layers, 1}, {features, 0},
-                {batches, 1}, {threads, 1}, {loopbackMb, 1}}) {
+                {batches, 1}, {threads, 1}, {loopbackMb, 1}, {rounds, 1}}) {
             if (v[0] < v[1]) {
-                throw new IllegalArgumentException("--nodes, --batch, --width, --layers, --batches, --threads and "
-                        + "--loopback-mb must be >= 1, --negatives and --features >= 0; got " + v[0]);
+                throw new IllegalArgumentException("--nodes, --batch, --width, --layers, --batches, --threads, "
+                        + "--loopback-mb and --rounds must be >= 1, --negatives and --features >= 0; got " + v[0]);
             }
         }
-        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb).withPrefetch(prefetch);
+        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb, prefetch);
         RpcBenchmark bench = new RpcBenchmark(nodes, width, features, layers, batch, negatives, batches, 42);
         MiniBatch sample = bench.sample();
         double frameMb = RpcBenchmark.frameBytes(sample) / 1e6;
@@ -75,10 +80,15 @@ final class BenchRpcCommand implements Callable<Integer> {
         double build = bench.buildMillis(3, 10);
         System.out.printf(Locale.ROOT, "build: %.1f ms per batch on one thread (%.0f MB/s of frames)%n", build,
                 frameMb / (build / 1e3));
+        int each = Math.max(1, threads / 2);
+        for (int r = 1; r < rounds; r++) {
+            bench.inProcess(threads);
+            bench.remote(1, threads, rpc);
+            bench.remote(2, each, rpc);
+        }
         RpcBenchmark.Rate local = bench.inProcess(threads);
         print("in process, " + threads + " threads", local, local, loopback);
         print("1 sampler x " + threads + " threads", bench.remote(1, threads, rpc), local, loopback);
-        int each = Math.max(1, threads / 2);
         print("2 samplers x " + each + " threads", bench.remote(2, each, rpc), local, loopback);
         long paper = RpcBenchmark.frameBytesBound(512, 500, 50, 2, 256);
         System.out.printf(Locale.ROOT, "the paper's shape (512 pairs, 500 negatives, T=50, K=2, 256 features): a frame of at "
@@ -88,8 +98,9 @@ final class BenchRpcCommand implements Callable<Integer> {
     }
 
     private static void print(String what, RpcBenchmark.Rate r, RpcBenchmark.Rate local, double loopback) {
-        System.out.printf(Locale.ROOT, "%-28s %8.1f batches/s %8.0f MB/s  (%.2fx in process, %.0f%% of loopback)%n", what + ":",
-                r.batchesPerSecond(), r.megabytesPerSecond(), r.batchesPerSecond() / local.batchesPerSecond(),
-                100 * r.megabytesPerSecond() / loopback);
+        System.out.printf(Locale.ROOT, "%-28s %8.1f batches/s %8.0f MB/s %7.1f CPU ms/batch  (%.2fx in process, %.2fx its "
+                        + "CPU, %.0f%% of loopback)%n", what + ":", r.batchesPerSecond(), r.megabytesPerSecond(),
+                r.cpuMillisPerBatch(), r.batchesPerSecond() / local.batchesPerSecond(),
+                r.cpuMillisPerBatch() / local.cpuMillisPerBatch(), 100 * r.megabytesPerSecond() / loopback);
     }
 }

@@ -19,9 +19,21 @@ import java.nio.file.Path;
  * the file plus the {@code verify} command that checks the whole store. Set {@code -Dpinsage.stacktrace=true}
  * to see the trace of any error.
  */
-final class CliErrors implements CommandLine.IExecutionExceptionHandler {
+final class CliErrors implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
 
     static final int BAD_INPUT = 2;
+
+    /**
+     * An option's value that does not parse (not a number, an unknown option, a required one missing): picocli's
+     * message naming the option, on one line, instead of the message followed by the whole usage.
+     */
+    @Override
+    public int handleParseException(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        cli.getErr().println("error: " + e.getMessage() + " (./" + cli.getCommandSpec().qualifiedName(" ")
+                + " --help lists the options)");
+        return BAD_INPUT;
+    }
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {

@@ -16,12 +16,12 @@ import java.util.concurrent.Callable;
 
 /**
  * Evaluates a trained model on a dataset's test split: {@code lightgcn:DIR} with the LightGCN protocol, printing
- * {@code recall@20=R ndcg@20=N}; {@code synthetic:DIR} with the PinSage protocol on the store's held-out pairs (the
+ * {@code recall@20=R ndcg@20=N}; {@code store:DIR} (or {@code synthetic:DIR}) with the PinSage protocol on the store's held-out pairs (the
  * candidate pool of {@code train}'s comparison table), printing {@code hit@10=H mrr=M}.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Evaluate MODEL_DIR on a dataset's test split. lightgcn:DIR: LightGCN protocol (all items ranked, train "
-                + "items masked), prints 'recall@20=R ndcg@20=N'. synthetic:STORE_DIR: PinSage protocol (each held-out pair's "
+                + "items masked), prints 'recall@20=R ndcg@20=N'. store:DIR (or synthetic:DIR): PinSage protocol (each held-out pair's "
                 + "positive ranked among 1,000 random pins), prints 'hit@10=H mrr=M'.")
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -41,7 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DatasetSpec spec = DatasetSpec.parse(dataset);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (spec.kind().equals("synthetic")) {
+        if (spec.isStore()) {
             PairRankingMetrics m;
             try (GraphStore store = GraphStore.open(spec.path()); Backend backend = device.open()) {
                 m = new PinBoardRecommender(store, PinBoardRecommender.Options.defaults(t), backend).evaluate(model, "PinSage").metrics();

@@ -54,7 +54,9 @@ public final class PinSageCli implements Runnable {
     /** A configured command line, shared by {@link #main} and tests. */
     public static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new PinSageCli());
-        cli.setExecutionExceptionHandler(new CliErrors());
+        CliErrors errors = new CliErrors();
+        cli.setExecutionExceptionHandler(errors);
+        cli.setParameterExceptionHandler(errors);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         for (String command : new String[] {"train", "sampler"}) {
             cli.getSubcommands().get(command).getCommandSpec().resourceBundle(TrainingOptions.helpDefaults());

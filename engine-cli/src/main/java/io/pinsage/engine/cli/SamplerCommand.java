@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.netty.handler.ssl.SslContext;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.pipeline.LightGcnRecommender;
 import io.pinsage.engine.train.RunFingerprint;
@@ -50,6 +51,14 @@ final class SamplerCommand implements Callable<Integer> {
             + "trainer, in MiB, at most 2047 (default: ${DEFAULT-VALUE})")
     int maxFrameMb;
 
+    @Option(names = "--prefetch", paramLabel = "N", description = "the most batches of one trainer built (or held built) "
+            + "at once, its further requests waiting their turn; in [1, 1024] (default: ${DEFAULT-VALUE}, as many as the "
+            + "trainer's --prefetch credits allow)")
+    int prefetch = RpcConfig.MAX_PREFETCH;
+
+    @Mixin
+    TlsOptions tls = new TlsOptions();
+
     @Mixin
     TrainingOptions training;
 
@@ -61,7 +70,8 @@ final class SamplerCommand implements Callable<Integer> {
                     + "synthetic:DIR datasets train with sampler threads of the trainer's process");
         }
         SharedSecret secret = SamplingOptions.secret(secretFile);
-        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb);
+        RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb, prefetch);
+        SslContext context = tls.server();
         if (listen.contains(",")) {
             throw new IllegalArgumentException("--listen=" + listen + ": one HOST:PORT");
         }
@@ -71,7 +81,7 @@ final class SamplerCommand implements Callable<Integer> {
         try (TrainingBatches batches = LightGcnRecommender.samplerBatches(data, work, training.recommender(t))) {
             RunFingerprint fingerprint = batches.fingerprint();
             SamplerServer server = new SamplerServer(at, secret, fingerprint.bytes(), fingerprint.summary(),
-                    batches.producer(), t, rpc, null);
+                    batches.producer(), t, rpc, context);
             try {
                 server.start();
             } catch (IllegalStateException e) {

@@ -5,6 +5,7 @@ import io.pinsage.engine.train.RemoteBatchSupply;
 import io.pinsage.rpc.RemoteSamplers;
 import io.pinsage.rpc.RpcConfig;
 import io.pinsage.rpc.SharedSecret;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -15,8 +16,8 @@ import java.util.List;
 
 /**
  * {@code train}'s options for minibatches built by samplers ({@code pinsage sampler}) instead of threads of its own
- * process: {@code --samplers}, {@code --secret-file}, {@code --local-samplers}, {@code --max-frame-mb}. Not
- * thread-safe (picocli fills it before the command runs).
+ * process: {@code --samplers}, {@code --secret-file}, {@code --local-samplers}, {@code --max-frame-mb},
+ * {@code --prefetch} and the TLS options. Not thread-safe (picocli fills it before the command runs).
  */
 final class SamplingOptions {
 
@@ -27,7 +28,7 @@ final class SamplingOptions {
     String samplers;
 
     @Option(names = "--secret-file", paramLabel = "FILE", description = "the secret the samplers hold too (at least 16 "
-            + "bytes); needed with --samplers or --local-samplers (default: none, for sampler threads of this process)")
+            + "bytes); needed with --samplers (default: none; --local-samplers alone uses a random one)")
     Path secretFile;
 
     @Option(names = "--local-samplers", paramLabel = "N", defaultValue = "0", description = "with --samplers: also build "
@@ -39,6 +40,13 @@ final class SamplingOptions {
             + "taken from a sampler, in MiB, at most 2047 (default: ${DEFAULT-VALUE})")
     int maxFrameMb;
 
+    @Option(names = "--prefetch", paramLabel = "N", description = "with --samplers or --local-samplers: batches each "
+            + "sampler may build ahead and hold for this trainer (its credits), in [1, 1024] (default: ${DEFAULT-VALUE})")
+    int prefetch = RpcConfig.DEFAULTS.prefetch();
+
+    @Mixin
+    TlsOptions tls = new TlsOptions();
+
     /** Frames are int-sized: 2047 MiB is the largest whole number of MiB below 2^31 bytes. */
     private static final int MAX_FRAME_MB = 2047;
 
@@ -49,6 +57,11 @@ final class SamplingOptions {
      *                                  a count or size out of range
      */
     RemoteBatchSupply supply() throws IOException {
+        RpcConfig rpc = rpcConfig(maxFrameMb, prefetch);
+        if (samplers == null && tls.given()) {
+            throw new IllegalArgumentException("--tls-cert/--tls-key/--tls-trust: TLS is for --samplers (a sampler of "
+                    + "--local-samplers is reached on loopback)");
+        }
         if (samplers == null && localSamplers == 0) {
             return null;
         }
@@ -56,8 +69,12 @@ final class SamplingOptions {
             throw new IllegalArgumentException("--local-samplers=" + localSamplers + ": must lie in [0, "
                     + ResourceLimits.MAX_THREADS + "]");
         }
-        List<InetSocketAddress> addresses = samplers == null ? List.of() : addresses("--samplers", samplers);
-        return new RemoteBatchSupply(addresses, secret(secretFile), rpcConfig(maxFrameMb), localSamplers);
+        if (samplers == null) {
+            // Trainer and sampler share this process: a file would prove nothing a random secret does not.
+            return new RemoteBatchSupply(List.of(), secretFile == null ? null : secret(secretFile), rpc, localSamplers);
+        }
+        return new RemoteBatchSupply(addresses("--samplers", samplers), secret(secretFile), rpc, localSamplers,
+                tls.client());
     }
 
     /**
@@ -66,6 +83,9 @@ final class SamplingOptions {
     void requireLocal(String why) {
         if (samplers != null || localSamplers != 0) {
             throw new IllegalArgumentException("--samplers/--local-samplers: " + why);
+        }
+        if (tls.given()) {
+            throw new IllegalArgumentException("--tls-cert/--tls-key/--tls-trust: " + why);
         }
     }
 
@@ -93,11 +113,15 @@ final class SamplingOptions {
         }
     }
 
-    /** @throws IllegalArgumentException when {@code mb} is outside [1, 2047] */
-    static RpcConfig rpcConfig(int mb) {
+    /** @throws IllegalArgumentException when {@code mb} is outside [1, 2047] or {@code prefetch} outside [1, 1024] */
+    static RpcConfig rpcConfig(int mb, int prefetch) {
         if (mb < 1 || mb > MAX_FRAME_MB) {
             throw new IllegalArgumentException("--max-frame-mb=" + mb + ": must lie in [1, " + MAX_FRAME_MB + "]");
         }
-        return RpcConfig.DEFAULTS.withMaxFrameBytes(mb << 20);
+        try {
+            return RpcConfig.DEFAULTS.withMaxFrameBytes(mb << 20).withPrefetch(prefetch);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
     }
 }

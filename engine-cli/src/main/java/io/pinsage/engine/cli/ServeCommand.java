@@ -51,6 +51,18 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--max-body", defaultValue = "65536", description = "largest request body in bytes; larger get 413 (default ${DEFAULT-VALUE})")
     int maxBody;
 
+    @Option(names = "--request-timeout-ms", paramLabel = "MS", defaultValue = "10000", description = "a request not received"
+            + " whole MS ms after its first byte is answered 408 and its connection closed (default ${DEFAULT-VALUE})")
+    long requestTimeoutMs;
+
+    @Option(names = "--idle-timeout-ms", paramLabel = "MS", defaultValue = "30000", description = "a connection that sends"
+            + " nothing for MS ms, a kept one between requests included, is closed (default ${DEFAULT-VALUE})")
+    long idleTimeoutMs;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "4096", description = "open connections beyond"
+            + " which a new one is answered 503 and closed (default ${DEFAULT-VALUE})")
+    int maxConnections;
+
     @Mixin
     ResidencyOption residency;
 
@@ -114,7 +126,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     Running start(PrintStream out) throws Exception {
         ServerOptions defaults = ServerOptions.defaults(port);
         ServerOptions options = defaults.withHost(host).withWorkers(workers == null ? defaults.workers() : workers, queue)
-                .withMaxBodyBytes(maxBody).withTopics(pinTopics()).withWriteToken(writeToken());
+                .withMaxBodyBytes(maxBody).withTopics(pinTopics()).withWriteToken(writeToken())
+                .withIdleTimeout(Duration.ofMillis(positive("--idle-timeout-ms", idleTimeoutMs)))
+                .withRequestLimits(Duration.ofMillis(positive("--request-timeout-ms", requestTimeoutMs)),
+                        (int) positive("--max-connections", maxConnections));
         EngineOptions.Builder engineOptions = EngineOptions.builder().residency(residency.asked()).model(model);
         LogSync sync = logSync();
         Path log = edgeLog == null ? dir.resolve("edges.log") : edgeLog;
@@ -175,8 +190,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             out.printf("topics: %d, the first %d pairs confusable by content%n", options.topics().topics(),
                     options.topics().confusablePairs());
         }
-        out.printf("listening on http://%s:%d/  (%d workers, queue %d)%n", host, server.port(), options.workers(),
-                options.queueCapacity());
+        out.printf("listening on http://%s:%d/  (%d workers, queue %d, requests within %d ms, %d connections at most)%n", host,
+                server.port(), options.workers(), options.queueCapacity(), options.requestTimeout().toMillis(),
+                options.maxConnections());
         if (engine.pinCount() > 0) {
             out.printf("try: curl 'http://%s:%d/v1/recommend?pins=%s&k=10', or open http://%1$s:%2$d/?pin=%3$s%n", host,
                     server.port(), engine.externalPin(0));
@@ -188,6 +204,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     static String residencyLine(PinSageEngine engine) {
         return "residency: " + engine.residency().name().toLowerCase(Locale.ROOT).replace('_', '-') + " ("
                 + engine.residencyReason() + "); Pixie walks " + (engine.hasWalkTable() ? "a walk table" : "the store's CSR");
+    }
+
+    private static long positive(String option, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + "=" + value + ": must be >= 1");
+        }
+        return value;
     }
 
     /** {@code --fsync}: {@code each-batch} or {@code group:MS}. */

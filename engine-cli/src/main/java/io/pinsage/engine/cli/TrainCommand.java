@@ -2,6 +2,7 @@ package io.pinsage.engine.cli;
 
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.pipeline.LightGcnRecommender;
+import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.pipeline.RecommenderOptions;
 import io.pinsage.engine.train.BatchSupply;
 import io.pinsage.engine.train.RemoteBatchSupply;
@@ -16,8 +17,9 @@ import java.util.concurrent.Callable;
 
 /** Trains a PinSage model on a dataset and writes a model directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt, or synthetic:STORE_DIR from generate) and "
-                + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint/ when present. On synthetic data it also prints the "
+        description = "Train PinSage on a dataset (lightgcn:DIR with train.txt/test.txt, or store:DIR, a pin-board store with pin "
+                + "features and held-out pairs such as generate writes; synthetic:DIR is another name for it) and "
+                + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint/ when present. On a store it also prints the "
                 + "comparison with content-only and Pixie (of the options, only --epochs, --threads, --hard-band, --id-embeddings and --ablations apply "
                 + "there). Defaults are the recommended settings. With --samplers, sampler processes build the minibatches.")
 final class TrainCommand implements Callable<Integer> {
@@ -34,20 +36,38 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "threads for neighbourhoods, sampling and evaluation; default: all cores")
     Integer threads;
 
-    @Option(names = "--ablations", description = "synthetic:DIR only: also train the uniform-neighbourhood and no-hard-negative ablations")
+    @Option(names = "--ablations", description = "store:DIR only: also train the uniform-neighbourhood and no-hard-negative ablations")
     boolean ablations;
 
-    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "synthetic:DIR only: PPR ranks of the hard negatives; "
+    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "store:DIR only: PPR ranks of the hard negatives; "
             + "default 2000-5000, scaled down on graphs with fewer than 40 pins per rank of its end")
     String hardBand;
 
-    /** Whether a pin–board model learns a row per node; without, it embeds pins added after training. */
-    enum IdEmbeddings { on, off }
-
-    @Option(names = "--id-embeddings", paramLabel = "on|off", description = "synthetic:DIR only: off (default) trains the "
+    @Option(names = "--id-embeddings", paramLabel = "on|off|hashed:N", description = "store:DIR only: off (default) trains the "
             + "inductive model (pin features and log-degree only), which can embed a pin added after training "
-            + "(PinSageEngine.embedNewPin, POST /v1/pins); on also learns an id-embedding row per pin and board")
-    IdEmbeddings idEmbeddings = IdEmbeddings.off;
+            + "(PinSageEngine.embedNewPin, POST /v1/pins); on also learns an id-embedding row per pin and board (memory "
+            + "grows with the store); hashed:N learns a table of N rows that ids hash into (fixed memory; a pin added "
+            + "after training hashes to a row too)")
+    String idEmbeddings = "off";
+
+    /** The options with the id table {@code --id-embeddings} asks for. */
+    static PinBoardRecommender.Options withIdEmbeddings(PinBoardRecommender.Options o, String value) {
+        if (value.equals("off") || value.equals("on")) {
+            return o.withIdEmbeddings(value.equals("on"));
+        }
+        // the table's floats must fit one tensor
+        long most = (Integer.MAX_VALUE - 64L) / PinBoardRecommender.Options.ID_EMBED_DIM;
+        long rows = -1;
+        if (value.startsWith("hashed:") && value.length() > "hashed:".length() && value.length() < "hashed:".length() + 12) {
+            String digits = value.substring("hashed:".length());
+            rows = digits.chars().allMatch(Character::isDigit) ? Long.parseLong(digits) : -1;
+        }
+        if (rows < 1 || rows > most) {
+            throw new IllegalArgumentException("--id-embeddings=" + value + ": expected on, off or hashed:N, a table of N rows, "
+                    + "1 <= N <= " + most);
+        }
+        return o.withHashedIdEmbeddings((int) rows);
+    }
 
     @Mixin
     TrainingOptions training;
@@ -60,12 +80,12 @@ final class TrainCommand implements Callable<Integer> {
         DatasetSpec spec = DatasetSpec.parse(dataset);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         RecommenderOptions o = training.recommender(t);
-        if (spec.kind().equals("synthetic")) {
+        if (spec.isStore()) {
             sampling.requireLocal("synthetic:DIR datasets train with sampler threads of this process");
+            PinBoardRecommender.Options options = withIdEmbeddings(SyntheticComparison.options(t, training.epochs, hardBand),
+                    idEmbeddings);
             try (Backend backend = device.open()) {
-                SyntheticComparison.run(spec.path(), out, SyntheticComparison.options(t, training.epochs, hardBand)
-                        .withIdEmbeddings(idEmbeddings == IdEmbeddings.on), ablations, true,
-                        backend, System.out, System.err);
+                SyntheticComparison.run(spec.path(), out, options, ablations, true, backend, System.out, System.err);
             }
             return 0;
         }

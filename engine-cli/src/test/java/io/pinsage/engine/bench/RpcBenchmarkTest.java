@@ -24,6 +24,7 @@ class RpcBenchmarkTest {
         assertTrue(RpcBenchmark.frameBytes(sample) <= RpcBenchmark.frameBytesBound(16, 8, 4, 2, 8),
                 RpcBenchmark.shape(sample));
         assertTrue(bench.inProcess(1).batchesPerSecond() > 0);
+        assertTrue(bench.remote(1, 1, RpcConfig.DEFAULTS).cpuMillisPerBatch() > 0);
         assertTrue(bench.remote(1, 1, RpcConfig.DEFAULTS).megabytesPerSecond() > 0);
         assertTrue(bench.remote(2, 1, RpcConfig.DEFAULTS).batchesPerSecond() > 0);
         assertTrue(RpcBenchmark.loopbackMegabytesPerSecond(4) > 0);

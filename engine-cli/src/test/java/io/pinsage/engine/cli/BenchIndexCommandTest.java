@@ -35,4 +35,26 @@ class BenchIndexCommandTest {
         assertTrue(Pattern.compile("index +[\\d,]+ q/s, p50 [\\d.]+ ms, p99 [\\d.]+ ms; exact scan [\\d,]+ q/s, p50 [\\d.]+ ms,"
                 + " p99 [\\d.]+ ms; index/exact [\\d.]+x").matcher(r.out()).find(), r.out());
     }
+
+    @Test
+    void shouldMeasureAnIndexItBuildsOverRowsDrawnLikeTheStores() throws Exception {
+        Path store = dir.resolve("store");
+        assertEquals(0, CliRun.run("generate", "--out", store.toString(), "--pins", "300", "--boards", "30", "--edges", "2000").code());
+        IndexCommandTest.writeEmbeddings(store, 300, 8, 6);
+        Path work = dir.resolve("work");
+        CliRun r = CliRun.run("bench", "index", store.toString(), "--synthetic", "2000", "--topics", "6", "--max-degree", "8",
+                "--beam", "32", "--search-beam", "10,50", "--queries", "50", "--work", work.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("synthetic      2,000 rows of 8 floats from 6 Gaussians fitted to the 300 trained rows"), r.out());
+        assertTrue(Pattern.compile("build +degree 8, beam 32: [\\d.]+ s, [\\d,]+ bytes \\(\\d+ per vector").matcher(r.out()).find(), r.out());
+        assertTrue(r.out().contains("search         beam 10\nindex          2,000 pins of 8 floats; recall@10"), r.out());
+        assertTrue(r.out().contains("search         beam 50\nindex          2,000 pins of 8 floats; recall@10"), r.out());
+        Matcher recall = Pattern.compile("beam 50\nindex .*recall@10 ([\\d.]+) over 50 seeded query pins").matcher(r.out());
+        assertTrue(recall.find(), r.out());
+        assertTrue(Double.parseDouble(recall.group(1)) >= 0.9, r.out());
+        assertTrue(java.nio.file.Files.isDirectory(work.resolve("index")), "kept in --work");
+        CliRun many = CliRun.run("bench", "index", store.toString(), "--synthetic", "2000", "--topics", "100");
+        assertEquals(2, many.code(), many.out());
+        assertTrue(many.err().startsWith("error: --topics=100: expected 1 to 33"), many.err());
+    }
 }

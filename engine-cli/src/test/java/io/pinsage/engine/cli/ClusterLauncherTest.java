@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code bin/pinsage-cluster} on loopback, its ssh replaced by a local shell: start two samplers, train from them,
- * gather their logs, stop them.
+ * gather their logs, stop them; with a space in every path the launcher hands to the remote shell.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterLauncherTest {
@@ -33,6 +33,11 @@ class ClusterLauncherTest {
 
     @TempDir
     Path dir;
+
+    /** Where the "hosts" keep logs, pid files and work directories: a name the remote shell must get quoted. */
+    private Path cluster() {
+        return dir.resolve("cluster dir");
+    }
 
     private record Run(int code, String out, String err) {
     }
@@ -50,7 +55,7 @@ class ClusterLauncherTest {
         Map<String, String> env = b.environment();
         env.put("PINSAGE_SSH", ssh.toString());
         env.put("PINSAGE_REMOTE", String.join(" ", CliProcess.command()));
-        env.put("PINSAGE_CLUSTER_DIR", dir.resolve("cluster").toString());
+        env.put("PINSAGE_CLUSTER_DIR", cluster().toString());
         env.put("PINSAGE_CLUSTER_WAIT", "60");
         Path err = dir.resolve("launcher.err");
         Process p = b.redirectError(err.toFile()).start();
@@ -68,7 +73,7 @@ class ClusterLauncherTest {
     @Test
     void shouldStartSamplersATrainerUsesThenGatherTheirLogsAndStopThem() throws Exception {
         Path data = LightGcnFiles.tiny(dir);
-        Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123\n");
+        Path secret = Files.writeString(dir.resolve("the secret"), "0123456789abcdef0123\n");
         int[] ports = {freePort(), freePort()};
         Path hosts = Files.writeString(dir.resolve("hosts"), "# samplers\n127.0.0.1:" + ports[0] + "\n\n127.0.0.1:" + ports[1]
                 + "  # the second\n");
@@ -105,7 +110,8 @@ class ClusterLauncherTest {
             assertEquals("stopped 127.0.0.1:" + ports[0] + "\nstopped 127.0.0.1:" + ports[1], stopped.out().strip());
         }
         for (int port : ports) {
-            assertFalse(Files.exists(dir.resolve("cluster").resolve("sampler-" + port + ".pid")));
+            assertTrue(Files.exists(cluster().resolve("sampler-" + port + ".log")), "the logs are where they were asked for");
+            assertFalse(Files.exists(cluster().resolve("sampler-" + port + ".pid")));
             assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "port " + port);
         }
     }

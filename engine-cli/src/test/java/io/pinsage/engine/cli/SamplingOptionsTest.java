@@ -11,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +60,43 @@ class SamplingOptionsTest {
                 "--listen", "127.0.0.1:0,127.0.0.1:1", "--secret-file", secret.toString()), "--listen=127.0.0.1:0,127.0.0.1:1: one HOST:PORT");
         assertError(CliRun.run("train", "--dataset", "synthetic:" + dir, "--out", dir.resolve("s").toString(), "--samplers",
                 "127.0.0.1:4000"), "--samplers/--local-samplers: synthetic:DIR datasets train with sampler threads");
+    }
+
+    private CliRun sampler(Path secret, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("sampler", "--dataset", "lightgcn:" + dataset(), "--work",
+                dir.resolve("w").toString(), "--listen", "127.0.0.1:0", "--secret-file", secret.toString()));
+        args.addAll(List.of(more));
+        return CliRun.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void shouldRefuseAPrefetchDepthOutOfRangeAndTlsOptionsThatCannotWork() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123\n");
+        Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate\n");
+        String s = secret.toString();
+        assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--prefetch", "0"),
+                "--prefetch=0: must lie in [1, 1024]");
+        assertError(sampler(secret, "--prefetch", "1025"), "--prefetch=1025: must lie in [1, 1024]");
+        assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--prefetch", "four"),
+                "Invalid value for option '--prefetch': 'four' is not an int (./pinsage train --help lists the options)");
+        assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-trust", dir.resolve("absent").toString()),
+                "--tls-trust=" + dir.resolve("absent") + ": no such file");
+        assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-cert", notPem.toString(), "--tls-key",
+                notPem.toString()), "--tls-trust: needed for TLS to samplers");
+        assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-trust", notPem.toString()),
+                "--tls-trust: TLS files (trust " + notPem + "): ");
+        assertError(train("--local-samplers", "1", "--tls-trust", notPem.toString()),
+                "--tls-cert/--tls-key/--tls-trust: TLS is for --samplers");
+        assertError(sampler(secret, "--tls-cert", notPem.toString()), "--tls-key: a sampler with TLS needs both");
+        assertError(sampler(secret, "--tls-cert", notPem.toString(), "--tls-key", notPem.toString()),
+                "--tls-cert/--tls-key: TLS files (certificate " + notPem + ", key " + notPem + "): ");
+    }
+
+    @Test
+    void shouldTrainFromLocalSamplersAloneWithoutASecretFile() throws Exception {
+        CliRun r = train("--local-samplers", "1", "--prefetch", "2");
+        assertEquals(0, r.code(), r.err() + r.console());
+        assertTrue(r.out().contains("trained 1 epochs"), r.out());
     }
 
     @Test

@@ -40,7 +40,7 @@ class ServeCommandTest {
     void shouldPrintWhatItLoadedAndAnswerOnThePortItPrints() throws Exception {
         ServeCommand serve = new ServeCommand();
         new CommandLine(serve).parseArgs(store().toString(), "--port", "0", "--workers", "1", "--residency", "mapped",
-                "--topics", "8");
+                "--topics", "8", "--request-timeout-ms", "2500", "--max-connections", "64");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         try (ServeCommand.Running running = serve.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
             String out = printed.toString(StandardCharsets.UTF_8);
@@ -53,6 +53,7 @@ class ServeCommandTest {
             Matcher url = Pattern.compile("listening on (http://127\\.0\\.0\\.1:(\\d+)/) ").matcher(out);
             assertTrue(url.find(), out);
             assertEquals(running.server().port(), Integer.parseInt(url.group(2)));
+            assertTrue(out.contains("(1 workers, queue 256, requests within 2500 ms, 64 connections at most)\n"), out);
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url.group(1) + "v1/recommend?pins=9&k=3"))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -190,5 +191,11 @@ class ServeCommandTest {
         CliRun tooMany = CliRun.run("serve", store().toString(), "--port", "0", "--topics", "401");
         assertEquals(2, tooMany.code(), tooMany.out());
         assertEquals("error: --topics=401: the store has only 400 pins\n", tooMany.err());
+        CliRun deadline = CliRun.run("serve", store().toString(), "--port", "0", "--request-timeout-ms", "0");
+        assertEquals(2, deadline.code(), deadline.out());
+        assertEquals("error: --request-timeout-ms=0: must be >= 1\n", deadline.err());
+        CliRun connections = CliRun.run("serve", store().toString(), "--port", "0", "--max-connections", "-3");
+        assertEquals(2, connections.code(), connections.out());
+        assertEquals("error: --max-connections=-3: must be >= 1\n", connections.err());
     }
 }

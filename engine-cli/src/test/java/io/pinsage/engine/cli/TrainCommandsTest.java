@@ -56,6 +56,15 @@ class TrainCommandsTest {
     }
 
     @Test
+    void shouldNameABadIdEmbeddingsValue() {
+        for (String bad : new String[] {"hashed:0", "hashed:x", "hashed:", "some"}) {
+            CliRun r = run("train", "--dataset", "store:" + dir, "--out", dir.resolve("m").toString(), "--id-embeddings", bad);
+            assertEquals(CliErrors.BAD_INPUT, r.code(), r.err());
+            assertTrue(r.err().contains("error: --id-embeddings=" + bad + ": expected on, off or hashed:N"), r.err());
+        }
+    }
+
+    @Test
     void shouldRefuseToEvaluateWithoutAModel() throws Exception {
         Path data = dataset();
         CliRun r = run("evaluate", "--model", dir.resolve("missing").toString(), "--dataset", "lightgcn:" + data);
@@ -116,7 +125,7 @@ class TrainCommandsTest {
         assertEquals(0, run("generate", "--out", store.toString(), "--pins", "3000", "--boards", "300", "--edges", "30000",
                 "--seed", Long.toString(SEED)).code());
         Path model = dir.resolve("model");
-        CliRun train = run("train", "--dataset", "synthetic:" + store, "--out", model.toString(), "--epochs", "2", "--threads", "1");
+        CliRun train = run("train", "--dataset", "store:" + store, "--out", model.toString(), "--epochs", "2", "--threads", "1");
         assertEquals(0, train.code(), train.err());
         // 3,000 pins allow a band ending at rank 75: PinSage's 2000-5000 scaled by 75/5000.
         assertTrue(train.out().contains("hard-negative band: PPR ranks 30-75 (300 walk steps per query)"), train.out());
@@ -162,7 +171,7 @@ class TrainCommandsTest {
     void shouldNameAnUnknownDatasetSchemeWhenEvaluating() {
         CliRun r = run("evaluate", "--model", dir.resolve("m").toString(), "--dataset", "movielens:/nowhere");
         assertEquals(CliErrors.BAD_INPUT, r.code());
-        assertTrue(r.err().contains("unknown kind 'movielens', expected lightgcn or synthetic"), r.err());
+        assertTrue(r.err().contains("unknown kind 'movielens', expected lightgcn, store or synthetic (another name for store)"), r.err());
     }
 
     private CliRun trainLightGcn(Path data, Path model, int epochs) {

@@ -63,8 +63,12 @@ public final class AnnIndex implements AutoCloseable {
     public static final int DEFAULT_MAX_DEGREE = 32;
     /** Candidates kept while building. */
     public static final int DEFAULT_BEAM_WIDTH = 100;
-    /** Candidates kept while searching, at least k: the knob that trades speed for recall. */
-    public static final int DEFAULT_SEARCH_BEAM = 100;
+    /**
+     * Candidates kept while searching, at least k: the knob that trades speed for recall. 150: at 1 M rows of 64
+     * floats drawn like trained embeddings, 100 gave recall@10 0.954 and 150 gave 0.971 (at 64x the exact scan's
+     * queries/s), the margin those rows need, being a little easier than trained ones.
+     */
+    public static final int DEFAULT_SEARCH_BEAM = 150;
 
     private static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
 

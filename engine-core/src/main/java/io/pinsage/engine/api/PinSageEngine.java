@@ -56,7 +56,7 @@ import java.util.function.Predicate;
  * {@link #hasIndex()} say what was loaded).
  *
  * <p>New pins: opened with an inductive model ({@link EngineOptions#model}), {@link #embedNewPin} embeds a pin created
- * after the store was embedded from its features and boards, and {@link #addNewPin} also makes it a candidate of
+ * after the store was embedded from its features and its boards or the pins it is saved with, and {@link #addNewPin} also makes it a candidate of
  * later {@link #related} and {@link #relatedExact} calls: jvector cannot add to the on-disk index, so added pins are
  * held in memory beside it, scanned exactly, and merged with the index's answer by score, until the engine closes.
  *
@@ -557,7 +557,7 @@ public final class PinSageEngine implements AutoCloseable {
      * gives its neighbourhood row, and the model's layers over that row and the rows of the pins it names give its
      * embedding, as {@code ./pinsage embed} gives a stored pin's. Nothing is stored. Cost: the model directory's walk
      * steps per pin and a forward over up to {@code 1 + T + ... + T^K} nodes, about a millisecond at the quickstart's
-     * size; calls wait for each other.
+     * size; calls wait for each other. The same as {@link #embedNewPin(float[], List, List)} saved with no pins.
      *
      * @throws UnknownIdException       a board the store does not know
      * @throws IllegalArgumentException no boards, a weight that is not positive and finite, or a feature count other
@@ -566,8 +566,30 @@ public final class PinSageEngine implements AutoCloseable {
      *                                  or is closed
      */
     public float[] embedNewPin(float[] features, List<WeightedPin> boards) {
+        return embedNewPin(features, boards, List.of());
+    }
+
+    /**
+     * The embedding of a pin the store does not hold, with content {@code features}, saved on {@code boards} (board
+     * ids) and beside the pins {@code savedWith} (pin ids of the store, e.g. the pins of the board it was saved to),
+     * each with a positive weight; either list may be empty, not both. Its neighbourhood row comes from walks that
+     * start at its boards and at the pins it is saved with: the walk steps are shared among all of them in proportion
+     * to their weights, one scale for both (a board and a pin of weight 1 get equal shares), a walk from a board
+     * restarting to it and a walk from a pin to that pin, which makes a pin P stand for all of P's boards. Its
+     * log-degree counts its boards, or one save when only pins are given. Otherwise as
+     * {@link #embedNewPin(float[], List)}.
+     *
+     * @throws UnknownIdException       a board or pin the store does not know (its {@link UnknownIdException#side()}
+     *                                  tells which); pins added since the store was written (by {@link #addEdges}
+     *                                  or {@link #addNewPin}) are not in its graph and count as unknown
+     * @throws IllegalArgumentException neither boards nor pins, a weight that is not positive and finite, or a feature
+     *                                  count other than {@link #newPinFeatureDim} (the message names it)
+     * @throws IllegalStateException    as {@link #embedNewPin(float[], List)}
+     */
+    public float[] embedNewPin(float[] features, List<WeightedPin> boards, List<WeightedPin> savedWith) {
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(boards, "boards");
+        Objects.requireNonNull(savedWith, "savedWith");
         ReentrantReadWriteLock.ReadLock lock = life.readLock();
         lock.lock();
         try {
@@ -582,8 +604,15 @@ public final class PinSageEngine implements AutoCloseable {
                 ids[i] = store.denseId(Side.RIGHT, boards.get(i).id());
                 weights[i] = boards.get(i).weight();
             }
+            int[] pins = new int[savedWith.size()];
+            float[] pinWeights = new float[pins.length];
+            for (int i = 0; i < pins.length; i++) {
+                // the store's map, not the live one: the walk runs over the store's graph
+                pins[i] = store.denseId(Side.LEFT, savedWith.get(i).id());
+                pinWeights[i] = savedWith.get(i).weight();
+            }
             synchronized (newPinModel) {
-                return newPinModel.embed(features, ids, weights, ids.length);
+                return newPinModel.embed(features, ids, weights, ids.length, pins, pinWeights, pins.length);
             }
         } finally {
             lock.unlock();
@@ -592,7 +621,8 @@ public final class PinSageEngine implements AutoCloseable {
 
     /**
      * {@link #embedNewPin}, then holds the pin under {@code id} so that later {@link #related} and
-     * {@link #relatedExact} calls may return it, and take it as their query pin, until the engine closes.
+     * {@link #relatedExact} calls may return it, and take it as their query pin, until the engine closes. The same as
+     * {@link #addNewPin(String, float[], List, List)} saved with no pins.
      *
      * @return its embedding
      * @throws IllegalArgumentException as {@link #embedNewPin}, or {@code id} names a pin of the store or one added
@@ -601,6 +631,19 @@ public final class PinSageEngine implements AutoCloseable {
      *                                  {@value NewPins#MAX} pins were added already
      */
     public float[] addNewPin(String id, float[] features, List<WeightedPin> boards) {
+        return addNewPin(id, features, boards, List.of());
+    }
+
+    /**
+     * {@link #embedNewPin(float[], List, List)}, then holds the pin under {@code id} as
+     * {@link #addNewPin(String, float[], List)} does.
+     *
+     * @return its embedding
+     * @throws IllegalArgumentException as {@link #embedNewPin(float[], List, List)}, or {@code id} names a pin of the
+     *                                  store or one added before
+     * @throws IllegalStateException    as {@link #addNewPin(String, float[], List)}
+     */
+    public float[] addNewPin(String id, float[] features, List<WeightedPin> boards, List<WeightedPin> savedWith) {
         Objects.requireNonNull(id, "id");
         if (added == null) {
             throw new IllegalStateException("the store has no pin embeddings: run ./pinsage embed");
@@ -608,7 +651,7 @@ public final class PinSageEngine implements AutoCloseable {
         if (isStorePin(id)) {
             throw new IllegalArgumentException("pin=" + id + ": the store already holds a pin of that id");
         }
-        float[] embedding = embedNewPin(features, boards);
+        float[] embedding = embedNewPin(features, boards, savedWith);
         added.add(id, embedding);
         return embedding;
     }

@@ -47,11 +47,7 @@ public final class PairRankingEvaluator {
             throw new IllegalArgumentException("poolSize=" + poolSize + ": the candidate range [" + candidateFrom + ", "
                     + candidateTo + ") is too small");
         }
-        SplittableRandom rnd = new SplittableRandom(seed);
-        int[] pool = new int[poolSize + 2];
-        for (int i = 0; i < pool.length; i++) {
-            pool[i] = candidateFrom + rnd.nextInt(candidateTo - candidateFrom);
-        }
+        int[] pool = pool(candidateFrom, candidateTo);
         int[] ranks = new int[queries.length];
         AtomicInteger next = new AtomicInteger();
         Workers.run(threads, "pair-eval", t -> {
@@ -87,5 +83,29 @@ public final class PairRankingEvaluator {
         }
         int n = Math.max(1, ranks.length);
         return new PairRankingMetrics(k, hits / n, rr / n, ranks.length, poolSize);
+    }
+
+    /**
+     * Every node {@link #evaluate} would ask the scorer about for these pairs: the queries, the positives and the
+     * candidate pool, ascending and distinct. A scorer needs rows for these alone. Cost: O(m log m), m = 2 · pairs +
+     * pool.
+     */
+    public int[] nodesScored(int[] queries, int[] positives, int candidateFrom, int candidateTo) {
+        int[] pool = pool(candidateFrom, candidateTo);
+        int[] all = new int[Math.addExact(Math.addExact(queries.length, positives.length), pool.length)];
+        System.arraycopy(queries, 0, all, 0, queries.length);
+        System.arraycopy(positives, 0, all, queries.length, positives.length);
+        System.arraycopy(pool, 0, all, queries.length + positives.length, pool.length);
+        return java.util.Arrays.stream(all).sorted().distinct().toArray();
+    }
+
+    /** The shared candidate pool (with two spares for a query and positive that fall in it), from the seed alone. */
+    private int[] pool(int candidateFrom, int candidateTo) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] pool = new int[poolSize + 2];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = candidateFrom + rnd.nextInt(candidateTo - candidateFrom);
+        }
+        return pool;
     }
 }

@@ -113,7 +113,7 @@ public final class LightGcnRecommender {
                 o.training().seed(), o.userItems());
         try (MappedNeighborhoods hood = ModelNeighborhoods.exist(outDir) ? ModelNeighborhoods.open(outDir, space, rows)
                 : buildNeighborhoods(data, split, outDir, rows, threads)) {
-            NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
+            NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
             LOG.info("training pairs: {}, validation users: {}", split.queries.length,
                     split.validation.size() == 0 ? 0 : countUsers(split.validation));
             FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
@@ -150,7 +150,7 @@ public final class LightGcnRecommender {
         MappedNeighborhoods hood = ModelNeighborhoods.exist(workDir) ? ModelNeighborhoods.open(workDir, space, rows)
                 : buildNeighborhoods(data, split, workDir, rows, o.training().threads());
         try {
-            return batches(data, o, model, rows, split, hood, new NodeInputs(space.size(), 0, null,
+            return batches(data, o, model, rows, split, hood, NodeInputs.of(space.size(), 0, null,
                     space.logDegrees(data.graph())), space.leftCount(), hood);
         } catch (RuntimeException e) {
             hood.close();
@@ -256,7 +256,7 @@ public final class LightGcnRecommender {
         ModelNeighborhoods.requireCurrent(modelDir);
         PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(modelDir), backend);
         NodeSpace space = NodeSpace.of(data.graph());
-        NodeInputs inputs = new NodeInputs(space.size(), 0, null, space.logDegrees(data.graph()));
+        NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
         try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
             return score(model, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test());
         }

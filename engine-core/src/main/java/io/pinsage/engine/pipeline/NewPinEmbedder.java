@@ -16,11 +16,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Embeds a pin created after the store was embedded, from its content features and the boards it is saved on, with
- * the inductive model a training run wrote ({@code train --dataset synthetic:STORE --id-embeddings off}): a short
- * walk from its boards gives its neighbourhood row, the same kind of row (width T, steps, restart probability) the
- * model directory's stores hold for every pin ({@link ImportanceNeighborhoods#computeForNewNode}), and the model's
- * forward over its computation graph ({@link NewNodeEmbedding}) gives its embedding. Nothing is stored.
+ * Embeds a pin created after the store was embedded, from its content features and the boards it is saved on or the
+ * pins it is saved with, with the inductive model a training run wrote
+ * ({@code train --dataset synthetic:STORE --id-embeddings off}): a short walk from its boards and pins gives its
+ * neighbourhood row, the same kind of row (width T, steps, restart probability) the model directory's stores hold for
+ * every pin ({@link ImportanceNeighborhoods#computeForNewNode}), and the model's forward over its computation graph
+ * ({@link NewNodeEmbedding}) gives its embedding. Nothing is stored.
  *
  * <p>A model directory trained with uniform neighbourhood rows (the ablation) still gets walk rows for new pins.
  *
@@ -52,10 +53,10 @@ public final class NewPinEmbedder implements AutoCloseable {
      */
     public static NewPinEmbedder open(GraphStore store, Path modelDir, Backend backend) throws IOException {
         StoreEmbedder.Prepared p = StoreEmbedder.prepare(store, modelDir, backend);
-        if (p.model().config().idEmbeddings() != 0) {
+        if (p.model().config().idEmbeddings() != 0 && !p.model().config().hashIds()) {
             throw new IllegalArgumentException(p.modelFile() + " has an id-embedding table of " + p.model().config().idEmbeddings()
                     + " rows and cannot embed a pin it has no row for: train the inductive model with "
-                    + "./pinsage train --dataset synthetic:STORE --id-embeddings off");
+                    + "./pinsage train --dataset store:STORE --id-embeddings off (or hashed:N)");
         }
         MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, p.space(), null);
         try {
@@ -105,26 +106,51 @@ public final class NewPinEmbedder implements AutoCloseable {
     /**
      * The embedding of a new pin with {@code features}, saved on the boards {@code boards[0..count)} (dense ids) with
      * positive weights (1 for a plain save). The walk is seeded by the model directory's seed and the pin count, so
-     * the same pin gets the same embedding.
+     * the same pin gets the same embedding. The same as {@link #embed(float[], int[], float[], int, int[], float[], int)}
+     * saved with no pins.
      *
      * @throws IllegalArgumentException naming the first bad argument: a feature count other than {@link #featureDim},
      *                                  no boards, a board outside the store, a weight that is not finite and positive
      */
     public float[] embed(float[] features, int[] boards, float[] weights, int count) {
-        return embed(walks, features, boards, weights, count);
+        return embed(features, boards, weights, count, new int[0], new float[0], 0);
+    }
+
+    /**
+     * The embedding of a new pin with {@code features}, saved on the boards {@code boards[0..count)} and beside the
+     * pins {@code pins[0..pinCount)} of the store (dense ids; e.g. the pins of the board it was saved to), each with a
+     * positive weight. Its neighbourhood row comes from walks that start at its boards and at those pins, shared among
+     * all of them by weight ({@link ImportanceNeighborhoods#computeForNewNode(int[], float[], int, int[], float[], int,
+     * long, int[], float[])}); its log-degree counts its boards, or one save when only pins are given.
+     *
+     * @throws IllegalArgumentException naming the first bad argument: a feature count other than {@link #featureDim},
+     *                                  neither boards nor pins, a board or pin outside the store, a weight that is not
+     *                                  finite and positive
+     */
+    public float[] embed(float[] features, int[] boards, float[] weights, int count, int[] pins, float[] pinWeights,
+                         int pinCount) {
+        return embed(walks, features, boards, weights, count, pins, pinWeights, pinCount);
     }
 
     /**
      * {@link #embed(float[], int[], float[], int)} with the walks of {@link #walksOver}, so over the graph they were
-     * made for ({@code boards} are that graph's). The row keeps the pins of the generation the model was trained on,
-     * its weights summing to 1 again: a pin added since has no row of its own for the model's next layer.
+     * made for ({@code boards} are that graph's).
      */
     public float[] embed(ImportanceNeighborhoods walks, float[] features, int[] boards, float[] weights, int count) {
-        if (count < 1) {
-            throw new IllegalArgumentException("boards: a new pin needs at least one board, got " + count);
+        return embed(walks, features, boards, weights, count, new int[0], new float[0], 0);
+    }
+
+    /**
+     * The row keeps the pins of the generation the model was trained on, its weights summing to 1 again: a pin added
+     * since has no row of its own for the model's next layer.
+     */
+    private float[] embed(ImportanceNeighborhoods walks, float[] features, int[] boards, float[] weights, int count,
+                          int[] pins, float[] pinWeights, int pinCount) {
+        if (count < 1 && pinCount < 1) {
+            throw new IllegalArgumentException("boards: a new pin needs at least one board or a pin it is saved with, got none");
         }
-        int n = walks.computeForNewNode(boards, weights, count, NeighborhoodConfig.nodeSeed(hood.store(Side.LEFT).seed(),
-                store.graph().nodeCount(Side.LEFT)), rowIds, rowWeights);
+        int n = walks.computeForNewNode(boards, weights, count, pins, pinWeights, pinCount,
+                NeighborhoodConfig.nodeSeed(hood.store(Side.LEFT).seed(), store.graph().nodeCount(Side.LEFT)), rowIds, rowWeights);
         int kept = 0;
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -137,7 +163,8 @@ public final class NewPinEmbedder implements AutoCloseable {
         for (int i = 0; kept < n && i < kept; i++) {
             rowWeights[i] = (float) (rowWeights[i] / sum);
         }
-        return embedWithRow(features, (float) Math.log1p(count), Arrays.copyOf(rowIds, kept), Arrays.copyOf(rowWeights, kept));
+        return embedWithRow(features, (float) Math.log1p(Math.max(1, count)), Arrays.copyOf(rowIds, kept),
+                Arrays.copyOf(rowWeights, kept));
     }
 
     /**

@@ -14,6 +14,7 @@ import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
+import io.pinsage.engine.train.StoreNodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.TrainingConfig;
@@ -72,9 +73,25 @@ public final class PinBoardRecommender {
      * @param poolSize        candidates each held-out positive is ranked among
      * @param k               cut-off of the hit rate
      * @param training        optimisation settings
+     * @param hashedIdRows    with an id table ({@code embedDim > 0}): 0 for a row per pin and board, else the rows of
+     *                        a table of fixed size that ids hash into ({@link PinSageConfig#idRow}), which does not
+     *                        grow with the store and gives a pin added after training a row
      */
     public record Options(int maxPairs, int embedDim, int dim, boolean normalizeOutput, int width, int steps,
-                          HardNegativeBand hardBand, int poolSize, int k, TrainingConfig training) {
+                          HardNegativeBand hardBand, int poolSize, int k, TrainingConfig training, int hashedIdRows) {
+
+        /** @throws IllegalArgumentException naming {@code hashedIdRows} if it is negative */
+        public Options {
+            if (hashedIdRows < 0) {
+                throw new IllegalArgumentException("hashedIdRows=" + hashedIdRows + ": expected 0 (a row per node) or more");
+            }
+        }
+
+        /** Options whose id table, if any, has a row per node. */
+        public Options(int maxPairs, int embedDim, int dim, boolean normalizeOutput, int width, int steps,
+                       HardNegativeBand hardBand, int poolSize, int k, TrainingConfig training) {
+            this(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, training, 0);
+        }
 
         /** Width of the id table when one is asked for ({@link #withIdEmbeddings}). */
         public static final int ID_EMBED_DIM = 32;
@@ -94,7 +111,7 @@ public final class PinBoardRecommender {
 
         /** These options with another hard-negative band. */
         public Options withHardBand(HardNegativeBand band) {
-            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, band, poolSize, k, training);
+            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, band, poolSize, k, training, hashedIdRows);
         }
 
         /**
@@ -103,12 +120,26 @@ public final class PinBoardRecommender {
          */
         public Options withIdEmbeddings(boolean on) {
             return new Options(maxPairs, on ? ID_EMBED_DIM : 0, dim, normalizeOutput, width, steps, hardBand,
-                    poolSize, k, training);
+                    poolSize, k, training, 0);
+        }
+
+        /**
+         * These options with an id table of {@code rows} rows, {@link #ID_EMBED_DIM} wide, that node ids hash into:
+         * its memory does not grow with the store, and every pin, one added after training included, has a row.
+         *
+         * @throws IllegalArgumentException naming {@code rows} if it is below 1
+         */
+        public Options withHashedIdEmbeddings(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("rows=" + rows + ": a hashed id table needs at least one row");
+            }
+            return new Options(maxPairs, ID_EMBED_DIM, dim, normalizeOutput, width, steps, hardBand, poolSize, k,
+                    training, rows);
         }
 
         /** These options with other training settings. */
         public Options with(TrainingConfig t) {
-            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, t);
+            return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, t, hashedIdRows);
         }
     }
 
@@ -127,7 +158,7 @@ public final class PinBoardRecommender {
     private final Backend backend;
     private final int[] testQueries;
     private final int[] testPositives;
-    private final float[] pinFeatures;
+    private final FeatureMatrix pinFeatures;
     private final int featureDim;
     private final StageProgress progress;
 
@@ -153,18 +184,11 @@ public final class PinBoardRecommender {
         this.graph = store.graph();
         this.space = NodeSpace.of(graph);
         this.options = options;
-        FeatureMatrix f = store.features(Side.LEFT).orElseThrow(() -> new IllegalArgumentException(
-                "store " + store.generation() + " has no pin features: PinSage's content input is missing"));
+        inputs = new StoreNodeInputs(store, true);
         EngagementPairs pairs = store.pairs().orElseThrow(() -> new IllegalArgumentException(
                 "store has no held-out engagement pairs to evaluate on"));
-        featureDim = f.dim();
-        pinFeatures = new float[graph.nodeCount(Side.LEFT) * featureDim];
-        float[] all = new float[space.size() * featureDim];
-        for (int p = 0; p < graph.nodeCount(Side.LEFT); p++) {
-            f.copyRow(p, pinFeatures, p * featureDim);
-        }
-        System.arraycopy(pinFeatures, 0, all, 0, pinFeatures.length);
-        inputs = new NodeInputs(space.size(), featureDim, all, space.logDegrees(graph));
+        pinFeatures = store.features(Side.LEFT).orElseThrow();
+        featureDim = pinFeatures.dim();
         testQueries = new int[pairs.count()];
         testPositives = new int[pairs.count()];
         for (int i = 0; i < pairs.count(); i++) {
@@ -173,22 +197,39 @@ public final class PinBoardRecommender {
         }
     }
 
-    /** The content-only baseline: cosine similarity of pin features. */
+    /**
+     * The content-only baseline: cosine similarity of pin features, each row normalised as it is scored (nothing per
+     * pin is copied).
+     */
     public Row contentBaseline() {
         long t0 = System.nanoTime();
-        float[] norm = pinFeatures.clone();
-        for (int p = 0; p < norm.length / featureDim; p++) {
-            double ss = 0;
-            for (int j = 0; j < featureDim; j++) {
-                ss += norm[p * featureDim + j] * norm[p * featureDim + j];
+        PairScorer cosine = (query, candidates, count, out) -> {
+            float[] q = unitFeatures(query, new float[featureDim]);
+            float[] c = new float[featureDim];
+            for (int i = 0; i < count; i++) {
+                unitFeatures(candidates[i], c);
+                float s = 0;
+                for (int j = 0; j < featureDim; j++) {
+                    s += q[j] * c[j];
+                }
+                out[i] = s;
             }
-            float inv = (float) (1 / Math.sqrt(Math.max(ss, 1e-12)));
-            for (int j = 0; j < featureDim; j++) {
-                norm[p * featureDim + j] *= inv;
-            }
+        };
+        return new Row("content-only kNN", rank(cosine), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Pin {@code pin}'s features scaled to unit length (rows of zeros stay zero) into {@code row}. */
+    private float[] unitFeatures(int pin, float[] row) {
+        pinFeatures.copyRow(pin, row, 0);
+        double ss = 0;
+        for (int j = 0; j < featureDim; j++) {
+            ss += row[j] * row[j];
         }
-        PairRankingMetrics m = rank(new EmbeddingPairScorer(norm, featureDim));
-        return new Row("content-only kNN", m, (System.nanoTime() - t0) / 1e9);
+        float inv = (float) (1 / Math.sqrt(Math.max(ss, 1e-12)));
+        for (int j = 0; j < featureDim; j++) {
+            row[j] *= inv;
+        }
+        return row;
     }
 
     /** The Pixie baseline: visit counts of walks from the query pin (unvisited candidates score 0). */
@@ -255,14 +296,14 @@ public final class PinBoardRecommender {
             String metric = "val hit@" + o.k();
             TrainingListener listener = TrainingListener.of(new TrainingLog(dir, metric),
                     training.start(c.epochs(), metric, dir.resolve(TrainingLog.FILE)));
+            int[] valNodes = valEval.nodesScored(valQ, valP, 0, space.leftCount());
             Trainer trainer = new Trainer(backend, model, hood, inputs, trainQ, trainP, 0, space.leftCount(), hard, tc,
-                    m -> valEval.evaluate(new EmbeddingPairScorer(Inference.embedAll(m, hood, inputs), o.dim()), valQ, valP, 0,
-                            space.leftCount()).hitRate(), listener);
+                    m -> valEval.evaluate(new EmbeddingPairScorer(valNodes, Inference.embedNodes(m, hood, inputs, valNodes),
+                            o.dim()), valQ, valP, 0, space.leftCount()).hitRate(), listener);
             Trainer.Result r = trainer.train(dir);
             PinSageModel best = r.best();
             best.save(dir.resolve(LightGcnRecommender.MODEL));
-            float[] emb = Inference.embedAll(best, hood, inputs);
-            return new Row(label, rank(new EmbeddingPairScorer(emb, o.dim())), (System.nanoTime() - t0) / 1e9);
+            return new Row(label, rank(best, hood), (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -282,13 +323,15 @@ public final class PinBoardRecommender {
 
     /**
      * The model trained here: pin features, log-degree and (unless the options' {@code embedDim} is 0) id embeddings
-     * in, two CONVOLVE layers, output as the options say.
+     * in (a row per node, or hashed into {@code hashedIdRows} rows), two CONVOLVE layers, output as the options say.
      */
     private PinSageConfig modelConfig() {
         Options o = options;
         boolean ids = o.embedDim() > 0;
-        return new PinSageConfig(featureDim, true, ids ? space.size() : 0, ids ? o.embedDim() : o.dim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(),
-                Pooling.MEAN, o.normalizeOutput(), o.training().seed());
+        boolean hashed = ids && o.hashedIdRows() > 0;
+        return new PinSageConfig(featureDim, true, !ids ? 0 : hashed ? o.hashedIdRows() : space.size(),
+                ids ? o.embedDim() : o.dim(), o.dim(), 2, o.dim(), o.dim(), o.dim(), o.dim(), Pooling.MEAN,
+                o.normalizeOutput(), o.training().seed(), hashed);
     }
 
     /**
@@ -304,11 +347,9 @@ public final class PinBoardRecommender {
         ModelProperties.check(dir, FORMAT, shape(), store.generation().root().toString());
         ModelNeighborhoods.requireCurrent(dir);
         PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(dir), backend);
-        float[] emb;
         try (MappedNeighborhoods hood = ModelNeighborhoods.open(dir, space, null)) {
-            emb = Inference.embedAll(model, hood, inputs);
+            return new Row(label, rank(model, hood), (System.nanoTime() - t0) / 1e9);
         }
-        return new Row(label, rank(new EmbeddingPairScorer(emb, model.config().outputDim())), (System.nanoTime() - t0) / 1e9);
     }
 
     /** What a model trained on this store is bound to: node and edge counts and the feature width. */
@@ -331,9 +372,19 @@ public final class PinBoardRecommender {
         return options.hardBand().scaledTo(graph.nodeCount(Side.LEFT));
     }
 
+    private PairRankingEvaluator testEvaluator() {
+        return new PairRankingEvaluator(options.k(), options.poolSize(), options.training().seed(), options.training().threads());
+    }
+
     private PairRankingMetrics rank(PairScorer scorer) {
-        return new PairRankingEvaluator(options.k(), options.poolSize(), options.training().seed(), options.training().threads())
-                .evaluate(scorer, testQueries, testPositives, 0, space.leftCount());
+        return testEvaluator().evaluate(scorer, testQueries, testPositives, 0, space.leftCount());
+    }
+
+    /** Ranks the held-out pairs by {@code model}'s embeddings of the nodes they score, and of no other. */
+    private PairRankingMetrics rank(PinSageModel model, MappedNeighborhoods hood) {
+        int[] nodes = testEvaluator().nodesScored(testQueries, testPositives, 0, space.leftCount());
+        return rank(new EmbeddingPairScorer(nodes, Inference.embedNodes(model, hood, inputs, nodes),
+                model.config().outputDim()));
     }
 
     /** Pins co-saved on a board: for sampled edges (board, pin), the pin and another pin of the same board. */

@@ -10,6 +10,7 @@ import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.engine.train.LayeredInference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.engine.train.StoreNodeInputs;
 import io.pinsage.engine.util.StageProgress;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Tensors;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -149,7 +149,7 @@ public final class StoreEmbedder {
                     : modelFile + " expects featureDim=" + model.config().featureDim() + ", store " + root
                     + " has pin features of dim " + featureDim);
         }
-        return new Prepared(space, modelFile, model, inputs(store, space, features));
+        return new Prepared(space, modelFile, model, StoreNodeInputs.of(store));
     }
 
     /**
@@ -167,30 +167,5 @@ public final class StoreEmbedder {
             in.transferTo(OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(sha.digest(), 0, EmbeddingFormat.FINGERPRINT_HEX_DIGITS / 2);
-    }
-
-    /** Layer-0 inputs of the unified space: pins' mapped features, boards' zeros, every node's log-degree. */
-    private static ComputationGraphBuilder.NodeInputs inputs(GraphStore store, NodeSpace space, FeatureMatrix features) {
-        int dim = features == null ? 0 : features.dim();
-        return new ComputationGraphBuilder.NodeInputs() {
-            @Override
-            public int featureDim() {
-                return dim;
-            }
-
-            @Override
-            public void copyFeatures(int node, float[] dst, int offset) {
-                if (node < space.leftCount()) {
-                    features.copyRow(node, dst, offset);
-                } else {
-                    Arrays.fill(dst, offset, offset + dim, 0f);
-                }
-            }
-
-            @Override
-            public float logDegree(int node) {
-                return store.logDegree(space.side(node), space.local(node));
-            }
-        };
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.pinsage.csr.Side;
 import io.pinsage.csr.UnknownIdException;
 import io.pinsage.csr.live.BadEdgeException;
 import io.pinsage.csr.live.EdgeBatch;
@@ -72,7 +73,7 @@ final class Endpoints {
 
     private static final Set<String> RECOMMEND_PARAMETERS = Set.of("pins", "k", "steps", "seed", "blocklist");
     private static final Set<String> RELATED_PARAMETERS = Set.of("pin", "k", "by");
-    private static final Set<String> NEW_PIN_FIELDS = Set.of("features", "boards", "k", "pin");
+    private static final Set<String> NEW_PIN_FIELDS = Set.of("features", "boards", "savedWith", "k", "pin");
     private static final Set<String> BOARD_FIELDS = Set.of("board", "weight");
     /** Boards one new pin may name: each costs a share of its walk. */
     static final int MAX_BOARDS = 1000;
@@ -207,7 +208,8 @@ final class Endpoints {
             }
             allowOnly(root, NEW_PIN_FIELDS, null);
             float[] features = features(root.get("features"));
-            List<WeightedPin> boards = boards(root.get("boards"));
+            List<WeightedPin> savedWith = savedWith(root.get("savedWith"));
+            List<WeightedPin> boards = root.get("boards") == null && !savedWith.isEmpty() ? List.of() : boards(root.get("boards"));
             JsonNode kNode = root.get("k");
             if (kNode != null && (!kNode.canConvertToInt() || !kNode.isIntegralNumber() || kNode.intValue() < 1
                     || kNode.intValue() > maxK)) {
@@ -221,8 +223,13 @@ final class Endpoints {
             String pin = pinNode == null ? null : pinNode.asText();
             float[] embedding;
             try {
-                embedding = pin == null ? engine.embedNewPin(features, boards) : engine.addNewPin(pin, features, boards);
+                embedding = pin == null ? engine.embedNewPin(features, boards, savedWith)
+                        : engine.addNewPin(pin, features, boards, savedWith);
             } catch (UnknownIdException e) {
+                if (e.side() == Side.LEFT) {
+                    String at = "savedWith[" + savedWith.stream().map(WeightedPin::id).map(String::strip).toList().indexOf(e.id()) + "]";
+                    throw new BadRequestException(404, at, at + ": pin " + e.id() + ": " + e.problem());
+                }
                 throw new BadRequestException(404, "boards", "board " + e.id() + ": " + e.problem());
             } catch (IllegalArgumentException e) {
                 // the body's checks above leave only an id already taken
@@ -298,9 +305,33 @@ final class Endpoints {
         return out;
     }
 
+    /** {@code savedWith}: pin ids (strings or integers) the new pin is saved with, each of weight 1; none when absent. */
+    private static List<WeightedPin> savedWith(JsonNode node) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            throw new BadRequestException(400, "savedWith", "savedWith: expected a non-empty array of pin ids");
+        }
+        if (node.size() > MAX_BOARDS) {
+            throw new BadRequestException(400, "savedWith", "savedWith: " + node.size() + " pins; expected at most " + MAX_BOARDS);
+        }
+        List<WeightedPin> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode id = node.get(i);
+            if (!(id.isTextual() || id.isIntegralNumber()) || id.asText().isBlank()) {
+                String at = "savedWith[" + i + "]";
+                throw new BadRequestException(400, at, at + "=" + id + ": expected a pin id, a string or an integer");
+            }
+            out.add(new WeightedPin(id.asText(), 1f));
+        }
+        return out;
+    }
+
     private static List<WeightedPin> boards(JsonNode node) {
         if (node == null || !node.isArray() || node.isEmpty()) {
-            throw new BadRequestException(400, "boards", "boards: expected a non-empty array of {\"board\":ID,\"weight\":W}");
+            throw new BadRequestException(400, "boards", "boards: expected a non-empty array of {\"board\":ID,\"weight\":W}"
+                    + " (or none, with savedWith)");
         }
         if (node.size() > MAX_BOARDS) {
             throw new BadRequestException(400, "boards", "boards: " + node.size() + " boards; expected at most " + MAX_BOARDS);

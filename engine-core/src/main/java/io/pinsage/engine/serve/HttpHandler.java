@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * microseconds), queries and edge batches go to the bounded worker executor, and a full queue is answered 503 at
  * once. The request's buffer is released here, on the network thread, before any work is handed off: workers get
  * strings or a copy of the body only. With a write token, {@code POST /v1/edges} without
- * {@code Authorization: Bearer TOKEN} is answered 401 before its body is read.
+ * {@code Authorization: Bearer TOKEN} is answered 401 before its body is read. A request its {@link RequestDeadline}
+ * gave up on is answered 408 after the connection's earlier answers, then the connection is closed.
  * One instance per connection (it holds no state but shared, thread-safe collaborators).
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -44,18 +45,21 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Executor workers;
     /** {@code Bearer TOKEN} as bytes, or null when anyone may write. */
     private final byte[] writeAuthorization;
+    private final RequestDeadline deadline;
     /** Completes when the previous request's answer has been handed to the channel; read on the network thread only. */
     private CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
 
-    HttpHandler(Endpoints endpoints, ServerMetrics metrics, Executor workers, String writeToken) {
+    HttpHandler(Endpoints endpoints, ServerMetrics metrics, Executor workers, String writeToken, RequestDeadline deadline) {
         this.endpoints = endpoints;
         this.metrics = metrics;
         this.workers = workers;
         this.writeAuthorization = writeToken == null ? null : ("Bearer " + writeToken).getBytes(StandardCharsets.US_ASCII);
+        this.deadline = deadline;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        deadline.requestRead();
         long arrived = System.nanoTime();
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -185,6 +189,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
             ctx.close(); // a client that sends nothing for the idle timeout holds no connection
+        } else if (event instanceof RequestDeadline.TimedOut late) {
+            Endpoints.Answer a = endpoints.error(new BadRequestException(408, null, "request not received in full within "
+                    + late.millis() + " ms of its first byte; expected the whole request within that time"));
+            sent = sent.thenRun(() -> send(ctx, "other", late.started(), false, a, JSON));
         } else {
             ctx.fireUserEventTriggered(event);
         }

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * {@code /metrics}. {@link #start} binds and returns; requests are read by Netty's network threads and queries run on
  * {@link ServerOptions#workers()} threads behind a queue of {@link ServerOptions#queueCapacity()}: a full queue is
  * answered 503 at once, so a burst costs bounded memory. Bodies above {@link ServerOptions#maxBodyBytes()} get 413;
- * connections idle for {@link ServerOptions#idleTimeout()} are closed.
+ * a request not read in full {@link ServerOptions#requestTimeout()} after its first byte gets 408 and its connection
+ * is closed ({@link RequestDeadline}); connections idle for {@link ServerOptions#idleTimeout()} are closed, and
+ * those beyond {@link ServerOptions#maxConnections()} open ones are answered 503 and closed ({@link ConnectionLimit}).
  *
  * <p>Threading: {@link #port()} and {@link #close()} may be called from any thread. The server does not own the
  * engine: close the server first, then the engine. Prints nothing.
@@ -55,14 +57,17 @@ public final class PinSageServer implements AutoCloseable {
         Endpoints endpoints = new Endpoints(engine, options.maxK(), options.topics());
         ServerMetrics metrics = new ServerMetrics();
         long idleMillis = options.idleTimeout().toMillis();
+        long requestMillis = options.requestTimeout().toMillis();
+        ConnectionLimit connections = new ConnectionLimit(options.maxConnections(), endpoints, metrics);
         try {
             Channel listener = new ServerBootstrap().group(network).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
-                                    new HttpServerCodec(), new BodyLimit(options.maxBodyBytes(), endpoints, metrics),
-                                    new HttpHandler(endpoints, metrics, workers, options.writeToken()));
+                            RequestDeadline deadline = new RequestDeadline(requestMillis);
+                            ch.pipeline().addLast(connections, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                    deadline, new HttpServerCodec(), new BodyLimit(options.maxBodyBytes(), endpoints, metrics),
+                                    new HttpHandler(endpoints, metrics, workers, options.writeToken(), deadline));
                         }
                     })
                     .bind(new InetSocketAddress(options.host(), options.port())).sync().channel();

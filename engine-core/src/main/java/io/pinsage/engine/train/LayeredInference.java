@@ -134,7 +134,7 @@ public final class LayeredInference {
             throw new IllegalArgumentException("featureDim=" + inputs.featureDim() + ": the model expects featureDim="
                     + c.featureDim());
         }
-        if (c.idEmbeddings() != 0 && c.idEmbeddings() != nodeCount) {
+        if (c.idEmbeddings() != 0 && !c.hashIds() && c.idEmbeddings() != nodeCount) {
             throw new IllegalArgumentException("nodeCount=" + nodeCount + ": the model's id table has idEmbeddings="
                     + c.idEmbeddings() + " rows");
         }
@@ -363,7 +363,7 @@ public final class LayeredInference {
             IndexBuffer idView = null;
             if (nodeIds != null) {
                 for (int i = 0; i < rows; i++) {
-                    ids[i] = from + i;
+                    ids[i] = c.idRow(from + i);
                 }
                 idView = nodeIds.slice(0, rows);
                 backend.upload(ids, 0, idView);

@@ -105,7 +105,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
      * whatever order.
      *
      * <p>Threading: {@link BatchProducer#build} may be called from many threads at once; each thread gets its own
-     * {@link MiniBatchBuilder} on its first call (O(nodeCount) scratch, kept while the thread lives), so a producer
+     * {@link MiniBatchBuilder} on its first call (scratch as large as a batch, kept while the thread lives), so a producer
      * belongs on a fixed set of threads, such as a sampler's build threads. The epoch's pair order is computed once
      * per epoch and shared (O(pairs)); a producer asked for two epochs in turn recomputes it at each change.
      *

@@ -2,8 +2,8 @@ package io.pinsage.engine.train;
 
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.ComputationGraphBuilder;
+import org.agrona.collections.Int2IntHashMap;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -12,9 +12,9 @@ import java.util.SplittableRandom;
  * layer by layer through the neighbourhoods and gathers the layer-0 inputs. Node ids are those of the
  * {@link NodeInputs}, {@code 0 .. inputs.nodeCount()-1}, and of the neighbourhoods' rows.
  *
- * <p>Threading: one builder per sampler thread (it owns O(nodeCount) scratch arrays for O(1) de-duplication,
- * stamped instead of cleared, and its own graph builder). Cost per batch: O(Σ_k count[k] · T) plus the input
- * gather.
+ * <p>Threading: one builder per sampler thread (it owns a hash map from node to target row for de-duplication, as
+ * large as a batch's targets and not the node space, and its own graph builder). Cost per batch:
+ * O(Σ_k count[k] · T) plus the input gather.
  */
 public final class MiniBatchBuilder {
 
@@ -23,9 +23,8 @@ public final class MiniBatchBuilder {
     private final int negativeTo;
     private final int sharedNegatives;
     private final HardNegatives hard;
-    private final int[] stamp;
-    private final int[] row;
-    private int currentStamp;
+    /** Each target node's row in the batch being built. */
+    private final Int2IntHashMap row = new Int2IntHashMap(-1);
 
     /**
      * @param negativeFrom    first node id negatives are drawn from (inclusive)
@@ -45,8 +44,6 @@ public final class MiniBatchBuilder {
         this.negativeTo = negativeTo;
         this.sharedNegatives = sharedNegatives;
         this.hard = hard;
-        this.stamp = new int[nodes];
-        this.row = new int[nodes];
     }
 
     /**
@@ -64,21 +61,21 @@ public final class MiniBatchBuilder {
         }
         int[] targets = new int[(int) slots];
         int n = 0;
-        nextStamp();
+        row.clear();
         int[] queryRow = new int[b];
         int[] positiveRow = new int[b];
         for (int i = 0; i < b; i++) {
             int p = order[from + i];
             n = addCount(queries[p], targets, n);
-            queryRow[i] = row[queries[p]];
+            queryRow[i] = row.get(queries[p]);
             n = addCount(positives[p], targets, n);
-            positiveRow[i] = row[positives[p]];
+            positiveRow[i] = row.get(positives[p]);
         }
         int[] negativeRow = new int[sharedNegatives];
         for (int j = 0; j < sharedNegatives; j++) {
             int v = negativeFrom + rnd.nextInt(negativeTo - negativeFrom);
             n = addCount(v, targets, n);
-            negativeRow[j] = row[v];
+            negativeRow[j] = row.get(v);
         }
         int[] hardRow = new int[b * h];
         for (int i = 0; i < b; i++) {
@@ -89,26 +86,18 @@ public final class MiniBatchBuilder {
                     hardRow[i * h + s] = -1;
                 } else {
                     n = addCount(v, targets, n);
-                    hardRow[i * h + s] = row[v];
+                    hardRow[i * h + s] = row.get(v);
                 }
             }
         }
         return new MiniBatch(graphs.build(targets, n), queryRow, positiveRow, negativeRow, h, hardRow, epoch, index);
     }
 
-    private void nextStamp() {
-        if (++currentStamp == 0) {
-            Arrays.fill(stamp, 0);
-            currentStamp = 1;
-        }
-    }
-
     private boolean add(int node, int[] list, int n) {
-        if (stamp[node] == currentStamp) {
+        if (row.containsKey(node)) {
             return false;
         }
-        stamp[node] = currentStamp;
-        row[node] = n;
+        row.put(node, n);
         list[n] = node;
         return true;
     }

@@ -14,8 +14,8 @@ import java.util.Objects;
  * existing node its row of the embedding store. The node is given the id {@code nodeCount}, one past the existing
  * ones, for the length of one call; nothing is stored.
  *
- * <p>Only for models without an id embedding table: an unseen node has no row in it (the paper's inductive model
- * uses features and log-degree only).
+ * <p>Only for models without an id embedding table of a row per node, where an unseen node has no row (the paper's
+ * inductive model uses features and log-degree only); a hashed table gives the new id a row like any other.
  *
  * <p>Threading: confined to the model's backend thread (one instance per thread). Cost per call: the forward over
  * the new node's computation graph, up to {@code 1 + T + T² + ... + T^K} nodes; allocation O(that graph).
@@ -30,13 +30,14 @@ public final class NewNodeEmbedding {
     /**
      * @param hood      neighbourhood rows of the existing nodes {@code 0 .. nodeCount-1}
      * @param inputs    their layer-0 inputs
-     * @throws IllegalArgumentException if the model has an id embedding table or expects another feature width
+     * @throws IllegalArgumentException if the model has an id embedding table of a row per node (a hashed one gives
+     *                                  the new node a row) or expects another feature width
      */
     public NewNodeEmbedding(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood,
                             ComputationGraphBuilder.NodeInputs inputs, int nodeCount) {
-        if (model.config().idEmbeddings() != 0) {
+        if (model.config().idEmbeddings() != 0 && !model.config().hashIds()) {
             throw new IllegalArgumentException("idEmbeddings=" + model.config().idEmbeddings()
-                    + ": a model with an id table cannot embed a node it has no row for (expected idEmbeddings=0)");
+                    + ": a model with an id table cannot embed a node it has no row for (expected idEmbeddings=0 or a hashed table)");
         }
         if (inputs.featureDim() != model.config().featureDim()) {
             throw new IllegalArgumentException("featureDim=" + inputs.featureDim() + ": the model expects featureDim="

@@ -3,75 +3,28 @@ package io.pinsage.engine.train;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 
 /**
- * The fixed (non-trainable) inputs of every node: content features ({@code featureDim} floats per node, may be
- * 0) and log(1 + degree) when enabled; what {@link ComputationGraphBuilder} copies into a minibatch's layer 0.
- * Immutable; thread-safe.
+ * The fixed (non-trainable) inputs of the nodes {@code 0 .. nodeCount()-1} of a node space: what
+ * {@link ComputationGraphBuilder} copies into a minibatch's layer 0, plus the two facts the trainer checks against
+ * the model (how many nodes there are, and whether log-degree is an input). Implementations read their rows where
+ * they lie: {@link StoreNodeInputs} from a graph store's mapped files (nothing per node on the heap),
+ * {@link #of} from heap arrays. Reads must be thread-safe: the sampler threads read at once.
  */
-public final class NodeInputs implements ComputationGraphBuilder.NodeInputs {
-
-    private final int nodeCount;
-    private final int featureDim;
-    private final float[] features;
-    private final float[] logDegree;
-
-    /**
-     * @param features  {@code nodeCount × featureDim} row-major, or {@code null} when {@code featureDim} is 0
-     * @param logDegree {@code nodeCount} values, or {@code null} to leave degree out
-     * @throws IllegalArgumentException if a length does not match, naming both
-     */
-    public NodeInputs(int nodeCount, int featureDim, float[] features, float[] logDegree) {
-        if (featureDim > 0 && (features == null || features.length != (long) nodeCount * featureDim)) {
-            throw new IllegalArgumentException("features.length=" + (features == null ? "null" : features.length)
-                    + ": expected nodeCount × featureDim = " + nodeCount + " × " + featureDim);
-        }
-        if (logDegree != null && logDegree.length != nodeCount) {
-            throw new IllegalArgumentException("logDegree.length=" + logDegree.length + ": expected nodeCount=" + nodeCount);
-        }
-        if (features != null) {
-            for (int i = 0; i < features.length; i++) {
-                if (!Float.isFinite(features[i])) {
-                    throw new IllegalArgumentException("feature of node " + (i / featureDim) + " column " + (i % featureDim)
-                            + " is " + features[i] + ": features must be finite");
-                }
-            }
-        }
-        this.nodeCount = nodeCount;
-        this.featureDim = featureDim;
-        this.features = features;
-        this.logDegree = logDegree;
-    }
+public interface NodeInputs extends ComputationGraphBuilder.NodeInputs {
 
     /** Number of nodes. */
-    public int nodeCount() {
-        return nodeCount;
-    }
+    int nodeCount();
 
-    /** Content feature width (0 when none). */
-    @Override
-    public int featureDim() {
-        return featureDim;
-    }
+    /** Whether log-degree is part of the row ({@link #logDegree} is 0 otherwise). */
+    boolean hasLogDegree();
 
-    /** Whether log-degree is part of the row. */
-    public boolean hasLogDegree() {
-        return logDegree != null;
-    }
-
-    @Override
-    public void copyFeatures(int node, float[] dst, int offset) {
-        if (featureDim > 0) {
-            System.arraycopy(features, node * featureDim, dst, offset, featureDim);
-        }
-    }
-
-    /** {@code log(1 + degree)} of {@code node}, or 0 when degree is left out. */
-    @Override
-    public float logDegree(int node) {
-        return logDegree != null ? logDegree[node] : 0f;
-    }
-
-    /** The content features of {@code node} (no copy is made of the backing array; do not modify). */
-    public float feature(int node, int column) {
-        return features[node * featureDim + column];
+    /**
+     * Inputs held in heap arrays, used as they are (not copied).
+     *
+     * @param features  {@code nodeCount × featureDim} row-major, or {@code null} when {@code featureDim} is 0
+     * @param logDegree {@code nodeCount} values, or {@code null} to leave degree out
+     * @throws IllegalArgumentException if a length does not match (naming both) or a feature is not finite
+     */
+    static NodeInputs of(int nodeCount, int featureDim, float[] features, float[] logDegree) {
+        return new ArrayNodeInputs(nodeCount, featureDim, features, logDegree);
     }
 }

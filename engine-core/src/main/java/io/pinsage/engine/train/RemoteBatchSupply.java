@@ -1,5 +1,6 @@
 package io.pinsage.engine.train;
 
+import io.netty.handler.ssl.SslContext;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
 import io.pinsage.rpc.RemoteMiniBatchSource;
@@ -33,6 +34,7 @@ public final class RemoteBatchSupply implements BatchSupply, AutoCloseable {
     private final SharedSecret secret;
     private final RpcConfig config;
     private final int localThreads;
+    private final SslContext tls;
     private SamplerServer local;
     private RemoteSamplers remote;
 
@@ -42,14 +44,31 @@ public final class RemoteBatchSupply implements BatchSupply, AutoCloseable {
      * @throws IllegalArgumentException when there is no sampler at all, or {@code localThreads < 0}
      */
     public RemoteBatchSupply(List<InetSocketAddress> samplers, SharedSecret secret, RpcConfig config, int localThreads) {
+        this(samplers, secret, config, localThreads, null);
+    }
+
+    /**
+     * @param secret null when there are no {@code samplers}, only local threads: a random secret then admits this
+     *               process's trainer to its own sampler
+     * @param tls    a client context for the connections to {@code samplers} (the local sampler, on loopback, is
+     *               reached without TLS), or null for plain TCP
+     * @throws IllegalArgumentException when there is no sampler at all, {@code localThreads < 0}, or no secret for
+     *                                  {@code samplers}
+     */
+    public RemoteBatchSupply(List<InetSocketAddress> samplers, SharedSecret secret, RpcConfig config, int localThreads,
+                             SslContext tls) {
         if (localThreads < 0 || samplers.isEmpty() && localThreads == 0) {
             throw new IllegalArgumentException("samplers=" + samplers + " localSamplers=" + localThreads
                     + ": at least one sampler address or one local sampler thread is needed");
         }
+        if (secret == null && !samplers.isEmpty()) {
+            throw new IllegalArgumentException("samplers=" + samplers + ": a secret is needed to admit them");
+        }
         this.samplers = List.copyOf(samplers);
-        this.secret = secret;
+        this.secret = secret != null ? secret : SharedSecret.random();
         this.config = config;
         this.localThreads = localThreads;
+        this.tls = tls;
     }
 
     /** @throws IllegalStateException when called twice */
@@ -59,13 +78,13 @@ public final class RemoteBatchSupply implements BatchSupply, AutoCloseable {
             throw new IllegalStateException("a remote batch supply serves one run");
         }
         RunFingerprint fingerprint = batches.fingerprint();
-        List<InetSocketAddress> all = new ArrayList<>(samplers);
+        List<InetSocketAddress> loopback = new ArrayList<>();
         if (localThreads > 0) {
             local = new SamplerServer(new InetSocketAddress("127.0.0.1", 0), secret, fingerprint.bytes(),
                     fingerprint.summary(), batches.producer(), localThreads, config, null).start();
-            all.add(local.address());
+            loopback.add(local.address());
         }
-        remote = new RemoteSamplers(all, secret, fingerprint.bytes(), batches.schedule(), config);
+        remote = new RemoteSamplers(samplers, loopback, secret, fingerprint.bytes(), batches.schedule(), config, tls);
         return (epoch, fromBatch) -> {
             RemoteMiniBatchSource source;
             try {

@@ -12,6 +12,9 @@ import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.engine.ann.AnnIndex;
 import io.pinsage.engine.ann.TestEmbeddings;
+import io.pinsage.engine.pipeline.PinBoardRecommender;
+import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
@@ -20,12 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -141,6 +146,102 @@ class PinSageEngineTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> engine.embedNewPin(features, boards));
             assertTrue(e.getMessage().contains("--id-embeddings off"), e.getMessage());
         }
+    }
+
+    @Test
+    void aNewPinSavedWithPinsOfOneTopicShouldLandNearerThatTopicThanAnyOther() throws Exception {
+        // 8 topics, none confusable, 5 boards each on average; rows of 10 pins from 200 walk steps
+        GeneratorConfig generated = GeneratorConfig.of(800, 40, 8000, 11).withTopics(8, 0);
+        PinBoardRecommender.Options d = PinBoardRecommender.Options.defaults(1);
+        TestStores.Inductive t = TestStores.inductive(dir, generated, new PinBoardRecommender.Options(40000, 0, 32, false, 10, 200,
+                d.hardBand(), 200, 10, new TrainingConfig(4, 64, 200, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 3e-3f, 1e-2f,
+                0.5f, 3, 7, 1, 1, 4, 0)));
+        int topics = generated.topics();
+        int pins = generated.pins();
+        float[] neutral;
+        float[][] stored = new float[pins][];
+        int[] degree = new int[pins];
+        List<WeightedPin> boards = new ArrayList<>();
+        try (GraphStore s = GraphStore.open(t.store());
+             EmbeddingStore e = EmbeddingStore.open(EmbeddingStore.defaultRoot(t.store(), Side.LEFT), false)) {
+            // the mean of all pins' features says nothing of a topic: the pins it is saved with must place it
+            FeatureMatrix f = s.features(Side.LEFT).orElseThrow();
+            neutral = new float[f.dim()];
+            float[] row = new float[f.dim()];
+            for (int p = 0; p < pins; p++) {
+                f.copyRow(p, row, 0);
+                for (int c = 0; c < row.length; c++) {
+                    neutral[c] += row[c] / pins;
+                }
+                stored[p] = new float[e.dim()];
+                e.read(p, stored[p], 0);
+                degree[p] = s.graph().degree(Side.LEFT, p);
+            }
+            for (int i = 0; i < s.graph().degree(Side.LEFT, 7); i++) {
+                boards.add(new WeightedPin(Integer.toString(s.graph().neighbor(Side.LEFT, 7, i)), 1f));
+            }
+        }
+        try (PinSageEngine engine = PinSageEngine.open(t.store(), EngineOptions.builder().threads(1).model(t.model()).build())) {
+            for (int a = 0; a < topics; a++) {
+                // saved with the topic's three most saved pins
+                int topic = a;
+                List<WeightedPin> savedWith = java.util.stream.IntStream.iterate(topic, p -> p < pins, p -> p + topics)
+                        .boxed().sorted((x, y) -> Integer.compare(degree[y], degree[x])).limit(3)
+                        .map(p -> new WeightedPin(Integer.toString(p), 1f)).toList();
+                float[] embedding = engine.embedNewPin(neutral, List.of(), savedWith);
+                double[] cosine = new double[topics];
+                for (int c = 0; c < topics; c++) {
+                    cosine[c] = topicCosine(embedding, stored, c, topics);
+                }
+                for (int c = 0; c < topics; c++) {
+                    assertTrue(c == a || cosine[a] > cosine[c], "saved with " + savedWith + " of topic " + a + ": cosines with the"
+                            + " topics " + Arrays.toString(cosine));
+                }
+            }
+            assertArrayEquals(engine.embedNewPin(neutral, boards), engine.embedNewPin(neutral, boards, List.of()));
+            float[] both = engine.addNewPin("new-pin", neutral, boards, List.of(new WeightedPin("20", 2f)));
+            assertArrayEquals(both, engine.embedNewPin(neutral, boards, List.of(new WeightedPin("20", 2f))), "deterministic");
+            UnknownIdException unknown = assertThrows(UnknownIdException.class, () -> engine.embedNewPin(neutral, boards,
+                    List.of(new WeightedPin("20", 1f), new WeightedPin("pin-x", 1f))));
+            assertEquals(Side.LEFT, unknown.side());
+            assertEquals("pin-x", unknown.id());
+            // a pin added since the store was written is no start of a walk
+            assertThrows(UnknownIdException.class, () -> engine.embedNewPin(neutral, List.of(), List.of(new WeightedPin("new-pin", 1f))));
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                    () -> engine.embedNewPin(neutral, List.of(), List.of()));
+            assertTrue(none.getMessage().contains("at least one board or a pin"), none.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> engine.embedNewPin(neutral, List.of(), List.of(new WeightedPin("20", 0f))));
+        }
+    }
+
+    /**
+     * The cosine of {@code embedding} with the mean of {@code topic}'s stored pins, both measured from the mean of all
+     * stored pins: the model's embeddings share an offset that would otherwise make every cosine near 1.
+     */
+    private static double topicCosine(float[] embedding, float[][] stored, int topic, int topics) {
+        int dim = embedding.length;
+        double[] mean = new double[dim];
+        for (float[] row : stored) {
+            for (int c = 0; c < dim; c++) {
+                mean[c] += row[c] / stored.length;
+            }
+        }
+        double[] centroid = new double[dim];
+        for (int p = topic; p < stored.length; p += topics) {
+            for (int c = 0; c < dim; c++) {
+                centroid[c] += stored[p][c] - mean[c];
+            }
+        }
+        double dot = 0;
+        double centroidNorm = 0;
+        double norm = 0;
+        for (int c = 0; c < dim; c++) {
+            double e = embedding[c] - mean[c];
+            dot += centroid[c] * e;
+            centroidNorm += centroid[c] * centroid[c];
+            norm += e * e;
+        }
+        return dot / Math.sqrt(centroidNorm * norm);
     }
 
     @Test

@@ -56,14 +56,18 @@ public final class TestStores {
      * pins. About a second.
      */
     public static Inductive inductive(Path dir, int pins) throws IOException {
+        PinBoardRecommender.Options d = PinBoardRecommender.Options.defaults(1);
+        return inductive(dir, GeneratorConfig.of(pins, 40, 10L * pins, 5), new PinBoardRecommender.Options(1000, 8, 8, false, 4,
+                10, d.hardBand(), 50, 10, d.training().withEpochs(1)).withIdEmbeddings(false));
+    }
+
+    /** As {@link #inductive(Path, int)}: the store {@code generator} describes, the model {@code options} train. */
+    public static Inductive inductive(Path dir, GeneratorConfig generator, PinBoardRecommender.Options options) throws IOException {
         Path store = dir.resolve("store");
         Path model = dir.resolve("model");
-        new PinBoardGenerator(GeneratorConfig.of(pins, 40, 10L * pins, 5)).writeStore(store, CsrBuildOptions.defaults());
-        PinBoardRecommender.Options d = PinBoardRecommender.Options.defaults(1);
-        PinBoardRecommender.Options o = new PinBoardRecommender.Options(1000, 8, 8, false, 4, 10, d.hardBand(), 50, 10,
-                d.training().withEpochs(1)).withIdEmbeddings(false);
+        new PinBoardGenerator(generator).writeStore(store, CsrBuildOptions.defaults());
         try (CpuBackend backend = new CpuBackend(1); GraphStore s = GraphStore.open(store)) {
-            new PinBoardRecommender(s, o, backend).trainAndEvaluate("PinSage", NeighborhoodKind.WALK, 0, model,
+            new PinBoardRecommender(s, options, backend).trainAndEvaluate("PinSage", NeighborhoodKind.WALK, 0, model,
                     TrainingProgress.NONE);
             StoreEmbedder.embed(s, model, backend, 1 << 20, StageProgress.NONE);
         }

@@ -106,7 +106,7 @@ class StoreEmbedderTest {
             PinSageModel m = PinSageModel.load(ModelDirectory.finishedModel(model), backend);
             out = m.config().outputDim();
             try (MappedNeighborhoods hood = ModelNeighborhoods.open(model, space, null)) {
-                onePass = Inference.embedAll(m, hood, new NodeInputs(space.size(), f, features, space.logDegrees(s.graph())));
+                onePass = Inference.embedAll(m, hood, NodeInputs.of(space.size(), f, features, space.logDegrees(s.graph())));
             }
         }
         String print = StoreEmbedder.fingerprint(ModelDirectory.finishedModel(model));

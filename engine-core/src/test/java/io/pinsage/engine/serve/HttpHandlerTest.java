@@ -66,7 +66,8 @@ class HttpHandlerTest {
         try (PinSageEngine engine = PinSageEngine.open(TestStores.pinsAndBoards(dir, 20),
                 EngineOptions.builder().residency(Residency.MAPPED).threads(1).build())) {
             HeldTasks workers = new HeldTasks(1);
-            EmbeddedChannel ch = new EmbeddedChannel(new HttpHandler(new Endpoints(engine, 100, PinTopics.NONE), new ServerMetrics(), workers, null));
+            EmbeddedChannel ch = new EmbeddedChannel(new HttpHandler(new Endpoints(engine, 100, PinTopics.NONE), new ServerMetrics(), workers, null,
+                    new RequestDeadline(60_000)));
             ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/recommend?pins=pin-1&k=3"));
             ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/recommend?pins=pin-2&k=3"));
             ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/healthz"));

@@ -161,6 +161,43 @@ class NewPinServerTest {
     }
 
     @Test
+    void aPinSavedWithPinsShouldBeEmbeddedFromThemWithIdsAsStringsOrNumbers() throws Exception {
+        ObjectNode withPins = request(null);
+        withPins.remove("boards");
+        withPins.putArray("savedWith").add("3").add(17);
+        HttpResponse<String> r = post(withPins.toString());
+        assertEquals(200, r.statusCode(), r.body());
+        float[] want = engine.embedNewPin(features, List.of(), List.of(new WeightedPin("3", 1f), new WeightedPin("17", 1f)));
+        JsonNode embedding = JSON.readTree(r.body()).path("embedding");
+        assertEquals(want.length, embedding.size());
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], embedding.get(i).floatValue(), 0f, "column " + i);
+        }
+        // boards and pins together: one walk shared among both
+        ObjectNode both = request(null);
+        both.putArray("savedWith").add(3);
+        HttpResponse<String> r2 = post(both.toString());
+        assertEquals(200, r2.statusCode(), r2.body());
+        float[] wantBoth = engine.embedNewPin(features, BOARDS, List.of(new WeightedPin("3", 1f)));
+        assertEquals(wantBoth[0], JSON.readTree(r2.body()).path("embedding").get(0).floatValue(), 0f);
+
+        ObjectNode unknown = request(null);
+        unknown.putArray("savedWith").add(3).add("pin-x");
+        HttpResponse<String> refused = post(unknown.toString());
+        assertRefused(refused, 404, "savedWith[1]");
+        assertTrue(JSON.readTree(refused.body()).path("error").asText().contains("pin-x"), refused.body());
+        ObjectNode fraction = request(null);
+        fraction.putArray("savedWith").add(3.5);
+        assertRefused(post(fraction.toString()), 400, "savedWith[0]");
+        ObjectNode empty = request(null);
+        empty.putArray("savedWith");
+        assertRefused(post(empty.toString()), 400, "savedWith");
+        ObjectNode neither = request(null);
+        neither.remove("boards");
+        assertRefused(post(neither.toString()), 400, "boards");
+    }
+
+    @Test
     void badBodiesShouldBeRefusedNamingTheField() throws Exception {
         assertRefused(post("{\"features\": [1,"), 400, "body");
         assertRefused(post("[1, 2]"), 400, "body");

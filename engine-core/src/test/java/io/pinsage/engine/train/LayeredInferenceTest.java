@@ -247,6 +247,30 @@ class LayeredInferenceTest {
                 new PinSageModel(backend, config(8, 8, NODES, Pooling.MEAN)), hood, inputs, NODES));
     }
 
+    /**
+     * A model whose ids hash into a table smaller than the node space: the layered run equals the one-pass forward,
+     * and a node beyond the space gets an embedding, the same from the model saved and loaded again.
+     */
+    @Test
+    void shouldEmbedWithAHashedIdTableAndGiveANewNodeARow() throws IOException {
+        RowTable hood = RowTable.random(NODES, 4, seed);
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
+        PinSageConfig c = new PinSageConfig(3, true, 5, 4, 8, 2, 8, 8, 8, OUT, Pooling.MEAN, true, seed, true);
+        PinSageModel model = new PinSageModel(backend, c);
+        float[] onePass = Inference.embedAll(model, hood, inputs);
+        assertArrayEquals(onePass, layered(model, hood, inputs, budgetFor(c, 4, 7), dir.resolve("store")), TOLERANCE,
+                "seed=" + seed);
+        Path file = dir.resolve("hashed.bin");
+        model.save(file);
+        PinSageModel loaded = PinSageModel.load(file, backend);
+        float[] features = {0.5f, -1f, 2f};
+        int[] row = hood.ids(3);
+        float[] fresh = new NewNodeEmbedding(model, hood, inputs, NODES).embed(features, 1f, row, hood.weights(3), row.length);
+        float[] again = new NewNodeEmbedding(loaded, hood, inputs, NODES).embed(features, 1f, row, hood.weights(3), row.length);
+        assertArrayEquals(fresh, again, "seed=" + seed);
+        assertEquals(OUT, fresh.length);
+    }
+
     /** What a test hears of a run's progress: each report with the number of its stage. */
     private interface StageHook {
         void report(int stage, long done, long total);

@@ -70,7 +70,7 @@ class TrainerTest {
         for (int i = 0; i < n; i++) {
             deg[i] = (float) Math.log1p(rnd.nextInt(10));
         }
-        return new NodeInputs(n, f, feat, deg);
+        return NodeInputs.of(n, f, feat, deg);
     }
 
     private Trainer trainer(TrainingConfig config, int[] q, int[] p, HardNegatives hard, TrainingListener listener) {

@@ -30,9 +30,12 @@ public final class InputProjection {
     private final Parameter idProjection;
     private final Workspace idRows;
     private final Workspace idRowGradient;
+    private final Workspace sharedRowGradient;
     private final Workspace output;
     private Tensor input;
     private IndexBuffer ids;
+    private IndexBuffer gradientSlots;
+    private IndexBuffer gradientRows;
     private Tensor lastOutput;
 
     /**
@@ -56,6 +59,7 @@ public final class InputProjection {
         this.idProjection = projected ? Parameter.glorot(backend, "input.P_E", idDim, dim, random) : null;
         this.idRows = projected ? new Workspace(backend, "input.E.rows", idDim) : null;
         this.idRowGradient = projected ? new Workspace(backend, "input.E.rows.grad", idDim) : null;
+        this.sharedRowGradient = idCount > 0 ? new Workspace(backend, "input.E.shared.grad", idDim) : null;
         this.output = new Workspace(backend, "h0", dim);
     }
 
@@ -64,8 +68,20 @@ public final class InputProjection {
      * null when the width is 0) and their distinct ids (null without id embeddings).
      */
     public Tensor forward(int rows, Tensor x, IndexBuffer nodeIds) {
+        return forward(rows, x, nodeIds, null, null);
+    }
+
+    /**
+     * As {@link #forward(int, Tensor, IndexBuffer)} for ids that may repeat (a hashed table, where nodes share
+     * rows): {@code nodeIds} gives each node's table row, {@code gradientRows} the distinct rows and
+     * {@code gradientSlots} each node's place among them, so that the backward pass sums the gradients of a shared
+     * row before the sparse update. Both null: the ids are distinct.
+     */
+    public Tensor forward(int rows, Tensor x, IndexBuffer nodeIds, IndexBuffer gradientSlots, IndexBuffer gradientRows) {
         input = x;
         ids = nodeIds;
+        this.gradientSlots = gradientSlots;
+        this.gradientRows = gradientRows;
         Tensor h = output.rows(rows);
         if (idProjection != null) {
             Tensor e = idRows.rows(rows);
@@ -98,10 +114,21 @@ public final class InputProjection {
             backend.gemm(true, false, 1f, e, dH, 1f, idProjection.gradient());
             Tensor dE = idRowGradient.rows(dH.rows());
             backend.gemm(false, true, 1f, dH, idProjection.value(), 0f, dE);
-            idEmbeddings.setSparseGradient(ids, dE);
+            setIdGradient(dE);
         } else if (idEmbeddings != null) {
-            idEmbeddings.setSparseGradient(ids, dH);
+            setIdGradient(dH);
         }
+    }
+
+    private void setIdGradient(Tensor perNode) {
+        if (gradientSlots == null) {
+            idEmbeddings.setSparseGradient(ids, perNode);
+            return;
+        }
+        Tensor perRow = sharedRowGradient.rows(gradientRows.length());
+        backend.fill(perRow, 0f);
+        backend.scatterAddRows(perNode, gradientSlots, perRow);
+        idEmbeddings.setSparseGradient(gradientRows, perRow);
     }
 
     /** Columns of the input matrix this layer expects. */

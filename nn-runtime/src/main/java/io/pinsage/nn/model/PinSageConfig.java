@@ -23,11 +23,14 @@ import java.util.Map;
  * @param outputDim       output width of G2, the embedding size
  * @param pooling         neighbour pooling γ (importance pooling is {@link Pooling#MEAN})
  * @param normalizeOutput whether the final embeddings are L2-normalised (dot products become cosines)
- * @param seed            seed of the weight initialisation
+ * @param seed            seed of the weight initialisation, and of the id hash
+ * @param hashIds         whether the id table is a fixed number of rows shared by hashing ({@link #idRow}): any
+ *                        id {@code >= 0} gets a row, so the table does not grow with the nodes and a node added
+ *                        after training has one; otherwise id u is row u, one row per node
  */
 public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int idEmbeddingDim, int inputDim,
                             int layers, int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
-                            boolean normalizeOutput, long seed) {
+                            boolean normalizeOutput, long seed, boolean hashIds) {
 
     /**
      * The widest any width may be: 2<sup>14</sup>. A layer's weight is up to {@code width x 2·width} floats, 2 GiB
@@ -56,6 +59,35 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         if (featureDim == 0 && !useLogDegree && idEmbeddings == 0) {
             throw new IllegalArgumentException("featureDim=0 useLogDegree=false idEmbeddings=0: the model has no input");
         }
+        if (hashIds && idEmbeddings == 0) {
+            throw new IllegalArgumentException("hashIds=true idEmbeddings=0: hashing needs an id table of at least one row");
+        }
+    }
+
+    /** A configuration whose id table, if any, has one row per node (id u is row u). */
+    public PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int idEmbeddingDim, int inputDim,
+                         int layers, int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
+                         boolean normalizeOutput, long seed) {
+        this(featureDim, useLogDegree, idEmbeddings, idEmbeddingDim, inputDim, layers, hiddenDim, convolveDim, denseDim,
+                outputDim, pooling, normalizeOutput, seed, false);
+    }
+
+    /**
+     * The id-table row of node id {@code id >= 0}: the id itself, or with {@link #hashIds} a seeded 64-bit mix of
+     * it reduced modulo the table's rows (ids that collide share a row). O(1); allocation-free.
+     */
+    public int idRow(int id) {
+        if (!hashIds) {
+            return id;
+        }
+        long z = (id + seed * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 31)) * 0x94D049BB133111EBL;
+        return (int) Long.remainderUnsigned(z ^ (z >>> 29), idEmbeddings);
+    }
+
+    /** Whether node id {@code id} has a row of the id table (always, for a hashed table and {@code id >= 0}). */
+    public boolean hasIdRow(int id) {
+        return id >= 0 && (hashIds || id < idEmbeddings);
     }
 
     /** A configuration whose id embeddings (if any) are {@code inputDim} wide and added to {@code h⁰} directly. */
@@ -100,6 +132,10 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         m.put("pooling", pooling.name());
         m.put("normalizeOutput", Boolean.toString(normalizeOutput));
         m.put("seed", Long.toString(seed));
+        if (hashIds) {
+            // only when set, so files of per-node tables read as before, by older readers too
+            m.put("hashIds", "true");
+        }
         return m;
     }
 
@@ -114,7 +150,9 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         return new PinSageConfig(intField(m, "featureDim"), boolField(m, "useLogDegree"), intField(m, "idEmbeddings"),
                 idEmbeddingDim, intField(m, "inputDim"), intField(m, "layers"), intField(m, "hiddenDim"), intField(m, "convolveDim"),
                 intField(m, "denseDim"), intField(m, "outputDim"), Pooling.valueOf(field(m, "pooling")),
-                boolField(m, "normalizeOutput"), Long.parseLong(field(m, "seed")));
+                boolField(m, "normalizeOutput"), Long.parseLong(field(m, "seed")),
+                // files from before hashed id tables had a row per node
+                m.containsKey("hashIds") && boolField(m, "hashIds"));
     }
 
     private static String field(Map<String, String> m, String name) {

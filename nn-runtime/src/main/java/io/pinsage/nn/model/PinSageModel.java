@@ -171,7 +171,7 @@ public final class PinSageModel {
         for (int k = 0; k <= graph.layers(); k++) {
             layerCounts[k] = graph.nodeCount(k);
         }
-        Tensor h = input.forward(graph.nodeCount(0), set.x, set.nodeIds);
+        Tensor h = input.forward(graph.nodeCount(0), set.x, set.nodeIds, set.gradientSlots, set.gradientRows);
         for (int k = 1; k <= config.layers(); k++) {
             h = convolve[k - 1].forward(h, graph.nodeCount(k), set.offsets[k], set.neighbours[k], set.alpha[k]);
         }
@@ -204,7 +204,7 @@ public final class PinSageModel {
         if (config.idEmbeddings() > 0) {
             int[] idArray = graph.nodeIds();
             for (int i = 0; i < graph.nodeCount(0); i++) {
-                if (idArray[i] < 0 || idArray[i] >= config.idEmbeddings()) {
+                if (!config.hasIdRow(idArray[i])) {
                     throw new IllegalArgumentException("graph node " + i + " has id " + idArray[i]
                             + " outside the id embedding table of " + config.idEmbeddings() + " rows");
                 }
@@ -221,6 +221,8 @@ public final class PinSageModel {
         final int index;
         final Workspace inputs;
         final Workspace ids;
+        final Workspace slotSpace;
+        final Workspace sharedRowSpace;
         final Workspace[] offsetSpace;
         final Workspace[] neighbourSpace;
         final Workspace[] weightSpace;
@@ -232,13 +234,19 @@ public final class PinSageModel {
         /** Whether {@link #stage} filled this set and no forward has read it yet. */
         boolean staged;
         Tensor x;
+        /** Each layer-0 node's row of the id table. */
         IndexBuffer nodeIds;
+        /** With a hashed table: each node's place in {@link #gradientRows}, the distinct rows; else null. */
+        IndexBuffer gradientSlots;
+        IndexBuffer gradientRows;
 
         InputSet(int index) {
             this.index = index;
             int layers = config.layers();
             inputs = new Workspace(backend, "graph.inputs" + suffix(), Math.max(1, config.inputWidth()));
             ids = new Workspace(backend, "graph.ids" + suffix(), 1);
+            slotSpace = new Workspace(backend, "graph.idSlots" + suffix(), 1);
+            sharedRowSpace = new Workspace(backend, "graph.idRows" + suffix(), 1);
             offsetSpace = new Workspace[layers + 1];
             neighbourSpace = new Workspace[layers + 1];
             weightSpace = new Workspace[layers + 1];
@@ -261,7 +269,11 @@ public final class PinSageModel {
             int n0 = g.nodeCount(0);
             x = config.inputWidth() > 0 ? uploadInputs(g, inputs) : null;
             nodeIds = null;
-            if (config.idEmbeddings() > 0) {
+            gradientSlots = null;
+            gradientRows = null;
+            if (config.hashIds()) {
+                uploadHashedRows(g.nodeIds(), n0);
+            } else if (config.idEmbeddings() > 0) {
                 nodeIds = ids.ints(n0);
                 backend.upload(g.nodeIds(), 0, nodeIds);
             }
@@ -274,6 +286,28 @@ public final class PinSageModel {
                 backend.upload(g.weights(k), 0, alpha[k]);
             }
             graph = g;
+        }
+
+        /**
+         * The rows of a hashed table: each node's row for the gather, and since nodes may share a row, the distinct
+         * rows and each node's place among them, so that the sparse gradient sums the shares of a row once.
+         */
+        private void uploadHashedRows(int[] nodeIdArray, int n0) {
+            int[] rows = new int[n0];
+            for (int i = 0; i < n0; i++) {
+                rows[i] = config.idRow(nodeIdArray[i]);
+            }
+            int[] distinct = java.util.Arrays.stream(rows).sorted().distinct().toArray();
+            int[] slots = new int[n0];
+            for (int i = 0; i < n0; i++) {
+                slots[i] = java.util.Arrays.binarySearch(distinct, rows[i]);
+            }
+            nodeIds = ids.ints(n0);
+            backend.upload(rows, 0, nodeIds);
+            gradientSlots = slotSpace.ints(n0);
+            backend.upload(slots, 0, gradientSlots);
+            gradientRows = sharedRowSpace.ints(distinct.length);
+            backend.upload(distinct, 0, gradientRows);
         }
     }
 

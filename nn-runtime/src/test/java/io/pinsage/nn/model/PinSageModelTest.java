@@ -55,6 +55,44 @@ class PinSageModelTest extends SeededCpuTest {
     }
 
     @Test
+    void shouldMatchFiniteDifferencesWithAHashedIdTableWhoseRowsAreShared() {
+        // 3 rows for 12 nodes: rows are shared, so a row's gradient is the sum of its nodes'
+        checkGradients(new PinSageConfig(3, true, 3, 4, 6, 2, 6, 10, 16, 4, Pooling.MEAN, true, seed, true));
+        PinSageModel model = new PinSageModel(backend, new PinSageConfig(3, true, 3, 4, 6, 2, 6, 10, 16, 4, Pooling.MEAN,
+                true, seed, true));
+        Tensor z = model.forward(tinyGraph(3));
+        model.zeroGradients();
+        model.backward(Tensors.of(backend, "dz", z.rows(), z.cols(), new float[(int) z.size()]));
+        Parameter table = model.parameters().stream().filter(Parameter::isSparse).findFirst().orElseThrow();
+        int[] rows = Tensors.toArray(table.sparseRows());
+        assertEquals(rows.length, java.util.Arrays.stream(rows).distinct().count(), seedTag() + "rows " + java.util.Arrays.toString(rows));
+    }
+
+    @Test
+    void shouldEmbedAnIdBeyondAHashedTableAndKeepItsRowsThroughSaveAndLoad(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        int nodes = 2000;
+        PinSageConfig hashed = new PinSageConfig(3, true, 5, 4, 6, 2, 6, 10, 16, 4, Pooling.MEAN, true, seed, true);
+        ComputationGraph graph = new ComputationGraphBuilder(2, TinyGraphs.neighborhoods(random, nodes, 4),
+                TinyGraphs.inputs(random, nodes, 3)).build(new int[] {1999, 3, 1500}, 3);
+        PinSageModel model = new PinSageModel(backend, hashed);
+        float[] before = Tensors.toArray(model.forward(graph));
+        java.nio.file.Path file = dir.resolve("model.bin");
+        model.save(file);
+        PinSageModel loaded = PinSageModel.load(file, backend);
+        assertEquals(hashed, loaded.config());
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(Tensors.toArray(loaded.forward(graph))),
+                seedTag());
+        for (float v : before) {
+            assertTrue(Float.isFinite(v), seedTag() + java.util.Arrays.toString(before));
+        }
+        PinSageModel perNode = new PinSageModel(backend, new PinSageConfig(3, true, 5, 4, 6, 2, 6, 10, 16, 4, Pooling.MEAN,
+                true, seed));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> perNode.forward(graph));
+        assertTrue(e.getMessage().contains("outside the id embedding table of 5 rows"), e.getMessage());
+    }
+
+    @Test
     void shouldNameTheFirstNonFiniteActivationAndGradient() {
         PinSageModel model = new PinSageModel(backend, tinyConfig(Pooling.MEAN, true));
         ComputationGraph graph = tinyGraph(3);
