@@ -5,6 +5,7 @@ import io.pinsage.csr.format.FileFormat;
 import io.pinsage.csr.format.MappedStoreFile;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.csr.format.StoreLineage;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -41,7 +42,7 @@ public final class GraphStore implements AutoCloseable {
         MappedCsrGraph g = null;
         try {
             for (String name : generation.files().keySet()) {
-                if (CsrLayout.formatOf(name).isEmpty()) {
+                if (CsrLayout.formatOf(name).isEmpty() && !name.equals(StoreLineage.FILE)) {
                     throw new CorruptStoreException(generation.file(name), "foreign file: not part of a graph store");
                 }
             }
@@ -177,6 +178,7 @@ public final class GraphStore implements AutoCloseable {
      */
     public void verify() throws IOException {
         graph.verify();
+        StoreLineage.read(generation);
         for (String name : generation.files().keySet()) {
             Optional<FileFormat> format = CsrLayout.formatOf(name);
             if (format.isPresent() && format.get() != NeighborShardFormat.NEIGHBORS && format.get() != NeighborShardFormat.WEIGHTS

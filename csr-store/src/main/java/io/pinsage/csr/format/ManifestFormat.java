@@ -100,7 +100,7 @@ public final class ManifestFormat {
         }
     }
 
-    private static String withChecksum(String text) {
+    static String withChecksum(String text) {
         return text + "crc32c " + crcHex(text) + "\n";
     }
 
@@ -111,7 +111,7 @@ public final class ManifestFormat {
     }
 
     /** The lines before the checksum line, after checking it. */
-    private static String[] checkedLines(Path file, String ifMissing) throws IOException {
+    static String[] checkedLines(Path file, String ifMissing) throws IOException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);

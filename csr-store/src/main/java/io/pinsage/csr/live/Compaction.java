@@ -18,6 +18,7 @@ import io.pinsage.csr.format.Publication;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreFileWriter;
 import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.csr.format.StoreLineage;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -37,7 +38,8 @@ import java.util.Optional;
  * extended by their external ids (a side without a map whose nodes were all dense gets one once it has new nodes:
  * base node {@code i} keeps external id {@code i}); each feature matrix extended by a row of zeros per new node (a
  * node's content is not known from its edges: zero is the model's "no content" input, and content search scores it
- * 0); every other file (held-out pairs) as it was. The generation is opened and verified in full (every checksum,
+ * 0); its {@link StoreLineage} (the base's fingerprint and counts, then the base's own lineage), so that what was made
+ * on an earlier generation knows this one for a descendant; every other file (held-out pairs) as it was. The generation is opened and verified in full (every checksum,
  * offset and neighbour id, the id maps, the counts above) before it is published.
  *
  * <p>Cost: one pass over the base and the recent edges into {@link CsrBuilder}'s external build (its spill files and
@@ -139,6 +141,8 @@ public final class Compaction {
                 }
             }
             StoreGeneration from = source.generation();
+            StoreLineage.write(p.directory(), StoreLineage.childOf(from, generation.baseNodes(Side.LEFT),
+                    generation.baseNodes(Side.RIGHT), generation.baseEdges));
             for (String name : from.files().keySet()) {
                 if (!CsrLayout.isAdjacency(name) && !Files.exists(p.directory().resolve(name))) {
                     Files.copy(from.file(name), p.directory().resolve(name));

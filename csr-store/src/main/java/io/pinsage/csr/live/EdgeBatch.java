@@ -59,7 +59,9 @@ public final class EdgeBatch {
         size = 0;
     }
 
-    String pin(int i) {
+    /** The pin id text of edge {@code i}, as added. */
+    public String pin(int i) {
+        java.util.Objects.checkIndex(i, size);
         return pins[i];
     }
 

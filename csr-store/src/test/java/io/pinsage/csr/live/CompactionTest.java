@@ -8,6 +8,8 @@ import io.pinsage.csr.IdKind;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.TestGraphs;
 import io.pinsage.csr.TestSeed;
+import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.csr.format.StoreLineage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +75,32 @@ class CompactionTest {
             out.add(nbrs);
         }
         return out;
+    }
+
+    @Test
+    void shouldRecordEachCompactedGenerationsParentsSoThatItDescendsFromThem() throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(7), 30, 10, 40, false), true);
+        try (GraphStore store = GraphStore.open(root);
+             LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
+            StoreGeneration built = store.generation();
+            String builtPrint = StoreLineage.fingerprint(built);
+            assertEquals(List.of(), StoreLineage.read(built));
+            live.add(new EdgeBatch().add("3", "4").add("500", "4"));
+            live.compact(BUILD);
+            StoreGeneration first = live.baseGeneration();
+            assertEquals(List.of(new StoreLineage.Ancestor(builtPrint, 30, 10, store.graph().edgeCount())),
+                    StoreLineage.read(first));
+            String firstPrint = StoreLineage.fingerprint(first); // its files go once a later generation is published
+            live.add(new EdgeBatch().add("501", "77"));
+            live.compact(BUILD);
+            List<StoreLineage.Ancestor> chain = StoreLineage.read(live.baseGeneration());
+            assertEquals(2, chain.size());
+            assertEquals(new StoreLineage.Ancestor(firstPrint, 31, 10, store.graph().edgeCount() + 2),
+                    chain.get(0));
+            assertEquals(builtPrint, chain.get(1).fingerprint());
+            assertFalse(builtPrint.equals(chain.get(0).fingerprint()), "a generation with more edges has another fingerprint");
+        }
     }
 
     @Test

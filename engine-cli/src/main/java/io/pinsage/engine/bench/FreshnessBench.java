@@ -27,7 +27,9 @@ import java.util.SplittableRandom;
  * Freshness over HTTP: each round posts the edges of a new pin saved to the boards of a pin of the store
  * ({@code POST /v1/edges}), then asks {@code /v1/recommend} from that pin until the new pin is in the answer, and
  * reports the time from sending the edges to their acknowledgement and to the first answer that holds the new pin
- * (and its rank there); the median of the rounds is printed last. A new pin has few boards, and Pixie's visits favour
+ * (and its rank there); with the store's index and a model for new pins it also asks {@code /v1/related} of that pin
+ * until the new pin is there (the engine embeds it in the background once the edges are acknowledged) and reports
+ * that time and rank too; the median of the rounds is printed last. A new pin has few boards, and Pixie's visits favour
  * pins of many boards, so it ranks low in a large store: ask for a large {@code k}. The engine must have live edges; its log's fsync policy is part of what is
  * measured.
  *
@@ -88,6 +90,8 @@ public final class FreshnessBench {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         double[] acknowledged = new double[options.rounds()];
         double[] recommended = new double[options.rounds()];
+        double[] related = new double[options.rounds()];
+        boolean withRelated = engine.hasIndex() && engine.hasNewPinModel();
         int[] boards = new int[MAX_BOARDS];
         long nextId = Long.MAX_VALUE;
         try (PinSageServer server = PinSageServer.start(engine, ServerOptions.defaults(0).withWorkers(options.workers(), 16))) {
@@ -113,6 +117,8 @@ public final class FreshnessBench {
                 String joinedId = engine.externalPin(joined);
                 URI ask = URI.create(base + "/v1/recommend?k=" + options.k() + "&steps=" + options.steps() + "&seed=" + r
                         + "&pins=" + URLEncoder.encode(joinedId, StandardCharsets.UTF_8));
+                URI askRelated = URI.create(base + "/v1/related?k=" + options.k() + "&pin="
+                        + URLEncoder.encode(joinedId, StandardCharsets.UTF_8));
                 long start = System.nanoTime();
                 HttpResponse<String> posted = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/edges"))
                         .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
@@ -120,32 +126,73 @@ public final class FreshnessBench {
                 if (posted.statusCode() != 200) {
                     throw new IllegalStateException("POST /v1/edges answered " + posted.statusCode() + ": " + posted.body());
                 }
-                int polls = 0;
-                int rank = 0;
-                long seen = -1;
-                String wanted = "\"id\":\"" + fresh + "\"";
-                while (seen < 0 && System.nanoTime() - start < options.timeout().toNanos()) {
-                    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(ask).GET().build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    polls++;
-                    int at = answer.body().indexOf(wanted);
-                    if (at >= 0) {
-                        seen = System.nanoTime();
-                        rank = answer.body().substring(0, at).split("\"id\":", -1).length; // 1 for the first pin
+                Poll inRecommend = new Poll(ask, fresh, start);
+                Poll inRelated = withRelated ? new Poll(askRelated, fresh, start) : null;
+                while ((!inRecommend.found() || inRelated != null && !inRelated.found())
+                        && System.nanoTime() - start < options.timeout().toNanos()) {
+                    inRecommend.ask(client);
+                    if (inRelated != null) {
+                        inRelated.ask(client);
                     }
                 }
                 acknowledged[r] = (ack - start) / 1e6;
-                recommended[r] = seen < 0 ? Double.POSITIVE_INFINITY : (seen - start) / 1e6;
-                out.printf(Locale.ROOT, "round %-3d new pin %s on %d boards of pin %s: acknowledged after %.1f ms, %s%n", r + 1,
-                        fresh, degree, joinedId, acknowledged[r], seen < 0 ? "not in the top " + options.k() + " within "
-                                + options.timeout().toMillis() + " ms (" + polls + " polls)"
-                                : String.format(Locale.ROOT, "recommended after %.1f ms at rank %d (%d poll%s)", recommended[r],
-                                rank, polls, polls == 1 ? "" : "s"));
+                recommended[r] = inRecommend.millis();
+                related[r] = inRelated == null ? Double.NaN : inRelated.millis();
+                out.printf(Locale.ROOT, "round %-3d new pin %s on %d boards of pin %s: acknowledged after %.1f ms, %s%s%n", r + 1,
+                        fresh, degree, joinedId, acknowledged[r], inRecommend.report("recommended"),
+                        inRelated == null ? "" : "; " + inRelated.report("in related"));
             }
         }
         out.printf(Locale.ROOT, "freshness      median of %d rounds: acknowledged %.1f ms, in /v1/recommend %.1f ms (min %.1f, max"
-                        + " %.1f); k=%d, %,d steps%n", options.rounds(), median(acknowledged), median(recommended),
-                Arrays.stream(recommended).min().orElse(0), Arrays.stream(recommended).max().orElse(0), options.k(), options.steps());
+                        + " %.1f)%s; k=%d, %,d steps%n", options.rounds(), median(acknowledged), median(recommended),
+                Arrays.stream(recommended).min().orElse(0), Arrays.stream(recommended).max().orElse(0),
+                withRelated ? String.format(Locale.ROOT, ", in /v1/related %.1f ms (min %.1f, max %.1f)", median(related),
+                        Arrays.stream(related).min().orElse(0), Arrays.stream(related).max().orElse(0))
+                        : "",
+                options.k(), options.steps());
+    }
+
+    /** Asks one endpoint until its answer names the new pin: when, at which rank, after how many requests. */
+    private final class Poll {
+        private final URI uri;
+        private final String wanted;
+        private final long start;
+        private int polls;
+        private int rank;
+        private long seen = -1;
+
+        Poll(URI uri, String pin, long start) {
+            this.uri = uri;
+            this.wanted = "\"id\":\"" + pin + "\"";
+            this.start = start;
+        }
+
+        boolean found() {
+            return seen >= 0;
+        }
+
+        void ask(HttpClient client) throws IOException, InterruptedException {
+            if (found()) {
+                return;
+            }
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+            polls++;
+            int at = answer.body().indexOf(wanted);
+            if (at >= 0) {
+                seen = System.nanoTime();
+                rank = answer.body().substring(0, at).split("\"id\":", -1).length; // 1 for the first pin
+            }
+        }
+
+        double millis() {
+            return seen < 0 ? Double.POSITIVE_INFINITY : (seen - start) / 1e6;
+        }
+
+        String report(String what) {
+            return seen < 0 ? "not in the top " + options.k() + " of " + what + " within " + options.timeout().toMillis()
+                    + " ms (" + polls + " polls)" : String.format(Locale.ROOT, "%s after %.1f ms at rank %d (%d poll%s)", what,
+                    millis(), rank, polls, polls == 1 ? "" : "s");
+        }
     }
 
     /** A seeded pin of the store with at least one board. */

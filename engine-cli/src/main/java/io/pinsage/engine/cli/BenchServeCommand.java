@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "/v1/related and /v1/recommend over HTTP on loopback vs the same calls in-process: queries/s, p50, p99;"
-                + " or, with --freshness N, from POST /v1/edges of a new pin to the pin in /v1/recommend, N times.")
+                + " or, with --freshness N, from POST /v1/edges of a new pin to the pin in /v1/recommend (and, with --model, in"
+                + " /v1/related), N times.")
 final class BenchServeCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "graph store directory (related pins need its index)")
@@ -60,6 +61,10 @@ final class BenchServeCommand implements Callable<Integer> {
             + " low in a large store, so ask for a large --k (default: none, the throughput comparison runs)")
     Integer freshness;
 
+    @Option(names = "--model", paramLabel = "MODEL_DIR", description = "with --freshness: an inductive model (trained with"
+            + " --id-embeddings off), so the new pins are embedded and /v1/related is timed too (default: none, /v1/recommend only)")
+    Path model;
+
     @Override
     public Integer call() throws Exception {
         if (freshness != null) {
@@ -78,8 +83,11 @@ final class BenchServeCommand implements Callable<Integer> {
         FreshnessBench.Options options = new FreshnessBench.Options(freshness,
                 workers == null ? Runtime.getRuntime().availableProcessors() : workers, k, steps, seed, Duration.ofSeconds(10));
         Path log = dir.resolve("bench-freshness-" + ProcessHandle.current().pid() + ".log");
-        try (PinSageEngine engine = PinSageEngine.open(dir, EngineOptions.builder().residency(residency.asked())
-                .liveEdges(log, LogSync.eachBatch()).build());
+        EngineOptions.Builder b = EngineOptions.builder().residency(residency.asked()).liveEdges(log, LogSync.eachBatch());
+        if (model != null) {
+            b.model(model);
+        }
+        try (PinSageEngine engine = PinSageEngine.open(dir, b.build());
              GraphStore store = GraphStore.open(dir, Residency.MAPPED)) {
             System.out.println(ServeCommand.residencyLine(engine) + "; live edges logged to " + log + ", one fsync per batch");
             new FreshnessBench(engine, store, options, System.out).run();

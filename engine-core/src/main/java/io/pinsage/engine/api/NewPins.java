@@ -64,6 +64,27 @@ final class NewPins {
         }
     }
 
+    /**
+     * Adds pin {@code id} with {@code embedding}, or replaces the embedding it holds (a pin of live edges embedded again
+     * once more of its edges arrived).
+     *
+     * @throws IllegalStateException {@value #MAX} pins are held already and {@code id} is not among them
+     */
+    void put(String id, float[] embedding) {
+        ReentrantReadWriteLock.WriteLock w = lock.writeLock();
+        w.lock();
+        try {
+            Integer row = rows.get(id);
+            if (row == null) {
+                add(id, embedding); // reentrant: the write lock is held
+            } else {
+                System.arraycopy(embedding, 0, vectors, row * dim, dim);
+            }
+        } finally {
+            w.unlock();
+        }
+    }
+
     /** The embedding of new pin {@code id}, or null if it was not added. */
     float[] vector(String id) {
         ReentrantReadWriteLock.ReadLock r = lock.readLock();

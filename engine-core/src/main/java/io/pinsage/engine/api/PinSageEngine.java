@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -71,8 +72,10 @@ import java.util.function.Predicate;
  * <p>Live edges: opened with {@link EngineOptions.Builder#liveEdges}, {@link #addEdges} adds pins, boards and saves
  * while the engine serves. An added batch is visible to every {@link #recommend} that starts after
  * {@link #addEdges} returned, its new pins are known ids from then on, and it is durable as the options'
- * {@link io.pinsage.csr.live.LogSync} promises ({@link LiveGraph} states the rule). New pins have no embeddings:
- * {@link #related} knows the store's pins only. {@link #compact} (or {@link EngineOptions#compactEvery}, in the
+ * {@link io.pinsage.csr.live.LogSync} promises ({@link LiveGraph} states the rule). With embeddings and a model for new pins, a pin that added edges bring,
+ * or one the embeddings lack whose edges arrive, is embedded by the model from its edges (and zero features) on a
+ * thread of the engine's and becomes a candidate and query pin of {@link #related} beside the index
+ * ({@link #awaitFreshPins}); without a model {@link #related} knows the embedded pins only. {@link #compact} (or {@link EngineOptions#compactEvery}, in the
  * background) writes the store and the added edges as a new generation of the store while queries continue; the
  * pins and boards keep their ids.
  *
@@ -110,6 +113,8 @@ public final class PinSageEngine implements AutoCloseable {
     private final NewPinEmbedder newPinModel;
     private final Backend newPinBackend;
     private final NewPins added;
+    /** Embeds the live graph's pins the embeddings lack; null without live edges, embeddings or a model. */
+    private final FreshPins fresh;
     /** Queries hold the read side; close takes the write side, so it waits for them and later calls see it. */
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
@@ -138,6 +143,14 @@ public final class PinSageEngine implements AutoCloseable {
         this.compactEvery = live == null ? 0 : options.compactEvery();
         this.compactor = compactEvery == 0 ? null
                 : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pinsage-compaction").factory());
+        this.fresh = live == null || added == null || newPinModel == null ? null
+                : new FreshPins(live, newPinModel, added, store.features(Side.LEFT).orElse(null), embeddings.nodeCount());
+        if (fresh != null) {
+            // pins replayed from the log, or written by a compaction after the embedded ones
+            for (int u = embeddings.nodeCount(), n = live.nodeCount(Side.LEFT); u < n; u++) {
+                fresh.offer(u);
+            }
+        }
     }
 
     /**
@@ -301,6 +314,17 @@ public final class PinSageEngine implements AutoCloseable {
     }
 
     /**
+     * Waits until the pins live edges brought before this call (and those the store's embeddings lacked when the engine
+     * opened) are embedded and so candidates of {@link #related}, or {@code timeout} passes. Returns at once without
+     * live edges, embeddings or a model for new pins, which {@link #related} needs for them.
+     *
+     * @return whether they all are
+     */
+    public boolean awaitFreshPins(Duration timeout) throws InterruptedException {
+        return fresh == null || fresh.await(timeout.toNanos());
+    }
+
+    /**
      * Adds {@code batch}'s edges, creating the pins and boards whose external ids are new: logged first, then
      * applied; when this returns the batch is acknowledged, durable as the options' {@link io.pinsage.csr.live.LogSync}
      * says (an acknowledged batch survives a crash), and visible to every {@link #recommend} that starts afterwards.
@@ -339,6 +363,11 @@ public final class PinSageEngine implements AutoCloseable {
                 writer.unlock();
             }
             g.awaitDurable(position); // outside the writer's lock: batches of one group commit period share its fsync
+            if (fresh != null) {
+                for (int i = 0; i < batch.size(); i++) {
+                    fresh.offer(g.find(Side.LEFT, batch.pin(i)));
+                }
+            }
             if (compactEvery > 0 && g.recentEdges() >= compactEvery && compactionQueued.compareAndSet(false, true)) {
                 compactor.execute(this::compactInBackground);
             }
@@ -797,6 +826,9 @@ public final class PinSageEngine implements AutoCloseable {
             }
             if (compactor != null) {
                 compactor.shutdown(); // a compaction queued now finds the engine closed; none runs: close holds the lock
+            }
+            if (fresh != null) {
+                fresh.close(); // before the model and the live graph it reads
             }
             if (newPinModel != null) {
                 newPinModel.close();

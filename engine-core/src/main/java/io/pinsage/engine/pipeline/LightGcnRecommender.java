@@ -105,7 +105,7 @@ public final class LightGcnRecommender {
         NodeSpace space = NodeSpace.of(data.graph());
         PinSageConfig model = modelConfig(space, o);
         requireHeap(space, o, data.train().size());
-        Trainer.Position at = ModelDirectory.openForTraining(outDir, "lightgcn", shape(data), "dataset",
+        Trainer.Position at = ModelDirectory.openForTraining(outDir, "lightgcn", shape(data), Map.of(), "dataset",
                 "PinSage model over a LightGCN-format dataset", model, o.training());
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());

@@ -27,7 +27,8 @@ final class ModelDirectory {
 
     /**
      * Prepares {@code dir} for a run of {@code training} on a model of {@code model}: checks it (see above), records
-     * the data's {@code format} and {@code shape} in {@code model.properties}, and logs a line when the run resumes
+     * the data's {@code format} and {@code shape} (and the {@code provenance} that is not checked) in
+     * {@code model.properties}, and logs a line when the run resumes
      * or is already finished (then {@link Trainer#train} trains nothing and loads the best model).
      *
      * @param data what the data is called in messages, e.g. "store" or "dataset"
@@ -36,11 +37,12 @@ final class ModelDirectory {
      * @throws io.pinsage.engine.train.CorruptCheckpointException naming the file if a file there is unreadable, or
      *                                    naming the differing fields if the checkpoint holds another model
      */
-    static Trainer.Position openForTraining(Path dir, String format, Map<String, String> shape, String data, String comment,
-                                            PinSageConfig model, TrainingConfig training) throws IOException {
+    static Trainer.Position openForTraining(Path dir, String format, Map<String, String> shape, Map<String, String> provenance,
+                                            String data, String comment, PinSageConfig model, TrainingConfig training)
+            throws IOException {
         Files.createDirectories(dir);
         Trainer.Position at = check(dir, format, shape, data, model);
-        ModelProperties.write(dir, format, shape, comment);
+        ModelProperties.write(dir, format, shape, provenance, comment);
         if (at != null && at.finished(training)) {
             LOG.info("{} already holds a finished model (checkpoint in {} after epoch {}): nothing is trained and the results"
                     + " printed are that model's; to train again, give another --out or delete {}", dir, at.checkpoint(), at.epoch(),

@@ -5,12 +5,14 @@ import io.pinsage.engine.util.Differences;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
@@ -23,6 +25,8 @@ import java.util.stream.Collectors;
 final class ModelProperties {
 
     static final String FILE = "model.properties";
+    /** Provenance: the {@link io.pinsage.csr.format.StoreLineage} fingerprint of the store generation trained on. */
+    static final String STORE_FINGERPRINT = "storeFingerprint";
     private static final String FORMAT = "format";
     /** LightGCN shapes start with this key: directories written before {@code format} existed held LightGCN models only. */
     private static final String LEGACY_LIGHTGCN_KEY = "items";
@@ -34,11 +38,17 @@ final class ModelProperties {
     private record Recorded(String format, Map<String, String> shape) {
     }
 
-    /** Writes {@code format} and {@code shape} (in its iteration order) into {@code dir/model.properties}. */
-    static void write(Path dir, String format, Map<String, String> shape, String comment) throws IOException {
+    /**
+     * Writes {@code format}, {@code shape} and {@code provenance} into {@code dir/model.properties}. Provenance (such as
+     * {@link #STORE_FINGERPRINT}) is recorded but not compared by {@link #check}: directories written before a key
+     * existed lack it.
+     */
+    static void write(Path dir, String format, Map<String, String> shape, Map<String, String> provenance, String comment)
+            throws IOException {
         Properties p = new Properties();
         p.setProperty(FORMAT, format);
         shape.forEach(p::setProperty);
+        provenance.forEach(p::setProperty);
         Path tmp = dir.resolve(FILE + ".tmp");
         try (var w = Files.newBufferedWriter(tmp)) {
             p.store(w, comment);
@@ -68,6 +78,18 @@ final class ModelProperties {
             throw new IllegalArgumentException("model " + dir + " was trained on " + d.was() + " but dataset " + dataset + " has "
                     + d.is());
         }
+    }
+
+    /**
+     * The value {@code dir}'s {@code model.properties} records under {@code key}, or empty; for a file {@link #check}
+     * has read already.
+     */
+    static Optional<String> recorded(Path dir, String key) throws IOException {
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(dir.resolve(FILE), StandardCharsets.US_ASCII)) {
+            p.load(r);
+        }
+        return Optional.ofNullable(p.getProperty(key));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.pinsage.engine.pipeline;
 
+import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
@@ -36,12 +37,14 @@ public final class NewPinEmbedder implements AutoCloseable {
     private final ImportanceNeighborhoods walks;
     private final int featureDim;
     private final int outputDim;
+    /** Pins of the generation the model was trained on: a row may name only these (they have rows themselves). */
+    private final int trainedPins;
     private final int[] rowIds;
     private final float[] rowWeights;
 
     /**
-     * Opens the model directory {@code modelDir} for new pins of {@code store}, which must be the store it was
-     * trained on (the same checks as {@code embed}).
+     * Opens the model directory {@code modelDir} for new pins of {@code store}, which must be the store generation it
+     * was trained on or a compaction of it (the same checks as {@code embed}, {@link TrainedStore}).
      *
      * @throws IllegalArgumentException the model has an id-embedding table (naming the training option that trains
      *                                  one without), or was trained on another store or feature width
@@ -58,24 +61,36 @@ public final class NewPinEmbedder implements AutoCloseable {
         MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, p.space(), null);
         try {
             return new NewPinEmbedder(store, hood, new NewNodeEmbedding(p.model(), hood, p.inputs(), p.space().size()),
-                    p.model().config().featureDim(), p.model().config().outputDim());
+                    p.model().config().featureDim(), p.model().config().outputDim(), p.space().leftCount());
         } catch (RuntimeException e) {
             hood.close();
             throw e;
         }
     }
 
-    private NewPinEmbedder(GraphStore store, MappedNeighborhoods hood, NewNodeEmbedding model, int featureDim, int outputDim) {
+    private NewPinEmbedder(GraphStore store, MappedNeighborhoods hood, NewNodeEmbedding model, int featureDim, int outputDim,
+                           int trainedPins) {
         this.store = store;
         this.hood = hood;
         this.model = model;
         this.featureDim = featureDim;
         this.outputDim = outputDim;
+        this.trainedPins = trainedPins;
+        this.walks = walksOver(store.graph());
         NeighborhoodStore pins = hood.store(Side.LEFT);
-        this.walks = new ImportanceNeighborhoods(store.graph(), new NeighborhoodConfig(Side.LEFT, pins.width(),
-                pins.stepsPerNode(), ModelNeighborhoods.ALPHA, PixieEngine.DEFAULT_LANES, pins.seed()));
         this.rowIds = new int[pins.width()];
         this.rowWeights = new float[pins.width()];
+    }
+
+    /**
+     * The walks {@link #embed(ImportanceNeighborhoods, float[], int[], float[], int)} takes, over {@code graph}: the
+     * store's graph or a view of it with the edges added since (a {@link io.pinsage.csr.live.LiveView}, refreshed by
+     * the caller before each embedding). One per thread.
+     */
+    public ImportanceNeighborhoods walksOver(BipartiteGraph graph) {
+        NeighborhoodStore pins = hood.store(Side.LEFT);
+        return new ImportanceNeighborhoods(graph, new NeighborhoodConfig(Side.LEFT, pins.width(), pins.stepsPerNode(),
+                ModelNeighborhoods.ALPHA, PixieEngine.DEFAULT_LANES, pins.seed()));
     }
 
     /** Pin features the model expects. */
@@ -114,12 +129,42 @@ public final class NewPinEmbedder implements AutoCloseable {
      */
     public float[] embed(float[] features, int[] boards, float[] weights, int count, int[] pins, float[] pinWeights,
                          int pinCount) {
+        return embed(walks, features, boards, weights, count, pins, pinWeights, pinCount);
+    }
+
+    /**
+     * {@link #embed(float[], int[], float[], int)} with the walks of {@link #walksOver}, so over the graph they were
+     * made for ({@code boards} are that graph's).
+     */
+    public float[] embed(ImportanceNeighborhoods walks, float[] features, int[] boards, float[] weights, int count) {
+        return embed(walks, features, boards, weights, count, new int[0], new float[0], 0);
+    }
+
+    /**
+     * The row keeps the pins of the generation the model was trained on, its weights summing to 1 again: a pin added
+     * since has no row of its own for the model's next layer.
+     */
+    private float[] embed(ImportanceNeighborhoods walks, float[] features, int[] boards, float[] weights, int count,
+                          int[] pins, float[] pinWeights, int pinCount) {
         if (count < 1 && pinCount < 1) {
             throw new IllegalArgumentException("boards: a new pin needs at least one board or a pin it is saved with, got none");
         }
         int n = walks.computeForNewNode(boards, weights, count, pins, pinWeights, pinCount,
                 NeighborhoodConfig.nodeSeed(hood.store(Side.LEFT).seed(), store.graph().nodeCount(Side.LEFT)), rowIds, rowWeights);
-        return embedWithRow(features, (float) Math.log1p(Math.max(1, count)), Arrays.copyOf(rowIds, n), Arrays.copyOf(rowWeights, n));
+        int kept = 0;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (rowIds[i] < trainedPins) {
+                rowIds[kept] = rowIds[i];
+                rowWeights[kept++] = rowWeights[i];
+                sum += rowWeights[i];
+            }
+        }
+        for (int i = 0; kept < n && i < kept; i++) {
+            rowWeights[i] = (float) (rowWeights[i] / sum);
+        }
+        return embedWithRow(features, (float) Math.log1p(Math.max(1, count)), Arrays.copyOf(rowIds, kept),
+                Arrays.copyOf(rowWeights, kept));
     }
 
     /**

@@ -6,6 +6,8 @@ import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.csr.format.StoreLineage;
+import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.engine.eval.EmbeddingPairScorer;
 import io.pinsage.engine.eval.PairRankingEvaluator;
 import io.pinsage.engine.eval.PairRankingMetrics;
@@ -101,9 +103,10 @@ public final class PinBoardRecommender {
 
         /**
          * Quickstart-sized defaults: the inductive model (pin features and log-degree, no id table: on the
-         * quickstart's store it ranks better than the model with a 32-wide id table, 0.6924 / 0.4962 against 0.6856 /
-         * 0.4870 hit@10 / MRR, trains faster, and embeds pins added after training), 300,000 co-save pairs seen twice (the curriculum adds 0, then 1 hard negative
-         * per query; a third pass over the same pairs overfits them, measured on a store of another seed), sampled
+         * quickstart's store it ranked better than the model with a 32-wide id table, 0.6924 / 0.4962 against 0.6856 /
+         * 0.4870 hit@10 / MRR when hard negatives were still ranked before training (0.6913 / 0.4959 now that they are
+         * ranked on demand), trains faster, and embeds pins added after training), 300,000 co-save pairs seen twice
+         * (the curriculum adds 0, then 1 hard negative per query; a third pass over the same pairs overfits them, measured on a store of another seed), sampled
          * softmax over 1,000 shared uniform negatives plus the hard ones, unnormalised output, and PinSage's
          * hard-negative band, ranks 2000–5000 (scaled down on graphs under 200,000 pins).
          */
@@ -289,7 +292,9 @@ public final class PinBoardRecommender {
         TrainingConfig c = o.training();
         TrainingConfig tc = c.withMaxHardNegatives(maxHard);
         PinSageConfig model = modelConfig();
-        Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
+        Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(),
+                Map.of(ModelProperties.STORE_FINGERPRINT, StoreLineage.fingerprint(store.generation())), "store",
+                "PinSage model over a pin-board store",
                 model, tc);
         try (MappedNeighborhoods hood = neighborhoods(kind, dir)) {
             Pairs pairs = pairs();
@@ -344,6 +349,17 @@ public final class PinBoardRecommender {
         }
     }
 
+    /**
+     * The content fingerprint of a store's rows: of its row file alone, since the settings beside it name the path of
+     * the graph they were computed from, which differs between machines holding the same data.
+     */
+    private static String rowsFingerprint(NeighborhoodStore rows) throws IOException {
+        Path file = rows.path();
+        Path generation = file.getParent();
+        return StoreLineage.fingerprint(new StoreGeneration(generation.getParent(), generation.getFileName().toString(),
+                generation, Map.of(file.getFileName().toString(), Files.size(file))));
+    }
+
     /** The training and validation pairs: the first (at most 1,000, a tenth) of the co-save pairs validate. */
     private record Pairs(int[] trainQ, int[] trainP, int[] valQ, int[] valP) {
     }
@@ -375,7 +391,7 @@ public final class PinBoardRecommender {
 
     /**
      * The one recipe of a run's batches, which the trainer and its samplers both make. Its fingerprint names the
-     * store generation and its content, the pairs drawn, the rows (settings and the content of both stores), the
+     * store generation and its content fingerprint, the pairs drawn, the rows (settings and the content of both stores), the
      * training settings with the hard-negative band (whether or not {@code hard} is given: a finished run gives none),
      * and the model.
      */
@@ -383,11 +399,12 @@ public final class PinBoardRecommender {
                                     MappedNeighborhoods hood, Pairs pairs, HardNegativeCache hard, AutoCloseable owned)
             throws IOException {
         StoreGeneration g = store.generation();
-        String data = "store " + g.name() + " " + StoreContent.of(g) + " " + shape() + " maxPairs=" + options.maxPairs();
+        String data = "store " + g.name() + " " + StoreLineage.fingerprint(g) + " " + shape() + " maxPairs="
+                + options.maxPairs();
         NeighborhoodConfig[] rows = ModelNeighborhoods.configs(kind, options.width(), options.steps(),
                 tc.seed(), options.width());
-        String hoodPart = rows[0] + " " + rows[1] + " left=" + StoreContent.of(hood.store(Side.LEFT).path())
-                + " right=" + StoreContent.of(hood.store(Side.RIGHT).path());
+        String hoodPart = rows[0] + " " + rows[1] + " left=" + rowsFingerprint(hood.store(Side.LEFT))
+                + " right=" + rowsFingerprint(hood.store(Side.RIGHT));
         String negatives = tc.maxHardNegatives() > 0 ? hardBand() + " kept=" + HARD_NEGATIVES_KEPT : "none";
         RunFingerprint fingerprint = RunFingerprint.of(data, hoodPart, tc, negatives, model);
         return new TrainingBatches(model, hood, inputs, pairs.trainQ, pairs.trainP, 0, space.leftCount(), hard, tc,

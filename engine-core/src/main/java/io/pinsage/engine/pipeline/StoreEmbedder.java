@@ -131,14 +131,15 @@ public final class StoreEmbedder {
     record Prepared(NodeSpace space, Path modelFile, PinSageModel model, ComputationGraphBuilder.NodeInputs inputs) {
     }
 
-    /** The checks of the model directory against the store, the model and the store's inputs. */
+    /**
+     * The checks of the model directory against the store, the model and the store's inputs, over the node space of
+     * the generation the model was trained on ({@link TrainedStore}: the store's, or a prefix of a descendant's).
+     */
     static Prepared prepare(GraphStore store, Path modelDir, Backend backend) throws IOException {
         Path root = store.generation().root();
-        NodeSpace space = NodeSpace.of(store.graph());
         FeatureMatrix features = store.features(Side.LEFT).orElse(null);
         int featureDim = features == null ? 0 : features.dim();
-        ModelProperties.check(modelDir, PinBoardRecommender.FORMAT, PinBoardRecommender.shape(store.graph(), featureDim),
-                root.toString());
+        NodeSpace space = TrainedStore.space(modelDir, store, featureDim);
         ModelNeighborhoods.requireCurrent(modelDir);
         Path modelFile = ModelDirectory.finishedModel(modelDir);
         PinSageModel model = PinSageModel.load(modelFile, backend);
