@@ -66,6 +66,18 @@ class TrainCommandsTest {
     }
 
     @Test
+    void shouldRefuseAblationsWithSamplersAndASamplerGivenTwoDatasets() {
+        CliRun r = run("train", "--dataset", "store:" + dir, "--out", dir.resolve("m").toString(), "--ablations",
+                "--local-samplers", "1");
+        assertEquals(CliErrors.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: --ablations: "), r.err());
+        CliRun s = run("sampler", "store:" + dir, "--dataset", "store:" + dir, "--work", dir.toString(), "--listen",
+                "127.0.0.1:0", "--secret-file", dir.resolve("secret").toString());
+        assertEquals(CliErrors.BAD_INPUT, s.code(), s.err());
+        assertTrue(s.err().startsWith("error: --dataset: give the trainer's dataset once"), s.err());
+    }
+
+    @Test
     void shouldRefuseToEvaluateWithoutAModel() throws Exception {
         Path data = dataset();
         CliRun r = run("evaluate", "--model", dir.resolve("missing").toString(), "--dataset", "lightgcn:" + data);
