@@ -34,13 +34,14 @@ import java.util.concurrent.CountDownLatch;
 final class SamplerCommand implements Callable<Integer> {
 
     @Option(names = "--dataset", paramLabel = "KIND:PATH", description = "the trainer's dataset: lightgcn:DIR, or "
-            + "store:DIR (synthetic:DIR), a pin-board store; may be given as the first parameter instead")
+            + "store:DIR (synthetic:DIR), a pin-board store (default: the first parameter)")
     String dataset;
 
     @Parameters(arity = "0..1", paramLabel = "DATASET", description = "the trainer's dataset, as --dataset")
     String datasetParameter;
 
-    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "store:DIR only: the trainer's --hard-band")
+    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "store:DIR only: the trainer's --hard-band "
+            + "(default: train's, 2000-5000 scaled to the graph)")
     String hardBand;
 
     @Option(names = "--id-embeddings", paramLabel = "on|off|hashed:N", description = "store:DIR only: the trainer's "
