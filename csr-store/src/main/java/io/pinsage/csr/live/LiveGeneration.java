@@ -87,9 +87,21 @@ final class LiveGeneration {
         }
     }
 
-    /** Ends a lease taken by {@link #tryAcquire}; the last one of a retired generation closes its store. */
+    /**
+     * Ends a lease taken by {@link #tryAcquire}; the last one of a retired generation closes its store.
+     *
+     * @throws IllegalStateException if no lease is held: an unmatched release would end another reader's lease and
+     *         let the close unmap what that reader still walks
+     */
     void release() {
-        if (leases.addAndGet(-2) == RETIRED) {
+        int s;
+        do {
+            s = leases.get();
+            if (s < 2) {
+                throw new IllegalStateException("release without a lease (lease state " + s + ")");
+            }
+        } while (!leases.compareAndSet(s, s - 2));
+        if (s - 2 == RETIRED) {
             closeIfIdle();
         }
     }

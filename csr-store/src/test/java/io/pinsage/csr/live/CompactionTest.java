@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Compaction of a live graph into a new store generation: its contents, the log's cut, leases, readers meanwhile. */
@@ -179,6 +180,23 @@ class CompactionTest {
             assertEquals(live.edgeCount(), held.edgeCount());
             assertEquals(28, held.nodeCount(Side.LEFT));
             held.release();
+        }
+    }
+
+    /** A release without a lease is refused rather than ending another reader's lease. */
+    @Test
+    void shouldRefuseAReleaseWithoutALease() throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
+        try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
+            LiveView first = live.view();
+            live.view(); // a second reader's lease
+            LiveGeneration g = first.leasedGeneration();
+            first.release();
+            first.release(); // the view's own double release stays harmless
+            g.release(); // ends the second reader's lease: the mistake the guard is for, once the count runs out
+            assertThrows(IllegalStateException.class, g::release);
+            assertFalse(g.closed());
         }
     }
 
