@@ -90,6 +90,9 @@ public final class LiveGraph implements AutoCloseable {
     public record Recovery(long records, long edges, long droppedBytes) {
     }
 
+    /** The most edges a compaction keeps appended meanwhile: the longest array the VM reliably allocates. */
+    static final int MAX_TAIL = Integer.MAX_VALUE - 8;
+
     private final Limits limits;
     private final EdgeLog log;
     private final Recovery recovery;
@@ -100,7 +103,8 @@ public final class LiveGraph implements AutoCloseable {
     private final List<LiveGeneration> retired = new CopyOnWriteArrayList<>();
     /** The compaction in progress (writer only), and the edges appended since it began, which stay recent. */
     private Compaction compaction;
-    private int[] tailEnds = new int[0];
+    private int[] tailLeft = new int[0];
+    private int[] tailRight = new int[0];
     private float[] tailWeights = new float[0];
     private int tailEdges;
 
@@ -274,7 +278,8 @@ public final class LiveGraph implements AutoCloseable {
      * once it is also durable ({@link #add}).
      *
      * @throws BadEdgeException      naming the first bad edge; nothing of the batch is applied or logged
-     * @throws IllegalStateException if the batch would pass the {@link Limits}; nothing is applied or logged
+     * @throws IllegalStateException if the batch would pass the {@link Limits} or what a compaction in progress can
+     *                               keep; nothing is applied or logged
      * @throws IOException           if the log cannot be written; nothing is applied
      */
     public long append(EdgeBatch batch) throws IOException {
@@ -292,6 +297,14 @@ public final class LiveGraph implements AutoCloseable {
             clearPending();
             throw new IllegalStateException("live graph full: the batch's " + newLeft.size() + " new pins and "
                     + newRight.size() + " new boards would pass newNodes=" + limits.newNodes());
+        }
+        if (compaction != null) {
+            try {
+                growTail(n); // before the log: a batch that cannot be kept for the compaction is refused whole
+            } catch (RuntimeException e) {
+                clearPending();
+                throw e;
+            }
         }
         long position = 0;
         if (log != null) {
@@ -382,7 +395,7 @@ public final class LiveGraph implements AutoCloseable {
             next.rightIds.assign(old.rightIds.external(u));
         }
         for (int i = 0; i < tailEdges; i++) {
-            put(next, tailEnds[2 * i], tailEnds[2 * i + 1], tailWeights[i]);
+            put(next, tailLeft[i], tailRight[i], tailWeights[i]);
         }
         publish(next);
         current = next; // queries that start from now on lease the new generation
@@ -431,20 +444,40 @@ public final class LiveGraph implements AutoCloseable {
     private void endCompaction(Compaction c) {
         compaction = null;
         tailEdges = 0;
-        tailEnds = new int[0];
+        tailLeft = new int[0];
+        tailRight = new int[0];
         tailWeights = new float[0];
         c.generation.release();
     }
 
-    private void keepForCompaction(int n, EdgeBatch batch) {
-        if (tailWeights.length < tailEdges + n) {
-            int size = Math.max(tailEdges + n, 2 * tailWeights.length);
-            tailEnds = Arrays.copyOf(tailEnds, 2 * size);
+    /** Makes room for {@code n} more edges kept for the compaction in progress, or throws with nothing changed. */
+    private void growTail(int n) {
+        if (tailWeights.length - tailEdges < n) {
+            int size = tailCapacity(tailWeights.length, (long) tailEdges + n);
+            tailLeft = Arrays.copyOf(tailLeft, size);
+            tailRight = Arrays.copyOf(tailRight, size);
             tailWeights = Arrays.copyOf(tailWeights, size);
         }
+    }
+
+    /**
+     * The tail's next length: doubled, at least {@code needed}, at most {@link #MAX_TAIL}.
+     *
+     * @throws IllegalStateException if {@code needed} passes {@link #MAX_TAIL}
+     */
+    static int tailCapacity(int length, long needed) {
+        if (needed > MAX_TAIL) {
+            throw new IllegalStateException("compaction in progress: " + needed + " edges appended since it began would "
+                    + "pass the " + MAX_TAIL + " it can keep; let it finish or abort it first");
+        }
+        return (int) Math.min(MAX_TAIL, Math.max(needed, 2L * length));
+    }
+
+    /** Copies the batch's resolved edges into the tail, which {@link #growTail} sized. */
+    private void keepForCompaction(int n, EdgeBatch batch) {
+        System.arraycopy(batchLeft, 0, tailLeft, tailEdges, n);
+        System.arraycopy(batchRight, 0, tailRight, tailEdges, n);
         for (int i = 0; i < n; i++) {
-            tailEnds[2 * (tailEdges + i)] = batchLeft[i];
-            tailEnds[2 * (tailEdges + i) + 1] = batchRight[i];
             tailWeights[tailEdges + i] = batch.weight(i);
         }
         tailEdges += n;

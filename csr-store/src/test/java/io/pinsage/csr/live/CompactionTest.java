@@ -183,6 +183,21 @@ class CompactionTest {
         }
     }
 
+    /**
+     * The edges kept while a compaction runs grow past 2^30 without an int overflow, up to the longest array, and one
+     * edge more is refused (before the log, by {@code append}) rather than failing half-way.
+     */
+    @Test
+    void shouldSizeTheCompactionTailInLongArithmeticAndRefuseBeyondItsMaximum() {
+        assertEquals(5, LiveGraph.tailCapacity(0, 5));
+        assertEquals(200, LiveGraph.tailCapacity(100, 101));
+        assertEquals(LiveGraph.MAX_TAIL, LiveGraph.tailCapacity(1 << 30, (1L << 30) + 1));
+        assertEquals(LiveGraph.MAX_TAIL, LiveGraph.tailCapacity(LiveGraph.MAX_TAIL - 1, LiveGraph.MAX_TAIL));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> LiveGraph.tailCapacity(LiveGraph.MAX_TAIL, LiveGraph.MAX_TAIL + 1L));
+        assertTrue(e.getMessage().contains("compaction in progress"), e.getMessage());
+    }
+
     /** A release without a lease is refused rather than ending another reader's lease. */
     @Test
     void shouldRefuseAReleaseWithoutALease() throws IOException {
