@@ -51,7 +51,8 @@ import java.util.concurrent.ThreadFactory;
  * that while a list doubles), a table entry per node with recent edges, a map entry per new node, and one bit per
  * base node and side off-heap; bounded by {@link Limits}. The base is not copied. During a compaction, 12 bytes more
  * per edge appended meanwhile; at its switch, the new generation's lists beside the old ones until the old one's last
- * lease ends.
+ * lease ends (then neither the live graph nor a released view refers to it; {@link #retainedGenerations()} counts
+ * those still held).
  *
  * <p><b>Errors:</b> a bad edge (an id that cannot be one, a NaN, infinite or negative weight) is a
  * {@link BadEdgeException} naming it, and nothing of its batch is applied or logged; a batch beyond the
@@ -99,7 +100,7 @@ public final class LiveGraph implements AutoCloseable {
     /** The generation readers lease and the writer appends to; replaced whole by {@link #finishCompaction}. */
     private volatile LiveGeneration current;
     private volatile boolean closed;
-    /** Replaced generations whose last lease has not ended yet; pruned by the writer at each switch. */
+    /** Replaced generations whose last lease has not ended yet; each removes itself when it closes. */
     private final List<LiveGeneration> retired = new CopyOnWriteArrayList<>();
     /** The compaction in progress (writer only), and the edges appended since it began, which stay recent. */
     private Compaction compaction;
@@ -213,15 +214,11 @@ public final class LiveGraph implements AutoCloseable {
 
     /**
      * Generations replaced by compactions that a lease still holds (their stores stay mapped, their deleted files'
-     * space on disk held, until it ends): 0 once the queries that started on them have finished, unless a view was
-     * never released. Any thread; O(generations held).
+     * space on disk and their recent lists' memory held, until it ends): 0 once the queries that started on them have
+     * finished, unless a view was never released. Any thread; O(1).
      */
     public int retainedGenerations() {
-        int n = 0;
-        for (LiveGeneration g : retired) {
-            n += g.closed() ? 0 : 1;
-        }
-        return n;
+        return retired.size();
     }
 
     /**
@@ -399,12 +396,9 @@ public final class LiveGraph implements AutoCloseable {
         }
         publish(next);
         current = next; // queries that start from now on lease the new generation
-        old.retire();
-        retired.removeIf(LiveGeneration::closed);
-        if (!old.closed()) {
-            retired.add(old);
-        }
-        endCompaction(c);
+        retired.add(old);
+        old.retire(() -> retired.remove(old));
+        endCompaction(c); // ends the compaction's own lease on the old generation, which may close it now
         if (log != null) {
             log.cut(c.logPosition, next.baseEdges);
         }
@@ -661,7 +655,7 @@ public final class LiveGraph implements AutoCloseable {
         if (compaction != null) {
             abortCompaction(compaction);
         }
-        current.retire();
+        current.retire(() -> { });
         if (log != null) {
             log.close();
         }

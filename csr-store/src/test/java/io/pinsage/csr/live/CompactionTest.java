@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -196,6 +197,32 @@ class CompactionTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> LiveGraph.tailCapacity(LiveGraph.MAX_TAIL, LiveGraph.MAX_TAIL + 1L));
         assertTrue(e.getMessage().contains("compaction in progress"), e.getMessage());
+    }
+
+    /**
+     * Once its last lease ends, a replaced generation (base, ids, recent lists) is reachable from neither the live
+     * graph nor the released view, without waiting for another compaction.
+     */
+    @Test
+    void shouldLetGoOfAReplacedGenerationWhenItsLastLeaseEnds() throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
+        try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
+            live.add(new EdgeBatch().add("1", "2").add("600", "3"));
+            LiveView held = live.view();
+            WeakReference<LiveGeneration> old = new WeakReference<>(held.leasedGeneration());
+            live.compact(BUILD);
+            assertEquals(1, live.retainedGenerations());
+            held.release();
+            assertEquals(0, live.retainedGenerations());
+            for (int i = 0; i < 20 && old.get() != null; i++) {
+                System.gc();
+            }
+            assertNull(old.get(), "a replaced generation stayed reachable after its last lease ended");
+            held.refresh();
+            assertEquals(live.edgeCount(), held.edgeCount());
+            held.release();
+        }
     }
 
     /** A release without a lease is refused rather than ending another reader's lease. */
