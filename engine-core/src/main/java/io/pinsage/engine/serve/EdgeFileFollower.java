@@ -117,13 +117,16 @@ public final class EdgeFileFollower implements AutoCloseable {
                         + ": remove it to follow " + followed + " from its start");
             }
             String[] f = lines.get(2).split(" ");
+            if (f.length != 2) {
+                throw new IllegalArgumentException("line 3: expected 'OFFSET LINE', found '" + lines.get(2) + "'");
+            }
             Position p = new Position(Long.parseLong(f[0]), Long.parseLong(f[1]));
-            if (f.length != 2 || p.offset() < 0 || p.line() < 1) {
-                throw new IllegalArgumentException("expected 'OFFSET LINE', found '" + lines.get(2) + "'");
+            if (p.offset() < 0 || p.line() < 1) {
+                throw new IllegalArgumentException("line 3: expected 'OFFSET LINE', found '" + lines.get(2) + "'");
             }
             return p;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(positionFile + ": expected 'OFFSET LINE' on line 3: " + e.getMessage());
+            throw new IllegalArgumentException(positionFile + ": line 3: expected 'OFFSET LINE': " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(positionFile + ": " + e.getMessage(), e);
         }

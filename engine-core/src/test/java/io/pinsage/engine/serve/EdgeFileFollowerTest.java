@@ -109,6 +109,21 @@ class EdgeFileFollowerTest {
     }
 
     @Test
+    void shouldRefuseADamagedPositionFileNamingItAndTheLine() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 20);
+        Path followed = dir.resolve("saves.tsv").toAbsolutePath().normalize();
+        Path position = dir.resolve("edges.log.follow");
+        try (PinSageEngine engine = PinSageEngine.open(store, live())) {
+            for (String third : new String[] {"120", "120 3 7", "x 3"}) {
+                Files.writeString(position, "pinsage edge-file position 1\n" + followed + "\n" + third + "\n");
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> EdgeFileFollower.start(engine, followed, position, Duration.ofMillis(2), THREADS), third);
+                assertTrue(e.getMessage().startsWith(position + ": line 3: expected 'OFFSET LINE'"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void shouldParseTheStoresTsvEdgeLines() {
         EdgeBatch b = new EdgeBatch();
         assertNull(EdgeFileFollower.parse(" a \tb\t0.5\t17", b));
