@@ -552,7 +552,8 @@ public final class PinSageEngine implements AutoCloseable {
      *
      * @throws UnknownIdException       a board or pin the store does not know (its {@link UnknownIdException#side()}
      *                                  tells which); pins added since the store was written (by {@link #addEdges}
-     *                                  or {@link #addNewPin}) are not in its graph and count as unknown
+     *                                  or {@link #addNewPin}) are not in its graph and count as unknown; a pin's
+     *                                  exception has its index in {@code savedWith}
      * @throws IllegalArgumentException neither boards nor pins, a weight that is not positive and finite, or a feature
      *                                  count other than {@link #newPinFeatureDim} (the message names it)
      * @throws IllegalStateException    as {@link #embedNewPin(float[], List)}
@@ -579,7 +580,11 @@ public final class PinSageEngine implements AutoCloseable {
             float[] pinWeights = new float[pins.length];
             for (int i = 0; i < pins.length; i++) {
                 // the store's map, not the live one: the walk runs over the store's graph
-                pins[i] = store.denseId(Side.LEFT, savedWith.get(i).id());
+                try {
+                    pins[i] = store.denseId(Side.LEFT, savedWith.get(i).id());
+                } catch (UnknownIdException e) {
+                    throw e.at(i);
+                }
                 pinWeights[i] = savedWith.get(i).weight();
             }
             synchronized (newPinModel) {

@@ -227,7 +227,7 @@ final class Endpoints {
                         : engine.addNewPin(pin, features, boards, savedWith);
             } catch (UnknownIdException e) {
                 if (e.side() == Side.LEFT) {
-                    String at = "savedWith[" + savedWith.stream().map(WeightedPin::id).map(String::strip).toList().indexOf(e.id()) + "]";
+                    String at = "savedWith[" + e.index() + "]";
                     throw new BadRequestException(404, at, at + ": pin " + e.id() + ": " + e.problem());
                 }
                 throw new BadRequestException(404, "boards", "board " + e.id() + ": " + e.problem());
