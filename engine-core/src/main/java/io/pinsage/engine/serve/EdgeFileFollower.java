@@ -71,6 +71,8 @@ public final class EdgeFileFollower implements AutoCloseable {
     private volatile long appliedLines;
     private volatile long skippedLines;
     private volatile String lastSkipped;
+    /** Polls finished (written by the follower's thread only). */
+    private volatile long polls;
 
     private EdgeFileFollower(PinSageEngine engine, Path file, Path positionFile, Duration poll, Position start,
                              ThreadFactory threads) {
@@ -157,6 +159,11 @@ public final class EdgeFileFollower implements AutoCloseable {
         return Optional.ofNullable(lastSkipped);
     }
 
+    /** Polls of the file finished so far; one that starts after a call to this has finished once it passes by 2. */
+    long polls() {
+        return polls;
+    }
+
     /** Why the follower stopped, if it stopped by itself. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
@@ -171,7 +178,9 @@ public final class EdgeFileFollower implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES);
         try {
             while (!closed) {
-                if (!step(buffer)) {
+                boolean read = step(buffer);
+                polls++;
+                if (!read) {
                     // parked, not slept: close() unparks it, and never interrupts a batch being added or its position
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pollMillis));
                 }

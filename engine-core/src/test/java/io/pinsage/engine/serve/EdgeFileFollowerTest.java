@@ -70,8 +70,10 @@ class EdgeFileFollowerTest {
             assertEquals(1, f.skippedLines());
             assertEquals(followed + ":5: 'pin-1\tboard-2\tlots': weight 'lots' is not a number; skipped",
                     f.lastSkipped().orElseThrow());
-            Thread.sleep(50);
+            long polled = f.polls();
+            await(() -> f.polls() >= polled + 2, "a whole poll after the complete lines");
             assertEquals(base + 3, engine.edgeCount(), "half a line was applied");
+            assertEquals(7, f.position().line());
             append(followed, "rd-9\n");
             await(() -> f.position().line() == 8, "the completed line");
             assertEquals(base + 4, engine.edgeCount());
