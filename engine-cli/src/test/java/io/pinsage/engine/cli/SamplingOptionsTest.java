@@ -59,7 +59,7 @@ class SamplingOptionsTest {
         assertError(CliRun.run("sampler", "--dataset", "lightgcn:" + dataset(), "--work", dir.resolve("w").toString(),
                 "--listen", "127.0.0.1:0,127.0.0.1:1", "--secret-file", secret.toString()), "--listen=127.0.0.1:0,127.0.0.1:1: one HOST:PORT");
         assertError(CliRun.run("train", "--dataset", "synthetic:" + dir, "--out", dir.resolve("s").toString(), "--samplers",
-                "127.0.0.1:4000"), "--samplers/--local-samplers: synthetic:DIR datasets train with sampler threads");
+                "127.0.0.1:4000"), "--samplers/--local-samplers: store:DIR datasets train with sampler threads");
     }
 
     private CliRun sampler(Path secret, String... more) throws Exception {

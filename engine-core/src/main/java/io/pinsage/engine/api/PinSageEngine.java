@@ -568,7 +568,7 @@ public final class PinSageEngine implements AutoCloseable {
             requireOpen();
             if (newPinModel == null) {
                 throw new IllegalStateException("the engine has no model for new pins: open it with EngineOptions.model, an "
-                        + "inductive model trained with --id-embeddings off");
+                        + "inductive model trained with --id-embeddings off or hashed:N");
             }
             int[] ids = new int[boards.size()];
             float[] weights = new float[ids.length];

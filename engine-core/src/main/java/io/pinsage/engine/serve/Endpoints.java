@@ -191,7 +191,7 @@ final class Endpoints {
         try {
             if (!engine.hasNewPinModel()) {
                 throw new BadRequestException(501, null, "this server has no model for new pins: serve with --model MODEL_DIR,"
-                        + " a model trained with --id-embeddings off");
+                        + " a model trained with --id-embeddings off or hashed:N");
             }
             if (!engine.hasEmbeddings()) {
                 throw new BadRequestException(501, null, "this store has no pin embeddings to relate new pins to: run ./pinsage embed");
