@@ -97,6 +97,11 @@ public final class PinSageEngine implements AutoCloseable {
     private final ExecutorService compactor;
     private final long compactEvery;
     private final AtomicBoolean compactionQueued = new AtomicBoolean();
+    /**
+     * Recent edges at which the next background compaction starts: {@link #compactEvery}, or after a failure that many
+     * more than there were then, so that a failing store is not rewritten on every batch.
+     */
+    private volatile long compactAt;
     private final ResidencyPolicy.Choice residency;
     private final PixieEngine pixie;
     private final boolean walkTable;
@@ -136,6 +141,7 @@ public final class PinSageEngine implements AutoCloseable {
                 : Executors.newFixedThreadPool(options.threads(), Thread.ofPlatform().daemon().name("pinsage-engine-", 0).factory());
         this.executor = options.executor().orElse(ownPool);
         this.compactEvery = live == null ? 0 : options.compactEvery();
+        this.compactAt = compactEvery;
         this.compactor = compactEvery == 0 ? null
                 : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pinsage-compaction").factory());
     }
@@ -339,7 +345,7 @@ public final class PinSageEngine implements AutoCloseable {
                 writer.unlock();
             }
             g.awaitDurable(position); // outside the writer's lock: batches of one group commit period share its fsync
-            if (compactEvery > 0 && g.recentEdges() >= compactEvery && compactionQueued.compareAndSet(false, true)) {
+            if (compactEvery > 0 && g.recentEdges() >= compactAt && compactionQueued.compareAndSet(false, true)) {
                 compactor.execute(this::compactInBackground);
             }
             return new EdgesAdded(batch.size(), pins, boards);
@@ -408,13 +414,31 @@ public final class PinSageEngine implements AutoCloseable {
     private void compactInBackground() {
         try {
             Compacted done = compact();
+            compactAt = compactEvery;
             LOG.info("compacted {} recent edges into {} ({} edges) in {} ms", done.recentEdges(), done.generation(),
                     done.edges(), done.nanos() / 1_000_000);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("background compaction failed; the edges stay recent and logged", e);
+            if (closed) { // queued before close(): compact() saw the engine closed, under the lock that close() set it in
+                LOG.debug("background compaction skipped: the engine closed");
+                return;
+            }
+            long recent = live.recentEdges();
+            compactAt = recent > Long.MAX_VALUE - compactEvery ? Long.MAX_VALUE : recent + compactEvery;
+            LOG.warn("background compaction failed; the edges stay recent and logged, and the next try waits for {} recent"
+                    + " edges", compactAt, e);
         } finally {
             compactionQueued.set(false);
         }
+    }
+
+    /** Recent edges at which the next background compaction starts. */
+    long compactAt() {
+        return compactAt;
+    }
+
+    /** Whether a background compaction is queued or running. */
+    boolean compactionQueued() {
+        return compactionQueued.get();
     }
 
     private LiveGraph requireLive() {
