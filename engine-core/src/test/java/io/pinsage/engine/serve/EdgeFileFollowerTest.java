@@ -1,5 +1,6 @@
 package io.pinsage.engine.serve;
 
+import io.pinsage.csr.EdgeLine;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LogSync;
@@ -128,13 +129,16 @@ class EdgeFileFollowerTest {
     @Test
     void shouldParseTheStoresTsvEdgeLines() {
         EdgeBatch b = new EdgeBatch();
-        assertNull(EdgeFileFollower.parse(" a \tb\t0.5\t17", b));
+        EdgeLine p = new EdgeLine('\t', "pin", "board");
+        assertNull(EdgeFileFollower.parse(" a \tb\t0.5\t17", p, b));
         assertEquals(1, b.size());
         assertEquals("expected 2 to 4 fields separated by TAB (pin, board, weight, timestamp), found 1",
-                EdgeFileFollower.parse("a b", b));
-        assertEquals("weight -1 must be finite and at least 0", EdgeFileFollower.parse("a\tb\t-1", b));
-        assertEquals("timestamp 'x' is not an integer", EdgeFileFollower.parse("a\tb\t1\tx", b));
-        assertEquals("board id is empty", EdgeFileFollower.parse("a\t ", b));
+                EdgeFileFollower.parse("a b", p, b));
+        assertEquals("weight -1 must be positive and finite", EdgeFileFollower.parse("a\tb\t-1", p, b));
+        // as ingest reads the same line: a zero weight is refused by both
+        assertEquals("weight 0 must be positive and finite", EdgeFileFollower.parse("a\tb\t0", p, b));
+        assertEquals("timestamp 'x' is not an integer", EdgeFileFollower.parse("a\tb\t1\tx", p, b));
+        assertEquals("board id is empty", EdgeFileFollower.parse("a\t ", p, b));
         assertEquals(1, b.size());
     }
 }
