@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An immutable base graph plus the edges added since: new pins, new boards and saves between any of them, appended
@@ -412,16 +414,42 @@ public final class LiveGraph implements AutoCloseable {
      * @return the published generation
      */
     public StoreGeneration compact(CsrBuildOptions build) throws IOException {
-        Compaction c = beginCompaction();
-        StoreGeneration published;
+        return compact(build, new ReentrantLock()).published().orElseThrow();
+    }
+
+    /**
+     * The same for a writer shared by threads that hold {@code writer} around each {@link #append}: holds it for
+     * {@link #beginCompaction} and {@link #finishCompaction} (or {@link #abortCompaction}) only, so that batches are
+     * appended while the new generation is written. Any thread that may write, one compaction at a time.
+     *
+     * @return the finished compaction (its published generation and edge counts)
+     */
+    public Compaction compact(CsrBuildOptions build, Lock writer) throws IOException {
+        Compaction c;
+        writer.lock();
         try {
-            published = c.run(build);
+            c = beginCompaction();
+        } finally {
+            writer.unlock();
+        }
+        try {
+            c.run(build);
         } catch (IOException | RuntimeException | Error e) {
-            abortCompaction(c);
+            writer.lock();
+            try {
+                abortCompaction(c);
+            } finally {
+                writer.unlock();
+            }
             throw e;
         }
-        finishCompaction(c);
-        return published;
+        writer.lock();
+        try {
+            finishCompaction(c);
+        } finally {
+            writer.unlock();
+        }
+        return c;
     }
 
     /** Ends {@code c} without switching (it failed, or is given up); a generation it published stays on disk. Writer only. */

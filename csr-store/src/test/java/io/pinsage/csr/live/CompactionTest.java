@@ -8,12 +8,15 @@ import io.pinsage.csr.IdKind;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.TestGraphs;
 import io.pinsage.csr.TestSeed;
+import io.pinsage.csr.format.Publication;
+import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -222,6 +226,28 @@ class CompactionTest {
             held.refresh();
             assertEquals(live.edgeCount(), held.edgeCount());
             held.release();
+        }
+    }
+
+    /**
+     * A compaction whose run fails (another build publishes into the store) is aborted, taking the writer lock for
+     * it: none stays in progress, the base is unchanged, and the next compaction runs.
+     */
+    @Test
+    void shouldAbortAFailedCompactionUnderTheWriterLock() throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
+        try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
+            live.add(new EdgeBatch().add("1", "2").add("600", "3"));
+            ReentrantLock writer = new ReentrantLock();
+            try (Publication held = StoreDirectory.beginPublication(root)) {
+                assertThrows(FileSystemException.class, () -> live.compact(BUILD, writer));
+            }
+            assertFalse(writer.isLocked());
+            assertEquals(2, live.recentEdges());
+            Compaction c = live.compact(BUILD, writer);
+            assertEquals(2, c.recentEdges());
+            assertEquals(0, live.recentEdges());
         }
     }
 

@@ -377,30 +377,7 @@ public final class PinSageEngine implements AutoCloseable {
             compacting.lock();
             try {
                 long start = System.nanoTime();
-                Compaction c;
-                writer.lock();
-                try {
-                    c = g.beginCompaction();
-                } finally {
-                    writer.unlock();
-                }
-                try {
-                    c.run(CsrBuildOptions.defaults().withThreads(1));
-                } catch (IOException | RuntimeException | Error e) {
-                    writer.lock();
-                    try {
-                        g.abortCompaction(c);
-                    } finally {
-                        writer.unlock();
-                    }
-                    throw e;
-                }
-                writer.lock();
-                try {
-                    g.finishCompaction(c);
-                } finally {
-                    writer.unlock();
-                }
+                Compaction c = g.compact(CsrBuildOptions.defaults().withThreads(1), writer);
                 return new Compacted(c.published().orElseThrow().name(), c.baseEdges() + c.recentEdges(),
                         c.recentEdges(), System.nanoTime() - start);
             } finally {
