@@ -100,7 +100,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (readable > FrameDescriptor.VERSION_OFFSET) {
             byte version = in.getByte(at + FrameDescriptor.VERSION_OFFSET);
             if (version != FrameDescriptor.VERSION) {
-                fail(in, "unknown protocol version " + version + " (this end speaks " + FrameDescriptor.VERSION + ")");
+                fail(in, "protocol version " + version + " from the peer, this end speaks " + FrameDescriptor.VERSION
+                        + ": run one pinsage release on the trainer and its samplers");
             }
         }
         if (readable > FrameDescriptor.TYPE_OFFSET && FrameDescriptor.Type.of(in.getByte(at + FrameDescriptor.TYPE_OFFSET)) == null) {

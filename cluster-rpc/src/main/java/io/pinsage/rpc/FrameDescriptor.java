@@ -52,8 +52,11 @@ public final class FrameDescriptor {
 
     /** {@code "PSRP"} read as a little-endian int. */
     public static final int MAGIC = 'P' | 'S' << 8 | 'R' << 16 | 'P' << 24;
-    /** The only protocol version this code speaks. */
-    public static final byte VERSION = 1;
+    /**
+     * The only protocol version this code speaks. Version 2: a batch carries its node ids, not their features
+     * ({@link MiniBatchCodec}); version 1 peers are refused by the first frame's version byte.
+     */
+    public static final byte VERSION = 2;
 
     public static final int LENGTH_OFFSET = 0;
     public static final int MAGIC_OFFSET = 4;

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.ComputationGraph;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,31 +13,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The body of a {@link FrameDescriptor.Type#BATCH} frame: a {@link MiniBatch} with its computation graph, preceded by
- * the sender's backlog. Little-endian ints and IEEE floats, field by field:
+ * The body of a {@link FrameDescriptor.Type#BATCH} frame: a {@link MiniBatch} with its computation graph's node ids and
+ * structure but not its layer-0 inputs, preceded by the sender's backlog. Little-endian ints and IEEE floats, field by
+ * field:
  *
  * <pre>
- *   int backlog, epoch, index, layers K, featureDim, pairs P, negatives N, hardPerQuery H
+ *   int backlog, epoch, index, layers K, pairs P, negatives N, hardPerQuery H
  *   int nodeCounts[K + 1]
  *   int edges[K]                          neighbours of layers 1..K
- *   int nodeIds[n0]   float logDegrees[n0]   float features[n0 × featureDim]
+ *   int nodeIds[n0]
  *   for k = 1..K:  int offsets[nodeCounts[k] + 1]   int neighbours[edges[k]]   float weights[edges[k]]
  *   int queryRows[P]   int positiveRows[P]   int negativeRows[N]   int hardRows[P × H]
  * </pre>
  *
- * Encoding writes each array once, by bulk copy, into direct buffers of at most {@link #CHUNK_BYTES} from the
+ * The features and log-degrees of the layer-0 nodes do not travel: the trainer reads the same node inputs as its
+ * samplers (the run's fingerprint, compared in the handshake, says so) and gathers them itself as it decodes
+ * ({@link MiniBatch#withInputs}, the gather of the in-process path). They were most of a frame's bytes: n0 × (featureDim
+ * + 1) floats, where the structure costs an int per node and per target and two per edge.
+ *
+ * <p>Encoding writes each array once, by bulk copy, into direct buffers of at most {@link #CHUNK_BYTES} from the
  * allocator's pool, joined as one composite buffer of the exact size: the bytes the socket sends (by a gathering
  * write), with no intermediate Java array. Chunks rather than one buffer of the frame's size because an allocator pools
  * only small buffers: a fresh direct buffer of tens of MB is zeroed and faulted in page by page at every batch, which
  * cost a sampler more than the copy itself. Decoding checks that the counts fit the body exactly before it allocates
  * anything, then copies into the arrays a {@link MiniBatch} is made of (its types require Java arrays), from however
- * many pieces the body arrived in, and lets the graph and batch constructors check every index.
+ * many pieces the body arrived in, lets the graph and batch constructors check every index, and checks the node ids
+ * against the trainer's node space before it gathers their inputs.
  *
- * <p>Stateless; thread-safe. Cost: O(batch bytes) either way.
+ * <p>Stateless; thread-safe. Cost: O(body bytes) either way, plus the gather of n0 × featureDim floats when decoding.
  */
 public final class MiniBatchCodec {
 
-    private static final int FIXED_INTS = 8;
+    private static final int FIXED_INTS = 7;
 
     /**
      * The largest piece of an encoded body: a multiple of 4, so no int or float is split between pieces, and within
@@ -47,13 +55,12 @@ public final class MiniBatchCodec {
     private MiniBatchCodec() {
     }
 
-    /** Bytes of {@code batch}'s body. */
+    /** Bytes of {@code batch}'s body, whether or not its graph holds its inputs (they are never sent). */
     public static long bodyLength(MiniBatch batch) {
         ComputationGraph g = batch.graph();
         int layers = g.layers();
         long ints = FIXED_INTS + (layers + 1L) + layers;
-        long n0 = g.nodeCount(0);
-        ints += n0 + n0 + n0 * g.featureDim();
+        ints += g.nodeCount(0);
         for (int k = 1; k <= layers; k++) {
             ints += g.offsets(k).length + 2L * g.neighbours(k).length;
         }
@@ -62,7 +69,8 @@ public final class MiniBatchCodec {
     }
 
     /**
-     * Encodes {@code batch} into a new direct buffer owned by the caller.
+     * Encodes {@code batch}, less its graph's layer-0 inputs if it holds them, into a new direct buffer owned by the
+     * caller.
      *
      * @param maxBodyBytes the largest body the receiver accepts
      * @throws IllegalArgumentException when the body would exceed {@code maxBodyBytes}, naming both sizes
@@ -81,7 +89,6 @@ public final class MiniBatchCodec {
             out.putInt(batch.epoch());
             out.putInt(batch.index());
             out.putInt(layers);
-            out.putInt(g.featureDim());
             out.putInt(batch.size());
             out.putInt(batch.negativeRows().length);
             out.putInt(batch.hardPerQuery());
@@ -92,8 +99,6 @@ public final class MiniBatchCodec {
                 out.putInt(g.neighbours(k).length);
             }
             out.put(g.nodeIds());
-            out.put(g.logDegrees());
-            out.put(g.features());
             for (int k = 1; k <= layers; k++) {
                 out.put(g.offsets(k));
                 out.put(g.neighbours(k));
@@ -115,24 +120,36 @@ public final class MiniBatchCodec {
         return body.getIntLE(body.readerIndex());
     }
 
+    /** The epoch field of a batch body, without decoding the rest; -1 when the body is too short to hold it. */
+    public static int epoch(ByteBuf body) {
+        return body.readableBytes() >= 8 ? body.getIntLE(body.readerIndex() + 4) : -1;
+    }
+
+    /** The index field of a batch body, without decoding the rest; -1 when the body is too short to hold it. */
+    public static int index(ByteBuf body) {
+        return body.readableBytes() >= 12 ? body.getIntLE(body.readerIndex() + 8) : -1;
+    }
+
     /**
-     * Decodes a body written by {@link #encode}; reads {@code body} without moving its indices or releasing it.
+     * Decodes a body written by {@link #encode} into the batch the sampler built, its layer-0 inputs gathered from
+     * {@code inputs}; reads {@code body} without moving its indices or releasing it.
      *
-     * @throws CorruptFrameException naming the field when the counts do not fit the body or an index is out of range
+     * @param inputs the receiver's node inputs of the node space {@code [0, nodes)}: the sender's, by the run's
+     *               fingerprint
+     * @throws CorruptFrameException naming the field when the counts do not fit the body, an index is out of range,
+     *                               or a node id lies outside {@code [0, nodes)}
      */
-    public static MiniBatch decode(ByteBuf body) {
+    public static MiniBatch decode(ByteBuf body, ComputationGraphBuilder.NodeInputs inputs, int nodes) {
         Reader r = new Reader(body);
         r.need(FIXED_INTS, "header");
         r.nextInt();
         int epoch = r.nextInt();
         int index = r.nextInt();
         int layers = r.nextInt();
-        int featureDim = r.nextInt();
         int pairs = r.nextInt();
         int negatives = r.nextInt();
         int hardPerQuery = r.nextInt();
         r.check(layers >= 1, "layers", layers);
-        r.check(featureDim >= 0, "featureDim", featureDim);
         r.check(pairs >= 1, "pairs", pairs);
         r.check(negatives >= 0, "negatives", negatives);
         r.check(hardPerQuery >= 0, "hardPerQuery", hardPerQuery);
@@ -147,8 +164,7 @@ public final class MiniBatchCodec {
             edges[k] = r.nextInt();
             r.check(edges[k] >= 0, "edges[" + k + "]", edges[k]);
         }
-        long n0 = nodeCounts[0];
-        long rest = 2 * n0 + n0 * featureDim + 2L * pairs + negatives + (long) pairs * hardPerQuery;
+        long rest = (long) nodeCounts[0] + 2L * pairs + negatives + (long) pairs * hardPerQuery;
         for (int k = 1; k <= layers; k++) {
             rest += nodeCounts[k] + 1L + 2 * edges[k];
         }
@@ -157,8 +173,12 @@ public final class MiniBatchCodec {
                     + r.remaining());
         }
         int[] nodeIds = r.ints(nodeCounts[0]);
-        float[] logDegrees = r.floats(nodeCounts[0]);
-        float[] features = r.floats((int) (n0 * featureDim));
+        for (int i = 0; i < nodeIds.length; i++) {
+            if (nodeIds[i] < 0 || nodeIds[i] >= nodes) {
+                throw new CorruptFrameException("batch body: nodeIds[" + i + "]=" + nodeIds[i] + " outside this end's "
+                        + "node space [0, " + nodes + ")");
+            }
+        }
         int[][] offsets = new int[layers + 1][];
         int[][] neighbours = new int[layers + 1][];
         float[][] weights = new float[layers + 1][];
@@ -172,9 +192,9 @@ public final class MiniBatchCodec {
         int[] negativeRows = r.ints(negatives);
         int[] hardRows = r.ints(pairs * hardPerQuery);
         try {
-            ComputationGraph graph = new ComputationGraph(nodeCounts, nodeIds, offsets, neighbours, weights, features,
-                    featureDim, logDegrees);
-            return new MiniBatch(graph, queryRows, positiveRows, negativeRows, hardPerQuery, hardRows, epoch, index);
+            ComputationGraph graph = new ComputationGraph(nodeCounts, nodeIds, offsets, neighbours, weights);
+            return new MiniBatch(graph, queryRows, positiveRows, negativeRows, hardPerQuery, hardRows, epoch, index)
+                    .withInputs(inputs);
         } catch (IllegalArgumentException e) {
             throw new CorruptFrameException("batch body: " + e.getMessage());
         }

@@ -17,13 +17,18 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -48,8 +53,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * threw) is not retried elsewhere: the failure would repeat; {@link #take} throws it with the sampler's reason.
  *
  * <p><b>Threads.</b> All connection state lives on one event loop of the {@link RemoteSamplers} that opened the
- * source, decoding included; {@link #take} and {@link #close} run on the trainer's thread and meet the loop through
- * a lock-guarded map of delivered batches.
+ * source. The loop counts a batch as received by its header (epoch and index, checked against the assignment and the
+ * credits) and hands its frame to the decode threads, which decode it and gather its layer-0 inputs (so the trainer's
+ * thread takes a batch ready to train on) in parallel, and hand the batch back to the loop; a batch that does not
+ * decode loses its sampler, as any corrupt frame does, and is built again elsewhere. {@link #take} and
+ * {@link #close} run on the trainer's thread and meet the loop through a lock-guarded map of delivered batches.
  */
 public final class RemoteMiniBatchSource implements MiniBatchSource {
 
@@ -57,8 +65,11 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
 
     private final int epoch;
     private final int batches;
+    private final ComputationGraphBuilder.NodeInputs inputs;
+    private final int nodes;
     private final RpcConfig config;
     private final EventLoop loop;
+    private final Executor decoders;
     private final Consumer<RemoteMiniBatchSource> onClose;
     private final List<Link> links = new ArrayList<>();
 
@@ -80,7 +91,8 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
     private boolean closed;
 
     RemoteMiniBatchSource(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprintDigest, int batches,
-                          RpcConfig config, List<SslContext> tls, EventLoop loop, int epoch, int fromBatch,
+                          ComputationGraphBuilder.NodeInputs inputs, int nodes, RpcConfig config, List<SslContext> tls,
+                          EventLoop loop, Executor decoders, int epoch, int fromBatch,
                           Consumer<RemoteMiniBatchSource> onClose) {
         if (epoch < 0 || fromBatch < 0 || fromBatch > batches) {
             throw new IllegalArgumentException("epoch=" + epoch + " fromBatch=" + fromBatch + ": must be >= 0, fromBatch <= "
@@ -88,8 +100,11 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
         }
         this.epoch = epoch;
         this.batches = batches;
+        this.inputs = inputs;
+        this.nodes = nodes;
         this.config = config;
         this.loop = loop;
+        this.decoders = decoders;
         this.onClose = onClose;
         this.next = fromBatch;
         this.nextToAssign = fromBatch;
@@ -210,7 +225,13 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
         if (!started) {
             return;
         }
-        for (int index : link.outstanding.keySet()) {
+        reassign(link.outstanding.navigableKeySet(), link, reason);
+        link.outstanding.clear();
+    }
+
+    /** Assigns {@code indices}, lost with sampler {@code from}, to the live samplers, each with one extra credit. */
+    private void reassign(NavigableSet<Integer> indices, Link from, String reason) {
+        for (int index : indices) {
             Link to = leastLoaded();
             if (to == null) {
                 break;
@@ -218,12 +239,55 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
             to.grant(1);
             to.request(index);
         }
-        if (leastLoaded() == null && (!link.outstanding.isEmpty() || nextToAssign < batches)) {
-            fail(new IllegalStateException("every sampler of epoch " + epoch + " is lost (the last: " + link.address
-                    + ", " + reason + "); batches from " + (link.outstanding.isEmpty() ? nextToAssign
-                    : link.outstanding.firstKey()) + " on will not be built"));
+        if (leastLoaded() == null && (!indices.isEmpty() || nextToAssign < batches)) {
+            fail(new IllegalStateException("every sampler of epoch " + epoch + " is lost (the last: " + from.address
+                    + ", " + reason + "); batches from " + (indices.isEmpty() ? nextToAssign : indices.first())
+                    + " on will not be built"));
         }
-        link.outstanding.clear();
+    }
+
+    /**
+     * On the loop: decodes batch {@code index}, received from {@code from}, on a decode thread, which releases the
+     * frame and hands the batch (or why it did not decode) back to the loop.
+     */
+    private void decode(Link from, int index, Frame frame) {
+        try {
+            decoders.execute(() -> {
+                Object result;
+                try {
+                    result = MiniBatchCodec.decode(frame.content(), inputs, nodes);
+                } catch (Throwable t) {
+                    // Whatever stops a decode, an Error included, must come back: nothing else would deliver it.
+                    result = t;
+                } finally {
+                    frame.release();
+                }
+                Object decoded = result;
+                try {
+                    loop.execute(() -> decoded(from, index, decoded));
+                } catch (RejectedExecutionException e) {
+                    // The samplers object was closed: nobody takes the batch any more.
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            frame.release();
+        }
+    }
+
+    /** On the loop: a decoded batch is delivered; one that did not decode loses its sampler and is built again. */
+    private void decoded(Link from, int index, Object result) {
+        if (closing) {
+            return;
+        }
+        if (result instanceof MiniBatch batch) {
+            deliveredBy.put(index, from);
+            deliver(index, batch);
+        } else if (from.alive) {
+            from.outstanding.put(index, Boolean.TRUE);
+            lost(from, String.valueOf(((Throwable) result).getMessage()));
+        } else {
+            reassign(new TreeSet<>(Set.of(index)), from, String.valueOf(((Throwable) result).getMessage()));
+        }
     }
 
     private void failIfStranded() {
@@ -402,23 +466,18 @@ public final class RemoteMiniBatchSource implements MiniBatchSource {
             }
             switch (frame.type()) {
                 case BATCH -> {
-                    MiniBatch batch;
-                    try {
-                        batch = MiniBatchCodec.decode(frame.content());
-                    } catch (CorruptFrameException e) {
-                        lost(this, e.getMessage());
-                        return;
-                    }
-                    int index = batch.index();
-                    if (batch.epoch() != epoch || !outstanding.containsKey(index) || credits < 1) {
-                        lost(this, "sent batch " + index + " of epoch " + batch.epoch() + " unasked or without credit");
+                    int sentEpoch = MiniBatchCodec.epoch(frame.content());
+                    int index = MiniBatchCodec.index(frame.content());
+                    if (sentEpoch != epoch || !outstanding.containsKey(index) || credits < 1) {
+                        lost(this, "sent batch " + index + " of epoch " + sentEpoch + " unasked or without credit");
                         return;
                     }
                     outstanding.remove(index);
                     credits--;
                     lastProgress = System.nanoTime();
-                    deliveredBy.put(index, this);
-                    deliver(index, batch);
+                    // The decode thread owns this reference; the handler releases its own on return.
+                    frame.retain();
+                    decode(this, index, frame);
                 }
                 case FAILED -> {
                     int index = frame.content().readableBytes() >= 8 ? Frames.intAt(frame, 1) : -1;

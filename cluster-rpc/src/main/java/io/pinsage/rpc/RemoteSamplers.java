@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatchSource;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -11,15 +12,20 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The trainer's end of the cluster: where its samplers listen, the secret and fingerprint it presents, and the event
- * loop its connections run on. Each {@link #open} connects afresh (a sampler restarted between epochs is used again)
- * and returns the epoch's {@link RemoteMiniBatchSource}; {@link #factory()} is what a trainer takes.
+ * The trainer's end of the cluster: where its samplers listen, the secret and fingerprint it presents, the node inputs
+ * it completes their batches with, and the event loop its connections run on. Each {@link #open} connects afresh (a
+ * sampler restarted between epochs is used again) and returns the epoch's {@link RemoteMiniBatchSource};
+ * {@link #factory()} is what a trainer takes.
  *
- * <p>Threads: one event loop ({@code pinsage-rpc-trainer}, a daemon thread) for every connection. {@link #open} is
- * called from the trainer's thread, {@link #close} from any.
+ * <p>Threads: one event loop ({@code pinsage-rpc-trainer}, a daemon thread) for every connection, and
+ * {@link RpcConfig#decodeThreads()} daemon threads ({@code pinsage-rpc-decode-i}) that decode the batches and gather
+ * their inputs, the bulk of a batch's cost on this side, so that one loop's thread does not bound the intake.
+ * {@link #open} is called from the trainer's thread, {@link #close} from any.
  */
 public final class RemoteSamplers implements AutoCloseable {
 
@@ -27,21 +33,27 @@ public final class RemoteSamplers implements AutoCloseable {
     private final SharedSecret secret;
     private final byte[] fingerprintDigest;
     private final int batches;
+    private final ComputationGraphBuilder.NodeInputs inputs;
+    private final int nodes;
     private final RpcConfig config;
     /** Each sampler's client context, null for plain TCP; in the order of {@link #samplers}. */
     private final List<SslContext> tls;
     private final EventLoopGroup group;
+    private final ExecutorService decoders;
     private final Set<RemoteMiniBatchSource> open = ConcurrentHashMap.newKeySet();
 
     /**
      * @param samplers    where the samplers listen; at least one
-     * @param fingerprint what the samplers must see too: the store's identity and the training configuration
+     * @param fingerprint what the samplers must see too: the store's identity (and so the node inputs) and the
+     *                    training configuration
      * @param schedule    the run's schedule: how many batches an epoch has
+     * @param inputs      the layer-0 inputs of the node space {@code [0, nodes)}, which each batch's nodes are
+     *                    completed with as it arrives (read on the event loop, so thread-safe reads)
      * @throws IllegalArgumentException when no sampler is given
      */
     public RemoteSamplers(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprint,
-                          BatchSchedule schedule, RpcConfig config) {
-        this(samplers, secret, fingerprint, schedule, config, null);
+                          BatchSchedule schedule, ComputationGraphBuilder.NodeInputs inputs, int nodes, RpcConfig config) {
+        this(samplers, secret, fingerprint, schedule, inputs, nodes, config, null);
     }
 
     /**
@@ -51,8 +63,9 @@ public final class RemoteSamplers implements AutoCloseable {
      *            {@code SslContextBuilder.forClient().trustManager(trustManagerFactory)}), or null for plain TCP
      */
     public RemoteSamplers(List<InetSocketAddress> samplers, SharedSecret secret, byte[] fingerprint,
-                          BatchSchedule schedule, RpcConfig config, SslContext tls) {
-        this(samplers, List.of(), secret, fingerprint, schedule, config, tls);
+                          BatchSchedule schedule, ComputationGraphBuilder.NodeInputs inputs, int nodes, RpcConfig config,
+                          SslContext tls) {
+        this(samplers, List.of(), secret, fingerprint, schedule, inputs, nodes, config, tls);
     }
 
     /**
@@ -63,7 +76,8 @@ public final class RemoteSamplers implements AutoCloseable {
      * @throws IllegalArgumentException when no sampler is given, or {@code tls} is a server context
      */
     public RemoteSamplers(List<InetSocketAddress> samplers, List<InetSocketAddress> plainSamplers, SharedSecret secret,
-                          byte[] fingerprint, BatchSchedule schedule, RpcConfig config, SslContext tls) {
+                          byte[] fingerprint, BatchSchedule schedule, ComputationGraphBuilder.NodeInputs inputs, int nodes,
+                          RpcConfig config, SslContext tls) {
         if (tls != null && !tls.isClient()) {
             throw new IllegalArgumentException("tls: a server context where a trainer needs a client context");
         }
@@ -81,8 +95,12 @@ public final class RemoteSamplers implements AutoCloseable {
         this.secret = secret;
         this.fingerprintDigest = SharedSecret.digest(fingerprint);
         this.batches = schedule.batches();
+        this.inputs = inputs;
+        this.nodes = nodes;
         this.config = config;
         this.group = Transport.group(1, "pinsage-rpc-trainer");
+        this.decoders = Executors.newFixedThreadPool(config.decodeThreads(),
+                Thread.ofPlatform().name("pinsage-rpc-decode-", 0).daemon(true).factory());
     }
 
     /**
@@ -93,8 +111,8 @@ public final class RemoteSamplers implements AutoCloseable {
      *                               version), naming the sampler and the reason; or when no sampler can be reached
      */
     public RemoteMiniBatchSource open(int epoch, int fromBatch) {
-        RemoteMiniBatchSource source = new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, config,
-                tls, group.next(), epoch, fromBatch, open::remove);
+        RemoteMiniBatchSource source = new RemoteMiniBatchSource(samplers, secret, fingerprintDigest, batches, inputs,
+                nodes, config, tls, group.next(), decoders, epoch, fromBatch, open::remove);
         open.add(source);
         return source;
     }
@@ -105,7 +123,8 @@ public final class RemoteSamplers implements AutoCloseable {
     }
 
     /**
-     * Stops the event loop. A source still open is abandoned: its connections close and a {@code take} waiting on it
+     * Stops the event loop and the decode threads (a batch being decoded or waiting for a thread is decoded, its frame
+     * released, and dropped). A source still open is abandoned: its connections close and a {@code take} waiting on it
      * throws. Idempotent.
      */
     @Override
@@ -114,6 +133,7 @@ public final class RemoteSamplers implements AutoCloseable {
             source.abandon();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        decoders.shutdown();
     }
 
     /**

@@ -16,19 +16,24 @@ import java.time.Duration;
  * @param maxFrameBytes     the largest frame (header included) either side accepts after the handshake
  * @param maxUnadmitted     connections a sampler holds in the handshake at once; more are closed on arrival, so a
  *                          flood of connections that never authenticate cannot exhaust it
+ * @param decodeThreads     a trainer's: threads that decode the batches received and gather their inputs, beside the
+ *                          one event loop that reads every connection
  */
 public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heartbeatTimeout, Duration stallTimeout,
-                        Duration handshakeTimeout, int maxFrameBytes, int maxUnadmitted) {
+                        Duration handshakeTimeout, int maxFrameBytes, int maxUnadmitted, int decodeThreads) {
 
     /** The deepest prefetch either side takes. */
     public static final int MAX_PREFETCH = 1024;
 
+    /** The most decode threads a trainer takes. */
+    public static final int MAX_DECODE_THREADS = 256;
+
     /**
      * Prefetch 4, heartbeats every second, dead after 10 s of silence, stalled after 60 s, 10 s to connect and
-     * authenticate, 256 MiB frames, 64 connections in the handshake at once.
+     * authenticate, 256 MiB frames, 64 connections in the handshake at once, 2 decode threads.
      */
     public static final RpcConfig DEFAULTS = new RpcConfig(4, Duration.ofSeconds(1), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(10), 256 << 20, 64);
+            Duration.ofSeconds(60), Duration.ofSeconds(10), 256 << 20, 64, 2);
 
     /**
      * @throws IllegalArgumentException naming the setting out of range
@@ -51,6 +56,10 @@ public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heart
         if (maxUnadmitted < 1) {
             throw new IllegalArgumentException("maxUnadmitted=" + maxUnadmitted + ": must be >= 1");
         }
+        if (decodeThreads < 1 || decodeThreads > MAX_DECODE_THREADS) {
+            throw new IllegalArgumentException("decodeThreads=" + decodeThreads + ": must lie in [1, " + MAX_DECODE_THREADS
+                    + "]");
+        }
     }
 
     private static void positive(String name, Duration d) {
@@ -62,24 +71,30 @@ public record RpcConfig(int prefetch, Duration heartbeatInterval, Duration heart
     /** The same settings with other timeouts. */
     public RpcConfig withTimeouts(Duration heartbeatInterval, Duration heartbeatTimeout, Duration stallTimeout) {
         return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
-                maxUnadmitted);
+                maxUnadmitted, decodeThreads);
     }
 
     /** The same settings with another prefetch depth. */
     public RpcConfig withPrefetch(int prefetch) {
         return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
-                maxUnadmitted);
+                maxUnadmitted, decodeThreads);
     }
 
     /** The same settings with another largest frame. */
     public RpcConfig withMaxFrameBytes(int maxFrameBytes) {
         return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
-                maxUnadmitted);
+                maxUnadmitted, decodeThreads);
     }
 
     /** The same settings with another bound on connections in the handshake. */
     public RpcConfig withMaxUnadmitted(int maxUnadmitted) {
         return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
-                maxUnadmitted);
+                maxUnadmitted, decodeThreads);
+    }
+
+    /** The same settings with another number of decode threads. */
+    public RpcConfig withDecodeThreads(int decodeThreads) {
+        return new RpcConfig(prefetch, heartbeatInterval, heartbeatTimeout, stallTimeout, handshakeTimeout, maxFrameBytes,
+                maxUnadmitted, decodeThreads);
     }
 }

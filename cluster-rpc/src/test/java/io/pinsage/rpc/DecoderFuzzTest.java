@@ -76,7 +76,8 @@ class DecoderFuzzTest {
             byte[] body = TestBatches.bytes(batch);
             byte[] damaged = damage(body, rnd);
             try {
-                MiniBatch decoded = MiniBatchCodec.decode(Unpooled.wrappedBuffer(damaged));
+                MiniBatch decoded = MiniBatchCodec.decode(Unpooled.wrappedBuffer(damaged), TestBatches.INPUTS,
+                        TestBatches.NODES);
                 // A damage that still decodes leaves a valid batch: re-encoding gives the damaged bytes back.
                 byte[] again = TestBatches.bytes(decoded);
                 damaged[0] = damaged[1] = damaged[2] = damaged[3] = 0;

@@ -149,7 +149,8 @@ class FrameCodecTest {
     void shouldRejectBadMagicVersionTypeAndChecksumNamingThem() {
         assertEquals("bad magic 0x" + Integer.toHexString(FrameDescriptor.MAGIC ^ 0xFF) + " (expected 0x"
                 + Integer.toHexString(FrameDescriptor.MAGIC) + ")", rejection(FrameDescriptor.MAGIC_OFFSET, 0xFF));
-        assertEquals("unknown protocol version 3 (this end speaks 1)", rejection(FrameDescriptor.VERSION_OFFSET, 0x02));
+        assertEquals("protocol version 0 from the peer, this end speaks 2: run one pinsage release on the trainer and its "
+                + "samplers", rejection(FrameDescriptor.VERSION_OFFSET, 0x02));
         assertEquals("unknown frame type 115", rejection(FrameDescriptor.TYPE_OFFSET, 0x78));
         assertTrue(rejection(FrameDescriptor.HEADER_LENGTH + 1, 0x01).startsWith("checksum mismatch"));
         assertTrue(rejection(FrameDescriptor.CRC_OFFSET, 0x01).startsWith("checksum mismatch"));

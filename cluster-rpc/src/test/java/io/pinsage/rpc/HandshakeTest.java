@@ -197,16 +197,33 @@ class HandshakeTest {
         assertNull(server.pipeline().get("session"));
     }
 
+    /** A trainer of version 1, whose batches carried features, is told why before anything else happens. */
     @Test
-    void shouldCloseOnAnUnknownVersionBeforeAnythingElse() {
+    void shouldCloseOnAnOlderVersionBeforeAnythingElseSayingWhy() {
         EmbeddedChannel server = server(SECRET, FINGERPRINT);
         ByteBuf hello = FrameCodecTest.encode(Frames.tokens(FrameDescriptor.Type.HELLO, SharedSecret.nonce()));
-        hello.setByte(FrameDescriptor.VERSION_OFFSET, 2);
+        hello.setByte(FrameDescriptor.VERSION_OFFSET, 1);
         server.writeInbound(hello);
         assertFalse(server.isOpen());
         Frame error = written(server);
-        assertEquals("unknown protocol version 2 (this end speaks 1)", Frames.text(error.content(), 0));
+        assertEquals("protocol version 1 from the peer, this end speaks 2: run one pinsage release on the trainer and "
+                + "its samplers", Frames.text(error.content(), 0));
         error.release();
+    }
+
+    /** A sampler of version 1 answers a trainer's HELLO with its own refusal, in its version: a refusal here too. */
+    @Test
+    void shouldRefuseASamplerOfAnOlderVersionAsAConfigurationError() {
+        Promise<Void> admitted = newPromise();
+        EmbeddedChannel client = client(SECRET, FINGERPRINT, admitted);
+        ByteBuf refusal = FrameCodecTest.encode(Frames.error("unknown protocol version 2 (this end speaks 1)"));
+        refusal.setByte(FrameDescriptor.VERSION_OFFSET, 1);
+        client.writeInbound(refusal);
+        assertFalse(client.isOpen());
+        assertInstanceOf(ClientHandshake.RefusedException.class, admitted.cause());
+        assertEquals("protocol version 1 from the peer, this end speaks 2: run one pinsage release on the trainer and "
+                + "its samplers", admitted.cause().getMessage());
+        client.finishAndReleaseAll();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.ComputationGraph;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class MiniBatchCodecTest {
     }
 
     @Test
-    void shouldDecodeToAnEqualBatch() {
+    void shouldDecodeToTheBatchTheInProcessPathBuildsWithItsInputsGatheredHere() {
         for (int index = 0; index < 5; index++) {
             MiniBatch sent = batches.build(2, index);
             ByteBuf body = MiniBatchCodec.encode(PooledByteBufAllocator.DEFAULT, sent, 7, Integer.MAX_VALUE);
@@ -41,18 +42,71 @@ class MiniBatchCodecTest {
                 assertTrue(body.isDirect(), "tensors go straight into a direct buffer");
                 assertEquals(MiniBatchCodec.bodyLength(sent), body.readableBytes());
                 assertEquals(7, MiniBatchCodec.backlog(body));
-                MiniBatch got = MiniBatchCodec.decode(body);
+                MiniBatch got = MiniBatchCodec.decode(body, TestBatches.INPUTS, TestBatches.NODES);
                 assertEquals(0, body.readerIndex(), "decoding leaves the indices alone");
-                assertSameBatch(sent, got);
+                assertSameBatch(batches.trained(2, index), got);
             } finally {
                 body.release();
             }
         }
     }
 
+    /**
+     * The frame carries the node ids and the structure: a header of 7 ints, K + 1 node counts and K edge counts, one
+     * int per layer-0 node, then per layer an offset per target and an id and a weight per edge, then the rows. A
+     * batch holding its inputs encodes to the same bytes, and the receiver's inputs, not the sender's, fill the
+     * decoded graph.
+     */
+    @Test
+    void shouldSendNodeIdsAndStructureButNotTheInputsWhichTheReceiverGathers() {
+        MiniBatch bare = batches.build(1, 2);
+        MiniBatch trained = batches.trained(1, 2);
+        ComputationGraph g = bare.graph();
+        long ints = 7 + 3 + 2 + g.nodeCount(0) + 2L * bare.size() + bare.negativeRows().length + bare.hardRows().length;
+        for (int k = 1; k <= 2; k++) {
+            ints += g.nodeCount(k) + 1 + 2L * g.neighbours(k).length;
+        }
+        assertEquals(4 * ints, MiniBatchCodec.bodyLength(bare));
+        assertEquals(4 * ints, MiniBatchCodec.bodyLength(trained));
+        assertArrayEquals(TestBatches.bytes(bare), TestBatches.bytes(trained), "inputs held by the sender stay there");
+        ComputationGraphBuilder.NodeInputs receivers = ComputationGraphBuilder.NodeInputs.of(ramp(TestBatches.NODES * 3),
+                3, ramp(TestBatches.NODES));
+        MiniBatch got = MiniBatchCodec.decode(Unpooled.wrappedBuffer(TestBatches.bytes(trained)), receivers,
+                TestBatches.NODES);
+        assertEquals(3, got.graph().featureDim());
+        for (int i = 0; i < g.nodeCount(0); i++) {
+            int node = g.nodeIds()[i];
+            assertEquals(node, got.graph().logDegrees()[i]);
+            for (int c = 0; c < 3; c++) {
+                assertEquals(node * 3 + c, got.graph().features()[i * 3 + c]);
+            }
+        }
+    }
+
+    /** 0, 1, 2, ... as floats. */
+    private static float[] ramp(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    @Test
+    void shouldRejectANodeIdOutsideTheReceiversNodeSpaceBeforeGathering() {
+        MiniBatch sent = batches.build(0, 3);
+        int largest = Arrays.stream(sent.graph().nodeIds()).max().orElseThrow();
+        int at = Arrays.stream(sent.graph().nodeIds()).boxed().toList().indexOf(largest);
+        CorruptFrameException e = assertThrows(CorruptFrameException.class, () -> MiniBatchCodec.decode(
+                Unpooled.wrappedBuffer(TestBatches.bytes(sent)), TestBatches.INPUTS, largest));
+        assertEquals("batch body: nodeIds[" + at + "]=" + largest + " outside this end's node space [0, " + largest + ")",
+                e.getMessage());
+    }
+
     @Test
     void shouldEncodeABatchLargerThanAChunkInPooledChunksAndDecodeItEqual() {
-        MiniBatch sent = new TestBatches(new BatchSchedule(3_000, 1_500, 42)).build(0, 1);
+        TestBatches large = new TestBatches(new BatchSchedule(3_000, 1_500, 42));
+        MiniBatch sent = large.build(0, 1);
         long length = MiniBatchCodec.bodyLength(sent);
         assertTrue(length > MiniBatchCodec.CHUNK_BYTES, length + " bytes: too small to need chunks");
         ByteBuf body = MiniBatchCodec.encode(PooledByteBufAllocator.DEFAULT, sent, 3, Integer.MAX_VALUE);
@@ -64,7 +118,7 @@ class MiniBatchCodecTest {
                 assertTrue(piece.isDirect() && piece.remaining() <= MiniBatchCodec.CHUNK_BYTES, piece.toString());
             }
             assertEquals(3, MiniBatchCodec.backlog(body));
-            assertSameBatch(sent, MiniBatchCodec.decode(body));
+            assertSameBatch(large.trained(0, 1), MiniBatchCodec.decode(body, TestBatches.INPUTS, TestBatches.NODES));
         } finally {
             body.release();
         }
@@ -86,7 +140,8 @@ class MiniBatchCodecTest {
             ByteBuf body = Unpooled.wrappedBuffer(pieces.size(), pieces.toArray(ByteBuf[]::new));
             try {
                 assertTrue(body.nioBufferCount() > 1, "seed " + seed);
-                assertArrayEquals(bytes, TestBatches.bytes(MiniBatchCodec.decode(body)), "seed " + seed);
+                assertArrayEquals(TestBatches.whole(batches.trained(1, index)),
+                        TestBatches.whole(MiniBatchCodec.decode(body, TestBatches.INPUTS, TestBatches.NODES)), "seed " + seed);
             } finally {
                 body.release();
             }
@@ -140,14 +195,14 @@ class MiniBatchCodecTest {
     @Test
     void shouldRejectBodiesWhoseCountsDoNotFitNamingTheField() {
         byte[] good = TestBatches.bytes(batches.build(1, 3));
-        // 8 header ints and, for K = 2, 3 node counts and 2 edge counts come before the arrays: 52 bytes.
-        assertEquals("batch body: the counts describe " + (good.length - 52) + " more bytes, the frame holds "
-                + (good.length - 56), decodeError(Arrays.copyOf(good, good.length - 4)));
+        // 7 header ints and, for K = 2, 3 node counts and 2 edge counts come before the arrays: 48 bytes.
+        assertEquals("batch body: the counts describe " + (good.length - 48) + " more bytes, the frame holds "
+                + (good.length - 52), decodeError(Arrays.copyOf(good, good.length - 4)));
         byte[] layers = good.clone();
         layers[12] = 0;
         assertEquals("batch body: layers=0 out of range", decodeError(layers));
         byte[] pairs = good.clone();
-        pairs[23] = (byte) 0x80;
+        pairs[19] = (byte) 0x80;
         assertTrue(decodeError(pairs).startsWith("batch body: pairs=-"), decodeError(pairs));
         byte[] huge = good.clone();
         huge[12] = 0x7F;
@@ -170,7 +225,7 @@ class MiniBatchCodecTest {
     }
 
     private static String decodeError(byte[] body) {
-        return assertThrows(CorruptFrameException.class, () -> MiniBatchCodec.decode(Unpooled.wrappedBuffer(body)))
-                .getMessage();
+        return assertThrows(CorruptFrameException.class, () -> MiniBatchCodec.decode(Unpooled.wrappedBuffer(body),
+                TestBatches.INPUTS, TestBatches.NODES)).getMessage();
     }
 }

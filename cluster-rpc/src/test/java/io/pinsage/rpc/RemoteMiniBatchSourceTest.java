@@ -2,6 +2,7 @@ package io.pinsage.rpc;
 
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -55,14 +58,15 @@ class RemoteMiniBatchSourceTest {
             list.append(list.isEmpty() ? "" : ", ").append("127.0.0.1:").append(s.address().getPort());
         }
         List<InetSocketAddress> addresses = RemoteSamplers.parseAddresses(list.toString());
-        return track(new RemoteSamplers(addresses, HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, config));
+        return track(new RemoteSamplers(addresses, HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, TestBatches.INPUTS,
+                TestBatches.NODES, config));
     }
 
     /** Takes batches {@code from..} of the epoch, checking each against the in-process build, bit for bit. */
     void takeAndCompare(RemoteMiniBatchSource source, int epoch, int from, int to) {
         for (int i = from; i < to; i++) {
             MiniBatch got = source.take(epoch, i);
-            assertArrayEquals(TestBatches.bytes(batches.build(epoch, i)), TestBatches.bytes(got),
+            assertArrayEquals(TestBatches.whole(batches.trained(epoch, i)), TestBatches.whole(got),
                     "batch " + i + " of epoch " + epoch);
         }
     }
@@ -226,13 +230,60 @@ class RemoteMiniBatchSourceTest {
                 IllegalArgumentException.class, () -> RemoteSamplers.parseAddress("h:70000")).getMessage());
     }
 
+    /** A trainer whose node space does not hold a batch's nodes (another store) loses the sampler, naming a node. */
+    @Test
+    void shouldLoseASamplerWhoseBatchNamesANodeOutsideTheTrainersNodeSpace() {
+        SamplerServer s = sampler(batches);
+        RemoteSamplers trainer = track(new RemoteSamplers(List.of(RemoteSamplers.parseAddress("127.0.0.1:"
+                + s.address().getPort())), HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, TestBatches.INPUTS, 10, CONFIG));
+        try (RemoteMiniBatchSource source = trainer.open(0, 0)) {
+            String message = assertThrows(IllegalStateException.class, () -> source.take(0, 0)).getMessage();
+            assertTrue(message.startsWith("every sampler of epoch 0 is lost"), message);
+            assertTrue(message.contains("outside this end's node space [0, 10)"), message);
+        }
+    }
+
+    /** The batches are decoded and their inputs gathered on the decode threads, not on the one event loop. */
+    @Test
+    void shouldGatherTheInputsOnTheDecodeThreads() {
+        Set<String> gatherers = ConcurrentHashMap.newKeySet();
+        ComputationGraphBuilder.NodeInputs watched = new ComputationGraphBuilder.NodeInputs() {
+            @Override
+            public int featureDim() {
+                return TestBatches.INPUTS.featureDim();
+            }
+
+            @Override
+            public void copyFeatures(int node, float[] dst, int offset) {
+                gatherers.add(Thread.currentThread().getName());
+                TestBatches.INPUTS.copyFeatures(node, dst, offset);
+            }
+
+            @Override
+            public float logDegree(int node) {
+                return TestBatches.INPUTS.logDegree(node);
+            }
+        };
+        SamplerServer s = sampler(batches);
+        RemoteSamplers trainer = track(new RemoteSamplers(List.of(RemoteSamplers.parseAddress("127.0.0.1:"
+                + s.address().getPort())), HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, watched, TestBatches.NODES,
+                CONFIG.withDecodeThreads(3)));
+        try (RemoteMiniBatchSource source = trainer.open(0, 0)) {
+            takeAndCompare(source, 0, 0, SCHEDULE.batches());
+        }
+        assertFalse(gatherers.isEmpty());
+        for (String name : gatherers) {
+            assertTrue(name.startsWith("pinsage-rpc-decode-"), name + " gathered inputs");
+        }
+    }
+
     @Test
     void shouldSkipAnUnreachableSamplerAndServeFromTheOthers() {
         SamplerServer gone = sampler(batches);
         InetSocketAddress dead = gone.address();
         gone.close();
         RemoteSamplers trainer = track(new RemoteSamplers(List.of(dead, sampler(batches).address()),
-                HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, CONFIG));
+                HandshakeTest.SECRET, FINGERPRINT, SCHEDULE, TestBatches.INPUTS, TestBatches.NODES, CONFIG));
         try (RemoteMiniBatchSource source = trainer.open(0, 0)) {
             takeAndCompare(source, 0, 0, SCHEDULE.batches());
         }

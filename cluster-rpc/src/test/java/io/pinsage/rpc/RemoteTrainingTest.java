@@ -76,7 +76,7 @@ class RemoteTrainingTest {
             @Override
             public MiniBatch take(int e, int index) {
                 assertEquals(next++, index);
-                return batches.build(e, index);
+                return batches.trained(e, index);
             }
 
             @Override
@@ -93,7 +93,8 @@ class RemoteTrainingTest {
         SamplerServer doomed = cluster.sampler(holdsLater);
         SamplerServer survivor = cluster.sampler(batches);
         RemoteSamplers trainer = new RemoteSamplers(List.of(doomed.address(), survivor.address()), HandshakeTest.SECRET,
-                RemoteMiniBatchSourceTest.FINGERPRINT, RemoteMiniBatchSourceTest.SCHEDULE, RemoteMiniBatchSourceTest.CONFIG);
+                RemoteMiniBatchSourceTest.FINGERPRINT, RemoteMiniBatchSourceTest.SCHEDULE, TestBatches.INPUTS,
+                TestBatches.NODES, RemoteMiniBatchSourceTest.CONFIG);
         cluster.track(trainer);
         int[] taken = new int[1];
         List<Long> remote;

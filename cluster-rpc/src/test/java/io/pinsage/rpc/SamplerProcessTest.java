@@ -53,7 +53,8 @@ class SamplerProcessTest {
             TestBatches batches = new TestBatches(RemoteMiniBatchSourceTest.SCHEDULE);
             int all = RemoteMiniBatchSourceTest.SCHEDULE.batches();
             try (RemoteSamplers trainer = new RemoteSamplers(addresses, SharedSecret.read(secretFile),
-                    RemoteMiniBatchSourceTest.FINGERPRINT, RemoteMiniBatchSourceTest.SCHEDULE, trainerConfig);
+                    RemoteMiniBatchSourceTest.FINGERPRINT, RemoteMiniBatchSourceTest.SCHEDULE, TestBatches.INPUTS,
+                    TestBatches.NODES, trainerConfig);
                  RemoteMiniBatchSource source = trainer.open(3, 0)) {
                 for (int i = 0; i < all; i++) {
                     if (i == all / 3) {
@@ -63,7 +64,7 @@ class SamplerProcessTest {
                     } else if (i == 2 * all / 3) {
                         samplers.get(1).destroyForcibly().waitFor();
                     }
-                    assertArrayEquals(TestBatches.bytes(batches.build(3, i)), TestBatches.bytes(source.take(3, i)),
+                    assertArrayEquals(TestBatches.whole(batches.trained(3, i)), TestBatches.whole(source.take(3, i)),
                             "batch " + i);
                 }
             }

@@ -84,7 +84,8 @@ class SamplerSessionTest {
             Frame f = out.get(i);
             assertEquals(FrameDescriptor.Type.BATCH, f.type());
             backlogs[i] = MiniBatchCodec.backlog(f.content());
-            MiniBatchCodecTest.assertSameBatch(batches.build(0, i == 0 ? 4 : 6), MiniBatchCodec.decode(f.content()));
+            MiniBatchCodecTest.assertSameBatch(batches.trained(0, i == 0 ? 4 : 6),
+                    MiniBatchCodec.decode(f.content(), TestBatches.INPUTS, TestBatches.NODES));
             f.release();
         }
         // Inline builds answer each request before the next arrives: nothing is waiting behind either batch.
@@ -124,9 +125,9 @@ class SamplerSessionTest {
         ch.runPendingTasks();
         List<Frame> out = written(ch);
         assertEquals(2, out.size());
-        assertEquals(3, MiniBatchCodec.decode(out.get(0).content()).index());
+        assertEquals(3, MiniBatchCodec.decode(out.get(0).content(), TestBatches.INPUTS, TestBatches.NODES).index());
         assertEquals(1, MiniBatchCodec.backlog(out.get(0).content()), "batch 2 was still being built");
-        assertEquals(2, MiniBatchCodec.decode(out.get(1).content()).index());
+        assertEquals(2, MiniBatchCodec.decode(out.get(1).content(), TestBatches.INPUTS, TestBatches.NODES).index());
         out.forEach(Frame::release);
     }
 
@@ -156,7 +157,7 @@ class SamplerSessionTest {
         builds.get(4).run();
         ch.runPendingTasks();
         int[] sent = written(ch).stream().mapToInt(f -> {
-            int index = MiniBatchCodec.decode(f.content()).index();
+            int index = MiniBatchCodec.decode(f.content(), TestBatches.INPUTS, TestBatches.NODES).index();
             f.release();
             return index;
         }).toArray();

@@ -8,6 +8,7 @@ import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 
+import java.nio.ByteBuffer;
 import java.util.LinkedHashSet;
 import java.util.SplittableRandom;
 
@@ -15,11 +16,15 @@ import java.util.SplittableRandom;
  * A deterministic {@link BatchProducer} made of nn-runtime types only: batch i of epoch e is a function of the
  * schedule's seed, e and i, as the contract requires, with a two-layer computation graph built by
  * {@link ComputationGraphBuilder} over a synthetic graph whose neighbourhoods and features are functions of the node.
+ * As a sampler's, its batches leave the layer-0 inputs to the trainer, which gathers them from {@link #INPUTS};
+ * {@link #trained} is the batch as the in-process path builds it, inputs included.
  */
 final class TestBatches implements BatchProducer {
 
     static final int NODES = 4_000;
     static final int DIM = 6;
+    /** The node inputs of the node space {@code [0, NODES)}: a trainer's copy of the samplers'. */
+    static final ComputationGraphBuilder.NodeInputs INPUTS = new Inputs();
 
     private final BatchSchedule schedule;
     private final ThreadLocal<ComputationGraphBuilder> builders;
@@ -27,11 +32,21 @@ final class TestBatches implements BatchProducer {
     TestBatches(BatchSchedule schedule) {
         this.schedule = schedule;
         this.builders = ThreadLocal.withInitial(() -> new ComputationGraphBuilder(2, new int[] {0, 6, 4},
-                new Hood(), new Inputs()));
+                new Hood(), INPUTS));
     }
 
+    /** Batch {@code index} of {@code epoch} without its layer-0 inputs, as a sampler sends it. */
     @Override
     public MiniBatch build(int epoch, int index) {
+        return build(epoch, index, false);
+    }
+
+    /** Batch {@code index} of {@code epoch} with its layer-0 inputs, as the in-process path builds it. */
+    MiniBatch trained(int epoch, int index) {
+        return build(epoch, index, true);
+    }
+
+    private MiniBatch build(int epoch, int index, boolean withInputs) {
         int[] order = schedule.order(epoch);
         int from = schedule.from(index);
         int pairs = schedule.to(index) - from;
@@ -46,7 +61,8 @@ final class TestBatches implements BatchProducer {
             outputs.add(rnd.nextInt(NODES));
         }
         int[] ids = outputs.stream().mapToInt(Integer::intValue).toArray();
-        ComputationGraph graph = builders.get().build(ids, ids.length);
+        ComputationGraph graph = withInputs ? builders.get().build(ids, ids.length)
+                : builders.get().buildWithoutInputs(ids, ids.length);
         int[] queries = new int[pairs];
         int[] positives = new int[pairs];
         for (int p = 0; p < pairs; p++) {
@@ -65,7 +81,7 @@ final class TestBatches implements BatchProducer {
         return new MiniBatch(graph, queries, positives, negativeRows, hardPerQuery, hard, epoch, index);
     }
 
-    /** The batch's canonical bytes (its encoding with backlog 0): equal bytes mean bit-identical batches. */
+    /** The batch's encoding with backlog 0: everything but the layer-0 inputs. */
     static byte[] bytes(MiniBatch batch) {
         ByteBuf b = MiniBatchCodec.encode(UnpooledByteBufAllocator.DEFAULT, batch, 0, Integer.MAX_VALUE);
         try {
@@ -73,6 +89,25 @@ final class TestBatches implements BatchProducer {
         } finally {
             b.release();
         }
+    }
+
+    /**
+     * The canonical bytes of a batch with its inputs: its encoding, then the bits of its features and log-degrees.
+     * Equal bytes mean bit-identical batches.
+     */
+    static byte[] whole(MiniBatch batch) {
+        byte[] encoded = bytes(batch);
+        float[] features = batch.graph().features();
+        float[] degrees = batch.graph().logDegrees();
+        ByteBuffer out = ByteBuffer.allocate(encoded.length + 4 * (features.length + degrees.length));
+        out.put(encoded);
+        for (float f : features) {
+            out.putInt(Float.floatToRawIntBits(f));
+        }
+        for (float d : degrees) {
+            out.putInt(Float.floatToRawIntBits(d));
+        }
+        return out.array();
     }
 
     private static int mix(int a, int b) {

@@ -75,7 +75,8 @@ class TlsTest {
     private RemoteSamplers trainer(SamplerServer sampler, SslContext tls) {
         return cluster.track(new RemoteSamplers(List.of(RemoteSamplers.parseAddress("127.0.0.1:"
                 + sampler.address().getPort())), HandshakeTest.SECRET, RemoteMiniBatchSourceTest.FINGERPRINT,
-                RemoteMiniBatchSourceTest.SCHEDULE, RemoteMiniBatchSourceTest.CONFIG, tls));
+                RemoteMiniBatchSourceTest.SCHEDULE, TestBatches.INPUTS, TestBatches.NODES, RemoteMiniBatchSourceTest.CONFIG,
+                tls));
     }
 
     @Test
@@ -83,7 +84,7 @@ class TlsTest {
         RemoteSamplers trainer = trainer(tlsSampler(), clientTls);
         try (RemoteMiniBatchSource source = trainer.open(0, 0)) {
             for (int i = 0; i < RemoteMiniBatchSourceTest.SCHEDULE.batches(); i++) {
-                assertArrayEquals(TestBatches.bytes(batches.build(0, i)), TestBatches.bytes(source.take(0, i)));
+                assertArrayEquals(TestBatches.whole(batches.trained(0, i)), TestBatches.whole(source.take(0, i)));
             }
         }
     }

@@ -45,6 +45,11 @@ public final class NeighborhoodFormat extends BaseFileFormat {
     public static final int VERSION_SIDES = 2;
     public static final int VERSION_CURRENT = VERSION_SIDES;
     public static final String FILE_NAME = "neighborhoods";
+    /**
+     * Text beside the rows in the same generation, {@code key=value} lines saying how they were chosen beyond the
+     * header's counts (the kind of row, the restart probability); absent in stores written before it existed.
+     */
+    public static final String SETTINGS_FILE = "neighborhoods.settings";
     public static final int EMPTY_ID = -1;
     public static final int ROW_BYTES_PER_SLOT = 8;
     public static final int MAX_WIDTH = 1 << 16;

@@ -10,8 +10,11 @@ import io.pinsage.csr.format.StoreGeneration;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Read side of a published neighbourhood store ({@link NeighborhoodFormat}): for node u, its up to T most
@@ -106,6 +109,17 @@ public final class NeighborhoodStore implements AutoCloseable {
     /** Seed of the rows' draws (informational: rows are reproducible from it). */
     public long seed() {
         return file.header().count(NeighborhoodFormat.COUNT_SEED);
+    }
+
+    /**
+     * How the rows were chosen beyond the header's counts, as the writer recorded it
+     * ({@link NeighborhoodFormat#SETTINGS_FILE}): empty for a store written before such records existed.
+     *
+     * @throws IOException if the record is there but unreadable
+     */
+    public Optional<String> settings() throws IOException {
+        Path p = file.path().resolveSibling(NeighborhoodFormat.SETTINGS_FILE);
+        return Files.exists(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
     }
 
     /**

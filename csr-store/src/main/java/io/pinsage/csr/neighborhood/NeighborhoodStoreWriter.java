@@ -12,6 +12,7 @@ import io.pinsage.csr.format.StoreGeneration;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -31,6 +32,7 @@ import java.util.Objects;
  */
 public final class NeighborhoodStoreWriter implements AutoCloseable {
 
+    private final Publication publication;
     private final MappedPublication file;
     private final MemorySegment body;
     private final Side side;
@@ -42,6 +44,7 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
 
     private NeighborhoodStoreWriter(Publication publication, Path file, boolean fresh, Side side, Side neighborSide,
                                     int nodeCount, int width, long stepsPerNode, long seed) throws IOException {
+        this.publication = publication;
         this.side = side;
         this.neighborSide = neighborSide;
         this.nodeCount = nodeCount;
@@ -105,6 +108,10 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
             }
             Path target = p.directory().resolve(NeighborhoodFormat.FILE_NAME);
             Files.copy(source, target);
+            Path settings = source.resolveSibling(NeighborhoodFormat.SETTINGS_FILE);
+            if (Files.exists(settings)) {
+                Files.copy(settings, p.directory().resolve(NeighborhoodFormat.SETTINGS_FILE));
+            }
             return new NeighborhoodStoreWriter(p, target, false, NeighborhoodFormat.side(header),
                     NeighborhoodFormat.neighborSide(header), (int) header.count(NeighborhoodFormat.COUNT_NODES),
                     (int) header.count(NeighborhoodFormat.COUNT_WIDTH),
@@ -164,6 +171,16 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
             body.set(StoreFileFormat.INT, idBase + 4L * i, NeighborhoodFormat.EMPTY_ID);
             body.set(StoreFileFormat.FLOAT, weightBase + 4L * i, 0f);
         }
+    }
+
+    /**
+     * Records how the rows are chosen ({@link NeighborhoodFormat#SETTINGS_FILE}, replacing what an update copied),
+     * published with them by {@link #commit()}.
+     *
+     * @param settings {@code key=value} lines
+     */
+    public void recordSettings(String settings) throws IOException {
+        Files.writeString(publication.directory().resolve(NeighborhoodFormat.SETTINGS_FILE), settings, StandardCharsets.UTF_8);
     }
 
     /**

@@ -4,12 +4,17 @@ import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.GeneratorConfig;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
+import io.pinsage.engine.pipeline.LightGcnRecommender;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.pipeline.StoreEmbedder;
+import io.pinsage.engine.train.LayeredInference;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.engine.util.StageProgress;
 import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.backend.Tensor;
+import io.pinsage.nn.model.PinSageConfig;
+import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.walk.NeighborhoodKind;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
@@ -21,21 +26,31 @@ import javax.management.openmbean.CompositeData;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -43,8 +58,11 @@ import java.util.stream.Stream;
  * process: generate the store (E/16 pins, E/100 boards: the shape of the billion-edge target), compute the walk
  * neighbourhoods, train a fixed number of steps (the quickstart's model and batch, no hard negatives), embed every pin
  * and board out of core, then evaluate a sample of nodes one at a time by per-node recursive evaluation of the same
- * model. Prints per stage its wall time, throughput, peak heap and peak RSS; then the training step's median time,
- * the inference speed against the recursive one, and the bytes on disk per node of every file.
+ * model. Prints per stage its wall time, throughput, peak heap and peak RSS; then the training step's median time
+ * (and, with {@code compareEdges}, the ratio to the step on a second generated store, trained in the same run), the
+ * inference speed against the recursive one and each embedding stage's rate as a fraction of the machine's
+ * random-row read rate or GEMM rate, measured in the run, whichever bounds it, and the bytes on disk per node of every
+ * file of the first store and its model.
  *
  * <p>Peaks: before each stage the heap pools' peaks are reset ({@link MemoryPoolMXBean#resetPeakUsage}) and, where
  * the kernel allows it, the process's peak RSS ({@code 5} written to {@code /proc/self/clear_refs}); after it the
@@ -67,16 +85,24 @@ public final class PipelineBench {
      * @param threads      threads of neighbourhoods, sampling and evaluation
      * @param memoryBudget bytes of heap for one chunk of the embedding run
      * @param seed         seeds the generator and the training
+     * @param width        T, the neighbours of a node's row (the quickstart's 10; PinSage's 50)
+     * @param compareEdges edges of a second generated store whose training steps are timed in the same run, for the
+     *                     ratio of step times; 0 for none
      */
-    public record Options(long edges, int steps, int sample, int threads, long memoryBudget, long seed) {
+    public record Options(long edges, int steps, int sample, int threads, long memoryBudget, long seed, int width,
+                          long compareEdges) {
 
         /** Fewest edges: a store of at least 2,000 pins, so that the evaluation's pool of 1,000 fits. */
         public static final long MIN_EDGES = 32_000;
 
         /** @throws IllegalArgumentException naming the field out of its range */
         public Options {
-            if (edges < MIN_EDGES || edges > 16L * Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("edges=" + edges + ": must lie in [" + MIN_EDGES + ", " + 16L * Integer.MAX_VALUE + "]");
+            requireEdges("edges", edges);
+            if (compareEdges != 0) {
+                requireEdges("compareEdges", compareEdges);
+            }
+            if (width < 1 || width > MAX_WIDTH) {
+                throw new IllegalArgumentException("width=" + width + ": must lie in [1, " + MAX_WIDTH + "]");
             }
             if (steps < 1 || steps > 1_000_000) {
                 throw new IllegalArgumentException("steps=" + steps + ": must lie in [1, 1000000]");
@@ -92,14 +118,26 @@ public final class PipelineBench {
             }
         }
 
-        int pins() {
-            return (int) (edges / 16);
-        }
+        /** Widest neighbourhood row: a training batch's layer 0 grows with T², and T = 50 is PinSage's. */
+        public static final int MAX_WIDTH = 1000;
 
-        int boards() {
-            return (int) Math.max(1, edges / 100);
+        private static void requireEdges(String name, long e) {
+            if (e < MIN_EDGES || e > 16L * Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + "=" + e + ": must lie in [" + MIN_EDGES + ", " + 16L * Integer.MAX_VALUE + "]");
+            }
         }
     }
+
+    private static int pins(long edges) {
+        return (int) (edges / 16);
+    }
+
+    private static int boards(long edges) {
+        return (int) Math.max(1, edges / 100);
+    }
+
+    /** The directory under the work directory of the {@code compareEdges} store and its model. */
+    private static final String COMPARED = "compare";
 
     /** One stage's measurements. */
     private record Stage(String name, double seconds, String throughput, long heapPeak, long livePeak, long rssPeak) {
@@ -172,27 +210,23 @@ public final class PipelineBench {
     private void runStages() throws IOException {
         Path storeDir = work.resolve("store");
         Path modelDir = work.resolve("model");
-        int pins = options.pins();
-        int boards = options.boards();
-        long nodes = (long) pins + boards;
-        out.printf(Locale.ROOT, "pipeline: %,d edges, %,d pins, %,d boards; %d training steps; %d threads; heap max %,d MiB%n",
-                options.edges(), pins, boards, options.steps(), options.threads(), Runtime.getRuntime().maxMemory() >> 20);
-
-        resetPeaks();
-        long t0 = System.nanoTime();
-        new PinBoardGenerator(GeneratorConfig.of(pins, boards, options.edges(), options.seed())).writeStore(storeDir,
-                CsrBuildOptions.defaults());
-        double generate = seconds(t0);
-        endStage("generate", generate, String.format(Locale.ROOT, "%,.0f edges/s, %,.0f nodes/s", options.edges() / generate,
-                nodes / generate));
-
+        long nodes = (long) pins(options.edges()) + boards(options.edges());
+        out.printf(Locale.ROOT, "pipeline: %,d edges, %,d pins, %,d boards; %d training steps; T=%d; %d threads; heap max %,d MiB%n",
+                options.edges(), pins(options.edges()), boards(options.edges()), options.steps(), options.width(),
+                options.threads(), Runtime.getRuntime().maxMemory() >> 20);
+        generate(storeDir, options.edges(), "");
         try (GraphStore store = GraphStore.open(storeDir)) {
-            train(store, modelDir, nodes);
+            double step = train(store, modelDir, nodes, "");
+            if (options.compareEdges() > 0) {
+                compare(step);
+            }
             resetPeaks();
+            Map<String, Double> stageSeconds = new LinkedHashMap<>();
             long e0 = System.nanoTime();
-            StoreEmbedder.embed(store, modelDir, backend, options.memoryBudget(), progress);
+            StoreEmbedder.embed(store, modelDir, backend, options.memoryBudget(), timed(progress, stageSeconds));
             double embed = seconds(e0);
             endStage("embed", embed, String.format(Locale.ROOT, "%,.0f nodes/s", nodes / embed));
+            limits(modelDir, nodes, stageSeconds);
 
             resetPeaks();
             StoreEmbedder.RecursiveSample sample = StoreEmbedder.recursiveSample(store, modelDir, backend, options.sample(),
@@ -208,8 +242,144 @@ public final class PipelineBench {
         printFiles(nodes);
     }
 
-    /** The neighbourhoods and the training, told apart by the neighbourhood stage's last report. */
-    private void train(GraphStore store, Path modelDir, long nodes) throws IOException {
+    /** Generates a store of {@code edges} edges (E/16 pins, E/100 boards) into {@code dir}, timed as a stage. */
+    private void generate(Path dir, long edges, String label) throws IOException {
+        long nodes = (long) pins(edges) + boards(edges);
+        resetPeaks();
+        long t0 = System.nanoTime();
+        new PinBoardGenerator(GeneratorConfig.of(pins(edges), boards(edges), edges, options.seed())).writeStore(dir,
+                CsrBuildOptions.defaults());
+        double generate = seconds(t0);
+        endStage("generate" + label, generate, String.format(Locale.ROOT, "%,.0f edges/s, %,.0f nodes/s", edges / generate,
+                nodes / generate));
+    }
+
+    /**
+     * The training stage again on a generated store of {@code compareEdges} edges, same model, batch and steps, and
+     * the ratio of the median step times.
+     */
+    private void compare(double step) throws IOException {
+        long e2 = options.compareEdges();
+        String label = " @" + (e2 % 1_000_000 == 0 ? e2 / 1_000_000 + "M" : e2 % 1000 == 0 ? e2 / 1000 + "k" : Long.toString(e2));
+        Path storeDir = work.resolve(COMPARED).resolve("store");
+        generate(storeDir, e2, label);
+        double other;
+        try (GraphStore store = GraphStore.open(storeDir)) {
+            other = train(store, work.resolve(COMPARED).resolve("model"), (long) pins(e2) + boards(e2), label);
+        }
+        notes.add(String.format(Locale.ROOT, "training step, same run: median %.1f ms at %,d edges against %.1f ms at %,d "
+                + "edges: %.2fx", step, options.edges(), other, e2, step / other));
+    }
+
+    /** {@code progress} whose stages also record their seconds, start to last node, into {@code seconds} by name. */
+    private static StageProgress timed(StageProgress progress, Map<String, Double> seconds) {
+        return (name, unit, total) -> {
+            LongConsumer bar = progress.start(name, unit, total);
+            long start = System.nanoTime();
+            return done -> {
+                bar.accept(done);
+                if (done >= total) {
+                    seconds.putIfAbsent(name, seconds(start));
+                }
+            };
+        };
+    }
+
+    /**
+     * Each stage of the embedding run against the machine's limits for it, measured here: for a reduce stage the rate
+     * of reading random rows of the messages' width from a mapped file of the messages' size (T rows per node), and
+     * for every stage the backend's GEMM rate for the stage's shape (a chunk of rows times its weight); the lower of
+     * the two bounds the stage, and the fraction printed is the stage's rate over that bound.
+     */
+    private void limits(Path modelDir, long nodes, Map<String, Double> stageSeconds) throws IOException {
+        PinSageConfig c = PinSageModel.load(modelDir.resolve(LightGcnRecommender.MODEL), backend).config();
+        int width = options.width();
+        int chunk = LayeredInference.chunkRows(c, width, (int) nodes, options.memoryBudget());
+        double rowsPerSecond = randomRowReads(nodes, c.hiddenDim());
+        notes.add(String.format(Locale.ROOT, "inference against the machine's limits, same run: random reads of %d-float rows "
+                        + "from a %,d MiB mapped file on %d threads %,.0f rows/s; GEMMs of %,d-row chunks on the backend",
+                c.hiddenDim(), nodes * c.hiddenDim() * 4 >> 20, options.threads(), rowsPerSecond, chunk));
+        notes.add(String.format(Locale.ROOT, "  %-15s %12s %16s %16s %-22s %8s", "stage", "nodes/s", "read bound", "GEMM bound",
+                "GEMM shape, GFLOP/s", "fraction"));
+        for (int layer = 1; layer <= c.layers(); layer++) {
+            int in = layer == 1 ? c.inputDim() : c.convolveDim();
+            for (boolean map : new boolean[] {true, false}) {
+                String name = LayeredInference.stageName(2 * layer - (map ? 1 : 0));
+                Double sec = stageSeconds.get(name);
+                if (sec == null) {
+                    continue;
+                }
+                int k = map ? in : in + c.hiddenDim();
+                int n = map ? c.hiddenDim() : c.convolveDim();
+                double flops = gemmRate(chunk, k, n);
+                double gemmBound = flops / (2.0 * k * n);
+                double readBound = map ? Double.POSITIVE_INFINITY : rowsPerSecond / width;
+                double rate = nodes / sec;
+                boolean reads = readBound < gemmBound;
+                notes.add(String.format(Locale.ROOT, "  %-15s %,12.0f %16s %,16.0f %-22s %8s", name, rate,
+                        map ? "-" : String.format(Locale.ROOT, "%,.0f", readBound), gemmBound,
+                        String.format(Locale.ROOT, "%dx%dx%d, %.1f", chunk, k, n, flops / 1e9),
+                        String.format(Locale.ROOT, "%.2f %s", rate / Math.min(readBound, gemmBound), reads ? "read" : "GEMM")));
+            }
+        }
+    }
+
+    /**
+     * Rows per second read at random positions, {@code width} floats each, from a file of {@code rows} such rows
+     * mapped as the embedding run maps its scratch, on the run's threads; the file is deleted afterwards.
+     */
+    private double randomRowReads(long rows, int width) throws IOException {
+        Path file = work.resolve("random-rows.probe");
+        long bytes = rows * width * 4L;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE); Arena arena = Arena.ofShared()) {
+            ByteBuffer block = ByteBuffer.allocate(1 << 20);
+            new SplittableRandom(options.seed()).ints(block.capacity() / 4).forEach(block::putInt);
+            for (long at = 0; at < bytes; at += block.capacity()) {
+                block.clear().limit((int) Math.min(block.capacity(), bytes - at));
+                while (block.hasRemaining()) {
+                    ch.write(block, at + block.position());
+                }
+            }
+            MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes, arena);
+            long perThread = Math.max(1, Math.min(rows, 4_000_000) / options.threads());
+            AtomicLong sink = new AtomicLong();
+            long t0 = System.nanoTime();
+            IntStream.range(0, options.threads()).parallel().forEach(t -> {
+                SplittableRandom rnd = new SplittableRandom(options.seed() + t);
+                float[] row = new float[width];
+                float sum = 0;
+                for (long i = 0; i < perThread; i++) {
+                    MemorySegment.copy(m, ValueLayout.JAVA_FLOAT, 4L * width * rnd.nextLong(rows), row, 0, width);
+                    sum += row[0];
+                }
+                sink.addAndGet(Float.floatToRawIntBits(sum));
+            });
+            double s = seconds(t0);
+            return perThread * options.threads() / s;
+        }
+    }
+
+    /** The backend's GEMM rate in flops per second for an {@code m x k} by {@code k x n} product (best of a few). */
+    private double gemmRate(int m, int k, int n) {
+        try (Tensor a = backend.allocate("limits.a", m, k); Tensor b = backend.allocate("limits.b", k, n);
+             Tensor out = backend.allocate("limits.c", m, n)) {
+            backend.fill(a, 0.5f);
+            backend.fill(b, 0.25f);
+            float[] host = new float[Math.multiplyExact(m, n)];
+            double best = 0;
+            for (int rep = 0; rep < 6; rep++) {
+                long t0 = System.nanoTime();
+                backend.gemm(false, false, 1f, a, b, 0f, out);
+                backend.download(out, host, 0);
+                best = Math.max(best, 2.0 * m * k * n / seconds(t0));
+            }
+            return best;
+        }
+    }
+
+    /** The neighbourhoods and the training, told apart by the neighbourhood stage's last report; the median step in ms. */
+    private double train(GraphStore store, Path modelDir, long nodes, String label) throws IOException {
         PinBoardRecommender.Options d = PinBoardRecommender.Options.defaults(options.threads());
         int batch = d.training().batchSize();
         long wanted = (long) options.steps() * batch;
@@ -222,7 +392,7 @@ public final class PipelineBench {
             throw new IllegalArgumentException("steps=" + options.steps() + ": " + pairs + " training pairs, at most 2^31 - 64");
         }
         PinBoardRecommender.Options o = new PinBoardRecommender.Options((int) pairs, d.embedDim(), d.dim(), d.normalizeOutput(),
-                d.width(), d.steps(), d.hardBand(), d.poolSize(), d.k(), d.training().withEpochs(1));
+                options.width(), d.steps(), d.hardBand(), d.poolSize(), d.k(), d.training().withEpochs(1));
         long[] hoodEnd = new long[1];
         AtomicBoolean hoodDone = new AtomicBoolean();
         StageProgress marking = (name, unit, total) -> {
@@ -237,7 +407,7 @@ public final class PipelineBench {
                 if (done == total && hoodDone.compareAndSet(false, true)) {
                     hoodEnd[0] = System.nanoTime();
                     double s = (hoodEnd[0] - start) / 1e9;
-                    endStage("neighborhoods", s, String.format(Locale.ROOT, "%,.0f nodes/s", nodes / s));
+                    endStage("neighborhoods" + label, s, String.format(Locale.ROOT, "%,.0f nodes/s", nodes / s));
                     resetPeaks();
                 }
             };
@@ -259,12 +429,13 @@ public final class PipelineBench {
         java.util.Arrays.sort(gaps);
         double medianMs = gaps.length == 0 ? Double.NaN : gaps[gaps.length / 2] / 1e6;
         double stepSeconds = stepEnds.size() < 2 ? Double.NaN : (stepEnds.getLast() - stepEnds.getFirst()) / 1e9;
-        endStage("train", train, String.format(Locale.ROOT, "%,.0f pairs/s over %d steps", (stepEnds.size() - 1) * (double) batch
+        endStage("train" + label, train, String.format(Locale.ROOT, "%,.0f pairs/s over %d steps", (stepEnds.size() - 1) * (double) batch
                 / stepSeconds, stepEnds.size()));
-        notes.add(String.format(Locale.ROOT, "training step: median %.1f ms (batch %d, %d shared negatives, T=%d, K=2, width %d; %d steps);"
-                        + " the train stage adds validation and the held-out ranking: hit@%d %.4f, MRR %.4f", medianMs, batch,
+        notes.add(String.format(Locale.ROOT, "training step%s: median %.1f ms (batch %d, %d shared negatives, T=%d, K=2, width %d; %d steps);"
+                        + " the train stage adds validation and the held-out ranking: hit@%d %.4f, MRR %.4f", label, medianMs, batch,
                 o.training().sharedNegatives(), o.width(), o.dim(), stepEnds.size(), o.k(), row.metrics().hitRate(),
                 row.metrics().mrr()));
+        return medianMs;
     }
 
     private void printStages() {
@@ -285,8 +456,10 @@ public final class PipelineBench {
         out.printf(Locale.ROOT, "%-58s %16s %12s%n", "file (bytes on disk per node of the %,d pins and boards)".formatted(nodes),
                 "bytes", "bytes/node");
         long total = 0;
+        Path compared = work.resolve(COMPARED);
         try (Stream<Path> files = Files.walk(work)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+            // the compared store's files are of other nodes
+            for (Path f : files.filter(f -> Files.isRegularFile(f) && !f.startsWith(compared)).sorted().toList()) {
                 long size = Files.size(f);
                 total += size;
                 if (size >= 4096) {

@@ -22,6 +22,7 @@ import io.pinsage.rpc.SharedSecret;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -50,6 +51,7 @@ public final class RpcBenchmark {
 
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREAD = ManagementFactory.getThreadMXBean();
     private static final byte[] SECRET = "rpc benchmark secret, loopback only".getBytes(StandardCharsets.UTF_8);
     private static final byte[] FINGERPRINT = "rpc benchmark".getBytes(StandardCharsets.UTF_8);
 
@@ -95,7 +97,7 @@ public final class RpcBenchmark {
         return schedule.batches();
     }
 
-    /** Batch 0 of epoch 0, built on the calling thread. */
+    /** Batch 0 of epoch 0 as a sampler sends it (without its layer-0 inputs), built on the calling thread. */
     public MiniBatch sample() throws Exception {
         return producer().build(0, 0);
     }
@@ -123,40 +125,46 @@ public final class RpcBenchmark {
         return b.toString();
     }
 
-    /** Mean milliseconds of one thread building a batch, over {@code count} batches after {@code warmup}. */
+    /**
+     * Mean CPU milliseconds of one thread building a batch as a sampler does (without its inputs), over {@code count}
+     * batches after {@code warmup}.
+     */
     public double buildMillis(int warmup, int count) throws Exception {
         BatchProducer p = producer();
         for (int i = 0; i < warmup; i++) {
             p.build(0, i % batches());
         }
-        long t0 = System.nanoTime();
+        long t0 = THREAD.getCurrentThreadCpuTime();
         for (int i = 0; i < count; i++) {
             p.build(0, (warmup + i) % batches());
         }
-        return (System.nanoTime() - t0) / 1e6 / count;
+        return (THREAD.getCurrentThreadCpuTime() - t0) / 1e6 / count;
     }
 
-    /** Encode and decode nanoseconds per byte of {@code batch}'s body: {encode, decode}, means over {@code reps}. */
-    public static double[] codecNanosPerByte(MiniBatch batch, int warmup, int reps) {
-        long bytes = MiniBatchCodec.bodyLength(batch);
+    /**
+     * Encode and decode milliseconds of the calling thread's CPU for {@code batch}: {encode, decode}, means over
+     * {@code reps}; decoding includes the gather of the batch's layer-0 inputs, as on a trainer. CPU rather than wall
+     * time: on cores shared with other processes a thread's wall time also counts the time it waited for a core.
+     */
+    public double[] codecMillis(MiniBatch batch, int warmup, int reps) {
         long encode = 0;
         long decode = 0;
         for (int r = 0; r < warmup + reps; r++) {
-            long t0 = System.nanoTime();
+            long t0 = THREAD.getCurrentThreadCpuTime();
             ByteBuf body = MiniBatchCodec.encode(UnpooledByteBufAllocator.DEFAULT, batch, 0, Integer.MAX_VALUE);
-            long t1 = System.nanoTime();
+            long t1 = THREAD.getCurrentThreadCpuTime();
             try {
-                MiniBatchCodec.decode(body);
+                MiniBatchCodec.decode(body, inputs, nodes);
             } finally {
                 body.release();
             }
-            long t2 = System.nanoTime();
+            long t2 = THREAD.getCurrentThreadCpuTime();
             if (r >= warmup) {
                 encode += t1 - t0;
                 decode += t2 - t1;
             }
         }
-        return new double[] {(double) encode / reps / bytes, (double) decode / reps / bytes};
+        return new double[] {encode / 1e6 / reps, decode / 1e6 / reps};
     }
 
     /**
@@ -200,7 +208,7 @@ public final class RpcBenchmark {
                 servers.add(s);
                 at.add(s.address());
             }
-            try (RemoteSamplers trainer = new RemoteSamplers(at, secret, FINGERPRINT, schedule, rpc);
+            try (RemoteSamplers trainer = new RemoteSamplers(at, secret, FINGERPRINT, schedule, inputs, nodes, rpc);
                  RemoteMiniBatchSource source = trainer.open(0, 0)) {
                 long t0 = System.nanoTime();
                 long cpu0 = PROCESS.getProcessCpuTime();
@@ -223,19 +231,26 @@ public final class RpcBenchmark {
     }
 
     /**
-     * The largest frame of a batch of this shape, in bytes: every target's neighbourhood, and theirs, without a node
-     * shared (a graph much larger than a batch's reach), as {@link MiniBatchCodec#bodyLength} counts it plus the
-     * header. Shared nodes only make a real batch smaller.
+     * The most nodes layer {@code k} of a batch of this shape lists: every target's neighbourhood, and theirs, without a
+     * node shared (a graph much larger than a batch's reach). Shared nodes only make a real batch smaller.
      */
-    public static long frameBytesBound(int batch, int negatives, int width, int layers, int featureDim) {
-        double[] count = new double[layers + 1];
-        count[layers] = 2.0 * batch + negatives;
-        for (int k = layers - 1; k >= 0; k--) {
-            count[k] = count[k + 1] * (width + 1);
+    public static long nodesBound(int batch, int negatives, int width, int layers, int k) {
+        double count = 2.0 * batch + negatives;
+        for (int j = layers; j > k; j--) {
+            count *= width + 1;
         }
-        double ints = 8 + (layers + 1) + layers + count[0] * (2 + featureDim) + 2.0 * batch + negatives;
+        return (long) count;
+    }
+
+    /**
+     * The largest frame of a batch of this shape, in bytes ({@link #nodesBound} nodes per layer), as
+     * {@link MiniBatchCodec#bodyLength} counts it plus the header.
+     */
+    public static long frameBytesBound(int batch, int negatives, int width, int layers) {
+        double ints = 7 + (layers + 1) + layers + nodesBound(batch, negatives, width, layers, 0) + 2.0 * batch + negatives;
         for (int k = 1; k <= layers; k++) {
-            ints += count[k] + 1 + 2 * count[k] * width;
+            double count = nodesBound(batch, negatives, width, layers, k);
+            ints += count + 1 + 2 * count * width;
         }
         return 16 + (long) (4 * ints);
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         description = "The PinSage pipeline on a generated store of E edges (E/16 pins, E/100 boards): generate, neighbourhoods, "
                 + "train --steps steps, embed every node, then per-node recursive evaluation of a sample; prints each stage's "
                 + "wall time, throughput, peak heap and peak RSS, the training step time, embed's speed against the recursive "
-                + "evaluation, and the bytes on disk per node of every file.")
+                + "evaluation and against the machine's random-read and GEMM rates, and the bytes on disk per node of every file.")
 final class BenchPipelineCommand implements Callable<Integer> {
 
     @Option(names = "--edges", required = true, description = "edges of the generated store (at least "
@@ -39,6 +39,14 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--memory-budget", defaultValue = "256", paramLabel = "MiB",
             description = "MiB of heap for one chunk of the embedding run (default ${DEFAULT-VALUE})")
     long memoryBudgetMiB;
+
+    @Option(names = "--width", defaultValue = "10", paramLabel = "T", description = "neighbours per node's row, pins' and "
+            + "boards' (default ${DEFAULT-VALUE}, the quickstart's; PinSage's is 50)")
+    int width;
+
+    @Option(names = "--compare-edges", defaultValue = "0", paramLabel = "E2", description = "also generate a store of E2 edges "
+            + "and time the same training steps on it, for the ratio of step times in one run (default: none)")
+    long compareEdges;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of the generator and the training (default ${DEFAULT-VALUE})")
     long seed;
@@ -59,7 +67,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
         if (memoryBudgetMiB < 1 || memoryBudgetMiB > 1L << 30) {
             throw new IllegalArgumentException("--memory-budget=" + memoryBudgetMiB + ": expected MiB in [1, 2^30]");
         }
-        PipelineBench.Options options = new PipelineBench.Options(edges, steps, sample, t, memoryBudgetMiB << 20, seed);
+        PipelineBench.Options options = new PipelineBench.Options(edges, steps, sample, t, memoryBudgetMiB << 20, seed, width,
+                compareEdges);
         Path dir = work != null ? work : Files.createTempDirectory("pinsage-pipeline");
         if (work != null && Files.isDirectory(work)) {
             try (var entries = Files.list(work)) {

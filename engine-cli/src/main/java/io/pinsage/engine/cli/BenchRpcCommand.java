@@ -74,12 +74,12 @@ final class BenchRpcCommand implements Callable<Integer> {
                 + "%s; frame %.2f MB%n", batch, negatives, width, layers, features, nodes, RpcBenchmark.shape(sample), frameMb);
         double loopback = RpcBenchmark.loopbackMegabytesPerSecond(loopbackMb);
         System.out.printf(Locale.ROOT, "loopback TCP: %.0f MB/s (%d MiB, one connection, 1 MiB writes)%n", loopback, loopbackMb);
-        double[] codec = RpcBenchmark.codecNanosPerByte(sample, 3, 10);
-        System.out.printf(Locale.ROOT, "codec: encode %.2f ms/MB (%.0f MB/s), decode %.2f ms/MB (%.0f MB/s)%n",
-                codec[0], 1e3 / codec[0], codec[1], 1e3 / codec[1]);
+        double[] codec = bench.codecMillis(sample, 20, 10);
+        System.out.printf(Locale.ROOT, "codec, CPU of one thread: encode %.2f ms per batch (%.2f ms/MB of frame), decode "
+                + "and gather the inputs %.2f ms per batch%n", codec[0], codec[0] / frameMb, codec[1]);
         double build = bench.buildMillis(3, 10);
-        System.out.printf(Locale.ROOT, "build: %.1f ms per batch on one thread (%.0f MB/s of frames)%n", build,
-                frameMb / (build / 1e3));
+        System.out.printf(Locale.ROOT, "build as a sampler (no inputs): %.1f CPU ms per batch on one thread (%.0f MB/s of "
+                + "frames)%n", build, frameMb / (build / 1e3));
         int each = Math.max(1, threads / 2);
         for (int r = 1; r < rounds; r++) {
             bench.inProcess(threads);
@@ -90,10 +90,12 @@ final class BenchRpcCommand implements Callable<Integer> {
         print("in process, " + threads + " threads", local, local, loopback);
         print("1 sampler x " + threads + " threads", bench.remote(1, threads, rpc), local, loopback);
         print("2 samplers x " + each + " threads", bench.remote(2, each, rpc), local, loopback);
-        long paper = RpcBenchmark.frameBytesBound(512, 500, 50, 2, 256);
+        long paper = RpcBenchmark.frameBytesBound(512, 500, 50, 2);
+        long gathered = RpcBenchmark.nodesBound(512, 500, 50, 2, 0) * 4 * (256 + 1);
         System.out.printf(Locale.ROOT, "the paper's shape (512 pairs, 500 negatives, T=50, K=2, 256 features): a frame of at "
-                + "most %.2f GB when no node is shared (%s); --max-frame-mb allows %d MiB%n", paper / 1e9,
-                paper > Integer.MAX_VALUE ? "beyond a frame's 2 GiB" : "within a frame's 2 GiB", maxFrameMb);
+                + "most %.2f GB when no node is shared (%s; --max-frame-mb allows %d MiB), and %.2f GB of inputs the "
+                + "trainer gathers%n", paper / 1e9, paper > Integer.MAX_VALUE ? "beyond a frame's 2 GiB"
+                : "within a frame's 2 GiB", maxFrameMb, gathered / 1e9);
         return 0;
     }
 

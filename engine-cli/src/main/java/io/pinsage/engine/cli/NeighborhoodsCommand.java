@@ -104,7 +104,8 @@ final class NeighborhoodsCommand implements Callable<Integer> {
             }
             ProgressBar bar = new ProgressBar(System.err, "nodes");
             long start = System.nanoTime();
-            StoreGeneration g = nodes == null ? NeighborhoodStores.buildAll(builder, root, bar::update)
+            StoreGeneration g = nodes == null
+                    ? NeighborhoodStores.buildAll(builder, root, NeighborhoodStores.graphId(store.generation()), bar::update)
                     : NeighborhoodStores.update(builder, root, nodes, bar::update);
             double seconds = (System.nanoTime() - start) / 1e9;
             int count = nodes == null ? graph.nodeCount(side) : (int) Arrays.stream(nodes).distinct().count();

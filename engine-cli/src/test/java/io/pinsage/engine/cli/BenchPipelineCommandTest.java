@@ -18,15 +18,27 @@ class BenchPipelineCommandTest {
     @Test
     void shouldRunEveryStageAndReportItsTimeMemoryAndFiles() {
         Path work = dir.resolve("work");
-        CliRun r = CliRun.run("bench", "pipeline", "--edges", "32000", "--steps", "3", "--sample", "5", "--threads", "1",
-                "--device", "cpu", "--work", work.toString());
+        CliRun r = CliRun.run("bench", "pipeline", "--edges", "48000", "--steps", "3", "--sample", "5", "--threads", "1",
+                "--device", "cpu", "--work", work.toString(), "--width", "4", "--compare-edges", "32000");
         assertEquals(0, r.code(), r.err());
         String out = r.out();
-        assertTrue(out.startsWith("pipeline: 32,000 edges, 2,000 pins, 320 boards; 3 training steps; 1 threads"), out);
-        for (String stage : new String[] {"generate", "neighborhoods", "train", "embed", "recursive sample"}) {
+        assertTrue(out.startsWith("pipeline: 48,000 edges, 3,000 pins, 480 boards; 3 training steps; T=4; 1 threads"), out);
+        for (String stage : new String[] {"generate", "neighborhoods", "train", "embed", "recursive sample", "generate @32k",
+                "neighborhoods @32k", "train @32k"}) {
             assertTrue(out.lines().anyMatch(l -> l.startsWith(stage + " ") && l.contains("/s")), stage + " in\n" + out);
         }
-        assertTrue(out.contains("training step: median "), out);
+        assertTrue(out.contains("training step: median ") && out.contains("T=4, K=2"), out);
+        assertTrue(out.contains("training step @32k: median "), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("training step, same run: median [0-9.]+ ms at 48,000 edges against "
+                + "[0-9.]+ ms at 32,000 edges: [0-9.]+x")), out);
+        assertTrue(out.contains("inference against the machine's limits, same run: random reads of 64-float rows"), out);
+        for (String stage : new String[] {"layer 1 map", "layer 1 reduce", "layer 2 map", "layer 2 reduce"}) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("  " + stage + " ") && l.matches(".* [0-9.]+ (read|GEMM)$")),
+                    stage + " against its bound in\n" + out);
+        }
+        assertTrue(!Files.exists(work.resolve("random-rows.probe")), "the probe's file is deleted");
+        assertTrue(Files.isDirectory(work.resolve("compare/store")) && out.lines().noneMatch(l -> l.startsWith("compare/")),
+                "the compared store's files are not counted per node of the first:\n" + out);
         assertTrue(out.contains("; 3 steps)"), out);
         assertTrue(out.contains("inference: embed "), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("store/") && l.contains("left.features")), out);

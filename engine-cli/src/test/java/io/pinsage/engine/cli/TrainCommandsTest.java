@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,9 +130,10 @@ class TrainCommandsTest {
         assertEquals(0, train.code(), train.err());
         // 3,000 pins allow a band ending at rank 75: PinSage's 2000-5000 scaled by 75/5000.
         assertTrue(train.out().contains("hard-negative band: PPR ranks 30-75 (300 walk steps per query)"), train.out());
-        for (String stage : new String[] {"Pixie [", "neighborhoods [", "hard negatives ["}) {
+        for (String stage : new String[] {"Pixie [", "neighborhoods ["}) {
             assertTrue(train.console().contains(stage + "##############################] 100% "), stage + " bar: " + train.console());
         }
+        assertTrue(train.console().contains("ranked on the sampler threads as queries need them"), train.console());
         assertTableAligned(train.out());
         double[] pinSage = hitAndMrr(train.out(), "PinSage");
         String expected = String.format(java.util.Locale.ROOT, "hit@10=%.4f mrr=%.4f", pinSage[0], pinSage[1]);
@@ -145,6 +147,30 @@ class TrainCommandsTest {
         CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "synthetic:" + store, "--threads", "2");
         assertEquals(0, eval.code(), eval.err());
         assertEquals(expected, eval.out().strip(), "seed=" + SEED + " train printed:\n" + train.out());
+
+        // run again on the finished model: its neighbourhood stores are mapped, not computed again
+        Path left = model.resolve("neighborhoods.left");
+        String generation = StoreDirectory.openCurrent(left).name();
+        CliRun again = run("train", "--dataset", "store:" + store, "--out", model.toString(), "--epochs", "2", "--threads", "1");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.console().contains("neighbourhoods: " + left + " reused ("), again.console());
+        assertTrue(!again.console().contains("neighborhoods [##############################] 100% "), again.console());
+        assertEquals(generation, StoreDirectory.openCurrent(left).name());
+    }
+
+    /** The pins' rows that the neighborhoods command published into the store, with training's settings, are trained on. */
+    @Test
+    void shouldTrainOnTheStoresNeighborhoodsWhenTheyHaveTrainingsSettings() throws Exception {
+        Path store = dir.resolve("store");
+        assertEquals(0, run("generate", "--out", store.toString(), "--pins", "2000", "--boards", "200", "--edges", "10000").code());
+        CliRun rows = run("neighborhoods", store.toString(), "--top", "10", "--steps", "100", "--seed", "7", "--threads", "1");
+        assertEquals(0, rows.code(), rows.err());
+        Path model = dir.resolve("model");
+        CliRun train = run("train", "--dataset", "store:" + store, "--out", model.toString(), "--epochs", "1", "--threads", "1");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.console().contains("neighbourhoods: " + store.resolve("neighborhoods.left") + " reused for "
+                + model.resolve("neighborhoods.left")), train.console());
+        assertTrue(train.console().contains("neighbourhoods: building " + model.resolve("neighborhoods.right")), train.console());
     }
 
     @Test

@@ -1,125 +1,131 @@
 package io.pinsage.engine.pipeline;
 
 import io.pinsage.csr.BipartiteGraph;
-import io.pinsage.csr.ResourceLimits;
 import io.pinsage.csr.Side;
 import io.pinsage.engine.train.HardNegatives;
-import io.pinsage.engine.util.Workers;
 import io.pinsage.walk.HardNegativeSampler;
 import io.pinsage.walk.ScratchPool;
-import io.pinsage.walk.WalkTable;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.LongConsumer;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * PinSage's hard negatives for pin queries, from the walk engine's personalised-PageRank band, computed once per
- * query pin and kept: a query's band is ranked on first use ({@code steps} walk steps), {@code keep} members are
- * drawn and stored, and later draws pick among them. The ranking is seeded by the pin alone, so the cache's
- * contents do not depend on which sampler thread filled it first.
+ * PinSage's hard negatives for pin queries, from the walk engine's personalised-PageRank band, ranked when a sampler
+ * thread first asks for a query and kept in a cache of bounded size: a query's band is ranked ({@code steps} walk
+ * steps over the graph), {@code keep} members are drawn and stored, and later draws pick among them. The ranking and
+ * the stored members are a function of (graph, band, pin, seed) alone, so a batch's hard negatives do not depend on
+ * which thread ranked a band, when, or whether it was evicted and ranked again.
  *
- * <p>Thread-safe: each fill takes a walker of its own from a pool that goes with the cache (no thread keeps the
- * graph reachable afterwards); a racing second fill computes the same row. Rows prefilled over a walk table come
- * from other walks than rows filled on demand over the graph (same distribution); which rows are prefilled
- * depends only on the queries given, so the contents stay reproducible.
- * Memory: {@code keep} ints per query pin seen.
+ * <p>The cache is direct-mapped: a pin hashes to one of {@link #capacity()} slots, and a new band replaces the one
+ * there. Memory: at most {@code budgetBytes} (about {@link #rowBytes} per slot), whatever the number of pins.
+ * Whether to cache at all is a matter of reuse: the curriculum draws hard negatives from its second epoch on, so a
+ * band is reused only when its pin is the query of several pairs of those epochs.
+ *
+ * <p>Thread-safe: each ranking takes a walker of its own from a pool that goes with the cache (no thread keeps the
+ * graph reachable afterwards); two threads ranking the same pin at once compute the same band. Cost per draw: one
+ * slot read on a hit, a ranking ({@code steps} walk steps, about 1 ms at 20,000 steps on a 2 M-edge graph) on a miss.
  */
 final class HardNegativeCache implements HardNegatives {
 
-    private static final int[] NONE = new int[0];
+    /** Heap bytes of one cached band beyond its members: the slot's reference, the band object and the array's header. */
+    private static final int BAND_OVERHEAD = 4 + 24 + 16;
 
-    private final AtomicReferenceArray<int[]> rows;
+    /** One pin's stored band members. */
+    private record Band(int query, int[] members) {
+    }
+
+    private final int pins;
+    private final AtomicReferenceArray<Band> slots;
     private final ScratchPool<HardNegativeSampler> samplers;
     private final int keep;
     private final long seed;
-    private final int rankFrom;
-    private final int rankTo;
-    private final long steps;
+    private final LongAdder ranked = new LongAdder();
+    private final LongAdder reused = new LongAdder();
 
-    HardNegativeCache(BipartiteGraph graph, int rankFrom, int rankTo, long steps, int keep, long seed) {
-        this.rankFrom = rankFrom;
-        this.rankTo = rankTo;
-        this.steps = steps;
-        this.rows = new AtomicReferenceArray<>(graph.nodeCount(Side.LEFT));
-        this.samplers = new ScratchPool<>(() -> new HardNegativeSampler(graph, Side.LEFT, rankFrom, rankTo, steps, 0.5));
+    /**
+     * @param keep        band members kept per query, drawn uniformly from the band
+     * @param budgetBytes heap the cache may take; at least one slot is kept
+     * @throws IllegalArgumentException naming the parameter if {@code keep < 1} or {@code budgetBytes < 0}, or as
+     *                                  {@link HardNegativeSampler} for a band out of range
+     */
+    HardNegativeCache(BipartiteGraph graph, HardNegativeBand band, int keep, long seed, long budgetBytes) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep=" + keep + ": must be >= 1");
+        }
+        if (budgetBytes < 0) {
+            throw new IllegalArgumentException("budgetBytes=" + budgetBytes + ": must be >= 0");
+        }
+        this.pins = graph.nodeCount(Side.LEFT);
+        this.slots = new AtomicReferenceArray<>((int) Math.clamp(budgetBytes / rowBytes(keep), 1, Integer.MAX_VALUE - 8));
+        // the first walker is made here, so that a band out of range fails now rather than on a sampler thread
+        HardNegativeSampler first = new HardNegativeSampler(graph, Side.LEFT, band.from(), band.to(), band.steps(), 0.5);
+        this.samplers = new ScratchPool<>(() -> new HardNegativeSampler(graph, Side.LEFT, band.from(), band.to(),
+                band.steps(), 0.5));
+        this.samplers.give(first);
         this.keep = keep;
         this.seed = seed;
     }
 
+    /** Heap bytes one slot takes when it holds a band of {@code keep} members. */
+    static long rowBytes(int keep) {
+        return BAND_OVERHEAD + 4L * keep;
+    }
+
     @Override
     public int sample(int query, SplittableRandom rnd) {
-        if (query >= rows.length()) {
+        if (query < 0 || query >= pins) {
             return -1;
         }
-        int[] row = row(query);
-        return row.length == 0 ? -1 : row[rnd.nextInt(row.length)];
+        int[] members = members(query);
+        return members.length == 0 ? -1 : members[rnd.nextInt(members.length)];
     }
 
-    private int[] row(int query) {
-        int[] row = rows.get(query);
-        if (row == null) {
-            HardNegativeSampler sampler = samplers.take();
-            row = draw(sampler, query);
-            samplers.give(sampler); // not after a throw: a sampler left half-way is dropped
-            rows.set(query, row);
+    private int[] members(int query) {
+        int slot = slot(query);
+        Band b = slots.get(slot);
+        if (b != null && b.query() == query) {
+            reused.increment();
+            return b.members();
         }
-        return row;
-    }
-
-    private int[] draw(HardNegativeSampler sampler, int query) {
+        HardNegativeSampler sampler = samplers.take();
         int[] buf = new int[keep];
         int n = sampler.sample(query, keep, seed ^ (query * 0x9E3779B97F4A7C15L), buf);
-        return n == 0 ? NONE : java.util.Arrays.copyOf(buf, n);
+        samplers.give(sampler); // not after a throw: a sampler left half-way is dropped
+        int[] members = Arrays.copyOf(buf, n);
+        slots.set(slot, new Band(query, members));
+        ranked.increment();
+        return members;
     }
 
-    /**
-     * Ranks the bands of all {@code queries} up front on {@code threads} threads, so that the sampler threads
-     * only draw from the cache and the trainer never waits on walks.
-     */
-    void prefill(int[] queries, int threads) {
-        prefill(queries, threads, null, done -> { });
+    /** The pin's slot: a mix of its id, so that pins of neighbouring ids spread over the slots. */
+    private int slot(int query) {
+        long h = (query + seed) * 0x9E3779B97F4A7C15L;
+        return (int) Long.remainderUnsigned(h ^ (h >>> 29), slots.length());
     }
 
-    /**
-     * As {@link #prefill(int[], int)}, ranking over {@code table} when it is not null (one read per hop instead
-     * of two; same distribution, other walks); rows filled later, on demand, walk the graph. The table is only
-     * read during this call. {@code progress} receives the number of queries done so far, from the worker threads.
-     */
-    void prefill(int[] queries, int threads, WalkTable table, LongConsumer progress) {
-        ResourceLimits.requireThreads("threads", threads);
-        prefill(queries, Workers.freshThreads("hard-negatives"), threads, table, progress);
+    /** Slots of the cache: the most bands it holds at once. */
+    int capacity() {
+        return slots.length();
     }
 
-    /**
-     * As above, with {@code workers} parallel tasks on the caller's {@code executor} (see {@link Workers}); the rows
-     * do not depend on the executor or the task count.
-     */
-    void prefill(int[] queries, Executor executor, int workers, WalkTable table, LongConsumer progress) {
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        Workers.run(executor, workers, "hard-negatives", t -> {
-            HardNegativeSampler sampler = table == null ? samplers.take()
-                    : new HardNegativeSampler(table, Side.LEFT, rankFrom, rankTo, steps, 0.5);
-            for (int i; (i = next.getAndIncrement()) < queries.length; ) {
-                if (queries[i] < rows.length() && rows.get(queries[i]) == null) {
-                    rows.set(queries[i], draw(sampler, queries[i]));
-                }
-                progress.accept(done.incrementAndGet());
-            }
-            if (table == null) {
-                samplers.give(sampler);
-            }
-        });
+    /** Bands held now (a scan of the slots). */
+    int resident() {
+        int n = 0;
+        for (int i = 0; i < slots.length(); i++) {
+            n += slots.get(i) == null ? 0 : 1;
+        }
+        return n;
     }
 
-    /**
-     * A walk table of {@code graph} when it takes at most a quarter of the heap still free,
-     * else null (the hard negatives then walk the graph).
-     */
-    static WalkTable tableIfRoom(BipartiteGraph graph) {
-        return WalkTable.fitsHeap(graph) ? WalkTable.of(graph) : null;
+    /** Bands ranked so far (draws that missed the cache). */
+    long ranked() {
+        return ranked.sum();
+    }
+
+    /** Draws served from the cache so far. */
+    long reused() {
+        return reused.sum();
     }
 }

@@ -2,7 +2,10 @@ package io.pinsage.engine.pipeline;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.csr.format.StoreGeneration;
+import io.pinsage.csr.neighborhood.NeighborhoodFormat;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeSpace;
@@ -14,6 +17,7 @@ import io.pinsage.walk.PixieEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -78,6 +82,90 @@ final class ModelNeighborhoods {
             before += graph.nodeCount(c.side());
         }
         return MappedNeighborhoods.open(NodeSpace.of(graph), root(dir, Side.LEFT), root(dir, Side.RIGHT), false);
+    }
+
+    /**
+     * The rows {@code configs} ask for, mapped from {@code dir}, computed only where no store holds them already: for
+     * each side, the model directory's own store when it was built with these settings (a resume, or a finished run),
+     * else the graph store's ({@code storeDir/neighborhoods.<side>}, as {@code neighborhoods} writes it) when it was,
+     * published into {@code dir} as links to its files ({@link NeighborhoodStores#publishLinked}), else a new build.
+     * A store matches when its node count, sides, T, steps and seed (the header), its kind of row and restart
+     * probability ({@link NeighborhoodFormat#SETTINGS_FILE}) and, given a graph store, the generation its rows were
+     * computed from are those asked for; lanes only change which walks are taken, not their distribution, and are not
+     * compared. Reused stores are verified (checksums and ids).
+     *
+     * @param graphStore the generation of the graph store {@code graph} is, whose neighbourhood stores may be reused
+     *                   and which the rows built here record; null for none
+     * @param progress as {@link #build}; not called for a side that is reused
+     * @param notes    one line per side: what was reused, or why the rows were built
+     */
+    static MappedNeighborhoods prepare(BipartiteGraph graph, Path dir, StoreGeneration graphStore,
+                                       NeighborhoodConfig[] configs, int threads, LongConsumer progress,
+                                       Consumer<String> notes) throws IOException {
+        requireCurrent(dir);
+        String graphId = graphStore == null ? null : NeighborhoodStores.graphId(graphStore);
+        long before = 0;
+        boolean reused = false;
+        for (NeighborhoodConfig c : configs) {
+            long offset = before;
+            int nodes = graph.nodeCount(c.side());
+            Path own = root(dir, c.side());
+            String ownDiffers = differs(own, c, nodes, graphId);
+            Path shared = graphStore == null ? null : root(graphStore.root(), c.side());
+            String sharedDiffers = shared == null ? null : differs(shared, c, nodes, graphId);
+            if (ownDiffers == null) {
+                notes.accept("neighbourhoods: " + own + " reused (" + asked(c) + ")");
+                reused = true;
+            } else if (shared != null && sharedDiffers == null) {
+                NeighborhoodStores.publishLinked(shared, own);
+                notes.accept("neighbourhoods: " + shared + " reused for " + own + " (" + asked(c) + ")");
+                reused = true;
+            } else {
+                notes.accept("neighbourhoods: building " + own + " (" + asked(c) + "): " + own + " " + ownDiffers
+                        + (shared == null ? "" : "; " + shared + " " + sharedDiffers));
+                NeighborhoodStores.buildAll(new NeighborhoodBuilder(graph, c, threads), own, graphId,
+                        (done, total) -> progress.accept(offset + done));
+            }
+            before += nodes;
+        }
+        return MappedNeighborhoods.open(NodeSpace.of(graph), root(dir, Side.LEFT), root(dir, Side.RIGHT), reused);
+    }
+
+    private static String asked(NeighborhoodConfig c) {
+        return c.side() + " rows: kind=" + c.kind() + " T=" + c.topT() + " steps=" + c.stepsPerNode() + " seed=" + c.seed()
+                + " alpha=" + c.alpha();
+    }
+
+    /**
+     * Null when the store published under {@code root} holds the rows {@code c} asks for over a side of {@code nodes}
+     * nodes (computed from the graph {@code graphId}, when not null), else what differs ("is absent", "was built
+     * with ...").
+     */
+    static String differs(Path root, NeighborhoodConfig c, int nodes, String graphId) throws IOException {
+        if (!StoreDirectory.isPublished(root)) {
+            return "is absent";
+        }
+        try (NeighborhoodStore s = NeighborhoodStore.open(root, false)) {
+            String settings = s.settings().orElse("");
+            String kind = NeighborhoodStores.setting(settings, "kind");
+            String alpha = NeighborhoodStores.setting(settings, "alpha");
+            if (kind == null || alpha == null) {
+                return "does not record its kind of row (written before stores recorded it)";
+            }
+            String from = NeighborhoodStores.setting(settings, "graph");
+            if (graphId != null && !graphId.equals(from)) {
+                return "was computed from " + (from == null ? "a graph it does not record" : "the graph " + from)
+                        + ", not from " + graphId;
+            }
+            boolean same = s.nodeCount() == nodes && s.side() == c.side() && s.neighborSide() == c.neighborSide()
+                    && s.width() == c.topT() && s.stepsPerNode() == c.stepsPerNode() && s.seed() == c.seed()
+                    && kind.equals(c.kind().name()) && Double.parseDouble(alpha) == c.alpha();
+            return same ? null : "was built with nodes=" + s.nodeCount() + " kind=" + kind + " T=" + s.width() + " steps="
+                    + s.stepsPerNode() + " seed=" + s.seed() + " alpha=" + alpha + " neighborSide=" + s.neighborSide()
+                    + " (asked: nodes=" + nodes + ")";
+        } catch (CorruptStoreException | NumberFormatException e) {
+            return "is unreadable (" + e.getMessage() + ")";
+        }
     }
 
     /**

@@ -9,7 +9,6 @@ import io.pinsage.engine.eval.EmbeddingPairScorer;
 import io.pinsage.engine.eval.PairRankingEvaluator;
 import io.pinsage.engine.eval.PairRankingMetrics;
 import io.pinsage.engine.eval.PairScorer;
-import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
@@ -30,7 +29,6 @@ import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.walk.PixieResult;
-import io.pinsage.walk.WalkTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,9 +95,10 @@ public final class PinBoardRecommender {
 
         /**
          * Quickstart-sized defaults: the inductive model (pin features and log-degree, no id table: on the
-         * quickstart's store it ranks better than the model with a 32-wide id table, 0.6924 / 0.4962 against 0.6856 /
-         * 0.4870 hit@10 / MRR, trains faster, and embeds pins added after training), 300,000 co-save pairs seen twice (the curriculum adds 0, then 1 hard negative
-         * per query; a third pass over the same pairs overfits them, measured on a store of another seed), sampled
+         * quickstart's store it ranked better than the model with a 32-wide id table, 0.6924 / 0.4962 against 0.6856 /
+         * 0.4870 hit@10 / MRR when hard negatives were still ranked before training (0.6913 / 0.4959 now that they are
+         * ranked on demand), trains faster, and embeds pins added after training), 300,000 co-save pairs seen twice
+         * (the curriculum adds 0, then 1 hard negative per query; a third pass over the same pairs overfits them, measured on a store of another seed), sampled
          * softmax over 1,000 shared uniform negatives plus the hard ones, unnormalised output, and PinSage's
          * hard-negative band, ranks 2000–5000 (scaled down on graphs under 200,000 pins).
          */
@@ -141,6 +140,15 @@ public final class PinBoardRecommender {
             return new Options(maxPairs, embedDim, dim, normalizeOutput, width, steps, hardBand, poolSize, k, t, hashedIdRows);
         }
     }
+
+    /** Members of a query's hard-negative band kept for its draws. */
+    private static final int HARD_NEGATIVES_KEPT = 16;
+
+    /**
+     * Heap for the bands of hard negatives: 64 MiB, about 620,000 bands of {@value #HARD_NEGATIVES_KEPT} members,
+     * whatever the store's size.
+     */
+    static final long HARD_NEGATIVE_CACHE_BYTES = 64L << 20;
 
     /** The {@code format} a model directory trained here records. */
     static final String FORMAT = "synthetic";
@@ -269,25 +277,21 @@ public final class PinBoardRecommender {
         PinSageConfig model = modelConfig();
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(), "store", "PinSage model over a pin-board store",
                 model, tc);
-        try (MappedNeighborhoods hood = ModelNeighborhoods.build(graph, dir,
+        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(graph, dir, store.generation(),
                 ModelNeighborhoods.configs(kind, o.width(), o.steps(), c.seed(), o.width()), c.threads(),
-                progress.start("neighborhoods", "nodes", space.size()))) {
+                progress.start("neighborhoods", "nodes", space.size()), LOG::info)) {
             int[][] pairs = coSavedPairs(o.maxPairs(), c.seed());
             int valCount = Math.min(1000, pairs[0].length / 10);
             int[] trainQ = Arrays.copyOfRange(pairs[0], valCount, pairs[0].length);
             int[] trainP = Arrays.copyOfRange(pairs[1], valCount, pairs[1].length);
             int[] valQ = Arrays.copyOf(pairs[0], valCount);
             int[] valP = Arrays.copyOf(pairs[1], valCount);
-            HardNegatives hard = null;
+            HardNegativeCache hard = null;
             if (maxHard > 0 && (at == null || !at.finished(tc))) {
                 HardNegativeBand band = hardBand();
-                HardNegativeCache cache = new HardNegativeCache(graph, band.from(), band.to(), band.steps(), 16, c.seed());
-                long h0 = System.nanoTime();
-                WalkTable table = HardNegativeCache.tableIfRoom(graph);
-                cache.prefill(trainQ, c.threads(), table, progress.start("hard negatives", "queries", trainQ.length));
-                LOG.info(String.format(Locale.ROOT, "hard negatives: %s, ranked for every query pin %s in %.1f s", band,
-                        table == null ? "over the graph" : "over a walk table", (System.nanoTime() - h0) / 1e9));
-                hard = cache;
+                hard = new HardNegativeCache(graph, band, HARD_NEGATIVES_KEPT, c.seed(), HARD_NEGATIVE_CACHE_BYTES);
+                LOG.info(String.format(Locale.ROOT, "hard negatives: %s, ranked on the sampler threads as queries need them;"
+                        + " a cache of %,d bands (%d MiB)", band, hard.capacity(), HARD_NEGATIVE_CACHE_BYTES >> 20));
             }
             PairRankingEvaluator valEval = new PairRankingEvaluator(o.k(), o.poolSize(), c.seed() + 1, c.threads());
             String metric = "val hit@" + o.k();
@@ -298,6 +302,10 @@ public final class PinBoardRecommender {
                     m -> valEval.evaluate(new EmbeddingPairScorer(valNodes, Inference.embedNodes(m, hood, inputs, valNodes),
                             o.dim()), valQ, valP, 0, space.leftCount()).hitRate(), listener);
             Trainer.Result r = trainer.train(dir);
+            if (hard != null) {
+                LOG.info(String.format(Locale.ROOT, "hard negatives: %,d bands ranked, %,d draws served from the cache",
+                        hard.ranked(), hard.reused()));
+            }
             PinSageModel best = r.best();
             best.save(dir.resolve(LightGcnRecommender.MODEL));
             return new Row(label, rank(best, hood), (System.nanoTime() - t0) / 1e9);

@@ -75,7 +75,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
                     MiniBatchBuilder builder = new MiniBatchBuilder(layers, hood, inputs, negativeFrom, negativeTo,
                             config.sharedNegatives(), hard);
                     for (int b = first(fromBatch, me, s); b < batches; b += s) {
-                        q.put(build(builder, schedule, queries, positives, order, hardPerQuery, epoch, b));
+                        q.put(build(builder, schedule, queries, positives, order, hardPerQuery, epoch, b, true));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -100,9 +100,10 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
     }
 
     /**
-     * The same batches built on demand, for a sampler that serves them ({@code io.pinsage.rpc.SamplerServer}): batch
-     * {@code index} of {@code epoch} is the batch this source's threads build, bit for bit, whoever asks for it and in
-     * whatever order.
+     * The same batches built on demand, for a sampler that serves them ({@code io.pinsage.rpc.SamplerServer}), without
+     * their layer-0 inputs, which the trainer gathers from its own ({@link MiniBatch#withInputs}): batch {@code index}
+     * of {@code epoch}, so completed, is the batch this source's threads build, bit for bit, whoever asks for it and
+     * in whatever order.
      *
      * <p>Threading: {@link BatchProducer#build} may be called from many threads at once; each thread gets its own
      * {@link MiniBatchBuilder} on its first call (scratch as large as a batch, kept while the thread lives), so a producer
@@ -129,7 +130,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
                 cached.set(order);
             }
             return build(builders.get(), schedule, queries, positives, order.order(), config.hardNegativesIn(epoch), epoch,
-                    index);
+                    index, false);
         };
     }
 
@@ -137,11 +138,17 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
     private record EpochOrder(int epoch, int[] order) {
     }
 
-    /** Batch {@code b} of {@code epoch}: its pairs from the epoch's order, its draws from the schedule's batch seed. */
+    /**
+     * Batch {@code b} of {@code epoch}: its pairs from the epoch's order, its draws from the schedule's batch seed; its
+     * layer-0 inputs gathered or left to the trainer.
+     */
     private static MiniBatch build(MiniBatchBuilder builder, BatchSchedule schedule, int[] queries, int[] positives,
-                                   int[] order, int hardPerQuery, int epoch, int b) {
+                                   int[] order, int hardPerQuery, int epoch, int b, boolean withInputs) {
         SplittableRandom rnd = new SplittableRandom(schedule.batchSeed(epoch, b));
-        return builder.build(queries, positives, order, schedule.from(b), schedule.to(b), hardPerQuery, rnd, epoch, b);
+        return withInputs
+                ? builder.build(queries, positives, order, schedule.from(b), schedule.to(b), hardPerQuery, rnd, epoch, b)
+                : builder.buildWithoutInputs(queries, positives, order, schedule.from(b), schedule.to(b), hardPerQuery, rnd,
+                epoch, b);
     }
 
     private static void requireScheduled(BatchSchedule schedule, int[] queries, int[] positives) {

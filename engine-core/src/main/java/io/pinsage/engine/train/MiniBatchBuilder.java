@@ -1,6 +1,7 @@
 package io.pinsage.engine.train;
 
 import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.nn.model.ComputationGraph;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 import org.agrona.collections.Int2IntHashMap;
 
@@ -52,6 +53,20 @@ public final class MiniBatchBuilder {
      */
     public MiniBatch build(int[] queries, int[] positives, int[] order, int from, int to, int hardPerQuery,
                            SplittableRandom rnd, int epoch, int index) {
+        return build(queries, positives, order, from, to, hardPerQuery, rnd, epoch, index, true);
+    }
+
+    /**
+     * The batch {@link #build} makes, without its graph's layer-0 inputs: what a sampler sends to a trainer, which
+     * gathers them from its own node inputs ({@link MiniBatch#withInputs}).
+     */
+    public MiniBatch buildWithoutInputs(int[] queries, int[] positives, int[] order, int from, int to, int hardPerQuery,
+                                        SplittableRandom rnd, int epoch, int index) {
+        return build(queries, positives, order, from, to, hardPerQuery, rnd, epoch, index, false);
+    }
+
+    private MiniBatch build(int[] queries, int[] positives, int[] order, int from, int to, int hardPerQuery,
+                            SplittableRandom rnd, int epoch, int index, boolean withInputs) {
         int b = to - from;
         int h = hard == null ? 0 : hardPerQuery;
         long slots = 2L * b + sharedNegatives + (long) b * h;
@@ -90,7 +105,8 @@ public final class MiniBatchBuilder {
                 }
             }
         }
-        return new MiniBatch(graphs.build(targets, n), queryRow, positiveRow, negativeRow, h, hardRow, epoch, index);
+        ComputationGraph graph = withInputs ? graphs.build(targets, n) : graphs.buildWithoutInputs(targets, n);
+        return new MiniBatch(graph, queryRow, positiveRow, negativeRow, h, hardRow, epoch, index);
     }
 
     private boolean add(int node, int[] list, int n) {

@@ -17,7 +17,8 @@ import java.util.List;
  * Minibatches built by samplers ({@link SamplerServer}s, usually on other machines), and optionally by one more
  * sampler inside this process, listening on loopback, which the trainer reaches the same way: batches are assigned,
  * credited and reassigned on loss by cluster-rpc's {@link RemoteSamplers}. The run's {@link RunFingerprint} is checked
- * against every sampler's before any batch moves.
+ * against every sampler's before any batch moves; it identifies the data, so the samplers send each batch's node ids
+ * and the trainer gathers their inputs from its own {@link TrainingBatches#inputs}.
  *
  * <p>Failures reach the trainer as {@link RemoteSamplingException}: a sampler that refuses the trainer (naming the
  * parts of the fingerprint that differ, when the sampler says what it sees), no sampler reachable when an epoch opens,
@@ -84,7 +85,8 @@ public final class RemoteBatchSupply implements BatchSupply, AutoCloseable {
                     fingerprint.summary(), batches.producer(), localThreads, config, null).start();
             loopback.add(local.address());
         }
-        remote = new RemoteSamplers(samplers, loopback, secret, fingerprint.bytes(), batches.schedule(), config, tls);
+        remote = new RemoteSamplers(samplers, loopback, secret, fingerprint.bytes(), batches.schedule(), batches.inputs(),
+                batches.inputs().nodeCount(), config, tls);
         return (epoch, fromBatch) -> {
             RemoteMiniBatchSource source;
             try {

@@ -37,7 +37,8 @@ public record RunFingerprint(Map<String, String> parts) {
 
     /**
      * @param data          the training data's identity: its kind, shape and a digest of its content (or a store's
-     *                      generation id), and how it is split into training pairs
+     *                      generation id), and how it is split into training pairs; it must fix the node inputs too,
+     *                      since a trainer gathers its samplers' batches' inputs from its own
      * @param neighborhoods how every node's neighbourhood rows are computed
      */
     public static RunFingerprint of(String data, String neighborhoods, TrainingConfig t, PinSageConfig model) {

@@ -68,13 +68,21 @@ public final class TrainingBatches implements AutoCloseable {
         return fingerprint;
     }
 
+    /** The layer-0 inputs of the node space: what a trainer completes the batches its samplers send with. */
+    public NodeInputs inputs() {
+        return inputs;
+    }
+
     /** Sampler threads of this process, a fresh set per epoch ({@link LocalMiniBatchSource#factory}). */
     public MiniBatchSource.Factory localSources() {
         return LocalMiniBatchSource.factory(schedule, layers, hood, inputs, queries, positives, negativeFrom, negativeTo,
                 hard, config);
     }
 
-    /** Any batch on demand, for a sampler's build threads ({@link LocalMiniBatchSource#producer}). */
+    /**
+     * Any batch on demand, without its layer-0 inputs (the trainer gathers them from {@link #inputs}), for a sampler's
+     * build threads ({@link LocalMiniBatchSource#producer}).
+     */
     public BatchProducer producer() {
         return LocalMiniBatchSource.producer(schedule, layers, hood, inputs, queries, positives, negativeFrom, negativeTo,
                 hard, config);

@@ -7,10 +7,12 @@ import io.pinsage.csr.TestSeed;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreFileFormat;
+import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodFormat;
 import io.pinsage.csr.neighborhood.NeighborhoodStoreWriter;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeSpace;
+import io.pinsage.walk.NeighborhoodBuilder;
 import io.pinsage.walk.NeighborhoodConfig;
 import io.pinsage.walk.NeighborhoodKind;
 import io.pinsage.walk.NeighborhoodRows;
@@ -21,7 +23,10 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -149,5 +154,91 @@ class ModelNeighborhoodsTest {
         assertEquals(dir.resolve("neighbourhoods.bin") + ": a model directory of an earlier version (a neighbourhood "
                 + "table, where models now keep neighbourhood stores); retrain the model into a new directory",
                 old.getMessage());
+    }
+
+    private static String generation(Path dir, Side side) throws IOException {
+        return StoreDirectory.openCurrent(ModelNeighborhoods.root(dir, side)).name();
+    }
+
+    /** A second run or a resume maps the stores it finds; other settings rebuild them, saying what differed. */
+    @Test
+    void shouldReuseTheModelDirectorysStoresAndRebuildThoseOfOtherSettings() throws IOException {
+        long seed = TestSeed.next();
+        String tag = TestSeed.tag(seed);
+        HeapBipartiteGraph g = graph(seed);
+        NeighborhoodConfig[] configs = ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 100, seed, 3);
+        List<String> notes = new ArrayList<>();
+        AtomicLong progress = new AtomicLong();
+        ModelNeighborhoods.prepare(g, dir, null, configs, 2, progress::set, notes::add).close();
+        assertEquals(PINS + BOARDS, progress.get(), tag);
+        assertTrue(notes.get(0).contains("building") && notes.get(0).endsWith("is absent"), tag + notes);
+        String left = generation(dir, Side.LEFT);
+        String right = generation(dir, Side.RIGHT);
+
+        notes.clear();
+        progress.set(-1);
+        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(g, dir, null, configs, 2, progress::set, notes::add)) {
+            assertRows(g, NodeSpace.of(g), hood, configs, tag + " reused");
+        }
+        assertEquals(-1, progress.get(), tag + ": nothing was computed");
+        assertEquals(left, generation(dir, Side.LEFT), tag);
+        assertEquals(right, generation(dir, Side.RIGHT), tag);
+        assertTrue(notes.stream().allMatch(n -> n.contains(" reused (")), tag + notes);
+
+        notes.clear();
+        NeighborhoodConfig[] uniform = ModelNeighborhoods.configs(NeighborhoodKind.UNIFORM, 4, 100, seed, 3);
+        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(g, dir, null, uniform, 2, progress::set, notes::add)) {
+            assertRows(g, NodeSpace.of(g), hood, uniform, tag + " rebuilt");
+        }
+        assertTrue(notes.get(0).contains("building") && notes.get(0).contains("was built with nodes=" + PINS
+                + " kind=WALK T=4 steps=100 seed=" + seed), tag + notes);
+        assertTrue(notes.get(1).contains(" reused ("), tag + ": the right side's rows are the same, " + notes);
+        assertEquals(right, generation(dir, Side.RIGHT), tag);
+    }
+
+    /** The graph store's rows, as the neighborhoods command publishes them, serve training when they match. */
+    @Test
+    void shouldReuseTheGraphStoresRowsOfTheSameSettingsAndNotOthers() throws IOException {
+        long seed = TestSeed.next();
+        String tag = TestSeed.tag(seed);
+        HeapBipartiteGraph g = graph(seed);
+        Path store = dir.resolve("store");
+        StoreGeneration first = new StoreGeneration(store, "gen-00000001", store.resolve("gen-00000001"), Map.of());
+        NeighborhoodConfig[] configs = ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 100, seed, 3);
+        NeighborhoodStores.buildAll(new NeighborhoodBuilder(g, configs[0], 2), ModelNeighborhoods.root(store, Side.LEFT),
+                NeighborhoodStores.graphId(first), (done, total) -> { });
+        List<String> notes = new ArrayList<>();
+        AtomicLong progress = new AtomicLong();
+        Path model = dir.resolve("model");
+        try (MappedNeighborhoods hood = ModelNeighborhoods.prepare(g, model, first, configs, 2, progress::set, notes::add)) {
+            assertRows(g, NodeSpace.of(g), hood, configs, tag);
+        }
+        assertTrue(notes.get(0).contains(ModelNeighborhoods.root(store, Side.LEFT) + " reused for"), tag + notes);
+        assertTrue(notes.get(1).contains("building"), tag + notes);
+        assertEquals(PINS + BOARDS, progress.get(), tag + ": only the right side was computed");
+
+        Path other = dir.resolve("other");
+        notes.clear();
+        NeighborhoodConfig[] moreSteps = ModelNeighborhoods.configs(NeighborhoodKind.WALK, 4, 150, seed, 3);
+        ModelNeighborhoods.prepare(g, other, first, moreSteps, 2, d -> { }, notes::add).close();
+        assertTrue(notes.get(0).contains("building") && notes.get(0).contains(ModelNeighborhoods.root(store, Side.LEFT)
+                + " was built with nodes=" + PINS + " kind=WALK T=4 steps=100"), tag + notes);
+
+        // the store's graph republished: its rows were computed from the generation before
+        StoreGeneration second = new StoreGeneration(store, "gen-00000002", store.resolve("gen-00000002"), Map.of());
+        notes.clear();
+        ModelNeighborhoods.prepare(g, dir.resolve("regenerated"), second, configs, 2, d -> { }, notes::add).close();
+        assertTrue(notes.get(0).contains("building") && notes.get(0).contains(ModelNeighborhoods.root(store, Side.LEFT)
+                + " was computed from the graph " + NeighborhoodStores.graphId(first) + ", not from "
+                + NeighborhoodStores.graphId(second)), tag + notes);
+
+        // rows published before stores recorded their kind are not taken for any kind
+        Path old = dir.resolve("old");
+        try (NeighborhoodStoreWriter w = NeighborhoodStoreWriter.create(ModelNeighborhoods.root(old, Side.LEFT), Side.LEFT,
+                Side.LEFT, PINS, 4, 100, seed)) {
+            w.commit();
+        }
+        assertEquals("does not record its kind of row (written before stores recorded it)",
+                ModelNeighborhoods.differs(ModelNeighborhoods.root(old, Side.LEFT), configs[0], PINS, null), tag);
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,8 +94,9 @@ class LocalMiniBatchSourceTest {
                 }
             }
         }
-        BatchProducer producer = LocalMiniBatchSource.producer(schedule, 2, RowTable.random(NODES, 3, seed),
-                TrainerTest.randomInputs(NODES, 2, seed), pp[0], pp[1], 0, NODES, (query, rnd) -> rnd.nextInt(NODES), config);
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 2, seed);
+        BatchProducer producer = LocalMiniBatchSource.producer(schedule, 2, RowTable.random(NODES, 3, seed), inputs,
+                pp[0], pp[1], 0, NODES, (query, rnd) -> rnd.nextInt(NODES), config);
         List<int[]> asks = new java.util.ArrayList<>();
         for (int e = 0; e < 2; e++) {
             for (int b = 0; b < batches; b++) {
@@ -111,8 +113,12 @@ class LocalMiniBatchSourceTest {
             for (int i = 0; i < asks.size(); i++) {
                 int e = asks.get(i)[0];
                 int b = asks.get(i)[1];
-                MiniBatch m = built.get(i).get();
+                MiniBatch sent = built.get(i).get();
                 String where = tag + " epoch " + e + " batch " + b;
+                assertFalse(sent.graph().hasInputs(), "a sampler leaves the inputs to the trainer: " + where);
+                MiniBatch m = sent.withInputs(inputs);
+                assertArrayEquals(expected[e][b].graph().features(), m.graph().features(), where);
+                assertArrayEquals(expected[e][b].graph().logDegrees(), m.graph().logDegrees(), where);
                 assertEquals(e, m.epoch(), where);
                 assertEquals(b, m.index(), where);
                 assertEquals(expected[e][b].hardPerQuery(), m.hardPerQuery(), where);

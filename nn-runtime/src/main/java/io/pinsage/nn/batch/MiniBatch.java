@@ -1,6 +1,7 @@
 package io.pinsage.nn.batch;
 
 import io.pinsage.nn.model.ComputationGraph;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 
 /**
  * One training step's input: the computation graph of its target nodes and, as rows of the graph's outputs (the
@@ -78,6 +79,15 @@ public final class MiniBatch {
     /** The computation graph of every target of the batch. */
     public ComputationGraph graph() {
         return graph;
+    }
+
+    /**
+     * This batch with its graph's layer-0 inputs gathered from {@code inputs} ({@link ComputationGraph#withInputs}):
+     * how a trainer completes a batch that a sampler sent without them. The rows' arrays are shared, not copied.
+     */
+    public MiniBatch withInputs(ComputationGraphBuilder.NodeInputs inputs) {
+        return new MiniBatch(graph.withInputs(inputs), queryRows, positiveRows, negativeRows, hardPerQuery, hardRows,
+                epoch, index);
     }
 
     /** Number of (query, positive) pairs. */

@@ -31,6 +31,11 @@ import java.util.Arrays;
  * has none), {@code logDegrees} has one value per layer-0 node (use {@code log(1 + degree)}), and
  * {@code nodeIds} index the model's learnable id embedding table when it has one.
  *
+ * <p>A graph may also be made <em>without</em> its layer-0 inputs ({@link #hasInputs()} false): the ids and the
+ * structure only, as a sampler sends a minibatch to a trainer that reads the same node inputs itself.
+ * {@link #withInputs} gathers them; a model refuses a graph that has none ({@link #features()},
+ * {@link #featureDim()} and {@link #logDegrees()} throw).
+ *
  * <p>Immutable after construction (arrays are not copied: the builder hands them over and must not touch them
  * again); safe to pass between threads through a queue. {@link ComputationGraphBuilder} builds one from
  * per-node neighbourhoods.
@@ -67,6 +72,68 @@ public final class ComputationGraph {
         this.featureDim = featureDim;
         this.logDegrees = logDegrees;
         validate();
+        validateInputs();
+    }
+
+    /**
+     * A graph without its layer-0 inputs: the node ids and the structure, which {@link #withInputs} completes. Takes
+     * ownership of the arrays and validates them in O(total size), as the other constructor does.
+     *
+     * @throws IllegalArgumentException naming the layer, field and offending value, or a node id below 0
+     */
+    public ComputationGraph(int[] nodeCounts, int[] nodeIds, int[][] offsets, int[][] neighbours, float[][] weights) {
+        this.nodeCounts = nodeCounts;
+        this.nodeIds = nodeIds;
+        this.offsets = offsets;
+        this.neighbours = neighbours;
+        this.weights = weights;
+        this.features = null;
+        this.featureDim = -1;
+        this.logDegrees = null;
+        validate();
+        for (int i = 0; i < nodeIds.length; i++) {
+            if (nodeIds[i] < 0) {
+                throw new IllegalArgumentException("computation graph: nodeIds[" + i + "]=" + nodeIds[i]
+                        + " (expected an id >= 0)");
+            }
+        }
+    }
+
+    /**
+     * This graph with its layer-0 inputs read from {@code inputs}: each node's features and log-degree, in node order.
+     * The one gather of a minibatch's inputs, wherever the batch was built. The structure arrays are shared, not
+     * copied. Cost: O(nodeCount(0) · featureDim).
+     *
+     * @throws IllegalArgumentException when the features would not fit one array (more than 2^31 − 9 floats)
+     */
+    public ComputationGraph withInputs(ComputationGraphBuilder.NodeInputs inputs) {
+        int n0 = nodeCounts[0];
+        int dim = inputs.featureDim();
+        long size = (long) n0 * dim;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("computation graph: " + n0 + " layer-0 nodes x featureDim=" + dim + " = "
+                    + size + " features, more than one array holds");
+        }
+        float[] gathered = new float[(int) size];
+        float[] degrees = new float[n0];
+        for (int i = 0; i < n0; i++) {
+            if (dim > 0) {
+                inputs.copyFeatures(nodeIds[i], gathered, i * dim);
+            }
+            degrees[i] = inputs.logDegree(nodeIds[i]);
+        }
+        return new ComputationGraph(nodeCounts, nodeIds, offsets, neighbours, weights, gathered, dim, degrees);
+    }
+
+    private void validateInputs() {
+        if (featureDim < 0 || features.length != (long) nodeCounts[0] * featureDim) {
+            throw new IllegalArgumentException("computation graph: features.length=" + features.length
+                    + " (expected nodeCount(0)=" + nodeCounts[0] + " x featureDim=" + featureDim + ")");
+        }
+        if (logDegrees.length != nodeCounts[0]) {
+            throw new IllegalArgumentException("computation graph: logDegrees.length=" + logDegrees.length
+                    + " (expected nodeCount(0)=" + nodeCounts[0] + ")");
+        }
     }
 
     private void validate() {
@@ -80,14 +147,6 @@ public final class ComputationGraph {
         if (nodeCounts[0] != nodeIds.length) {
             throw new IllegalArgumentException("computation graph: nodeCounts[0]=" + nodeCounts[0]
                     + " but nodeIds.length=" + nodeIds.length);
-        }
-        if (featureDim < 0 || features.length != (long) nodeCounts[0] * featureDim) {
-            throw new IllegalArgumentException("computation graph: features.length=" + features.length
-                    + " (expected nodeCount(0)=" + nodeCounts[0] + " x featureDim=" + featureDim + ")");
-        }
-        if (logDegrees.length != nodeCounts[0]) {
-            throw new IllegalArgumentException("computation graph: logDegrees.length=" + logDegrees.length
-                    + " (expected nodeCount(0)=" + nodeCounts[0] + ")");
         }
         for (int k = 1; k <= layers; k++) {
             int n = nodeCounts[k];
@@ -160,23 +219,51 @@ public final class ComputationGraph {
         return weights[k];
     }
 
-    /** Layer-0 content features, {@code nodeCount(0) x featureDim} row-major; read-only by contract. */
+    /** Whether the layer-0 inputs are here; false for a graph made without them, until {@link #withInputs}. */
+    public boolean hasInputs() {
+        return features != null;
+    }
+
+    /**
+     * Layer-0 content features, {@code nodeCount(0) x featureDim} row-major; read-only by contract.
+     *
+     * @throws IllegalStateException when the graph has no inputs
+     */
     public float[] features() {
+        requireInputs();
         return features;
     }
 
-    /** Columns of {@link #features()}, possibly 0. */
+    /**
+     * Columns of {@link #features()}, possibly 0.
+     *
+     * @throws IllegalStateException when the graph has no inputs
+     */
     public int featureDim() {
+        requireInputs();
         return featureDim;
     }
 
-    /** One {@code log(1 + degree)} per layer-0 node; read-only by contract. */
+    /**
+     * One {@code log(1 + degree)} per layer-0 node; read-only by contract.
+     *
+     * @throws IllegalStateException when the graph has no inputs
+     */
     public float[] logDegrees() {
+        requireInputs();
         return logDegrees;
+    }
+
+    private void requireInputs() {
+        if (features == null) {
+            throw new IllegalStateException("computation graph " + Arrays.toString(nodeCounts)
+                    + " has no layer-0 inputs: gather them with withInputs");
+        }
     }
 
     @Override
     public String toString() {
-        return "ComputationGraph" + Arrays.toString(nodeCounts) + " featureDim=" + featureDim;
+        return "ComputationGraph" + Arrays.toString(nodeCounts)
+                + (hasInputs() ? " featureDim=" + featureDim : " without inputs");
     }
 }

@@ -17,7 +17,7 @@ import java.util.Arrays;
  *
  * <p>Threading: one builder per thread (sampler threads each own one); it reuses its internal hash table and
  * buffers between builds, and each {@link #build} returns fresh arrays owned by the new graph. Cost:
- * O(total neighbours + layer-0 nodes · featureDim).
+ * O(total neighbours + layer-0 nodes · featureDim); {@link #buildWithoutInputs} leaves out the second term.
  */
 public final class ComputationGraphBuilder {
 
@@ -117,11 +117,22 @@ public final class ComputationGraphBuilder {
     }
 
     /**
-     * Builds the graph whose outputs are {@code outputs[0..count)}, in that order.
+     * Builds the graph whose outputs are {@code outputs[0..count)}, in that order, with its layer-0 inputs
+     * ({@link ComputationGraph#withInputs}).
      *
      * @throws IllegalArgumentException if an output id repeats or is negative
      */
     public ComputationGraph build(int[] outputs, int count) {
+        return buildWithoutInputs(outputs, count).withInputs(inputs);
+    }
+
+    /**
+     * Builds the graph whose outputs are {@code outputs[0..count)}, in that order, without its layer-0 inputs: what a
+     * sampler sends to a trainer that gathers them from its own node inputs. Cost: O(total neighbours).
+     *
+     * @throws IllegalArgumentException if an output id repeats or is negative
+     */
+    public ComputationGraph buildWithoutInputs(int[] outputs, int count) {
         Arrays.fill(tableKeys, -1);
         listedCount = 0;
         for (int i = 0; i < count; i++) {
@@ -171,18 +182,7 @@ public final class ComputationGraphBuilder {
             weights[k] = Arrays.copyOf(rowWeights, edges);
             nodeCounts[k - 1] = listedCount;
         }
-        int n0 = listedCount;
-        int[] nodeIds = Arrays.copyOf(listed, n0);
-        int dim = inputs.featureDim();
-        float[] features = new float[n0 * dim];
-        float[] logDegrees = new float[n0];
-        for (int i = 0; i < n0; i++) {
-            if (dim > 0) {
-                inputs.copyFeatures(nodeIds[i], features, i * dim);
-            }
-            logDegrees[i] = inputs.logDegree(nodeIds[i]);
-        }
-        return new ComputationGraph(nodeCounts, nodeIds, offsets, neighbours, weights, features, dim, logDegrees);
+        return new ComputationGraph(nodeCounts, Arrays.copyOf(listed, listedCount), offsets, neighbours, weights);
     }
 
     /** Position of {@code id} in the node list, appended when absent. */

@@ -6,6 +6,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,42 @@ class ComputationGraphBuilderTest {
         ComputationGraph g = builder.build(new int[] {4}, 1);
         assertArrayEquals(new int[] {4}, g.nodeIds());
         assertArrayEquals(new int[] {0, 0}, g.offsets(1));
+    }
+
+    @Test
+    void shouldBuildWithoutInputsTheGraphThatGatheringThemCompletes() {
+        ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(new Random(6), 5, 3);
+        ComputationGraphBuilder builder = new ComputationGraphBuilder(2, fixed(), inputs);
+        ComputationGraph whole = builder.build(new int[] {2, 0}, 2);
+        ComputationGraph bare = builder.buildWithoutInputs(new int[] {2, 0}, 2);
+        assertTrue(whole.hasInputs());
+        assertFalse(bare.hasInputs());
+        assertArrayEquals(whole.nodeIds(), bare.nodeIds());
+        for (int k = 1; k <= 2; k++) {
+            assertArrayEquals(whole.offsets(k), bare.offsets(k));
+            assertArrayEquals(whole.neighbours(k), bare.neighbours(k));
+            assertArrayEquals(whole.weights(k), bare.weights(k));
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, bare::features);
+        assertEquals("computation graph [5, 4, 2] has no layer-0 inputs: gather them with withInputs", e.getMessage());
+        assertThrows(IllegalStateException.class, bare::featureDim);
+        assertThrows(IllegalStateException.class, bare::logDegrees);
+        ComputationGraph gathered = bare.withInputs(inputs);
+        assertEquals(3, gathered.featureDim());
+        assertArrayEquals(whole.features(), gathered.features());
+        assertArrayEquals(whole.logDegrees(), gathered.logDegrees());
+        float[] row = new float[3];
+        inputs.copyFeatures(3, row, 0);
+        assertArrayEquals(row, java.util.Arrays.copyOfRange(gathered.features(), 4 * 3, 5 * 3), "node 3 is listed fifth");
+        assertEquals(inputs.logDegree(3), gathered.logDegrees()[4]);
+    }
+
+    @Test
+    void shouldRejectANegativeNodeIdInAGraphWithoutInputs() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ComputationGraph(
+                new int[] {2, 1}, new int[] {7, -8}, new int[][] {null, {0, 1}}, new int[][] {null, {1}},
+                new float[][] {null, {1f}}));
+        assertEquals("computation graph: nodeIds[1]=-8 (expected an id >= 0)", e.getMessage());
     }
 
     @Test
