@@ -67,7 +67,7 @@ final class SamplerCommand implements Callable<Integer> {
         DatasetSpec spec = DatasetSpec.parse(dataset);
         if (!spec.kind().equals("lightgcn")) {
             throw new IllegalArgumentException("--dataset=" + dataset + ": a sampler serves lightgcn:DIR datasets; "
-                    + "synthetic:DIR datasets train with sampler threads of the trainer's process");
+                    + "store:DIR datasets train with sampler threads of the trainer's process");
         }
         SharedSecret secret = SamplingOptions.secret(secretFile);
         RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb, prefetch);

@@ -81,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         RecommenderOptions o = training.recommender(t);
         if (spec.isStore()) {
-            sampling.requireLocal("synthetic:DIR datasets train with sampler threads of this process");
+            sampling.requireLocal("store:DIR datasets train with sampler threads of this process");
             PinBoardRecommender.Options options = withIdEmbeddings(SyntheticComparison.options(t, training.epochs, hardBand),
                     idEmbeddings);
             try (Backend backend = device.open()) {
