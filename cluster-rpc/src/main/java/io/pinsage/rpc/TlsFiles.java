@@ -79,8 +79,9 @@ public final class TlsFiles {
         if (file == null) {
             throw new IllegalArgumentException("TLS files: no " + what + " file given");
         }
-        if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException("TLS " + what + " file " + file + ": not a readable file");
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalArgumentException("TLS " + what + " file " + file + ": "
+                    + (Files.exists(file) ? "not a readable file" : "no such file"));
         }
     }
 

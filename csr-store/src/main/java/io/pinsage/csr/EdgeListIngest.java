@@ -54,6 +54,8 @@ public final class EdgeListIngest {
     private String firstSkipped;
     /** Item ids of the LightGCN line being read, checked before any is assigned. */
     private long[] items = new long[64];
+    /** The TSV or CSV line parser (unused for LightGCN). */
+    private final EdgeLine pair;
 
     private EdgeListIngest(IngestOptions options, IngestListener listener, long bytesTotal) {
         this.options = options;
@@ -62,6 +64,7 @@ public final class EdgeListIngest {
         boolean mapped = options.ids() != IdKind.DENSE;
         this.leftIds = mapped ? new IdMapWriter(Side.LEFT, options.ids()) : null;
         this.rightIds = mapped ? new IdMapWriter(Side.RIGHT, options.ids()) : null;
+        this.pair = new EdgeLine(options.format() == InputFormat.TSV ? '\t' : ',', "left", "right");
     }
 
     /**
@@ -180,10 +183,10 @@ public final class EdgeListIngest {
                     if (options.format() == InputFormat.LIGHTGCN) {
                         lightGcnLine(line, sink);
                     } else {
-                        pairLine(file, lineNo, line, options.format() == InputFormat.TSV ? '\t' : ',', sink);
+                        pairLine(file, lineNo, line, sink);
                     }
                 } catch (LineError e) {
-                    String what = "'" + abbreviate(line) + "': " + e.getMessage();
+                    String what = "'" + EdgeLine.abbreviate(line) + "': " + e.getMessage();
                     if (!options.skipBadLines()) {
                         throw new BadInputException(file, lineNo, what + " (or pass --skip-bad-lines)");
                     }
@@ -212,43 +215,19 @@ public final class EdgeListIngest {
         }
     }
 
-    private static String abbreviate(String line) {
-        return line.length() <= 120 ? line : line.substring(0, 117) + "...";
-    }
-
-    private void pairLine(Path file, long lineNo, String line, char sep, CsrBuilder.Sink sink) throws LineError, IOException {
-        String[] f = line.split(sep == '\t' ? "\t" : ",", -1);
-        if (f.length < 2 || f.length > 4) {
-            throw new LineError("expected 2 to 4 fields separated by " + (sep == '\t' ? "TAB" : "','")
-                    + " (left, right, weight, timestamp), found " + f.length);
+    private void pairLine(Path file, long lineNo, String line, CsrBuilder.Sink sink) throws LineError, IOException {
+        String problem = pair.parse(line, options.weighted());
+        if (problem != null) {
+            throw new LineError(problem);
         }
-        String left = f[0].strip(), right = f[1].strip();
-        long l = checkId(Side.LEFT, left, "left id");
-        long r = checkId(Side.RIGHT, right, "right id");
-        float w = 1f;
-        if (f.length >= 3 && !options.weighted() && !warnedUnusedWeights && !f[2].isBlank()) {
+        long l = checkId(Side.LEFT, pair.left(), "left id");
+        long r = checkId(Side.RIGHT, pair.right(), "right id");
+        if (!options.weighted() && !warnedUnusedWeights && pair.weightField() != null) {
             warnedUnusedWeights = true;
-            listener.warning(file + ":" + lineNo + ": the weight column ('" + f[2].strip()
+            listener.warning(file + ":" + lineNo + ": the weight column ('" + pair.weightField()
                     + "') is ignored without --weighted; every edge gets weight 1");
         }
-        if (f.length >= 3 && options.weighted()) {
-            try {
-                w = Float.parseFloat(f[2].strip());
-            } catch (NumberFormatException e) {
-                throw new LineError("weight '" + f[2] + "' is not a number");
-            }
-            if (!(w > 0 && w < Float.POSITIVE_INFINITY)) {
-                throw new LineError("weight " + f[2] + " must be positive and finite");
-            }
-        }
-        if (f.length == 4) {
-            try {
-                Long.parseLong(f[3].strip());
-            } catch (NumberFormatException e) {
-                throw new LineError("timestamp '" + f[3] + "' is not an integer");
-            }
-        }
-        sink.add(assign(Side.LEFT, left, l), assign(Side.RIGHT, right, r), w);
+        sink.add(assign(Side.LEFT, pair.left(), l), assign(Side.RIGHT, pair.right(), r), pair.weight());
     }
 
     private void lightGcnLine(String line, CsrBuilder.Sink sink) throws LineError, IOException {

@@ -13,6 +13,7 @@ public final class UnknownIdException extends IllegalArgumentException {
     private final Side side;
     private final String id;
     private final String problem;
+    private final int index;
 
     /**
      * @param side    the side the id was looked up on
@@ -20,10 +21,22 @@ public final class UnknownIdException extends IllegalArgumentException {
      * @param problem why it names no node, e.g. {@code not in the store's id map}
      */
     public UnknownIdException(Side side, String id, String problem) {
+        this(side, id, problem, -1);
+    }
+
+    private UnknownIdException(Side side, String id, String problem, int index) {
         super(side + " id " + id + ": " + problem);
         this.side = side;
         this.id = id;
         this.problem = problem;
+        this.index = index;
+    }
+
+    /** The same, as the id at {@code index} of a list the caller resolved (so a host can name it without searching). */
+    public UnknownIdException at(int index) {
+        UnknownIdException e = new UnknownIdException(side, id, problem, index);
+        e.setStackTrace(getStackTrace());
+        return e;
     }
 
     public Side side() {
@@ -33,6 +46,11 @@ public final class UnknownIdException extends IllegalArgumentException {
     /** The id text as given (trimmed). */
     public String id() {
         return id;
+    }
+
+    /** The id's index in the list it came from ({@link #at}), or -1 if it was looked up alone. */
+    public int index() {
+        return index;
     }
 
     /** Why the id names no node, without the side and the id. */

@@ -135,22 +135,34 @@ public final class PixieEngine {
         // holds a lease on that graph's generation until it ends, so a compaction cannot unmap it underneath.
         LiveView view = s.walker != null && s.walker.graph() instanceof LiveView v ? v.refresh() : null;
         BipartiteGraph g = view != null ? view : graph;
+        IllegalArgumentException outOfRange;
         try {
-            int pinCount = g.nodeCount(Side.LEFT);
-            for (int i = 0; i < query.pins.length; i++) {
-                if (query.pins[i] >= pinCount) {
-                    scratch.give(s);
-                    throw new IllegalArgumentException("pin[" + i + "]=" + query.pins[i] + ": out of range [0, "
-                            + pinCount + ") of the graph's pins");
-                }
+            outOfRange = outOfRange(query, g.nodeCount(Side.LEFT));
+            if (outOfRange == null) {
+                answer(query, s, g, out);
             }
-            answer(query, s, g, out);
         } finally {
+            // Before the scratch goes back: once pooled, another thread may refresh this view, and a release after
+            // that would end its lease instead of ours.
             if (view != null) {
                 view.release();
             }
         }
-        scratch.give(s); // not after a throw: a scratch left half-way is dropped
+        scratch.give(s); // not after a throw from answer: a scratch left half-way is dropped
+        if (outOfRange != null) {
+            throw outOfRange;
+        }
+    }
+
+    /** The error for the first query pin outside {@code [0, pinCount)}, or null if all lie inside. */
+    private static IllegalArgumentException outOfRange(PixieQuery query, int pinCount) {
+        for (int i = 0; i < query.pins.length; i++) {
+            if (query.pins[i] >= pinCount) {
+                return new IllegalArgumentException("pin[" + i + "]=" + query.pins[i] + ": out of range [0, "
+                        + pinCount + ") of the graph's pins");
+            }
+        }
+        return null;
     }
 
     private void answer(PixieQuery query, Scratch s, BipartiteGraph g, PixieResult out) {

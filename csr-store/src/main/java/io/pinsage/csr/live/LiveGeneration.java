@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Leases:</b> a reader {@linkplain #tryAcquire() acquires} the generation before it reads the base and
  * {@linkplain #release() releases} it after its last read. A generation that a compaction replaced is
- * {@linkplain #retire() retired}: it refuses new leases (the reader then takes the current generation), and its store,
+ * {@linkplain #retire retired}: it refuses new leases (the reader then takes the current generation), and its store,
  * when it owns one, is closed (unmapped) by whichever of the last release and the retirement comes second. So no
  * reader can read a closed mapping: every read lies between an acquire and its release, and the close comes after
  * every release.
@@ -39,6 +39,8 @@ final class LiveGeneration {
     final RecentAdjacency leftAdj;
     final RecentAdjacency rightAdj;
     private final AtomicInteger leases = new AtomicInteger();
+    /** Run once by whichever thread closes a retired generation; set by {@link #retire} before the retired bit. */
+    private Runnable onClosed;
 
     /** Recent edges visible to queries: the one published count (written last, with release). */
     volatile long published;
@@ -87,15 +89,31 @@ final class LiveGeneration {
         }
     }
 
-    /** Ends a lease taken by {@link #tryAcquire}; the last one of a retired generation closes its store. */
+    /**
+     * Ends a lease taken by {@link #tryAcquire}; the last one of a retired generation closes its store.
+     *
+     * @throws IllegalStateException if no lease is held: an unmatched release would end another reader's lease and
+     *         let the close unmap what that reader still walks
+     */
     void release() {
-        if (leases.addAndGet(-2) == RETIRED) {
+        int s;
+        do {
+            s = leases.get();
+            if (s < 2) {
+                throw new IllegalStateException("release without a lease (lease state " + s + ")");
+            }
+        } while (!leases.compareAndSet(s, s - 2));
+        if (s - 2 == RETIRED) {
             closeIfIdle();
         }
     }
 
-    /** Refuses leases from now on; closes the store at once if none is held, else at the last release. Writer only. */
-    void retire() {
+    /**
+     * Refuses leases from now on; closes the store at once if none is held, else at the last release, and then runs
+     * {@code onClosed} (on the closing thread). Writer only.
+     */
+    void retire(Runnable onClosed) {
+        this.onClosed = onClosed; // published to the closing thread by the compare-and-set below
         int s;
         do {
             s = leases.get();
@@ -104,9 +122,18 @@ final class LiveGeneration {
     }
 
     private void closeIfIdle() {
-        if (leases.compareAndSet(RETIRED, CLOSED) && ownsStore) {
-            store.close();
+        if (leases.compareAndSet(RETIRED, CLOSED)) {
+            if (ownsStore) {
+                store.close();
+            }
+            onClosed.run();
         }
+    }
+
+    /** Whether a compaction replaced the generation (it refuses new leases). Any thread. */
+    boolean retired() {
+        int s = leases.get();
+        return (s & RETIRED) != 0 || s == CLOSED;
     }
 
     /** Whether the generation was retired and its last lease ended (its store, if owned, is closed). */

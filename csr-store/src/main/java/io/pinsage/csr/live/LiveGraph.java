@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An immutable base graph plus the edges added since: new pins, new boards and saves between any of them, appended
@@ -51,7 +53,8 @@ import java.util.concurrent.ThreadFactory;
  * that while a list doubles), a table entry per node with recent edges, a map entry per new node, and one bit per
  * base node and side off-heap; bounded by {@link Limits}. The base is not copied. During a compaction, 12 bytes more
  * per edge appended meanwhile; at its switch, the new generation's lists beside the old ones until the old one's last
- * lease ends.
+ * lease ends (then neither the live graph nor a released view refers to it; {@link #retainedGenerations()} counts
+ * those still held).
  *
  * <p><b>Errors:</b> a bad edge (an id that cannot be one, a NaN, infinite or negative weight) is a
  * {@link BadEdgeException} naming it, and nothing of its batch is applied or logged; a batch beyond the
@@ -90,17 +93,21 @@ public final class LiveGraph implements AutoCloseable {
     public record Recovery(long records, long edges, long droppedBytes) {
     }
 
+    /** The most edges a compaction keeps appended meanwhile: the longest array the VM reliably allocates. */
+    static final int MAX_TAIL = Integer.MAX_VALUE - 8;
+
     private final Limits limits;
     private final EdgeLog log;
     private final Recovery recovery;
     /** The generation readers lease and the writer appends to; replaced whole by {@link #finishCompaction}. */
     private volatile LiveGeneration current;
     private volatile boolean closed;
-    /** Replaced generations whose last lease has not ended yet; pruned by the writer at each switch. */
+    /** Replaced generations whose last lease has not ended yet; each removes itself when it closes. */
     private final List<LiveGeneration> retired = new CopyOnWriteArrayList<>();
     /** The compaction in progress (writer only), and the edges appended since it began, which stay recent. */
     private Compaction compaction;
-    private int[] tailEnds = new int[0];
+    private int[] tailLeft = new int[0];
+    private int[] tailRight = new int[0];
     private float[] tailWeights = new float[0];
     private int tailEdges;
 
@@ -209,15 +216,11 @@ public final class LiveGraph implements AutoCloseable {
 
     /**
      * Generations replaced by compactions that a lease still holds (their stores stay mapped, their deleted files'
-     * space on disk held, until it ends): 0 once the queries that started on them have finished, unless a view was
-     * never released. Any thread; O(generations held).
+     * space on disk and their recent lists' memory held, until it ends): 0 once the queries that started on them have
+     * finished, unless a view was never released. Any thread; O(1).
      */
     public int retainedGenerations() {
-        int n = 0;
-        for (LiveGeneration g : retired) {
-            n += g.closed() ? 0 : 1;
-        }
-        return n;
+        return retired.size();
     }
 
     /**
@@ -274,7 +277,8 @@ public final class LiveGraph implements AutoCloseable {
      * once it is also durable ({@link #add}).
      *
      * @throws BadEdgeException      naming the first bad edge; nothing of the batch is applied or logged
-     * @throws IllegalStateException if the batch would pass the {@link Limits}; nothing is applied or logged
+     * @throws IllegalStateException if the batch would pass the {@link Limits} or what a compaction in progress can
+     *                               keep; nothing is applied or logged
      * @throws IOException           if the log cannot be written; nothing is applied
      */
     public long append(EdgeBatch batch) throws IOException {
@@ -292,6 +296,14 @@ public final class LiveGraph implements AutoCloseable {
             clearPending();
             throw new IllegalStateException("live graph full: the batch's " + newLeft.size() + " new pins and "
                     + newRight.size() + " new boards would pass newNodes=" + limits.newNodes());
+        }
+        if (compaction != null) {
+            try {
+                growTail(n); // before the log: a batch that cannot be kept for the compaction is refused whole
+            } catch (RuntimeException e) {
+                clearPending();
+                throw e;
+            }
         }
         long position = 0;
         if (log != null) {
@@ -382,16 +394,13 @@ public final class LiveGraph implements AutoCloseable {
             next.rightIds.assign(old.rightIds.external(u));
         }
         for (int i = 0; i < tailEdges; i++) {
-            put(next, tailEnds[2 * i], tailEnds[2 * i + 1], tailWeights[i]);
+            put(next, tailLeft[i], tailRight[i], tailWeights[i]);
         }
         publish(next);
         current = next; // queries that start from now on lease the new generation
-        old.retire();
-        retired.removeIf(LiveGeneration::closed);
-        if (!old.closed()) {
-            retired.add(old);
-        }
-        endCompaction(c);
+        retired.add(old);
+        old.retire(() -> retired.remove(old));
+        endCompaction(c); // ends the compaction's own lease on the old generation, which may close it now
         if (log != null) {
             log.cut(c.logPosition, next.baseEdges);
         }
@@ -405,16 +414,42 @@ public final class LiveGraph implements AutoCloseable {
      * @return the published generation
      */
     public StoreGeneration compact(CsrBuildOptions build) throws IOException {
-        Compaction c = beginCompaction();
-        StoreGeneration published;
+        return compact(build, new ReentrantLock()).published().orElseThrow();
+    }
+
+    /**
+     * The same for a writer shared by threads that hold {@code writer} around each {@link #append}: holds it for
+     * {@link #beginCompaction} and {@link #finishCompaction} (or {@link #abortCompaction}) only, so that batches are
+     * appended while the new generation is written. Any thread that may write, one compaction at a time.
+     *
+     * @return the finished compaction (its published generation and edge counts)
+     */
+    public Compaction compact(CsrBuildOptions build, Lock writer) throws IOException {
+        Compaction c;
+        writer.lock();
         try {
-            published = c.run(build);
+            c = beginCompaction();
+        } finally {
+            writer.unlock();
+        }
+        try {
+            c.run(build);
         } catch (IOException | RuntimeException | Error e) {
-            abortCompaction(c);
+            writer.lock();
+            try {
+                abortCompaction(c);
+            } finally {
+                writer.unlock();
+            }
             throw e;
         }
-        finishCompaction(c);
-        return published;
+        writer.lock();
+        try {
+            finishCompaction(c);
+        } finally {
+            writer.unlock();
+        }
+        return c;
     }
 
     /** Ends {@code c} without switching (it failed, or is given up); a generation it published stays on disk. Writer only. */
@@ -431,20 +466,40 @@ public final class LiveGraph implements AutoCloseable {
     private void endCompaction(Compaction c) {
         compaction = null;
         tailEdges = 0;
-        tailEnds = new int[0];
+        tailLeft = new int[0];
+        tailRight = new int[0];
         tailWeights = new float[0];
         c.generation.release();
     }
 
-    private void keepForCompaction(int n, EdgeBatch batch) {
-        if (tailWeights.length < tailEdges + n) {
-            int size = Math.max(tailEdges + n, 2 * tailWeights.length);
-            tailEnds = Arrays.copyOf(tailEnds, 2 * size);
+    /** Makes room for {@code n} more edges kept for the compaction in progress, or throws with nothing changed. */
+    private void growTail(int n) {
+        if (tailWeights.length - tailEdges < n) {
+            int size = tailCapacity(tailWeights.length, (long) tailEdges + n);
+            tailLeft = Arrays.copyOf(tailLeft, size);
+            tailRight = Arrays.copyOf(tailRight, size);
             tailWeights = Arrays.copyOf(tailWeights, size);
         }
+    }
+
+    /**
+     * The tail's next length: doubled, at least {@code needed}, at most {@link #MAX_TAIL}.
+     *
+     * @throws IllegalStateException if {@code needed} passes {@link #MAX_TAIL}
+     */
+    static int tailCapacity(int length, long needed) {
+        if (needed > MAX_TAIL) {
+            throw new IllegalStateException("compaction in progress: " + needed + " edges appended since it began would "
+                    + "pass the " + MAX_TAIL + " it can keep; let it finish or abort it first");
+        }
+        return (int) Math.min(MAX_TAIL, Math.max(needed, 2L * length));
+    }
+
+    /** Copies the batch's resolved edges into the tail, which {@link #growTail} sized. */
+    private void keepForCompaction(int n, EdgeBatch batch) {
+        System.arraycopy(batchLeft, 0, tailLeft, tailEdges, n);
+        System.arraycopy(batchRight, 0, tailRight, tailEdges, n);
         for (int i = 0; i < n; i++) {
-            tailEnds[2 * (tailEdges + i)] = batchLeft[i];
-            tailEnds[2 * (tailEdges + i) + 1] = batchRight[i];
             tailWeights[tailEdges + i] = batch.weight(i);
         }
         tailEdges += n;
@@ -628,7 +683,7 @@ public final class LiveGraph implements AutoCloseable {
         if (compaction != null) {
             abortCompaction(compaction);
         }
-        current.retire();
+        current.retire(() -> { });
         if (log != null) {
             log.close();
         }

@@ -92,12 +92,19 @@ public final class LiveView implements BipartiteGraph {
         return this;
     }
 
-    /** Ends the lease of the last refresh (no-op if none is held); the view must not be read until refreshed again. */
+    /**
+     * Ends the lease of the last refresh (no-op if none is held); the view must not be read until refreshed again.
+     * If a compaction replaced the generation, the view also lets go of it, so that its memory goes with its last
+     * lease; otherwise it keeps its caches for the next refresh.
+     */
     public void release() {
         LiveGeneration g = leased;
         if (g != null) {
             leased = null;
             g.release();
+            if (g.retired()) {
+                unbind();
+            }
         }
     }
 
@@ -113,6 +120,18 @@ public final class LiveView implements BipartiteGraph {
         baseRight = base.nodeCount(Side.RIGHT);
         leftAdj = g.leftAdj;
         rightAdj = g.rightAdj;
+        clearCaches();
+    }
+
+    private void unbind() {
+        bound = null;
+        base = null;
+        leftAdj = null;
+        rightAdj = null;
+        clearCaches();
+    }
+
+    private void clearCaches() {
         Arrays.fill(leftCacheNode, 0);
         Arrays.fill(leftCacheEdges, null);
         Arrays.fill(rightCacheNode, 0);

@@ -8,6 +8,8 @@ import io.pinsage.csr.IdKind;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.TestGraphs;
 import io.pinsage.csr.TestSeed;
+import io.pinsage.csr.format.Publication;
+import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.format.StoreLineage;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,12 +33,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Compaction of a live graph into a new store generation: its contents, the log's cut, leases, readers meanwhile. */
@@ -207,6 +213,86 @@ class CompactionTest {
             assertEquals(live.edgeCount(), held.edgeCount());
             assertEquals(28, held.nodeCount(Side.LEFT));
             held.release();
+        }
+    }
+
+    /**
+     * The edges kept while a compaction runs grow past 2^30 without an int overflow, up to the longest array, and one
+     * edge more is refused (before the log, by {@code append}) rather than failing half-way.
+     */
+    @Test
+    void shouldSizeTheCompactionTailInLongArithmeticAndRefuseBeyondItsMaximum() {
+        assertEquals(5, LiveGraph.tailCapacity(0, 5));
+        assertEquals(200, LiveGraph.tailCapacity(100, 101));
+        assertEquals(LiveGraph.MAX_TAIL, LiveGraph.tailCapacity(1 << 30, (1L << 30) + 1));
+        assertEquals(LiveGraph.MAX_TAIL, LiveGraph.tailCapacity(LiveGraph.MAX_TAIL - 1, LiveGraph.MAX_TAIL));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> LiveGraph.tailCapacity(LiveGraph.MAX_TAIL, LiveGraph.MAX_TAIL + 1L));
+        assertTrue(e.getMessage().contains("compaction in progress"), e.getMessage());
+    }
+
+    /**
+     * Once its last lease ends, a replaced generation (base, ids, recent lists) is reachable from neither the live
+     * graph nor the released view, without waiting for another compaction.
+     */
+    @Test
+    void shouldLetGoOfAReplacedGenerationWhenItsLastLeaseEnds() throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
+        try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
+            live.add(new EdgeBatch().add("1", "2").add("600", "3"));
+            LiveView held = live.view();
+            WeakReference<LiveGeneration> old = new WeakReference<>(held.leasedGeneration());
+            live.compact(BUILD);
+            assertEquals(1, live.retainedGenerations());
+            held.release();
+            assertEquals(0, live.retainedGenerations());
+            for (int i = 0; i < 20 && old.get() != null; i++) {
+                System.gc();
+            }
+            assertNull(old.get(), "a replaced generation stayed reachable after its last lease ended");
+            held.refresh();
+            assertEquals(live.edgeCount(), held.edgeCount());
+            held.release();
+        }
+    }
+
+    /**
+     * A compaction whose run fails (another build publishes into the store) is aborted, taking the writer lock for
+     * it: none stays in progress, the base is unchanged, and the next compaction runs.
+     */
+    @Test
+    void shouldAbortAFailedCompactionUnderTheWriterLock() throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
+        try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
+            live.add(new EdgeBatch().add("1", "2").add("600", "3"));
+            ReentrantLock writer = new ReentrantLock();
+            try (Publication held = StoreDirectory.beginPublication(root)) {
+                assertThrows(FileSystemException.class, () -> live.compact(BUILD, writer));
+            }
+            assertFalse(writer.isLocked());
+            assertEquals(2, live.recentEdges());
+            Compaction c = live.compact(BUILD, writer);
+            assertEquals(2, c.recentEdges());
+            assertEquals(0, live.recentEdges());
+        }
+    }
+
+    /** A release without a lease is refused rather than ending another reader's lease. */
+    @Test
+    void shouldRefuseAReleaseWithoutALease() throws IOException {
+        Path root = dir.resolve("store");
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 25, 9, 30, false), false);
+        try (GraphStore store = GraphStore.open(root); LiveGraph live = LiveGraph.inMemory(store, LIMITS)) {
+            LiveView first = live.view();
+            live.view(); // a second reader's lease
+            LiveGeneration g = first.leasedGeneration();
+            first.release();
+            first.release(); // the view's own double release stays harmless
+            g.release(); // ends the second reader's lease: the mistake the guard is for, once the count runs out
+            assertThrows(IllegalStateException.class, g::release);
+            assertFalse(g.closed());
         }
     }
 

@@ -152,12 +152,15 @@ class KilledCompactionTest {
                     "-cp", System.getProperty("java.class.path"), KilledCompactionTest.class.getName(), root.toString(),
                     log.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(output.toFile()).start();
             int compaction = 1 + rnd.nextInt(2);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (last(output, 'c') < compaction && System.nanoTime() < deadline && child.isAlive()) {
-                Thread.sleep(1);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (last(output, 'c') < compaction && System.nanoTime() < deadline && child.isAlive()) {
+                    Thread.sleep(1);
+                }
+                Thread.sleep(rnd.nextInt(1000));
+            } finally {
+                child.destroyForcibly().waitFor(); // also when the wait fails: no child outlives the test
             }
-            Thread.sleep(rnd.nextInt(1000));
-            child.destroyForcibly().waitFor();
             assertTrue(last(output, 'c') >= compaction, tag + "the child began only " + last(output, 'c') + " compactions");
             int acked = last(output, 'a');
             try (GraphStore store = GraphStore.open(root)) {

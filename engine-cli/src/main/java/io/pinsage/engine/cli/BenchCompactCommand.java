@@ -4,7 +4,6 @@ import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
 import io.pinsage.csr.Side;
-import io.pinsage.csr.live.Compaction;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LiveGraph;
 import io.pinsage.engine.util.FileTrees;
@@ -82,9 +81,7 @@ final class BenchCompactCommand implements Callable<Integer> {
                     }
                     long base = live.baseEdges();
                     long start = System.nanoTime();
-                    Compaction c = live.beginCompaction();
-                    c.run(CsrBuildOptions.defaults().withThreads(1));
-                    live.finishCompaction(c);
+                    live.compact(CsrBuildOptions.defaults().withThreads(1));
                     double seconds = (System.nanoTime() - start) / 1e9;
                     double rate = (base + recent) / seconds;
                     System.out.printf(Locale.ROOT, "%-6d %,14d %,14d %,10d %10.2f %,14.0f %20.0f s%n", round, base, recent,

@@ -6,7 +6,9 @@ import io.pinsage.rpc.RemoteSamplers;
 import io.pinsage.rpc.RpcConfig;
 import io.pinsage.rpc.SharedSecret;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,6 +49,10 @@ final class SamplingOptions {
     @Mixin
     TlsOptions tls = new TlsOptions();
 
+    /** The command these options belong to: whether --prefetch was given, which its default cannot tell. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** Frames are int-sized: 2047 MiB is the largest whole number of MiB below 2^31 bytes. */
     private static final int MAX_FRAME_MB = 2047;
 
@@ -63,6 +69,10 @@ final class SamplingOptions {
                     + "--local-samplers is reached on loopback)");
         }
         if (samplers == null && localSamplers == 0) {
+            if (prefetchGiven()) {
+                throw new IllegalArgumentException("--prefetch=" + prefetch + ": batches samplers build ahead, for "
+                        + "--samplers or --local-samplers only");
+            }
             return null;
         }
         if (localSamplers < 0 || localSamplers > ResourceLimits.MAX_THREADS) {
@@ -75,6 +85,10 @@ final class SamplingOptions {
         }
         return new RemoteBatchSupply(addresses("--samplers", samplers), secret(secretFile), rpc, localSamplers,
                 tls.client());
+    }
+
+    private boolean prefetchGiven() {
+        return command.commandLine().getParseResult().hasMatchedOption("--prefetch");
     }
 
     /** @throws IllegalArgumentException naming {@code option} and the entry that is not HOST:PORT */

@@ -67,7 +67,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     ResidencyOption residency;
 
     @Option(names = "--model", paramLabel = "MODEL_DIR", description = "an inductive model trained on the store (train"
-            + " --id-embeddings off) that embeds new pins for POST /v1/pins (default: none; POST /v1/pins answers 501)")
+            + " --id-embeddings off or hashed:N) that embeds new pins for POST /v1/pins (default: none; POST /v1/pins answers 501)")
     Path model;
 
     @Option(names = "--topics", paramLabel = "T", description = "the store was generated with T topics (generate --topics;"
@@ -172,7 +172,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         out.println("index: " + (engine.hasIndex() ? "jvector graph, by dot product"
                 : "none (/v1/related needs by=exact; build it with ./pinsage index " + dir + ")"));
         out.println("new pins: " + (engine.hasNewPinModel() ? "POST /v1/pins embeds them with " + model
-                : "none (POST /v1/pins needs --model MODEL_DIR of a model trained with --id-embeddings off)"));
+                : "none (POST /v1/pins needs --model MODEL_DIR of a model trained with --id-embeddings off or hashed:N)"));
         if (live) {
             out.printf("live edges: log %s (%s), %,d edges replayed%s; POST /v1/edges%s%n", log,
                     sync.grouped() ? "one fsync every " + sync.periodMillis() + " ms" : "one fsync per batch",

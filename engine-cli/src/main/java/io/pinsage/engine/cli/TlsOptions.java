@@ -4,7 +4,6 @@ import io.netty.handler.ssl.SslContext;
 import io.pinsage.rpc.TlsFiles;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -47,11 +46,6 @@ final class TlsOptions {
             throw new IllegalArgumentException((cert == null ? "--tls-cert" : "--tls-key") + ": a sampler with TLS needs "
                     + "both --tls-cert and --tls-key");
         }
-        readable("--tls-cert", cert);
-        readable("--tls-key", key);
-        if (trust != null) {
-            readable("--tls-trust", trust);
-        }
         try {
             return TlsFiles.server(cert, key, trust);
         } catch (IllegalArgumentException e) {
@@ -78,23 +72,11 @@ final class TlsOptions {
             throw new IllegalArgumentException((cert == null ? "--tls-key" : "--tls-cert") + ": give both --tls-cert and "
                     + "--tls-key, or neither");
         }
-        readable("--tls-trust", trust);
-        if (cert != null) {
-            readable("--tls-cert", cert);
-            readable("--tls-key", key);
-        }
         try {
             return TlsFiles.client(trust, cert, key);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--tls-trust" + (cert == null ? "" : "/--tls-cert/--tls-key") + ": "
                     + e.getMessage());
-        }
-    }
-
-    private static void readable(String option, Path file) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new IllegalArgumentException(option + "=" + file + ": " + (Files.exists(file) ? "not a readable file"
-                    : "no such file"));
         }
     }
 }

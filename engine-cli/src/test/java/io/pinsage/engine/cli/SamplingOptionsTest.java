@@ -80,7 +80,7 @@ class SamplingOptionsTest {
         assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--prefetch", "four"),
                 "Invalid value for option '--prefetch': 'four' is not an int (./pinsage train --help lists the options)");
         assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-trust", dir.resolve("absent").toString()),
-                "--tls-trust=" + dir.resolve("absent") + ": no such file");
+                "--tls-trust: TLS trust file " + dir.resolve("absent") + ": no such file");
         assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-cert", notPem.toString(), "--tls-key",
                 notPem.toString()), "--tls-trust: needed for TLS to samplers");
         assertError(train("--samplers", "127.0.0.1:4000", "--secret-file", s, "--tls-trust", notPem.toString()),
@@ -88,6 +88,7 @@ class SamplingOptionsTest {
         assertError(train("--local-samplers", "1", "--tls-trust", notPem.toString()),
                 "--tls-cert/--tls-key/--tls-trust: TLS is for --samplers");
         assertError(sampler(secret, "--tls-cert", notPem.toString()), "--tls-key: a sampler with TLS needs both");
+        assertError(train("--prefetch", "8"), "--prefetch=8: batches samplers build ahead, for --samplers or --local-samplers only");
         assertError(sampler(secret, "--tls-cert", notPem.toString(), "--tls-key", notPem.toString()),
                 "--tls-cert/--tls-key: TLS files (certificate " + notPem + ", key " + notPem + "): ");
     }

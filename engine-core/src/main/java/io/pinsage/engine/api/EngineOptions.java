@@ -29,7 +29,8 @@ import java.util.concurrent.Executor;
  *       to the device as {@code logSync} says, and Pixie walks the store's CSR plus those edges, never a walk table
  *       (a table describes one fixed graph).</li>
  *   <li>{@code compactEvery}: with live edges, once this many recent edges are visible a compaction
- *       ({@link PinSageEngine#compact}) starts in the background (default 0: only when asked).</li>
+ *       ({@link PinSageEngine#compact}) starts in the background (default 0: only when asked); after a failed one,
+ *       the next waits until this many more are visible.</li>
  * </ul>
  */
 public final class EngineOptions {

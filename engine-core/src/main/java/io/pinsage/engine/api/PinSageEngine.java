@@ -100,6 +100,11 @@ public final class PinSageEngine implements AutoCloseable {
     private final ExecutorService compactor;
     private final long compactEvery;
     private final AtomicBoolean compactionQueued = new AtomicBoolean();
+    /**
+     * Recent edges at which the next background compaction starts: {@link #compactEvery}, or after a failure that many
+     * more than there were then, so that a failing store is not rewritten on every batch.
+     */
+    private volatile long compactAt;
     private final ResidencyPolicy.Choice residency;
     private final PixieEngine pixie;
     private final boolean walkTable;
@@ -141,6 +146,7 @@ public final class PinSageEngine implements AutoCloseable {
                 : Executors.newFixedThreadPool(options.threads(), Thread.ofPlatform().daemon().name("pinsage-engine-", 0).factory());
         this.executor = options.executor().orElse(ownPool);
         this.compactEvery = live == null ? 0 : options.compactEvery();
+        this.compactAt = compactEvery;
         this.compactor = compactEvery == 0 ? null
                 : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pinsage-compaction").factory());
         this.fresh = live == null || added == null || newPinModel == null ? null
@@ -368,7 +374,7 @@ public final class PinSageEngine implements AutoCloseable {
                     fresh.offer(g.find(Side.LEFT, batch.pin(i)));
                 }
             }
-            if (compactEvery > 0 && g.recentEdges() >= compactEvery && compactionQueued.compareAndSet(false, true)) {
+            if (compactEvery > 0 && g.recentEdges() >= compactAt && compactionQueued.compareAndSet(false, true)) {
                 compactor.execute(this::compactInBackground);
             }
             return new EdgesAdded(batch.size(), pins, boards);
@@ -400,30 +406,7 @@ public final class PinSageEngine implements AutoCloseable {
             compacting.lock();
             try {
                 long start = System.nanoTime();
-                Compaction c;
-                writer.lock();
-                try {
-                    c = g.beginCompaction();
-                } finally {
-                    writer.unlock();
-                }
-                try {
-                    c.run(CsrBuildOptions.defaults().withThreads(1));
-                } catch (IOException | RuntimeException | Error e) {
-                    writer.lock();
-                    try {
-                        g.abortCompaction(c);
-                    } finally {
-                        writer.unlock();
-                    }
-                    throw e;
-                }
-                writer.lock();
-                try {
-                    g.finishCompaction(c);
-                } finally {
-                    writer.unlock();
-                }
+                Compaction c = g.compact(CsrBuildOptions.defaults().withThreads(1), writer);
                 return new Compacted(c.published().orElseThrow().name(), c.baseEdges() + c.recentEdges(),
                         c.recentEdges(), System.nanoTime() - start);
             } finally {
@@ -437,13 +420,31 @@ public final class PinSageEngine implements AutoCloseable {
     private void compactInBackground() {
         try {
             Compacted done = compact();
+            compactAt = compactEvery;
             LOG.info("compacted {} recent edges into {} ({} edges) in {} ms", done.recentEdges(), done.generation(),
                     done.edges(), done.nanos() / 1_000_000);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("background compaction failed; the edges stay recent and logged", e);
+            if (closed) { // queued before close(): compact() saw the engine closed, under the lock that close() set it in
+                LOG.debug("background compaction skipped: the engine closed");
+                return;
+            }
+            long recent = live.recentEdges();
+            compactAt = recent > Long.MAX_VALUE - compactEvery ? Long.MAX_VALUE : recent + compactEvery;
+            LOG.warn("background compaction failed; the edges stay recent and logged, and the next try waits for {} recent"
+                    + " edges", compactAt, e);
         } finally {
             compactionQueued.set(false);
         }
+    }
+
+    /** Recent edges at which the next background compaction starts. */
+    long compactAt() {
+        return compactAt;
+    }
+
+    /** Whether a background compaction is queued or running. */
+    boolean compactionQueued() {
+        return compactionQueued.get();
     }
 
     private LiveGraph requireLive() {
@@ -581,7 +582,8 @@ public final class PinSageEngine implements AutoCloseable {
      *
      * @throws UnknownIdException       a board or pin the store does not know (its {@link UnknownIdException#side()}
      *                                  tells which); pins added since the store was written (by {@link #addEdges}
-     *                                  or {@link #addNewPin}) are not in its graph and count as unknown
+     *                                  or {@link #addNewPin}) are not in its graph and count as unknown; a pin's
+     *                                  exception has its index in {@code savedWith}
      * @throws IllegalArgumentException neither boards nor pins, a weight that is not positive and finite, or a feature
      *                                  count other than {@link #newPinFeatureDim} (the message names it)
      * @throws IllegalStateException    as {@link #embedNewPin(float[], List)}
@@ -596,7 +598,7 @@ public final class PinSageEngine implements AutoCloseable {
             requireOpen();
             if (newPinModel == null) {
                 throw new IllegalStateException("the engine has no model for new pins: open it with EngineOptions.model, an "
-                        + "inductive model trained with --id-embeddings off");
+                        + "inductive model trained with --id-embeddings off or hashed:N");
             }
             int[] ids = new int[boards.size()];
             float[] weights = new float[ids.length];
@@ -608,7 +610,11 @@ public final class PinSageEngine implements AutoCloseable {
             float[] pinWeights = new float[pins.length];
             for (int i = 0; i < pins.length; i++) {
                 // the store's map, not the live one: the walk runs over the store's graph
-                pins[i] = store.denseId(Side.LEFT, savedWith.get(i).id());
+                try {
+                    pins[i] = store.denseId(Side.LEFT, savedWith.get(i).id());
+                } catch (UnknownIdException e) {
+                    throw e.at(i);
+                }
                 pinWeights[i] = savedWith.get(i).weight();
             }
             synchronized (newPinModel) {

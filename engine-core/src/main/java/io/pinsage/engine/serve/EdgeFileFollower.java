@@ -1,5 +1,6 @@
 package io.pinsage.engine.serve;
 
+import io.pinsage.csr.EdgeLine;
 import io.pinsage.csr.live.BadEdgeException;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.engine.api.PinSageEngine;
@@ -28,9 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * Follows an edge file as it grows and adds its lines to a live {@link PinSageEngine} through
  * {@link PinSageEngine#addEdges}, the ingest path of {@code POST /v1/edges}.
  *
- * <p>Lines: {@code pin<TAB>board[<TAB>weight][<TAB>timestamp]}, the store's TSV edge format (ids as the store's id
- * maps know them, or new; weight finite and at least 0, default 1; timestamp an integer, not stored); blank lines and
- * lines starting with {@code #} are skipped. Complete lines only: a last line without its newline is left until its
+ * <p>Lines: {@code pin<TAB>board[<TAB>weight][<TAB>timestamp]}, the TSV edge list that {@code ingest --format tsv}
+ * reads, parsed by the same {@link EdgeLine} (ids as the store's id maps know them, or new; weight positive and
+ * finite, default 1; timestamp an integer, not stored); blank lines and lines starting with {@code #} are skipped. Complete lines only: a last line without its newline is left until its
  * newline arrives. The lines read at once (up to {@value #CHUNK_BYTES} bytes) go as one batch.
  *
  * <p>Malformed lines are skipped, each reported (SLF4J, warning) as {@code file:line: the line: what is wrong} and
@@ -71,6 +72,8 @@ public final class EdgeFileFollower implements AutoCloseable {
     private volatile long appliedLines;
     private volatile long skippedLines;
     private volatile String lastSkipped;
+    /** Polls finished (written by the follower's thread only). */
+    private volatile long polls;
 
     private EdgeFileFollower(PinSageEngine engine, Path file, Path positionFile, Duration poll, Position start,
                              ThreadFactory threads) {
@@ -117,13 +120,16 @@ public final class EdgeFileFollower implements AutoCloseable {
                         + ": remove it to follow " + followed + " from its start");
             }
             String[] f = lines.get(2).split(" ");
+            if (f.length != 2) {
+                throw new IllegalArgumentException("line 3: expected 'OFFSET LINE', found '" + lines.get(2) + "'");
+            }
             Position p = new Position(Long.parseLong(f[0]), Long.parseLong(f[1]));
-            if (f.length != 2 || p.offset() < 0 || p.line() < 1) {
-                throw new IllegalArgumentException("expected 'OFFSET LINE', found '" + lines.get(2) + "'");
+            if (p.offset() < 0 || p.line() < 1) {
+                throw new IllegalArgumentException("line 3: expected 'OFFSET LINE', found '" + lines.get(2) + "'");
             }
             return p;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(positionFile + ": expected 'OFFSET LINE' on line 3: " + e.getMessage());
+            throw new IllegalArgumentException(positionFile + ": line 3: expected 'OFFSET LINE': " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(positionFile + ": " + e.getMessage(), e);
         }
@@ -154,6 +160,11 @@ public final class EdgeFileFollower implements AutoCloseable {
         return Optional.ofNullable(lastSkipped);
     }
 
+    /** Polls of the file finished so far; one that starts after a call to this has finished once it passes by 2. */
+    long polls() {
+        return polls;
+    }
+
     /** Why the follower stopped, if it stopped by itself. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
@@ -168,7 +179,9 @@ public final class EdgeFileFollower implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES);
         try {
             while (!closed) {
-                if (!step(buffer)) {
+                boolean read = step(buffer);
+                polls++;
+                if (!read) {
                     // parked, not slept: close() unparks it, and never interrupts a batch being added or its position
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pollMillis));
                 }
@@ -212,6 +225,7 @@ public final class EdgeFileFollower implements AutoCloseable {
             return false; // the last line's newline has not arrived yet
         }
         EdgeBatch batch = new EdgeBatch();
+        EdgeLine lines = new EdgeLine('\t', "pin", "board");
         long[] lineOf = new long[16];
         long line = at.line();
         int from = 0;
@@ -219,7 +233,7 @@ public final class EdgeFileFollower implements AutoCloseable {
             int nl = indexOf(bytes, from, end);
             String text = new String(bytes, from, nl - from, StandardCharsets.UTF_8);
             if (!text.isBlank() && text.charAt(0) != '#') {
-                String problem = parse(text, batch);
+                String problem = parse(text, lines, batch);
                 if (problem != null) {
                     skip(line, text, problem);
                 } else {
@@ -256,50 +270,23 @@ public final class EdgeFileFollower implements AutoCloseable {
     }
 
     /**
-     * Parses one line into {@code batch}; returns what is wrong with it instead (nothing added).
+     * Parses one line into {@code batch} with {@code parser} (TAB-separated, pin then board); returns what is wrong
+     * with it instead (nothing added).
      */
-    static String parse(String text, EdgeBatch batch) {
-        String[] f = text.split("\t", -1);
-        if (f.length < 2 || f.length > 4) {
-            return "expected 2 to 4 fields separated by TAB (pin, board, weight, timestamp), found " + f.length;
+    static String parse(String text, EdgeLine parser, EdgeBatch batch) {
+        String problem = parser.parse(text, true);
+        if (problem == null) {
+            batch.add(parser.left(), parser.right(), parser.weight());
         }
-        String pin = f[0].strip();
-        String board = f[1].strip();
-        if (pin.isEmpty() || board.isEmpty()) {
-            return (pin.isEmpty() ? "pin" : "board") + " id is empty";
-        }
-        float weight = 1f;
-        if (f.length >= 3 && !f[2].isBlank()) {
-            try {
-                weight = Float.parseFloat(f[2].strip());
-            } catch (NumberFormatException e) {
-                return "weight '" + f[2] + "' is not a number";
-            }
-            if (!(weight >= 0) || Float.isInfinite(weight)) {
-                return "weight " + f[2] + " must be finite and at least 0";
-            }
-        }
-        if (f.length == 4) {
-            try {
-                Long.parseLong(f[3].strip());
-            } catch (NumberFormatException e) {
-                return "timestamp '" + f[3] + "' is not an integer";
-            }
-        }
-        batch.add(pin, board, weight);
-        return null;
+        return problem;
     }
 
     private void skip(long line, String text, String problem) {
-        String report = file + ":" + line + ": " + (text.isEmpty() ? "" : "'" + abbreviate(text) + "': ") + problem
+        String report = file + ":" + line + ": " + (text.isEmpty() ? "" : "'" + EdgeLine.abbreviate(text) + "': ") + problem
                 + "; skipped";
         skippedLines++;
         lastSkipped = report;
         LOG.warn(report);
-    }
-
-    private static String abbreviate(String line) {
-        return line.length() <= 120 ? line : line.substring(0, 117) + "...";
     }
 
     private static int lastNewline(byte[] b) {

@@ -191,7 +191,7 @@ final class Endpoints {
         try {
             if (!engine.hasNewPinModel()) {
                 throw new BadRequestException(501, null, "this server has no model for new pins: serve with --model MODEL_DIR,"
-                        + " a model trained with --id-embeddings off");
+                        + " a model trained with --id-embeddings off or hashed:N");
             }
             if (!engine.hasEmbeddings()) {
                 throw new BadRequestException(501, null, "this store has no pin embeddings to relate new pins to: run ./pinsage embed");
@@ -227,7 +227,7 @@ final class Endpoints {
                         : engine.addNewPin(pin, features, boards, savedWith);
             } catch (UnknownIdException e) {
                 if (e.side() == Side.LEFT) {
-                    String at = "savedWith[" + savedWith.stream().map(WeightedPin::id).map(String::strip).toList().indexOf(e.id()) + "]";
+                    String at = "savedWith[" + e.index() + "]";
                     throw new BadRequestException(404, at, at + ": pin " + e.id() + ": " + e.problem());
                 }
                 throw new BadRequestException(404, "boards", "board " + e.id() + ": " + e.problem());

@@ -2,6 +2,8 @@ package io.pinsage.engine.api;
 
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.UnknownIdException;
+import io.pinsage.csr.format.Publication;
+import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.live.BadEdgeException;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LogSync;
@@ -17,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -119,6 +122,40 @@ class PinSageEngineLiveTest {
             assertEquals(0, engine.liveRecentEdges(), "no background compaction within 30 s");
             assertEquals(126, engine.edgeCount());
         }
+    }
+
+    /**
+     * A background compaction that fails (another build holds the store's lock) is not retried on the next batch but
+     * once compactEvery more edges are recent; then it runs again, and the threshold is back to compactEvery.
+     */
+    @Test
+    void shouldBackOffAfterAFailedBackgroundCompaction() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 40);
+        EngineOptions every = EngineOptions.builder().residency(Residency.MAPPED).threads(1)
+                .liveEdges(dir.resolve("edges.log"), LogSync.eachBatch()).compactEvery(2).build();
+        try (PinSageEngine engine = PinSageEngine.open(store, every)) {
+            try (Publication held = StoreDirectory.beginPublication(store)) {
+                engine.addEdges(new EdgeBatch().add("pin-1", "board-new").add("pin-2", "board-new"));
+                await(() -> engine.compactAt() == 4 && !engine.compactionQueued(), "the failed compaction's back-off");
+                engine.addEdges(new EdgeBatch().add("pin-3", "board-new")); // 3 recent: below the back-off, no try
+                assertFalse(engine.compactionQueued(), "retried on the next batch");
+                assertEquals(4, engine.compactAt());
+                assertEquals(3, engine.liveRecentEdges());
+            }
+            engine.addEdges(new EdgeBatch().add("pin-4", "board-new"));
+            await(() -> engine.liveRecentEdges() == 0 && !engine.compactionQueued(), "the compaction after the back-off");
+            assertEquals(2, engine.compactAt());
+            assertEquals(84, engine.edgeCount());
+        }
+    }
+
+    /** Waits up to 30 s for {@code done}. */
+    private static void await(BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(done.getAsBoolean(), "not within 30 s: " + what);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.pinsage.engine.serve;
 
+import io.pinsage.csr.EdgeLine;
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LogSync;
@@ -70,8 +71,10 @@ class EdgeFileFollowerTest {
             assertEquals(1, f.skippedLines());
             assertEquals(followed + ":5: 'pin-1\tboard-2\tlots': weight 'lots' is not a number; skipped",
                     f.lastSkipped().orElseThrow());
-            Thread.sleep(50);
+            long polled = f.polls();
+            await(() -> f.polls() >= polled + 2, "a whole poll after the complete lines");
             assertEquals(base + 3, engine.edgeCount(), "half a line was applied");
+            assertEquals(7, f.position().line());
             append(followed, "rd-9\n");
             await(() -> f.position().line() == 8, "the completed line");
             assertEquals(base + 4, engine.edgeCount());
@@ -109,15 +112,33 @@ class EdgeFileFollowerTest {
     }
 
     @Test
+    void shouldRefuseADamagedPositionFileNamingItAndTheLine() throws Exception {
+        Path store = TestStores.pinsAndBoards(dir, 20);
+        Path followed = dir.resolve("saves.tsv").toAbsolutePath().normalize();
+        Path position = dir.resolve("edges.log.follow");
+        try (PinSageEngine engine = PinSageEngine.open(store, live())) {
+            for (String third : new String[] {"120", "120 3 7", "x 3"}) {
+                Files.writeString(position, "pinsage edge-file position 1\n" + followed + "\n" + third + "\n");
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> EdgeFileFollower.start(engine, followed, position, Duration.ofMillis(2), THREADS), third);
+                assertTrue(e.getMessage().startsWith(position + ": line 3: expected 'OFFSET LINE'"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void shouldParseTheStoresTsvEdgeLines() {
         EdgeBatch b = new EdgeBatch();
-        assertNull(EdgeFileFollower.parse(" a \tb\t0.5\t17", b));
+        EdgeLine p = new EdgeLine('\t', "pin", "board");
+        assertNull(EdgeFileFollower.parse(" a \tb\t0.5\t17", p, b));
         assertEquals(1, b.size());
         assertEquals("expected 2 to 4 fields separated by TAB (pin, board, weight, timestamp), found 1",
-                EdgeFileFollower.parse("a b", b));
-        assertEquals("weight -1 must be finite and at least 0", EdgeFileFollower.parse("a\tb\t-1", b));
-        assertEquals("timestamp 'x' is not an integer", EdgeFileFollower.parse("a\tb\t1\tx", b));
-        assertEquals("board id is empty", EdgeFileFollower.parse("a\t ", b));
+                EdgeFileFollower.parse("a b", p, b));
+        assertEquals("weight -1 must be positive and finite", EdgeFileFollower.parse("a\tb\t-1", p, b));
+        // as ingest reads the same line: a zero weight is refused by both
+        assertEquals("weight 0 must be positive and finite", EdgeFileFollower.parse("a\tb\t0", p, b));
+        assertEquals("timestamp 'x' is not an integer", EdgeFileFollower.parse("a\tb\t1\tx", p, b));
+        assertEquals("board id is empty", EdgeFileFollower.parse("a\t ", p, b));
         assertEquals(1, b.size());
     }
 }

@@ -186,6 +186,12 @@ class NewPinServerTest {
         HttpResponse<String> refused = post(unknown.toString());
         assertRefused(refused, 404, "savedWith[1]");
         assertTrue(JSON.readTree(refused.body()).path("error").asText().contains("pin-x"), refused.body());
+        // named by its place, whatever blanks the id carries (an em space the id map keeps, a tab it trims)
+        for (String odd : new String[] {"pin-x\u2003", "\tpin-x", "\u0001pin-x"}) {
+            ObjectNode spaced = request(null);
+            spaced.putArray("savedWith").add(3).add(17).add(odd);
+            assertRefused(post(spaced.toString()), 404, "savedWith[2]");
+        }
         ObjectNode fraction = request(null);
         fraction.putArray("savedWith").add(3.5);
         assertRefused(post(fraction.toString()), 400, "savedWith[0]");
