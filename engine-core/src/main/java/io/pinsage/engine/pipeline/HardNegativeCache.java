@@ -5,11 +5,13 @@ import io.pinsage.csr.Side;
 import io.pinsage.engine.train.HardNegatives;
 import io.pinsage.walk.HardNegativeSampler;
 import io.pinsage.walk.ScratchPool;
+import io.pinsage.walk.WalkTable;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * PinSage's hard negatives for pin queries, from the walk engine's personalised-PageRank band, ranked when a sampler
@@ -23,6 +25,12 @@ import java.util.concurrent.atomic.LongAdder;
  * Whether to cache at all is a matter of reuse: the curriculum draws hard negatives from its second epoch on, so a
  * band is reused only when its pin is the query of several pairs of those epochs.
  *
+ * <p>Walks: over a {@link WalkTable} of the graph (one read per hop instead of two, 256 lanes; several times faster)
+ * when the graph has at most {@link #TABLE_MAX_EDGES} edges, built on the first miss; over the mapped graph itself
+ * above that. The rule looks at the graph only, never at free memory, so every process that trains or samples on
+ * one store walks the same way and draws the same negatives. The table's heap is bounded by the rule: about
+ * {@code 8 × TABLE_MAX_EDGES} bytes plus 8 per node.
+ *
  * <p>Thread-safe: each ranking takes a walker of its own from a pool that goes with the cache (no thread keeps the
  * graph reachable afterwards); two threads ranking the same pin at once compute the same band. Cost per draw: one
  * slot read on a hit, a ranking ({@code steps} walk steps, about 1 ms at 20,000 steps on a 2 M-edge graph) on a miss.
@@ -31,6 +39,9 @@ final class HardNegativeCache implements HardNegatives {
 
     /** Heap bytes of one cached band beyond its members: the slot's reference, the band object and the array's header. */
     private static final int BAND_OVERHEAD = 4 + 24 + 16;
+
+    /** The largest graph whose ranking walks go over a walk table (about 270 MB of heap at this size). */
+    static final long TABLE_MAX_EDGES = 1L << 25;
 
     /** One pin's stored band members. */
     private record Band(int query, int[] members) {
@@ -51,6 +62,12 @@ final class HardNegativeCache implements HardNegatives {
      *                                  {@link HardNegativeSampler} for a band out of range
      */
     HardNegativeCache(BipartiteGraph graph, HardNegativeBand band, int keep, long seed, long budgetBytes) {
+        this(graph, band, keep, seed, budgetBytes, TABLE_MAX_EDGES);
+    }
+
+    /** As the public-facing constructor, walking over a table for graphs of at most {@code tableMaxEdges} edges. */
+    HardNegativeCache(BipartiteGraph graph, HardNegativeBand band, int keep, long seed, long budgetBytes,
+                      long tableMaxEdges) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep=" + keep + ": must be >= 1");
         }
@@ -61,11 +78,33 @@ final class HardNegativeCache implements HardNegatives {
         this.slots = new AtomicReferenceArray<>((int) Math.clamp(budgetBytes / rowBytes(keep), 1, Integer.MAX_VALUE - 8));
         // the first walker is made here, so that a band out of range fails now rather than on a sampler thread
         HardNegativeSampler first = new HardNegativeSampler(graph, Side.LEFT, band.from(), band.to(), band.steps(), 0.5);
-        this.samplers = new ScratchPool<>(() -> new HardNegativeSampler(graph, Side.LEFT, band.from(), band.to(),
-                band.steps(), 0.5));
-        this.samplers.give(first);
+        if (graph.edgeCount() <= tableMaxEdges) {
+            // built by the first sampler thread that misses, so a trainer whose batches come from elsewhere builds none
+            Supplier<WalkTable> table = memoize(() -> WalkTable.of(graph));
+            this.samplers = new ScratchPool<>(() -> new HardNegativeSampler(table.get(), Side.LEFT, band.from(), band.to(),
+                    band.steps(), 0.5));
+        } else {
+            this.samplers = new ScratchPool<>(() -> new HardNegativeSampler(graph, Side.LEFT, band.from(), band.to(),
+                    band.steps(), 0.5));
+            this.samplers.give(first);
+        }
         this.keep = keep;
         this.seed = seed;
+    }
+
+    /** {@code make}'s value, made once by the first caller; later callers wait for it. */
+    private static <T> Supplier<T> memoize(Supplier<T> make) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = make.get();
+                }
+                return value;
+            }
+        };
     }
 
     /** Heap bytes one slot takes when it holds a band of {@code keep} members. */

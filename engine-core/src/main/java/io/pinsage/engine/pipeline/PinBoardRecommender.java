@@ -103,9 +103,8 @@ public final class PinBoardRecommender {
 
         /**
          * Quickstart-sized defaults: the inductive model (pin features and log-degree, no id table: on the
-         * quickstart's store it ranked better than the model with a 32-wide id table, 0.6924 / 0.4962 against 0.6856 /
-         * 0.4870 hit@10 / MRR when hard negatives were still ranked before training (0.6913 / 0.4959 now that they are
-         * ranked on demand), trains faster, and embeds pins added after training), 300,000 co-save pairs seen twice
+         * quickstart's store it ranks better than the model with a 32-wide id table, 0.6924 / 0.4962 against 0.6856 /
+         * 0.4870 hit@10 / MRR, trains faster, and embeds pins added after training), 300,000 co-save pairs seen twice
          * (the curriculum adds 0, then 1 hard negative per query; a third pass over the same pairs overfits them, measured on a store of another seed), sampled
          * softmax over 1,000 shared uniform negatives plus the hard ones, unnormalised output, and PinSage's
          * hard-negative band, ranks 2000–5000 (scaled down on graphs under 200,000 pins).

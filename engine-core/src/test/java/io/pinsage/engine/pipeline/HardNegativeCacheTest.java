@@ -5,6 +5,7 @@ import io.pinsage.csr.Side;
 import io.pinsage.csr.TestGraphs;
 import io.pinsage.csr.TestSeed;
 import io.pinsage.walk.HardNegativeSampler;
+import io.pinsage.walk.WalkTable;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -85,13 +86,22 @@ class HardNegativeCacheTest {
                 tag + " 3 threads, a cache of 3 bands that evicts all the time");
     }
 
-    /** Every draw is a member of the query's band as the walk engine ranks it on its own. */
+    /**
+     * Every draw is a member of the query's band as the walk engine ranks it on its own: over a walk table for a graph
+     * within the table's size rule, over the graph above it.
+     */
     @Test
     void shouldDrawFromTheQuerysPprBand() {
         long seed = TestSeed.next();
         HeapBipartiteGraph g = graph(seed);
-        HardNegativeCache cache = new HardNegativeCache(g, BAND, 16, seed, 1L << 20);
-        HardNegativeSampler ranking = new HardNegativeSampler(g, Side.LEFT, BAND.from(), BAND.to(), BAND.steps(), 0.5);
+        assertDrawsFromBand(seed, g, new HardNegativeCache(g, BAND, 16, seed, 1L << 20),
+                new HardNegativeSampler(WalkTable.of(g), Side.LEFT, BAND.from(), BAND.to(), BAND.steps(), 0.5), "table");
+        assertDrawsFromBand(seed, g, new HardNegativeCache(g, BAND, 16, seed, 1L << 20, g.edgeCount() - 1),
+                new HardNegativeSampler(g, Side.LEFT, BAND.from(), BAND.to(), BAND.steps(), 0.5), "graph");
+    }
+
+    private static void assertDrawsFromBand(long seed, HeapBipartiteGraph g, HardNegativeCache cache,
+                                            HardNegativeSampler ranking, String over) {
         for (int i = 0; i < 50; i++) {
             int q = query(seed, i);
             int v = draw(cache, seed, i);
@@ -100,7 +110,8 @@ class HardNegativeCacheTest {
             for (int r = BAND.from(); r < BAND.from() + band; r++) {
                 member |= ranking.rankedNode(r) == v;
             }
-            assertTrue(band == 0 ? v == -1 : member, TestSeed.tag(seed) + " query " + q + " drew " + v);
+            assertTrue(band == 0 ? v == -1 : member, TestSeed.tag(seed) + " over the " + over + ": query " + q
+                    + " drew " + v);
         }
     }
 
