@@ -49,7 +49,7 @@ final class SamplingOptions {
     @Mixin
     TlsOptions tls = new TlsOptions();
 
-    /** The command these options belong to: whether --prefetch was given, which its default cannot tell. */
+    /** The command these options belong to: whether an option was given, which its default cannot tell. */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
@@ -69,9 +69,13 @@ final class SamplingOptions {
                     + "--local-samplers is reached on loopback)");
         }
         if (samplers == null && localSamplers == 0) {
-            if (prefetchGiven()) {
+            if (given("--prefetch")) {
                 throw new IllegalArgumentException("--prefetch=" + prefetch + ": batches samplers build ahead, for "
                         + "--samplers or --local-samplers only");
+            }
+            if (given("--max-frame-mb")) {
+                throw new IllegalArgumentException("--max-frame-mb=" + maxFrameMb + ": the largest frame from a sampler, "
+                        + "for --samplers or --local-samplers only");
             }
             return null;
         }
@@ -87,8 +91,9 @@ final class SamplingOptions {
                 tls.client());
     }
 
-    private boolean prefetchGiven() {
-        return command.commandLine().getParseResult().hasMatchedOption("--prefetch");
+    /** Whether {@code option} was on the command line, which its default value cannot tell. */
+    private boolean given(String option) {
+        return command.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** @throws IllegalArgumentException naming {@code option} and the entry that is not HOST:PORT */

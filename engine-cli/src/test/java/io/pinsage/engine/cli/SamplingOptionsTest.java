@@ -89,6 +89,7 @@ class SamplingOptionsTest {
                 "--tls-cert/--tls-key/--tls-trust: TLS is for --samplers");
         assertError(sampler(secret, "--tls-cert", notPem.toString()), "--tls-key: a sampler with TLS needs both");
         assertError(train("--prefetch", "8"), "--prefetch=8: batches samplers build ahead, for --samplers or --local-samplers only");
+        assertError(train("--max-frame-mb", "64"), "--max-frame-mb=64: the largest frame from a sampler, for --samplers or --local-samplers only");
         assertError(sampler(secret, "--tls-cert", notPem.toString(), "--tls-key", notPem.toString()),
                 "--tls-cert/--tls-key: TLS files (certificate " + notPem + ", key " + notPem + "): ");
     }
