@@ -19,8 +19,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
+import static io.pinsage.engine.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,11 +115,7 @@ class PinSageEngineLiveTest {
                 .liveEdges(dir.resolve("edges.log"), LogSync.eachBatch()).compactEvery(2).build();
         try (PinSageEngine engine = PinSageEngine.open(store, every)) {
             engine.addEdges(new EdgeBatch().add("pin-7", "board-new").add("pin-8", "board-new"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (engine.liveRecentEdges() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(0, engine.liveRecentEdges(), "no background compaction within 30 s");
+            await(() -> engine.liveRecentEdges() == 0, "a background compaction");
             assertEquals(126, engine.edgeCount());
         }
     }
@@ -147,15 +143,6 @@ class PinSageEngineLiveTest {
             assertEquals(2, engine.compactAt());
             assertEquals(84, engine.edgeCount());
         }
-    }
-
-    /** Waits up to 30 s for {@code done}. */
-    private static void await(BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
-        assertTrue(done.getAsBoolean(), "not within 30 s: " + what);
     }
 
     @Test
