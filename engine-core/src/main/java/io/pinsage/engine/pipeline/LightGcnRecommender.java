@@ -25,6 +25,7 @@ import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.walk.NeighborhoodConfig;
@@ -51,7 +52,8 @@ import java.util.Random;
  * <p>Model directory: {@code model.bin} (the best model, nn-runtime's model file), {@code graph/} (the training graph,
  * a graph store: the training split less the validation edges), {@code neighborhoods.left/} and
  * {@code neighborhoods.right/} (the neighbourhood stores trained with, mapped again by a resumed run and by
- * evaluation), {@code model.properties} (node counts and the training-edge count, checked against the dataset at
+ * evaluation; neither the graph nor the neighbourhoods are made for a model of {@code layers = 0}, which pools over
+ * nothing), {@code model.properties} (node counts and the training-edge count, checked against the dataset at
  * evaluation), {@code checkpoint/} and {@code training-log.jsonl} (the command line draws its plots beside
  * it).
  *
@@ -111,8 +113,8 @@ public final class LightGcnRecommender {
         Split split = split(data, o.validationUsers(), o.training().seed());
         NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),
                 o.training().seed(), o.userItems());
-        try (MappedNeighborhoods hood = ModelNeighborhoods.exist(outDir) ? ModelNeighborhoods.open(outDir, space, rows)
-                : buildNeighborhoods(data, split, outDir, rows, threads)) {
+        try (MappedNeighborhoods mapped = neighborhoods(data, split, outDir, o, rows)) {
+            ComputationGraphBuilder.Neighborhoods hood = orNone(mapped);
             NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
             LOG.info("training pairs: {}, validation users: {}", split.queries.length,
                     split.validation.size() == 0 ? 0 : countUsers(split.validation));
@@ -147,23 +149,46 @@ public final class LightGcnRecommender {
         NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),
                 o.training().seed(), o.userItems());
         Files.createDirectories(workDir);
-        MappedNeighborhoods hood = ModelNeighborhoods.exist(workDir) ? ModelNeighborhoods.open(workDir, space, rows)
-                : buildNeighborhoods(data, split, workDir, rows, o.training().threads());
+        MappedNeighborhoods mapped = neighborhoods(data, split, workDir, o, rows);
         try {
-            return batches(data, o, model, rows, split, hood, NodeInputs.of(space.size(), 0, null,
-                    space.logDegrees(data.graph())), space.leftCount(), hood);
+            return batches(data, o, model, rows, split, orNone(mapped), NodeInputs.of(space.size(), 0, null,
+                    space.logDegrees(data.graph())), space.leftCount(), mapped);
         } catch (RuntimeException e) {
-            hood.close();
+            if (mapped != null) {
+                mapped.close();
+            }
             throw e;
         }
     }
 
+    /**
+     * The rows a model of {@code o.layers()} CONVOLVE layers pools over: the stores in {@code dir}, mapped, or built
+     * there (with the training graph) when absent; null for {@code layers = 0}, which reads none, so that neither the
+     * graph store nor the walks are made for it.
+     */
+    private static MappedNeighborhoods neighborhoods(LightGcnDataset data, Split split, Path dir, RecommenderOptions o,
+                                                     NeighborhoodConfig[] rows) throws IOException {
+        if (o.layers() == 0) {
+            LOG.info("layers=0: each node is embedded from its own id embedding and log-degree; no neighbourhoods");
+            return null;
+        }
+        return ModelNeighborhoods.exist(dir) ? ModelNeighborhoods.open(dir, NodeSpace.of(data.graph()), rows)
+                : buildNeighborhoods(data, split, dir, rows, o.training().threads());
+    }
+
+    private static ComputationGraphBuilder.Neighborhoods orNone(MappedNeighborhoods mapped) {
+        return mapped != null ? mapped : ComputationGraphBuilder.Neighborhoods.none();
+    }
+
     /** The one recipe of a run's batches, which the trainer and its samplers both make. */
     private static TrainingBatches batches(LightGcnDataset data, RecommenderOptions o, PinSageConfig model,
-                                           NeighborhoodConfig[] rows, Split split, MappedNeighborhoods hood,
-                                           NodeInputs inputs, int items, AutoCloseable owned) {
+                                           NeighborhoodConfig[] rows, Split split,
+                                           ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs, int items,
+                                           AutoCloseable owned) {
+        // without CONVOLVE layers the rows do not shape a batch, so settings of theirs may differ
         RunFingerprint fingerprint = RunFingerprint.of("lightgcn " + shape(data) + " train=" + digest(data.train())
-                + " validationUsers=" + o.validationUsers(), rows[0] + " " + rows[1], o.training(), model);
+                + " validationUsers=" + o.validationUsers(), o.layers() == 0 ? "none" : rows[0] + " " + rows[1],
+                o.training(), model);
         return new TrainingBatches(model, hood, inputs, split.queries, split.positives, 0, items, null,
                 o.training(), fingerprint, owned);
     }
@@ -257,8 +282,10 @@ public final class LightGcnRecommender {
         PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(modelDir), backend);
         NodeSpace space = NodeSpace.of(data.graph());
         NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
-        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
-            return score(model, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test());
+        try (MappedNeighborhoods mapped = model.config().layers() == 0 ? null
+                : ModelNeighborhoods.open(modelDir, space, null)) {
+            return score(model, orNone(mapped), inputs, space, new FullRankingEvaluator(20, threads), data.train(),
+                    data.test());
         }
     }
 
@@ -271,8 +298,9 @@ public final class LightGcnRecommender {
                 Pooling.MEAN, true, o.training().seed());
     }
 
-    private static RankingMetrics score(PinSageModel model, MappedNeighborhoods hood, NodeInputs inputs, NodeSpace space,
-                                        FullRankingEvaluator evaluator, InteractionLists train, InteractionLists test) {
+    private static RankingMetrics score(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs,
+                                        NodeSpace space, FullRankingEvaluator evaluator, InteractionLists train,
+                                        InteractionLists test) {
         float[] emb = Inference.embedAll(model, hood, inputs);
         int d = model.config().outputDim();
         float[] items = Arrays.copyOfRange(emb, 0, space.leftCount() * d);
