@@ -83,6 +83,7 @@ final class TrainCommand implements Callable<Integer> {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         RecommenderOptions o = training.recommender(t);
         if (spec.isStore()) {
+            training.requireConvolveOnStore();
             PinBoardRecommender.Options options = withIdEmbeddings(SyntheticComparison.options(t, training.epochs, hardBand),
                     idEmbeddings);
             try (RemoteBatchSupply remote = sampling.supply(); Backend backend = device.open()) {

@@ -38,6 +38,37 @@ class TrainCommandsTest {
     }
 
     @Test
+    void shouldTrainAndEvaluateWithoutConvolveLayersBuildingNoNeighbourhoods() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        CliRun train = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--layers", "0",
+                "--epochs", "1", "--threads", "1");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.console().contains("layers=0: each node is embedded from its own id embedding and log-degree; "
+                + "no neighbourhoods\n"), train.console());
+        assertTrue(Files.notExists(model.resolve("graph")) && Files.notExists(model.resolve("neighborhoods.left")),
+                "nothing pools over them");
+        CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().strip().matches("recall@20=\\d\\.\\d{4} ndcg@20=\\d\\.\\d{4}"), eval.out());
+    }
+
+    /** A pin–board store's model always has its two CONVOLVE layers: zero is refused before the store is opened. */
+    @Test
+    void shouldRefuseNoConvolveLayerOnAStore() {
+        String expected = "error: --layers=0: a model without CONVOLVE layers trains on lightgcn:DIR data only; "
+                + "store:DIR trains PinSage's two layers";
+        CliRun train = run("train", "--dataset", "store:" + dir.resolve("none"), "--out", dir.resolve("m").toString(),
+                "--layers", "0");
+        assertEquals(CliErrors.BAD_INPUT, train.code(), train.err());
+        assertEquals(expected, train.err().strip());
+        CliRun sampler = run("sampler", "store:" + dir.resolve("none"), "--work", dir.resolve("w").toString(), "--listen",
+                "127.0.0.1:0", "--secret-file", dir.resolve("secret").toString(), "--layers", "0");
+        assertEquals(CliErrors.BAD_INPUT, sampler.code(), sampler.err());
+        assertEquals(expected, sampler.err().strip());
+    }
+
+    @Test
     void shouldReportADivergedRunAsOneLineNamingStepAndTensor() throws Exception {
         Path data = dataset();
         CliRun r = run("train", "--dataset", "lightgcn:" + data, "--out", dir.resolve("m").toString(), "--epochs", "2",
@@ -116,6 +147,7 @@ class TrainCommandsTest {
         Path data = dataset();
         String[][] cases = {
                 {"--dim", "1000000", "error: --dim=1000000: must lie in [1, 16384]"},
+                {"--layers", "-1", "error: layers=-1: must be >= 0 (0: no CONVOLVE layer)"},
                 {"--width", "2000000000", "error: width=2000000000: must lie in [1, 65536]"},
                 {"--user-items", "2000000000", "error: userItems=2000000000: must lie in [0, 65536]"},
                 {"--negatives", "2000000000", "error: nodes=180 width=10 userItems=10 dim=64 embedDim=64 batchSize=1024 "
