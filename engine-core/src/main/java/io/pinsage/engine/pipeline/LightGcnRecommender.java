@@ -17,6 +17,7 @@ import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.BatchSupply;
+import io.pinsage.engine.train.EpochSnapshots;
 import io.pinsage.engine.train.RunFingerprint;
 import io.pinsage.engine.train.TrainingBatches;
 import io.pinsage.engine.train.TrainingConfig;
@@ -35,14 +36,19 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * PinSage as a user–item recommender on a {@link LightGcnDataset}: publishes the training graph as a graph store,
@@ -55,7 +61,8 @@ import java.util.Random;
  * evaluation; neither the graph nor the neighbourhoods are made for a model of {@code layers = 0}, which pools over
  * nothing), {@code model.properties} (node counts and the training-edge count, checked against the dataset at
  * evaluation), {@code checkpoint/} and {@code training-log.jsonl} (the command line draws its plots beside
- * it).
+ * it); when asked, {@code epochs/} (every epoch's model) and, once {@link #evaluateEpochs} ran,
+ * {@link EpochEvaluation#FILE}.
  *
  * <p>Training and evaluation run on the {@link Backend} the caller passes (the CPU or a GPU) and own it meanwhile.
  */
@@ -102,6 +109,15 @@ public final class LightGcnRecommender {
      */
     public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
                                TrainingProgress progress, BatchSupply supply) throws IOException {
+        return train(data, outDir, o, backend, progress, supply, false);
+    }
+
+    /**
+     * As above; with {@code keepEpochs}, every epoch's model is kept in {@code outDir/epochs/} too
+     * ({@link EpochSnapshots}, as large as the model each), for {@link #evaluateEpochs}.
+     */
+    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
+                               TrainingProgress progress, BatchSupply supply, boolean keepEpochs) throws IOException {
         long start = System.nanoTime();
         ModelNeighborhoods.requireCurrent(outDir);
         NodeSpace space = NodeSpace.of(data.graph());
@@ -124,7 +140,7 @@ public final class LightGcnRecommender {
             TrainingBatches batches = batches(data, o, model, rows, split, hood, inputs, space.leftCount(), null);
             Trainer trainer = new Trainer(backend, model, batches.schedule(), supply.sources(batches), o.training(),
                     m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), listener);
-            Trainer.Result r = trainer.train(outDir);
+            Trainer.Result r = trainer.keepEpochs(keepEpochs).train(outDir);
             r.best().save(outDir.resolve(MODEL));
             return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(),
                     (System.nanoTime() - start) / 1e9, at != null && at.finished(o.training()));
@@ -287,6 +303,48 @@ public final class LightGcnRecommender {
             return score(model, orNone(mapped), inputs, space, new FullRankingEvaluator(20, threads), data.train(),
                     data.test());
         }
+    }
+
+    /**
+     * Evaluates every epoch's model that a run into {@code modelDir} kept ({@code train} with {@code keepEpochs}) on
+     * {@code data}'s test split, as {@link #evaluate} does the final model, joined with the epoch's validation score
+     * from the training log; hands each to {@code each} as it is done (on the caller's thread, in epoch order) and
+     * publishes them all as {@link EpochEvaluation#FILE} in {@code modelDir}. The test split is scored here alone,
+     * after training: none of it reaches the kept models, the training log or the choice of {@code model.bin}. Costs
+     * one evaluation per kept epoch; the neighbourhood stores are mapped once.
+     *
+     * @return the evaluations, by epoch
+     * @throws NoSuchFileException      naming {@code modelDir/epochs} if the run kept no epoch's model
+     * @throws IllegalArgumentException if {@code data} is not the dataset the model was trained on
+     */
+    public static List<EpochEvaluation> evaluateEpochs(Path modelDir, LightGcnDataset data, Backend backend, int threads,
+                                                       Consumer<EpochEvaluation> each) throws IOException {
+        ModelProperties.check(modelDir, "lightgcn", shape(data), data.dir().toString());
+        ModelNeighborhoods.requireCurrent(modelDir);
+        List<EpochSnapshots.Snapshot> kept = EpochSnapshots.list(modelDir);
+        if (kept.isEmpty()) {
+            throw new NoSuchFileException(modelDir.resolve(EpochSnapshots.DIR).toString(), null, "no epoch's model was kept; "
+                    + "train with --keep-epochs keeps each (a resumed run keeps those it trains from then on)");
+        }
+        Map<Integer, Double> validation = new HashMap<>();
+        for (TrainingLog.Entry e : TrainingLog.read(modelDir)) {
+            validation.put(e.epoch(), e.validation());
+        }
+        NodeSpace space = NodeSpace.of(data.graph());
+        NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
+        FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
+        List<EpochEvaluation> done = new ArrayList<>(kept.size());
+        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
+            for (EpochSnapshots.Snapshot s : kept) {
+                PinSageModel model = PinSageModel.load(s.file(), backend);
+                EpochEvaluation e = new EpochEvaluation(s.epoch(), score(model, hood, inputs, space, evaluator, data.train(),
+                        data.test()), validation.getOrDefault(s.epoch(), Double.NaN), METRIC);
+                done.add(e);
+                each.accept(e);
+            }
+        }
+        EpochEvaluation.write(modelDir, done);
+        return done;
     }
 
     /**

@@ -5,8 +5,11 @@ import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.RankingMetrics;
 import io.pinsage.engine.train.CorruptCheckpointException;
 import io.pinsage.engine.train.Trainer;
+import io.pinsage.engine.train.BatchSupply;
+import io.pinsage.engine.train.EpochSnapshots;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
+import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.backend.RankingLossKind;
@@ -196,6 +199,48 @@ class LightGcnRecommenderTest {
                 assertThrows(IllegalArgumentException.class, () -> LightGcnRecommender.train(data, model, small(), backend, quiet))}) {
             assertTrue(e.getMessage().endsWith("retrain the model into a new directory"), e.getMessage());
         }
+    }
+
+    /**
+     * Test items never steer training: runs on two datasets that differ only in their test split (same node counts)
+     * keep the same model of every epoch, log the same validation scores and end with the same model, bit for bit;
+     * only evaluating them reads the test split.
+     */
+    @Test
+    void shouldTrainTheSameWhateverTheTestSplitHolds() throws IOException {
+        Path data = clusteredDataset();
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.copy(data.resolve("train.txt"), other.resolve("train.txt"));
+        StringBuilder test = new StringBuilder();
+        for (int u = 0; u < 200; u++) {
+            // other groups' items: what a model of these groups ranks last; items 0 and 99 keep the item count
+            test.append(u).append(' ').append(((u % 4) * 25 + 50) % 100).append(' ').append(u % 2 == 0 ? 0 : 99).append('\n');
+        }
+        Files.writeString(other.resolve("test.txt"), test);
+        LightGcnDataset a = LightGcnDataset.load(data);
+        LightGcnDataset b = LightGcnDataset.load(other);
+        assertEquals(a.itemCount(), b.itemCount());
+        assertEquals(a.userCount(), b.userCount());
+        RecommenderOptions o = small();
+        RecommenderOptions twoEpochs = new RecommenderOptions(o.embedDim(), o.dim(), o.layers(), o.width(), o.stepsPerNode(),
+                o.neighborhoods(), o.userItems(), o.validationUsers(), new TrainingConfig(2, 64, 30, false, 0,
+                RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2, 1, 2, 0));
+        Path modelA = dir.resolve("a");
+        Path modelB = dir.resolve("b");
+        LightGcnRecommender.train(a, modelA, twoEpochs, backend, TrainingProgress.NONE, BatchSupply.LOCAL, true);
+        LightGcnRecommender.train(b, modelB, twoEpochs, backend, TrainingProgress.NONE, BatchSupply.LOCAL, true);
+        assertEquals(List.of(1, 2), EpochSnapshots.list(modelA).stream().map(EpochSnapshots.Snapshot::epoch).toList());
+        for (int e = 1; e <= 2; e++) {
+            assertArrayEquals(Files.readAllBytes(EpochSnapshots.file(modelA, e)), Files.readAllBytes(EpochSnapshots.file(modelB, e)),
+                    "seed=" + SEED + " epoch " + e);
+        }
+        assertArrayEquals(Files.readAllBytes(modelA.resolve(LightGcnRecommender.MODEL)),
+                Files.readAllBytes(modelB.resolve(LightGcnRecommender.MODEL)));
+        assertEquals(TrainingLog.read(modelA).stream().map(TrainingLog.Entry::validation).toList(),
+                TrainingLog.read(modelB).stream().map(TrainingLog.Entry::validation).toList());
+        List<EpochEvaluation> onA = LightGcnRecommender.evaluateEpochs(modelA, a, backend, 2, e -> { });
+        List<EpochEvaluation> onB = LightGcnRecommender.evaluateEpochs(modelB, b, backend, 2, e -> { });
+        assertTrue(onA.getLast().test().recall() > onB.getLast().test().recall(), "seed=" + SEED + " " + onA + " " + onB);
     }
 
     private static int lines(Path file) {
