@@ -68,6 +68,11 @@ final class TrainingOptions {
             + "(default: ${bundle:default.in-batch-negatives})")
     Boolean inBatch;
 
+    @Option(names = "--leave-positives-out", arity = "1", description = "whether a user's pool of its own items leaves "
+            + "out the item it is scored against in a training pair (lightgcn:DIR data; default: "
+            + "${bundle:default.leave-positives-out})")
+    Boolean leavePositivesOut;
+
     @Option(names = "--lr", description = "Adam learning rate (weights and id embeddings) (default: ${bundle:default.lr})")
     Float lr;
 
@@ -93,7 +98,7 @@ final class TrainingOptions {
         TrainingConfig tc = new TrainingConfig(or(epochs, c.epochs()), or(batch, c.batchSize()), or(negatives, c.sharedNegatives()),
                 or(inBatch, c.inBatchNegatives()), c.maxHardNegatives(), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
                 or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), threads,
-                c.samplerThreads(), c.queueCapacity(), c.checkpointEvery());
+                c.samplerThreads(), c.queueCapacity(), c.checkpointEvery(), or(leavePositivesOut, c.leavePositivesOut()));
         return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
                 or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
                 or(userItems, d.userItems()), d.validationUsers(), tc);
@@ -136,6 +141,7 @@ final class TrainingOptions {
                 {"default.batch", c.batchSize()},
                 {"default.negatives", c.sharedNegatives()},
                 {"default.in-batch-negatives", c.inBatchNegatives()},
+                {"default.leave-positives-out", c.leavePositivesOut()},
                 {"default.lr", c.learningRate()},
                 {"default.patience", c.patience()},
                 {"default.seed", c.seed()},

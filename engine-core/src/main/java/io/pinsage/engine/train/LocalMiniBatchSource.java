@@ -73,7 +73,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
                 // that died silently would leave the trainer waiting on its queue forever.
                 try {
                     MiniBatchBuilder builder = new MiniBatchBuilder(layers, hood, inputs, negativeFrom, negativeTo,
-                            config.sharedNegatives(), hard);
+                            config.sharedNegatives(), hard, config.leavePositivesOut());
                     for (int b = first(fromBatch, me, s); b < batches; b += s) {
                         q.put(build(builder, schedule, queries, positives, order, hardPerQuery, epoch, b, true));
                     }
@@ -117,7 +117,7 @@ public final class LocalMiniBatchSource implements MiniBatchSource {
                                          int negativeTo, HardNegatives hard, TrainingConfig config) {
         requireScheduled(schedule, queries, positives);
         ThreadLocal<MiniBatchBuilder> builders = ThreadLocal.withInitial(() -> new MiniBatchBuilder(layers, hood, inputs,
-                negativeFrom, negativeTo, config.sharedNegatives(), hard));
+                negativeFrom, negativeTo, config.sharedNegatives(), hard, config.leavePositivesOut()));
         AtomicReference<EpochOrder> cached = new AtomicReference<>();
         return (epoch, index) -> {
             if (epoch < 0 || index < 0 || index >= schedule.batches()) {

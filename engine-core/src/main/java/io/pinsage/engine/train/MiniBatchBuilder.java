@@ -26,6 +26,8 @@ public final class MiniBatchBuilder {
     private final HardNegatives hard;
     /** Each target node's row in the batch being built. */
     private final Int2IntHashMap row = new Int2IntHashMap(-1);
+    /** The neighbourhoods as the graph builder reads them: with the batch's positives left out, when asked to. */
+    private final PositivesLeftOut leftOut;
 
     /**
      * @param negativeFrom    first node id negatives are drawn from (inclusive)
@@ -35,12 +37,22 @@ public final class MiniBatchBuilder {
      */
     public MiniBatchBuilder(int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs, int negativeFrom,
                             int negativeTo, int sharedNegatives, HardNegatives hard) {
+        this(layers, hood, inputs, negativeFrom, negativeTo, sharedNegatives, hard, false);
+    }
+
+    /**
+     * As above; with {@code leavePositivesOut}, each query's neighbourhood row in a batch lacks the positives it is
+     * paired with in that batch ({@link TrainingConfig#leavePositivesOut}).
+     */
+    public MiniBatchBuilder(int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs, int negativeFrom,
+                            int negativeTo, int sharedNegatives, HardNegatives hard, boolean leavePositivesOut) {
         int nodes = inputs.nodeCount();
         if (negativeFrom < 0 || negativeTo > nodes || negativeFrom >= negativeTo) {
             throw new IllegalArgumentException("negativeFrom=" + negativeFrom + " negativeTo=" + negativeTo
                     + ": must be a non-empty range within [0, " + nodes + ")");
         }
-        this.graphs = new ComputationGraphBuilder(layers, hood, inputs);
+        this.leftOut = leavePositivesOut ? new PositivesLeftOut(hood) : null;
+        this.graphs = new ComputationGraphBuilder(layers, leftOut != null ? leftOut : hood, inputs);
         this.negativeFrom = negativeFrom;
         this.negativeTo = negativeTo;
         this.sharedNegatives = sharedNegatives;
@@ -105,6 +117,9 @@ public final class MiniBatchBuilder {
                 }
             }
         }
+        if (leftOut != null) {
+            leftOut.set(queries, positives, order, from, to);
+        }
         ComputationGraph graph = withInputs ? graphs.build(targets, n) : graphs.buildWithoutInputs(targets, n);
         return new MiniBatch(graph, queryRow, positiveRow, negativeRow, h, hardRow, epoch, index);
     }
@@ -120,5 +135,70 @@ public final class MiniBatchBuilder {
 
     private int addCount(int node, int[] list, int n) {
         return add(node, list, n) ? n + 1 : n;
+    }
+
+    /**
+     * A node's row less the positives its pairs of the current batch have: a user pooling over its own items must not
+     * find the item it is scored against among them. The filtered row keeps the other neighbours and their weights
+     * (mean pooling divides by the weights' sum, so the rest need no rescaling). Per builder, so per thread.
+     */
+    private static final class PositivesLeftOut implements ComputationGraphBuilder.Neighborhoods {
+
+        private final ComputationGraphBuilder.Neighborhoods rows;
+        /** Query node -> index of its first pair in {@link #next}/{@link #positive}; a chain per query. */
+        private final Int2IntHashMap first = new Int2IntHashMap(-1);
+        private int[] next = new int[0];
+        private int[] positive = new int[0];
+
+        PositivesLeftOut(ComputationGraphBuilder.Neighborhoods rows) {
+            this.rows = rows;
+        }
+
+        void set(int[] queries, int[] positives, int[] order, int from, int to) {
+            int b = to - from;
+            if (next.length < b) {
+                next = new int[b];
+                positive = new int[b];
+            }
+            first.clear();
+            for (int i = 0; i < b; i++) {
+                int p = order[from + i];
+                positive[i] = positives[p];
+                next[i] = first.get(queries[p]);
+                first.put(queries[p], i);
+            }
+        }
+
+        @Override
+        public int width() {
+            return rows.width();
+        }
+
+        @Override
+        public int read(int node, int[] ids, float[] weights, int offset) {
+            int n = rows.read(node, ids, weights, offset);
+            int chain = first.get(node);
+            if (chain < 0) {
+                return n;
+            }
+            int kept = 0;
+            for (int j = 0; j < n; j++) {
+                int id = ids[offset + j];
+                if (!paired(chain, id)) {
+                    ids[offset + kept] = id;
+                    weights[offset + kept++] = weights[offset + j];
+                }
+            }
+            return kept;
+        }
+
+        private boolean paired(int chain, int id) {
+            for (int i = chain; i >= 0; i = next[i]) {
+                if (positive[i] == id) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

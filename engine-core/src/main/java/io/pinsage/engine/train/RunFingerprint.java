@@ -57,7 +57,8 @@ public record RunFingerprint(Map<String, String> parts) {
         m.put("training", "batchSize=" + t.batchSize() + " sharedNegatives=" + t.sharedNegatives() + " inBatchNegatives="
                 + t.inBatchNegatives() + " maxHardNegatives=" + t.maxHardNegatives() + " loss=" + t.loss() + " margin="
                 + t.margin() + " temperature=" + t.temperature() + " learningRate=" + t.learningRate() + " embeddingRate="
-                + t.embeddingRate() + " lrDecay=" + t.lrDecay() + " seed=" + t.seed() + " hardNegatives=" + hardNegatives);
+                + t.embeddingRate() + " lrDecay=" + t.lrDecay() + " seed=" + t.seed() + " hardNegatives=" + hardNegatives
+                + (t.leavePositivesOut() ? " leavePositivesOut=true" : ""));
         m.put("model", model.toString());
         return new RunFingerprint(m);
     }

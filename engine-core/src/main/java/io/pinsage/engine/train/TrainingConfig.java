@@ -24,11 +24,15 @@ import io.pinsage.nn.backend.RankingLossKind;
  * @param samplerThreads      minibatch builder threads
  * @param queueCapacity       built minibatches waiting per sampler thread (bounded queue)
  * @param checkpointEvery     also checkpoint every this many batches within an epoch (0: at epoch ends only)
+ * @param leavePositivesOut   whether a query's neighbourhood row leaves out the positives it is paired with in the
+ *                            batch: where a query pools over its own interactions (users over their items), the
+ *                            positive would otherwise sit in the pool it is scored against, and the model would learn
+ *                            to recognise items the user already holds instead of predicting new ones
  */
 public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boolean inBatchNegatives, int maxHardNegatives,
                              RankingLossKind loss, float margin, float temperature, float learningRate, float embeddingRate,
                              float lrDecay, int patience, long seed, int threads, int samplerThreads, int queueCapacity,
-                             int checkpointEvery) {
+                             int checkpointEvery, boolean leavePositivesOut) {
 
     /** @throws IllegalArgumentException naming the first field out of range */
     public TrainingConfig {
@@ -58,13 +62,22 @@ public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boo
     /** This configuration with another epoch cap. */
     public TrainingConfig withEpochs(int cap) {
         return new TrainingConfig(cap, batchSize, sharedNegatives, inBatchNegatives, maxHardNegatives, loss, margin, temperature,
-                learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery);
+                learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery,
+                leavePositivesOut);
+    }
+
+    /** This configuration with positives left out of (or kept in) their queries' neighbourhood rows. */
+    public TrainingConfig withLeavePositivesOut(boolean leave) {
+        return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, maxHardNegatives, loss, margin,
+                temperature, learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity,
+                checkpointEvery, leave);
     }
 
     /** This configuration with another cap on the curriculum's hard negatives per query (0: none). */
     public TrainingConfig withMaxHardNegatives(int cap) {
         return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, cap, loss, margin, temperature,
-                learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery);
+                learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery,
+                leavePositivesOut);
     }
 
     private static void atLeast(String name, int v, int min) {

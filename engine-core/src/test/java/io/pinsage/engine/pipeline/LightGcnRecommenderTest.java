@@ -80,7 +80,7 @@ class LightGcnRecommenderTest {
 
     private static RecommenderOptions small(int layers, int epochs, float lr) {
         return new RecommenderOptions(16, 16, layers, 4, 50, NeighborhoodKind.WALK, 6, 20,
-                new TrainingConfig(epochs, 64, 30, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, lr, lr, 0.5f, 4, SEED, 2, 1, 2, 0));
+                new TrainingConfig(epochs, 64, 30, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, lr, lr, 0.5f, 4, SEED, 2, 1, 2, 0, false));
     }
 
     /** K = 0 at a learning rate its id embeddings, which no neighbour informs, learn from in a few epochs. */
@@ -224,7 +224,7 @@ class LightGcnRecommenderTest {
         RecommenderOptions o = small();
         RecommenderOptions twoEpochs = new RecommenderOptions(o.embedDim(), o.dim(), o.layers(), o.width(), o.stepsPerNode(),
                 o.neighborhoods(), o.userItems(), o.validationUsers(), new TrainingConfig(2, 64, 30, false, 0,
-                RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2, 1, 2, 0));
+                RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2, 1, 2, 0, false));
         Path modelA = dir.resolve("a");
         Path modelB = dir.resolve("b");
         LightGcnRecommender.train(a, modelA, twoEpochs, backend, TrainingProgress.NONE, BatchSupply.LOCAL, true);

@@ -96,6 +96,57 @@ class MiniBatchBuilderTest {
     }
 
     @Test
+    void shouldLeaveEachQuerysPositivesOutOfItsRowAndNothingElse() {
+        String tag = "seed=" + seed;
+        Random rnd = new Random(seed);
+        RowTable base = RowTable.random(NODES, 4, seed);
+        // query 3 is paired with 41 and 42 (both in its row), query 4 with 43 (in its row), query 5 with 44 (not in
+        // its row); 41 is also in node 43's row, where it must stay
+        int[][] ids = new int[NODES][];
+        float[][] weights = new float[NODES][];
+        for (int u = 0; u < NODES; u++) {
+            ids[u] = base.ids(u);
+            weights[u] = base.weights(u);
+        }
+        ids[3] = new int[] {41, 7, 42, 9};
+        weights[3] = new float[] {0.4f, 0.3f, 0.2f, 0.1f};
+        ids[4] = new int[] {43, 8};
+        weights[4] = new float[] {0.5f, 0.5f};
+        ids[43] = new int[] {41, 2};
+        weights[43] = new float[] {0.7f, 0.3f};
+        RowTable hood = new RowTable(4, ids, weights);
+        int[] q = {3, 4, 3, 5};
+        int[] p = {41, 43, 42, 44};
+        int[] order = rnd.ints(0, 4).distinct().limit(4).toArray();
+        for (boolean leave : new boolean[] {true, false}) {
+            MiniBatchBuilder builder = new MiniBatchBuilder(1, hood, TrainerTest.randomInputs(NODES, 2, seed), 20, NODES, 3,
+                    null, leave);
+            ComputationGraph g = builder.build(q, p, order, 0, 4, 0, new SplittableRandom(seed), 0, 0).graph();
+            int[] listed = g.nodeIds();
+            int[] off = g.offsets(1);
+            for (int u = 0; u < g.nodeCount(1); u++) {
+                int node = listed[u];
+                int[] got = new int[off[u + 1] - off[u]];
+                float[] gotWeights = Arrays.copyOfRange(g.weights(1), off[u], off[u + 1]);
+                for (int e = off[u]; e < off[u + 1]; e++) {
+                    got[e - off[u]] = listed[g.neighbours(1)[e]];
+                }
+                int[] want = ids[node];
+                float[] wantWeights = weights[node];
+                if (leave && node == 3) {
+                    want = new int[] {7, 9};
+                    wantWeights = new float[] {0.3f, 0.1f};
+                } else if (leave && node == 4) {
+                    want = new int[] {8};
+                    wantWeights = new float[] {0.5f};
+                }
+                assertArrayEquals(want, got, tag + " leave=" + leave + " node " + node);
+                assertArrayEquals(wantWeights, gotWeights, tag + " leave=" + leave + " node " + node);
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseANegativeRangeOutsideTheNodes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MiniBatchBuilder(LAYERS,
                 RowTable.random(NODES, 3, seed), TrainerTest.randomInputs(NODES, 2, seed), 10, NODES + 1, 5, null));
