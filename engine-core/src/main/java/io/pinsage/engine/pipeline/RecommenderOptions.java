@@ -34,7 +34,8 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
     /**
      * A user's default band: PinSage's ranks 2000–5000, scaled to the items as the pin–board band is to the pins
      * (Gowalla's 40,981 items: ranks 410–1024), ranked with 8 walk steps per rank, twice the pins' 4, because about
-     * half of a user's walk steps pass its own items, which are left out.
+     * half of a user's walk steps pass its own items, which are left out (on Gowalla 8 fill 99.7% of the band, 4 fill
+     * 97%, measured over 200 users; about 0.7 ms per user over a walk table).
      */
     public static final HardNegativeBand USER_BAND = new HardNegativeBand(2000, 5000, 8);
 
