@@ -43,7 +43,7 @@ public final class HardNegativeSampler {
     private final VisitMap visits = new VisitMap(1 << 14);
     /** Landings on the query's side, which opposite-side ranking walks make but do not rank. */
     private final VisitMap landed;
-    /** Candidates that are never negatives of the query: itself, or its own neighbours. */
+    /** The query's own neighbours, never negatives of the opposite side (empty for negatives of its side). */
     private final VisitMap excluded = new VisitMap(64);
     private final int[] ranked;
     private long[] keys = new long[1 << 14];
@@ -162,7 +162,9 @@ public final class HardNegativeSampler {
             tableWalker.random().reseed(walkSeed);
             tableWalker.walk(side, node, steps, alpha, same, opposite, 0, 0);
         }
-        exclude(node);
+        // the query itself among same-side candidates: -1 for a table node without edges, which visits nothing
+        int self = landed != null ? -1 : table == null ? node : table.key(side, node);
+        excludeNeighbors(node);
         int size = visits.size();
         if (keys.length < size) {
             keys = new long[Math.max(size, 2 * keys.length)];
@@ -171,7 +173,8 @@ public final class HardNegativeSampler {
         int n = 0;
         for (int i = 0; i < size; i++) {
             int id = visits.keyAt(i);
-            if (!excluded.containsKey(id)) {
+            // a plain comparison for same-side candidates, which the pin-board path ranks by the thousand
+            if (id != self && (landed == null || !excluded.containsKey(id))) {
                 keys[n++] = key(values[i], id);
             }
         }
@@ -188,15 +191,10 @@ public final class HardNegativeSampler {
         return Math.max(0, top - rankFrom);
     }
 
-    /**
-     * Fills {@link #excluded} with what {@code node}'s visits may hold but its band must not: the query itself, or its
-     * neighbours when the negatives are of the opposite side; as node keys over a table.
-     */
-    private void exclude(int node) {
+    /** Fills {@link #excluded} with {@code node}'s neighbours (as node keys over a table) for opposite-side negatives. */
+    private void excludeNeighbors(int node) {
         excluded.clear();
-        if (negatives == side) {
-            // a node without edges has no key (-1) and visits nothing
-            excluded.add(table == null ? node : table.key(side, node), 1f);
+        if (landed == null) {
             return;
         }
         long first = graph.firstEdge(side, node);
