@@ -18,7 +18,7 @@ import java.util.List;
  * field:
  *
  * <pre>
- *   int backlog, epoch, index, layers K, pairs P, negatives N, hardPerQuery H
+ *   int backlog, epoch, index, layers K (0: the graph lists the outputs alone), pairs P, negatives N, hardPerQuery H
  *   int nodeCounts[K + 1]
  *   int edges[K]                          neighbours of layers 1..K
  *   int nodeIds[n0]
@@ -149,7 +149,7 @@ public final class MiniBatchCodec {
         int pairs = r.nextInt();
         int negatives = r.nextInt();
         int hardPerQuery = r.nextInt();
-        r.check(layers >= 1, "layers", layers);
+        r.check(layers >= 0, "layers", layers);
         r.check(pairs >= 1, "pairs", pairs);
         r.check(negatives >= 0, "negatives", negatives);
         r.check(hardPerQuery >= 0, "hardPerQuery", hardPerQuery);

@@ -83,6 +83,19 @@ class MiniBatchCodecTest {
         }
     }
 
+    /** A model without CONVOLVE layers trains on graphs of the outputs alone: one node count, no layer arrays. */
+    @Test
+    void shouldCarryABatchWithoutConvolveLayers() {
+        TestBatches flat = new TestBatches(new BatchSchedule(300, 16, 42), 0);
+        MiniBatch bare = flat.build(1, 2);
+        assertEquals(0, bare.graph().layers());
+        assertEquals(4L * (7 + 1 + bare.graph().nodeCount(0) + 2L * bare.size() + bare.negativeRows().length
+                + bare.hardRows().length), MiniBatchCodec.bodyLength(bare));
+        MiniBatch got = MiniBatchCodec.decode(Unpooled.wrappedBuffer(TestBatches.bytes(bare)), TestBatches.INPUTS,
+                TestBatches.NODES);
+        assertSameBatch(flat.trained(1, 2), got);
+    }
+
     /** 0, 1, 2, ... as floats. */
     private static float[] ramp(int n) {
         float[] a = new float[n];
@@ -199,8 +212,8 @@ class MiniBatchCodecTest {
         assertEquals("batch body: the counts describe " + (good.length - 48) + " more bytes, the frame holds "
                 + (good.length - 52), decodeError(Arrays.copyOf(good, good.length - 4)));
         byte[] layers = good.clone();
-        layers[12] = 0;
-        assertEquals("batch body: layers=0 out of range", decodeError(layers));
+        Arrays.fill(layers, 12, 16, (byte) 0xFF);
+        assertEquals("batch body: layers=-1 out of range", decodeError(layers));
         byte[] pairs = good.clone();
         pairs[19] = (byte) 0x80;
         assertTrue(decodeError(pairs).startsWith("batch body: pairs=-"), decodeError(pairs));

@@ -30,9 +30,14 @@ final class TestBatches implements BatchProducer {
     private final ThreadLocal<ComputationGraphBuilder> builders;
 
     TestBatches(BatchSchedule schedule) {
+        this(schedule, 2);
+    }
+
+    /** As above with graphs of {@code layers} CONVOLVE layers: 2 with fan-outs 6 and 4, or 0, the outputs alone. */
+    TestBatches(BatchSchedule schedule, int layers) {
         this.schedule = schedule;
-        this.builders = ThreadLocal.withInitial(() -> new ComputationGraphBuilder(2, new int[] {0, 6, 4},
-                new Hood(), INPUTS));
+        this.builders = ThreadLocal.withInitial(() -> new ComputationGraphBuilder(layers,
+                layers == 2 ? new int[] {0, 6, 4} : null, new Hood(), INPUTS));
     }
 
     /** Batch {@code index} of {@code epoch} without its layer-0 inputs, as a sampler sends it. */

@@ -92,6 +92,9 @@ final class SamplerCommand implements Callable<Integer> {
         if (!spec.isStore() && !idEmbeddings.equals("off")) {
             throw new IllegalArgumentException("--id-embeddings: for store:DIR datasets");
         }
+        if (spec.isStore()) {
+            training.requireConvolveOnStore();
+        }
         SharedSecret secret = SamplingOptions.secret(secretFile);
         RpcConfig rpc = SamplingOptions.rpcConfig(maxFrameMb, prefetch);
         SslContext context = tls.server();

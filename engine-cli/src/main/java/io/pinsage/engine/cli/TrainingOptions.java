@@ -27,7 +27,9 @@ final class TrainingOptions {
     @Option(names = "--dim", description = "embedding and layer width (default: ${bundle:default.dim})")
     Integer dim;
 
-    @Option(names = "--layers", description = "CONVOLVE layers K (default: ${bundle:default.layers})")
+    @Option(names = "--layers", description = "CONVOLVE layers K; 0: none, each node embedded from its own id embedding "
+            + "and log-degree through G1 and G2 (matrix factorisation with the same loss; no neighbourhoods are built); "
+            + "lightgcn:DIR only (default: ${bundle:default.layers})")
     Integer layers;
 
     @Option(names = "--width", description = "neighbourhood size T (default: ${bundle:default.width})")
@@ -140,6 +142,20 @@ final class TrainingOptions {
         return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
                 or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
                 or(userItems, d.userItems()), band, d.validationUsers(), tc);
+    }
+
+    /**
+     * Refuses {@code --layers 0} for a pin–board store, whose model keeps PinSage's two CONVOLVE layers (the option is
+     * not read there): without them its inductive model would be the content-only baseline the comparison already
+     * prints.
+     *
+     * @throws IllegalArgumentException naming {@code --layers}
+     */
+    void requireConvolveOnStore() {
+        if (layers != null && layers == 0) {
+            throw new IllegalArgumentException("--layers=0: a model without CONVOLVE layers trains on lightgcn:DIR data "
+                    + "only; store:DIR trains PinSage's two layers");
+        }
     }
 
     /**

@@ -37,6 +37,18 @@ class CommandHelpTest {
                 help);
     }
 
+    @Test
+    void shouldSayWhatTrainingWithoutConvolveLayersIs() {
+        for (String command : new String[] {"train", "sampler"}) {
+            String help = PinSageCli.newCommandLine().getSubcommands().get(command)
+                    .getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+            assertTrue(help.contains("--layers=<layers> CONVOLVE layers K; 0: none, each node embedded from its own id "
+                    + "embedding and log-degree through G1 and G2 (matrix factorisation with the same loss; no "
+                    + "neighbourhoods are built); lightgcn:DIR only (default: " + RecommenderOptions.defaults(1).layers()
+                    + ")"), command + ": " + help);
+        }
+    }
+
     /** Collects, for {@code cli} and its subcommands, each option taking a value that is optional and says no default. */
     private static void visit(CommandLine cli, List<String> missing) {
         String name = cli.getCommandSpec().qualifiedName();

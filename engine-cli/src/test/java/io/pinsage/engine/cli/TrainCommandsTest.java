@@ -4,9 +4,17 @@ import io.pinsage.csr.format.StoreDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +43,37 @@ class TrainCommandsTest {
         CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().strip().matches("recall@20=\\d\\.\\d{4} ndcg@20=\\d\\.\\d{4}"), "seed=" + SEED + " " + eval.out());
+    }
+
+    @Test
+    void shouldTrainAndEvaluateWithoutConvolveLayersBuildingNoNeighbourhoods() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        CliRun train = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--layers", "0",
+                "--epochs", "1", "--threads", "1");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.console().contains("layers=0: each node is embedded from its own id embedding and log-degree; "
+                + "no neighbourhoods\n"), train.console());
+        assertTrue(Files.notExists(model.resolve("graph")) && Files.notExists(model.resolve("neighborhoods.left")),
+                "nothing pools over them");
+        CliRun eval = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().strip().matches("recall@20=\\d\\.\\d{4} ndcg@20=\\d\\.\\d{4}"), eval.out());
+    }
+
+    /** A pin–board store's model always has its two CONVOLVE layers: zero is refused before the store is opened. */
+    @Test
+    void shouldRefuseNoConvolveLayerOnAStore() {
+        String expected = "error: --layers=0: a model without CONVOLVE layers trains on lightgcn:DIR data only; "
+                + "store:DIR trains PinSage's two layers";
+        CliRun train = run("train", "--dataset", "store:" + dir.resolve("none"), "--out", dir.resolve("m").toString(),
+                "--layers", "0");
+        assertEquals(CliErrors.BAD_INPUT, train.code(), train.err());
+        assertEquals(expected, train.err().strip());
+        CliRun sampler = run("sampler", "store:" + dir.resolve("none"), "--work", dir.resolve("w").toString(), "--listen",
+                "127.0.0.1:0", "--secret-file", dir.resolve("secret").toString(), "--layers", "0");
+        assertEquals(CliErrors.BAD_INPUT, sampler.code(), sampler.err());
+        assertEquals(expected, sampler.err().strip());
     }
 
     @Test
@@ -116,6 +155,7 @@ class TrainCommandsTest {
         Path data = dataset();
         String[][] cases = {
                 {"--dim", "1000000", "error: --dim=1000000: must lie in [1, 16384]"},
+                {"--layers", "-1", "error: layers=-1: must be >= 0 (0: no CONVOLVE layer)"},
                 {"--width", "2000000000", "error: width=2000000000: must lie in [1, 65536]"},
                 {"--user-items", "2000000000", "error: userItems=2000000000: must lie in [0, 65536]"},
                 {"--negatives", "2000000000", "error: nodes=180 width=10 userItems=10 dim=64 embedDim=64 batchSize=1024 "
@@ -266,6 +306,74 @@ class TrainCommandsTest {
         assertTrue(more.out().startsWith("trained 2 epochs in "), more.out());
         assertTrue(Files.exists(model.resolve("loss.png")) && Files.exists(model.resolve("validation.png")),
                 "the command line draws the plots beside the log");
+    }
+
+    /**
+     * {@code --keep-epochs} keeps every epoch once across a resume; {@code evaluate --per-epoch} prints each epoch's test
+     * figures as evaluating that epoch's model alone prints them, beside the log's validation score, then the line of
+     * {@code model.bin}, and writes {@code recall.png} and {@code test-by-epoch.jsonl}.
+     */
+    @Test
+    void shouldKeepEveryEpochAcrossAResumeAndEvaluateEachAsItsModelAlone() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        assertEquals(0, run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "1", "--threads", "1",
+                "--keep-epochs").code());
+        CliRun more = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "3", "--threads", "1",
+                "--keep-epochs");
+        assertEquals(0, more.code(), more.err());
+        assertTrue(more.console().contains("resuming from epoch 2 (batch 0)"), more.console());
+        try (var files = Files.list(model.resolve("epochs"))) {
+            assertEquals(List.of("epoch-001.bin", "epoch-002.bin", "epoch-003.bin"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        String[] eval = {"evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--threads", "1"};
+        CliRun plain = run(eval);
+        CliRun perEpoch = run(Stream.concat(Arrays.stream(eval), Stream.of("--per-epoch")).toArray(String[]::new));
+        assertEquals(0, perEpoch.code(), perEpoch.err());
+        List<String> lines = perEpoch.out().lines().toList();
+        assertEquals(4, lines.size(), perEpoch.out());
+        assertEquals(plain.out().strip(), lines.get(3), "the last line is model.bin's");
+        List<String> log = Files.readAllLines(model.resolve("training-log.jsonl"));
+        List<String> jsonl = Files.readAllLines(model.resolve("test-by-epoch.jsonl"));
+        assertEquals(3, jsonl.size(), String.join("\n", jsonl));
+        for (int e = 1; e <= 3; e++) {
+            Matcher m = Pattern.compile("epoch " + e + " (recall@20=\\d\\.\\d{4} ndcg@20=\\d\\.\\d{4}) "
+                    + "\\(val recall@20=(\\d\\.\\d{4})\\)").matcher(lines.get(e - 1));
+            assertTrue(m.matches(), lines.get(e - 1));
+            double validation = Double.parseDouble(log.get(e - 1).replaceAll(".*\"validation\":([0-9.]+).*", "$1"));
+            assertEquals(String.format(Locale.ROOT, "%.4f", validation), m.group(2), log.get(e - 1));
+            assertTrue(jsonl.get(e - 1).startsWith("{\"epoch\":" + e + ",\"k\":20,\"recall\":"), jsonl.get(e - 1));
+            // that epoch's model alone, in model.bin's place
+            Files.copy(model.resolve("epochs").resolve(String.format(Locale.ROOT, "epoch-%03d.bin", e)),
+                    model.resolve("model.bin"), StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(m.group(1), run(eval).out().strip(), "seed=" + SEED + " epoch " + e);
+        }
+        Path png = model.resolve("recall.png");
+        byte[] bytes = Files.readAllBytes(png);
+        assertTrue(bytes.length > 4096, "a plot, not an empty image: " + bytes.length + " bytes");
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(List.of(640, 400), List.of(image.getWidth(), image.getHeight()), "validation.png's size");
+    }
+
+    @Test
+    void shouldRefuseToKeepOrEvaluateEpochsWhereNoneCanBeKept() throws Exception {
+        CliRun keep = run("train", "--dataset", "store:" + dir, "--out", dir.resolve("m").toString(), "--keep-epochs");
+        assertEquals(CliErrors.BAD_INPUT, keep.code(), keep.err());
+        assertEquals("error: --keep-epochs: lightgcn:DIR datasets only; a store:DIR run keeps its final model (model.bin) alone",
+                keep.err().strip());
+        CliRun store = run("evaluate", "--model", dir.resolve("m").toString(), "--dataset", "store:" + dir, "--per-epoch");
+        assertEquals(CliErrors.BAD_INPUT, store.code(), store.err());
+        assertEquals("error: --per-epoch: lightgcn:DIR datasets only; a store:DIR run keeps no epoch's model (train "
+                + "--keep-epochs is for lightgcn:DIR too)", store.err().strip());
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        trainLightGcn(data, model, 1);
+        CliRun none = run("evaluate", "--model", model.toString(), "--dataset", "lightgcn:" + data, "--per-epoch");
+        assertEquals(CliErrors.BAD_INPUT, none.code(), none.err());
+        assertEquals("error: " + model.resolve("epochs") + ": no epoch's model was kept; train with --keep-epochs keeps each "
+                + "(a resumed run keeps those it trains from then on)", none.err().strip());
+        assertEquals("", none.out());
     }
 
     @Test

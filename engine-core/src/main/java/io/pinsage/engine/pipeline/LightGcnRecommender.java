@@ -18,6 +18,7 @@ import io.pinsage.engine.train.NodeInputs;
 import io.pinsage.engine.train.NodeSpace;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.BatchSupply;
+import io.pinsage.engine.train.EpochSnapshots;
 import io.pinsage.engine.train.RunFingerprint;
 import io.pinsage.engine.train.TrainingBatches;
 import io.pinsage.engine.train.TrainingConfig;
@@ -26,6 +27,7 @@ import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.Pooling;
+import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.walk.NeighborhoodConfig;
@@ -35,14 +37,19 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * PinSage as a user–item recommender on a {@link LightGcnDataset}: publishes the training graph as a graph store,
@@ -52,9 +59,11 @@ import java.util.Random;
  * <p>Model directory: {@code model.bin} (the best model, nn-runtime's model file), {@code graph/} (the training graph,
  * a graph store: the training split less the validation edges), {@code neighborhoods.left/} and
  * {@code neighborhoods.right/} (the neighbourhood stores trained with, mapped again by a resumed run and by
- * evaluation), {@code model.properties} (node counts and the training-edge count, checked against the dataset at
+ * evaluation; neither the graph nor the neighbourhoods are made for a model of {@code layers = 0}, which pools over
+ * nothing), {@code model.properties} (node counts and the training-edge count, checked against the dataset at
  * evaluation), {@code checkpoint/} and {@code training-log.jsonl} (the command line draws its plots beside
- * it).
+ * it); when asked, {@code epochs/} (every epoch's model) and, once {@link #evaluateEpochs} ran,
+ * {@link EpochEvaluation#FILE}.
  *
  * <p>Training and evaluation run on the {@link Backend} the caller passes (the CPU or a GPU) and own it meanwhile.
  */
@@ -101,6 +110,15 @@ public final class LightGcnRecommender {
      */
     public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
                                TrainingProgress progress, BatchSupply supply) throws IOException {
+        return train(data, outDir, o, backend, progress, supply, false);
+    }
+
+    /**
+     * As above; with {@code keepEpochs}, every epoch's model is kept in {@code outDir/epochs/} too
+     * ({@link EpochSnapshots}, as large as the model each), for {@link #evaluateEpochs}.
+     */
+    public static Result train(LightGcnDataset data, Path outDir, RecommenderOptions o, Backend backend,
+                               TrainingProgress progress, BatchSupply supply, boolean keepEpochs) throws IOException {
         long start = System.nanoTime();
         ModelNeighborhoods.requireCurrent(outDir);
         NodeSpace space = NodeSpace.of(data.graph());
@@ -112,8 +130,8 @@ public final class LightGcnRecommender {
         Split split = split(data, o.validationUsers(), o.training().seed());
         NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),
                 o.training().seed(), o.userItems());
-        try (MappedNeighborhoods hood = ModelNeighborhoods.exist(outDir) ? ModelNeighborhoods.open(outDir, space, rows)
-                : buildNeighborhoods(data, split, outDir, rows, threads)) {
+        try (MappedNeighborhoods mapped = neighborhoods(data, split, outDir, o, rows)) {
+            ComputationGraphBuilder.Neighborhoods hood = orNone(mapped);
             NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
             LOG.info("training pairs: {}, validation users: {}", split.queries.length,
                     split.validation.size() == 0 ? 0 : countUsers(split.validation));
@@ -123,7 +141,7 @@ public final class LightGcnRecommender {
             TrainingBatches batches = batches(data, o, model, rows, split, hood, inputs, space.leftCount(), null);
             Trainer trainer = new Trainer(backend, model, batches.schedule(), supply.sources(batches), o.training(),
                     m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), listener);
-            Trainer.Result r = trainer.train(outDir);
+            Trainer.Result r = trainer.keepEpochs(keepEpochs).train(outDir);
             r.best().save(outDir.resolve(MODEL));
             return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(),
                     (System.nanoTime() - start) / 1e9, at != null && at.finished(o.training()));
@@ -148,15 +166,35 @@ public final class LightGcnRecommender {
         NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),
                 o.training().seed(), o.userItems());
         Files.createDirectories(workDir);
-        MappedNeighborhoods hood = ModelNeighborhoods.exist(workDir) ? ModelNeighborhoods.open(workDir, space, rows)
-                : buildNeighborhoods(data, split, workDir, rows, o.training().threads());
+        MappedNeighborhoods mapped = neighborhoods(data, split, workDir, o, rows);
         try {
-            return batches(data, o, model, rows, split, hood, NodeInputs.of(space.size(), 0, null,
-                    space.logDegrees(data.graph())), space.leftCount(), hood);
+            return batches(data, o, model, rows, split, orNone(mapped), NodeInputs.of(space.size(), 0, null,
+                    space.logDegrees(data.graph())), space.leftCount(), mapped);
         } catch (RuntimeException e) {
-            hood.close();
+            if (mapped != null) {
+                mapped.close();
+            }
             throw e;
         }
+    }
+
+    /**
+     * The rows a model of {@code o.layers()} CONVOLVE layers pools over: the stores in {@code dir}, mapped, or built
+     * there (with the training graph) when absent; null for {@code layers = 0}, which reads none, so that neither the
+     * graph store nor the walks are made for it.
+     */
+    private static MappedNeighborhoods neighborhoods(LightGcnDataset data, Split split, Path dir, RecommenderOptions o,
+                                                     NeighborhoodConfig[] rows) throws IOException {
+        if (o.layers() == 0) {
+            LOG.info("layers=0: each node is embedded from its own id embedding and log-degree; no neighbourhoods");
+            return null;
+        }
+        return ModelNeighborhoods.exist(dir) ? ModelNeighborhoods.open(dir, NodeSpace.of(data.graph()), rows)
+                : buildNeighborhoods(data, split, dir, rows, o.training().threads());
+    }
+
+    private static ComputationGraphBuilder.Neighborhoods orNone(MappedNeighborhoods mapped) {
+        return mapped != null ? mapped : ComputationGraphBuilder.Neighborhoods.none();
     }
 
     /**
@@ -165,12 +203,14 @@ public final class LightGcnRecommender {
      * items, held out for validation or not, is one); the fingerprint names the band.
      */
     private static TrainingBatches batches(LightGcnDataset data, RecommenderOptions o, PinSageConfig model,
-                                           NeighborhoodConfig[] rows, Split split, MappedNeighborhoods hood,
-                                           NodeInputs inputs, int items, AutoCloseable owned) {
+                                           NeighborhoodConfig[] rows, Split split,
+                                           ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs, int items,
+                                           AutoCloseable owned) {
         TrainingConfig t = o.training();
         HardNegativeBand band = hardBand(data, o);
+        // without CONVOLVE layers the rows do not shape a batch, so settings of theirs may differ
         RunFingerprint fingerprint = RunFingerprint.of("lightgcn " + shape(data) + " train=" + digest(data.train())
-                + " validationUsers=" + o.validationUsers(), rows[0] + " " + rows[1], t,
+                + " validationUsers=" + o.validationUsers(), o.layers() == 0 ? "none" : rows[0] + " " + rows[1], t,
                 HardNegativeCache.fingerprint(t.maxHardNegatives(), band), model);
         HardNegativeCache hard = t.maxHardNegatives() == 0 ? null
                 : HardNegativeCache.forTraining(data.graph(), Side.RIGHT, Side.LEFT, band, t.seed(), LOG::info);
@@ -272,9 +312,53 @@ public final class LightGcnRecommender {
         PinSageModel model = PinSageModel.load(ModelDirectory.finishedModel(modelDir), backend);
         NodeSpace space = NodeSpace.of(data.graph());
         NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
-        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
-            return score(model, hood, inputs, space, new FullRankingEvaluator(20, threads), data.train(), data.test());
+        try (MappedNeighborhoods mapped = model.config().layers() == 0 ? null
+                : ModelNeighborhoods.open(modelDir, space, null)) {
+            return score(model, orNone(mapped), inputs, space, new FullRankingEvaluator(20, threads), data.train(),
+                    data.test());
         }
+    }
+
+    /**
+     * Evaluates every epoch's model that a run into {@code modelDir} kept ({@code train} with {@code keepEpochs}) on
+     * {@code data}'s test split, as {@link #evaluate} does the final model, joined with the epoch's validation score
+     * from the training log; hands each to {@code each} as it is done (on the caller's thread, in epoch order) and
+     * publishes them all as {@link EpochEvaluation#FILE} in {@code modelDir}. The test split is scored here alone,
+     * after training: none of it reaches the kept models, the training log or the choice of {@code model.bin}. Costs
+     * one evaluation per kept epoch; the neighbourhood stores are mapped once.
+     *
+     * @return the evaluations, by epoch
+     * @throws NoSuchFileException      naming {@code modelDir/epochs} if the run kept no epoch's model
+     * @throws IllegalArgumentException if {@code data} is not the dataset the model was trained on
+     */
+    public static List<EpochEvaluation> evaluateEpochs(Path modelDir, LightGcnDataset data, Backend backend, int threads,
+                                                       Consumer<EpochEvaluation> each) throws IOException {
+        ModelProperties.check(modelDir, "lightgcn", shape(data), data.dir().toString());
+        ModelNeighborhoods.requireCurrent(modelDir);
+        List<EpochSnapshots.Snapshot> kept = EpochSnapshots.list(modelDir);
+        if (kept.isEmpty()) {
+            throw new NoSuchFileException(modelDir.resolve(EpochSnapshots.DIR).toString(), null, "no epoch's model was kept; "
+                    + "train with --keep-epochs keeps each (a resumed run keeps those it trains from then on)");
+        }
+        Map<Integer, Double> validation = new HashMap<>();
+        for (TrainingLog.Entry e : TrainingLog.read(modelDir)) {
+            validation.put(e.epoch(), e.validation());
+        }
+        NodeSpace space = NodeSpace.of(data.graph());
+        NodeInputs inputs = NodeInputs.of(space.size(), 0, null, space.logDegrees(data.graph()));
+        FullRankingEvaluator evaluator = new FullRankingEvaluator(20, threads);
+        List<EpochEvaluation> done = new ArrayList<>(kept.size());
+        try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
+            for (EpochSnapshots.Snapshot s : kept) {
+                PinSageModel model = PinSageModel.load(s.file(), backend);
+                EpochEvaluation e = new EpochEvaluation(s.epoch(), score(model, hood, inputs, space, evaluator, data.train(),
+                        data.test()), validation.getOrDefault(s.epoch(), Double.NaN), METRIC);
+                done.add(e);
+                each.accept(e);
+            }
+        }
+        EpochEvaluation.write(modelDir, done);
+        return done;
     }
 
     /**
@@ -286,8 +370,9 @@ public final class LightGcnRecommender {
                 Pooling.MEAN, true, o.training().seed());
     }
 
-    private static RankingMetrics score(PinSageModel model, MappedNeighborhoods hood, NodeInputs inputs, NodeSpace space,
-                                        FullRankingEvaluator evaluator, InteractionLists train, InteractionLists test) {
+    private static RankingMetrics score(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs,
+                                        NodeSpace space, FullRankingEvaluator evaluator, InteractionLists train,
+                                        InteractionLists test) {
         float[] emb = Inference.embedAll(model, hood, inputs);
         int d = model.config().outputDim();
         float[] items = Arrays.copyOfRange(emb, 0, space.leftCount() * d);

@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * @param embedDim        id-embedding width (the input for data without content features)
  * @param dim             width of h⁰, of every CONVOLVE layer, of G1 and of the output
- * @param layers          CONVOLVE layers K
+ * @param layers          CONVOLVE layers K; 0 embeds each node from its id embedding and log-degree alone (through G1
+ *                        and G2: matrix factorisation trained with the same loss), pooling over no neighbourhood
  * @param width           neighbourhood size T
  * @param stepsPerNode    walk steps (or uniform draws) per node when building neighbourhoods
  * @param neighborhoods   the kind of rows of every node: importance (walk) or uniform neighbourhoods, or own neighbours
@@ -69,8 +70,11 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
         if (width > NeighborhoodFormat.MAX_WIDTH) {
             throw new IllegalArgumentException("width=" + width + ": must lie in [1, " + NeighborhoodFormat.MAX_WIDTH + "]");
         }
-        if (embedDim < 1 || dim < 1 || layers < 1 || width < 1 || stepsPerNode < 1 || validationUsers < 1) {
-            throw new IllegalArgumentException("embedDim=" + embedDim + " dim=" + dim + " layers=" + layers + " width=" + width
+        if (layers < 0) {
+            throw new IllegalArgumentException("layers=" + layers + ": must be >= 0 (0: no CONVOLVE layer)");
+        }
+        if (embedDim < 1 || dim < 1 || width < 1 || stepsPerNode < 1 || validationUsers < 1) {
+            throw new IllegalArgumentException("embedDim=" + embedDim + " dim=" + dim + " width=" + width
                     + " stepsPerNode=" + stepsPerNode + " validationUsers=" + validationUsers + ": all must be >= 1");
         }
     }

@@ -82,24 +82,33 @@ public final class Inference {
     static final int CHUNK_LAYER0_ROWS = 1 << 18;
     private static final int MAX_CHUNK = 1024;
 
-    /** The graph whose every layer lists all {@code inputs.nodeCount()} nodes in id order. */
+    /**
+     * The graph whose every layer lists all {@code inputs.nodeCount()} nodes in id order; without CONVOLVE layers no
+     * row is read.
+     */
     static ComputationGraph allNodes(int layers, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs) {
         int n = inputs.nodeCount();
         int[] identity = new int[n];
-        int[] offsets = new int[n + 1];
-        int width = hood.width();
-        int[] rowIds = new int[width];
-        float[] rowWeights = new float[width];
         for (int u = 0; u < n; u++) {
             identity[u] = u;
-            offsets[u + 1] = Math.addExact(offsets[u], hood.read(u, rowIds, rowWeights, 0));
         }
-        int[] neighbours = new int[offsets[n]];
-        float[] weights = new float[offsets[n]];
-        for (int u = 0; u < n; u++) {
-            int c = hood.read(u, rowIds, rowWeights, 0);
-            System.arraycopy(rowIds, 0, neighbours, offsets[u], c);
-            System.arraycopy(rowWeights, 0, weights, offsets[u], c);
+        int[] offsets = null;
+        int[] neighbours = null;
+        float[] weights = null;
+        if (layers > 0) {
+            offsets = new int[n + 1];
+            int[] rowIds = new int[hood.width()];
+            float[] rowWeights = new float[hood.width()];
+            for (int u = 0; u < n; u++) {
+                offsets[u + 1] = Math.addExact(offsets[u], hood.read(u, rowIds, rowWeights, 0));
+            }
+            neighbours = new int[offsets[n]];
+            weights = new float[offsets[n]];
+            for (int u = 0; u < n; u++) {
+                int c = hood.read(u, rowIds, rowWeights, 0);
+                System.arraycopy(rowIds, 0, neighbours, offsets[u], c);
+                System.arraycopy(rowWeights, 0, weights, offsets[u], c);
+            }
         }
         int[] counts = new int[layers + 1];
         int[][] off = new int[layers + 1][];

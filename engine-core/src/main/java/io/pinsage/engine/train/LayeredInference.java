@@ -34,11 +34,12 @@ import java.util.function.LongConsumer;
  * Embeds every node into an embedding store layer by layer, out of core, as PinSage's MapReduce inference: stage 0
  * projects every node's inputs into {@code h⁰}; for each CONVOLVE layer k, a <em>map</em> stage computes every node's
  * message {@code ReLU(Q·h^{k-1} + q)} once, and a <em>reduce</em> stage joins each node's neighbourhood row with
- * those messages and pools, concatenates, applies the dense layer and normalises; after the last layer the head
- * (G1, G2, normalisation) writes the rows of the store. Each stage's rows go to a mapped scratch file in the work
- * directory, so no layer's activations are held in the heap, and every stage walks the nodes in chunks whose size
- * follows the memory budget. The math is the model's own ({@link io.pinsage.nn.model.ConvolveLayer#messages},
- * {@link io.pinsage.nn.model.ConvolveLayer#reduce}, {@link PinSageModel#head}) on the model's backend.
+ * those messages and pools, concatenates, applies the dense layer and normalises; after the last layer (after stage 0
+ * for a model without CONVOLVE layers) the head (G1, G2, normalisation) writes the rows of the store. Each stage's
+ * rows go to a mapped scratch file in the work directory, so no layer's activations are held in the heap, and every
+ * stage walks the nodes in chunks whose size follows the memory budget. The math is the model's own
+ * ({@link io.pinsage.nn.model.ConvolveLayer#messages}, {@link io.pinsage.nn.model.ConvolveLayer#reduce},
+ * {@link PinSageModel#head}) on the model's backend.
  *
  * <p>Resumable: after each chunk its rows are forced to disk and a progress record (stage, chunk) replaces the last
  * one; a run killed at any point and started again with the same model, node count and chunk size continues after
@@ -292,9 +293,10 @@ public final class LayeredInference {
                     int inDim = layer <= 1 ? c.inputDim() : c.convolveDim();
                     MemorySegment messages = map || stage == 0 ? null : scratch("m" + layer, c.hiddenDim());
                     MemorySegment previous = stage == 0 ? null : scratch("h" + (layer - 1), inDim);
-                    MemorySegment target = stage == 0 ? scratch("h0", c.inputDim())
+                    MemorySegment target = last ? null
+                            : stage == 0 ? scratch("h0", c.inputDim())
                             : map ? scratch("m" + layer, c.hiddenDim())
-                            : last ? null : scratch("h" + layer, c.convolveDim());
+                            : scratch("h" + layer, c.convolveDim());
                     long chunks = (nodeCount + (long) chunk - 1) / chunk;
                     long first = stage < start.stage() ? chunks : stage == start.stage() ? start.chunk() : 0;
                     if (first >= chunks) {
@@ -368,7 +370,9 @@ public final class LayeredInference {
                 idView = nodeIds.slice(0, rows);
                 backend.upload(ids, 0, idView);
             }
-            return model.inputLayer().forward(rows, input == null ? null : input.rows(0, rows), idView);
+            Tensor h0 = model.inputLayer().forward(rows, input == null ? null : input.rows(0, rows), idView);
+            // without CONVOLVE layers this stage is the last
+            return c.layers() == 0 ? model.head(h0) : h0;
         }
 
         private Tensor upload(MemorySegment rowsOf, int from, int rows, int dim) {

@@ -34,7 +34,8 @@ import java.nio.file.Path;
  * worse one scales the learning rates by {@code lrDecay}, and {@code patience} bad epochs in a row stop
  * training (early stopping). A {@link Checkpoint} is written at each epoch end (and every
  * {@code checkpointEvery} batches): a run started on a directory holding one resumes from it and, with the same
- * configuration and backend, continues exactly as an uninterrupted run would have. A NaN or infinity stops
+ * configuration and backend, continues exactly as an uninterrupted run would have; {@link #keepEpochs} keeps each
+ * epoch's model too ({@link EpochSnapshots}). A NaN or infinity stops
  * training with a {@link TrainingDivergedException} naming the step and the first non-finite activation or
  * gradient; the last checkpoint stays as it was.
  *
@@ -56,6 +57,7 @@ public final class Trainer {
     private final Validator validator;
     private final TrainingListener listener;
     private long stopAfterSteps = Long.MAX_VALUE;
+    private boolean keepEpochs;
 
     /**
      * @param modelConfig the model to train (a fresh one is initialised from its seed unless a checkpoint exists);
@@ -124,6 +126,17 @@ public final class Trainer {
     /** Stops (as if killed) after this many steps in total, leaving the checkpoint of the last checkpoint point. For tests. */
     Trainer stopAfterSteps(long steps) {
         this.stopAfterSteps = steps;
+        return this;
+    }
+
+    /**
+     * Whether {@link #train} also keeps each epoch's model as {@link EpochSnapshots} in its output directory (off by
+     * default: each file is as large as the model, id table included).
+     *
+     * @return this trainer
+     */
+    public Trainer keepEpochs(boolean keep) {
+        this.keepEpochs = keep;
         return this;
     }
 
@@ -265,6 +278,10 @@ public final class Trainer {
                 lrScale *= config.lrDecay();
                 setLearningRates(adam, lrScale);
                 stoppedEarly = patienceSpent(bad, config);
+            }
+            if (keepEpochs) {
+                // before the checkpoint, so that a run killed in between trains the epoch again and rewrites its file
+                EpochSnapshots.save(outDir, epoch + 1, model);
             }
             new Checkpoint(epoch + 1, 0, step, lrScale, best, bad).save(outDir, model, adam);
             listener.epochDone(new TrainingListener.EpochStats(epoch + 1, lossSum / Math.max(1, lossCount), score, lrScale,

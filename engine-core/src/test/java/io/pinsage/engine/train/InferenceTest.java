@@ -114,6 +114,36 @@ class InferenceTest {
         }
     }
 
+    /** Without CONVOLVE layers a node's row is the forward of the node alone, and no neighbourhood row is read. */
+    @Test
+    void shouldEmbedEachNodeFromItsOwnInputsWithoutConvolveLayersReadingNoRow() {
+        String tag = "seed=" + seed;
+        ComputationGraphBuilder.Neighborhoods unread = new ComputationGraphBuilder.Neighborhoods() {
+            @Override
+            public int width() {
+                return 4;
+            }
+
+            @Override
+            public int read(int node, int[] ids, float[] weights, int offset) {
+                throw new AssertionError("the row of node " + node + " was read for a model without CONVOLVE layers");
+            }
+        };
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
+        PinSageModel model = new PinSageModel(backend, config(0));
+        float[] all = Inference.embedAll(model, unread, inputs);
+        ComputationGraphBuilder graphs = new ComputationGraphBuilder(0, unread, inputs);
+        for (int u = 0; u < NODES; u++) {
+            float[] alone = Tensors.toArray(model.forward(graphs.build(new int[] {u}, 1)));
+            assertArrayEquals(alone, row(all, u, 6), TOLERANCE, tag + " node " + u);
+        }
+        int[] some = {2, 7, NODES - 1};
+        float[] chosen = Inference.embedNodes(model, unread, inputs, some);
+        for (int i = 0; i < some.length; i++) {
+            assertArrayEquals(row(all, some[i], 6), row(chosen, i, 6), tag + " node " + some[i]);
+        }
+    }
+
     @Test
     void shouldRefuseAModelWhoseIdTableIsNotTheNodeSpace() {
         PinSageModel model = new PinSageModel(backend, new PinSageConfig(3, true, NODES + 1, 8, 1, 8, 8, 8, 6, Pooling.MEAN,

@@ -111,6 +111,20 @@ class LayeredInferenceTest {
         }
     }
 
+    /** Without CONVOLVE layers the one stage, the inputs, ends in the head. */
+    @Test
+    void shouldEmbedWithoutConvolveLayersAsTheOnePassForward() throws IOException {
+        RowTable hood = RowTable.random(NODES, 3, seed);
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
+        PinSageConfig c = new PinSageConfig(3, true, NODES, 5, 0, 8, 8, 8, OUT, Pooling.MEAN, true, seed);
+        PinSageModel model = new PinSageModel(backend, c);
+        float[] onePass = Inference.embedAll(model, hood, inputs);
+        for (int rows : new int[] {1, 10, NODES}) {
+            float[] got = layered(model, hood, inputs, budgetFor(c, 3, rows), dir.resolve("store" + rows));
+            assertArrayEquals(onePass, got, TOLERANCE, "seed=" + seed + " chunkRows=" + rows);
+        }
+    }
+
     /** Two stores splitting the node space (pins, then boards) hold the one-pass rows of their nodes. */
     @Test
     void shouldSplitTheNodeSpaceBetweenTwoStores() throws IOException {

@@ -120,6 +120,37 @@ class TrainerTest {
     }
 
     /**
+     * Every epoch's model is kept once, numbered as the log counts, across a run killed in mid-epoch and resumed: the
+     * files are the uninterrupted run's, bit for bit, and the last is the checkpoint's model; without the option, none.
+     */
+    @Test
+    void shouldKeepEachEpochsModelOnceAcrossAKilledRun() throws IOException {
+        int[][] pp = pairs();
+        Path whole = dir.resolve("whole");
+        Path killed = dir.resolve("killed");
+        Path plain = dir.resolve("plain");
+        trainer(config(3, 2, 1), pp[0], pp[1]).keepEpochs(true).train(whole);
+        trainer(config(3, 2, 1), pp[0], pp[1]).stopAfterSteps(10).keepEpochs(true).train(killed);
+        assertEquals(List.of(1), epochs(killed), "killed in epoch 2: only epoch 1 kept");
+        Files.writeString(killed.resolve(EpochSnapshots.DIR).resolve("epoch-001.bin.123.tmp"), "left by a crash");
+        trainer(config(3, 2, 1), pp[0], pp[1]).keepEpochs(true).train(killed);
+        assertEquals(List.of(1, 2, 3), epochs(whole));
+        assertEquals(List.of(1, 2, 3), epochs(killed));
+        for (int e = 1; e <= 3; e++) {
+            assertArrayEquals(Files.readAllBytes(EpochSnapshots.file(whole, e)), Files.readAllBytes(EpochSnapshots.file(killed, e)),
+                    "seed=" + SEED + " epoch " + e);
+        }
+        assertArrayEquals(checkpointFile(whole, Checkpoint.MODEL), Files.readAllBytes(EpochSnapshots.file(whole, 3)));
+        trainer(config(1, 2, 1), pp[0], pp[1]).train(plain);
+        assertTrue(Files.notExists(plain.resolve(EpochSnapshots.DIR)), "off by default");
+        assertEquals(List.of(), epochs(plain));
+    }
+
+    private static List<Integer> epochs(Path outDir) throws IOException {
+        return EpochSnapshots.list(outDir).stream().map(EpochSnapshots.Snapshot::epoch).toList();
+    }
+
+    /**
      * The trainer sees only the minibatch contract: batches built on its own thread, with no queue, by a source that
      * follows the same schedule, train the same model bit for bit, also across a resume in mid-epoch.
      */

@@ -8,7 +8,8 @@ import java.util.Arrays;
  *
  * <p>Expansion, from the top: layer {@code K} lists the outputs; for {@code k = K..1}, each listed node's
  * neighbours that are not yet listed are appended, and the list at that point is layer {@code k−1}'s. A node
- * is listed once however many targets reach it, so its lower layers are computed once.
+ * is listed once however many targets reach it, so its lower layers are computed once. With {@code K = 0} the graph
+ * lists the outputs alone and no neighbourhood is read.
  *
  * <p>Per-layer fan-out: {@link #ComputationGraphBuilder(int, int[], Neighborhoods, NodeInputs)} caps how many
  * neighbours the targets of each layer keep (the first ones: neighbourhoods list neighbours in decreasing
@@ -37,7 +38,24 @@ public final class ComputationGraphBuilder {
          * @return n, {@code 0 <= n <= width()}
          */
         int read(int node, int[] ids, float[] weights, int offset);
+
+        /** No rows: every node has no neighbour. What a model without CONVOLVE layers is given; it reads none. */
+        static Neighborhoods none() {
+            return NONE;
+        }
     }
+
+    private static final Neighborhoods NONE = new Neighborhoods() {
+        @Override
+        public int width() {
+            return 0;
+        }
+
+        @Override
+        public int read(int node, int[] ids, float[] weights, int offset) {
+            return 0;
+        }
+    };
 
     /** Per-node inputs of layer 0. */
     public interface NodeInputs {
@@ -86,22 +104,22 @@ public final class ComputationGraphBuilder {
     private int[] tableValues = new int[2048];
 
     /**
-     * @param layers number of CONVOLVE layers {@code K >= 1}
-     * @throws IllegalArgumentException if {@code layers < 1}
+     * @param layers number of CONVOLVE layers {@code K >= 0}
+     * @throws IllegalArgumentException if {@code layers < 0}
      */
     public ComputationGraphBuilder(int layers, Neighborhoods neighborhoods, NodeInputs inputs) {
         this(layers, null, neighborhoods, inputs);
     }
 
     /**
-     * @param layers number of CONVOLVE layers {@code K >= 1}
+     * @param layers number of CONVOLVE layers {@code K >= 0}
      * @param fanOut null, or {@code K + 1} caps where {@code fanOut[k]} (for {@code k >= 1}) is the most
      *               neighbours a target of layer {@code k} keeps; entry 0 is unused
-     * @throws IllegalArgumentException if {@code layers < 1} or a cap is not {@code >= 1}
+     * @throws IllegalArgumentException if {@code layers < 0} or a cap is not {@code >= 1}
      */
     public ComputationGraphBuilder(int layers, int[] fanOut, Neighborhoods neighborhoods, NodeInputs inputs) {
-        if (layers < 1) {
-            throw new IllegalArgumentException("layers=" + layers + " (expected >= 1)");
+        if (layers < 0) {
+            throw new IllegalArgumentException("layers=" + layers + " (expected >= 0)");
         }
         this.fanOut = new int[layers + 1];
         for (int k = 1; k <= layers; k++) {
@@ -146,8 +164,8 @@ public final class ComputationGraphBuilder {
         int[][] neighbours = new int[layers + 1][];
         float[][] weights = new float[layers + 1][];
         nodeCounts[layers] = count;
-        int width = neighborhoods.width();
         for (int k = layers; k >= 1; k--) {
+            int width = neighborhoods.width();
             int targets = nodeCounts[k];
             int[] off = new int[targets + 1];
             int edges = 0;

@@ -16,7 +16,9 @@ import java.util.Map;
  *                        directly; narrower or wider, a learnt {@code idEmbeddingDim x inputDim} matrix projects
  *                        them first (a small table beside content features)
  * @param inputDim        width of {@code h⁰}
- * @param layers          number of CONVOLVE layers {@code K}
+ * @param layers          number of CONVOLVE layers {@code K >= 0}; with 0 each node's {@code h⁰} goes straight to G1
+ *                        (no neighbourhood is read: id embeddings trained as a matrix factorisation, with G1 and G2
+ *                        as its head), and {@code hiddenDim} and {@code convolveDim} are unused
  * @param hiddenDim       width of the messages {@code ReLU(Q·h + q)} in every layer
  * @param convolveDim     output width of every CONVOLVE layer
  * @param denseDim        output width of G1
@@ -44,7 +46,7 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         requireAtLeast("idEmbeddings", idEmbeddings, 0);
         requireWidth("idEmbeddingDim", idEmbeddingDim, 1);
         requireWidth("inputDim", inputDim, 1);
-        requireAtLeast("layers", layers, 1);
+        requireAtLeast("layers", layers, 0);
         requireWidth("hiddenDim", hiddenDim, 1);
         requireWidth("convolveDim", convolveDim, 1);
         requireWidth("denseDim", denseDim, 1);

@@ -16,7 +16,9 @@ import java.util.Random;
 
 /**
  * PinSage: an {@link InputProjection}, {@code K} {@link ConvolveLayer}s, then G1 (dense + ReLU) and G2 (dense),
- * optionally L2-normalised, evaluated on a {@link ComputationGraph} with an explicit backward pass.
+ * optionally L2-normalised, evaluated on a {@link ComputationGraph} with an explicit backward pass. With
+ * {@code K = 0} the head reads {@code h⁰} itself: each node is embedded from its own inputs, its graph lists the
+ * outputs alone.
  *
  * <h2>Both sides of a bipartite graph</h2>
  * The model does not know about sides. Shared weights: one model, and node ids of both sides mapped into one

@@ -57,6 +57,21 @@ class ComputationGraphBuilderTest {
     }
 
     @Test
+    void shouldListOnlyTheOutputsWithoutConvolveLayers() {
+        ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(new Random(7), 5, 2);
+        ComputationGraph g = new ComputationGraphBuilder(0, fixed(), inputs).build(new int[] {3, 0, 4}, 3);
+        assertEquals(0, g.layers());
+        assertEquals(3, g.outputCount());
+        assertArrayEquals(new int[] {3, 0, 4}, g.nodeIds());
+        float[] row = new float[2];
+        inputs.copyFeatures(0, row, 0);
+        assertArrayEquals(row, java.util.Arrays.copyOfRange(g.features(), 2, 4));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ComputationGraphBuilder(-1, fixed(), inputs));
+        assertEquals("layers=-1 (expected >= 0)", e.getMessage());
+    }
+
+    @Test
     void shouldReuseTheBuilderAcrossBuilds() {
         ComputationGraphBuilder builder = new ComputationGraphBuilder(1, fixed(), TinyGraphs.inputs(new Random(2), 5, 0));
         builder.build(new int[] {0, 1, 2, 3}, 4);

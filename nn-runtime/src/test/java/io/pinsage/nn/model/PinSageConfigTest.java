@@ -25,4 +25,12 @@ class PinSageConfigTest {
         assertEquals("idEmbeddings=2000000000 idEmbeddingDim=64: the table would hold 128000000000 floats, a tensor at most 2^31 - 64",
                 e.getMessage());
     }
+
+    @Test
+    void shouldAcceptNoConvolveLayerAndRefuseANegativeCount() {
+        assertEquals(0, new PinSageConfig(0, true, 10, 8, 0, 8, 8, 8, 8, Pooling.MEAN, true, 1).layers());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PinSageConfig(0, true, 10, 8, -1, 8, 8, 8, 8, Pooling.MEAN, true, 1));
+        assertEquals("layers=-1 (expected >= 0)", e.getMessage());
+    }
 }

@@ -7,7 +7,9 @@ import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.backend.Tensors;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +113,113 @@ class PinSageModelTest extends SeededCpuTest {
         // NaN activations reach some weight gradient (which one first depends on where ReLUs cut it off).
         String gradient = model.firstNonFiniteGradient();
         assertTrue(gradient != null && gradient.endsWith(".grad"), seedTag() + gradient);
+    }
+
+    /** The LightGCN-data shape without CONVOLVE layers: id embeddings and log-degree, then G1 and G2. */
+    private PinSageConfig withoutConvolve() {
+        return new PinSageConfig(0, true, NODES, 6, 0, 6, 10, 16, 4, Pooling.MEAN, true, seed);
+    }
+
+    /** Rows no K = 0 graph may read: a read would be a neighbourhood the model does not pool over. */
+    private static final ComputationGraphBuilder.Neighborhoods UNREAD = new ComputationGraphBuilder.Neighborhoods() {
+        @Override
+        public int width() {
+            throw new AssertionError("a K = 0 graph asked for the neighbourhoods' width");
+        }
+
+        @Override
+        public int read(int node, int[] ids, float[] weights, int offset) {
+            throw new AssertionError("a K = 0 graph read the neighbourhood of node " + node);
+        }
+    };
+
+    @Test
+    void shouldMatchFiniteDifferencesWithoutConvolveLayers() {
+        checkGradients(withoutConvolve());
+        checkGradients(new PinSageConfig(3, true, NODES, 4, 6, 0, 6, 10, 16, 4, Pooling.MEAN, false, seed));
+    }
+
+    /** K = 0: each output is normalise(G2(ReLU(G1(h0)))) of its own h0 = [x ; log(1 + deg)]·P + E[id] + b. */
+    @Test
+    void shouldEmbedEachNodeFromItsOwnInputsAloneWithoutConvolveLayers() {
+        PinSageConfig config = new PinSageConfig(3, true, NODES, 6, 0, 6, 10, 16, 4, Pooling.MEAN, true, seed);
+        PinSageModel model = new PinSageModel(backend, config);
+        assertEquals(List.of("input.P", "input.b", "input.E", "G1.W", "G1.b", "G2.W", "G2.b"),
+                model.parameters().stream().map(Parameter::name).toList());
+        ComputationGraphBuilder.NodeInputs inputs = TinyGraphs.inputs(random, NODES, 3);
+        int[] outputs = {5, 1, 9};
+        ComputationGraph graph = new ComputationGraphBuilder(0, UNREAD, inputs).build(outputs, outputs.length);
+        assertEquals(0, graph.layers());
+        assertArrayEquals(outputs, graph.nodeIds(), "the outputs are the only nodes");
+        float[] z = Tensors.toArray(model.forward(graph));
+        for (int i = 0; i < outputs.length; i++) {
+            float[] x = new float[4];
+            inputs.copyFeatures(outputs[i], x, 0);
+            x[3] = inputs.logDegree(outputs[i]);
+            double[] h0 = add(times(x, model.parameter("input.P")), row(model.parameter("input.E"), outputs[i]),
+                    row(model.parameter("input.b"), 0));
+            double[] g1 = add(times(h0, model.parameter("G1.W")), row(model.parameter("G1.b"), 0));
+            for (int j = 0; j < g1.length; j++) {
+                g1[j] = Math.max(0, g1[j]);
+            }
+            double[] y = add(times(g1, model.parameter("G2.W")), row(model.parameter("G2.b"), 0));
+            double norm = Math.sqrt(java.util.Arrays.stream(y).map(v -> v * v).sum());
+            for (int j = 0; j < y.length; j++) {
+                assertEquals(y[j] / norm, z[i * y.length + j], 1e-5, seedTag() + "node " + outputs[i] + " column " + j);
+            }
+        }
+    }
+
+    @Test
+    void shouldSaveAndLoadAModelWithoutConvolveLayers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        PinSageModel model = new PinSageModel(backend, withoutConvolve());
+        ComputationGraph graph = new ComputationGraphBuilder(0, UNREAD, TinyGraphs.inputs(random, NODES, 0))
+                .build(new int[] {0, 11, 4}, 3);
+        float[] before = Tensors.toArray(model.forward(graph));
+        java.nio.file.Path file = dir.resolve("model.bin");
+        model.save(file);
+        PinSageModel loaded = PinSageModel.load(file, backend);
+        assertEquals(withoutConvolve(), loaded.config());
+        assertEquals(0, loaded.config().layers());
+        assertArrayEquals(before, Tensors.toArray(loaded.forward(graph)), seedTag());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loaded.forward(tinyGraph(0, 1)));
+        assertTrue(e.getMessage().contains("does not fit the model: layers=0"), e.getMessage());
+    }
+
+    /** {@code v · W} in doubles, W read from the backend. */
+    private static double[] times(float[] v, Parameter w) {
+        float[] m = Tensors.toArray(w.value());
+        int cols = w.value().cols();
+        double[] out = new double[cols];
+        for (int r = 0; r < v.length; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c] += (double) v[r] * m[r * cols + c];
+            }
+        }
+        return out;
+    }
+
+    private static double[] times(double[] v, Parameter w) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return times(f, w);
+    }
+
+    private static float[] row(Parameter p, int r) {
+        int cols = p.value().cols();
+        return java.util.Arrays.copyOfRange(Tensors.toArray(p.value()), r * cols, (r + 1) * cols);
+    }
+
+    private static double[] add(double[] a, float[]... rows) {
+        for (float[] b : rows) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] += b[i];
+            }
+        }
+        return a;
     }
 
     @Test
