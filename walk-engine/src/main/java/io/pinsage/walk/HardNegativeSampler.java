@@ -11,7 +11,12 @@ import java.util.Objects;
  * {@code steps} walk steps from the query; {@link #sample} then draws distinct nodes uniformly from ranks
  * {@code [rankFrom, rankTo)} (0-based, the query itself excluded).
  *
- * <p>A query whose walks reach fewer than {@code rankFrom + 1} distinct nodes (a small or sparse component) has
+ * <p>Negatives of the query's side (pins for a pin) are ranked by the visits of the nodes the walks land on, the
+ * query excluded. Negatives of the opposite side (items for a user, whose walks go user → item → user → item …)
+ * are ranked by the visits of the opposite nodes the walks pass, the query's own neighbours excluded: they are its
+ * positives, not negatives.
+ *
+ * <p>A query whose walks reach fewer than {@code rankFrom + 1} distinct candidates (a small or sparse component) has
  * no such band: {@link #sample} returns 0 and the caller falls back to random negatives.
  *
  * <p>The band is a set: visited nodes are packed into one {@code long} each (visit count above, inverted id below,
@@ -21,12 +26,13 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: one instance per thread, reused across queries; it allocates nothing once its buffers hold
  * the most distinct nodes a query has visited. Deterministic in (graph, configuration, node, seed). Cost:
- * {@code steps} walk steps plus O(distinct visited) expected.
+ * {@code steps} walk steps plus O(distinct visited) expected, and O(degree of the query) for opposite-side negatives.
  */
 public final class HardNegativeSampler {
 
     private final BipartiteGraph graph;
     private final Side side;
+    private final Side negatives;
     private final int rankFrom;
     private final int rankTo;
     private final long steps;
@@ -35,6 +41,10 @@ public final class HardNegativeSampler {
     private final WalkTable table;
     private final TableWalker tableWalker;
     private final VisitMap visits = new VisitMap(1 << 14);
+    /** Landings on the query's side, which opposite-side ranking walks make but do not rank. */
+    private final VisitMap landed;
+    /** The query's own neighbours, never negatives of the opposite side (empty for negatives of its side). */
+    private final VisitMap excluded = new VisitMap(64);
     private final int[] ranked;
     private long[] keys = new long[1 << 14];
 
@@ -47,7 +57,17 @@ public final class HardNegativeSampler {
      * @throws IllegalArgumentException if the band is empty or negative, or another knob is out of range
      */
     public HardNegativeSampler(BipartiteGraph graph, Side side, int rankFrom, int rankTo, long steps, double alpha) {
-        this(Objects.requireNonNull(graph, "graph"), null, side, rankFrom, rankTo, steps, alpha);
+        this(graph, side, side, rankFrom, rankTo, steps, alpha);
+    }
+
+    /**
+     * Queries of {@code side} with negatives of side {@code negatives}: the query's side, or the opposite one.
+     *
+     * @throws IllegalArgumentException as above
+     */
+    public HardNegativeSampler(BipartiteGraph graph, Side side, Side negatives, int rankFrom, int rankTo, long steps,
+                               double alpha) {
+        this(Objects.requireNonNull(graph, "graph"), null, side, negatives, rankFrom, rankTo, steps, alpha);
     }
 
     /**
@@ -58,13 +78,25 @@ public final class HardNegativeSampler {
      * @throws IllegalArgumentException as the graph's constructor
      */
     public HardNegativeSampler(WalkTable table, Side side, int rankFrom, int rankTo, long steps, double alpha) {
-        this(Objects.requireNonNull(table, "table").graph(), table, side, rankFrom, rankTo, steps, alpha);
+        this(table, side, side, rankFrom, rankTo, steps, alpha);
     }
 
-    private HardNegativeSampler(BipartiteGraph graph, WalkTable table, Side side, int rankFrom, int rankTo, long steps,
-                                double alpha) {
+    /**
+     * Queries of {@code side} with negatives of side {@code negatives}, over a walk table.
+     *
+     * @throws IllegalArgumentException as the graph's constructor
+     */
+    public HardNegativeSampler(WalkTable table, Side side, Side negatives, int rankFrom, int rankTo, long steps,
+                               double alpha) {
+        this(Objects.requireNonNull(table, "table").graph(), table, side, negatives, rankFrom, rankTo, steps, alpha);
+    }
+
+    private HardNegativeSampler(BipartiteGraph graph, WalkTable table, Side side, Side negatives, int rankFrom,
+                                int rankTo, long steps, double alpha) {
         this.graph = graph;
         this.side = Objects.requireNonNull(side, "side");
+        this.negatives = Objects.requireNonNull(negatives, "negatives");
+        this.landed = negatives == side ? null : new VisitMap(1 << 10);
         if (rankFrom < 0 || rankTo <= rankFrom) {
             throw new IllegalArgumentException("rankFrom=" + rankFrom + " rankTo=" + rankTo + ": need 0 <= rankFrom < rankTo");
         }
@@ -114,21 +146,25 @@ public final class HardNegativeSampler {
     }
 
     /**
-     * Ranks the nodes visited from {@code node} and returns the size of the band {@code [rankFrom, rankTo)} that
+     * Ranks the candidates visited from {@code node} and returns the size of the band {@code [rankFrom, rankTo)} that
      * exists; after it, {@link #rankedNode(int)} reads the ranking.
      */
     public int rank(int node, long seed) {
         visits.clear();
+        VisitMap same = landed == null ? visits : landed;
+        VisitMap opposite = landed == null ? null : visits;
+        same.clear();
         long walkSeed = NeighborhoodConfig.nodeSeed(seed, node);
-        int self = node;
         if (walker != null) {
             walker.random().reseed(walkSeed);
-            walker.walk(side, node, steps, alpha, visits, null, 0, 0);
+            walker.walk(side, node, steps, alpha, same, opposite, 0, 0);
         } else {
             tableWalker.random().reseed(walkSeed);
-            tableWalker.walk(side, node, steps, alpha, visits, null, 0, 0);
-            self = table.key(side, node); // -1 for a node without edges, which visits nothing
+            tableWalker.walk(side, node, steps, alpha, same, opposite, 0, 0);
         }
+        // the query itself among same-side candidates: -1 for a table node without edges, which visits nothing
+        int self = landed != null ? -1 : table == null ? node : table.key(side, node);
+        excludeNeighbors(node);
         int size = visits.size();
         if (keys.length < size) {
             keys = new long[Math.max(size, 2 * keys.length)];
@@ -137,7 +173,8 @@ public final class HardNegativeSampler {
         int n = 0;
         for (int i = 0; i < size; i++) {
             int id = visits.keyAt(i);
-            if (id != self) {
+            // a plain comparison for same-side candidates, which the pin-board path ranks by the thousand
+            if (id != self && (landed == null || !excluded.containsKey(id))) {
                 keys[n++] = key(values[i], id);
             }
         }
@@ -149,9 +186,22 @@ public final class HardNegativeSampler {
         }
         if (walker != null) {
             // a walker that restarted on an impossible id counted it without reading past it (see RandomWalker)
-            RandomWalker.checkReported(graph, side, ranked, top);
+            RandomWalker.checkReported(graph, negatives, ranked, top);
         }
         return Math.max(0, top - rankFrom);
+    }
+
+    /** Fills {@link #excluded} with {@code node}'s neighbours (as node keys over a table) for opposite-side negatives. */
+    private void excludeNeighbors(int node) {
+        excluded.clear();
+        if (landed == null) {
+            return;
+        }
+        long first = graph.firstEdge(side, node);
+        for (long e = first; e < first + graph.degree(side, node); e++) {
+            int neighbor = graph.neighborAt(side, e);
+            excluded.add(table == null ? neighbor : table.key(negatives, neighbor), 1f);
+        }
     }
 
     /**
@@ -165,7 +215,7 @@ public final class HardNegativeSampler {
 
     /** The id of a ranked entry: itself over the graph, a key turned back into an id over a table. */
     private int toId(int entry) {
-        return table == null ? entry : table.node(side, entry);
+        return table == null ? entry : table.node(negatives, entry);
     }
 
     /** Visit count above, {@code 2^32 − 1 − id} below: larger keys rank higher, ties to the smaller id. */

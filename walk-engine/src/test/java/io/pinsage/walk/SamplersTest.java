@@ -101,6 +101,47 @@ class SamplersTest {
         assertEquals(Math.min(25, band), n, "seed=" + seed);
     }
 
+    /**
+     * Items for a user (walks user → item → user …): the band ranks the items the walks pass, as a full ranking of
+     * the same walk's item visits does, and never holds one of the user's own items, over the graph and over a table.
+     */
+    @Test
+    void shouldRankTheItemsAUsersWalksPassLeavingOutItsOwnItems() {
+        long seed = new Random().nextLong();
+        HeapBipartiteGraph g = TestGraphs.connected(new Random(seed), 400, 60, 1500, false);
+        WalkTable table = WalkTable.of(g);
+        HardNegativeSampler overGraph = new HardNegativeSampler(g, Side.RIGHT, Side.LEFT, 20, 60, 3_000, 0.5);
+        HardNegativeSampler overTable = new HardNegativeSampler(table, Side.RIGHT, Side.LEFT, 20, 60, 3_000, 0.5);
+        for (int user = 0; user < 60; user += 7) {
+            String msg = "seed=" + seed + " user=" + user;
+            Set<Integer> own = new HashSet<>();
+            for (long e = g.firstEdge(Side.RIGHT, user); e < g.firstEdge(Side.RIGHT, user) + g.degree(Side.RIGHT, user); e++) {
+                own.add(g.neighborAt(Side.RIGHT, e));
+            }
+            int band = overGraph.rank(user, seed);
+            RandomWalker walker = new RandomWalker(g, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES);
+            walker.random().reseed(NeighborhoodConfig.nodeSeed(seed, user));
+            VisitMap items = new VisitMap(16);
+            walker.walk(Side.RIGHT, user, 3_000, 0.5, new VisitMap(16), items, 0, 0);
+            int[] ids = new int[60];
+            int found = new TopSelector().select(items, 60, item -> !own.contains(item), ids, new float[60]);
+            assertTrue(found > 20, msg + ": 3,000 steps pass more than 20 other items, " + found);
+            checkBand(overGraph, band, ids, found, msg + " over the graph");
+
+            int tableBand = overTable.rank(user, seed);
+            assertTrue(tableBand > 0, msg + " over the table");
+            for (int r = 0; r < 20 + tableBand; r++) {
+                int item = overTable.rankedNode(r);
+                assertTrue(item >= 0 && item < 400 && !own.contains(item), msg + " over the table, rank " + r + ": " + item);
+            }
+            int[] out = new int[25];
+            int n = overTable.sample(user, 25, seed, out);
+            for (int i = 0; i < n; i++) {
+                assertTrue(!own.contains(out[i]), msg + ": drew its own item " + out[i]);
+            }
+        }
+    }
+
     @Test
     void shouldSelectTheLargestKeysInAnyOrder() {
         long seed = new Random().nextLong();

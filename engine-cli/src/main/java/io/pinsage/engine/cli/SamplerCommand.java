@@ -40,8 +40,8 @@ final class SamplerCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DATASET", description = "the trainer's dataset, as --dataset")
     String datasetParameter;
 
-    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "store:DIR only: the trainer's --hard-band "
-            + "(default: train's, 2000-5000 scaled to the graph)")
+    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "the trainer's --hard-band (default: train's, "
+            + "2000-5000 scaled to the pins or items)")
     String hardBand;
 
     @Option(names = "--id-embeddings", paramLabel = "on|off|hashed:N", description = "store:DIR only: the trainer's "
@@ -89,8 +89,8 @@ final class SamplerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dataset=" + spec.kind() + ":" + spec.path() + ": a sampler serves "
                     + "lightgcn:DIR and store:DIR datasets");
         }
-        if (!spec.isStore() && (hardBand != null || !idEmbeddings.equals("off"))) {
-            throw new IllegalArgumentException("--hard-band/--id-embeddings: for store:DIR datasets");
+        if (!spec.isStore() && !idEmbeddings.equals("off")) {
+            throw new IllegalArgumentException("--id-embeddings: for store:DIR datasets");
         }
         if (spec.isStore()) {
             training.requireConvolveOnStore();
@@ -104,6 +104,7 @@ final class SamplerCommand implements Callable<Integer> {
         InetSocketAddress at = SamplingOptions.addresses("--listen", listen).getFirst();
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (spec.isStore()) {
+            training.requireNoHardNegatives();
             PinBoardRecommender.Options options = TrainCommand.withIdEmbeddings(
                     SyntheticComparison.options(t, training.epochs, hardBand), idEmbeddings);
             try (GraphStore store = GraphStore.open(spec.path())) {
@@ -116,7 +117,8 @@ final class SamplerCommand implements Callable<Integer> {
             return 0;
         }
         LightGcnDataset data = LightGcnDataset.load(spec.path());
-        try (TrainingBatches batches = LightGcnRecommender.samplerBatches(data, work, training.recommender(t))) {
+        try (TrainingBatches batches = LightGcnRecommender.samplerBatches(data, work,
+                training.recommender(t, hardBand))) {
             serve(batches, at, secret, t, rpc, context);
         }
         return 0;

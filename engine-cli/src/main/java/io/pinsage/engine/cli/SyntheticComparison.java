@@ -1,7 +1,6 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.GraphStore;
-import io.pinsage.engine.pipeline.HardNegativeBand;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.train.BatchSupply;
 import io.pinsage.nn.backend.Backend;
@@ -30,7 +29,7 @@ final class SyntheticComparison {
     static PinBoardRecommender.Options options(int threads, Integer epochs, String hardBand) {
         PinBoardRecommender.Options o = PinBoardRecommender.Options.defaults(threads);
         if (hardBand != null) {
-            o = o.withHardBand(HardNegativeBand.parse(hardBand, o.hardBand().stepsPerRank()));
+            o = o.withHardBand(TrainingOptions.hardBand(hardBand, o.hardBand().stepsPerRank()));
         }
         if (epochs != null) {
             o = o.with(o.training().withEpochs(epochs));

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 + "features and held-out pairs such as generate writes; synthetic:DIR is another name for it) and "
                 + "write MODEL_DIR; resumes from MODEL_DIR/checkpoint/ when present. On a store it also prints the "
                 + "comparison with content-only and Pixie (of the options, only --epochs, --threads, --hard-band, --id-embeddings, --ablations "
-                + "and the sampler options apply there). Defaults are the recommended settings. With --samplers, sampler "
+                + "and the sampler options apply there; --hard-negatives is refused). Defaults are the recommended settings. With --samplers, sampler "
                 + "processes build the minibatches.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -41,8 +41,7 @@ final class TrainCommand implements Callable<Integer> {
             + "ablations (not with --samplers/--local-samplers)")
     boolean ablations;
 
-    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = "store:DIR only: PPR ranks of the hard negatives; "
-            + "default 2000-5000, scaled down on graphs with fewer than 40 pins per rank of its end")
+    @Option(names = "--hard-band", paramLabel = "FROM-TO", description = TrainingOptions.HARD_BAND_HELP)
     String hardBand;
 
     @Option(names = "--id-embeddings", paramLabel = "on|off|hashed:N", description = "store:DIR only: off (default) trains the "
@@ -87,8 +86,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DatasetSpec spec = DatasetSpec.parse(dataset);
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        RecommenderOptions o = training.recommender(t);
+        RecommenderOptions o = training.recommender(t, hardBand);
         if (spec.isStore()) {
+            training.requireNoHardNegatives();
             training.requireConvolveOnStore();
             if (keepEpochs) {
                 throw new IllegalArgumentException("--keep-epochs: lightgcn:DIR datasets only; a store:DIR run keeps its "

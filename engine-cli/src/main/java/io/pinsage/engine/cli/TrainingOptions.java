@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.engine.pipeline.HardNegativeBand;
 import io.pinsage.engine.pipeline.PinBoardRecommender;
 import io.pinsage.engine.pipeline.RecommenderOptions;
 import io.pinsage.engine.train.TrainingConfig;
@@ -82,26 +83,70 @@ final class TrainingOptions {
     @Option(names = "--seed", description = "random seed (default: ${bundle:default.seed})")
     Long seed;
 
+    @Option(names = "--hard-negatives", paramLabel = "N", description = "lightgcn:DIR only: up to N hard negatives per "
+            + "user, 0 to ${bundle:default.max-hard-negatives}: the curriculum draws none in the first epoch and one more "
+            + "in each later one, items from the user's --hard-band (default: ${bundle:default.hard-negatives})")
+    Integer hardNegatives;
+
+    /** Help text of {@code --hard-band}, shared by the commands that declare it. */
+    static final String HARD_BAND_HELP = "PPR ranks of the hard negatives: of the pins a pin's walks visit (store:DIR), or "
+            + "of the items a user's walks visit, its own items left out (lightgcn:DIR); default 2000-5000, scaled down "
+            + "so that its end is at most 1/40 of the pins or items (200,000 pins: 2000-5000; Gowalla's 40,981 items: "
+            + "410-1024)";
+
+    /**
+     * {@code text} as a band ranked with {@code stepsPerRank} steps per rank.
+     *
+     * @throws IllegalArgumentException naming {@code --hard-band} unless {@code text} is {@code FROM-TO} with
+     *                                  {@code 0 <= FROM < TO}
+     */
+    static HardNegativeBand hardBand(String text, int stepsPerRank) {
+        try {
+            return HardNegativeBand.parse(text, stepsPerRank);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--hard-band: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses {@code --hard-negatives} for a pin-board store, whose runs keep the curriculum of the recommended
+     * settings.
+     *
+     * @throws IllegalArgumentException naming the option if it was given
+     */
+    void requireNoHardNegatives() {
+        if (hardNegatives != null) {
+            throw new IllegalArgumentException("--hard-negatives=" + hardNegatives + ": for lightgcn:DIR datasets; a store "
+                    + "trains with the curriculum of the recommended settings");
+        }
+    }
+
     /**
      * The recommended settings with the options given in their place.
      *
-     * @param threads threads of the host-side work (neighbourhoods, evaluation, a sampler's builds)
+     * @param threads  threads of the host-side work (neighbourhoods, evaluation, a sampler's builds)
+     * @param hardBand the command's {@code --hard-band}, or null for the default
      * @throws IllegalArgumentException naming the option out of range
      */
-    RecommenderOptions recommender(int threads) {
+    RecommenderOptions recommender(int threads, String hardBand) {
         if (dim != null && (dim < 1 || dim > PinSageConfig.MAX_DIM)) {
             throw new IllegalArgumentException("--dim=" + dim + ": must lie in [1, " + PinSageConfig.MAX_DIM
                     + "] (each layer holds dim x 2*dim weights)");
         }
+        if (hardNegatives != null && (hardNegatives < 0 || hardNegatives > RecommenderOptions.MAX_HARD_NEGATIVES)) {
+            throw new IllegalArgumentException("--hard-negatives=" + hardNegatives + ": must lie in [0, "
+                    + RecommenderOptions.MAX_HARD_NEGATIVES + "] (the members of a user's band kept for the draws)");
+        }
         RecommenderOptions d = RecommenderOptions.defaults(threads);
         TrainingConfig c = d.training();
+        HardNegativeBand band = hardBand == null ? d.hardBand() : hardBand(hardBand, d.hardBand().stepsPerRank());
         TrainingConfig tc = new TrainingConfig(or(epochs, c.epochs()), or(batch, c.batchSize()), or(negatives, c.sharedNegatives()),
-                or(inBatch, c.inBatchNegatives()), c.maxHardNegatives(), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
+                or(inBatch, c.inBatchNegatives()), or(hardNegatives, c.maxHardNegatives()), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
                 or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), threads,
                 c.samplerThreads(), c.queueCapacity(), c.checkpointEvery(), or(leavePositivesOut, c.leavePositivesOut()));
         return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
                 or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
-                or(userItems, d.userItems()), d.validationUsers(), tc);
+                or(userItems, d.userItems()), band, d.validationUsers(), tc);
     }
 
     /**
@@ -145,6 +190,8 @@ final class TrainingOptions {
                 {"default.lr", c.learningRate()},
                 {"default.patience", c.patience()},
                 {"default.seed", c.seed()},
+                {"default.hard-negatives", c.maxHardNegatives()},
+                {"default.max-hard-negatives", RecommenderOptions.MAX_HARD_NEGATIVES},
         };
         for (Object[] v : values) {
             v[1] = String.valueOf(v[1]); // a bundle's strings are read with getString

@@ -173,6 +173,41 @@ class TrainCommandsTest {
     }
 
     @Test
+    void shouldRefuseABadHardNegativeCountOrBandInOneLineNamingTheOption() throws Exception {
+        Path data = dataset();
+        String[][] cases = {
+                {"lightgcn:" + data, "--hard-negatives", "-1", "error: --hard-negatives=-1: must lie in [0, 16]"},
+                {"lightgcn:" + data, "--hard-negatives", "17", "error: --hard-negatives=17: must lie in [0, 16]"},
+                {"lightgcn:" + data, "--hard-band", "50-10", "error: --hard-band: hardBand=50-10: "},
+                {"lightgcn:" + data, "--hard-band", "ten", "error: --hard-band: hardBand=ten: expected FROM-TO"},
+                {"store:" + dir, "--hard-negatives", "1", "error: --hard-negatives=1: for lightgcn:DIR datasets"},
+        };
+        for (String[] c : cases) {
+            Path out = dir.resolve("m" + c[2]);
+            CliRun r = run("train", "--dataset", c[0], "--out", out.toString(), c[1], c[2]);
+            assertEquals(CliErrors.BAD_INPUT, r.code(), c[2] + ": " + r.err());
+            assertTrue(r.err().startsWith(c[3]), c[2] + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(Files.notExists(out.resolve("graph")), c[2] + ": refused before the graph");
+        }
+    }
+
+    /** {@code --hard-negatives 1}: the second epoch's log line counts one per query; the band is logged. */
+    @Test
+    void shouldTrainWithTheHardNegativesAsked() throws Exception {
+        Path data = LightGcnFiles.tiny(dir);
+        Path model = dir.resolve("model");
+        CliRun train = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "2",
+                "--threads", "1", "--hard-negatives", "1", "--hard-band", "2-6");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.console().contains("hard negatives: PPR ranks 1-2 (16 walk steps per query)"), train.console());
+        List<String> log = Files.readAllLines(model.resolve("training-log.jsonl"));
+        assertEquals(2, log.size(), String.join("\n", log));
+        assertTrue(log.get(0).contains("\"hard_negatives\":0,") && log.get(1).contains("\"hard_negatives\":1,"),
+                String.join("\n", log));
+    }
+
+    @Test
     void shouldBeatBothBaselinesThenEvaluateTheSyntheticModelWithTrainsNumbers() throws Exception {
         Path store = dir.resolve("store");
         assertEquals(0, run("generate", "--out", store.toString(), "--pins", "3000", "--boards", "300", "--edges", "30000",

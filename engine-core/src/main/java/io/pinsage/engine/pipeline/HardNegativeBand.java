@@ -7,7 +7,7 @@ import java.util.Locale;
  * ranks them. PinSage uses ranks 2000–5000 on a graph of billions of pins, a vanishing fraction of it; on a small
  * graph the same ranks would reach past every pin related to the query, so {@link #scaledTo} shrinks the band
  * until its end is at most {@value #PINS_PER_BAND_END}-th of the pins (the quickstart's 200,000 pins keep
- * 2000–5000 exactly; 20,000 pins get 200–500). Immutable.
+ * 2000–5000 exactly; 20,000 pins get 200–500), or of the items for a user's band of items. Immutable.
  *
  * @param from         first rank of the band (0-based, the query excluded)
  * @param to           end of the band, exclusive

@@ -4,6 +4,7 @@ import io.pinsage.csr.CsrBuildOptions;
 import io.pinsage.csr.CsrBuilder;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.ResourceLimits;
+import io.pinsage.csr.Side;
 import io.pinsage.csr.format.Publication;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.engine.data.InteractionLists;
@@ -196,17 +197,30 @@ public final class LightGcnRecommender {
         return mapped != null ? mapped : ComputationGraphBuilder.Neighborhoods.none();
     }
 
-    /** The one recipe of a run's batches, which the trainer and its samplers both make. */
+    /**
+     * The one recipe of a run's batches, which the trainer and its samplers both make. Hard negatives, when the
+     * training asks for some, are items of a user's band over the whole training graph (so that none of its training
+     * items, held out for validation or not, is one); the fingerprint names the band.
+     */
     private static TrainingBatches batches(LightGcnDataset data, RecommenderOptions o, PinSageConfig model,
                                            NeighborhoodConfig[] rows, Split split,
                                            ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs, int items,
                                            AutoCloseable owned) {
+        TrainingConfig t = o.training();
+        HardNegativeBand band = hardBand(data, o);
         // without CONVOLVE layers the rows do not shape a batch, so settings of theirs may differ
         RunFingerprint fingerprint = RunFingerprint.of("lightgcn " + shape(data) + " train=" + digest(data.train())
-                + " validationUsers=" + o.validationUsers(), o.layers() == 0 ? "none" : rows[0] + " " + rows[1],
-                o.training(), model);
-        return new TrainingBatches(model, hood, inputs, split.queries, split.positives, 0, items, null,
-                o.training(), fingerprint, owned);
+                + " validationUsers=" + o.validationUsers(), o.layers() == 0 ? "none" : rows[0] + " " + rows[1], t,
+                HardNegativeCache.fingerprint(t.maxHardNegatives(), band), model);
+        HardNegativeCache hard = t.maxHardNegatives() == 0 ? null
+                : HardNegativeCache.forTraining(data.graph(), Side.RIGHT, Side.LEFT, band, t.seed(), LOG::info);
+        return new TrainingBatches(model, hood, inputs, split.queries, split.positives, 0, items, hard, t, fingerprint,
+                owned);
+    }
+
+    /** The band a user's hard negatives come from on {@code data}: the options' band, scaled to the number of items. */
+    public static HardNegativeBand hardBand(LightGcnDataset data, RecommenderOptions o) {
+        return o.hardBand().scaledTo(data.itemCount());
     }
 
     /** The first 16 bytes of the SHA-256 of every user's training items, in order, in hex: the training data's identity. */

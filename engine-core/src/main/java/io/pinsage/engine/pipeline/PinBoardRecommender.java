@@ -148,15 +148,6 @@ public final class PinBoardRecommender {
         }
     }
 
-    /** Members of a query's hard-negative band kept for its draws. */
-    private static final int HARD_NEGATIVES_KEPT = 16;
-
-    /**
-     * Heap for the bands of hard negatives: 64 MiB, about 620,000 bands of {@value #HARD_NEGATIVES_KEPT} members,
-     * whatever the store's size.
-     */
-    static final long HARD_NEGATIVE_CACHE_BYTES = 64L << 20;
-
     /** The {@code format} a model directory trained here records. */
     static final String FORMAT = "synthetic";
 
@@ -380,12 +371,7 @@ public final class PinBoardRecommender {
     }
 
     private HardNegativeCache hardNegatives() {
-        HardNegativeBand band = hardBand();
-        HardNegativeCache hard = new HardNegativeCache(graph, band, HARD_NEGATIVES_KEPT, options.training().seed(),
-                HARD_NEGATIVE_CACHE_BYTES);
-        LOG.info(String.format(Locale.ROOT, "hard negatives: %s, ranked on the sampler threads as queries need them;"
-                + " a cache of %,d bands (%d MiB)", band, hard.capacity(), HARD_NEGATIVE_CACHE_BYTES >> 20));
-        return hard;
+        return HardNegativeCache.forTraining(graph, Side.LEFT, Side.LEFT, hardBand(), options.training().seed(), LOG::info);
     }
 
     /**
@@ -404,8 +390,8 @@ public final class PinBoardRecommender {
                 tc.seed(), options.width());
         String hoodPart = rows[0] + " " + rows[1] + " left=" + rowsFingerprint(hood.store(Side.LEFT))
                 + " right=" + rowsFingerprint(hood.store(Side.RIGHT));
-        String negatives = tc.maxHardNegatives() > 0 ? hardBand() + " kept=" + HARD_NEGATIVES_KEPT : "none";
-        RunFingerprint fingerprint = RunFingerprint.of(data, hoodPart, tc, negatives, model);
+        RunFingerprint fingerprint = RunFingerprint.of(data, hoodPart, tc,
+                HardNegativeCache.fingerprint(tc.maxHardNegatives(), hardBand()), model);
         return new TrainingBatches(model, hood, inputs, pairs.trainQ, pairs.trainP, 0, space.leftCount(), hard, tc,
                 fingerprint, owned);
     }

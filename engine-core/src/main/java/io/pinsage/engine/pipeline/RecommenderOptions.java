@@ -5,6 +5,8 @@ import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.walk.NeighborhoodKind;
 
+import java.util.Objects;
+
 /**
  * Settings of a PinSage user–item recommender: the network's widths, the neighbourhoods and the training.
  *
@@ -17,12 +19,26 @@ import io.pinsage.walk.NeighborhoodKind;
  * @param neighborhoods   the kind of rows of every node: importance (walk) or uniform neighbourhoods, or own neighbours
  * @param userItems       when positive, users pool over up to this many of their own items
  *                        ({@link NeighborhoodKind#ADJACENT} rows) instead of over rows of {@code neighborhoods}
+ * @param hardBand        the item ranks a user's hard negatives are drawn from when {@code training} asks for some
+ *                        ({@link TrainingConfig#maxHardNegatives}); data with fewer than 40 items per rank of its end
+ *                        uses it {@linkplain HardNegativeBand#scaledTo scaled down}
  * @param validationUsers users holding out one training item each for early stopping
  * @param training        the optimisation settings
  */
 public record RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
-                                 int userItems,
+                                 int userItems, HardNegativeBand hardBand,
                                  int validationUsers, TrainingConfig training) {
+
+    /** The most hard negatives per query: the members of its band kept for the draws. */
+    public static final int MAX_HARD_NEGATIVES = HardNegativeCache.KEPT;
+
+    /**
+     * A user's default band: PinSage's ranks 2000–5000, scaled to the items as the pin–board band is to the pins
+     * (Gowalla's 40,981 items: ranks 410–1024), ranked with 8 walk steps per rank, twice the pins' 4, because about
+     * half of a user's walk steps pass its own items, which are left out (on Gowalla 8 fill 99.7% of the band, 4 fill
+     * 97%, measured over 200 users; about 0.7 ms per user over a walk table).
+     */
+    public static final HardNegativeBand USER_BAND = new HardNegativeBand(2000, 5000, 8);
 
     /**
      * The settings recommended for implicit-feedback user–item data such as Gowalla (no content features):
@@ -30,16 +46,22 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
      * of their items), sampled softmax over 1,500 uniform negatives shared by the batch with τ = 0.1 (in-batch
      * negatives off: they push popular items down, and recall on such data rewards them), batch 1,024, Adam at
      * 1e-3 (weights) and 5e-3 (id embeddings), learning rates halved on a validation plateau, at most 15 epochs,
-     * stopping after 3 epochs without gain on 5,000 validation users.
+     * stopping after 3 epochs without gain on 5,000 validation users; no hard negatives ({@link #USER_BAND} when
+     * asked for).
      */
     public static RecommenderOptions defaults(int threads) {
-        return new RecommenderOptions(64, 64, 1, 10, 200, NeighborhoodKind.WALK, 10, 5000,
+        return new RecommenderOptions(64, 64, 1, 10, 200, NeighborhoodKind.WALK, 10, USER_BAND, 5000,
                 new TrainingConfig(15, 1024, 1500, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 5e-3f, 0.5f, 3, 1,
                         threads, 1, 4, 0, false));
     }
 
-    /** @throws IllegalArgumentException naming the first field out of range */
+    /** @throws IllegalArgumentException naming the first field out of range, or a null {@code hardBand} */
     public RecommenderOptions {
+        Objects.requireNonNull(hardBand, "hardBand");
+        if (training.maxHardNegatives() > MAX_HARD_NEGATIVES) {
+            throw new IllegalArgumentException("maxHardNegatives=" + training.maxHardNegatives() + ": must lie in [0, "
+                    + MAX_HARD_NEGATIVES + "] (the members of a band kept for the draws)");
+        }
         // rows are at most a neighbourhood store's width
         if (userItems < 0 || userItems > NeighborhoodFormat.MAX_WIDTH) {
             throw new IllegalArgumentException("userItems=" + userItems + ": must lie in [0, " + NeighborhoodFormat.MAX_WIDTH

@@ -96,7 +96,7 @@ class HardNegativeCacheTest {
         HeapBipartiteGraph g = graph(seed);
         assertDrawsFromBand(seed, g, new HardNegativeCache(g, BAND, 16, seed, 1L << 20),
                 new HardNegativeSampler(WalkTable.of(g), Side.LEFT, BAND.from(), BAND.to(), BAND.steps(), 0.5), "table");
-        assertDrawsFromBand(seed, g, new HardNegativeCache(g, BAND, 16, seed, 1L << 20, g.edgeCount() - 1),
+        assertDrawsFromBand(seed, g, new HardNegativeCache(g, Side.LEFT, Side.LEFT, BAND, 16, seed, 1L << 20, g.edgeCount() - 1),
                 new HardNegativeSampler(g, Side.LEFT, BAND.from(), BAND.to(), BAND.steps(), 0.5), "graph");
     }
 

@@ -1,18 +1,22 @@
 package io.pinsage.engine.pipeline;
 
 import io.pinsage.csr.format.StoreDirectory;
+import io.pinsage.engine.data.InteractionLists;
 import io.pinsage.engine.data.LightGcnDataset;
 import io.pinsage.engine.eval.RankingMetrics;
 import io.pinsage.engine.train.CorruptCheckpointException;
 import io.pinsage.engine.train.Trainer;
 import io.pinsage.engine.train.BatchSupply;
 import io.pinsage.engine.train.EpochSnapshots;
+import io.pinsage.engine.train.TrainingBatches;
 import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingLog;
 import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.backend.RankingLossKind;
+import io.pinsage.nn.batch.MiniBatch;
+import io.pinsage.nn.batch.MiniBatchSource;
 import io.pinsage.walk.NeighborhoodKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,7 +83,7 @@ class LightGcnRecommenderTest {
     }
 
     private static RecommenderOptions small(int layers, int epochs, float lr) {
-        return new RecommenderOptions(16, 16, layers, 4, 50, NeighborhoodKind.WALK, 6, 20,
+        return new RecommenderOptions(16, 16, layers, 4, 50, NeighborhoodKind.WALK, 6, RecommenderOptions.USER_BAND, 20,
                 new TrainingConfig(epochs, 64, 30, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, lr, lr, 0.5f, 4, SEED, 2, 1, 2, 0, false));
     }
 
@@ -133,6 +137,106 @@ class LightGcnRecommenderTest {
     void shouldRefuseANegativeLayerCountNamingIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small(-1, 1, 1e-2f));
         assertTrue(e.getMessage().startsWith("layers=-1: "), e.getMessage());
+    }
+
+    /** 300 users in 3 groups of 160 items (480 items: a band of ranks 5-12), 12 training items each. */
+    private Path widerDataset() throws IOException {
+        Random rnd = new Random(SEED);
+        StringBuilder train = new StringBuilder();
+        for (int u = 0; u < 300; u++) {
+            train.append(u);
+            for (int k = 0; k < 12; k++) {
+                train.append(' ').append((u % 3) * 160 + rnd.nextInt(160));
+            }
+            train.append('\n');
+        }
+        Path data = Files.createDirectories(dir.resolve("wider"));
+        Files.writeString(data.resolve("train.txt"), train);
+        Files.writeString(data.resolve("test.txt"), "0 1\n");
+        return data;
+    }
+
+    /**
+     * {@link #small()} with up to {@code maxHard} hard negatives per user, batches built on {@code samplerThreads}; the
+     * default band with 200 steps per rank, since walks of a few steps per lane would pass little but a user's own items.
+     */
+    private static RecommenderOptions withHardNegatives(int maxHard, int samplerThreads) {
+        RecommenderOptions o = small();
+        TrainingConfig t = o.training();
+        return new RecommenderOptions(o.embedDim(), o.dim(), o.layers(), o.width(), o.stepsPerNode(), o.neighborhoods(),
+                o.userItems(), new HardNegativeBand(2000, 5000, 200), o.validationUsers(), new TrainingConfig(3, t.batchSize(), t.sharedNegatives(),
+                t.inBatchNegatives(), maxHard, t.loss(), t.margin(), t.temperature(), t.learningRate(), t.embeddingRate(),
+                t.lrDecay(), t.patience(), t.seed(), t.threads(), samplerThreads, t.queueCapacity(), t.checkpointEvery(), false));
+    }
+
+    /**
+     * The first batches of epochs 0-2 with up to 2 hard negatives per user: none in the first epoch, then one more per
+     * epoch, items of the user's band and none of its own training items; the same on 1 and 3 sampler threads.
+     */
+    @Test
+    void shouldDrawUsersHardItemNegativesFromTheSecondEpochWhateverTheSamplerThreads() throws Exception {
+        LightGcnDataset data = LightGcnDataset.load(widerDataset());
+        assertEquals(new HardNegativeBand(5, 12, 200), LightGcnRecommender.hardBand(data, withHardNegatives(2, 1)));
+        List<List<int[]>> runs = new ArrayList<>();
+        for (int threads : new int[] {1, 3}) {
+            List<int[]> drawn = new ArrayList<>();
+            try (TrainingBatches batches = LightGcnRecommender.samplerBatches(data, dir.resolve("work"),
+                    withHardNegatives(2, threads))) {
+                for (int epoch = 0; epoch < 3; epoch++) {
+                    try (MiniBatchSource source = batches.localSources().open(epoch, 0)) {
+                        for (int b = 0; b < 3; b++) {
+                            drawn.add(hardItems(source.take(epoch, b), data, epoch));
+                        }
+                    }
+                }
+            }
+            runs.add(drawn);
+        }
+        int found = 0;
+        for (int i = 0; i < runs.get(0).size(); i++) {
+            assertArrayEquals(runs.get(0).get(i), runs.get(1).get(i), "batch " + i + " on 1 and 3 sampler threads");
+            for (int item : runs.get(0).get(i)) {
+                found += item >= 0 ? 1 : 0;
+            }
+        }
+        assertTrue(found > 9 * 64 / 2, "most users have a band: " + found + " hard negatives of 576 draws");
+    }
+
+    /** The batch's hard negatives (node ids, -1 for none), checked: {@code epoch} per user, none of its own items. */
+    private static int[] hardItems(MiniBatch m, LightGcnDataset data, int epoch) {
+        assertEquals(epoch, m.hardPerQuery(), "the curriculum's hard negatives in epoch " + epoch);
+        int[] ids = m.graph().nodeIds();
+        int[] items = new int[m.hardRows().length];
+        for (int i = 0; i < items.length; i++) {
+            int row = m.hardRows()[i];
+            items[i] = row < 0 ? -1 : ids[row];
+            if (row >= 0) {
+                int user = ids[m.queryRows()[i / m.hardPerQuery()]] - data.itemCount();
+                assertTrue(items[i] < data.itemCount(), "user " + user + " drew node " + items[i] + ", not an item");
+                InteractionLists train = data.train();
+                for (int k = train.start(user); k < train.start(user) + train.count(user); k++) {
+                    assertTrue(train.item(k) != items[i], "user " + user + " drew its own item " + items[i]);
+                }
+            }
+        }
+        return items;
+    }
+
+    /** The training log's hard_negatives field follows the curriculum: 0, then 1 and 2; the run's fingerprint names the band. */
+    @Test
+    void shouldLogTheCurriculumsHardNegativesAndFingerprintTheBand() throws Exception {
+        LightGcnDataset data = LightGcnDataset.load(clusteredDataset());
+        Path model = dir.resolve("model");
+        LightGcnRecommender.train(data, model, withHardNegatives(2, 1), backend, TrainingProgress.NONE);
+        List<String> log = Files.readAllLines(model.resolve(TrainingLog.FILE));
+        assertEquals(3, log.size(), String.join("\n", log));
+        for (int e = 0; e < 3; e++) {
+            assertTrue(log.get(e).contains("\"hard_negatives\":" + e + ","), log.get(e));
+        }
+        try (TrainingBatches batches = LightGcnRecommender.samplerBatches(data, dir.resolve("work"), withHardNegatives(2, 1))) {
+            String training = batches.fingerprint().parts().get("training");
+            assertTrue(training.contains("hardNegatives=PPR ranks 1-2 (400 walk steps per query) kept=16"), training);
+        }
     }
 
     @Test
@@ -223,7 +327,7 @@ class LightGcnRecommenderTest {
         assertEquals(a.userCount(), b.userCount());
         RecommenderOptions o = small();
         RecommenderOptions twoEpochs = new RecommenderOptions(o.embedDim(), o.dim(), o.layers(), o.width(), o.stepsPerNode(),
-                o.neighborhoods(), o.userItems(), o.validationUsers(), new TrainingConfig(2, 64, 30, false, 0,
+                o.neighborhoods(), o.userItems(), o.hardBand(), o.validationUsers(), new TrainingConfig(2, 64, 30, false, 0,
                 RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2, 1, 2, 0, false));
         Path modelA = dir.resolve("a");
         Path modelB = dir.resolve("b");
