@@ -148,7 +148,7 @@ public final class CsrBuilder {
             buf[f] = left;
             buf[f + 1] = right;
             if (recordInts == 3) {
-                if (!(weight > 0 && weight < Float.POSITIVE_INFINITY)) {
+                if (!EdgeWeight.valid(weight)) {
                     throw new IllegalArgumentException("edge (" + left + ", " + right + ") weight=" + weight + ": must be positive and finite");
                 }
                 buf[f + 2] = Float.floatToRawIntBits(weight);

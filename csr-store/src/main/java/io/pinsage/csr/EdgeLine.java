@@ -3,7 +3,7 @@ package io.pinsage.csr;
 /**
  * One line of a TSV or CSV edge list, the format {@link EdgeListIngest} reads and a live server follows:
  * {@code left SEP right [SEP weight [SEP timestamp]]}, ids stripped of surrounding blanks and not empty, the weight
- * positive and finite (default 1), the timestamp an integer (checked, not kept). What the ids may be (numbers,
+ * positive and finite ({@link EdgeWeight}, default 1), the timestamp an integer (checked, not kept). What the ids may be (numbers,
  * dense ids, any text) is the reader's rule, checked after this.
  *
  * <p>A parser is reused line after line: {@link #parse} fills the fields read by the accessors until the next call.
@@ -62,10 +62,11 @@ public final class EdgeLine {
             try {
                 weight = Float.parseFloat(weightField);
             } catch (NumberFormatException e) {
-                return "weight '" + f[2] + "' is not a number";
+                return EdgeWeight.notANumber("weight", f[2]);
             }
-            if (!(weight > 0 && weight < Float.POSITIVE_INFINITY)) {
-                return "weight " + f[2] + " must be positive and finite";
+            String problem = EdgeWeight.check("weight", f[2], weight);
+            if (problem != null) {
+                return problem;
             }
         }
         if (f.length == 4) {

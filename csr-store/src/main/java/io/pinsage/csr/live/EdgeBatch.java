@@ -21,7 +21,7 @@ public final class EdgeBatch {
         return add(pin, board, 1f);
     }
 
-    /** Adds the edge pin–board with {@code weight}, which must be finite and at least 0 (checked on append). */
+    /** Adds the edge pin–board with {@code weight}, which must be positive and finite ({@link io.pinsage.csr.EdgeWeight}; checked on append). */
     public EdgeBatch add(String pin, String board, float weight) {
         if (size == pins.length) {
             int n = Math.max(16, size * 2);

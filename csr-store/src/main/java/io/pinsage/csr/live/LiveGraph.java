@@ -2,6 +2,7 @@ package io.pinsage.csr.live;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.CsrBuildOptions;
+import io.pinsage.csr.EdgeWeight;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.IdMap;
 import io.pinsage.csr.Side;
@@ -56,7 +57,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * lease ends (then neither the live graph nor a released view refers to it; {@link #retainedGenerations()} counts
  * those still held).
  *
- * <p><b>Errors:</b> a bad edge (an id that cannot be one, a NaN, infinite or negative weight) is a
+ * <p><b>Errors:</b> a bad edge (an id that cannot be one, a weight that is not positive and finite) is a
  * {@link BadEdgeException} naming it, and nothing of its batch is applied or logged; a batch beyond the
  * {@link Limits} an {@link IllegalStateException}; log failures {@link IOException}s.
  */
@@ -514,8 +515,9 @@ public final class LiveGraph implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 float w = batch.weight(i);
-                if (!(w >= 0) || Float.isInfinite(w)) {
-                    throw new BadEdgeException(i, "weight=" + w + ": expected a finite number >= 0");
+                String problem = EdgeWeight.check("weight", Float.toString(w), w);
+                if (problem != null) {
+                    throw new BadEdgeException(i, problem);
                 }
                 batchLeft[i] = resolve(i, g.leftIds, batch.pin(i), g.leftNodes, pendingLeft, newLeft);
                 batchRight[i] = resolve(i, g.rightIds, batch.board(i), g.rightNodes, pendingRight, newRight);
@@ -599,6 +601,7 @@ public final class LiveGraph implements AutoCloseable {
                 int l = record.getInt();
                 int r = record.getInt();
                 float w = record.getFloat();
+                // >= 0, not EdgeWeight's rule: logs written while live batches took weight 0 must still open
                 if (l < 0 || l >= ln || r < 0 || r >= rn || !(w >= 0) || Float.isInfinite(w)) {
                     throw new CorruptStoreException(file, "record at edge " + (g.published + g.pendingEdges) + " names edge ("
                             + l + ", " + r + ", " + w + ") outside the graph's " + ln + " pins and " + rn + " boards");

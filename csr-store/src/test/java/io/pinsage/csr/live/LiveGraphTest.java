@@ -53,9 +53,11 @@ class LiveGraphTest {
         LiveGraph live = LiveGraph.inMemory(base, null, null, LIMITS);
         BadEdgeException nan = assertThrows(BadEdgeException.class,
                 () -> live.add(new EdgeBatch().add("500", "0").add("1", "1", Float.NaN)));
-        assertEquals("edge 1: weight=NaN: expected a finite number >= 0", nan.getMessage());
-        assertEquals("edge 0: weight=-1.0: expected a finite number >= 0",
+        assertEquals("edge 1: weight NaN must be positive and finite", nan.getMessage());
+        assertEquals("edge 0: weight -1.0 must be positive and finite",
                 assertThrows(BadEdgeException.class, () -> live.add(new EdgeBatch().add("1", "1", -1f))).getMessage());
+        assertEquals("edge 0: weight 0.0 must be positive and finite",
+                assertThrows(BadEdgeException.class, () -> live.add(new EdgeBatch().add("1", "1", 0f))).getMessage());
         assertEquals("edge 2: board id 'x7': expected a 64-bit integer",
                 assertThrows(BadEdgeException.class,
                         () -> live.add(new EdgeBatch().add("1", "1").add("600", "5").add("1", "x7"))).getMessage());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.pinsage.csr.EdgeWeight;
 import io.pinsage.csr.live.EdgeBatch;
 
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.Set;
 /**
  * The body of {@code POST /v1/edges} read into an {@link EdgeBatch}:
  * {@code {"edges": [{"pin": ID, "board": ID, "weight": W}, ...]}}, ids as strings or integers, {@code weight}
- * optional (default 1), a finite number at least 0. Anything else is a {@link BadRequestException} (400) naming the
+ * optional (default 1), positive and finite ({@link EdgeWeight}, the rule and message of edge files). Anything else is a {@link BadRequestException} (400) naming the
  * field, e.g. {@code edges[3].weight}: malformed JSON ({@code body}), a repeated or unknown field, a missing one, an
  * id that is neither a non-empty string nor an integer, a weight that is not such a number. {@code NaN} and
  * {@code Infinity} are read (some encoders write them) so that the refusal names the edge. Thread-safe; stateless.
@@ -99,9 +100,13 @@ final class EdgeRequest {
             return 1f;
         }
         String name = at + ".weight";
-        float value = w.isNumber() ? (float) w.doubleValue() : Float.NaN;
-        if (!(value >= 0) || Float.isInfinite(value)) {
-            throw new BadRequestException(400, name, name + "=" + w + ": expected a finite number >= 0");
+        if (!w.isNumber()) {
+            throw new BadRequestException(400, name, EdgeWeight.notANumber(name, w.toString()));
+        }
+        float value = (float) w.doubleValue();
+        String problem = EdgeWeight.check(name, w.toString(), value);
+        if (problem != null) {
+            throw new BadRequestException(400, name, problem);
         }
         return value;
     }
