@@ -15,12 +15,14 @@ import io.pinsage.csr.live.BadEdgeException;
 import io.pinsage.csr.live.Compaction;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LiveGraph;
+import io.pinsage.csr.live.LiveView;
 import io.pinsage.engine.ann.AnnIndex;
 import io.pinsage.engine.ann.ExactSearch;
 import io.pinsage.engine.ann.Neighbors;
 import io.pinsage.engine.pipeline.NewPinEmbedder;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.cpu.CpuBackend;
+import io.pinsage.walk.ImportanceNeighborhoods;
 import io.pinsage.walk.PixieEngine;
 import io.pinsage.walk.PixieQuery;
 import io.pinsage.walk.PixieResult;
@@ -34,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -118,6 +121,12 @@ public final class PinSageEngine implements AutoCloseable {
     private final NewPinEmbedder newPinModel;
     private final Backend newPinBackend;
     private final NewPins added;
+    /**
+     * The view and walks {@link #embedNewPin} uses with live edges, so that new pins may name the boards and pins
+     * those edges brought; guarded by the model's monitor. Null without live edges or a model.
+     */
+    private final LiveView newPinView;
+    private final ImportanceNeighborhoods newPinWalks;
     /** Embeds the live graph's pins the embeddings lack; null without live edges, embeddings or a model. */
     private final FreshPins fresh;
     /** Queries hold the read side; close takes the write side, so it waits for them and later calls see it. */
@@ -149,6 +158,17 @@ public final class PinSageEngine implements AutoCloseable {
         this.compactAt = compactEvery;
         this.compactor = compactEvery == 0 ? null
                 : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pinsage-compaction").factory());
+        if (live != null && newPinModel != null) {
+            this.newPinView = live.view();
+            try {
+                this.newPinWalks = newPinModel.walksOver(newPinView);
+            } finally {
+                newPinView.release();
+            }
+        } else {
+            this.newPinView = null;
+            this.newPinWalks = null;
+        }
         this.fresh = live == null || added == null || newPinModel == null ? null
                 : new FreshPins(live, newPinModel, added, store.features(Side.LEFT).orElse(null), embeddings.nodeCount());
         if (fresh != null) {
@@ -495,19 +515,25 @@ public final class PinSageEngine implements AutoCloseable {
 
     /** The dense id of a query's pin, among the pins added so far where edges are live. */
     private int queryPin(String id) {
+        return node(Side.LEFT, id);
+    }
+
+    /** The dense id of a node of {@code side}, among the nodes added so far where edges are live. */
+    private int node(Side side, String id) {
         if (live == null) {
-            return store.denseId(Side.LEFT, id);
+            return store.denseId(side, id);
         }
         String t = id.trim();
         int dense;
         try {
-            dense = live.find(Side.LEFT, t);
+            dense = live.find(side, t);
         } catch (IllegalArgumentException e) {
-            throw new UnknownIdException(Side.LEFT, t, e.getMessage());
+            throw new UnknownIdException(side, t, e.getMessage());
         }
-        // a pin being added right now has its id before its batch is published; until then it is not known
-        if (dense < 0 || dense >= store.graph().nodeCount(Side.LEFT) && dense >= live.nodeCount(Side.LEFT)) {
-            throw new UnknownIdException(Side.LEFT, t, "not in the store's id map nor among the pins added since");
+        // a node being added right now has its id before its batch is published; until then it is not known
+        if (dense < 0 || dense >= store.graph().nodeCount(side) && dense >= live.nodeCount(side)) {
+            throw new UnknownIdException(side, t, "not in the store's id map nor among the "
+                    + (side == Side.LEFT ? "pins" : "boards") + " added since");
         }
         return dense;
     }
@@ -572,23 +598,32 @@ public final class PinSageEngine implements AutoCloseable {
 
     /**
      * The embedding of a pin the store does not hold, with content {@code features}, saved on {@code boards} (board
-     * ids) and beside the pins {@code savedWith} (pin ids of the store, e.g. the pins of the board it was saved to),
-     * each with a positive weight; either list may be empty, not both. Its neighbourhood row comes from walks that
+     * ids) and beside the pins {@code savedWith} (pin ids, e.g. the pins of the board it was saved to: the store's,
+     * those live edges added, or those {@link #addNewPin} added, which stand for the boards and pins they were
+     * embedded from), each with a positive weight; either list may be empty, not both. With live edges the walk runs
+     * over the graph as the edges acknowledged so far make it, so boards and pins they brought are starts too. Its neighbourhood row comes from walks that
      * start at its boards and at the pins it is saved with: the walk steps are shared among all of them in proportion
      * to their weights, one scale for both (a board and a pin of weight 1 get equal shares), a walk from a board
      * restarting to it and a walk from a pin to that pin, which makes a pin P stand for all of P's boards. Its
      * log-degree counts its boards, or one save when only pins are given. Otherwise as
      * {@link #embedNewPin(float[], List)}.
      *
-     * @throws UnknownIdException       a board or pin the store does not know (its {@link UnknownIdException#side()}
-     *                                  tells which); pins added since the store was written (by {@link #addEdges}
-     *                                  or {@link #addNewPin}) are not in its graph and count as unknown; a pin's
-     *                                  exception has its index in {@code savedWith}
+     * @throws UnknownIdException       a board or pin neither the store, the live edges nor {@link #addNewPin} knows
+     *                                  (its {@link UnknownIdException#side()} tells which); a pin's exception has its
+     *                                  index in {@code savedWith}
      * @throws IllegalArgumentException neither boards nor pins, a weight that is not positive and finite, or a feature
      *                                  count other than {@link #newPinFeatureDim} (the message names it)
      * @throws IllegalStateException    as {@link #embedNewPin(float[], List)}
      */
     public float[] embedNewPin(float[] features, List<WeightedPin> boards, List<WeightedPin> savedWith) {
+        return embed(features, boards, savedWith).embedding();
+    }
+
+    /** A new pin's embedding and the walk starts it came from. */
+    private record Embedded(float[] embedding, NewPins.Starts starts) {
+    }
+
+    private Embedded embed(float[] features, List<WeightedPin> boards, List<WeightedPin> savedWith) {
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(boards, "boards");
         Objects.requireNonNull(savedWith, "savedWith");
@@ -600,28 +635,93 @@ public final class PinSageEngine implements AutoCloseable {
                 throw new IllegalStateException("the engine has no model for new pins: open it with EngineOptions.model, an "
                         + "inductive model trained with --id-embeddings off or hashed:N");
             }
-            int[] ids = new int[boards.size()];
-            float[] weights = new float[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = store.denseId(Side.RIGHT, boards.get(i).id());
-                weights[i] = boards.get(i).weight();
-            }
-            int[] pins = new int[savedWith.size()];
-            float[] pinWeights = new float[pins.length];
-            for (int i = 0; i < pins.length; i++) {
-                // the store's map, not the live one: the walk runs over the store's graph
-                try {
-                    pins[i] = store.denseId(Side.LEFT, savedWith.get(i).id());
-                } catch (UnknownIdException e) {
-                    throw e.at(i);
-                }
-                pinWeights[i] = savedWith.get(i).weight();
-            }
             synchronized (newPinModel) {
-                return newPinModel.embed(features, ids, weights, ids.length, pins, pinWeights, pins.length);
+                if (newPinView == null) {
+                    return embedOver(null, features, boards, savedWith);
+                }
+                newPinView.refresh(); // the walk sees the edges added so far, and resolves ids among them
+                try {
+                    return embedOver(newPinWalks, features, boards, savedWith);
+                } finally {
+                    newPinView.release();
+                }
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Resolves the ids and walks over {@code walks} (the live view's; null: the store's graph). A pin of
+     * {@code savedWith} that {@link #addNewPin} added is not in the graph: its own starts stand for it, their weights
+     * scaled to sum to its weight, as a walk from a pin of the graph stands for walks from its boards.
+     */
+    private Embedded embedOver(ImportanceNeighborhoods walks, float[] features, List<WeightedPin> boards,
+                               List<WeightedPin> savedWith) {
+        int saves = boards.size();
+        StartList boardStarts = new StartList();
+        for (WeightedPin b : boards) {
+            boardStarts.add(walkStart(Side.RIGHT, b.id()), b.weight());
+        }
+        StartList pinStarts = new StartList();
+        for (int i = 0; i < savedWith.size(); i++) {
+            WeightedPin p = savedWith.get(i);
+            if (!(p.weight() > 0) || Float.isInfinite(p.weight())) {
+                throw new IllegalArgumentException("savedWith[" + i + "].weight=" + p.weight() + ": must be positive and finite");
+            }
+            int dense;
+            try {
+                dense = walkStart(Side.LEFT, p.id());
+            } catch (UnknownIdException e) {
+                NewPins.Starts from = added == null ? null : added.starts(p.id());
+                if (from == null) {
+                    throw new UnknownIdException(Side.LEFT, e.id(), e.problem() + ", nor added by addNewPin").at(i);
+                }
+                double scale = p.weight() / from.total();
+                for (int j = 0; j < from.boards().length; j++) {
+                    boardStarts.add(from.boards()[j], (float) (from.boardWeights()[j] * scale));
+                }
+                for (int j = 0; j < from.pins().length; j++) {
+                    pinStarts.add(from.pins()[j], (float) (from.pinWeights()[j] * scale));
+                }
+                continue;
+            }
+            pinStarts.add(dense, p.weight());
+        }
+        float[] embedding = walks == null
+                ? newPinModel.embed(features, boardStarts.ids, boardStarts.weights, boardStarts.size, pinStarts.ids,
+                pinStarts.weights, pinStarts.size, saves)
+                : newPinModel.embed(walks, features, boardStarts.ids, boardStarts.weights, boardStarts.size, pinStarts.ids,
+                pinStarts.weights, pinStarts.size, saves);
+        return new Embedded(embedding, NewPins.Starts.of(boardStarts.ids, boardStarts.weights, boardStarts.size,
+                pinStarts.ids, pinStarts.weights, pinStarts.size));
+    }
+
+    /**
+     * The dense id of a node of {@code side} that the new pins' walk may start from: one the view refreshed for it
+     * holds (a batch published after that refresh, by a request still in flight, is not yet known to it).
+     */
+    private int walkStart(Side side, String id) {
+        int dense = node(side, id);
+        if (newPinView != null && dense >= newPinView.nodeCount(side)) {
+            throw new UnknownIdException(side, id.trim(), "added by edges still being acknowledged");
+        }
+        return dense;
+    }
+
+    /** Dense ids and weights of walk starts, growing. */
+    private static final class StartList {
+        int[] ids = new int[8];
+        float[] weights = new float[8];
+        int size;
+
+        void add(int id, float weight) {
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, 2 * size);
+                weights = Arrays.copyOf(weights, 2 * size);
+            }
+            ids[size] = id;
+            weights[size++] = weight;
         }
     }
 
@@ -657,9 +757,9 @@ public final class PinSageEngine implements AutoCloseable {
         if (isStorePin(id)) {
             throw new IllegalArgumentException("pin=" + id + ": the store already holds a pin of that id");
         }
-        float[] embedding = embedNewPin(features, boards, savedWith);
-        added.add(id, embedding);
-        return embedding;
+        Embedded e = embed(features, boards, savedWith);
+        added.add(id, e.embedding(), e.starts());
+        return e.embedding();
     }
 
     private boolean isStorePin(String id) {

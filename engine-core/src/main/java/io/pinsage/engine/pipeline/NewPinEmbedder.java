@@ -129,7 +129,16 @@ public final class NewPinEmbedder implements AutoCloseable {
      */
     public float[] embed(float[] features, int[] boards, float[] weights, int count, int[] pins, float[] pinWeights,
                          int pinCount) {
-        return embed(walks, features, boards, weights, count, pins, pinWeights, pinCount);
+        return embed(walks, features, boards, weights, count, pins, pinWeights, pinCount, count);
+    }
+
+    /**
+     * {@link #embed(ImportanceNeighborhoods, float[], int[], float[], int, int[], float[], int, int)} over the store's
+     * graph.
+     */
+    public float[] embed(float[] features, int[] boards, float[] weights, int count, int[] pins, float[] pinWeights,
+                         int pinCount, int saves) {
+        return embed(walks, features, boards, weights, count, pins, pinWeights, pinCount, saves);
     }
 
     /**
@@ -137,15 +146,18 @@ public final class NewPinEmbedder implements AutoCloseable {
      * made for ({@code boards} are that graph's).
      */
     public float[] embed(ImportanceNeighborhoods walks, float[] features, int[] boards, float[] weights, int count) {
-        return embed(walks, features, boards, weights, count, new int[0], new float[0], 0);
+        return embed(walks, features, boards, weights, count, new int[0], new float[0], 0, count);
     }
 
     /**
-     * The row keeps the pins of the generation the model was trained on, its weights summing to 1 again: a pin added
-     * since has no row of its own for the model's next layer.
+     * {@link #embed(float[], int[], float[], int, int[], float[], int)} with the walks of {@link #walksOver}, and a
+     * log-degree of {@code saves} boards (at least one) rather than {@code count}: for a pin whose starts include
+     * those of pins it stands for (a pin saved with a new pin walks from that pin's boards too, yet is saved on its
+     * own boards only). The row keeps the pins of the generation the model was trained on, its weights summing to 1
+     * again: a pin added since has no row of its own for the model's next layer.
      */
-    private float[] embed(ImportanceNeighborhoods walks, float[] features, int[] boards, float[] weights, int count,
-                          int[] pins, float[] pinWeights, int pinCount) {
+    public float[] embed(ImportanceNeighborhoods walks, float[] features, int[] boards, float[] weights, int count,
+                         int[] pins, float[] pinWeights, int pinCount, int saves) {
         if (count < 1 && pinCount < 1) {
             throw new IllegalArgumentException("boards: a new pin needs at least one board or a pin it is saved with, got none");
         }
@@ -163,7 +175,7 @@ public final class NewPinEmbedder implements AutoCloseable {
         for (int i = 0; kept < n && i < kept; i++) {
             rowWeights[i] = (float) (rowWeights[i] / sum);
         }
-        return embedWithRow(features, (float) Math.log1p(Math.max(1, count)), Arrays.copyOf(rowIds, kept),
+        return embedWithRow(features, (float) Math.log1p(Math.max(1, saves)), Arrays.copyOf(rowIds, kept),
                 Arrays.copyOf(rowWeights, kept));
     }
 

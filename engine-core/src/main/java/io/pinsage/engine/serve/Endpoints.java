@@ -43,7 +43,9 @@ import java.util.Set;
  *       (weight defaults to 1, k to 20; {@code pin} optional): a new pin's embedding by the served inductive model
  *       and its related pins, {@code {"embedding":[..],"related":[{"id":..,"score":..},..]}}; with {@code pin}, it is
  *       also added under that id, so later related answers may hold it, and the answer names it as {@code "pin"}.
- *       Unknown fields, a feature count other than the model's, a weight that is not positive and finite are 400
+ *       {@code "savedWith":[ID or {"pin":ID,"weight":W},..]} names pins it is saved with (the store's, those live edges
+ *       or an earlier request added), boards then optional; an unknown one is 404 naming {@code savedWith[i]} or
+ *       {@code savedWith[i].pin}. Unknown fields, a feature count other than the model's, a weight that is not positive and finite are 400
  *       naming the field; an unknown board 404; a {@code pin} the store or an earlier request holds 409; a server
  *       without a model for new pins 501. A write, like {@code /v1/edges}: it asks for the write token when the server
  *       has one.</li>
@@ -75,6 +77,7 @@ final class Endpoints {
     private static final Set<String> RELATED_PARAMETERS = Set.of("pin", "k", "by");
     private static final Set<String> NEW_PIN_FIELDS = Set.of("features", "boards", "savedWith", "k", "pin");
     private static final Set<String> BOARD_FIELDS = Set.of("board", "weight");
+    private static final Set<String> PIN_FIELDS = Set.of("pin", "weight");
     /** Boards one new pin may name: each costs a share of its walk. */
     static final int MAX_BOARDS = 1000;
 
@@ -227,7 +230,8 @@ final class Endpoints {
                         : engine.addNewPin(pin, features, boards, savedWith);
             } catch (UnknownIdException e) {
                 if (e.side() == Side.LEFT) {
-                    String at = "savedWith[" + e.index() + "]";
+                    JsonNode named = root.path("savedWith").path(e.index());
+                    String at = "savedWith" + (e.index() < 0 ? "" : "[" + e.index() + "]" + (named.isObject() ? ".pin" : ""));
                     throw new BadRequestException(404, at, at + ": pin " + e.id() + ": " + e.problem());
                 }
                 throw new BadRequestException(404, "boards", "board " + e.id() + ": " + e.problem());
@@ -305,7 +309,10 @@ final class Endpoints {
         return out;
     }
 
-    /** {@code savedWith}: pin ids (strings or integers) the new pin is saved with, each of weight 1; none when absent. */
+    /**
+     * {@code savedWith}: the pins the new pin is saved with, each an id (a string or an integer, weight 1) or
+     * {@code {"pin":ID,"weight":W}}; none when absent.
+     */
     private static List<WeightedPin> savedWith(JsonNode node) {
         if (node == null) {
             return List.of();
@@ -319,13 +326,34 @@ final class Endpoints {
         List<WeightedPin> out = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
             JsonNode id = node.get(i);
+            String at = "savedWith[" + i + "]";
+            if (id.isObject()) {
+                out.add(weighted(id, at, "pin", PIN_FIELDS));
+                continue;
+            }
             if (!(id.isTextual() || id.isIntegralNumber()) || id.asText().isBlank()) {
-                String at = "savedWith[" + i + "]";
-                throw new BadRequestException(400, at, at + "=" + id + ": expected a pin id, a string or an integer");
+                throw new BadRequestException(400, at, at + "=" + id + ": expected a pin id, a string or an integer, or "
+                        + "{\"pin\":ID,\"weight\":W}");
             }
             out.add(new WeightedPin(id.asText(), 1f));
         }
         return out;
+    }
+
+    /** {@code {"board":ID,"weight":W}} or {@code {"pin":ID,"weight":W}} at {@code at}, the weight 1 when absent. */
+    private static WeightedPin weighted(JsonNode object, String at, String idField, Set<String> fields) {
+        allowOnly(object, fields, at);
+        JsonNode id = object.get(idField);
+        if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isBlank()) {
+            throw new BadRequestException(400, at + "." + idField, at + "." + idField + "=" + id + ": expected a " + idField
+                    + " id");
+        }
+        JsonNode w = object.get("weight");
+        float weight = w == null ? 1f : w.isNumber() ? w.floatValue() : Float.NaN;
+        if (!(weight > 0) || !Float.isFinite(weight)) {
+            throw new BadRequestException(400, at + ".weight", at + ".weight=" + w + ": expected a positive finite number");
+        }
+        return new WeightedPin(id.asText(), weight);
     }
 
     private static List<WeightedPin> boards(JsonNode node) {
@@ -343,17 +371,7 @@ final class Endpoints {
             if (!b.isObject()) {
                 throw new BadRequestException(400, at, at + "=" + b + ": expected {\"board\":ID,\"weight\":W}");
             }
-            allowOnly(b, BOARD_FIELDS, at);
-            JsonNode id = b.get("board");
-            if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isBlank()) {
-                throw new BadRequestException(400, at + ".board", at + ".board=" + id + ": expected a board id");
-            }
-            JsonNode w = b.get("weight");
-            float weight = w == null ? 1f : w.isNumber() ? w.floatValue() : Float.NaN;
-            if (!(weight > 0) || !Float.isFinite(weight)) {
-                throw new BadRequestException(400, at + ".weight", at + ".weight=" + w + ": expected a positive finite number");
-            }
-            out.add(new WeightedPin(id.asText(), weight));
+            out.add(weighted(b, at, "board", BOARD_FIELDS));
         }
         return out;
     }

@@ -204,6 +204,30 @@ class NewPinServerTest {
     }
 
     @Test
+    void aPinAddedByAnEarlierRequestShouldServeAsSavedWithOfTheNext() throws Exception {
+        assertEquals(200, post(request("fresh-saved").toString()).statusCode());
+        ObjectNode next = request(null);
+        next.remove("boards");
+        next.putArray("savedWith").addObject().put("pin", "fresh-saved").put("weight", 2);
+        HttpResponse<String> r = post(next.toString());
+        assertEquals(200, r.statusCode(), r.body());
+        float[] want = engine.embedNewPin(features, List.of(), List.of(new WeightedPin("fresh-saved", 2f)));
+        assertEquals(want[0], JSON.readTree(r.body()).path("embedding").get(0).floatValue(), 0f);
+
+        ObjectNode unknown = request(null);
+        unknown.putArray("savedWith").add("fresh-saved").addObject().put("pin", "nobody-knows");
+        HttpResponse<String> refused = post(unknown.toString());
+        assertRefused(refused, 404, "savedWith[1].pin");
+        assertTrue(JSON.readTree(refused.body()).path("error").asText().contains("nobody-knows"), refused.body());
+        ObjectNode weight = request(null);
+        weight.putArray("savedWith").addObject().put("pin", "fresh-saved").put("weight", 0);
+        assertRefused(post(weight.toString()), 400, "savedWith[0].weight");
+        ObjectNode extra = request(null);
+        extra.putArray("savedWith").addObject().put("pin", "fresh-saved").put("colour", "red");
+        assertRefused(post(extra.toString()), 400, "savedWith[0].colour");
+    }
+
+    @Test
     void badBodiesShouldBeRefusedNamingTheField() throws Exception {
         assertRefused(post("{\"features\": [1,"), 400, "body");
         assertRefused(post("[1, 2]"), 400, "body");
