@@ -18,18 +18,34 @@ final class BodyLimit extends HttpObjectAggregator {
     private final Endpoints endpoints;
     private final ServerMetrics metrics;
 
-    BodyLimit(int maxBytes, Endpoints endpoints, ServerMetrics metrics) {
+    private final RequestDeadline deadline;
+
+    BodyLimit(int maxBytes, Endpoints endpoints, ServerMetrics metrics, RequestDeadline deadline) {
         super(maxBytes);
         this.maxBytes = maxBytes;
         this.endpoints = endpoints;
         this.metrics = metrics;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof HttpRequest head) {
+            // the path is known from here: a request timed out while its body is read counts under its endpoint
+            deadline.headRead(endpointOf(head));
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    private static String endpointOf(HttpMessage message) {
+        return message instanceof HttpRequest r ? HttpHandler.endpointOf(new QueryStringDecoder(r.uri()).path())
+                : HttpHandler.OTHER;
     }
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         long arrived = System.nanoTime();
-        String endpoint = oversized instanceof HttpRequest r ? HttpHandler.endpointOf(new QueryStringDecoder(r.uri()).path())
-                : "other";
+        String endpoint = endpointOf(oversized);
         Endpoints.Answer a = endpoints.error(new BadRequestException(413, "body", "request body over the limit of " + maxBytes
                 + " bytes; expected at most that"));
         metrics.record(endpoint, 413, System.nanoTime() - arrived);

@@ -36,7 +36,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
             long arrived = System.nanoTime();
             Endpoints.Answer a = endpoints.error(new BadRequestException(503, null, "overloaded: " + max
                     + " connections open, the server's limit; retry later"));
-            metrics.record("other", 503, System.nanoTime() - arrived);
+            metrics.record(HttpHandler.OTHER, 503, System.nanoTime() - arrived);
             // written from the pipeline's tail, through the HTTP codec
             ctx.channel().writeAndFlush(HttpHandler.response(a, HttpHandler.JSON, false)).addListener(ChannelFutureListener.CLOSE);
             return;

@@ -39,6 +39,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpHandler.class);
     static final String JSON = "application/json";
+    /** The metrics' endpoint of a request whose path is unknown or not yet read. */
+    static final String OTHER = "other";
 
     private final Endpoints endpoints;
     private final ServerMetrics metrics;
@@ -81,7 +83,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return switch (path) {
             case Endpoints.PAGE, Endpoints.HEALTH, Endpoints.RECOMMEND, Endpoints.RELATED, Endpoints.METRICS, Endpoints.EDGES,
                  Endpoints.PINS -> path;
-            default -> "other";
+            default -> OTHER;
         };
     }
 
@@ -104,7 +106,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // the codec could not read the request (a line or header too long, bad framing): answer, then hang up
             return refuse(400, "malformed request: " + request.decoderResult().cause().getMessage());
         }
-        if (endpoint.equals("other")) {
+        if (endpoint.equals(OTHER)) {
             return refuse(404, "no endpoint " + uri.path() + "; expected " + Endpoints.PAGE + ", " + Endpoints.HEALTH + ", "
                     + Endpoints.RECOMMEND + ", " + Endpoints.RELATED + ", " + Endpoints.METRICS + ", " + Endpoints.EDGES + " or "
                     + Endpoints.PINS);
@@ -192,7 +194,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (event instanceof RequestDeadline.TimedOut late) {
             Endpoints.Answer a = endpoints.error(new BadRequestException(408, null, "request not received in full within "
                     + late.millis() + " ms of its first byte; expected the whole request within that time"));
-            sent = sent.thenRun(() -> send(ctx, "other", late.started(), false, a, JSON));
+            sent = sent.thenRun(() -> send(ctx, late.endpoint(), late.started(), false, a, JSON));
         } else {
             ctx.fireUserEventTriggered(event);
         }

@@ -66,7 +66,7 @@ public final class PinSageServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             RequestDeadline deadline = new RequestDeadline(requestMillis);
                             ch.pipeline().addLast(connections, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
-                                    deadline, new HttpServerCodec(), new BodyLimit(options.maxBodyBytes(), endpoints, metrics),
+                                    deadline, new HttpServerCodec(), new BodyLimit(options.maxBodyBytes(), endpoints, metrics, deadline),
                                     new HttpHandler(endpoints, metrics, workers, options.writeToken(), deadline));
                         }
                     })

@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
-    /** Fired when a request was not read in full within the deadline; {@code started} is its first byte's nanoTime. */
-    record TimedOut(long started, long millis) {
+    /**
+     * Fired when a request was not read in full within the deadline; {@code started} is its first byte's nanoTime,
+     * {@code endpoint} the metrics' name of its path ({@code other} while its head was not read).
+     */
+    record TimedOut(long started, long millis, String endpoint) {
     }
 
     private final long millis;
@@ -30,6 +33,8 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private long started;
     private boolean expired;
+    /** The endpoint of the request under way, known once its head is decoded. */
+    private String endpoint = HttpHandler.OTHER;
 
     RequestDeadline(long millis) {
         this.millis = millis;
@@ -53,8 +58,14 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /** The head of the request under way was decoded: a 408 of it counts under {@code endpoint}. */
+    void headRead(String endpoint) {
+        this.endpoint = endpoint;
+    }
+
     /** The request under way was read whole: its clock stops, the next byte starts the next one's. */
     void requestRead() {
+        endpoint = HttpHandler.OTHER;
         if (timer != null) {
             timer.cancel(false);
             timer = null;
@@ -64,7 +75,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     private void expire() {
         timer = null;
         expired = true;
-        ctx.fireUserEventTriggered(new TimedOut(started, millis));
+        ctx.fireUserEventTriggered(new TimedOut(started, millis, endpoint));
     }
 
     @Override

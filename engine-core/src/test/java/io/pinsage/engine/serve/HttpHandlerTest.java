@@ -66,7 +66,8 @@ class HttpHandlerTest {
         try (PinSageEngine engine = PinSageEngine.open(TestStores.pinsAndBoards(dir, 20),
                 EngineOptions.builder().residency(Residency.MAPPED).threads(1).build())) {
             HeldTasks workers = new HeldTasks(1);
-            EmbeddedChannel ch = new EmbeddedChannel(new HttpHandler(new Endpoints(engine, 100, PinTopics.NONE), new ServerMetrics(), workers, null,
+            ServerMetrics metrics = new ServerMetrics();
+            EmbeddedChannel ch = new EmbeddedChannel(new HttpHandler(new Endpoints(engine, 100, PinTopics.NONE), metrics, workers, null,
                     new RequestDeadline(60_000)));
             ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/recommend?pins=pin-1&k=3"));
             ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/recommend?pins=pin-2&k=3"));
@@ -83,6 +84,8 @@ class HttpHandlerTest {
             FullHttpResponse third = ch.readOutbound();
             assertEquals(200, third.status().code());
             assertTrue(body(third).contains("\"status\":\"ok\""));
+            String scraped = new String(metrics.scrape(), StandardCharsets.UTF_8);
+            assertTrue(scraped.contains("pinsage_http_requests_total{endpoint=\"/v1/recommend\",status=\"503\"} 1.0"), scraped);
             ch.finishAndReleaseAll();
         }
     }

@@ -111,6 +111,10 @@ class SlowClientServerTest {
                 JsonNode error = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
                 assertTrue(error.path("error").asText().contains("300 ms"), answer);
             }
+            // the body's request had its head read: its 408 counts under its endpoint; the headers' had no path yet
+            String metrics = get(server.port(), "/metrics");
+            assertTrue(metrics.contains("pinsage_http_requests_total{endpoint=\"/v1/pins\",status=\"408\"} 1.0"), metrics);
+            assertTrue(metrics.contains("pinsage_http_requests_total{endpoint=\"other\",status=\"408\"} 1.0"), metrics);
         }
     }
 
@@ -180,9 +184,15 @@ class SlowClientServerTest {
 
     /** {@code GET /healthz} on a connection of its own, the answer whole. */
     private static String healthz(int port) throws IOException {
+        return get(port, "/healthz");
+    }
+
+    /** {@code GET path} on a connection of its own, the answer whole. */
+    private static String get(int port, String path) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(20_000);
-            s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
