@@ -3,6 +3,7 @@ package io.pinsage.engine.serve;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * answered 503 at once, so a burst costs bounded memory. Bodies above {@link ServerOptions#maxBodyBytes()} get 413;
  * a request not read in full {@link ServerOptions#requestTimeout()} after its first byte gets 408 and its connection
  * is closed ({@link RequestDeadline}); connections idle for {@link ServerOptions#idleTimeout()} are closed, and
- * those beyond {@link ServerOptions#maxConnections()} open ones are answered 503 and closed ({@link ConnectionLimit}).
+ * those beyond {@link ServerOptions#maxConnections()} open ones are answered 503 and closed ({@link ConnectionLimit});
+ * a client that leaves its answers unread stops being read, and is closed once they pass a limit ({@link SlowReaders}).
  *
  * <p>Threading: {@link #port()} and {@link #close()} may be called from any thread. The server does not own the
  * engine: close the server first, then the engine. Prints nothing.
@@ -61,11 +63,12 @@ public final class PinSageServer implements AutoCloseable {
         ConnectionLimit connections = new ConnectionLimit(options.maxConnections(), endpoints, metrics);
         try {
             Channel listener = new ServerBootstrap().group(network).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, SlowReaders.WATER_MARK)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             RequestDeadline deadline = new RequestDeadline(requestMillis);
-                            ch.pipeline().addLast(connections, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                            ch.pipeline().addLast(new SlowReaders(metrics), connections, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
                                     deadline, new HttpServerCodec(), new BodyLimit(options.maxBodyBytes(), endpoints, metrics, deadline),
                                     new HttpHandler(endpoints, metrics, workers, options.writeToken(), deadline));
                         }

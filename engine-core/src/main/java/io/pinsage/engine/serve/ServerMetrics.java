@@ -13,7 +13,8 @@ import java.io.UncheckedIOException;
  * The server's Prometheus metrics, in a registry of its own (two servers in one JVM count apart):
  * {@code pinsage_http_requests_total{endpoint,status}} and the latency histogram
  * {@code pinsage_http_request_duration_seconds{endpoint}} from the request's arrival to its answer being handed to
- * the network. Thread-safe; recording costs a few atomic adds.
+ * the network, and {@code pinsage_http_slow_readers_total{action}} ({@link SlowReaders}). Thread-safe; recording
+ * costs a few atomic adds.
  */
 final class ServerMetrics {
 
@@ -28,6 +29,15 @@ final class ServerMetrics {
     private final Histogram latency = Histogram.builder().name("pinsage_http_request_duration_seconds")
             .help("Time from a request's arrival to its answer, by endpoint").labelNames("endpoint")
             .classicOnly().classicUpperBounds(BUCKETS).register(registry);
+
+    private final Counter slowReaders = Counter.builder().name("pinsage_http_slow_readers")
+            .help("Connections whose client left answers unread: reading paused, or the connection closed")
+            .labelNames("action").register(registry);
+
+    /** Counts a connection whose unread answers made the server pause reading it or close it ({@code action}). */
+    void slowReader(String action) {
+        slowReaders.labelValues(action).inc();
+    }
 
     /** Counts one answer of {@code endpoint} with {@code status}, {@code nanos} after the request arrived. */
     void record(String endpoint, int status, long nanos) {

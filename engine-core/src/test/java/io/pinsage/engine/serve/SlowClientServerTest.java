@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.pinsage.engine.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,6 +181,41 @@ class SlowClientServerTest {
                 }
             }
         }
+    }
+
+    @Test
+    void shouldStopReadingAndThenCloseAClientThatLeavesItsAnswersUnread() throws Exception {
+        int requests = 4000; // about 21 MB of answers (the page): far beyond the socket buffers and the server's limit
+        try (PinSageServer server = PinSageServer.start(engine, ServerOptions.defaults(0).withWorkers(1, 8));
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(8192); // before connecting, so that the kernel holds little on the client's side
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            s.setSoTimeout(20_000);
+            byte[] one = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (int i = 0; i < requests; i++) {
+                all.write(one);
+            }
+            s.getOutputStream().write(all.toByteArray()); // about 100 KB: the kernel's buffers take it whole
+            String[] metrics = {""};
+            await(() -> {
+                try {
+                    metrics[0] = get(server.port(), "/metrics");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return value(metrics[0], "pinsage_http_slow_readers_total{action=\"paused\"}") > 0
+                        && (value(metrics[0], "pinsage_http_slow_readers_total{action=\"closed\"}") == 1
+                        || value(metrics[0], "pinsage_http_requests_total{endpoint=\"/\",status=\"200\"}") < requests);
+            }, "the server to stop reading the client, or to close it");
+        }
+    }
+
+    /** The value of the sample {@code key} (name and labels) in a metrics text; 0 when absent. */
+    private static double value(String metrics, String key) {
+        key += " ";
+        int at = metrics.indexOf(key);
+        return at < 0 ? 0 : Double.parseDouble(metrics.substring(at + key.length(), metrics.indexOf('\n', at)));
     }
 
     /** {@code GET /healthz} on a connection of its own, the answer whole. */
