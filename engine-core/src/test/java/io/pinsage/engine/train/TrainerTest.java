@@ -57,7 +57,7 @@ class TrainerTest {
 
     private static TrainingConfig config(int epochs, int checkpointEvery, int samplers) {
         return new TrainingConfig(epochs, 8, 6, true, 2, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 5, SEED, 2, samplers,
-                2, checkpointEvery, false);
+                2, checkpointEvery, false, 0f);
     }
 
     static NodeInputs randomInputs(int n, int f, long seed) {
