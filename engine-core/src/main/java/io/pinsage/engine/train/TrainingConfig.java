@@ -79,6 +79,13 @@ public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boo
                 weightDecay);
     }
 
+    /** This configuration with another decoupled weight decay (0: none). */
+    public TrainingConfig withWeightDecay(float decay) {
+        return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, maxHardNegatives, loss, margin,
+                temperature, learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity,
+                checkpointEvery, leavePositivesOut, decay);
+    }
+
     /** This configuration with another cap on the curriculum's hard negatives per query (0: none). */
     public TrainingConfig withMaxHardNegatives(int cap) {
         return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, cap, loss, margin, temperature,
