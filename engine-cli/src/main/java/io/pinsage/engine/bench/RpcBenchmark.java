@@ -89,7 +89,7 @@ public final class RpcBenchmark {
         }
         this.schedule = new BatchSchedule(pairs, batch, seed);
         this.config = new TrainingConfig(1, batch, negatives, false, 0, RankingLossKind.MARGIN, 0.1f, 1f, 1e-3f, 1e-3f, 1f, 1,
-                seed, 1, 1, 4, 0, false);
+                seed, 1, 1, 4, 0, false, 0f);
     }
 
     /** The minibatches of one epoch. */
@@ -179,7 +179,7 @@ public final class RpcBenchmark {
     public Rate inProcess(int threads) {
         TrainingConfig c = new TrainingConfig(1, config.batchSize(), config.sharedNegatives(), false, 0, config.loss(),
                 config.margin(), config.temperature(), config.learningRate(), config.embeddingRate(), config.lrDecay(), 1,
-                config.seed(), 1, threads, config.queueCapacity(), 0, false);
+                config.seed(), 1, threads, config.queueCapacity(), 0, false, 0f);
         MiniBatchSource.Factory f = LocalMiniBatchSource.factory(schedule, layers, hood, inputs, queries, positives, 0, nodes,
                 null, c);
         long t0 = System.nanoTime();

@@ -74,6 +74,10 @@ final class TrainingOptions {
             + "${bundle:default.leave-positives-out})")
     Boolean leavePositivesOut;
 
+    @Option(names = "--weight-decay", description = "decoupled weight decay of Adam (AdamW) on the weights and on the id "
+            + "embeddings a step updates; lightgcn:DIR data (default: ${bundle:default.weight-decay})")
+    Float weightDecay;
+
     @Option(names = "--lr", description = "Adam learning rate (weights and id embeddings) (default: ${bundle:default.lr})")
     Float lr;
 
@@ -143,7 +147,8 @@ final class TrainingOptions {
         TrainingConfig tc = new TrainingConfig(or(epochs, c.epochs()), or(batch, c.batchSize()), or(negatives, c.sharedNegatives()),
                 or(inBatch, c.inBatchNegatives()), or(hardNegatives, c.maxHardNegatives()), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
                 or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), threads,
-                c.samplerThreads(), c.queueCapacity(), c.checkpointEvery(), or(leavePositivesOut, c.leavePositivesOut()));
+                c.samplerThreads(), c.queueCapacity(), c.checkpointEvery(), or(leavePositivesOut, c.leavePositivesOut()),
+                or(weightDecay, c.weightDecay()));
         return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
                 or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
                 or(userItems, d.userItems()), band, d.validationUsers(), tc);
@@ -187,6 +192,7 @@ final class TrainingOptions {
                 {"default.negatives", c.sharedNegatives()},
                 {"default.in-batch-negatives", c.inBatchNegatives()},
                 {"default.leave-positives-out", c.leavePositivesOut()},
+                {"default.weight-decay", c.weightDecay()},
                 {"default.lr", c.learningRate()},
                 {"default.patience", c.patience()},
                 {"default.seed", c.seed()},

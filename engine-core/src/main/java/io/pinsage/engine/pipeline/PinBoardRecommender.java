@@ -111,7 +111,7 @@ public final class PinBoardRecommender {
          */
         public static Options defaults(int threads) {
             return new Options(300_000, 0, 64, false, 10, 100, HardNegativeBand.PINSAGE, 1000, 10,
-                    new TrainingConfig(2, 512, 1000, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 3e-3f, 1e-2f, 0.5f, 3, 7, threads, 1, 4, 0, false));
+                    new TrainingConfig(2, 512, 1000, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 3e-3f, 1e-2f, 0.5f, 3, 7, threads, 1, 4, 0, false, 0f));
         }
 
         /** These options with another hard-negative band. */

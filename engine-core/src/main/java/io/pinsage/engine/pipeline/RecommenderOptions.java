@@ -52,7 +52,7 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
     public static RecommenderOptions defaults(int threads) {
         return new RecommenderOptions(64, 64, 1, 10, 200, NeighborhoodKind.WALK, 10, USER_BAND, 5000,
                 new TrainingConfig(15, 1024, 1500, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 5e-3f, 0.5f, 3, 1,
-                        threads, 1, 4, 0, false));
+                        threads, 1, 4, 0, false, 0f));
     }
 
     /** @throws IllegalArgumentException naming the first field out of range, or a null {@code hardBand} */

@@ -58,7 +58,7 @@ public record RunFingerprint(Map<String, String> parts) {
                 + t.inBatchNegatives() + " maxHardNegatives=" + t.maxHardNegatives() + " loss=" + t.loss() + " margin="
                 + t.margin() + " temperature=" + t.temperature() + " learningRate=" + t.learningRate() + " embeddingRate="
                 + t.embeddingRate() + " lrDecay=" + t.lrDecay() + " seed=" + t.seed() + " hardNegatives=" + hardNegatives
-                + (t.leavePositivesOut() ? " leavePositivesOut=true" : ""));
+                + (t.leavePositivesOut() ? " leavePositivesOut=true" : "") + (t.weightDecay() > 0 ? " weightDecay=" + t.weightDecay() : ""));
         m.put("model", model.toString());
         return new RunFingerprint(m);
     }

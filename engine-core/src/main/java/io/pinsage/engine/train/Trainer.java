@@ -210,7 +210,8 @@ public final class Trainer {
             state = loaded.position();
         } else {
             model = new PinSageModel(backend, modelConfig);
-            adam = new AdamOptimizer(backend, model.parameters(), AdamConfig.of(config.learningRate()));
+            adam = new AdamOptimizer(backend, model.parameters(), new AdamConfig(config.learningRate(), 0.9f, 0.999f,
+                    1e-8f, config.weightDecay()));
             state = new Checkpoint(0, 0, 0, 1f, Double.NEGATIVE_INFINITY, 0);
         }
         int epoch = state.epoch();

@@ -28,11 +28,13 @@ import io.pinsage.nn.backend.RankingLossKind;
  *                            batch: where a query pools over its own interactions (users over their items), the
  *                            positive would otherwise sit in the pool it is scored against, and the model would learn
  *                            to recognise items the user already holds instead of predicting new ones
+ * @param weightDecay         decoupled weight decay of Adam (AdamW), on the dense weights and on the id-embedding rows
+ *                            a step updates; 0 for none
  */
 public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boolean inBatchNegatives, int maxHardNegatives,
                              RankingLossKind loss, float margin, float temperature, float learningRate, float embeddingRate,
                              float lrDecay, int patience, long seed, int threads, int samplerThreads, int queueCapacity,
-                             int checkpointEvery, boolean leavePositivesOut) {
+                             int checkpointEvery, boolean leavePositivesOut, float weightDecay) {
 
     /** @throws IllegalArgumentException naming the first field out of range */
     public TrainingConfig {
@@ -51,6 +53,9 @@ public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boo
         if (!(lrDecay > 0 && lrDecay <= 1)) {
             throw new IllegalArgumentException("lrDecay=" + lrDecay + ": must lie in (0, 1]");
         }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weightDecay=" + weightDecay + ": must be finite and >= 0");
+        }
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature=" + temperature + ": must be > 0");
         }
@@ -63,21 +68,29 @@ public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boo
     public TrainingConfig withEpochs(int cap) {
         return new TrainingConfig(cap, batchSize, sharedNegatives, inBatchNegatives, maxHardNegatives, loss, margin, temperature,
                 learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery,
-                leavePositivesOut);
+                leavePositivesOut, weightDecay);
     }
 
     /** This configuration with positives left out of (or kept in) their queries' neighbourhood rows. */
     public TrainingConfig withLeavePositivesOut(boolean leave) {
         return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, maxHardNegatives, loss, margin,
                 temperature, learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity,
-                checkpointEvery, leave);
+                checkpointEvery, leave,
+                weightDecay);
+    }
+
+    /** This configuration with another decoupled weight decay (0: none). */
+    public TrainingConfig withWeightDecay(float decay) {
+        return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, maxHardNegatives, loss, margin,
+                temperature, learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity,
+                checkpointEvery, leavePositivesOut, decay);
     }
 
     /** This configuration with another cap on the curriculum's hard negatives per query (0: none). */
     public TrainingConfig withMaxHardNegatives(int cap) {
         return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, cap, loss, margin, temperature,
                 learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery,
-                leavePositivesOut);
+                leavePositivesOut, weightDecay);
     }
 
     private static void atLeast(String name, int v, int min) {

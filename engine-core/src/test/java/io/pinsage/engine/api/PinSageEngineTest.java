@@ -155,7 +155,7 @@ class PinSageEngineTest {
         PinBoardRecommender.Options d = PinBoardRecommender.Options.defaults(1);
         TestStores.Inductive t = TestStores.inductive(dir, generated, new PinBoardRecommender.Options(40000, 0, 32, false, 10, 200,
                 d.hardBand(), 200, 10, new TrainingConfig(4, 64, 200, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 3e-3f, 1e-2f,
-                0.5f, 3, 7, 1, 1, 4, 0, false)));
+                0.5f, 3, 7, 1, 1, 4, 0, false, 0f)));
         int topics = generated.topics();
         int pins = generated.pins();
         float[] neutral;

@@ -84,7 +84,7 @@ class LightGcnRecommenderTest {
 
     private static RecommenderOptions small(int layers, int epochs, float lr) {
         return new RecommenderOptions(16, 16, layers, 4, 50, NeighborhoodKind.WALK, 6, RecommenderOptions.USER_BAND, 20,
-                new TrainingConfig(epochs, 64, 30, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, lr, lr, 0.5f, 4, SEED, 2, 1, 2, 0, false));
+                new TrainingConfig(epochs, 64, 30, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, lr, lr, 0.5f, 4, SEED, 2, 1, 2, 0, false, 0f));
     }
 
     /** K = 0 at a learning rate its id embeddings, which no neighbour informs, learn from in a few epochs. */
@@ -166,7 +166,7 @@ class LightGcnRecommenderTest {
         return new RecommenderOptions(o.embedDim(), o.dim(), o.layers(), o.width(), o.stepsPerNode(), o.neighborhoods(),
                 o.userItems(), new HardNegativeBand(2000, 5000, 200), o.validationUsers(), new TrainingConfig(3, t.batchSize(), t.sharedNegatives(),
                 t.inBatchNegatives(), maxHard, t.loss(), t.margin(), t.temperature(), t.learningRate(), t.embeddingRate(),
-                t.lrDecay(), t.patience(), t.seed(), t.threads(), samplerThreads, t.queueCapacity(), t.checkpointEvery(), false));
+                t.lrDecay(), t.patience(), t.seed(), t.threads(), samplerThreads, t.queueCapacity(), t.checkpointEvery(), false, 0f));
     }
 
     /**
@@ -328,7 +328,7 @@ class LightGcnRecommenderTest {
         RecommenderOptions o = small();
         RecommenderOptions twoEpochs = new RecommenderOptions(o.embedDim(), o.dim(), o.layers(), o.width(), o.stepsPerNode(),
                 o.neighborhoods(), o.userItems(), o.hardBand(), o.validationUsers(), new TrainingConfig(2, 64, 30, false, 0,
-                RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2, 1, 2, 0, false));
+                RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2, 1, 2, 0, false, 0f));
         Path modelA = dir.resolve("a");
         Path modelB = dir.resolve("b");
         LightGcnRecommender.train(a, modelA, twoEpochs, backend, TrainingProgress.NONE, BatchSupply.LOCAL, true);

@@ -89,7 +89,7 @@ class StoreTrainingTest {
             throws IOException {
         NodeSpace space = NodeSpace.of(store.graph());
         TrainingConfig config = new TrainingConfig(2, 16, 20, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 1e-2f, 1e-2f, 0.5f,
-                3, SEED, 1, 2, 2, 0, false);
+                3, SEED, 1, 2, 2, 0, false, 0f);
         SplittableRandom rnd = new SplittableRandom(SEED);
         int[] q = new int[160];
         int[] p = new int[160];

@@ -27,7 +27,7 @@ class LocalMiniBatchSourceTest {
 
     private static TrainingConfig config(int samplers, long seed) {
         return new TrainingConfig(2, 5, 3, false, 2, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 5, seed, 1,
-                samplers, 1, 0, false);
+                samplers, 1, 0, false, 0f);
     }
 
     private static LocalMiniBatchSource open(int samplers, long seed, int[][] pairs, int epoch, int fromBatch) {

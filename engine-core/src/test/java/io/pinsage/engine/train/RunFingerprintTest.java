@@ -15,7 +15,7 @@ class RunFingerprintTest {
 
     private static TrainingConfig training(int epochs, int batch, int threads) {
         return new TrainingConfig(epochs, batch, 3, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 5, 7L,
-                threads, 1, 4, 0, false);
+                threads, 1, 4, 0, false, 0f);
     }
 
     private static final PinSageConfig MODEL = new PinSageConfig(0, true, 40, 8, 8, 1, 8, 8, 8, 8, Pooling.MEAN, true, 7L);

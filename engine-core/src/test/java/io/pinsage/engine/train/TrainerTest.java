@@ -7,6 +7,7 @@ import io.pinsage.nn.backend.cpu.CpuBackend;
 import io.pinsage.nn.batch.BatchSchedule;
 import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.batch.MiniBatchSource;
+import io.pinsage.nn.model.AdamOptimizer;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
 import io.pinsage.nn.backend.RankingLossKind;
@@ -57,7 +58,7 @@ class TrainerTest {
 
     private static TrainingConfig config(int epochs, int checkpointEvery, int samplers) {
         return new TrainingConfig(epochs, 8, 6, true, 2, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 5, SEED, 2, samplers,
-                2, checkpointEvery, false);
+                2, checkpointEvery, false, 0f);
     }
 
     static NodeInputs randomInputs(int n, int f, long seed) {
@@ -95,6 +96,40 @@ class TrainerTest {
 
     private static byte[] checkpointFile(Path outDir, String name) throws IOException {
         return Files.readAllBytes(outDir.resolve(Trainer.CHECKPOINT).resolve(name));
+    }
+
+    @Test
+    void shouldShrinkTheWeightsByTheConfiguredDecayAndKeepItAcrossAResume() throws IOException {
+        int[][] pp = pairs();
+        TrainingConfig plain = config(2, 0, 1);
+        TrainingConfig decayed = plain.withWeightDecay(5f);
+        trainer(plain, pp[0], pp[1]).train(dir.resolve("plain"));
+        trainer(decayed, pp[0], pp[1]).stopAfterSteps(9).train(dir.resolve("decayed"));
+        // the optimiser state written at the checkpoint holds the decay, so a resumed run goes on decaying
+        AdamOptimizer saved = Checkpoint.load(dir.resolve("decayed"), backend, MODEL).optimizer();
+        assertEquals(5f, saved.config().weightDecay(), "seed=" + SEED);
+        assertEquals(5f, saved.sparseConfig().weightDecay(), "seed=" + SEED);
+        trainer(decayed, pp[0], pp[1]).train(dir.resolve("decayed"));
+        // lr 1e-2 x decay 5 shrinks each dense weight by 5 % a step before Adam's move: the decayed model's weights
+        // end up smaller in norm than the plain run's
+        PinSageModel a = Checkpoint.load(dir.resolve("plain"), backend, MODEL).model();
+        PinSageModel b = Checkpoint.load(dir.resolve("decayed"), backend, MODEL).model();
+        for (int i = 0; i < a.parameters().size(); i++) {
+            if (a.parameters().get(i).isSparse() || !a.parameters().get(i).name().endsWith("W")) {
+                continue;
+            }
+            double na = norm(Tensors.toArray(a.parameters().get(i).value()));
+            double nb = norm(Tensors.toArray(b.parameters().get(i).value()));
+            assertTrue(nb < 0.8 * na, "seed=" + SEED + " " + a.parameters().get(i).name() + ": " + nb + " vs " + na);
+        }
+    }
+
+    private static double norm(float[] x) {
+        double s = 0;
+        for (float v : x) {
+            s += v * v;
+        }
+        return Math.sqrt(s);
     }
 
     @Test
