@@ -74,6 +74,11 @@ final class TrainingOptions {
             + "${bundle:default.leave-positives-out})")
     Boolean leavePositivesOut;
 
+    @Option(names = "--user-ids", arity = "1", description = "whether each user learns an id embedding of its own; false: "
+            + "users share one row and are described by the items they pool over (lightgcn:DIR data; default: "
+            + "${bundle:default.user-ids})")
+    Boolean userIds;
+
     @Option(names = "--weight-decay", description = "decoupled weight decay of Adam (AdamW) on the weights and on the id "
             + "embeddings a step updates; lightgcn:DIR data (default: ${bundle:default.weight-decay})")
     Float weightDecay;
@@ -151,7 +156,7 @@ final class TrainingOptions {
                 or(weightDecay, c.weightDecay()));
         return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
                 or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
-                or(userItems, d.userItems()), band, d.validationUsers(), tc);
+                or(userItems, d.userItems()), band, d.validationUsers(), tc, or(userIds, d.userIds()));
     }
 
     /**
@@ -193,6 +198,7 @@ final class TrainingOptions {
                 {"default.in-batch-negatives", c.inBatchNegatives()},
                 {"default.leave-positives-out", c.leavePositivesOut()},
                 {"default.weight-decay", c.weightDecay()},
+                {"default.user-ids", d.userIds()},
                 {"default.lr", c.learningRate()},
                 {"default.patience", c.patience()},
                 {"default.seed", c.seed()},

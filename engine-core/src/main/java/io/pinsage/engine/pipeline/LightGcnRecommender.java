@@ -363,9 +363,16 @@ public final class LightGcnRecommender {
 
     /**
      * The model for these options: id embeddings for every node (added to h0 directly when as wide as the layers),
-     * log-degree as the only fixed input, {@code layers} CONVOLVE layers of width {@code dim}, normalised output.
+     * log-degree as the only fixed input, {@code layers} CONVOLVE layers of width {@code dim}, normalised output;
+     * without {@link RecommenderOptions#userIds} the users share one id row after the items'.
      */
     static PinSageConfig modelConfig(NodeSpace space, RecommenderOptions o) {
+        if (!o.userIds()) {
+            // items are ids [0, leftCount); every user shares the row after them
+            int items = space.leftCount();
+            return new PinSageConfig(0, true, items + 1, o.embedDim(), o.dim(), o.layers(), o.dim(), o.dim(), o.dim(),
+                    o.dim(), Pooling.MEAN, true, o.training().seed(), false, items);
+        }
         return new PinSageConfig(0, true, space.size(), o.embedDim(), o.dim(), o.layers(), o.dim(), o.dim(), o.dim(), o.dim(),
                 Pooling.MEAN, true, o.training().seed());
     }

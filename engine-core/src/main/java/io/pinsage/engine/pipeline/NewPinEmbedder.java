@@ -53,7 +53,7 @@ public final class NewPinEmbedder implements AutoCloseable {
      */
     public static NewPinEmbedder open(GraphStore store, Path modelDir, Backend backend) throws IOException {
         StoreEmbedder.Prepared p = StoreEmbedder.prepare(store, modelDir, backend);
-        if (p.model().config().idEmbeddings() != 0 && !p.model().config().hashIds()) {
+        if (p.model().config().idEmbeddings() != 0 && !p.model().config().sharesIdRows()) {
             throw new IllegalArgumentException(p.modelFile() + " has an id-embedding table of " + p.model().config().idEmbeddings()
                     + " rows and cannot embed a pin it has no row for: train the inductive model with "
                     + "./pinsage train --dataset store:STORE --id-embeddings off (or hashed:N)");

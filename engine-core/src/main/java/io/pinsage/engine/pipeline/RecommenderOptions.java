@@ -24,10 +24,25 @@ import java.util.Objects;
  *                        uses it {@linkplain HardNegativeBand#scaledTo scaled down}
  * @param validationUsers users holding out one training item each for early stopping
  * @param training        the optimisation settings
+ * @param userIds         whether each user has an id-embedding row of its own; without, users share one row and are
+ *                        described by the items they pool over (which cannot memorise a user's training pairs)
  */
 public record RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
                                  int userItems, HardNegativeBand hardBand,
-                                 int validationUsers, TrainingConfig training) {
+                                 int validationUsers, TrainingConfig training, boolean userIds) {
+
+    /** Settings whose users have id rows of their own ({@code userIds = true}). */
+    public RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
+                              int userItems, HardNegativeBand hardBand, int validationUsers, TrainingConfig training) {
+        this(embedDim, dim, layers, width, stepsPerNode, neighborhoods, userItems, hardBand, validationUsers, training, true);
+    }
+
+    /** These settings with users given id rows of their own, or all sharing one. */
+    public RecommenderOptions withUserIds(boolean own) {
+        return new RecommenderOptions(embedDim, dim, layers, width, stepsPerNode, neighborhoods, userItems, hardBand,
+                validationUsers, training, own);
+    }
+
 
     /** The most hard negatives per query: the members of its band kept for the draws. */
     public static final int MAX_HARD_NEGATIVES = HardNegativeCache.KEPT;

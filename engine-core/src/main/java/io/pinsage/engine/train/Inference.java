@@ -29,7 +29,7 @@ public final class Inference {
     public static float[] embedAll(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood, NodeInputs inputs) {
         int n = inputs.nodeCount();
         int ids = model.config().idEmbeddings();
-        if (ids != 0 && !model.config().hashIds() && ids != n) {
+        if (ids != 0 && !model.config().sharesIdRows() && ids != n) {
             throw new IllegalArgumentException("inputs.nodeCount=" + n + ": the model's id table has idEmbeddings=" + ids
                     + " rows");
         }

@@ -135,7 +135,7 @@ public final class LayeredInference {
             throw new IllegalArgumentException("featureDim=" + inputs.featureDim() + ": the model expects featureDim="
                     + c.featureDim());
         }
-        if (c.idEmbeddings() != 0 && !c.hashIds() && c.idEmbeddings() != nodeCount) {
+        if (c.idEmbeddings() != 0 && !c.sharesIdRows() && c.idEmbeddings() != nodeCount) {
             throw new IllegalArgumentException("nodeCount=" + nodeCount + ": the model's id table has idEmbeddings="
                     + c.idEmbeddings() + " rows");
         }

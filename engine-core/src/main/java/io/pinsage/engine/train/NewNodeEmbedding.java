@@ -35,7 +35,7 @@ public final class NewNodeEmbedding {
      */
     public NewNodeEmbedding(PinSageModel model, ComputationGraphBuilder.Neighborhoods hood,
                             ComputationGraphBuilder.NodeInputs inputs, int nodeCount) {
-        if (model.config().idEmbeddings() != 0 && !model.config().hashIds()) {
+        if (model.config().idEmbeddings() != 0 && !model.config().sharesIdRows()) {
             throw new IllegalArgumentException("idEmbeddings=" + model.config().idEmbeddings()
                     + ": a model with an id table cannot embed a node it has no row for (expected idEmbeddings=0 or a hashed table)");
         }

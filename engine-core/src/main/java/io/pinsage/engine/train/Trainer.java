@@ -111,7 +111,7 @@ public final class Trainer {
                         + "): unknown node id, the graph has " + nodes + " nodes");
             }
         }
-        if (modelConfig.idEmbeddings() != 0 && !modelConfig.hashIds() && modelConfig.idEmbeddings() != nodes) {
+        if (modelConfig.idEmbeddings() != 0 && !modelConfig.sharesIdRows() && modelConfig.idEmbeddings() != nodes) {
             throw new IllegalArgumentException("idEmbeddings=" + modelConfig.idEmbeddings() + ": the id table needs one row per"
                     + " node, nodeCount=" + nodes);
         }

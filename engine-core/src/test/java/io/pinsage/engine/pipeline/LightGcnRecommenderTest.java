@@ -134,6 +134,27 @@ class LightGcnRecommenderTest {
     }
 
     @Test
+    void shouldTrainUsersWithoutIdRowsOfTheirOwnAndEmbedEachFromItsItems() throws IOException {
+        LightGcnDataset data = LightGcnDataset.load(clusteredDataset());
+        Path model = dir.resolve("shared");
+        LightGcnRecommender.train(data, model, small().withUserIds(false), backend, TrainingProgress.NONE);
+        io.pinsage.nn.model.PinSageConfig c = io.pinsage.nn.model.PinSageModel.load(model.resolve(LightGcnRecommender.MODEL),
+                backend).config();
+        // items keep a row each, every user shares the one after them: the table does not grow with the users
+        assertEquals(data.itemCount() + 1, c.idEmbeddings());
+        assertEquals(data.itemCount(), c.sharedIdFrom());
+        assertEquals(data.itemCount(), c.idRow(data.itemCount() + data.userCount() - 1));
+        assertEquals(data.itemCount() - 1, c.idRow(data.itemCount() - 1));
+        RankingMetrics m = LightGcnRecommender.evaluate(model, data, backend, 2);
+        // random ranking finds about 20 % of the test items in the top 20: users told apart by their items alone
+        assertTrue(m.recall() > 0.4, "seed=" + SEED + " " + m.summaryLine());
+        CorruptCheckpointException other = assertThrows(CorruptCheckpointException.class,
+                () -> LightGcnRecommender.train(data, model, small(1, 6, 1e-2f), backend, TrainingProgress.NONE));
+        assertTrue(other.getMessage().contains("written for a model with idEmbeddings=" + (data.itemCount() + 1)),
+                other.getMessage());
+    }
+
+    @Test
     void shouldRefuseANegativeLayerCountNamingIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small(-1, 1, 1e-2f));
         assertTrue(e.getMessage().startsWith("layers=-1: "), e.getMessage());

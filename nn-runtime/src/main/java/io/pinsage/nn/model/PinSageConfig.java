@@ -29,10 +29,15 @@ import java.util.Map;
  * @param hashIds         whether the id table is a fixed number of rows shared by hashing ({@link #idRow}): any
  *                        id {@code >= 0} gets a row, so the table does not grow with the nodes and a node added
  *                        after training has one; otherwise id u is row u, one row per node
+ * @param sharedIdFrom    {@code -1}, or the first id that has no row of its own: ids below it are their rows, and
+ *                        every id from it on shares row {@code sharedIdFrom}, the table's last
+ *                        ({@code idEmbeddings = sharedIdFrom + 1}). With one side's ids first, the other side is
+ *                        described by its neighbours and one shared vector rather than by a row per node (users
+ *                        by the items they pool over, which cannot memorise a user's own training pairs)
  */
 public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int idEmbeddingDim, int inputDim,
                             int layers, int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
-                            boolean normalizeOutput, long seed, boolean hashIds) {
+                            boolean normalizeOutput, long seed, boolean hashIds, int sharedIdFrom) {
 
     /**
      * The widest any width may be: 2<sup>14</sup>. A layer's weight is up to {@code width x 2·width} floats, 2 GiB
@@ -64,6 +69,23 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         if (hashIds && idEmbeddings == 0) {
             throw new IllegalArgumentException("hashIds=true idEmbeddings=0: hashing needs an id table of at least one row");
         }
+        if (sharedIdFrom < -1 || (sharedIdFrom >= 0 && (hashIds || idEmbeddings != (long) sharedIdFrom + 1))) {
+            throw new IllegalArgumentException("sharedIdFrom=" + sharedIdFrom + " idEmbeddings=" + idEmbeddings + " hashIds="
+                    + hashIds + " (expected -1, or a table of sharedIdFrom + 1 rows without hashing)");
+        }
+    }
+
+    /** A configuration without a shared row ({@code sharedIdFrom = -1}). */
+    public PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddings, int idEmbeddingDim, int inputDim,
+                         int layers, int hiddenDim, int convolveDim, int denseDim, int outputDim, Pooling pooling,
+                         boolean normalizeOutput, long seed, boolean hashIds) {
+        this(featureDim, useLogDegree, idEmbeddings, idEmbeddingDim, inputDim, layers, hiddenDim, convolveDim, denseDim,
+                outputDim, pooling, normalizeOutput, seed, hashIds, -1);
+    }
+
+    /** Whether nodes may share id rows (a hashed table, or ids from {@link #sharedIdFrom} on), so the table need not have a row per node. */
+    public boolean sharesIdRows() {
+        return hashIds || sharedIdFrom >= 0;
     }
 
     /** A configuration whose id table, if any, has one row per node (id u is row u). */
@@ -79,6 +101,9 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
      * it reduced modulo the table's rows (ids that collide share a row). O(1); allocation-free.
      */
     public int idRow(int id) {
+        if (sharedIdFrom >= 0) {
+            return Math.min(id, sharedIdFrom);
+        }
         if (!hashIds) {
             return id;
         }
@@ -89,7 +114,7 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
 
     /** Whether node id {@code id} has a row of the id table (always, for a hashed table and {@code id >= 0}). */
     public boolean hasIdRow(int id) {
-        return id >= 0 && (hashIds || id < idEmbeddings);
+        return id >= 0 && (sharesIdRows() || id < idEmbeddings);
     }
 
     /** A configuration whose id embeddings (if any) are {@code inputDim} wide and added to {@code h⁰} directly. */
@@ -138,6 +163,9 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
             // only when set, so files of per-node tables read as before, by older readers too
             m.put("hashIds", "true");
         }
+        if (sharedIdFrom >= 0) {
+            m.put("sharedIdFrom", Integer.toString(sharedIdFrom));
+        }
         return m;
     }
 
@@ -154,7 +182,9 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
                 intField(m, "denseDim"), intField(m, "outputDim"), Pooling.valueOf(field(m, "pooling")),
                 boolField(m, "normalizeOutput"), Long.parseLong(field(m, "seed")),
                 // files from before hashed id tables had a row per node
-                m.containsKey("hashIds") && boolField(m, "hashIds"));
+                m.containsKey("hashIds") && boolField(m, "hashIds"),
+                // and none shared a row
+                m.containsKey("sharedIdFrom") ? intField(m, "sharedIdFrom") : -1);
     }
 
     private static String field(Map<String, String> m, String name) {

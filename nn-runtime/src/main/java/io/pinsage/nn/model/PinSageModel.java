@@ -273,7 +273,7 @@ public final class PinSageModel {
             nodeIds = null;
             gradientSlots = null;
             gradientRows = null;
-            if (config.hashIds()) {
+            if (config.sharesIdRows()) {
                 uploadHashedRows(g.nodeIds(), n0);
             } else if (config.idEmbeddings() > 0) {
                 nodeIds = ids.ints(n0);

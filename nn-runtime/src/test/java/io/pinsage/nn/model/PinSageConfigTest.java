@@ -33,4 +33,24 @@ class PinSageConfigTest {
                 () -> new PinSageConfig(0, true, 10, 8, -1, 8, 8, 8, 8, Pooling.MEAN, true, 1));
         assertEquals("layers=-1 (expected >= 0)", e.getMessage());
     }
+
+    @Test
+    void shouldGiveIdsFromTheSharedOneTheLastRowAndKeepItInTheFileForm() {
+        PinSageConfig c = new PinSageConfig(0, true, 11, 8, 8, 1, 8, 8, 8, 8, Pooling.MEAN, true, 3L, false, 10);
+        assertEquals(9, c.idRow(9));
+        assertEquals(10, c.idRow(10));
+        assertEquals(10, c.idRow(12345));
+        assertEquals(true, c.hasIdRow(12345));
+        assertEquals(true, c.sharesIdRows());
+        assertEquals(c, PinSageConfig.fromMap(c.toMap()));
+        // a file without the field reads as a row per node
+        PinSageConfig plain = new PinSageConfig(0, true, 11, 8, 8, 1, 8, 8, 8, 8, Pooling.MEAN, true, 3L);
+        assertEquals(-1, PinSageConfig.fromMap(plain.toMap()).sharedIdFrom());
+        assertEquals(false, plain.toMap().containsKey("sharedIdFrom"));
+        assertEquals(false, plain.hasIdRow(11));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PinSageConfig(0, true, 12, 8, 8, 1, 8, 8, 8, 8, Pooling.MEAN, true, 3L, false, 10));
+        assertEquals("sharedIdFrom=10 idEmbeddings=12 hashIds=false (expected -1, or a table of sharedIdFrom + 1 rows "
+                + "without hashing)", e.getMessage());
+    }
 }
