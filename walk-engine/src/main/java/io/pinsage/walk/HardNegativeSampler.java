@@ -151,9 +151,11 @@ public final class HardNegativeSampler {
      */
     public int rank(int node, long seed) {
         visits.clear();
+        if (landed != null) {
+            landed.clear();
+        }
         VisitMap same = landed == null ? visits : landed;
         VisitMap opposite = landed == null ? null : visits;
-        same.clear();
         long walkSeed = NeighborhoodConfig.nodeSeed(seed, node);
         if (walker != null) {
             walker.random().reseed(walkSeed);

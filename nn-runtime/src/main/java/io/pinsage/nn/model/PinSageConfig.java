@@ -97,8 +97,9 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
     }
 
     /**
-     * The id-table row of node id {@code id >= 0}: the id itself, or with {@link #hashIds} a seeded 64-bit mix of
-     * it reduced modulo the table's rows (ids that collide share a row). O(1); allocation-free.
+     * The id-table row of node id {@code id >= 0}: the id itself; with {@link #sharedIdFrom} set, that row for every
+     * id from it on; with {@link #hashIds} a seeded 64-bit mix of it reduced modulo the table's rows (ids that collide
+     * share a row). O(1); allocation-free.
      */
     public int idRow(int id) {
         if (sharedIdFrom >= 0) {
@@ -112,7 +113,7 @@ public record PinSageConfig(int featureDim, boolean useLogDegree, int idEmbeddin
         return (int) Long.remainderUnsigned(z ^ (z >>> 29), idEmbeddings);
     }
 
-    /** Whether node id {@code id} has a row of the id table (always, for a hashed table and {@code id >= 0}). */
+    /** Whether node id {@code id} has a row of the id table (always, for {@code id >= 0}, when rows are shared). */
     public boolean hasIdRow(int id) {
         return id >= 0 && (sharesIdRows() || id < idEmbeddings);
     }
