@@ -88,6 +88,13 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
         if (layers < 0) {
             throw new IllegalArgumentException("layers=" + layers + ": must be >= 0 (0: no CONVOLVE layer)");
         }
+        if (!userIds && (layers == 0 || userItems == 0)) {
+            // a user's only own input would be the shared row and its degree: users pooling over nothing, or over
+            // users who have no rows either, could not be told apart
+            throw new IllegalArgumentException("userIds=false layers=" + layers + " userItems=" + userItems
+                    + ": users without id rows are described by the items they pool over, which needs layers >= 1 and"
+                    + " userItems >= 1");
+        }
         if (embedDim < 1 || dim < 1 || width < 1 || stepsPerNode < 1 || validationUsers < 1) {
             throw new IllegalArgumentException("embedDim=" + embedDim + " dim=" + dim + " width=" + width
                     + " stepsPerNode=" + stepsPerNode + " validationUsers=" + validationUsers + ": all must be >= 1");

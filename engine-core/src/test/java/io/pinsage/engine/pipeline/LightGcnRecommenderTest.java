@@ -155,6 +155,22 @@ class LightGcnRecommenderTest {
     }
 
     @Test
+    void shouldRefuseUsersWithoutIdRowsWhereTheyWouldPoolOverNothing() {
+        // K = 0 pools over nothing; user rows of related users pool over users who have no rows either
+        RecommenderOptions[] cases = {withoutConvolve(1), small()};
+        int[] itemsPooled = {cases[0].userItems(), 0};
+        for (int c = 0; c < cases.length; c++) {
+            RecommenderOptions o = cases[c];
+            int userItems = itemsPooled[c];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RecommenderOptions(
+                    o.embedDim(), o.dim(), o.layers(), o.width(), o.stepsPerNode(), o.neighborhoods(), userItems,
+                    o.hardBand(), o.validationUsers(), o.training(), false));
+            assertTrue(e.getMessage().startsWith("userIds=false layers=" + o.layers() + " userItems=" + userItems + ": "),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void shouldRefuseANegativeLayerCountNamingIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> small(-1, 1, 1e-2f));
         assertTrue(e.getMessage().startsWith("layers=-1: "), e.getMessage());
