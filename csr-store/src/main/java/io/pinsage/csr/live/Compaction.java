@@ -25,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,9 +33,10 @@ import java.util.Optional;
  * LiveGraph#beginCompaction() began}, written as a new generation of the base's store and published atomically
  * ({@link #run}), for {@link LiveGraph#finishCompaction} to switch to.
  *
- * <p>What the new generation holds: every edge of the base and every recent edge up to the start, parallel edges kept
- * (so its edge count is the base's plus those, which is how a reopened log knows which of its records the store
- * already has); the nodes added up to the start, with the dense ids the live graph gave them; each side's id map
+ * <p>What the new generation holds: every edge of the base and every recent edge of positive weight up to the start,
+ * parallel edges kept (so its edge count is the base's plus those, which is how a reopened log knows which of its
+ * records the store already has; recent edges of weight 0, which only logs of older writers hold, are left out and
+ * counted, {@link #leftOut()}); the nodes added up to the start, with the dense ids the live graph gave them; each side's id map
  * extended by their external ids (a side without a map whose nodes were all dense gets one once it has new nodes:
  * base node {@code i} keeps external id {@code i}); each feature matrix extended by a row of zeros per new node (a
  * node's content is not known from its edges: zero is the model's "no content" input, and content search scores it
@@ -62,11 +64,14 @@ public final class Compaction {
     final int pins;
     final int boards;
     private final boolean weighted;
+    /** Each source's last position up to the start: what the log's cut keeps of the records it drops. */
+    final Map<String, SourcePosition> sources;
     private volatile GraphStore result;
+    private volatile long leftOut;
     private boolean ran;
 
     Compaction(LiveGraph live, LiveGeneration generation, long recentEdges, long logPosition, int pins, int boards,
-               boolean weighted) {
+               boolean weighted, Map<String, SourcePosition> sources) {
         this.live = live;
         this.generation = generation;
         this.recentEdges = recentEdges;
@@ -74,11 +79,20 @@ public final class Compaction {
         this.pins = pins;
         this.boards = boards;
         this.weighted = weighted;
+        this.sources = sources;
     }
 
-    /** Recent edges this compaction moves into the store. */
+    /** Recent edges up to its start: those it moves into the store, and the {@link #leftOut()} ones. */
     public long recentEdges() {
         return recentEdges;
+    }
+
+    /**
+     * Recent edges of weight 0 that {@link #run} left out of the new generation (0 before it ran): logs written before
+     * batches had to be of positive weight may hold them, and no weighted walk can take one.
+     */
+    public long leftOut() {
+        return leftOut;
     }
 
     /** Edges of the base it starts from. */
@@ -126,11 +140,12 @@ public final class Compaction {
         live.awaitDurable(logPosition);
         GraphStore source = generation.store;
         StoreGeneration committed;
+        long zeros;
         try (Publication p = StoreDirectory.beginPublication(source.generation().root())) {
             CsrBuilder builder = new CsrBuilder(p.directory(), p.scratchDirectory(),
                     build.withDuplicates(DuplicatePolicy.KEEP).withWeighted(weighted));
             try (CsrBuilder.Sink sink = builder.newSink()) {
-                writeEdges(sink);
+                zeros = writeEdges(sink);
             }
             builder.build(pins, boards);
             for (Side side : Side.values()) {
@@ -151,7 +166,7 @@ public final class Compaction {
             try (GraphStore written = GraphStore.open(p.pendingGeneration(), Residency.MAPPED)) {
                 written.verify();
                 BipartiteGraph g = written.graph();
-                long expected = generation.baseEdges + recentEdges;
+                long expected = generation.baseEdges + recentEdges - zeros;
                 if (g.edgeCount() != expected || g.nodeCount(Side.LEFT) != pins || g.nodeCount(Side.RIGHT) != boards) {
                     throw new CorruptStoreException(p.directory(), "holds " + g.edgeCount() + " edges, "
                             + g.nodeCount(Side.LEFT) + " pins and " + g.nodeCount(Side.RIGHT) + " boards; the compaction wrote "
@@ -160,12 +175,14 @@ public final class Compaction {
             }
             committed = p.commit();
         }
+        leftOut = zeros;
         result = GraphStore.open(committed, Residency.MAPPED);
         return committed;
     }
 
-    /** Each pin's base edges, then its recent ones up to the start, in pin order. */
-    private void writeEdges(CsrBuilder.Sink sink) throws IOException {
+    /** Each pin's base edges, then its recent ones up to the start, in pin order; returns the weight-0 ones left out. */
+    private long writeEdges(CsrBuilder.Sink sink) throws IOException {
+        long zeros = 0;
         BipartiteGraph base = generation.base;
         RecentAdjacency recent = generation.leftAdj;
         int baseLeft = base.nodeCount(Side.LEFT);
@@ -179,10 +196,16 @@ public final class Compaction {
             if (u >= baseLeft || recent.baseHasRecent(u)) {
                 RecentAdjacency.NodeEdges e = recent.find(u);
                 for (int i = 0, d = RecentAdjacency.degree(e, recentEdges); i < d; i++) {
-                    add(sink, u, e.neighbor(i), e.weight(i));
+                    float w = e.weight(i);
+                    if (w > 0) {
+                        add(sink, u, e.neighbor(i), w);
+                    } else {
+                        zeros++; // replay admits weight 0 from older logs; the build does not
+                    }
                 }
             }
         }
+        return zeros;
     }
 
     private void add(CsrBuilder.Sink sink, int left, int right, float weight) throws IOException {

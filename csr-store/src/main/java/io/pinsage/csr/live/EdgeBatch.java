@@ -7,6 +7,9 @@ import java.util.Arrays;
  * for a store without one): all of a batch is applied and logged, or none of it. Ids that name no node yet become new
  * pins (left) or boards (right). A batch is checked when it is appended, not when it is filled.
  *
+ * <p>A batch may carry the {@link SourcePosition} its source reaches once it is applied: it is logged with the edges,
+ * in the same record, and the live graph reports it from then on, also after a restart.
+ *
  * <p>Not thread-safe; reusable after {@link #clear()}. Memory: two strings and a float per edge.
  */
 public final class EdgeBatch {
@@ -15,6 +18,7 @@ public final class EdgeBatch {
     private String[] boards = new String[16];
     private float[] weights = new float[16];
     private int size;
+    private SourcePosition source;
 
     /** Adds the edge pin–board with weight 1. */
     public EdgeBatch add(String pin, String board) {
@@ -52,11 +56,23 @@ public final class EdgeBatch {
         boards[size] = null;
     }
 
-    /** Empties the batch. */
+    /** Empties the batch and drops its source position. */
     public void clear() {
         Arrays.fill(pins, 0, size, null);
         Arrays.fill(boards, 0, size, null);
         size = 0;
+        source = null;
+    }
+
+    /** Sets the position its source reaches once the batch is applied (null for none); kept by {@link #remove}. */
+    public EdgeBatch source(SourcePosition reached) {
+        source = reached;
+        return this;
+    }
+
+    /** The position set by {@link #source(SourcePosition)}, or null. */
+    public SourcePosition source() {
+        return source;
     }
 
     /** The pin id text of edge {@code i}, as added. */

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadFactory;
-import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -29,8 +28,23 @@ import java.util.zip.CRC32C;
  */
 final class EdgeLog implements Closeable {
 
-    /** What opening an existing log found. */
-    record Replay(long records, long edges, long droppedBytes, boolean tornTail) {
+    /**
+     * What opening an existing log found: records and edges replayed, the bytes of a torn tail dropped, and the end of
+     * the records the store already holds (the header's end when none), where the opener completes the cut.
+     */
+    record Replay(long records, long edges, long droppedBytes, boolean tornTail, long storedEnd) {
+    }
+
+    /** Reads the records of a log being opened, in order. */
+    @FunctionalInterface
+    interface RecordReader {
+        /**
+         * Reads one valid record's payload: applies it, or, when {@code stored} (the store holds its edges), only
+         * takes note of it.
+         *
+         * @return the record's edges that a compaction writes into a store: those of positive weight
+         */
+        long read(ByteBuffer payload, boolean stored);
     }
 
     /** Suffix of the file a {@link #cut} writes before renaming it over the log. */
@@ -42,6 +56,8 @@ final class EdgeLog implements Closeable {
     private final Object channelLock = new Object();
     /** Logical bytes cut off the front so far: a record at logical position p lies at p - shift in the file. Writer only. */
     private long shift;
+    /** The logical position of the first record the last cut kept (the header's end before any cut). Writer only. */
+    private long kept = EdgeLogFormat.HEADER_BYTES;
     private final LogSync sync;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer recordHeader = ByteBuffer.allocate(EdgeLogFormat.RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -72,16 +88,17 @@ final class EdgeLog implements Closeable {
 
     /**
      * Opens (or creates) the log at {@code file} for a base of {@code baseEdges} edges, hands every valid record's
-     * payload to {@code apply} in order, and drops a torn tail: from the first record whose length or checksum does
+     * payload to {@code reader} in order, and drops a torn tail: from the first record whose length or checksum does
      * not hold to the end of the file (no acknowledged record can follow it, since its fsync would have covered the
      * bytes before it). A log whose header names a smaller base extends a store that a compaction has since
-     * replaced: its first records, exactly as many edges as the store has beyond the header's base, are in the store;
-     * they are skipped and cut off ({@link EdgeLogFormat}).
+     * replaced: its first records, exactly as many edges of positive weight as the store has beyond the header's base,
+     * are in the store; they are read as stored, and {@link Replay#storedEnd()} says where the opener is to
+     * {@link #cut} them off ({@link EdgeLogFormat}). A version 1 log gets the current version in its header.
      *
      * @throws CorruptStoreException if the header is damaged, names a larger base, or the records do not reach the
      *                               base's edge count at a record's end
      */
-    static EdgeLog open(Path file, long baseEdges, LogSync sync, ThreadFactory threads, Consumer<ByteBuffer> apply)
+    static EdgeLog open(Path file, long baseEdges, LogSync sync, ThreadFactory threads, RecordReader reader)
             throws IOException {
         // a cut that died before its rename: the log it was to replace is still whole
         Files.deleteIfExists(next(file));
@@ -95,7 +112,8 @@ final class EdgeLog implements Closeable {
                 writeFully(ch, h, 0);
                 ch.force(true);
                 forceDirectory(file.toAbsolutePath().getParent());
-                return new EdgeLog(file, ch, sync, EdgeLogFormat.HEADER_BYTES, new Replay(0, 0, 0, false), threads);
+                return new EdgeLog(file, ch, sync, EdgeLogFormat.HEADER_BYTES,
+                        new Replay(0, 0, 0, false, EdgeLogFormat.HEADER_BYTES), threads);
             }
             ByteBuffer h = ByteBuffer.allocate(EdgeLogFormat.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, h, 0);
@@ -103,9 +121,10 @@ final class EdgeLog implements Closeable {
             int magic = h.getInt();
             int version = h.getInt();
             long base = h.getLong();
-            if (magic != EdgeLogFormat.MAGIC || version != EdgeLogFormat.VERSION) {
-                throw new CorruptStoreException(file, "not an edge log of version " + EdgeLogFormat.VERSION
-                        + " (magic " + Integer.toHexString(magic) + ", version " + version + ")");
+            if (magic != EdgeLogFormat.MAGIC
+                    || (version != EdgeLogFormat.VERSION && version != EdgeLogFormat.VERSION_1)) {
+                throw new CorruptStoreException(file, "not an edge log of version " + EdgeLogFormat.VERSION_1 + " to "
+                        + EdgeLogFormat.VERSION + " (magic " + Integer.toHexString(magic) + ", version " + version + ")");
             }
             if (base > baseEdges) {
                 throw new CorruptStoreException(file, "extends a base of " + base + " edges, but the store has "
@@ -139,15 +158,16 @@ final class EdgeLog implements Closeable {
                 }
                 int recordEdges = payload.getInt(8);
                 if (skip > 0) {
-                    if (recordEdges > skip) {
-                        throw new CorruptStoreException(file, "record at byte " + pos + " holds " + recordEdges
+                    long stored = reader.read(payload, true);
+                    if (stored > skip) {
+                        throw new CorruptStoreException(file, "record at byte " + pos + " holds " + stored
                                 + " edges across the end of the store's " + baseEdges + ": the log is not this store's");
                     }
-                    skip -= recordEdges;
+                    skip -= stored;
                     skipEnd = end;
                 } else {
                     edges += recordEdges;
-                    apply.accept(payload);
+                    reader.read(payload, false);
                     records++;
                 }
                 pos = end;
@@ -159,18 +179,16 @@ final class EdgeLog implements Closeable {
             long dropped = size - pos;
             if (dropped > 0) {
                 ch.truncate(pos);
+            }
+            if (version == EdgeLogFormat.VERSION_1) {
+                // its records read the same under the current version, which may append source positions to them
+                writeFully(ch, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, EdgeLogFormat.VERSION),
+                        EdgeLogFormat.VERSION_OFFSET);
+            }
+            if (dropped > 0 || version == EdgeLogFormat.VERSION_1) {
                 ch.force(true);
             }
-            EdgeLog log = new EdgeLog(file, ch, sync, pos, new Replay(records, edges, dropped, dropped > 0), threads);
-            if (skipEnd > EdgeLogFormat.HEADER_BYTES) {
-                try {
-                    log.cut(skipEnd, baseEdges);
-                } catch (IOException | RuntimeException e) {
-                    log.close();
-                    throw e;
-                }
-            }
-            return log;
+            return new EdgeLog(file, ch, sync, pos, new Replay(records, edges, dropped, dropped > 0, skipEnd), threads);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -191,11 +209,7 @@ final class EdgeLog implements Closeable {
         if (f != null) {
             throw new IOException(file + ": an earlier fsync failed, nothing more is accepted", f);
         }
-        int length = payload.remaining();
-        crc.reset();
-        crc.update(payload.duplicate());
-        recordHeader.clear();
-        recordHeader.putInt(length).putInt((int) crc.getValue()).flip();
+        int length = frame(payload);
         long pos = written;
         FileChannel ch = channel;
         writeFully(ch, recordHeader, pos - shift);
@@ -209,6 +223,16 @@ final class EdgeLog implements Closeable {
         return end;
     }
 
+    /** Fills {@link #recordHeader} for {@code payload} (position to limit) and returns its length. */
+    private int frame(ByteBuffer payload) {
+        int length = payload.remaining();
+        crc.reset();
+        crc.update(payload.duplicate());
+        recordHeader.clear();
+        recordHeader.putInt(length).putInt((int) crc.getValue()).flip();
+        return length;
+    }
+
     /** The end of the last record appended: the position a batch appended before now is durable at. Writer only. */
     long written() {
         return written;
@@ -216,17 +240,18 @@ final class EdgeLog implements Closeable {
 
     /**
      * Drops the records before {@code position} (an {@link #append} result, or the header's end), whose edges a
-     * compaction has published in a store of {@code baseEdges} edges: writes the records from there on after a
+     * compaction has published in a store of {@code baseEdges} edges: writes {@code first} (a payload standing for
+     * what the dropped records say beyond their edges, or null) and the records from {@code position} on after a
      * header naming that base into a new file, forces it, renames it over the log and forces the directory. A crash
      * before the rename leaves the old log, whose surplus prefix reopening skips; after it, the new one. Positions
      * stay valid. Writer only. Cost: a copy of the records after {@code position}.
      *
      * @throws IOException if the new file cannot be written; the log stays as it was and in use
      */
-    void cut(long position, long baseEdges) throws IOException {
-        if (position < shift + EdgeLogFormat.HEADER_BYTES || position > written) {
-            throw new IllegalArgumentException("position=" + position + ": outside the log's records ["
-                    + (shift + EdgeLogFormat.HEADER_BYTES) + ", " + written + "]");
+    void cut(long position, long baseEdges, ByteBuffer first) throws IOException {
+        if (position < kept || position > written) {
+            throw new IllegalArgumentException("position=" + position + ": outside the log's records [" + kept + ", "
+                    + written + "]");
         }
         Path tmp = next(file);
         FileChannel fresh = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -235,17 +260,25 @@ final class EdgeLog implements Closeable {
             ByteBuffer h = ByteBuffer.allocate(EdgeLogFormat.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             h.putInt(EdgeLogFormat.MAGIC).putInt(EdgeLogFormat.VERSION).putLong(baseEdges).flip();
             writeFully(fresh, h, 0);
+            long at = EdgeLogFormat.HEADER_BYTES;
+            if (first != null) {
+                frame(first);
+                writeFully(fresh, recordHeader, at);
+                at += EdgeLogFormat.RECORD_HEADER_BYTES;
+                at += writeFully(fresh, first, at);
+            }
             long from = position - shift;
             long count = written - position;
             for (long done = 0; done < count; ) {
-                done += channel.transferTo(from + done, count - done, fresh.position(EdgeLogFormat.HEADER_BYTES + done));
+                done += channel.transferTo(from + done, count - done, fresh.position(at + done));
             }
             fresh.force(true);
             synchronized (channelLock) {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 FileChannel old = channel;
                 channel = fresh;
-                shift = position - EdgeLogFormat.HEADER_BYTES;
+                shift = position - at;
+                kept = position;
                 old.close();
             }
         } catch (IOException | RuntimeException e) {
@@ -348,10 +381,13 @@ final class EdgeLog implements Closeable {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    /** Writes all of {@code b} at {@code pos}; returns how many bytes that was. */
+    private static long writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        long start = pos;
         while (b.hasRemaining()) {
             pos += ch.write(b, pos);
         }
+        return pos - start;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {

@@ -17,10 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Lock;
@@ -120,6 +123,8 @@ public final class LiveGraph implements AutoCloseable {
     private final Map<Object, Integer> pendingLeft = new HashMap<>();
     private final Map<Object, Integer> pendingRight = new HashMap<>();
     private ByteBuffer payload = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    /** Each source's last position, logged or replayed; written by the writer (and the opener), read by any thread. */
+    private final Map<String, SourcePosition> sources = new ConcurrentHashMap<>();
 
     private LiveGraph(LiveGeneration generation, Limits limits) {
         this.current = generation;
@@ -132,9 +137,19 @@ public final class LiveGraph implements AutoCloseable {
             throws IOException {
         this.current = generation;
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.log = EdgeLog.open(logFile, generation.base.edgeCount(), sync, threads, record -> replay(logFile, record));
+        Map<String, SourcePosition> stored = new HashMap<>();
+        this.log = EdgeLog.open(logFile, generation.base.edgeCount(), sync, threads,
+                (record, inStore) -> replay(logFile, record, inStore ? stored : null));
         EdgeLog.Replay r = log.replay();
         this.recovery = new Recovery(r.records(), r.edges(), r.droppedBytes());
+        if (r.storedEnd() > EdgeLogFormat.HEADER_BYTES) {
+            try {
+                log.cut(r.storedEnd(), generation.baseEdges, sourcesRecord(stored));
+            } catch (IOException | RuntimeException e) {
+                log.close();
+                throw e;
+            }
+        }
     }
 
     private static LiveGeneration generation(GraphStore store) {
@@ -185,6 +200,15 @@ public final class LiveGraph implements AutoCloseable {
     /** What opening the log replayed and dropped. */
     public Recovery recovery() {
         return recovery;
+    }
+
+    /**
+     * The last position logged for {@code source} ({@link EdgeBatch#source}): in the graph are exactly the batches
+     * of that source up to it. Survives restarts and compactions with the log; empty without a log or before the
+     * first such batch. Any thread; O(1).
+     */
+    public Optional<SourcePosition> sourcePosition(String source) {
+        return Optional.ofNullable(sources.get(source));
     }
 
     /** Recent edges visible now, on top of the current base. Any thread. */
@@ -330,6 +354,9 @@ public final class LiveGraph implements AutoCloseable {
         }
         publish(g);
         clearPending();
+        if (log != null && batch.source() != null) {
+            sources.put(batch.source().source(), batch.source());
+        }
         return position;
     }
 
@@ -365,7 +392,7 @@ public final class LiveGraph implements AutoCloseable {
             throw new IllegalStateException("the live graph's base is not a store's: nothing to compact into");
         }
         compaction = new Compaction(this, g, g.published, log == null ? 0 : log.written(), g.leftNodes, g.rightNodes,
-                g.weighted);
+                g.weighted, Map.copyOf(sources));
         tailEdges = 0;
         return compaction;
     }
@@ -403,7 +430,7 @@ public final class LiveGraph implements AutoCloseable {
         old.retire(() -> retired.remove(old));
         endCompaction(c); // ends the compaction's own lease on the old generation, which may close it now
         if (log != null) {
-            log.cut(c.logPosition, next.baseEdges);
+            log.cut(c.logPosition, next.baseEdges, sourcesRecord(c.sources));
         }
     }
 
@@ -582,18 +609,29 @@ public final class LiveGraph implements AutoCloseable {
         g.pendingEdges = 0;
     }
 
-    /** Applies one replayed record; its new nodes must take exactly the ids the writer gave them. */
-    private void replay(Path file, ByteBuffer record) {
+    /**
+     * Applies one replayed record, its new nodes taking exactly the ids the writer gave them, and takes its source
+     * positions; a record the store holds ({@code stored} not null) is only read, its positions also put in
+     * {@code stored}. Returns its edges of positive weight, those a compaction writes into the store.
+     */
+    private long replay(Path file, ByteBuffer record, Map<String, SourcePosition> stored) {
         int pins = record.getInt();
         int boards = record.getInt();
         int count = record.getInt();
         LiveGeneration g = current;
+        long positive = 0;
         try {
             for (int i = 0; i < pins; i++) {
-                g.leftIds.assign(decodeKey(record));
+                Object key = decodeKey(record);
+                if (stored == null) {
+                    g.leftIds.assign(key);
+                }
             }
             for (int i = 0; i < boards; i++) {
-                g.rightIds.assign(decodeKey(record));
+                Object key = decodeKey(record);
+                if (stored == null) {
+                    g.rightIds.assign(key);
+                }
             }
             int ln = g.base.nodeCount(Side.LEFT) + g.leftIds.freshCount();
             int rn = g.base.nodeCount(Side.RIGHT) + g.rightIds.freshCount();
@@ -606,14 +644,66 @@ public final class LiveGraph implements AutoCloseable {
                     throw new CorruptStoreException(file, "record at edge " + (g.published + g.pendingEdges) + " names edge ("
                             + l + ", " + r + ", " + w + ") outside the graph's " + ln + " pins and " + rn + " boards");
                 }
-                put(g, l, r, w);
+                if (w > 0) {
+                    positive++;
+                }
+                if (stored == null) {
+                    put(g, l, r, w);
+                }
+            }
+            if (record.hasRemaining()) {
+                for (int i = 0, n = record.getInt(); i < n; i++) {
+                    int length = record.getInt();
+                    if (length < 0 || length > record.remaining()) {
+                        throw new CorruptStoreException(file, "source name of " + length + " bytes in a record of "
+                                + record.limit());
+                    }
+                    byte[] utf8 = new byte[length];
+                    record.get(utf8);
+                    SourcePosition p = new SourcePosition(new String(utf8, StandardCharsets.UTF_8), record.getLong(),
+                            record.getLong());
+                    sources.put(p.source(), p);
+                    if (stored != null) {
+                        stored.put(p.source(), p);
+                    }
+                }
+            }
+            if (record.hasRemaining()) {
+                throw new CorruptStoreException(file, record.remaining() + " bytes after the record's source positions");
             }
         } catch (CorruptStoreException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             throw new UncheckedIOException(new CorruptStoreException(file, "undecodable record: " + e, e));
         }
-        publish(g);
+        if (stored == null) {
+            publish(g);
+        }
+        return positive;
+    }
+
+    /** A record of no edges holding {@code positions}, which a cut writes for the records it drops; null if none. */
+    private ByteBuffer sourcesRecord(Map<String, SourcePosition> positions) {
+        if (positions.isEmpty()) {
+            return null;
+        }
+        payload.clear();
+        ensure(12);
+        payload.putInt(0).putInt(0).putInt(0);
+        encodeSources(positions.values());
+        payload.flip();
+        return payload;
+    }
+
+    /** Appends the source positions part of a record: their count, then each. */
+    private void encodeSources(Collection<SourcePosition> positions) {
+        ensure(4);
+        payload.putInt(positions.size());
+        for (SourcePosition p : positions) {
+            byte[] utf8 = p.source().getBytes(StandardCharsets.UTF_8);
+            ensure(20L + utf8.length);
+            payload.putInt(utf8.length).put(utf8).putLong(p.offset()).putLong(p.line());
+        }
     }
 
     private void encode(EdgeBatch batch, int n) {
@@ -628,6 +718,9 @@ public final class LiveGraph implements AutoCloseable {
         }
         for (int i = 0; i < n; i++) {
             payload.putInt(batchLeft[i]).putInt(batchRight[i]).putFloat(batch.weight(i));
+        }
+        if (batch.source() != null) {
+            encodeSources(List.of(batch.source()));
         }
         payload.flip();
     }

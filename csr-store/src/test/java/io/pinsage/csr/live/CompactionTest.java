@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -180,6 +183,116 @@ class CompactionTest {
             assertEquals(new LiveGraph.Recovery(1, 1, 0), live.recovery());
             assertEquals(expected, adjacency(live));
         }
+    }
+
+    /**
+     * A log an older writer left, whose batches could take weight 0 (written here field by field, as that writer
+     * did): no weighted walk takes such an edge, so a compaction leaves it out, counts it, and the new generation
+     * verifies; the store published but the log not cut, reopening still skips exactly the records the store holds.
+     */
+    @Test
+    void shouldLeaveWeightZeroEdgesOutOfACompactionAndStillSkipTheirRecords() throws IOException {
+        Path root = dir.resolve("store");
+        Path log = dir.resolve("edges.log");
+        long baseEdges = storeWithOldLog(root, true, log, new int[][] {{3, 4}, {5, 6}, {7, 1}}, new float[] {0f, 2f, 1.5f});
+        Map<String, List<String>> expected;
+        try (GraphStore store = GraphStore.open(root);
+             LiveGraph live = LiveGraph.open(store, log, LogSync.eachBatch(), LIMITS, THREADS)) {
+            assertEquals(new LiveGraph.Recovery(2, 3, 0), live.recovery());
+            Compaction c = live.beginCompaction();
+            live.add(new EdgeBatch().add("9", "2", 3f)); // during the compaction: stays in the log
+            c.run(BUILD);
+            assertEquals(1, c.leftOut());
+            assertEquals(2, c.recentEdges() - c.leftOut());
+            expected = adjacency(live);
+            expected.get("3").remove("4:0.0");
+            live.abortCompaction(c); // as if the process died here: published, not switched, log not cut
+        }
+        try (GraphStore store = GraphStore.open(root)) {
+            store.verify();
+            assertEquals(baseEdges + 2, store.graph().edgeCount());
+            try (LiveGraph live = LiveGraph.open(store, log, LogSync.eachBatch(), LIMITS, THREADS)) {
+                assertEquals(new LiveGraph.Recovery(1, 1, 0), live.recovery()); // the batch after the compaction's start
+                assertEquals(expected, adjacency(live));
+                live.compact(BUILD);
+                assertEquals(baseEdges + 3, live.baseEdges());
+            }
+        }
+    }
+
+    /**
+     * A batch's source position is logged with it: it is there after a restart, after a compaction cut the log (the
+     * cut keeps it in a record of its own), and after a publication whose cut the process did not live to make; an
+     * older log opens as it was and takes positions from then on.
+     */
+    @Test
+    void shouldKeepSourcePositionsAcrossRestartsCutsAndAnUncutPublication() throws IOException {
+        Path root = dir.resolve("store");
+        Path log = dir.resolve("edges.log");
+        long baseEdges = storeWithOldLog(root, false, log, new int[][] {{3, 4}}, new float[] {1f});
+        SourcePosition a1 = new SourcePosition("/data/a.tsv", 14, 2);
+        SourcePosition a2 = new SourcePosition("/data/a.tsv", 28, 3);
+        SourcePosition b1 = new SourcePosition("/data/b.tsv", 7, 2);
+        try (GraphStore store = GraphStore.open(root);
+             LiveGraph live = LiveGraph.open(store, log, LogSync.eachBatch(), LIMITS, THREADS)) {
+            assertEquals(new LiveGraph.Recovery(1, 1, 0), live.recovery());
+            live.add(new EdgeBatch().add("3", "5").source(a1));
+            live.add(new EdgeBatch().add("900", "5").source(b1));
+            assertEquals(a1, live.sourcePosition(a1.source()).orElseThrow());
+        }
+        assertEquals(EdgeLogFormat.VERSION, ByteBuffer.wrap(Files.readAllBytes(log), 4, 4)
+                .order(ByteOrder.LITTLE_ENDIAN).getInt());
+        try (GraphStore store = GraphStore.open(root);
+             LiveGraph live = LiveGraph.open(store, log, LogSync.eachBatch(), LIMITS, THREADS)) {
+            assertEquals(new LiveGraph.Recovery(3, 3, 0), live.recovery());
+            assertEquals(a1, live.sourcePosition(a1.source()).orElseThrow());
+            assertEquals(b1, live.sourcePosition(b1.source()).orElseThrow());
+            assertTrue(live.sourcePosition("/data/c.tsv").isEmpty());
+            live.compact(BUILD); // cuts every record: the positions go on in a record of their own
+            live.add(new EdgeBatch().add("3", "6").source(a2));
+            Compaction c = live.beginCompaction();
+            c.run(BUILD);
+            live.abortCompaction(c); // as if the process died here: published, not switched, log not cut
+        }
+        for (int restart = 0; restart < 2; restart++) { // the first completes the cut, the second reads its result
+            try (GraphStore store = GraphStore.open(root);
+                 LiveGraph live = LiveGraph.open(store, log, LogSync.eachBatch(), LIMITS, THREADS)) {
+                assertEquals(baseEdges + 4, live.edgeCount());
+                assertEquals(0, live.recentEdges());
+                assertEquals(a2, live.sourcePosition(a1.source()).orElseThrow());
+                assertEquals(b1, live.sourcePosition(b1.source()).orElseThrow());
+            }
+        }
+    }
+
+    /**
+     * A store of 20 pins and 8 boards at {@code root} and a version 1 log over it, two of {@code edges} per record,
+     * between existing nodes, as an older writer wrote; returns the store's edge count.
+     */
+    private static long storeWithOldLog(Path root, boolean weighted, Path log, int[][] edges, float[] weights)
+            throws IOException {
+        TestGraphs.writeStore(root, TestGraphs.connected(new Random(9), 20, 8, 30, weighted), false);
+        long baseEdges;
+        try (GraphStore store = GraphStore.open(root)) {
+            baseEdges = store.graph().edgeCount();
+        }
+        ByteBuffer b = ByteBuffer.allocate(16 + edges.length * 32).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x4C575350).putInt(1).putLong(baseEdges);
+        CRC32C crc = new CRC32C();
+        for (int i = 0; i < edges.length; i += 2) {
+            int n = Math.min(2, edges.length - i);
+            ByteBuffer payload = ByteBuffer.allocate(12 + 12 * n).order(ByteOrder.LITTLE_ENDIAN);
+            payload.putInt(0).putInt(0).putInt(n);
+            for (int j = i; j < i + n; j++) {
+                payload.putInt(edges[j][0]).putInt(edges[j][1]).putFloat(weights[j]);
+            }
+            payload.flip();
+            crc.reset();
+            crc.update(payload.duplicate());
+            b.putInt(payload.remaining()).putInt((int) crc.getValue()).put(payload);
+        }
+        Files.write(log, Arrays.copyOf(b.array(), b.position()));
+        return baseEdges;
     }
 
     /**
