@@ -97,7 +97,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--follow", paramLabel = "FILE", description = "with --live: add the lines of FILE (pin<TAB>board[<TAB>weight])"
             + " as they are appended, through the path of POST /v1/edges; malformed lines are logged with their line number"
-            + " and skipped; the position reached is kept in the edge log's path + .follow, so a restart goes on from there (default: none)")
+            + " and skipped; the position reached is logged with each batch's edges and kept in the edge log's path + .follow, so a"
+            + " restart, also after a crash, goes on from there and adds no line twice (default: none)")
     Path follow;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "POST /v1/edges asks for Authorization: Bearer TOKEN,"
@@ -180,7 +181,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                             ? ", a torn tail of " + engine.liveRecovery().droppedBytes() + " bytes dropped" : "",
                     options.writeToken() == null ? "" : " with the bearer token of " + tokenFile);
             if (follower != null) {
-                out.printf("following %s from byte %,d (line %,d), the position kept in %s%n", follower.file(),
+                out.printf("following %s from byte %,d (line %,d), the position kept in the edge log and %s%n", follower.file(),
                         follower.position().offset(), follower.position().line(), followPosition);
             }
             out.println("compaction: " + (compactEvery > 0 ? String.format("every %,d recent edges, in the background", compactEvery)

@@ -16,6 +16,7 @@ import io.pinsage.csr.live.Compaction;
 import io.pinsage.csr.live.EdgeBatch;
 import io.pinsage.csr.live.LiveGraph;
 import io.pinsage.csr.live.LiveView;
+import io.pinsage.csr.live.SourcePosition;
 import io.pinsage.engine.ann.AnnIndex;
 import io.pinsage.engine.ann.ExactSearch;
 import io.pinsage.engine.ann.Neighbors;
@@ -40,6 +41,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -102,6 +104,8 @@ public final class PinSageEngine implements AutoCloseable {
     /** Runs the compactions {@link EngineOptions#compactEvery} starts; null without a threshold. */
     private final ExecutorService compactor;
     private final long compactEvery;
+    /** The live graph's edge log, or null without one; named in what compactions report. */
+    private final Path edgeLog;
     private final AtomicBoolean compactionQueued = new AtomicBoolean();
     /**
      * Recent edges at which the next background compaction starts: {@link #compactEvery}, or after a failure that many
@@ -155,6 +159,7 @@ public final class PinSageEngine implements AutoCloseable {
                 : Executors.newFixedThreadPool(options.threads(), Thread.ofPlatform().daemon().name("pinsage-engine-", 0).factory());
         this.executor = options.executor().orElse(ownPool);
         this.compactEvery = live == null ? 0 : options.compactEvery();
+        this.edgeLog = live == null ? null : options.edgeLog().orElse(null);
         this.compactAt = compactEvery;
         this.compactor = compactEvery == 0 ? null
                 : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pinsage-compaction").factory());
@@ -340,6 +345,17 @@ public final class PinSageEngine implements AutoCloseable {
     }
 
     /**
+     * The last position of {@code source} that a batch added with it ({@link EdgeBatch#source}) logged: the batches of
+     * that source in the graph are exactly those up to it, also after a crash, a restart or a compaction. Empty
+     * before the first such batch, and without an edge log (nothing survives the process then). Any thread; O(1).
+     *
+     * @throws IllegalStateException the engine was opened without live edges
+     */
+    public Optional<SourcePosition> liveSourcePosition(String source) {
+        return requireLive().sourcePosition(source);
+    }
+
+    /**
      * Waits until the pins live edges brought before this call (and those the store's embeddings lacked when the engine
      * opened) are embedded and so candidates of {@link #related}, or {@code timeout} passes. Returns at once without
      * live edges, embeddings or a model for new pins, which {@link #related} needs for them.
@@ -427,7 +443,11 @@ public final class PinSageEngine implements AutoCloseable {
             try {
                 long start = System.nanoTime();
                 Compaction c = g.compact(CsrBuildOptions.defaults().withThreads(1), writer);
-                return new Compacted(c.published().orElseThrow().name(), c.baseEdges() + c.recentEdges(),
+                if (c.leftOut() > 0) {
+                    LOG.warn("{} edges of weight 0 (logged before weights had to be positive) in {} left out of {}: no "
+                            + "walk takes them", c.leftOut(), edgeLog, c.published().orElseThrow().name());
+                }
+                return new Compacted(c.published().orElseThrow().name(), c.baseEdges() + c.recentEdges() - c.leftOut(),
                         c.recentEdges(), System.nanoTime() - start);
             } finally {
                 compacting.unlock();

@@ -3,6 +3,7 @@ package io.pinsage.engine.serve;
 import io.pinsage.csr.EdgeLine;
 import io.pinsage.csr.live.BadEdgeException;
 import io.pinsage.csr.live.EdgeBatch;
+import io.pinsage.csr.live.SourcePosition;
 import io.pinsage.engine.api.PinSageEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +42,14 @@ import java.util.concurrent.locks.LockSupport;
  * below the position read (truncated or replaced), a line exceeds {@value #CHUNK_BYTES} bytes, or the engine refuses
  * a batch as a whole (closed, full) or cannot log it.
  *
- * <p>Position: after each acknowledged batch the byte offset and line number reached are written to
- * {@code positionFile} (with the followed file's path) atomically (a new file forced and renamed over it), and a
- * restart resumes from there, so a stopped or restarted server adds no line twice. A crash between a batch's
- * acknowledgement and that write (the duration of one small file write) leaves the older position: that batch is
- * added again on restart, its edges then present twice (at least once, never lost).
+ * <p>Position, exactly once: each batch carries the byte offset and line number it reaches, with the followed file's
+ * path ({@link SourcePosition}), into the edge log's record of its edges, so the position becomes durable with the
+ * batch, in one record; a compaction that cuts the log keeps the last one ({@link PinSageEngine#liveSourcePosition}).
+ * After each batch the position is also written to {@code positionFile} (with the path) atomically (a new file forced
+ * and renamed over it): the only record of lines that added no edge (comments, malformed lines). A restart resumes
+ * from the later of the two, so a crash at any moment, even between a batch's acknowledgement and that write, loses
+ * no line and adds none twice. An engine without an edge log keeps its edges in memory only: the position file then
+ * says how far a run read, not what the graph holds.
  *
  * <p>Threading: one thread of the caller's factory reads, polling the file's size every {@code poll} when idle; the
  * accessors and {@link #close()} from any thread.
@@ -86,8 +90,8 @@ public final class EdgeFileFollower implements AutoCloseable {
     }
 
     /**
-     * Starts following {@code file} (which may not exist yet) from the position kept in {@code positionFile}, or from
-     * its start when there is none.
+     * Starts following {@code file} (which may not exist yet) from the later of the position kept in
+     * {@code positionFile} and the last one the engine's edge log holds for it, or from its start when there is none.
      *
      * @throws IllegalArgumentException {@code positionFile} belongs to another followed file, or is not a position file
      * @throws IllegalStateException    the engine was opened without live edges
@@ -100,8 +104,15 @@ public final class EdgeFileFollower implements AutoCloseable {
             throw new IllegalStateException("the engine was opened without live edges: nothing to follow into");
         }
         Path followed = file.toAbsolutePath().normalize();
-        EdgeFileFollower f = new EdgeFileFollower(engine, followed, positionFile, poll, readPosition(positionFile, followed),
-                threads);
+        Position start = readPosition(positionFile, followed);
+        Optional<SourcePosition> logged = engine.liveSourcePosition(followed.toString());
+        if (logged.isPresent() && logged.get().offset() > start.offset()) {
+            // the process died after a batch was logged and before the position file caught up with it
+            LOG.info("resuming {} at byte {} (line {}) as the edge log says; the position file said byte {}", followed,
+                    logged.get().offset(), logged.get().line(), start.offset());
+            start = new Position(logged.get().offset(), logged.get().line());
+        }
+        EdgeFileFollower f = new EdgeFileFollower(engine, followed, positionFile, poll, start, threads);
         f.thread.start();
         return f;
     }
@@ -205,7 +216,8 @@ public final class EdgeFileFollower implements AutoCloseable {
         }
         if (size < at.offset()) {
             throw new IOException(file + " holds " + size + " bytes, fewer than the " + at.offset()
-                    + " already followed: truncated or replaced; remove the position file to follow the new one from its start");
+                    + " already followed: truncated or replaced; the lines up to there are in the graph, and the edge log keeps"
+                    + " the position: follow the new content under another path");
         }
         if (size == at.offset()) {
             return false;
@@ -246,8 +258,9 @@ public final class EdgeFileFollower implements AutoCloseable {
             line++;
             from = nl + 1;
         }
-        apply(batch, lineOf);
         Position next = new Position(at.offset() + end + 1, line);
+        batch.source(new SourcePosition(file.toString(), next.offset(), next.line()));
+        apply(batch, lineOf);
         keep(next);
         position = next;
         return true;
