@@ -1,5 +1,6 @@
 package io.pinsage.csr;
 
+import io.pinsage.csr.format.FileWrites;
 import io.pinsage.csr.format.MappedStoreFile;
 import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreFileWriter;
@@ -179,9 +180,7 @@ public final class CsrBuilder {
             io.clear();
             io.asIntBuffer().put(buffers[b], 0, fill[b]);
             io.limit(fill[b] * 4);
-            while (io.hasRemaining()) {
-                channels[b].write(io);
-            }
+            FileWrites.write(channels[b], io, spillFile(b, id));
             fill[b] = 0;
         }
 

@@ -1,5 +1,6 @@
 package io.pinsage.csr;
 
+import io.pinsage.csr.format.FileWrites;
 import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreFileWriter;
 import org.agrona.collections.Long2LongHashMap;
@@ -139,7 +140,8 @@ public final class IdMapWriter {
         try (Arena arena = Arena.ofConfined();
              FileChannel ch = FileChannel.open(slotsFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                      StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE)) {
-            // mapping grows the fresh file, which reads as zeros: all slots empty
+            // zeros (all slots empty), written rather than left to the mapping so that a full disk fails here
+            FileWrites.allocate(ch, bytes, slotsFile);
             MemorySegment slots = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
             for (int d = 0; d < n; d++) {
                 long hash;

@@ -25,7 +25,6 @@ import java.util.zip.CRC32C;
 public final class MappedPublication implements AutoCloseable {
 
     private static final long CRC_CHUNK = 1L << 28;
-    private static final int ZERO_CHUNK = 1 << 20;
 
     private final Publication publication;
     private final String fileName;
@@ -45,37 +44,22 @@ public final class MappedPublication implements AutoCloseable {
         this.arena = Arena.ofShared();
         try {
             if (keepBody) {
-                channel.write(ByteBuffer.allocate(4), StoreFileFormat.MAGIC_OFFSET);
+                FileWrites.write(channel, ByteBuffer.allocate(4), StoreFileFormat.MAGIC_OFFSET, path);
                 if (channel.size() > total) {
                     channel.truncate(total);
                 }
             } else {
                 channel.truncate(0);
-                channel.write(ByteBuffer.allocate(StoreFileFormat.HEADER_LENGTH), 0);
+                FileWrites.write(channel, ByteBuffer.allocate(StoreFileFormat.HEADER_LENGTH), 0, path);
             }
-            allocate(total);
+            // the blocks exist before the mapping: a full disk fails here naming the file, not as a fault on a write
+            FileWrites.allocate(channel, total, path);
             this.body = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena)
                     .asSlice(StoreFileFormat.HEADER_LENGTH, bodyLength);
         } catch (IOException | RuntimeException e) {
             arena.close();
             channel.close();
             throw e;
-        }
-    }
-
-    /**
-     * Writes zeros from the file's end to {@code total}: a full disk then fails here, as an {@link IOException}
-     * naming the file, and not later as a fault on a write through the mapping.
-     */
-    private void allocate(long total) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
-        for (long pos = channel.size(); pos < total; ) {
-            zeros.clear().limit((int) Math.min(ZERO_CHUNK, total - pos));
-            try {
-                pos += channel.write(zeros, pos);
-            } catch (IOException e) {
-                throw new IOException(path + ": cannot allocate " + total + " bytes (" + e.getMessage() + ")", e);
-            }
         }
     }
 
@@ -135,7 +119,7 @@ public final class MappedPublication implements AutoCloseable {
         long bodyLength = body.byteSize();
         body.force();
         arena.close();
-        StoreFileFormat.writeFraming(channel, StoreFileFormat.HEADER_LENGTH + bodyLength, crc.getValue(), header);
+        StoreFileFormat.writeFraming(channel, path, StoreFileFormat.HEADER_LENGTH + bodyLength, crc.getValue(), header);
         Path target = publication.directory().resolve(fileName);
         if (!path.equals(target)) {
             Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);

@@ -2,7 +2,6 @@ package io.pinsage.csr.format;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +126,7 @@ public final class Publication implements AutoCloseable {
     }
 
     private static void writeDurably(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        FileWrites.writeString(file, text);
         StoreDirectory.fsync(file);
     }
 

@@ -104,18 +104,11 @@ public final class StoreFileFormat {
 
     /**
      * Writes the footer at {@code footerAt} and then the header (last, so that a crash before leaves no valid
-     * header), forces {@code channel} to disk and closes it.
+     * header), forces {@code channel} (open on {@code file}) to disk and closes it.
      */
-    static void writeFraming(FileChannel channel, long footerAt, long bodyCrc, FileHeader header) throws IOException {
-        ByteBuffer footer = encodeFooter(bodyCrc);
-        while (footer.hasRemaining()) {
-            footerAt += channel.write(footer, footerAt);
-        }
-        ByteBuffer head = encodeHeader(header);
-        long pos = 0;
-        while (head.hasRemaining()) {
-            pos += channel.write(head, pos);
-        }
+    static void writeFraming(FileChannel channel, Path file, long footerAt, long bodyCrc, FileHeader header) throws IOException {
+        FileWrites.write(channel, encodeFooter(bodyCrc), footerAt, file);
+        FileWrites.write(channel, encodeHeader(header), 0, file);
         channel.force(true);
         channel.close();
     }

@@ -128,9 +128,7 @@ public final class StoreFileWriter implements Closeable {
         buffer.flip();
         crc.update(buffer.duplicate());
         bodyBytes += buffer.remaining();
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        FileWrites.write(channel, buffer, path);
         buffer.clear();
     }
 
@@ -148,7 +146,7 @@ public final class StoreFileWriter implements Closeable {
             throw new IllegalStateException(path + ": wrote " + bodyBytes + " body bytes but header " + header
                     + " implies " + expected);
         }
-        StoreFileFormat.writeFraming(channel, channel.position(), crc.getValue(), header);
+        StoreFileFormat.writeFraming(channel, path, channel.position(), crc.getValue(), header);
         finished = true;
         return header;
     }

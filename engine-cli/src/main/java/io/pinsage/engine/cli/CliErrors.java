@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.FileWrites;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.neighborhood.NeighborhoodFormat;
 import picocli.CommandLine;
@@ -74,11 +75,20 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler, Command
                 || e instanceof io.pinsage.engine.train.RemoteSamplingException;
     }
 
-    /** The message; for a file-system error without a reason (its message is then the bare path), path and kind. */
+    /**
+     * The message; for a file-system error without a reason (its message is then the bare path), path and kind; for
+     * a full disk or a file-size limit, what happened in words (the writers' own exceptions also name the file).
+     */
     static String describe(Throwable e) {
         Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
-        if (!(t instanceof FileSystemException f) || f.getReason() != null) {
-            return e.getMessage();
+        if (!(t instanceof FileSystemException f)) {
+            // the system's bare words ("File too large") from a write that did not name its file
+            String bare = t instanceof java.io.IOException && t.getCause() == null ? t.getMessage() : null;
+            return bare != null && !FileWrites.explain(bare).equals(bare) ? FileWrites.explain(bare) : e.getMessage();
+        }
+        String files = f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "");
+        if (f.getReason() != null) {
+            return f.getFile() == null ? f.getMessage() : files + ": " + FileWrites.explain(f.getReason());
         }
         String reason = switch (f) {
             case NoSuchFileException x -> "no such file or directory";
@@ -87,6 +97,6 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler, Command
             case NotDirectoryException x -> "not a directory";
             default -> f.getClass().getSimpleName();
         };
-        return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason;
+        return files + ": " + reason;
     }
 }

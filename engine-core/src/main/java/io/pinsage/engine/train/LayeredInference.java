@@ -2,6 +2,7 @@ package io.pinsage.engine.train;
 
 import io.pinsage.csr.Side;
 import io.pinsage.csr.embedding.EmbeddingStoreWriter;
+import io.pinsage.csr.format.FileWrites;
 import io.pinsage.csr.format.StoreFileFormat;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.engine.util.StageProgress;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -214,8 +214,7 @@ public final class LayeredInference {
 
         void write(Path dir, String fingerprint, int nodeCount, int chunk) throws IOException {
             Path tmp = dir.resolve(PROGRESS + ".tmp");
-            Files.writeString(tmp, fingerprint + " " + nodeCount + " " + chunk + " " + stage + " " + chunk() + "\n",
-                    StandardCharsets.US_ASCII);
+            FileWrites.writeString(tmp, fingerprint + " " + nodeCount + " " + chunk + " " + stage + " " + chunk() + "\n");
             Files.move(tmp, dir.resolve(PROGRESS), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
     }
@@ -420,15 +419,7 @@ public final class LayeredInference {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
                 // Written out before mapping: a full disk fails here, naming the file, not as a fault on a store.
-                ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
-                for (long pos = ch.size(); pos < bytes; ) {
-                    zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - pos));
-                    try {
-                        pos += ch.write(zeros, pos);
-                    } catch (IOException e) {
-                        throw new IOException(file + ": cannot write " + bytes + " bytes of scratch (" + e.getMessage() + ")", e);
-                    }
-                }
+                FileWrites.allocate(ch, bytes, file);
                 return ch.map(FileChannel.MapMode.READ_WRITE, 0, Math.max(bytes, 1), arena).asSlice(0, bytes);
             }
         }
