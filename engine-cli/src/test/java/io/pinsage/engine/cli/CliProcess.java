@@ -22,4 +22,17 @@ final class CliProcess {
         java.addAll(List.of("-cp", System.getProperty("java.class.path"), PinSageCli.class.getName()));
         return java;
     }
+
+    /**
+     * {@link #command()} started by bash under {@code ulimit -f KIB}: a write that would take any file past KIB KiB
+     * fails with "File too large" (EFBIG: the JVM ignores SIGXFSZ), as a write onto a full disk fails, without root.
+     * The JVM's performance-data file is left out, so that the limit meets only the command's own files.
+     */
+    static List<String> underFileSizeLimit(long kib) {
+        List<String> java = command();
+        java.add(1, "-XX:-UsePerfData");
+        List<String> bash = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"));
+        bash.addAll(java);
+        return bash;
+    }
 }
