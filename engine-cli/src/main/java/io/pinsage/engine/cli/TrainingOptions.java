@@ -76,7 +76,7 @@ final class TrainingOptions {
 
     @Option(names = "--user-ids", arity = "1", description = "whether each user learns an id embedding of its own; false: "
             + "users share one row and are described by the items they pool over (lightgcn:DIR data; default: "
-            + "${bundle:default.user-ids})")
+            + "${bundle:default.user-ids} where users pool over their items, true with --layers 0 or --user-items 0)")
     Boolean userIds;
 
     @Option(names = "--weight-decay", description = "decoupled weight decay of Adam (AdamW) on the weights and on the id "
@@ -154,9 +154,14 @@ final class TrainingOptions {
                 or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), threads,
                 c.samplerThreads(), c.queueCapacity(), c.checkpointEvery(), or(leavePositivesOut, c.leavePositivesOut()),
                 or(weightDecay, c.weightDecay()));
-        return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), or(layers, d.layers()),
-                or(width, d.width()), or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()),
-                or(userItems, d.userItems()), band, d.validationUsers(), tc, or(userIds, d.userIds()));
+        int k = or(layers, d.layers());
+        int pooled = or(userItems, d.userItems());
+        // users without rows are described by the items they pool over: with none to pool over, the default gives
+        // them rows (matrix factorisation for K = 0) rather than refusing the run
+        boolean ownRows = userIds != null ? userIds : d.userIds() || k == 0 || pooled == 0;
+        return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), k, or(width, d.width()),
+                or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()), pooled, band, d.validationUsers(), tc,
+                ownRows);
     }
 
     /**

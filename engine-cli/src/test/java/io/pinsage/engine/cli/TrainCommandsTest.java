@@ -158,7 +158,7 @@ class TrainCommandsTest {
                 {"--layers", "-1", "error: layers=-1: must be >= 0 (0: no CONVOLVE layer)"},
                 {"--width", "2000000000", "error: width=2000000000: must lie in [1, 65536]"},
                 {"--user-items", "2000000000", "error: userItems=2000000000: must lie in [0, 65536]"},
-                {"--negatives", "2000000000", "error: nodes=180 width=10 userItems=10 dim=64 embedDim=64 batchSize=1024 "
+                {"--negatives", "2000000000", "error: nodes=180 width=10 userItems=200 dim=64 embedDim=64 batchSize=512 "
                         + "sharedNegatives=2000000000: needs about "},
                 {"--threads", "100000", "error: threads=100000: must lie in [1, 1024]"},
         };

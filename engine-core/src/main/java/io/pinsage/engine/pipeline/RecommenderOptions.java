@@ -57,17 +57,18 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
 
     /**
      * The settings recommended for implicit-feedback user–item data such as Gowalla (no content features):
-     * 64-wide id embeddings and layers, one CONVOLVE layer (items over T = 10 walk neighbours, users over up to 10
-     * of their items), sampled softmax over 1,500 uniform negatives shared by the batch with τ = 0.1 (in-batch
-     * negatives off: they push popular items down, and recall on such data rewards them), batch 1,024, Adam at
-     * 1e-3 (weights) and 5e-3 (id embeddings), learning rates halved on a validation plateau, at most 15 epochs,
-     * stopping after 3 epochs without gain on 5,000 validation users; no hard negatives ({@link #USER_BAND} when
-     * asked for).
+     * 64-wide id embeddings and layers, one CONVOLVE layer (items over T = 10 walk neighbours); users have no id row
+     * of their own and pool over up to 200 of their items, each training pair's user leaving out the item it is
+     * scored against (a user row cannot memorise its pairs, so faster rates do not overfit); sampled softmax over
+     * 1,500 uniform negatives shared by the batch with τ = 0.1 (in-batch negatives off: they push popular items
+     * down, and recall on such data rewards them), batch 512, Adam at 3e-3 (weights) and 1e-2 (id embeddings),
+     * learning rates halved on a validation plateau, at most 20 epochs, stopping after 3 epochs without gain on
+     * 5,000 validation users; no hard negatives ({@link #USER_BAND} when asked for).
      */
     public static RecommenderOptions defaults(int threads) {
-        return new RecommenderOptions(64, 64, 1, 10, 200, NeighborhoodKind.WALK, 10, USER_BAND, 5000,
-                new TrainingConfig(15, 1024, 1500, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 1e-3f, 5e-3f, 0.5f, 3, 1,
-                        threads, 1, 4, 0, false, 0f));
+        return new RecommenderOptions(64, 64, 1, 10, 200, NeighborhoodKind.WALK, 200, USER_BAND, 5000,
+                new TrainingConfig(20, 512, 1500, false, 0, RankingLossKind.SOFTMAX, 0.1f, 0.1f, 3e-3f, 1e-2f, 0.5f, 3, 1,
+                        threads, 1, 4, 0, true, 0f), false);
     }
 
     /** @throws IllegalArgumentException naming the first field out of range, or a null {@code hardBand} */
