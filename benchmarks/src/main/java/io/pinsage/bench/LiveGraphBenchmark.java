@@ -1,5 +1,6 @@
 package io.pinsage.bench;
 
+import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.HeapBipartiteGraph;
 import io.pinsage.csr.PowerLawGraph;
 import io.pinsage.csr.Side;
@@ -57,8 +58,8 @@ import java.util.concurrent.TimeUnit;
 public class LiveGraphBenchmark {
 
     private static final int QUERIES = 4096;
-    private static final int BATCH = 10_000;
-    private static final int BATCHES = 64;
+    static final int BATCH = 10_000;
+    static final int BATCHES = 64;
 
     @Param({"10000000"})
     long edges;
@@ -84,8 +85,12 @@ public class LiveGraphBenchmark {
         staticEngine = new PixieEngine(graph, UniformEdgeChooser.INSTANCE, PixieEngine.DEFAULT_LANES);
         WalkRandom rnd = new WalkRandom(5);
         queries = PixieQueryBenchmark.queries(graph, steps, QUERIES, rnd);
-        // saves between existing pins and boards, 1% of them by new pins
-        batches = new EdgeBatch[BATCHES];
+        batches = saves(graph, rnd);
+    }
+
+    /** {@value #BATCHES} batches of {@value #BATCH} saves between the graph's pins and boards, 1% of them by new pins. */
+    static EdgeBatch[] saves(BipartiteGraph graph, WalkRandom rnd) {
+        EdgeBatch[] batches = new EdgeBatch[BATCHES];
         for (int b = 0; b < BATCHES; b++) {
             batches[b] = new EdgeBatch();
             for (int i = 0; i < BATCH; i++) {
@@ -94,6 +99,7 @@ public class LiveGraphBenchmark {
                 batches[b].add(pin, String.valueOf(rnd.nextInt(graph.nodeCount(Side.RIGHT))));
             }
         }
+        return batches;
     }
 
     /** A live graph over the base, new each iteration, with {@code prefill} recent edges already added. */

@@ -194,11 +194,11 @@ public final class Compaction {
                 }
             }
             if (u >= baseLeft || recent.baseHasRecent(u)) {
-                RecentAdjacency.NodeEdges e = recent.find(u);
-                for (int i = 0, d = RecentAdjacency.degree(e, recentEdges); i < d; i++) {
-                    float w = e.weight(i);
+                long list = recent.list(u);
+                for (int i = 0, d = recent.degree(u, recentEdges); i < d; i++) {
+                    float w = recent.weight(list, i);
                     if (w > 0) {
-                        add(sink, u, e.neighbor(i), w);
+                        add(sink, u, recent.neighbor(list, i), w);
                     } else {
                         zeros++; // replay admits weight 0 from older logs; the build does not
                     }

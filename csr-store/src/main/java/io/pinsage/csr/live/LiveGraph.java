@@ -53,12 +53,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread; {@link #view}, {@link #find}, {@link #awaitDurable} and the views' refreshes from any thread. A view itself
  * is confined to one thread (a query's scratch).
  *
- * <p><b>Memory:</b> 12 bytes per recent edge and side in the nodes' lists (position, neighbour, weight; up to twice
- * that while a list doubles), a table entry per node with recent edges, a map entry per new node, and one bit per
- * base node and side off-heap; bounded by {@link Limits}. The base is not copied. During a compaction, 12 bytes more
- * per edge appended meanwhile; at its switch, the new generation's lists beside the old ones until the old one's last
- * lease ends (then neither the live graph nor a released view refers to it; {@link #retainedGenerations()} counts
- * those still held).
+ * <p><b>Memory:</b> 12 bytes per recent edge and side in the nodes' lists (position, neighbour, weight), which double
+ * when full and leave their old places unused until the generation is replaced: fewer than 48 bytes per recent edge
+ * and side in all. Also a 16-byte table slot per node with recent edges (at load at most 1/2), a map entry per new
+ * node, and one bit per base node and side off-heap; bounded by {@link Limits}. The base is not copied. During a
+ * compaction, 12 bytes more per edge appended meanwhile; at its switch, the new generation's lists beside the old
+ * ones until the old one's last lease ends (then neither the live graph nor a released view refers to it;
+ * {@link #retainedGenerations()} counts those still held).
  *
  * <p><b>Errors:</b> a bad edge (an id that cannot be one, a weight that is not positive and finite) is a
  * {@link BadEdgeException} naming it, and nothing of its batch is applied or logged; a batch beyond the
@@ -84,7 +85,7 @@ public final class LiveGraph implements AutoCloseable {
             }
         }
 
-        /** 100 M recent edges (about 2.4 GB) and 10 M new nodes per side. */
+        /** 100 M recent edges (2.4 GB in full lists, at most 9.6 GB) and 10 M new nodes per side. */
         public static Limits defaults() {
             return new Limits(100_000_000, 10_000_000);
         }

@@ -17,7 +17,8 @@ import java.util.Arrays;
  * <p>Cost on the base's part of a walk: {@code degree}/{@code firstEdge} add a compare with the base's node count
  * and one bit read (the node's "has recent edges" bit, at the same index as its offsets, so its miss overlaps
  * theirs); {@code neighborAt}/{@code weightAt} add one sign test. A node with recent edges costs a probe of the
- * shared table for its lists, usually answered by the view's own small cache of the nodes it asked for last.
+ * shared table, whose slot holds its count and where its list lies, and a read of that list: two cache lines, read
+ * once per refresh and node by the walkers' first call, which keeps the answer in the view's own small cache.
  *
  * <p>Leases: {@link #refresh()} takes a lease on the live graph's current generation (its base and recent edges) and
  * {@link #release()} ends it; the view reads only in between. A compaction that replaces the generation meanwhile
@@ -38,7 +39,7 @@ public final class LiveView implements BipartiteGraph {
     private final LiveGraph live;
     /** The generation leased by the last refresh, null after a release. */
     private LiveGeneration leased;
-    /** The generation the fields below describe (kept after a release, so that a refresh of the same one keeps the caches). */
+    /** The generation the fields below describe (kept after a release, so that a refresh of the same one keeps them). */
     private LiveGeneration bound;
     private BipartiteGraph base;
     private int baseLeft;
@@ -46,15 +47,13 @@ public final class LiveView implements BipartiteGraph {
     private RecentAdjacency leftAdj;
     private RecentAdjacency rightAdj;
     /**
-     * Direct-mapped caches of node lists per side ({@link #CACHE} entries, this thread's only): a walker asks for
-     * the same node's degree and neighbours within a few calls, and a hit costs no probe of the shared table. Lists
-     * never change identity within a generation and are cached only when found, so an entry stays right until the
-     * view moves to another generation, which empties the caches.
+     * Direct-mapped caches per side ({@link #CACHE} entries, this thread's only) of nodes with recent edges: two longs
+     * each, {@code (node + 1) | recentDegree << 32} and where the node's list lies. A walker asks for the same node's
+     * degree and neighbours within a few calls, and a hit costs no probe of the shared table. The degree is the one
+     * this refresh shows, so a refresh that shows more empties the caches.
      */
-    private final int[] leftCacheNode = new int[CACHE];
-    private final RecentAdjacency.NodeEdges[] leftCacheEdges = new RecentAdjacency.NodeEdges[CACHE];
-    private final int[] rightCacheNode = new int[CACHE];
-    private final RecentAdjacency.NodeEdges[] rightCacheEdges = new RecentAdjacency.NodeEdges[CACHE];
+    private final long[] leftCache = new long[2 * CACHE];
+    private final long[] rightCache = new long[2 * CACHE];
     private long visible;
     private int leftNodes;
     private int rightNodes;
@@ -71,7 +70,8 @@ public final class LiveView implements BipartiteGraph {
      * Shows every batch acknowledged before this call (and possibly later ones applied meanwhile), and then nothing
      * new until the next refresh, holding a lease on the generation shown until {@link #release()} or the next
      * refresh. O(1): a compare-and-set for the lease, then a read of the published edge count (the acquire that makes
-     * the batches' writes visible) and of the node counts and maxima written before it.
+     * the batches' writes visible) and of the node counts and maxima written before it; when it shows more edges
+     * than before, also an 8 KiB fill that empties the view's caches.
      *
      * @return this view
      * @throws IllegalStateException if the live graph was closed
@@ -83,7 +83,11 @@ public final class LiveView implements BipartiteGraph {
         if (g != bound) {
             bind(g);
         }
-        visible = g.published;
+        long shown = g.published;
+        if (shown != visible) {
+            clearCaches();
+        }
+        visible = shown;
         leftNodes = g.leftNodes;
         rightNodes = g.rightNodes;
         maxLeft = g.maxLeftDegree;
@@ -95,7 +99,7 @@ public final class LiveView implements BipartiteGraph {
     /**
      * Ends the lease of the last refresh (no-op if none is held); the view must not be read until refreshed again.
      * If a compaction replaced the generation, the view also lets go of it, so that its memory goes with its last
-     * lease; otherwise it keeps its caches for the next refresh.
+     * lease.
      */
     public void release() {
         LiveGeneration g = leased;
@@ -132,10 +136,8 @@ public final class LiveView implements BipartiteGraph {
     }
 
     private void clearCaches() {
-        Arrays.fill(leftCacheNode, 0);
-        Arrays.fill(leftCacheEdges, null);
-        Arrays.fill(rightCacheNode, 0);
-        Arrays.fill(rightCacheEdges, null);
+        Arrays.fill(leftCache, 0);
+        Arrays.fill(rightCache, 0);
     }
 
     /** The live graph viewed. */
@@ -170,24 +172,23 @@ public final class LiveView implements BipartiteGraph {
         if (plain(side, node)) {
             return base.degree(side, node);
         }
-        return baseDegree(side, node) + RecentAdjacency.degree(entry(side, node), visible);
+        long[] c = side == Side.LEFT ? leftCache : rightCache;
+        return baseDegree(side, node) + (int) (c[cached(side, c, node)] >>> 32);
     }
 
-    /** The node's recent lists through this view's cache, or null if it has none. */
-    private RecentAdjacency.NodeEdges entry(Side side, int node) {
-        boolean left = side == Side.LEFT;
-        int[] nodes = left ? leftCacheNode : rightCacheNode;
-        RecentAdjacency.NodeEdges[] cached = left ? leftCacheEdges : rightCacheEdges;
-        int slot = node & (CACHE - 1);
-        if (nodes[slot] == node + 1) {
-            return cached[slot];
+    private RecentAdjacency adjacency(Side side) {
+        return side == Side.LEFT ? leftAdj : rightAdj;
+    }
+
+    /** The index in {@code c} of the node's entry, filled from the shared table if it was not there. */
+    private int cached(Side side, long[] c, int node) {
+        int at = 2 * (node & (CACHE - 1));
+        if ((int) c[at] != node + 1) {
+            RecentAdjacency adj = adjacency(side);
+            c[at + 1] = adj.list(node);
+            c[at] = (node + 1L) | (long) adj.degree(node, visible) << 32;
         }
-        RecentAdjacency.NodeEdges e = (left ? leftAdj : rightAdj).find(node);
-        if (e != null) {
-            nodes[slot] = node + 1;
-            cached[slot] = e;
-        }
-        return e;
+        return at;
     }
 
     private int baseDegree(Side side, int node) {
@@ -199,9 +200,9 @@ public final class LiveView implements BipartiteGraph {
         if (plain(side, node)) {
             return base.firstEdge(side, node);
         }
-        // Walkers call this first for every lane (their touch pass): finding the node's lists now lets those misses
+        // Walkers call this first for every lane (their touch pass): reading the node's slot now lets those misses
         // overlap across lanes, and the degree and neighbour reads that follow hit this view's cache.
-        entry(side, node);
+        cached(side, side == Side.LEFT ? leftCache : rightCache, node);
         return VIRTUAL | (long) node << INDEX_BITS;
     }
 
@@ -213,7 +214,7 @@ public final class LiveView implements BipartiteGraph {
         int node = (int) ((edge >>> INDEX_BITS) & INDEX_MASK);
         int i = (int) (edge & INDEX_MASK);
         int d = baseDegree(side, node);
-        return i < d ? base.neighborAt(side, base.firstEdge(side, node) + i) : recent(side, node, i).neighbor(i - d);
+        return i < d ? base.neighborAt(side, base.firstEdge(side, node) + i) : adjacency(side).neighbor(recent(side, node, i), i - d);
     }
 
     @Override
@@ -229,16 +230,17 @@ public final class LiveView implements BipartiteGraph {
         int node = (int) ((edge >>> INDEX_BITS) & INDEX_MASK);
         int i = (int) (edge & INDEX_MASK);
         int d = baseDegree(side, node);
-        return i < d ? base.weightAt(side, base.firstEdge(side, node) + i) : recent(side, node, i).weight(i - d);
+        return i < d ? base.weightAt(side, base.firstEdge(side, node) + i) : adjacency(side).weight(recent(side, node, i), i - d);
     }
 
-    /** The recent edges of {@code node}, which has a recent edge {@code i} in this view. */
-    private RecentAdjacency.NodeEdges recent(Side side, int node, int i) {
-        RecentAdjacency.NodeEdges e = entry(side, node);
-        if (e == null) {
+    /** Where the recent list of {@code node} lies, which has a recent edge {@code i} in this view. */
+    private long recent(Side side, int node, int i) {
+        long[] c = side == Side.LEFT ? leftCache : rightCache;
+        long list = c[cached(side, c, node) + 1];
+        if (list < 0) {
             throw new IndexOutOfBoundsException("node " + node + " of side " + side + " has no recent edge " + i);
         }
-        return e;
+        return list;
     }
 
     @Override

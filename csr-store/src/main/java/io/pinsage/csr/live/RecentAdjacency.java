@@ -9,51 +9,56 @@ import java.util.Arrays;
 
 /**
  * The recent edges of one side's nodes: for every node with recent edges, its neighbours, weights and the edges'
- * positions in arrival order (ascending), found through an open-addressing table sized to those nodes (load at most 1/2).
- * Base nodes also have a bit each (off-heap, 1/64 of the offsets' size) that says whether they have recent edges,
- * so that a walk through a base node without any reads one bit rather than probing the table.
+ * positions in arrival order (ascending). An open-addressing table (load at most 1/2) holds per node, in one
+ * 16-byte slot, its key, its count and where its list lies in a shared arena, so that a reader's probe lands on
+ * everything it needs but the edges, and an edge costs the probe's line and its list's line. Base nodes also have a
+ * bit each (off-heap, 1/64 of the offsets' size) that says whether they have recent edges, so that a walk through a
+ * base node without any reads one bit rather than probing the table.
  *
- * <p>Threading: one writer ({@link #append}); readers probe without locks. A node's list is written before its
- * count (volatile), the count before the bit, and all of them before the graph's published edge count, so a reader
- * that acquired that count sees them. The table, a node's array and the bits are only ever replaced or set, never
- * cleared, so a reader holding an older version still finds everything that version held.
+ * <p>The arena is a sequence of entries of {@link #ENTRY} ints (log position, neighbour, weight's bits), addressed by
+ * a long index and stored in pages of {@value #PAGE} entries; a list is a range of it, {@value #MIN_CAPACITY} entries
+ * at first, copied to a new range twice as long when full (or extended in place when it is the arena's last). Old
+ * ranges are not reused (a reader may still be reading one), so a list of {@code n} entries holds fewer than
+ * {@code 4 n} of the arena's (its range and the ones it left) until the generation is replaced: at most 48 bytes per
+ * recent edge, and the live graph's limit on recent edges bounds them.
+ *
+ * <p>Threading: one writer ({@link #append}); readers probe without locks. An edge's entry is written before the
+ * slot that counts it, a list's new range (its copy and new entry) before the slot's location, the location before
+ * the count (release stores, read with acquire), the count before the bit, and all of them before the graph's
+ * published edge count, so a reader that acquired that count sees them. A reader that reads a count and then the
+ * location finds every entry below that count at that location: a later location is a copy holding at least as
+ * many. The table and the page array are replaced whole when they grow, the old ones no longer written, so a reader
+ * holding one still finds everything it held.
  */
 final class RecentAdjacency {
 
     /**
-     * One node's recent edges: entries {@code [0, count)} of {@code data}, each {@link #ENTRY} ints (log position,
-     * neighbour, weight's bits) side by side, so that a view's cut-off test and the neighbour it then reads share
-     * cache lines; positions ascending. The array is replaced (copied, twice as long) when full, so a reader that
-     * read the count and then the array finds every entry below that count.
+     * Ints per arena entry: log position, neighbour, weight's bits, side by side so that a view's cut-off test and the
+     * neighbour it then reads share a cache line.
      */
-    static final class NodeEdges {
-        volatile int[] data = new int[4 * ENTRY];
-        volatile int count;
-
-        int neighbor(int i) {
-            return data[i * ENTRY + 1];
-        }
-
-        float weight(int i) {
-            return Float.intBitsToFloat(data[i * ENTRY + 2]);
-        }
-    }
-
-    /** Ints per entry of {@link NodeEdges#data}. */
     static final int ENTRY = 3;
-
-    private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(int[].class);
-
-    /** Keys are {@code node + 1} (0 marks an empty slot); a value is written before its key. */
-    private record Table(int[] keys, NodeEdges[] values) {
-        Table(int slots) {
-            this(new int[slots], new NodeEdges[slots]);
-        }
-    }
+    /** Entries per arena page. */
+    static final int PAGE = 1 << 14;
+    private static final int PAGE_SHIFT = 14;
+    static final int MIN_CAPACITY = 2;
+    /**
+     * Slot word 0: {@code (node + 1) << 32 | count} (0 marks an empty slot); word 1: {@code lastPosition << 33 | list},
+     * the log position of the node's last edge (so that a reader whose view shows it knows its degree without reading
+     * the list) and the list's first entry in the arena (below {@code 2^33}: fewer than 4 entries per recent edge, at
+     * most {@link Integer#MAX_VALUE} of them).
+     */
+    private static final int LIST_BITS = 33;
+    private static final long LIST_MASK = (1L << LIST_BITS) - 1;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int baseCount;
     private final MemorySegment hasRecent;
-    private volatile Table table = new Table(64);
+    private volatile long[] table = new long[2 * 64];
+    private volatile int[][] pages = new int[0][];
+    /** Arena entries handed out to lists (writer only). */
+    private long allocated;
+    /** Pages allocated, the first ones of {@link #pages} (writer only). */
+    private int pageCount;
     private int size;
 
     RecentAdjacency(int baseCount) {
@@ -67,53 +72,96 @@ final class RecentAdjacency {
         return (hasRecent.getAtIndex(ValueLayout.JAVA_LONG, node >>> 6) & (1L << node)) != 0;
     }
 
-    /** The node's recent edges, or null if it has none yet. O(1) expected. */
-    NodeEdges find(int node) {
-        Table t = table;
-        int mask = t.keys.length - 1;
-        for (int slot = mix(node) & mask; ; slot = (slot + 1) & mask) {
-            int key = (int) KEYS.getAcquire(t.keys, slot);
-            if (key == node + 1) {
-                return t.values[slot];
+    /** The index of {@code node}'s slot's first word in {@code t}, or -1 if it has none. O(1) expected. */
+    private static int slot(long[] t, int node) {
+        int mask = (t.length >>> 1) - 1;
+        long key = node + 1L;
+        for (int s = mix(node) & mask; ; s = (s + 1) & mask) {
+            long w = (long) WORDS.getAcquire(t, 2 * s);
+            if (w >>> 32 == key) {
+                return 2 * s;
             }
-            if (key == 0) {
-                return null;
+            if (w == 0) {
+                return -1;
             }
         }
     }
 
     /**
-     * The number of {@code e}'s recent edges at positions below {@code visible} (0 for null). O(1) expected (the
-     * positions are ascending, so only entries written after the view was taken are skipped).
+     * The number of {@code node}'s recent edges at positions below {@code visible} (0 if it has none). O(1)
+     * expected: the positions are ascending, so only entries written after the view was taken are skipped.
      */
-    static int degree(NodeEdges e, long visible) {
-        if (e == null) {
+    int degree(int node, long visible) {
+        long[] t = table;
+        int s = slot(t, node);
+        if (s < 0) {
             return 0;
         }
-        int d = e.count;
-        int[] p = e.data;
-        while (d > 0 && p[(d - 1) * ENTRY] >= visible) {
+        int d = (int) (long) WORDS.getAcquire(t, s);
+        long word = (long) WORDS.getAcquire(t, s + 1);
+        if (word >>> LIST_BITS < visible) {
+            return d; // the last edge is shown, so all are: no read of the list
+        }
+        long list = word & LIST_MASK;
+        int[][] p = pages;
+        while (d > 0 && entry(p, list + d - 1, 0) >= visible) {
             d--;
         }
         return d;
     }
 
-    /** Writer only: adds the edge at log {@code position} to {@code node}'s lists. Returns the node's new recent degree. */
+    /**
+     * Where {@code node}'s list lies (for {@link #neighbor} and {@link #weight}), or -1 if it has none; valid for
+     * every entry the reader's view counts, for as long as the reader holds the generation.
+     */
+    long list(int node) {
+        long[] t = table;
+        int s = slot(t, node);
+        return s < 0 ? -1 : (long) WORDS.getAcquire(t, s + 1) & LIST_MASK;
+    }
+
+    /** The neighbour of entry {@code i} of the list at {@code list}. */
+    int neighbor(long list, int i) {
+        return entry(pages, list + i, 1);
+    }
+
+    /** The weight of entry {@code i} of the list at {@code list}. */
+    float weight(long list, int i) {
+        return Float.intBitsToFloat(entry(pages, list + i, 2));
+    }
+
+    private static int entry(int[][] pages, long entry, int field) {
+        return pages[(int) (entry >>> PAGE_SHIFT)][(int) (entry & (PAGE - 1)) * ENTRY + field];
+    }
+
+    /** Writer only: adds the edge at log {@code position} to {@code node}'s list. Returns the node's new recent degree. */
     int append(int node, int position, int neighbor, float weight) {
-        NodeEdges e = find(node);
-        if (e == null) {
-            e = insert(node);
+        long[] t = table;
+        int s = slot(t, node);
+        if (s < 0) {
+            s = insert(node);
+            t = table;
         }
-        int n = e.count;
-        int[] d = e.data;
-        if (n * ENTRY == d.length) {
-            d = Arrays.copyOf(d, d.length * 2);
-            e.data = d;
+        long word = t[s];
+        int n = (int) word;
+        long list = t[s + 1] & LIST_MASK;
+        if (n >= MIN_CAPACITY && (n & (n - 1)) == 0) { // full: capacities are powers of two
+            if (list + n == allocated) {
+                allocate(n); // the arena's last range grows in place
+            } else {
+                long old = list;
+                list = allocate(2L * n);
+                copy(old, list, n);
+            }
         }
-        d[n * ENTRY] = position;
-        d[n * ENTRY + 1] = neighbor;
-        d[n * ENTRY + 2] = Float.floatToRawIntBits(weight);
-        e.count = n + 1; // after the entry: a reader that sees the count sees the entry
+        int[] page = pages[(int) ((list + n) >>> PAGE_SHIFT)];
+        int at = (int) ((list + n) & (PAGE - 1)) * ENTRY;
+        page[at] = position;
+        page[at + 1] = neighbor;
+        page[at + 2] = Float.floatToRawIntBits(weight);
+        // before the count: a reader that sees the count finds the entries at the list it reads after it
+        WORDS.setRelease(t, s + 1, (long) position << LIST_BITS | list);
+        WORDS.setRelease(t, s, word + 1); // after the entry: a reader that sees the count sees the entry
         if (node < baseCount) {
             long offset = (long) (node >>> 6) * 8;
             hasRecent.set(ValueLayout.JAVA_LONG, offset, hasRecent.get(ValueLayout.JAVA_LONG, offset) | (1L << node));
@@ -121,39 +169,81 @@ final class RecentAdjacency {
         return n + 1;
     }
 
-    private NodeEdges insert(int node) {
-        if (2 * (size + 1) > table.keys.length) {
-            table = grown(table); // published whole: readers switch to it at their next probe
+    /** Gives {@code node} a slot with an empty list of {@link #MIN_CAPACITY} entries; returns the slot's index. */
+    private int insert(int node) {
+        long[] t = table;
+        if (2 * (size + 1) > t.length >>> 1) {
+            t = grown(t);
+            table = t; // published whole: readers switch to it at their next probe
         }
-        NodeEdges e = new NodeEdges();
-        put(table, node, e);
         size++;
-        return e;
+        return put(t, (long) (node + 1L) << 32, allocate(MIN_CAPACITY));
     }
 
-    private static Table grown(Table old) {
-        Table t = new Table(old.keys.length * 2);
-        for (int i = 0; i < old.keys.length; i++) {
-            if (old.keys[i] != 0) {
-                put(t, old.keys[i] - 1, old.values[i]);
+    private static long[] grown(long[] old) {
+        long[] t = new long[old.length * 2];
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != 0) {
+                put(t, old[i], old[i + 1]);
             }
         }
         return t;
     }
 
-    private static void put(Table t, int node, NodeEdges e) {
-        int mask = t.keys.length - 1;
-        int slot = mix(node) & mask;
-        while (t.keys[slot] != 0) {
-            slot = (slot + 1) & mask;
+    private static int put(long[] t, long word, long list) {
+        int mask = (t.length >>> 1) - 1;
+        int s = mix((int) ((word >>> 32) - 1)) & mask;
+        while (t[2 * s] != 0) {
+            s = (s + 1) & mask;
         }
-        t.values[slot] = e;
-        KEYS.setRelease(t.keys, slot, node + 1); // after the value: a reader that finds the key finds the value
+        t[2 * s + 1] = list;
+        WORDS.setRelease(t, 2 * s, word); // after the location: a reader that finds the key finds the list
+        return 2 * s;
+    }
+
+    /** Hands out {@code entries} arena entries, adding pages (published before any slot points into them). */
+    private long allocate(long entries) {
+        long start = allocated;
+        allocated += entries;
+        int needed = (int) ((allocated + PAGE - 1) >>> PAGE_SHIFT);
+        if (needed > pageCount) {
+            int[][] p = pages;
+            if (needed > p.length) {
+                p = Arrays.copyOf(p, Math.max(needed, 2 * p.length));
+            }
+            for (int i = pageCount; i < needed; i++) {
+                p[i] = new int[PAGE * ENTRY];
+            }
+            pageCount = needed;
+            pages = p;
+        }
+        return start;
+    }
+
+    /** Copies {@code n} entries of the arena from {@code from} to {@code to}, page piece by page piece. */
+    private void copy(long from, long to, int n) {
+        int[][] p = pages;
+        int done = 0;
+        while (done < n) {
+            long a = from + done;
+            long b = to + done;
+            int ia = (int) (a & (PAGE - 1));
+            int ib = (int) (b & (PAGE - 1));
+            int len = Math.min(n - done, PAGE - Math.max(ia, ib));
+            System.arraycopy(p[(int) (a >>> PAGE_SHIFT)], ia * ENTRY,
+                    p[(int) (b >>> PAGE_SHIFT)], ib * ENTRY, len * ENTRY);
+            done += len;
+        }
     }
 
     /** Nodes with recent edges. Writer only. */
     int nodes() {
         return size;
+    }
+
+    /** Arena entries handed out to lists, filled or not, left behind by a move or not. Writer only. */
+    long arenaEntries() {
+        return allocated;
     }
 
     private static int mix(int node) {
