@@ -31,8 +31,9 @@ import java.util.stream.Stream;
  * {@link Publication#commit commit}: fsync every file, write and fsync the manifest, fsync the directory,
  * write {@code CURRENT.tmp}, fsync it, rename it atomically over {@code CURRENT}, fsync the root, and only
  * then delete older generations. A crash before the rename leaves {@code CURRENT} naming the previous,
- * untouched generation; a crash after it leaves the new one complete. Generations are never reused, so a
- * half-written directory never becomes current.
+ * untouched generation; a crash after it leaves the new one complete. A new generation takes a number above every
+ * directory present, so a half-written directory left by a crash never becomes current (an aborted publication
+ * deletes its own directory, whose number the next one may then take; a number once current is never taken again).
  *
  * <p>Threading: any number of readers; one publisher per root at a time, enforced by a file lock. Readers of
  * a generation that is being replaced keep their mappings valid: Linux keeps deleted files alive while mapped.
