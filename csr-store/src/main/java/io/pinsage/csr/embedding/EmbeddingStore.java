@@ -119,6 +119,11 @@ public final class EmbeddingStore implements AutoCloseable {
         return body;
     }
 
+    /** The name of the generation read ({@code gen-NNNNNNNN}). */
+    public String generation() {
+        return file.path().getParent().getFileName().toString();
+    }
+
     /** The file read. */
     public Path path() {
         return file.path();

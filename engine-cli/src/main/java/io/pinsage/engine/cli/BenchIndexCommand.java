@@ -2,6 +2,7 @@ package io.pinsage.engine.cli;
 
 import io.pinsage.csr.Residency;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.engine.ann.AnnIndex;
@@ -95,7 +96,7 @@ final class BenchIndexCommand implements Callable<Integer> {
         try {
             long t0 = System.nanoTime();
             SyntheticEmbeddings drawn;
-            try (EmbeddingStore trained = EmbeddingStore.open(EmbeddingStore.defaultRoot(dir, Side.LEFT), false)) {
+            try (EmbeddingStore trained = EmbeddingPair.open(dir, Side.LEFT, false)) {
                 try {
                     drawn = SyntheticEmbeddings.fit(trained, topics);
                 } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.StoreDirectory;
 
@@ -21,7 +22,8 @@ final class EmbeddingReport {
 
     /**
      * @param verify also check each store's checksum (one read of its file)
-     * @throws io.pinsage.csr.format.CorruptStoreException naming the file of a damaged store
+     * @throws io.pinsage.csr.format.CorruptStoreException naming the file of a damaged store, or both stores' files
+     *                                                     where they are not of one embed run
      */
     static void print(Path graphRoot, PrintStream out, boolean verify) throws IOException {
         for (Side side : Side.values()) {
@@ -29,7 +31,7 @@ final class EmbeddingReport {
             if (!StoreDirectory.isPublished(root)) {
                 continue;
             }
-            try (EmbeddingStore s = EmbeddingStore.open(root, verify)) {
+            try (EmbeddingStore s = EmbeddingPair.open(graphRoot, side, verify)) {
                 out.printf(Locale.ROOT, "%-16s %,d rows x %d float32 (%s), model %s, %snormalised, %,d bytes%s: %s%n",
                         root.getFileName(), s.nodeCount(), s.dim(), side, s.modelFingerprint(), s.normalized() ? "" : "not ",
                         s.vectors().byteSize(), verify ? " verified" : "", s.path().getParent());

@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreGeneration;
@@ -39,7 +40,7 @@ final class IndexCommand implements Callable<Integer> {
                     + " --model MODEL_DIR");
         }
         long start = System.nanoTime();
-        try (EmbeddingStore embeddings = EmbeddingStore.open(embeddingRoot, true)) {
+        try (EmbeddingStore embeddings = EmbeddingPair.open(dir, Side.LEFT, true)) {
             StoreGeneration g = AnnIndex.build(embeddings, AnnIndex.defaultRoot(dir, Side.LEFT), maxDegree, beam);
             double seconds = (System.nanoTime() - start) / 1e9;
             long bytes = g.totalBytes();

@@ -1,6 +1,7 @@
 package io.pinsage.engine.cli;
 
 import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
@@ -33,7 +34,7 @@ final class IndexReport {
             throw new CorruptStoreException(root, "an index without the embeddings it was built from (" + embeddingRoot + ")");
         }
         StoreGeneration g = StoreDirectory.openCurrent(root);
-        try (EmbeddingStore embeddings = EmbeddingStore.open(embeddingRoot, false);
+        try (EmbeddingStore embeddings = EmbeddingPair.open(dir, Side.LEFT, false);
              AnnIndex index = AnnIndex.open(root, embeddings, verify)) {
             out.printf("%sindex: %,d pins, degree %d, by dot product, %,d bytes in %s%n", verify ? "ok: " : "", index.size(),
                     index.maxDegree(), g.totalBytes(), g.directory());

@@ -8,6 +8,7 @@ import io.pinsage.csr.Residency;
 import io.pinsage.csr.ResidencyPolicy;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.UnknownIdException;
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
@@ -213,7 +214,7 @@ public final class PinSageEngine implements AutoCloseable {
         try {
             Path embeddingRoot = EmbeddingStore.defaultRoot(storeDir, Side.LEFT);
             if (StoreDirectory.isPublished(embeddingRoot)) {
-                embeddings = EmbeddingStore.open(embeddingRoot, false);
+                embeddings = EmbeddingPair.open(storeDir, Side.LEFT, false);
                 // a compaction appends pins after the embedded ones: the embeddings then cover a prefix of the pins
                 if (embeddings.nodeCount() > store.graph().nodeCount(Side.LEFT)) {
                     throw new CorruptStoreException(embeddings.path(), embeddings.nodeCount() + " rows for a store of "

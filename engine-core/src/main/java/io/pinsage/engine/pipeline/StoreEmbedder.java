@@ -4,6 +4,7 @@ import io.pinsage.csr.FeatureMatrix;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.embedding.EmbeddingFormat;
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreGeneration;
@@ -69,9 +70,14 @@ public final class StoreEmbedder {
                 new LayeredInference.Output(Side.LEFT, EmbeddingStore.defaultRoot(root, Side.LEFT), 0, space.leftCount()),
                 new LayeredInference.Output(Side.RIGHT, EmbeddingStore.defaultRoot(root, Side.RIGHT), space.leftCount(),
                         space.rightCount())), root.resolve(WORK), fingerprint(p.modelFile()), memoryBudgetBytes);
+        EmbeddingPair.recordLegacy(root);
+        List<StoreGeneration> published;
         try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null)) {
-            return LayeredInference.embedAll(p.model(), hood, p.inputs(), space.size(), job, progress);
+            published = LayeredInference.embedAll(p.model(), hood, p.inputs(), space.size(), job, progress);
         }
+        // last, so that readers take the two stores as one run only once both are published
+        EmbeddingPair.record(root, job.fingerprint(), published.get(0).name(), published.get(1).name());
+        return published;
     }
 
     /** What {@link #recursiveSample} measured. */
@@ -105,8 +111,8 @@ public final class StoreEmbedder {
         double maxDiff = 0;
         long nanos = 0;
         try (MappedNeighborhoods hood = ModelNeighborhoods.open(modelDir, space, null);
-             EmbeddingStore pins = EmbeddingStore.open(EmbeddingStore.defaultRoot(root, Side.LEFT), false);
-             EmbeddingStore boards = EmbeddingStore.open(EmbeddingStore.defaultRoot(root, Side.RIGHT), false)) {
+             EmbeddingStore pins = EmbeddingPair.open(root, Side.LEFT, false);
+             EmbeddingStore boards = EmbeddingPair.open(root, Side.RIGHT, false)) {
             for (EmbeddingStore e : List.of(pins, boards)) {
                 if (!e.modelFingerprint().equals(print)) {
                     throw new CorruptStoreException(e.path(), "written by model " + e.modelFingerprint() + ", not by "

@@ -5,11 +5,15 @@ import io.pinsage.csr.GeneratorConfig;
 import io.pinsage.csr.GraphStore;
 import io.pinsage.csr.PinBoardGenerator;
 import io.pinsage.csr.Side;
+import io.pinsage.csr.embedding.EmbeddingFormat;
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.embedding.EmbeddingStore;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.StoreDirectory;
 import io.pinsage.csr.format.StoreGeneration;
 import io.pinsage.csr.neighborhood.NeighborhoodFormat;
+import io.pinsage.engine.api.EngineOptions;
+import io.pinsage.engine.api.PinSageEngine;
 import io.pinsage.engine.train.Inference;
 import io.pinsage.engine.train.MappedNeighborhoods;
 import io.pinsage.engine.train.NodeInputs;
@@ -30,6 +34,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -174,6 +179,54 @@ class StoreEmbedderTest {
             assertEquals(rows, e.file());
             assertEquals(before.name(), StoreDirectory.openCurrent(EmbeddingStore.defaultRoot(store, Side.LEFT)).name());
             EmbeddingStore.open(EmbeddingStore.defaultRoot(store, Side.LEFT), true).close();
+        }
+    }
+
+    @Test
+    void aFailureBetweenPublishingPinsAndBoardsShouldBeRefusedNamingBothUntilEmbedRunsAgain() throws IOException {
+        Path copy = dir.resolve("store-pair");
+        copyTree(store, copy);
+        Path pinsRoot = EmbeddingStore.defaultRoot(copy, Side.LEFT);
+        Path boardsRoot = EmbeddingStore.defaultRoot(copy, Side.RIGHT);
+        try (GraphStore s = GraphStore.open(copy)) {
+            StoreEmbedder.embed(s, model, backend, 64 * 1024, StageProgress.NONE);
+            String oldPins = StoreDirectory.openCurrent(pinsRoot).name();
+            String oldBoards = StoreDirectory.openCurrent(boardsRoot).name();
+            // a directory where the boards' commit writes CURRENT.tmp: the pins' publication succeeds, the boards' fails
+            Path blocker = boardsRoot.resolve("CURRENT.tmp").resolve("blocker");
+            StageProgress failBoards = (stage, unit, total) -> {
+                try {
+                    Files.createDirectories(blocker);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return done -> { };
+            };
+            assertThrows(IOException.class, () -> StoreEmbedder.embed(s, model, backend, 64 * 1024, failBoards));
+            Files.delete(blocker);
+            Files.delete(blocker.getParent());
+            String newPins = StoreDirectory.openCurrent(pinsRoot).name();
+            assertTrue(!newPins.equals(oldPins), "the pins' store was published");
+            assertEquals(oldBoards, StoreDirectory.openCurrent(boardsRoot).name(), "the boards' store was not");
+
+            for (Side side : Side.values()) {
+                CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> EmbeddingPair.open(copy, side, false));
+                assertTrue(e.getMessage().contains(pinsRoot.resolve(newPins).resolve(EmbeddingFormat.FILE_NAME).toString())
+                        && e.getMessage().contains(boardsRoot.resolve(oldBoards).resolve(EmbeddingFormat.FILE_NAME).toString())
+                        && e.getMessage().contains("run embed"), e.getMessage());
+            }
+            assertThrows(CorruptStoreException.class, () -> StoreEmbedder.recursiveSample(s, model, backend, 5, 3));
+            assertThrows(CorruptStoreException.class, () -> PinSageEngine.open(copy, EngineOptions.defaults()).close());
+
+            List<StoreGeneration> again = StoreEmbedder.embed(s, model, backend, 64 * 1024, StageProgress.NONE);
+            try (EmbeddingStore pins = EmbeddingPair.open(copy, Side.LEFT, true);
+                 EmbeddingStore boards = EmbeddingPair.open(copy, Side.RIGHT, true)) {
+                assertEquals(again.get(0).name(), pins.generation());
+                assertEquals(again.get(1).name(), boards.generation());
+                assertTrue(!boards.generation().equals(oldBoards));
+            }
+            assertTrue(StoreEmbedder.recursiveSample(s, model, backend, 5, 3).maxAbsDifference() <= 1e-5);
+            PinSageEngine.open(copy, EngineOptions.defaults()).close();
         }
     }
 
