@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes to files whose failure names the file: the operating system reports a full disk, a file-size limit or an
@@ -59,6 +60,15 @@ public final class FileWrites {
             throw e; // already names the file (cannot create it, no permission)
         } catch (IOException e) {
             throw failed(file, bytes.length, 0, e);
+        }
+    }
+
+    /** Appends {@code text} as UTF-8 to {@code file}, created if absent. */
+    public static void appendString(Path file, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            write(channel, ByteBuffer.wrap(bytes), file);
         }
     }
 

@@ -161,6 +161,6 @@ public final class StoreLineage {
         for (Ancestor a : ancestors) {
             sb.append(a).append('\n');
         }
-        Files.writeString(dir.resolve(FILE), ManifestFormat.withChecksum(sb.toString()), StandardCharsets.UTF_8);
+        FileWrites.writeString(dir.resolve(FILE), ManifestFormat.withChecksum(sb.toString()));
     }
 }

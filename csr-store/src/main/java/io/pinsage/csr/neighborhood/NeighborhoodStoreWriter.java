@@ -2,6 +2,7 @@ package io.pinsage.csr.neighborhood;
 
 import io.pinsage.csr.Side;
 import io.pinsage.csr.format.FileHeader;
+import io.pinsage.csr.format.FileWrites;
 import io.pinsage.csr.format.MappedPublication;
 import io.pinsage.csr.format.MappedStoreFile;
 import io.pinsage.csr.format.Publication;
@@ -12,7 +13,6 @@ import io.pinsage.csr.format.StoreGeneration;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -180,7 +180,7 @@ public final class NeighborhoodStoreWriter implements AutoCloseable {
      * @param settings {@code key=value} lines
      */
     public void recordSettings(String settings) throws IOException {
-        Files.writeString(publication.directory().resolve(NeighborhoodFormat.SETTINGS_FILE), settings, StandardCharsets.UTF_8);
+        FileWrites.writeString(publication.directory().resolve(NeighborhoodFormat.SETTINGS_FILE), settings);
     }
 
     /**

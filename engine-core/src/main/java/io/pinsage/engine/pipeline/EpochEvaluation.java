@@ -1,9 +1,9 @@
 package io.pinsage.engine.pipeline;
 
+import io.pinsage.csr.format.FileWrites;
 import io.pinsage.engine.eval.RankingMetrics;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,7 +44,7 @@ public record EpochEvaluation(int epoch, RankingMetrics test, double validation,
                     Double.isNaN(e.validation) ? "null" : String.format(Locale.ROOT, "%.6f", e.validation), e.validationMetric));
         }
         Path tmp = dir.resolve(FILE + ".tmp");
-        Files.writeString(tmp, out, StandardCharsets.UTF_8);
+        FileWrites.writeString(tmp, out.toString());
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

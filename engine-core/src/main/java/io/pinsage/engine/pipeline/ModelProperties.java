@@ -1,10 +1,12 @@
 package io.pinsage.engine.pipeline;
 
+import io.pinsage.csr.format.FileWrites;
 import io.pinsage.engine.train.CorruptCheckpointException;
 import io.pinsage.engine.util.Differences;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,9 +52,9 @@ final class ModelProperties {
         shape.forEach(p::setProperty);
         provenance.forEach(p::setProperty);
         Path tmp = dir.resolve(FILE + ".tmp");
-        try (var w = Files.newBufferedWriter(tmp)) {
-            p.store(w, comment);
-        }
+        StringWriter text = new StringWriter();
+        p.store(text, comment);
+        FileWrites.writeString(tmp, text.toString());
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

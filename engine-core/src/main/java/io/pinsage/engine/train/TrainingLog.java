@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.pinsage.csr.format.FileWrites;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +44,7 @@ public final class TrainingLog implements TrainingListener {
                 s.epoch(), s.meanLoss(), s.validation(), metricName, s.lrScale(), s.seconds(), s.waitFraction(),
                 s.deviceIdleFraction(), s.hardNegativesPerQuery(), s.improved());
         try {
-            Files.writeString(dir.resolve(FILE), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            FileWrites.appendString(dir.resolve(FILE), line);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
