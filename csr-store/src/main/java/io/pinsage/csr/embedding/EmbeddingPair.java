@@ -90,7 +90,8 @@ public final class EmbeddingPair {
      * other side's store (if any) are of one run.
      *
      * @param verify also recompute the store's body checksum
-     * @throws CorruptStoreException naming both stores' files if they are not of one run, or naming the record if
+     * @throws NotOneRunException   naming both stores' files if they are not of one run
+     * @throws CorruptStoreException naming the record if
      *                               it is damaged; as {@link EmbeddingStore#open} for a damaged store
      */
     public static EmbeddingStore open(Path graphRoot, Side side, boolean verify) throws IOException {
@@ -133,8 +134,19 @@ public final class EmbeddingPair {
     }
 
     private static CorruptStoreException mixed(EmbeddingStore store, Path otherFile, String why) {
-        return new CorruptStoreException(store.path(), "not of the same embed run as " + otherFile + " (" + why
+        return new NotOneRunException(store.path(), "not of the same embed run as " + otherFile + " (" + why
                 + "): a run failed between publishing the two; run embed over the store again");
+    }
+
+    /**
+     * The two sides' stores are each intact but not of one run: {@code embed} repairs it, checking the files does not.
+     * {@link #file()} is the store opened; the message names the other side's file too.
+     */
+    public static final class NotOneRunException extends CorruptStoreException {
+
+        NotOneRunException(Path file, String reason) {
+            super(file, reason);
+        }
     }
 
     private static String side(Side side, String[] f) {

@@ -34,7 +34,8 @@ class EmbeddingPairTest {
         EmbeddingPair.open(dir, Side.RIGHT, false).close();
 
         StoreGeneration pins = publish(Side.LEFT, B);
-        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> EmbeddingPair.open(dir, Side.RIGHT, false));
+        CorruptStoreException e = assertThrows(EmbeddingPair.NotOneRunException.class,
+                () -> EmbeddingPair.open(dir, Side.RIGHT, false));
         assertEquals(boards.file(EmbeddingFormat.FILE_NAME), e.file());
         assertTrue(e.getMessage().contains(pins.file(EmbeddingFormat.FILE_NAME).toString()) && e.getMessage().contains(A)
                 && e.getMessage().contains(B) && e.getMessage().contains("run embed"), e.getMessage());
@@ -52,7 +53,8 @@ class EmbeddingPairTest {
         // the same model again, but only the pins published: a mix the fingerprints cannot show
         StoreGeneration newPins = publish(Side.LEFT, A);
         for (Side side : Side.values()) {
-            CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> EmbeddingPair.open(dir, side, false));
+            CorruptStoreException e = assertThrows(EmbeddingPair.NotOneRunException.class,
+                    () -> EmbeddingPair.open(dir, side, false));
             assertTrue(e.getMessage().contains(newPins.file(EmbeddingFormat.FILE_NAME).toString())
                     && e.getMessage().contains(boards.file(EmbeddingFormat.FILE_NAME).toString()), e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.pinsage.engine.cli;
 
+import io.pinsage.csr.embedding.EmbeddingPair;
 import io.pinsage.csr.format.CorruptStoreException;
 import io.pinsage.csr.format.FileWrites;
 import io.pinsage.csr.format.StoreDirectory;
@@ -48,12 +49,12 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler, Command
     /**
      * For a damaged file of a graph store, and a command other than {@code verify}: where to check the whole store.
      * The store is the nearest published directory above the file; a neighbourhood store, which {@code verify}
-     * does not read, is rebuilt rather than checked.
+     * does not read, is rebuilt rather than checked, and embeddings of two runs are embedded again.
      */
     static String verifyHint(Throwable e, String command) {
         Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
         if (!(t instanceof CorruptStoreException c) || c.file() == null || command.equals("verify")
-                || c.file().endsWith(NeighborhoodFormat.FILE_NAME)) {
+                || c.file().endsWith(NeighborhoodFormat.FILE_NAME) || c instanceof EmbeddingPair.NotOneRunException) {
             return "";
         }
         for (Path p = c.file().toAbsolutePath(); p != null; p = p.getParent()) {

@@ -42,8 +42,7 @@ class EmbedCommandTest {
     void shouldEmbedEveryPinAndBoardThenListVerifyAndNameADamagedStore() throws Exception {
         Path store = dir.resolve("store");
         Path model = dir.resolve("model");
-        assertEquals(0, run("generate", "--out", store.toString(), "--pins", "400", "--boards", "40", "--edges", "4000").code());
-        trainQuickly(store, model);
+        generateAndTrain(store, model);
         CliRun embed = run("embed", store.toString(), "--model", model.toString(), "--memory-budget", "1", "--device", "cpu",
                 "--compare-recursive", "5");
         assertEquals(0, embed.code(), embed.err());
@@ -80,5 +79,38 @@ class EmbedCommandTest {
                 + " \\(\\p{XDigit}{32} pins=401 boards=40 edges=\\d+\\) is neither that generation nor a compaction of it:"
                 + " train a model on this store"), mismatch.err());
         assertFalse(Files.exists(other.resolve("embeddings.left")));
+    }
+
+    @Test
+    void aRunThatFailsBetweenPublishingPinsAndBoardsShouldLeaveAMixThatVerifyRefusesUntilEmbedRunsAgain() throws Exception {
+        Path store = dir.resolve("store");
+        Path model = dir.resolve("model");
+        generateAndTrain(store, model);
+        String[] embed = {"embed", store.toString(), "--model", model.toString(), "--device", "cpu"};
+        assertEquals(0, run(embed).code());
+        // where the boards' publication writes CURRENT.tmp: the pins' publication succeeds, the boards' fails
+        Path blocker = Files.createDirectories(store.resolve("embeddings.right").resolve("CURRENT.tmp").resolve("blocker"));
+        assertEquals(2, run(embed).code());
+        Files.delete(blocker);
+        Files.delete(blocker.getParent());
+
+        CliRun mixed = run("verify", store.toString());
+        assertEquals(2, mixed.code());
+        Path pins = store.resolve("embeddings.left").resolve("gen-00000002").resolve("embeddings");
+        Path boards = store.resolve("embeddings.right").resolve("gen-00000001").resolve("embeddings");
+        assertTrue(mixed.err().strip().matches("error: " + Pattern.quote(pins + ": not of the same embed run as " + boards)
+                + " .*: a run failed between publishing the two; run embed over the store again"), mixed.err());
+        assertEquals(2, run("index", store.toString()).code());
+
+        assertEquals(0, run(embed).code());
+        CliRun verify = run("verify", store.toString());
+        assertEquals(0, verify.code(), verify.err());
+        assertEquals(0, run("index", store.toString()).code());
+    }
+
+    /** A store of 400 pins and 40 boards at {@code store}, and a model trained on it at {@code model}. */
+    private static void generateAndTrain(Path store, Path model) throws IOException {
+        assertEquals(0, run("generate", "--out", store.toString(), "--pins", "400", "--boards", "40", "--edges", "4000").code());
+        trainQuickly(store, model);
     }
 }
