@@ -76,9 +76,12 @@ public final class GraphStore implements AutoCloseable {
         return open(root, Residency.MAPPED);
     }
 
-    /** As {@link #open(Path)}, keeping the graph's adjacency as {@code residency} says (features stay mapped). */
+    /**
+     * As {@link #open(Path)}, keeping the graph's adjacency as {@code residency} says (features stay mapped). A
+     * generation that a concurrent publication replaces while it is being opened is given up for the new one.
+     */
     public static GraphStore open(Path root, Residency residency) throws IOException {
-        return new GraphStore(StoreDirectory.openCurrent(root), residency);
+        return StoreDirectory.openCurrent(root, g -> new GraphStore(g, residency));
     }
 
     /**

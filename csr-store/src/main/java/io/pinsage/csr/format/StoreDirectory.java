@@ -47,6 +47,44 @@ public final class StoreDirectory {
     private StoreDirectory() {
     }
 
+    /** Opens what a generation holds (a store's files); may throw as a damaged generation would. */
+    @FunctionalInterface
+    public interface GenerationOpener<T> {
+        T open(StoreGeneration generation) throws IOException;
+    }
+
+    /** Times {@link #openCurrent(Path, GenerationOpener)} tries again when a publication replaced the generation. */
+    private static final int REPLACED_RETRIES = 8;
+
+    /**
+     * {@link #openCurrent(Path)}, then {@code opener} on that generation; when either fails on a damaged or missing
+     * file while {@code CURRENT} has meanwhile moved to another generation (a publication committed and deleted the
+     * one being opened, e.g. a live graph's compaction), opens the new one instead, up to 8 times. A failure while
+     * {@code CURRENT} stays put is the store's damage and is thrown as it is.
+     *
+     * @throws CorruptStoreException as {@link #openCurrent(Path)} or {@code opener}, naming the file
+     */
+    public static <T> T openCurrent(Path root, GenerationOpener<T> opener) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String before = Files.isDirectory(root) && Files.exists(root.resolve(ManifestFormat.CURRENT))
+                    ? ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT)) : null;
+            try {
+                return opener.open(openCurrent(root));
+            } catch (CorruptStoreException e) {
+                String after;
+                try {
+                    after = ManifestFormat.readCurrent(root.resolve(ManifestFormat.CURRENT));
+                } catch (IOException unreadable) {
+                    e.addSuppressed(unreadable);
+                    throw e;
+                }
+                if (attempt >= REPLACED_RETRIES || before == null || before.equals(after)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /**
      * Finds and checks the published generation of {@code root}: {@code CURRENT}, then the manifest against
      * the directory's contents. Cost: two small reads and one directory listing.

@@ -34,6 +34,42 @@ class StoreDirectoryTest {
         }
     }
 
+    private static int valueOf(StoreGeneration g) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MappedStoreFile m = MappedStoreFile.open(g.file("data"), StoreFileFormatTest.INTS, arena);
+            return m.body().getAtIndex(StoreFileFormat.INT, 0);
+        }
+    }
+
+    /** A publication that commits while a reader opens the generation it replaces: the reader opens the new one. */
+    @Test
+    void shouldOpenTheNewGenerationWhenAPublicationReplacesTheOneBeingOpened() throws IOException {
+        publish(1);
+        int[] calls = {0};
+        int value = StoreDirectory.openCurrent(root, g -> {
+            if (calls[0]++ == 0) {
+                publish(2); // commits and deletes g between finding it and mapping its files
+            }
+            return valueOf(g);
+        });
+        assertEquals(2, value);
+        assertEquals(2, calls[0]);
+    }
+
+    /** Damage while CURRENT stays put is thrown as it is, not retried. */
+    @Test
+    void shouldNotRetryADamagedGenerationThatNothingReplaced() throws IOException {
+        StoreGeneration g = publish(1);
+        Files.delete(g.file("data"));
+        int[] calls = {0};
+        CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> StoreDirectory.openCurrent(root, x -> {
+            calls[0]++;
+            return valueOf(x);
+        }));
+        assertTrue(e.getMessage().contains("data"), e.getMessage());
+        assertEquals(0, calls[0], "the missing file is found before the opener runs");
+    }
+
     @Test
     void shouldPublishNewGenerationAndRemoveOld() throws IOException {
         StoreGeneration first = publish(1);
