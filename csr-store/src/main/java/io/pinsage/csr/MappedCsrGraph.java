@@ -175,12 +175,15 @@ public final class MappedCsrGraph implements BipartiteGraph, AutoCloseable {
 
     /** Opens the published generation of the store at {@code root}, memory-mapped ({@link Residency#MAPPED}). */
     public static MappedCsrGraph open(Path root) throws IOException {
-        return open(StoreDirectory.openCurrent(root), Residency.MAPPED);
+        return open(root, Residency.MAPPED);
     }
 
-    /** Opens the published generation of the store at {@code root}, kept as {@code residency} says. */
+    /**
+     * Opens the published generation of the store at {@code root}, kept as {@code residency} says; a generation that a
+     * concurrent publication replaces while it is being opened is given up for the new one.
+     */
     public static MappedCsrGraph open(Path root, Residency residency) throws IOException {
-        return open(StoreDirectory.openCurrent(root), residency);
+        return StoreDirectory.openCurrent(root, g -> open(g, residency));
     }
 
     /** Opens the graph files of an already checked generation, memory-mapped ({@link Residency#MAPPED}). */

@@ -45,12 +45,16 @@ public final class EmbeddingStore implements AutoCloseable {
     }
 
     /**
-     * Opens the published embedding store under {@code root}.
+     * Opens the published embedding store under {@code root} (a generation that a concurrent publication replaces while it
+     * is being opened is given up for the new one).
      *
      * @param verify also recompute the body checksum (one sequential read of the whole file)
      */
     public static EmbeddingStore open(Path root, boolean verify) throws IOException {
-        StoreGeneration generation = StoreDirectory.openCurrent(root);
+        return StoreDirectory.openCurrent(root, g -> open(g, verify));
+    }
+
+    private static EmbeddingStore open(StoreGeneration generation, boolean verify) throws IOException {
         Arena arena = Arena.ofShared();
         try {
             MappedStoreFile file = MappedStoreFile.open(generation.file(EmbeddingFormat.FILE_NAME), EmbeddingFormat.INSTANCE, arena);

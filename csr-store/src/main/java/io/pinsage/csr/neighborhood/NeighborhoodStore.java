@@ -49,14 +49,18 @@ public final class NeighborhoodStore implements AutoCloseable {
     }
 
     /**
-     * Opens the published neighbourhood store under {@code root}.
+     * Opens the published neighbourhood store under {@code root} (a generation that a concurrent publication replaces while it
+     * is being opened is given up for the new one).
      *
      * @param verify also recompute the body checksum (one sequential read of the whole file)
      * @throws CorruptStoreException also for a file of a format version before
      *                               {@link NeighborhoodFormat#VERSION_SIDES}, saying to rebuild it
      */
     public static NeighborhoodStore open(Path root, boolean verify) throws IOException {
-        StoreGeneration generation = StoreDirectory.openCurrent(root);
+        return StoreDirectory.openCurrent(root, g -> open(g, verify));
+    }
+
+    private static NeighborhoodStore open(StoreGeneration generation, boolean verify) throws IOException {
         Arena arena = Arena.ofShared();
         try {
             MappedStoreFile file = MappedStoreFile.open(generation.file(NeighborhoodFormat.FILE_NAME),
