@@ -1,6 +1,7 @@
 package io.pinsage.csr.live;
 
 import io.pinsage.csr.format.CorruptStoreException;
+import io.pinsage.csr.format.FileWrites;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -109,7 +110,7 @@ final class EdgeLog implements Closeable {
                 ByteBuffer h = ByteBuffer.allocate(EdgeLogFormat.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 h.putInt(EdgeLogFormat.MAGIC).putInt(EdgeLogFormat.VERSION).putLong(baseEdges).flip();
                 ch.truncate(0);
-                writeFully(ch, h, 0);
+                writeFully(ch, h, 0, file);
                 ch.force(true);
                 forceDirectory(file.toAbsolutePath().getParent());
                 return new EdgeLog(file, ch, sync, EdgeLogFormat.HEADER_BYTES,
@@ -183,7 +184,7 @@ final class EdgeLog implements Closeable {
             if (version == EdgeLogFormat.VERSION_1) {
                 // its records read the same under the current version, which may append source positions to them
                 writeFully(ch, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, EdgeLogFormat.VERSION),
-                        EdgeLogFormat.VERSION_OFFSET);
+                        EdgeLogFormat.VERSION_OFFSET, file);
             }
             if (dropped > 0 || version == EdgeLogFormat.VERSION_1) {
                 ch.force(true);
@@ -212,8 +213,8 @@ final class EdgeLog implements Closeable {
         int length = frame(payload);
         long pos = written;
         FileChannel ch = channel;
-        writeFully(ch, recordHeader, pos - shift);
-        writeFully(ch, payload, pos - shift + EdgeLogFormat.RECORD_HEADER_BYTES);
+        writeFully(ch, recordHeader, pos - shift, file);
+        writeFully(ch, payload, pos - shift + EdgeLogFormat.RECORD_HEADER_BYTES, file);
         long end = pos + EdgeLogFormat.RECORD_HEADER_BYTES + length;
         written = end;
         if (!sync.grouped()) {
@@ -259,13 +260,13 @@ final class EdgeLog implements Closeable {
         try {
             ByteBuffer h = ByteBuffer.allocate(EdgeLogFormat.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             h.putInt(EdgeLogFormat.MAGIC).putInt(EdgeLogFormat.VERSION).putLong(baseEdges).flip();
-            writeFully(fresh, h, 0);
+            writeFully(fresh, h, 0, tmp);
             long at = EdgeLogFormat.HEADER_BYTES;
             if (first != null) {
                 frame(first);
-                writeFully(fresh, recordHeader, at);
+                writeFully(fresh, recordHeader, at, tmp);
                 at += EdgeLogFormat.RECORD_HEADER_BYTES;
-                at += writeFully(fresh, first, at);
+                at += writeFully(fresh, first, at, tmp);
             }
             long from = position - shift;
             long count = written - position;
@@ -381,13 +382,11 @@ final class EdgeLog implements Closeable {
         }
     }
 
-    /** Writes all of {@code b} at {@code pos}; returns how many bytes that was. */
-    private static long writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
-        long start = pos;
-        while (b.hasRemaining()) {
-            pos += ch.write(b, pos);
-        }
-        return pos - start;
+    /** Writes all of {@code b} at {@code pos} ({@link FileWrites}: a full disk names {@code path}); returns the bytes. */
+    private static long writeFully(FileChannel ch, ByteBuffer b, long pos, Path path) throws IOException {
+        int bytes = b.remaining();
+        FileWrites.write(ch, b, pos, path);
+        return bytes;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
