@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,13 +156,7 @@ class LiveGraphTest {
                 }
             }));
         }
-        writer.start();
-        readers.forEach(Thread::start);
-        writer.join();
-        for (Thread t : readers) {
-            t.join();
-        }
-        assertNull(failure.get(), () -> tag + failure.get());
+        WriterAndReaders.run(writer, readers, failure, tag);
         assertTrue(acknowledged.get() > 0, tag + "the writer wrote nothing");
         for (long c : checks) {
             assertTrue(c > 0, tag + "a reader checked no view");

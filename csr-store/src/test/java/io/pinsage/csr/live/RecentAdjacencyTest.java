@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The flat recent-edge table read while its writer grows it: the table, the lists' ranges and the arena's pages. */
@@ -82,13 +81,7 @@ class RecentAdjacencyTest {
                 }
             }));
         }
-        writer.start();
-        readers.forEach(Thread::start);
-        writer.join();
-        for (Thread t : readers) {
-            t.join();
-        }
-        assertNull(failure.get(), () -> tag + failure.get());
+        WriterAndReaders.run(writer, readers, failure, tag);
         for (long c : checked) {
             assertTrue(c > 0, tag + "a reader checked nothing");
         }
