@@ -49,7 +49,9 @@ import java.util.function.LongConsumer;
  *
  * <p>Threading: the caller's thread, which must own the model's backend. Memory: heap and device buffers of one
  * chunk ({@code chunkRows × T × hiddenDim} floats for the gathered messages dominate), independent of the node
- * count; disk: {@code nodeCount × (d_{k-1} + hidden + d_k)} floats of scratch at most. Cost:
+ * count; disk: {@code nodeCount × (d_{k-1} + hidden + d_k)} floats at most, one layer's, the outputs standing for
+ * {@code d_k} in the last: a stage deletes the scratch files no later stage reads before it starts, and the outputs'
+ * files are created by the last stage. Cost:
  * O(K · nodes · (T · hidden + d²)) flops, and per layer one read of every node's neighbourhood row and T random
  * reads of message rows per node.
  */
@@ -153,7 +155,7 @@ public final class LayeredInference {
         int chunk = chunkRows(c, hood.width(), nodeCount, job.memoryBudgetBytes());
         Files.createDirectories(job.workDirectory());
         Progress start = Progress.read(job.workDirectory(), job.fingerprint(), nodeCount, chunk);
-        if (!start.filesPresent(job.workDirectory(), job.outputs().size())) {
+        if (!start.filesPresent(job.workDirectory(), job.outputs().size(), 2 * model.config().layers())) {
             // A file the record relies on is gone (a store published by a run that died before the next): start over.
             LOG.info("{}: a work file its progress record relies on is gone; starting over", job.workDirectory());
             deleteWorkDirectory(job.workDirectory());
@@ -196,12 +198,15 @@ public final class LayeredInference {
             return new Progress(0, 0);
         }
 
-        /** Whether the files a run resumed here reads exist: the outputs' work files and the stage's inputs. */
-        boolean filesPresent(Path dir, int outputs) {
+        /**
+         * Whether the files a run resumed here reads exist: the stage's inputs, and the outputs' work files once the
+         * last stage, {@code lastStage}, has written some of them.
+         */
+        boolean filesPresent(Path dir, int outputs, int lastStage) {
             if (stage == 0 && chunk == 0) {
                 return true;
             }
-            for (int i = 0; i < outputs; i++) {
+            for (int i = 0; stage == lastStage && chunk > 0 && i < outputs; i++) {
                 if (!Files.exists(dir.resolve(OUTPUT_PREFIX + i))) {
                     return false;
                 }
@@ -231,7 +236,6 @@ public final class LayeredInference {
         private final int width;
         private final Job job;
         private final StageProgress progress;
-        private final Arena arena = Arena.ofShared();
         private final float[] host;
         private final int[] ids;
         private final int[] offsets;
@@ -281,44 +285,57 @@ public final class LayeredInference {
             Path dir = job.workDirectory();
             List<EmbeddingStoreWriter> outs = new ArrayList<>();
             try {
-                for (Output o : job.outputs()) {
-                    outs.add(EmbeddingStoreWriter.resume(o.root(), dir.resolve(OUTPUT_PREFIX + outs.size()), o.side(),
-                            o.nodeCount(), c.outputDim(), job.fingerprint(), c.normalizeOutput()));
-                }
                 for (int stage = 0; stage < stages; stage++) {
                     int layer = (stage + 1) / 2;
                     boolean map = stage % 2 == 1;
                     boolean last = stage == stages - 1;
-                    int inDim = layer <= 1 ? c.inputDim() : c.convolveDim();
-                    MemorySegment messages = map || stage == 0 ? null : scratch("m" + layer, c.hiddenDim());
-                    MemorySegment previous = stage == 0 ? null : scratch("h" + (layer - 1), inDim);
-                    MemorySegment target = last ? null
-                            : stage == 0 ? scratch("h0", c.inputDim())
-                            : map ? scratch("m" + layer, c.hiddenDim())
-                            : scratch("h" + layer, c.convolveDim());
                     long chunks = (nodeCount + (long) chunk - 1) / chunk;
                     long first = stage < start.stage() ? chunks : stage == start.stage() ? start.chunk() : 0;
+                    if (last) {
+                        // Opened for the last stage only, which writes them: the earlier stages' scratch and the
+                        // outputs are never on disk together.
+                        releaseScratchBefore(layer);
+                        for (Output o : job.outputs()) {
+                            outs.add(EmbeddingStoreWriter.resume(o.root(), dir.resolve(OUTPUT_PREFIX + outs.size()),
+                                    o.side(), o.nodeCount(), c.outputDim(), job.fingerprint(), c.normalizeOutput()));
+                        }
+                    }
                     if (first >= chunks) {
                         continue;
                     }
-                    LongConsumer done = progress.start(stageName(stage), "nodes", nodeCount);
-                    if (first > 0) {
-                        done.accept(first * chunk);
-                    }
-                    for (long j = first; j < chunks; j++) {
-                        int from = (int) (j * chunk);
-                        int rows = (int) Math.min(chunk, nodeCount - (long) from);
-                        Tensor result = stage == 0 ? projectInputs(from, rows)
-                                : map ? model.convolveLayer(layer).messages(upload(previous, from, rows, inDim))
-                                : reduce(layer, previous, messages, from, rows, inDim);
-                        backend.download(result, host, 0);
-                        if (last) {
-                            storeOutputs(outs, from, rows);
-                        } else {
-                            store(target, result.cols(), from, rows);
+                    releaseScratchBefore(layer);
+                    int inDim = layer <= 1 ? c.inputDim() : c.convolveDim();
+                    // Each stage maps its files in an arena of its own, so a file the next stages no longer read is
+                    // unmapped, and its disk space returned, once it is deleted.
+                    try (Arena mapped = Arena.ofShared()) {
+                        MemorySegment messages = map || stage == 0 ? null : scratch("m" + layer, c.hiddenDim(), mapped);
+                        MemorySegment previous = stage == 0 ? null : scratch("h" + (layer - 1), inDim, mapped);
+                        MemorySegment target = last ? null
+                                : stage == 0 ? scratch("h0", c.inputDim(), mapped)
+                                : map ? scratch("m" + layer, c.hiddenDim(), mapped)
+                                : scratch("h" + layer, c.convolveDim(), mapped);
+                        LongConsumer done = progress.start(stageName(stage), "nodes", nodeCount);
+                        if (first > 0) {
+                            done.accept(first * chunk);
                         }
-                        new Progress(stage, j + 1).write(dir, job.fingerprint(), nodeCount, chunk);
-                        done.accept(from + (long) rows);
+                        for (long j = first; j < chunks; j++) {
+                            int from = (int) (j * chunk);
+                            int rows = (int) Math.min(chunk, nodeCount - (long) from);
+                            Tensor result = stage == 0 ? projectInputs(from, rows)
+                                    : map ? model.convolveLayer(layer).messages(upload(previous, from, rows, inDim))
+                                    : reduce(layer, previous, messages, from, rows, inDim);
+                            backend.download(result, host, 0);
+                            if (last) {
+                                storeOutputs(outs, from, rows);
+                            } else {
+                                store(target, result.cols(), from, rows);
+                            }
+                            // A finished stage is recorded as the next one's start, so a resumed run does not look
+                            // for the files that stage released.
+                            Progress next = j + 1 == chunks && !last ? new Progress(stage + 1, 0) : new Progress(stage, j + 1);
+                            next.write(dir, job.fingerprint(), nodeCount, chunk);
+                            done.accept(from + (long) rows);
+                        }
                     }
                 }
                 List<StoreGeneration> published = new ArrayList<>();
@@ -412,8 +429,24 @@ public final class LayeredInference {
             slice.force();
         }
 
-        /** The scratch file {@code name} of {@code dim} floats per node, mapped; created zeroed if absent. */
-        private MemorySegment scratch(String name, int dim) throws IOException {
+        /**
+         * Deletes the scratch files no stage of {@code layer} or later reads: {@code h^j} for {@code j < layer - 1} and
+         * the messages {@code m^j} for {@code j < layer}. Disk in use then peaks at {@code h^{k-1}}, {@code m^k} and
+         * {@code h^k} (or the outputs) of one layer, not the sum over all layers.
+         */
+        private void releaseScratchBefore(int layer) throws IOException {
+            for (int j = 0; j < layer; j++) {
+                if (j < layer - 1) {
+                    Files.deleteIfExists(job.workDirectory().resolve("h" + j));
+                }
+                if (j > 0) {
+                    Files.deleteIfExists(job.workDirectory().resolve("m" + j));
+                }
+            }
+        }
+
+        /** The scratch file {@code name} of {@code dim} floats per node, mapped in {@code arena}; created zeroed if absent. */
+        private MemorySegment scratch(String name, int dim, Arena arena) throws IOException {
             Path file = job.workDirectory().resolve(name);
             long bytes = 4L * nodeCount * dim;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -426,7 +459,6 @@ public final class LayeredInference {
 
         @Override
         public void close() {
-            arena.close();
             for (Tensor t : new Tensor[] {input, selfInput, selfConvolved, gathered, alpha}) {
                 if (t != null) {
                     t.close();

@@ -16,12 +16,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -188,6 +194,46 @@ class LayeredInferenceTest {
         assertEquals(next, heard.subList(0, Math.min(next.size(), heard.size())), tag + ": resumes after the stop");
         assertArrayEquals(Files.readAllBytes(StoreDirectory.openCurrent(straight).file("embeddings")),
                 Files.readAllBytes(StoreDirectory.openCurrent(resumed).file("embeddings")), tag);
+    }
+
+    /**
+     * Disk in use peaks at one layer's files: each stage starts after deleting what no later stage reads and the
+     * output is created by the last, so a two-layer run holds h0, m1, h1 through layer 1 and h1, m2 and the output
+     * through layer 2; the result is unchanged.
+     */
+    @Test
+    void shouldDeleteEachScratchFileOnceNoLaterStageReadsIt() throws IOException {
+        RowTable hood = RowTable.random(NODES, 3, seed);
+        NodeInputs inputs = TrainerTest.randomInputs(NODES, 3, seed);
+        PinSageConfig c = config(8, 8, 0, Pooling.MEAN);
+        assertEquals(2, c.layers());
+        PinSageModel model = new PinSageModel(backend, c);
+        long budget = budgetFor(c, 3, 10);
+        float[] want = layered(model, hood, inputs, budget, dir.resolve("straight"));
+        Path work = dir.resolve("work");
+        Path root = dir.resolve("store");
+        LayeredInference.Job job = LayeredInference.Job.single(Side.LEFT, root, NODES, work, PRINT, budget);
+        Map<Integer, Set<String>> scratchByStage = new TreeMap<>();
+        LayeredInference.embedAll(model, hood, inputs, NODES, job, byStage((stage, done, total) -> {
+            if (done == total) {
+                try (var files = Files.list(work)) {
+                    scratchByStage.put(stage, files.map(f -> f.getFileName().toString())
+                            .filter(n -> n.matches("[hm][0-9]+") || n.startsWith(LayeredInference.OUTPUT_PREFIX))
+                            .map(n -> n.startsWith(LayeredInference.OUTPUT_PREFIX) ? "out" : n).collect(Collectors.toCollection(TreeSet::new)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }));
+        assertEquals(Map.of(0, Set.of("h0"), 1, Set.of("h0", "m1"), 2, Set.of("h0", "m1", "h1"), 3, Set.of("h1", "m2"),
+                4, Set.of("h1", "m2", "out")), scratchByStage, "seed=" + seed + ": work files at the end of each stage");
+        try (EmbeddingStore s = EmbeddingStore.open(root, true)) {
+            float[] got = new float[OUT];
+            for (int u = 0; u < NODES; u++) {
+                s.read(u, got, 0);
+                assertArrayEquals(Arrays.copyOfRange(want, u * OUT, (u + 1) * OUT), got, "seed=" + seed + " node " + u);
+            }
+        }
     }
 
     /**
