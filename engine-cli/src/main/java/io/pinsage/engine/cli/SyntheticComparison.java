@@ -62,8 +62,10 @@ final class SyntheticComparison {
             Path uniformDir = modelDir.resolveSibling("model-uniform");
             Path noHardDir = modelDir.resolveSibling("model-no-hard");
             // before the baselines, so that a directory of another store fails at once
-            for (Path dir : ablations ? List.of(modelDir, uniformDir, noHardDir) : List.of(modelDir)) {
-                rec.checkModelDirectory(dir);
+            rec.checkModelDirectory(modelDir, NeighborhoodKind.WALK, o.training().maxHardNegatives());
+            if (ablations) {
+                rec.checkModelDirectory(uniformDir, NeighborhoodKind.UNIFORM, o.training().maxHardNegatives());
+                rec.checkModelDirectory(noHardDir, NeighborhoodKind.WALK, 0);
             }
             out.println("hard-negative band: " + rec.hardBand() + (rec.hardBand().equals(o.hardBand()) ? ""
                     : ", the asked " + o.hardBand().from() + "-" + o.hardBand().to() + " scaled to the graph's pins"));

@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -388,6 +389,28 @@ class TrainCommandsTest {
         assertTrue(!again.console().contains("epoch 1/1 ["), "no batch may run: " + again.console());
         String recall = first.substring(first.indexOf("best validation"), first.indexOf(';', first.indexOf("best validation")));
         assertEquals("already trained (1 epochs); " + recall + "; model in " + model, again.out().strip());
+    }
+
+    /**
+     * A directory whose checkpoint was trained with other settings is neither reported finished nor continued: the
+     * run stops before any work, naming only the settings that differ; more epochs continue the same training.
+     */
+    @Test
+    void shouldRefuseToResumeOrReportATrainingOfOtherSettings() throws Exception {
+        Path data = dataset();
+        Path model = dir.resolve("model");
+        trainLightGcn(data, model, 1);
+        byte[] before = Files.readAllBytes(model.resolve("model.bin"));
+        CliRun other = run("train", "--dataset", "lightgcn:" + data, "--out", model.toString(), "--epochs", "1",
+                "--threads", "1", "--lr", "0.001", "--embedding-lr", "0.01", "--user-items", "50");
+        assertEquals(CliErrors.BAD_INPUT, other.code(), other.err());
+        assertEquals("error: checkpoint in " + model + " was trained with learningRate=0.003 userItems=200, this run asks for "
+                + "learningRate=0.001 userItems=50; to continue it, give the same settings; to train afresh, give another "
+                + "--out or delete " + model, other.err().strip());
+        assertEquals("", other.out());
+        assertArrayEquals(before, Files.readAllBytes(model.resolve("model.bin")), "the finished model stays as it was");
+        CliRun longer = trainLightGcn(data, model, 2);
+        assertTrue(longer.out().startsWith("trained 2 epochs"), longer.out());
     }
 
     @Test

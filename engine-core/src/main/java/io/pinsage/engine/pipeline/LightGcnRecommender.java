@@ -125,7 +125,7 @@ public final class LightGcnRecommender {
         PinSageConfig model = modelConfig(space, o);
         requireHeap(space, o, data.train().size());
         Trainer.Position at = ModelDirectory.openForTraining(outDir, "lightgcn", shape(data), Map.of(), "dataset",
-                "PinSage model over a LightGCN-format dataset", model, o.training());
+                "PinSage model over a LightGCN-format dataset", model, o.training(), o.recipe());
         int threads = o.training().threads();
         Split split = split(data, o.validationUsers(), o.training().seed());
         NeighborhoodConfig[] rows = ModelNeighborhoods.configs(o.neighborhoods(), o.width(), o.stepsPerNode(),

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * What both recommenders do with a model directory around training: before any expensive preparation, refuse a
- * directory that holds a model of other data or a checkpoint of another model, and log whether the run resumes (and
+ * directory that holds a model of other data or a checkpoint of another model or training recipe, and log whether the run resumes (and
  * from where) or finds the model already trained; when evaluating, say what an unfinished directory holds instead
  * of its missing model file. Stateless; reads only small files and the checkpoint's model.
  */
@@ -27,22 +27,23 @@ final class ModelDirectory {
 
     /**
      * Prepares {@code dir} for a run of {@code training} on a model of {@code model}: checks it (see above), records
-     * the data's {@code format} and {@code shape} (and the {@code provenance} that is not checked) in
-     * {@code model.properties}, and logs a line when the run resumes
+     * the data's {@code format} and {@code shape}, the run's {@code recipe} (what decides what its epochs compute,
+     * compared before a later run resumes) and the {@code provenance} that is not checked in {@code model.properties}, and logs a line when the run resumes
      * or is already finished (then {@link Trainer#train} trains nothing and loads the best model).
      *
      * @param data what the data is called in messages, e.g. "store" or "dataset"
      * @return the checkpoint's position, or null when the run starts afresh
-     * @throws IllegalArgumentException   naming only the differing counts if {@code dir} was trained on other data
+     * @throws IllegalArgumentException   naming only the differing counts if {@code dir} was trained on other data, or
+     *                                    only the differing settings if its checkpoint was trained with another recipe
      * @throws io.pinsage.engine.train.CorruptCheckpointException naming the file if a file there is unreadable, or
      *                                    naming the differing fields if the checkpoint holds another model
      */
     static Trainer.Position openForTraining(Path dir, String format, Map<String, String> shape, Map<String, String> provenance,
-                                            String data, String comment, PinSageConfig model, TrainingConfig training)
-            throws IOException {
+                                            String data, String comment, PinSageConfig model, TrainingConfig training,
+                                            Map<String, String> recipe) throws IOException {
         Files.createDirectories(dir);
-        Trainer.Position at = check(dir, format, shape, data, model);
-        ModelProperties.write(dir, format, shape, provenance, comment);
+        Trainer.Position at = check(dir, format, shape, data, model, recipe);
+        ModelProperties.write(dir, format, shape, provenance, recipe, comment);
         if (at != null && at.finished(training)) {
             LOG.info("{} already holds a finished model (checkpoint in {} after epoch {}): nothing is trained and the results"
                     + " printed are that model's; to train again, give another --out or delete {}", dir, at.checkpoint(), at.epoch(),
@@ -59,11 +60,14 @@ final class ModelDirectory {
      *
      * @return the checkpoint's position, or null when there is none
      */
-    static Trainer.Position check(Path dir, String format, Map<String, String> shape, String data, PinSageConfig model)
-            throws IOException {
+    static Trainer.Position check(Path dir, String format, Map<String, String> shape, String data, PinSageConfig model,
+                                  Map<String, String> recipe) throws IOException {
         Trainer.Position at = Trainer.position(dir);
         ModelProperties.checkBeforeTraining(dir, format, shape, data, at != null);
         Trainer.checkResumable(dir, model);
+        if (at != null) {
+            ModelProperties.checkRecipe(dir, recipe);
+        }
         return at;
     }
 

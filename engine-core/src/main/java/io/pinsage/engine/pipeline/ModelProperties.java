@@ -30,6 +30,8 @@ final class ModelProperties {
     /** Provenance: the {@link io.pinsage.csr.format.StoreLineage} fingerprint of the store generation trained on. */
     static final String STORE_FINGERPRINT = "storeFingerprint";
     private static final String FORMAT = "format";
+    /** The training recipe's keys are recorded with this prefix. */
+    private static final String RECIPE_PREFIX = "training.";
     /** LightGCN shapes start with this key: directories written before {@code format} existed held LightGCN models only. */
     private static final String LEGACY_LIGHTGCN_KEY = "items";
 
@@ -41,16 +43,18 @@ final class ModelProperties {
     }
 
     /**
-     * Writes {@code format}, {@code shape} and {@code provenance} into {@code dir/model.properties}. Provenance (such as
-     * {@link #STORE_FINGERPRINT}) is recorded but not compared by {@link #check}: directories written before a key
-     * existed lack it.
+     * Writes {@code format}, {@code shape}, {@code provenance} and the training {@code recipe} (its keys prefixed
+     * {@code training.}) into {@code dir/model.properties}. Provenance (such as {@link #STORE_FINGERPRINT}) is recorded
+     * but not compared by {@link #check}: directories written before a key existed lack it; the recipe is compared by
+     * {@link #checkRecipe} before a run resumes.
      */
-    static void write(Path dir, String format, Map<String, String> shape, Map<String, String> provenance, String comment)
-            throws IOException {
+    static void write(Path dir, String format, Map<String, String> shape, Map<String, String> provenance,
+                      Map<String, String> recipe, String comment) throws IOException {
         Properties p = new Properties();
         p.setProperty(FORMAT, format);
         shape.forEach(p::setProperty);
         provenance.forEach(p::setProperty);
+        recipe.forEach((k, v) -> p.setProperty(RECIPE_PREFIX + k, v));
         Path tmp = dir.resolve(FILE + ".tmp");
         StringWriter text = new StringWriter();
         p.store(text, comment);
@@ -120,6 +124,40 @@ final class ModelProperties {
         Differences d = Differences.between(r.shape(), shape);
         if (!d.none()) {
             throw new IllegalArgumentException(holder + " was trained with " + d.was() + ", this " + data + " has " + d.is() + remedy);
+        }
+    }
+
+    /**
+     * Before resuming from (or reporting) the checkpoint in {@code dir}: refuses a run whose {@code recipe} (the
+     * settings that decide what its epochs compute, such as {@link io.pinsage.engine.train.TrainingConfig#recipe})
+     * differs from the one {@code model.properties} records, so that a run never continues, or calls finished, a
+     * training of other settings. Keys the file lacks (directories written before they were recorded) pass.
+     *
+     * @throws IllegalArgumentException naming only the settings that differ, both ways, and what to do
+     */
+    static void checkRecipe(Path dir, Map<String, String> recipe) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.exists(file)) {
+            return;
+        }
+        Properties p = new Properties();
+        try (var r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            p.load(r);
+        }
+        Map<String, String> recorded = new LinkedHashMap<>();
+        Map<String, String> asked = new LinkedHashMap<>();
+        recipe.forEach((k, v) -> {
+            String was = p.getProperty(RECIPE_PREFIX + k);
+            if (was != null) {
+                recorded.put(k, was);
+                asked.put(k, v);
+            }
+        });
+        Differences d = Differences.between(recorded, asked);
+        if (!d.none()) {
+            throw new IllegalArgumentException("checkpoint in " + dir + " was trained with " + d.was() + ", this run asks for "
+                    + d.is() + "; to continue it, give the same settings; to train afresh, give another --out or delete "
+                    + dir);
         }
     }
 

@@ -285,7 +285,7 @@ public final class PinBoardRecommender {
         Trainer.Position at = ModelDirectory.openForTraining(dir, FORMAT, shape(),
                 Map.of(ModelProperties.STORE_FINGERPRINT, StoreLineage.fingerprint(store.generation())), "store",
                 "PinSage model over a pin-board store",
-                model, tc);
+                model, tc, recipe(kind, tc));
         try (MappedNeighborhoods hood = neighborhoods(kind, dir)) {
             Pairs pairs = pairs();
             // a finished run trains nothing: its recipe needs no ranked bands
@@ -398,16 +398,28 @@ public final class PinBoardRecommender {
 
     /**
      * Checks, before any expensive work (baselines, neighbourhoods, hard negatives), that {@link #trainAndEvaluate}
-     * can train into {@code dir}: that it holds no model of a store of another shape and no checkpoint of another
-     * model. Reads only {@code dir}'s small files and its checkpoint's model.
+     * can train into {@code dir} with {@code kind} neighbourhoods and {@code maxHard} hard negatives: that it holds no
+     * model of a store of another shape and no checkpoint of another model or training recipe. Reads only
+     * {@code dir}'s small files and its checkpoint's model.
      *
-     * @throws IllegalArgumentException naming only the counts that differ, and what to do
+     * @throws IllegalArgumentException naming only the counts or settings that differ, and what to do
      * @throws io.pinsage.engine.train.CorruptCheckpointException naming the file if one there is unreadable or holds
      *                                  another model (naming the differing fields)
      */
-    public void checkModelDirectory(Path dir) throws IOException {
+    public void checkModelDirectory(Path dir, NeighborhoodKind kind, int maxHard) throws IOException {
         ModelNeighborhoods.requireCurrent(dir);
-        ModelDirectory.check(dir, FORMAT, shape(), "store", modelConfig());
+        ModelDirectory.check(dir, FORMAT, shape(), "store", modelConfig(),
+                recipe(kind, options.training().withMaxHardNegatives(maxHard)));
+    }
+
+    /** What decides what a training run into a model directory computes: {@code training}'s recipe and the neighbourhoods. */
+    private Map<String, String> recipe(NeighborhoodKind kind, TrainingConfig training) {
+        Map<String, String> r = new LinkedHashMap<>(training.recipe());
+        r.put("neighborhoods", kind.name());
+        r.put("width", Integer.toString(options.width()));
+        r.put("stepsPerNode", Integer.toString(options.steps()));
+        r.put("maxPairs", Integer.toString(options.maxPairs()));
+        return r;
     }
 
     /**

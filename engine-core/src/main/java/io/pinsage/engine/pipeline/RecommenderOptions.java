@@ -5,6 +5,8 @@ import io.pinsage.engine.train.TrainingConfig;
 import io.pinsage.nn.backend.RankingLossKind;
 import io.pinsage.walk.NeighborhoodKind;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -35,6 +37,22 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
     public RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
                               int userItems, HardNegativeBand hardBand, int validationUsers, TrainingConfig training) {
         this(embedDim, dim, layers, width, stepsPerNode, neighborhoods, userItems, hardBand, validationUsers, training, true);
+    }
+
+    /**
+     * The settings that decide what a training run computes, for its model directory to record and compare before
+     * it resumes: the training's {@link TrainingConfig#recipe} and the neighbourhoods, the users' item pools, the
+     * hard-negative band and the validation split (the model's shape is compared on its own).
+     */
+    public Map<String, String> recipe() {
+        Map<String, String> r = new LinkedHashMap<>(training.recipe());
+        r.put("neighborhoods", neighborhoods.name());
+        r.put("width", Integer.toString(width));
+        r.put("stepsPerNode", Integer.toString(stepsPerNode));
+        r.put("userItems", Integer.toString(userItems));
+        r.put("hardBand", hardBand.from() + "-" + hardBand.to() + "/" + hardBand.stepsPerRank());
+        r.put("validationUsers", Integer.toString(validationUsers));
+        return r;
     }
 
     /** These settings with users given id rows of their own, or all sharing one. */

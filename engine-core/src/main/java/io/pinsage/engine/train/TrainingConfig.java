@@ -3,6 +3,9 @@ package io.pinsage.engine.train;
 import io.pinsage.csr.ResourceLimits;
 import io.pinsage.nn.backend.RankingLossKind;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * How a PinSage model is trained.
  *
@@ -91,6 +94,30 @@ public record TrainingConfig(int epochs, int batchSize, int sharedNegatives, boo
         return new TrainingConfig(epochs, batchSize, sharedNegatives, inBatchNegatives, cap, loss, margin, temperature,
                 learningRate, embeddingRate, lrDecay, patience, seed, threads, samplerThreads, queueCapacity, checkpointEvery,
                 leavePositivesOut, weightDecay);
+    }
+
+    /**
+     * The settings that decide what a run's epochs compute, by field name, for a model directory to record and to
+     * compare before it resumes: every field but the ones a later run may change and still continue the same training
+     * ({@code epochs} and {@code patience}, which only move the end) and the ones that only set how the work is spread
+     * ({@code threads}, {@code samplerThreads}, {@code queueCapacity}, {@code checkpointEvery}).
+     */
+    public Map<String, String> recipe() {
+        Map<String, String> r = new LinkedHashMap<>();
+        r.put("batchSize", Integer.toString(batchSize));
+        r.put("sharedNegatives", Integer.toString(sharedNegatives));
+        r.put("inBatchNegatives", Boolean.toString(inBatchNegatives));
+        r.put("maxHardNegatives", Integer.toString(maxHardNegatives));
+        r.put("loss", loss.name());
+        r.put("margin", Float.toString(margin));
+        r.put("temperature", Float.toString(temperature));
+        r.put("learningRate", Float.toString(learningRate));
+        r.put("embeddingRate", Float.toString(embeddingRate));
+        r.put("lrDecay", Float.toString(lrDecay));
+        r.put("seed", Long.toString(seed));
+        r.put("leavePositivesOut", Boolean.toString(leavePositivesOut));
+        r.put("weightDecay", Float.toString(weightDecay));
+        return r;
     }
 
     private static void atLeast(String name, int v, int min) {

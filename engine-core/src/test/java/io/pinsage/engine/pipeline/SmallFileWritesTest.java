@@ -38,7 +38,7 @@ class SmallFileWritesTest {
 
         Path properties = full(ModelProperties.FILE + ".tmp");
         assertNamed(properties, assertThrows(IOException.class,
-                () -> ModelProperties.write(dir, "synthetic", Map.of("dim", "8"), Map.of(), "model")));
+                () -> ModelProperties.write(dir, "synthetic", Map.of("dim", "8"), Map.of(), Map.of(), "model")));
 
         Path log = full(TrainingLog.FILE);
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new TrainingLog(dir, "hit_rate")
