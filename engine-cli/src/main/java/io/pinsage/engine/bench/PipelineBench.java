@@ -26,6 +26,7 @@ import javax.management.openmbean.CompositeData;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -47,6 +48,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -58,7 +62,7 @@ import java.util.stream.Stream;
  * process: generate the store (E/16 pins, E/100 boards: the shape of the billion-edge target), compute the walk
  * neighbourhoods, train a fixed number of steps (the quickstart's model and batch, no hard negatives), embed every pin
  * and board out of core, then evaluate a sample of nodes one at a time by per-node recursive evaluation of the same
- * model. Prints per stage its wall time, throughput, peak heap and peak RSS; then the training step's median time
+ * model. Prints per stage its wall time, throughput, peak heap, peak RSS and peak disk; then the training step's median time
  * (and, with {@code compareEdges}, the ratio to the step on a second generated store, trained in the same run), the
  * inference speed against the recursive one and each embedding stage's rate as a fraction of the machine's
  * random-row read rate or GEMM rate, measured in the run, whichever bounds it, and the bytes on disk per node of every
@@ -70,7 +74,9 @@ import java.util.stream.Stream;
  * collected counts), the live peak the most heap in use after any collection during the stage (the GC beans'
  * notifications; none for a stage without one; a full collection precedes each stage, so no stage's figure holds the
  * garbage of the one before), and the RSS peak {@code VmHWM} of {@code /proc/self/status} (since the
- * process started where the reset is refused, marked so). The
+ * process started where the reset is refused, marked so). Disk: the most bytes the work directory's files held at
+ * once during the stage (scratch and spill files included), summed by a daemon thread every
+ * {@value #DISK_SAMPLE_MS} ms and at the stage's ends. The
  * neighbourhoods and the training run inside one library call; their boundary is where the neighbourhood stage
  * reports its last node.
  *
@@ -136,11 +142,15 @@ public final class PipelineBench {
         return (int) Math.max(1, edges / 100);
     }
 
+    /** How often the bytes under the work directory are summed for the stages' disk peaks. */
+    private static final long DISK_SAMPLE_MS = 250;
+
     /** The directory under the work directory of the {@code compareEdges} store and its model. */
     private static final String COMPARED = "compare";
 
     /** One stage's measurements. */
-    private record Stage(String name, double seconds, String throughput, long heapPeak, long livePeak, long rssPeak) {
+    private record Stage(String name, double seconds, String throughput, long heapPeak, long livePeak, long rssPeak,
+                         long diskPeak) {
     }
 
     private final Options options;
@@ -150,6 +160,8 @@ public final class PipelineBench {
     private final PrintStream out;
     private final List<Stage> stages = new ArrayList<>();
     private final AtomicLong livePeak = new AtomicLong();
+    /** The most bytes the work directory's files held at once during the stage, sampled. */
+    private final AtomicLong diskPeak = new AtomicLong();
     private final List<String> notes = new ArrayList<>();
     private boolean rssResettable;
 
@@ -168,11 +180,44 @@ public final class PipelineBench {
     /** Runs every stage and prints the report. */
     public void run() throws IOException {
         List<Runnable> unlisten = listenToCollections();
+        ScheduledExecutorService disk = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pipeline-disk-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        disk.scheduleWithFixedDelay(this::sampleDisk, DISK_SAMPLE_MS, DISK_SAMPLE_MS, TimeUnit.MILLISECONDS);
         try {
             runStages();
         } finally {
+            disk.shutdownNow();
             unlisten.forEach(Runnable::run);
         }
+    }
+
+    private void sampleDisk() {
+        diskPeak.accumulateAndGet(workBytes(), Math::max);
+    }
+
+    /**
+     * The bytes of the regular files under the work directory now (their lengths: the store and scratch files are
+     * written out, not sparse); files deleted while it walks count as gone.
+     */
+    private long workBytes() {
+        long total = 0;
+        try (Stream<Path> files = Files.walk(work)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                try {
+                    if (Files.isRegularFile(f)) {
+                        total += Files.size(f);
+                    }
+                } catch (IOException e) {
+                    // deleted between the listing and the size: no longer on disk
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // a directory deleted during the walk: sum what was seen
+        }
+        return total;
     }
 
     /** Keeps in {@link #livePeak} the most heap in use after each collection; returns how to stop listening. */
@@ -439,17 +484,19 @@ public final class PipelineBench {
     }
 
     private void printStages() {
-        out.printf(Locale.ROOT, "%-17s %9s  %-38s %14s %14s %14s%n", "stage", "wall s", "throughput", "peak heap MiB",
-                "live heap MiB", "peak RSS MiB");
+        out.printf(Locale.ROOT, "%-17s %9s  %-38s %14s %14s %14s %14s%n", "stage", "wall s", "throughput", "peak heap MiB",
+                "live heap MiB", "peak RSS MiB", "peak disk MiB");
         for (Stage s : stages) {
-            out.printf(Locale.ROOT, "%-17s %9.1f  %-38s %14.1f %14s %14.1f%n", s.name(), s.seconds(), s.throughput(),
+            out.printf(Locale.ROOT, "%-17s %9.1f  %-38s %14.1f %14s %14.1f %14.1f%n", s.name(), s.seconds(), s.throughput(),
                     s.heapPeak() / 1048576.0, s.livePeak() == 0 ? "-" : String.format(Locale.ROOT, "%.1f", s.livePeak() / 1048576.0),
-                    s.rssPeak() / 1048576.0);
+                    s.rssPeak() / 1048576.0, s.diskPeak() / 1048576.0);
         }
         out.println("(peak heap: sum of the heap pools' peaks, garbage included, an upper bound; live heap: the most in use after"
                 + " a collection during the stage, '-' without one; a full collection precedes each stage; peak RSS: VmHWM, mapped"
                 + " files' pages included"
-                + (rssResettable ? ", reset before each stage)" : " since the process started: the kernel refused its reset)"));
+                + (rssResettable ? ", reset before each stage" : " since the process started: the kernel refused its reset")
+                + "; peak disk: the most bytes of the work directory's files at once, summed every " + DISK_SAMPLE_MS
+                + " ms and at the stage's ends, the compared store's included)");
     }
 
     private void printFiles(long nodes) throws IOException {
@@ -477,13 +524,15 @@ public final class PipelineBench {
                 heap += pool.getPeakUsage().getUsed();
             }
         }
-        stages.add(new Stage(name, seconds, throughput, heap, livePeak.get(), peakRss()));
+        sampleDisk();
+        stages.add(new Stage(name, seconds, throughput, heap, livePeak.get(), peakRss(), diskPeak.get()));
     }
 
     private void resetPeaks() {
         // a full collection first, so that no stage's live heap holds the garbage of the one before
         System.gc();
         livePeak.set(0);
+        diskPeak.set(workBytes());
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 pool.resetPeakUsage();

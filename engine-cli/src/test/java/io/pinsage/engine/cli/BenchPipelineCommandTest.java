@@ -45,6 +45,13 @@ class BenchPipelineCommandTest {
         assertTrue(out.lines().anyMatch(l -> l.startsWith("store/embeddings.left/")), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("model/neighborhoods.left/")), out);
         assertTrue(Files.isDirectory(work.resolve("store")), "--work is kept");
+        // the embed stage ends with the store, the model and the embeddings on disk, so its peak is at least the total
+        assertTrue(out.contains("peak disk MiB"), out);
+        String[] all = out.lines().filter(l -> l.startsWith("all files")).findFirst().orElseThrow().trim().split("\\s+");
+        double total = Double.parseDouble(all[all.length - 2].replace(",", "")) / 1048576.0;
+        String[] embed = out.lines().filter(l -> l.startsWith("embed ")).findFirst().orElseThrow().trim().split("\\s+");
+        double embedPeak = Double.parseDouble(embed[embed.length - 1]);
+        assertTrue(embedPeak >= total - 0.1, "embed's peak disk " + embedPeak + " MiB against " + total + " MiB of files:\n" + out);
 
         CliRun small = CliRun.run("bench", "pipeline", "--edges", "100");
         assertEquals(CliErrors.BAD_INPUT, small.code());
