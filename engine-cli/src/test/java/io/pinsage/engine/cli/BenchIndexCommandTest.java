@@ -53,6 +53,19 @@ class BenchIndexCommandTest {
         assertTrue(recall.find(), r.out());
         assertTrue(Double.parseDouble(recall.group(1)) >= 0.9, r.out());
         assertTrue(java.nio.file.Files.isDirectory(work.resolve("index")), "kept in --work");
+        CliRun prefix = CliRun.run("bench", "index", store.toString(), "--rows", "200", "--max-degree", "8", "--beam", "32",
+                "--queries", "50");
+        assertEquals(0, prefix.code(), prefix.err());
+        assertTrue(prefix.out().contains("trained        the first 200 of the 300 pin rows of 8 floats of " + store), prefix.out());
+        assertTrue(prefix.out().contains("index          200 pins of 8 floats; recall@10"), prefix.out());
+        Matcher prefixRecall = Pattern.compile("recall@10 ([\\d.]+) over 50 seeded query pins").matcher(prefix.out());
+        assertTrue(prefixRecall.find() && Double.parseDouble(prefixRecall.group(1)) >= 0.9, prefix.out());
+        CliRun tooMany = CliRun.run("bench", "index", store.toString(), "--rows", "301");
+        assertEquals(2, tooMany.code(), tooMany.out());
+        assertEquals("error: --rows=301: the store holds 300 trained pin rows", tooMany.err().strip());
+        CliRun both = CliRun.run("bench", "index", store.toString(), "--rows", "100", "--synthetic", "100");
+        assertEquals(2, both.code(), both.out());
+        assertEquals("error: --rows, --synthetic: give one (trained rows or drawn ones)", both.err().strip());
         CliRun many = CliRun.run("bench", "index", store.toString(), "--synthetic", "2000", "--topics", "100");
         assertEquals(2, many.code(), many.out());
         assertTrue(many.err().startsWith("error: --topics=100: expected 1 to 33"), many.err());
