@@ -66,8 +66,13 @@ final class TrainingOptions {
     Integer negatives;
 
     @Option(names = "--in-batch-negatives", arity = "1", description = "whether the other pairs' positives are negatives too "
-            + "(default: ${bundle:default.in-batch-negatives})")
+            + "(default: ${bundle:default.in-batch-negatives}; true with --popularity-correction true)")
     Boolean inBatch;
+
+    @Option(names = "--popularity-correction", arity = "1", description = "whether the softmax is corrected for how often each "
+            + "item is drawn as a candidate (its in-batch draws follow popularity; turns in-batch negatives on) "
+            + "(default: ${bundle:default.popularity-correction}; lightgcn:DIR datasets)")
+    Boolean popularityCorrection;
 
     @Option(names = "--leave-positives-out", arity = "1", description = "whether a user's pool of its own items leaves "
             + "out the item it is scored against in a training pair (lightgcn:DIR data; default: "
@@ -118,8 +123,8 @@ final class TrainingOptions {
     }
 
     /**
-     * Refuses {@code --hard-negatives} for a pin-board store, whose runs keep the curriculum of the recommended
-     * settings.
+     * Refuses {@code --hard-negatives} and {@code --popularity-correction} for a pin-board store, whose runs keep the
+     * curriculum and negatives of the recommended settings.
      *
      * @throws IllegalArgumentException naming the option if it was given
      */
@@ -127,6 +132,10 @@ final class TrainingOptions {
         if (hardNegatives != null) {
             throw new IllegalArgumentException("--hard-negatives=" + hardNegatives + ": for lightgcn:DIR datasets; a store "
                     + "trains with the curriculum of the recommended settings");
+        }
+        if (popularityCorrection != null) {
+            throw new IllegalArgumentException("--popularity-correction=" + popularityCorrection + ": for lightgcn:DIR "
+                    + "datasets; a store trains with the negatives of the recommended settings");
         }
     }
 
@@ -150,7 +159,7 @@ final class TrainingOptions {
         TrainingConfig c = d.training();
         HardNegativeBand band = hardBand == null ? d.hardBand() : hardBand(hardBand, d.hardBand().stepsPerRank());
         TrainingConfig tc = new TrainingConfig(or(epochs, c.epochs()), or(batch, c.batchSize()), or(negatives, c.sharedNegatives()),
-                or(inBatch, c.inBatchNegatives()), or(hardNegatives, c.maxHardNegatives()), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
+                or(inBatch, Boolean.TRUE.equals(popularityCorrection) || c.inBatchNegatives()), or(hardNegatives, c.maxHardNegatives()), or(loss, c.loss()), or(margin, c.margin()), or(temperature, c.temperature()),
                 or(lr, c.learningRate()), or(embeddingLr, or(lr, c.embeddingRate())), c.lrDecay(), or(patience, c.patience()), or(seed, c.seed()), threads,
                 c.samplerThreads(), c.queueCapacity(), c.checkpointEvery(), or(leavePositivesOut, c.leavePositivesOut()),
                 or(weightDecay, c.weightDecay()));
@@ -161,7 +170,7 @@ final class TrainingOptions {
         boolean ownRows = userIds != null ? userIds : d.userIds() || k == 0 || pooled == 0;
         return new RecommenderOptions(or(dim, d.embedDim()), or(dim, d.dim()), k, or(width, d.width()),
                 or(steps, d.stepsPerNode()), or(neighborhoods, d.neighborhoods()), pooled, band, d.validationUsers(), tc,
-                ownRows);
+                ownRows, or(popularityCorrection, d.popularityCorrection()));
     }
 
     /**
@@ -201,6 +210,7 @@ final class TrainingOptions {
                 {"default.batch", c.batchSize()},
                 {"default.negatives", c.sharedNegatives()},
                 {"default.in-batch-negatives", c.inBatchNegatives()},
+                {"default.popularity-correction", d.popularityCorrection()},
                 {"default.leave-positives-out", c.leavePositivesOut()},
                 {"default.weight-decay", c.weightDecay()},
                 {"default.user-ids", d.userIds()},

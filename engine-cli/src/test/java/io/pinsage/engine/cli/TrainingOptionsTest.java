@@ -35,4 +35,21 @@ class TrainingOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> resolve(0, null, false));
         assertTrue(e.getMessage().startsWith("userIds=false layers=0"), e.getMessage());
     }
+
+    /** The popularity correction needs in-batch negatives: asking for it turns them on, unless they are refused. */
+    @Test
+    void shouldTurnInBatchNegativesOnForThePopularityCorrection() {
+        assertFalse(RecommenderOptions.defaults(1).popularityCorrection(), "the recommended settings");
+        TrainingOptions o = new TrainingOptions();
+        o.popularityCorrection = true;
+        RecommenderOptions r = o.recommender(1, null);
+        assertTrue(r.popularityCorrection());
+        assertTrue(r.training().inBatchNegatives());
+        o.inBatch = false;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.recommender(1, null));
+        assertEquals("popularityCorrection=true loss=SOFTMAX inBatchNegatives=false: the correction is for the SOFTMAX loss "
+                + "with in-batch negatives", e.getMessage());
+        IllegalArgumentException store = assertThrows(IllegalArgumentException.class, o::requireNoHardNegatives);
+        assertTrue(store.getMessage().startsWith("--popularity-correction=true: for lightgcn:DIR datasets"), store.getMessage());
+    }
 }

@@ -30,6 +30,7 @@ import io.pinsage.nn.backend.Pooling;
 import io.pinsage.nn.model.ComputationGraphBuilder;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
+import io.pinsage.nn.model.SampledRankingLoss;
 import io.pinsage.walk.NeighborhoodConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,7 +142,8 @@ public final class LightGcnRecommender {
             TrainingBatches batches = batches(data, o, model, rows, split, hood, inputs, space.leftCount(), null);
             Trainer trainer = new Trainer(backend, model, batches.schedule(), supply.sources(batches), o.training(),
                     m -> score(m, hood, inputs, space, evaluator, split.maskTrain, split.validation).recall(), listener);
-            Trainer.Result r = trainer.keepEpochs(keepEpochs).train(outDir);
+            Trainer.Result r = trainer.keepEpochs(keepEpochs).candidateCounts(o.popularityCorrection()
+                    ? candidateCounts(split.positives, space.leftCount(), o.training()) : null).train(outDir);
             r.best().save(outDir.resolve(MODEL));
             return new Result(r.bestScore(), r.epochsRun(), r.waitFraction(), r.deviceIdleFraction(),
                     (System.nanoTime() - start) / 1e9, at != null && at.finished(o.training()));
@@ -216,6 +218,26 @@ public final class LightGcnRecommender {
                 : HardNegativeCache.forTraining(data.graph(), Side.RIGHT, Side.LEFT, band, t.seed(), LOG::info);
         return new TrainingBatches(model, hood, inputs, split.queries, split.positives, 0, items, hard, t, fingerprint,
                 owned);
+    }
+
+    /**
+     * The expected count of each item among one batch's candidate columns, for the softmax's correction: the batch's
+     * {@code B} positives are drawn by the items' frequency among the training pairs' {@code positives} (add-one
+     * smoothed, so an item never drawn still has a finite count) and its {@code S} shared negatives uniformly from
+     * the {@code items}: {@code B·(n_j + 1)/(P + items) + S/items}. Users are never candidates; they get 0. Memory: a
+     * float per item (user–item data lives on the heap here).
+     */
+    static SampledRankingLoss.CandidateCounts candidateCounts(int[] positives, int items, TrainingConfig t) {
+        int[] n = new int[items];
+        for (int p : positives) {
+            n[p]++;
+        }
+        float[] log = new float[items];
+        double uniform = (double) t.sharedNegatives() / items;
+        for (int j = 0; j < items; j++) {
+            log[j] = (float) Math.log((double) t.batchSize() * (n[j] + 1) / ((double) positives.length + items) + uniform);
+        }
+        return node -> node < items ? log[node] : 0f;
     }
 
     /** The band a user's hard negatives come from on {@code data}: the options' band, scaled to the number of items. */

@@ -28,10 +28,21 @@ import java.util.Objects;
  * @param training        the optimisation settings
  * @param userIds         whether each user has an id-embedding row of its own; without, users share one row and are
  *                        described by the items they pool over (which cannot memorise a user's training pairs)
+ * @param popularityCorrection whether the softmax is corrected for how often each item is drawn as a candidate
+ *                        (needs the softmax loss with in-batch negatives, whose draws follow the items' popularity)
  */
 public record RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
                                  int userItems, HardNegativeBand hardBand,
-                                 int validationUsers, TrainingConfig training, boolean userIds) {
+                                 int validationUsers, TrainingConfig training, boolean userIds,
+                                 boolean popularityCorrection) {
+
+    /** Settings without the popularity correction. */
+    public RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
+                              int userItems, HardNegativeBand hardBand, int validationUsers, TrainingConfig training,
+                              boolean userIds) {
+        this(embedDim, dim, layers, width, stepsPerNode, neighborhoods, userItems, hardBand, validationUsers, training,
+                userIds, false);
+    }
 
     /** Settings whose users have id rows of their own ({@code userIds = true}). */
     public RecommenderOptions(int embedDim, int dim, int layers, int width, int stepsPerNode, NeighborhoodKind neighborhoods,
@@ -52,13 +63,24 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
         r.put("userItems", Integer.toString(userItems));
         r.put("hardBand", hardBand.from() + "-" + hardBand.to() + "/" + hardBand.stepsPerRank());
         r.put("validationUsers", Integer.toString(validationUsers));
+        r.put("popularityCorrection", Boolean.toString(popularityCorrection));
         return r;
     }
 
     /** These settings with users given id rows of their own, or all sharing one. */
     public RecommenderOptions withUserIds(boolean own) {
         return new RecommenderOptions(embedDim, dim, layers, width, stepsPerNode, neighborhoods, userItems, hardBand,
-                validationUsers, training, own);
+                validationUsers, training, own, popularityCorrection);
+    }
+
+    /**
+     * These settings with the softmax corrected, or not, for how often each item is drawn as a candidate
+     * ({@link LightGcnRecommender#candidateCounts}): in-batch negatives are the other pairs' positives, drawn by
+     * popularity, and would otherwise push popular items down.
+     */
+    public RecommenderOptions withPopularityCorrection(boolean on) {
+        return new RecommenderOptions(embedDim, dim, layers, width, stepsPerNode, neighborhoods, userItems, hardBand,
+                validationUsers, training, userIds, on);
     }
 
 
@@ -113,6 +135,10 @@ public record RecommenderOptions(int embedDim, int dim, int layers, int width, i
             throw new IllegalArgumentException("userIds=false layers=" + layers + " userItems=" + userItems
                     + ": users without id rows are described by the items they pool over, which needs layers >= 1 and"
                     + " userItems >= 1");
+        }
+        if (popularityCorrection && (training.loss() != RankingLossKind.SOFTMAX || !training.inBatchNegatives())) {
+            throw new IllegalArgumentException("popularityCorrection=true loss=" + training.loss() + " inBatchNegatives="
+                    + training.inBatchNegatives() + ": the correction is for the SOFTMAX loss with in-batch negatives");
         }
         if (embedDim < 1 || dim < 1 || width < 1 || stepsPerNode < 1 || validationUsers < 1) {
             throw new IllegalArgumentException("embedDim=" + embedDim + " dim=" + dim + " width=" + width

@@ -58,6 +58,7 @@ public final class Trainer {
     private final TrainingListener listener;
     private long stopAfterSteps = Long.MAX_VALUE;
     private boolean keepEpochs;
+    private SampledRankingLoss.CandidateCounts candidateCounts;
 
     /**
      * @param modelConfig the model to train (a fresh one is initialised from its seed unless a checkpoint exists);
@@ -137,6 +138,17 @@ public final class Trainer {
      */
     public Trainer keepEpochs(boolean keep) {
         this.keepEpochs = keep;
+        return this;
+    }
+
+    /**
+     * Corrects the softmax loss for how often each node is drawn as a candidate ({@link SampledRankingLoss#correctedBy}),
+     * or not (null, the default).
+     *
+     * @return this trainer
+     */
+    public Trainer candidateCounts(SampledRankingLoss.CandidateCounts counts) {
+        this.candidateCounts = counts;
         return this;
     }
 
@@ -227,7 +239,8 @@ public final class Trainer {
         long totalBusyNanos = 0;
         boolean stoppedEarly = patienceSpent(bad, config);
         TrainingStep training = new TrainingStep(model, new SampledRankingLoss(backend, modelConfig.outputDim(),
-                config.loss(), config.margin(), config.temperature(), config.inBatchNegatives()), adam);
+                config.loss(), config.margin(), config.temperature(), config.inBatchNegatives()).correctedBy(candidateCounts),
+                adam);
         for (; epoch < config.epochs() && !stoppedEarly; epoch++, startBatch = 0) {
             int hardPerQuery = config.hardNegativesIn(epoch);
             long epochStart = System.nanoTime();

@@ -299,6 +299,32 @@ class LightGcnRecommenderTest {
         assertFalse(Files.exists(model.resolve("loss.png")), "plots are the host's");
     }
 
+    /** In-batch negatives with the softmax corrected for the items' popularity learn the groups too. */
+    @Test
+    void shouldLearnClusteredPreferencesWithInBatchNegativesCorrectedForPopularity() throws IOException {
+        LightGcnDataset data = LightGcnDataset.load(clusteredDataset());
+        Path model = dir.resolve("model");
+        RecommenderOptions o = new RecommenderOptions(16, 16, 1, 4, 50, NeighborhoodKind.WALK, 6, RecommenderOptions.USER_BAND,
+                20, new TrainingConfig(4, 64, 30, true, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 4, SEED, 2,
+                1, 2, 0, false, 0f), true).withPopularityCorrection(true);
+        LightGcnRecommender.train(data, model, o, backend, TrainingProgress.NONE);
+        RankingMetrics m = LightGcnRecommender.evaluate(model, data, backend, 2);
+        assertTrue(m.recall() > 0.5, "seed=" + SEED + " " + m.summaryLine());
+        assertTrue(Files.readString(model.resolve("model.properties")).contains("training.popularityCorrection=true"));
+    }
+
+    /** Item j is expected B·(n_j + 1)/(P + items) + S/items times among a batch's candidates. */
+    @Test
+    void shouldCountEachItemsExpectedCandidatesFromThePositivesAndTheUniformDraws() {
+        TrainingConfig t = new TrainingConfig(1, 4, 10, true, 0, RankingLossKind.SOFTMAX, 0.1f, 0.2f, 1e-2f, 1e-2f, 0.5f, 1,
+                SEED, 1, 1, 1, 0, false, 0f);
+        var counts = LightGcnRecommender.candidateCounts(new int[] {0, 0, 0, 1}, 3, t);
+        assertEquals(Math.log(4.0 * 4 / 7 + 10.0 / 3), counts.logExpectedCount(0), 1e-6);
+        assertEquals(Math.log(4.0 * 2 / 7 + 10.0 / 3), counts.logExpectedCount(1), 1e-6);
+        assertEquals(Math.log(4.0 * 1 / 7 + 10.0 / 3), counts.logExpectedCount(2), 1e-6);
+        assertEquals(0f, counts.logExpectedCount(3), "a user is never a candidate");
+    }
+
     @Test
     void shouldRefuseToEvaluateOnAnotherDataset() throws IOException {
         LightGcnDataset data = LightGcnDataset.load(clusteredDataset());

@@ -1,5 +1,6 @@
 package io.pinsage.nn.model;
 
+import io.pinsage.nn.backend.Activation;
 import io.pinsage.nn.backend.Backend;
 import io.pinsage.nn.backend.IndexBuffer;
 import io.pinsage.nn.backend.RankingLossKind;
@@ -44,6 +45,9 @@ public final class SampledRankingLoss {
     private final Workspace candidates;
     private final Workspace rowLosses;
     private Tensor scores;
+    private CandidateCounts correction;
+    private Tensor columnBias;
+    private float[] biasHost = new float[0];
     private final Workspace dQueries;
     private final Workspace dCandidates;
     private int[] candidateRows = new int[0];
@@ -82,6 +86,32 @@ public final class SampledRankingLoss {
         dCandidates = new Workspace(backend, "rankingLoss.candidates.grad", dim);
     }
 
+    /** How often each node is expected among the candidate columns of one batch, for {@link #correctedBy}. */
+    @FunctionalInterface
+    public interface CandidateCounts {
+        /** The log of the expected number of {@code node}'s columns among one batch's candidates; finite. */
+        float logExpectedCount(int node);
+    }
+
+    /**
+     * Corrects the softmax for how its candidates were drawn (the sampling-bias, or logQ, correction): each column's
+     * score is lowered by {@code τ · counts.logExpectedCount(node)} before the softmax, so a node that is drawn often
+     * (the other queries' positives, drawn by popularity) is not pushed down more than a softmax over every node
+     * would push it. The gradient is that of the corrected scores; inference scores are not corrected. Every
+     * {@link #issue} then needs the nodes of {@code z}'s rows.
+     *
+     * @return this loss
+     * @throws IllegalArgumentException if the loss is not {@link RankingLossKind#SOFTMAX} (the margin loss compares
+     *                                  each negative with the positive alone, where no such bias arises)
+     */
+    public SampledRankingLoss correctedBy(CandidateCounts counts) {
+        if (counts != null && kind != RankingLossKind.SOFTMAX) {
+            throw new IllegalArgumentException("loss=" + kind + ": the candidate-count correction is for the SOFTMAX loss");
+        }
+        this.correction = counts;
+        return this;
+    }
+
     /**
      * Computes the loss and overwrites {@code dz} (same shape as {@code z}) with its gradient: {@link #issue}, then
      * {@link #loss()}.
@@ -108,8 +138,24 @@ public final class SampledRankingLoss {
      */
     public void issue(Tensor z, int[] queryRows, int[] positiveRows, int[] sharedRows, int[] hardRows,
                       int hardPerQuery, Tensor dz) {
+        issue(z, null, queryRows, positiveRows, sharedRows, hardRows, hardPerQuery, dz);
+    }
+
+    /**
+     * As above, with the node of each row of {@code z} ({@code rowNodes[r]} for row {@code r}), which a loss
+     * {@link #correctedBy corrected} by candidate counts needs; null otherwise.
+     *
+     * @throws IllegalArgumentException as above, or if the loss is corrected and {@code rowNodes} is null or shorter
+     *                                  than {@code z}
+     */
+    public void issue(Tensor z, int[] rowNodes, int[] queryRows, int[] positiveRows, int[] sharedRows, int[] hardRows,
+                      int hardPerQuery, Tensor dz) {
         pending = 0;
         issued = false;
+        if (correction != null && (rowNodes == null || rowNodes.length < z.rows())) {
+            throw new IllegalArgumentException("ranking loss: corrected by candidate counts, it needs the node of each of the "
+                    + z.rows() + " rows (got " + (rowNodes == null ? "none" : rowNodes.length + "") + ")");
+        }
         int b = queryRows.length;
         int s = sharedRows.length;
         int h = hardPerQuery;
@@ -152,6 +198,9 @@ public final class SampledRankingLoss {
         backend.gatherRows(z, cIdx, cand);
         Tensor sc = scoresTensor(b, c);
         backend.gemm(false, true, 1f, q, cand, 0f, sc);
+        if (correction != null) {
+            backend.biasActivation(sc, candidateBias(rowNodes, c), Activation.NONE, sc);
+        }
         Tensor perQuery = rowLosses.rows(b);
         backend.rankingLossRows(kind, margin, temperature, inBatchNegatives, s, hIdx, h, 1f / b, sc, perQuery);
         Tensor dq = dQueries.rows(b);
@@ -190,6 +239,29 @@ public final class SampledRankingLoss {
             pending = 0;
         }
         return lastLoss;
+    }
+
+    /** {@code 1 x c}: minus τ times the log expected count of each candidate column's node. */
+    private Tensor candidateBias(int[] rowNodes, int c) {
+        if (biasHost.length < c) {
+            biasHost = new float[c];
+        }
+        for (int j = 0; j < c; j++) {
+            float log = correction.logExpectedCount(rowNodes[candidateRows[j]]);
+            if (!Float.isFinite(log)) {
+                throw new IllegalArgumentException("ranking loss: log expected count " + log + " of node "
+                        + rowNodes[candidateRows[j]] + " (expected finite)");
+            }
+            biasHost[j] = -temperature * log;
+        }
+        if (columnBias == null || columnBias.cols() != c) {
+            if (columnBias != null) {
+                columnBias.close();
+            }
+            columnBias = backend.allocate("rankingLoss.candidateBias", 1, c);
+        }
+        backend.upload(biasHost, 0, columnBias);
+        return columnBias;
     }
 
     private Tensor scoresTensor(int b, int c) {

@@ -51,8 +51,9 @@ public final class TrainingStep {
         try {
             Tensor z = model.forward(batch.graph());
             Tensor dz = gradientRows(z.rows(), z.cols());
-            loss.issue(z, batch.queryRows(), batch.positiveRows(), batch.negativeRows(), batch.hardRows(),
-                    batch.hardPerQuery(), dz);
+            // the outputs are the first nodes of layer 0's list, so row r is node nodeIds()[r]
+            loss.issue(z, batch.graph().nodeIds(), batch.queryRows(), batch.positiveRows(), batch.negativeRows(),
+                    batch.hardRows(), batch.hardPerQuery(), dz);
             model.backward(dz);
         } finally {
             backend.endBusySpan();

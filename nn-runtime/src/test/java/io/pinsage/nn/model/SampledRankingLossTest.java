@@ -43,6 +43,48 @@ class SampledRankingLossTest extends SeededCpuTest {
         check(RankingLossKind.MARGIN, false, HARD, 2);
     }
 
+    /** Row r of z is node 100 + 3r; each node's log expected count is drawn per test. */
+    @Test
+    void shouldMatchFiniteDifferencesForSoftmaxCorrectedByCandidateCounts() {
+        double[] logCount = new double[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            logCount[r] = (float) (2 * random.nextGaussian());
+        }
+        check(RankingLossKind.SOFTMAX, true, HARD, 2, logCount);
+        check(RankingLossKind.SOFTMAX, false, new int[0], 0, logCount);
+    }
+
+    /** A count that is the same for every node shifts every score alike: the softmax, and so the loss, is unchanged. */
+    @Test
+    void shouldLeaveTheLossAsItIsWhenEveryNodeIsAsLikelyACandidate() {
+        double[] z = new double[ROWS * DIM];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) (0.7 * random.nextGaussian());
+        }
+        Tensor zt = Tensors.of(backend, "z", ROWS, DIM, Reference.toFloat(z));
+        Tensor dz = backend.allocate("dz", ROWS, DIM);
+        double plain = new SampledRankingLoss(backend, DIM, RankingLossKind.SOFTMAX, MARGIN, TAU, true)
+                .compute(zt, QUERIES, POSITIVES, SHARED, HARD, 2, dz);
+        SampledRankingLoss same = new SampledRankingLoss(backend, DIM, RankingLossKind.SOFTMAX, MARGIN, TAU, true)
+                .correctedBy(node -> 3.5f);
+        same.issue(zt, nodes(), QUERIES, POSITIVES, SHARED, HARD, 2, dz);
+        assertEquals(plain, same.loss(), 1e-5, seedTag());
+    }
+
+    @Test
+    void shouldRefuseACorrectionOfTheMarginLossAndABatchWithoutItsRowsNodes() {
+        SampledRankingLoss margin = new SampledRankingLoss(backend, DIM, RankingLossKind.MARGIN, MARGIN, TAU, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> margin.correctedBy(node -> 0f));
+        assertEquals("loss=MARGIN: the candidate-count correction is for the SOFTMAX loss", e.getMessage());
+        SampledRankingLoss corrected = new SampledRankingLoss(backend, DIM, RankingLossKind.SOFTMAX, MARGIN, TAU, true)
+                .correctedBy(node -> 0f);
+        Tensor z = backend.allocate("z", ROWS, DIM);
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> corrected.issue(z, QUERIES,
+                POSITIVES, SHARED, new int[0], 0, backend.allocate("dz", ROWS, DIM)));
+        assertEquals("ranking loss: corrected by candidate counts, it needs the node of each of the 9 rows (got none)",
+                none.getMessage());
+    }
+
     @Test
     void shouldRejectABatchWithoutNegatives() {
         SampledRankingLoss loss = new SampledRankingLoss(backend, DIM, RankingLossKind.SOFTMAX, MARGIN, TAU, false);
@@ -78,10 +120,10 @@ class SampledRankingLossTest extends SeededCpuTest {
         SampledRankingLoss head = new SampledRankingLoss(backend, DIM, RankingLossKind.SOFTMAX, MARGIN, TAU, true);
         head.issue(zt, QUERIES, POSITIVES, SHARED, HARD, 2, dz);
         double first = head.loss();
-        assertEquals(reference(z, RankingLossKind.SOFTMAX, true, HARD, 2), first, 1e-5, seedTag() + "loss");
+        assertEquals(reference(z, RankingLossKind.SOFTMAX, true, HARD, 2, null), first, 1e-5, seedTag() + "loss");
         assertEquals(first, head.loss(), seedTag() + "a second read");
         head.issue(zt, QUERIES, POSITIVES, SHARED, new int[0], 0, dz);
-        assertEquals(reference(z, RankingLossKind.SOFTMAX, true, new int[0], 0), head.loss(), 1e-5,
+        assertEquals(reference(z, RankingLossKind.SOFTMAX, true, new int[0], 0, null), head.loss(), 1e-5,
                 seedTag() + "the next batch's loss");
     }
 
@@ -95,6 +137,20 @@ class SampledRankingLossTest extends SeededCpuTest {
     }
 
     private void check(RankingLossKind kind, boolean inBatch, int[] hard, int h) {
+        check(kind, inBatch, hard, h, null);
+    }
+
+    /** Row r's node: 100 + 3r. */
+    private static int[] nodes() {
+        int[] n = new int[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            n[r] = 100 + 3 * r;
+        }
+        return n;
+    }
+
+    /** @param logCount null, or the log expected count of row r's node, by row */
+    private void check(RankingLossKind kind, boolean inBatch, int[] hard, int h, double[] logCount) {
         double[] z = new double[ROWS * DIM];
         for (int i = 0; i < z.length; i++) {
             z[i] = (float) (0.7 * random.nextGaussian());
@@ -102,11 +158,16 @@ class SampledRankingLossTest extends SeededCpuTest {
         Tensor zt = Tensors.of(backend, "z", ROWS, DIM, Reference.toFloat(z));
         Tensor dz = backend.allocate("dz", ROWS, DIM);
         SampledRankingLoss head = new SampledRankingLoss(backend, DIM, kind, MARGIN, TAU, inBatch);
+        if (logCount != null) {
+            head.correctedBy(node -> (float) logCount[(node - 100) / 3]);
+        }
         // Twice: the second call reuses every buffer and must give the same answer.
-        head.compute(zt, QUERIES, POSITIVES, SHARED, hard, h, dz);
-        double loss = head.compute(zt, QUERIES, POSITIVES, SHARED, hard, h, dz);
-        assertEquals(reference(z, kind, inBatch, hard, h), loss, 1e-5, seedTag() + kind + " loss");
-        double[] numeric = Reference.numericGradient(v -> reference(v, kind, inBatch, hard, h), z, 1e-6);
+        head.issue(zt, nodes(), QUERIES, POSITIVES, SHARED, hard, h, dz);
+        head.loss();
+        head.issue(zt, nodes(), QUERIES, POSITIVES, SHARED, hard, h, dz);
+        double loss = head.loss();
+        assertEquals(reference(z, kind, inBatch, hard, h, logCount), loss, 1e-5, seedTag() + kind + " loss");
+        double[] numeric = Reference.numericGradient(v -> reference(v, kind, inBatch, hard, h, logCount), z, 1e-6);
         float[] analytic = Tensors.toArray(dz);
         for (int i = 0; i < numeric.length; i++) {
             assertEquals(numeric[i], analytic[i], 1e-3 * (1 + Math.abs(numeric[i])), seedTag() + kind + " dz[" + i + "]");
@@ -114,7 +175,7 @@ class SampledRankingLossTest extends SeededCpuTest {
     }
 
     /** The loss straight from its definition, in double precision. */
-    private static double reference(double[] z, RankingLossKind kind, boolean inBatch, int[] hard, int h) {
+    private static double reference(double[] z, RankingLossKind kind, boolean inBatch, int[] hard, int h, double[] logCount) {
         int b = QUERIES.length;
         double total = 0;
         for (int i = 0; i < b; i++) {
@@ -140,11 +201,12 @@ class SampledRankingLossTest extends SeededCpuTest {
                 }
                 total += l / negatives.size();
             } else {
-                double sum = Math.exp(pos / TAU);
+                double posLogit = pos / TAU - (logCount == null ? 0 : logCount[POSITIVES[i]]);
+                double sum = Math.exp(posLogit);
                 for (int n : negatives) {
-                    sum += Math.exp(dot(z, QUERIES[i], n) / TAU);
+                    sum += Math.exp(dot(z, QUERIES[i], n) / TAU - (logCount == null ? 0 : logCount[n]));
                 }
-                total += Math.log(sum) - pos / TAU;
+                total += Math.log(sum) - posLogit;
             }
         }
         return total / b;
