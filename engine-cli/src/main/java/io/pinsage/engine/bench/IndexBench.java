@@ -10,9 +10,11 @@ import io.pinsage.engine.api.ScoredPin;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
@@ -134,6 +136,16 @@ public final class IndexBench {
         }
         out.printf(Locale.ROOT, "index          %,d pins of %d floats; recall@%d %.3f over %,d seeded query pins%n",
                 pins, dim, options.k(), found / (double) Math.max(1, wanted), options.queries());
+        // A recall means little where every query gets the same few answers (rows of a few large norms dominate every
+        // dot product): how many distinct pins the exact answers hold tells that case apart.
+        Map<Object, Integer> seen = new HashMap<>();
+        for (List<?> answer : exact.answers()) {
+            for (Object pin : answer) {
+                seen.merge(pin, 1, Integer::sum);
+            }
+        }
+        out.printf(Locale.ROOT, "exact answers  %,d distinct pins in %,d places; the most frequent is in %,d of the %,d answers%n",
+                seen.size(), wanted, seen.values().stream().mapToInt(Integer::intValue).max().orElse(0), exact.answers().size());
         out.printf(Locale.ROOT, "index          %,.0f q/s, p50 %.3f ms, p99 %.3f ms; exact scan %,.0f q/s, p50 %.3f ms, p99 %.3f ms;"
                         + " index/exact %.1fx (one thread)%n", index.perSecond(), index.percentileMillis(0.5),
                 index.percentileMillis(0.99), exact.perSecond(), exact.percentileMillis(0.5), exact.percentileMillis(0.99),

@@ -34,6 +34,12 @@ class BenchIndexCommandTest {
         assertTrue(Double.parseDouble(recall.group(1)) >= 0.9, r.out());
         assertTrue(Pattern.compile("index +[\\d,]+ q/s, p50 [\\d.]+ ms, p99 [\\d.]+ ms; exact scan [\\d,]+ q/s, p50 [\\d.]+ ms,"
                 + " p99 [\\d.]+ ms; index/exact [\\d.]+x").matcher(r.out()).find(), r.out());
+        Matcher distinct = Pattern.compile("exact answers  ([\\d,]+) distinct pins in 500 places; the most frequent is in "
+                + "(\\d+) of the 50 answers").matcher(r.out());
+        assertTrue(distinct.find(), r.out());
+        // 50 queries of 300 random rows: their top tens spread over the rows, none in every answer
+        assertTrue(Integer.parseInt(distinct.group(1).replace(",", "")) > 50 && Integer.parseInt(distinct.group(2)) < 50,
+                r.out());
     }
 
     @Test
