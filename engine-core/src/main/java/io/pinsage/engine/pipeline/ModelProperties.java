@@ -91,11 +91,16 @@ final class ModelProperties {
      * has read already.
      */
     static Optional<String> recorded(Path dir, String key) throws IOException {
+        return Optional.ofNullable(load(dir.resolve(FILE)).getProperty(key));
+    }
+
+    /** The entries of {@code file}, a file {@link #read} has checked. */
+    private static Properties load(Path file) throws IOException {
         Properties p = new Properties();
-        try (var r = Files.newBufferedReader(dir.resolve(FILE), StandardCharsets.US_ASCII)) {
+        try (var r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
             p.load(r);
         }
-        return Optional.ofNullable(p.getProperty(key));
+        return p;
     }
 
     /**
@@ -140,10 +145,7 @@ final class ModelProperties {
         if (!Files.exists(file)) {
             return;
         }
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-            p.load(r);
-        }
+        Properties p = load(file);
         Map<String, String> recorded = new LinkedHashMap<>();
         Map<String, String> asked = new LinkedHashMap<>();
         recipe.forEach((k, v) -> {

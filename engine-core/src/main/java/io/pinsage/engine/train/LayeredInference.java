@@ -291,10 +291,11 @@ public final class LayeredInference {
                     boolean last = stage == stages - 1;
                     long chunks = (nodeCount + (long) chunk - 1) / chunk;
                     long first = stage < start.stage() ? chunks : stage == start.stage() ? start.chunk() : 0;
+                    // also for a stage a resumed run skips: what that stage no longer reads, no later one does
+                    releaseScratchBefore(layer);
                     if (last) {
                         // Opened for the last stage only, which writes them: the earlier stages' scratch and the
                         // outputs are never on disk together.
-                        releaseScratchBefore(layer);
                         for (Output o : job.outputs()) {
                             outs.add(EmbeddingStoreWriter.resume(o.root(), dir.resolve(OUTPUT_PREFIX + outs.size()),
                                     o.side(), o.nodeCount(), c.outputDim(), job.fingerprint(), c.normalizeOutput()));
@@ -303,7 +304,6 @@ public final class LayeredInference {
                     if (first >= chunks) {
                         continue;
                     }
-                    releaseScratchBefore(layer);
                     int inDim = layer <= 1 ? c.inputDim() : c.convolveDim();
                     // Each stage maps its files in an arena of its own, so a file the next stages no longer read is
                     // unmapped, and its disk space returned, once it is deleted.
