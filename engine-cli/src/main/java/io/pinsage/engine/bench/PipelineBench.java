@@ -12,6 +12,7 @@ import io.pinsage.engine.train.TrainingListener;
 import io.pinsage.engine.train.TrainingProgress;
 import io.pinsage.engine.util.StageProgress;
 import io.pinsage.nn.backend.Backend;
+import io.pinsage.nn.batch.MiniBatch;
 import io.pinsage.nn.backend.Tensor;
 import io.pinsage.nn.model.PinSageConfig;
 import io.pinsage.nn.model.PinSageModel;
@@ -41,6 +42,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +57,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
@@ -94,9 +97,13 @@ public final class PipelineBench {
      * @param width        T, the neighbours of a node's row (the quickstart's 10; PinSage's 50)
      * @param compareEdges edges of a second generated store whose training steps are timed in the same run, for the
      *                     ratio of step times; 0 for none
+     * @param readFirst    before each training's first step, read the files its minibatches gather rows from (the
+     *                     store's features and offsets, the model's neighbourhood rows) once in order, so that the steps
+     *                     find them in the page cache as every epoch after a first one does
+     * @param trainOnly    stop after the training stages: no embedding, no limits, no recursive sample
      */
     public record Options(long edges, int steps, int sample, int threads, long memoryBudget, long seed, int width,
-                          long compareEdges) {
+                          long compareEdges, boolean readFirst, boolean trainOnly) {
 
         /** Fewest edges: a store of at least 2,000 pins, so that the evaluation's pool of 1,000 fits. */
         public static final long MIN_EDGES = 32_000;
@@ -264,6 +271,12 @@ public final class PipelineBench {
             double step = train(store, modelDir, nodes, "");
             if (options.compareEdges() > 0) {
                 compare(step);
+            }
+            if (options.trainOnly()) {
+                printStages();
+                notes.forEach(out::println);
+                printFiles(nodes);
+                return;
             }
             resetPeaks();
             Map<String, Double> stageSeconds = new LinkedHashMap<>();
@@ -458,7 +471,25 @@ public final class PipelineBench {
             };
         };
         List<Long> stepEnds = new ArrayList<>();
+        List<Long> waits = new ArrayList<>();
+        long[][] layerNodes = {new long[0]};
+        String[] readFirst = {null};
         TrainingProgress steps = (epochs, metric, log) -> new TrainingListener() {
+            @Override
+            public void batchTaken(int epoch, int b, MiniBatch minibatch, long waitNanos) {
+                if (options.readFirst() && readFirst[0] == null) {
+                    readFirst[0] = readFirst(store.generation().directory(), modelDir);
+                }
+                waits.add(waitNanos);
+                int layers = minibatch.graph().layers();
+                if (layerNodes[0].length != layers + 1) {
+                    layerNodes[0] = new long[layers + 1];
+                }
+                for (int k = 0; k <= layers; k++) {
+                    layerNodes[0][k] += minibatch.graph().nodeCount(k);
+                }
+            }
+
             @Override
             public void batchDone(int epoch, int b, int batches, double loss) {
                 stepEnds.add(System.nanoTime());
@@ -471,8 +502,17 @@ public final class PipelineBench {
         for (int i = 1; i < stepEnds.size(); i++) {
             gaps[i - 1] = stepEnds.get(i) - stepEnds.get(i - 1);
         }
-        java.util.Arrays.sort(gaps);
-        double medianMs = gaps.length == 0 ? Double.NaN : gaps[gaps.length / 2] / 1e6;
+        int half = gaps.length / 2;
+        double firstHalfMs = medianMs(Arrays.copyOfRange(gaps, 0, half));
+        double secondHalfMs = medianMs(Arrays.copyOfRange(gaps, half, gaps.length));
+        double medianMs = medianMs(gaps);
+        // the wait of step i (i >= 1) falls in gap i - 1, between the ends of steps i - 1 and i
+        long[] stepWaits = waits.stream().skip(1).mapToLong(Long::longValue).toArray();
+        StringBuilder perLayer = new StringBuilder();
+        for (int k = 0; k < layerNodes[0].length; k++) {
+            perLayer.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "layer %d %,.0f", k,
+                    layerNodes[0][k] / (double) Math.max(1, waits.size())));
+        }
         double stepSeconds = stepEnds.size() < 2 ? Double.NaN : (stepEnds.getLast() - stepEnds.getFirst()) / 1e9;
         endStage("train" + label, train, String.format(Locale.ROOT, "%,.0f pairs/s over %d steps", (stepEnds.size() - 1) * (double) batch
                 / stepSeconds, stepEnds.size()));
@@ -480,7 +520,56 @@ public final class PipelineBench {
                         + " the train stage adds validation and the held-out ranking: hit@%d %.4f, MRR %.4f", label, medianMs, batch,
                 o.training().sharedNegatives(), o.width(), o.dim(), stepEnds.size(), o.k(), row.metrics().hitRate(),
                 row.metrics().mrr()));
+        notes.add(String.format(Locale.ROOT, "training step%s: median of the first %d steps %.1f ms, of the last %d %.1f ms; "
+                        + "waited for minibatches: median %.1f ms a step, %.0f %% of the steps' time; nodes a batch reads, "
+                        + "mean: %s (layer 0: the inputs)%s", label, half, firstHalfMs, gaps.length - half, secondHalfMs,
+                medianMs(stepWaits), 100.0 * LongStream.of(stepWaits).sum() / Math.max(1, LongStream.of(gaps).sum()), perLayer,
+                readFirst[0] == null ? "" : "; " + readFirst[0]));
         return medianMs;
+    }
+
+    /** The median of {@code nanos} in ms, NaN when empty; sorts a copy. */
+    private static double medianMs(long[] nanos) {
+        if (nanos.length == 0) {
+            return Double.NaN;
+        }
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2] / 1e6;
+    }
+
+    /**
+     * Reads once, in order, the files a training step gathers rows from: the store generation's features and offsets
+     * and the model's neighbourhood rows; returns what it read, for the report.
+     */
+    private static String readFirst(Path generation, Path modelDir) {
+        long t0 = System.nanoTime();
+        long bytes = 0;
+        int files = 0;
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try {
+            List<Path> hot = new ArrayList<>();
+            try (Stream<Path> s = Files.list(generation)) {
+                s.filter(f -> f.getFileName().toString().endsWith(".features") || f.getFileName().toString().endsWith(".offsets"))
+                        .forEach(hot::add);
+            }
+            try (Stream<Path> s = Files.walk(modelDir)) {
+                s.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().equals("neighborhoods")).forEach(hot::add);
+            }
+            for (Path f : hot) {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    int n;
+                    while ((n = ch.read(buffer.clear())) >= 0) {
+                        bytes += n;
+                    }
+                }
+                files++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the training's files first: " + e.getMessage(), e);
+        }
+        return String.format(Locale.ROOT, "read first: %d files, %,.1f MiB in %.1f s", files, bytes / 1048576.0,
+                seconds(t0));
     }
 
     private void printStages() {

@@ -48,6 +48,14 @@ final class BenchPipelineCommand implements Callable<Integer> {
             + "and time the same training steps on it, for the ratio of step times in one run (default: none)")
     long compareEdges;
 
+    @Option(names = "--read-first", description = "before each training's first step, read the files its minibatches "
+            + "gather rows from (features, offsets, neighbourhood rows) once in order, so that the steps are timed from the "
+            + "page cache, as in any epoch after the first")
+    boolean readFirst;
+
+    @Option(names = "--train-only", description = "stop after the training stages (no embed, no recursive sample)")
+    boolean trainOnly;
+
     @Option(names = "--seed", defaultValue = "42", description = "seed of the generator and the training (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -68,7 +76,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--memory-budget=" + memoryBudgetMiB + ": expected MiB in [1, 2^30]");
         }
         PipelineBench.Options options = new PipelineBench.Options(edges, steps, sample, t, memoryBudgetMiB << 20, seed, width,
-                compareEdges);
+                compareEdges, readFirst, trainOnly);
         Path dir = work != null ? work : Files.createTempDirectory("pinsage-pipeline");
         if (work != null && Files.isDirectory(work)) {
             try (var entries = Files.list(work)) {

@@ -252,18 +252,19 @@ public final class Trainer {
                 NextBatch next = null;
                 for (int b = startBatch; b < batches; b++) {
                     MiniBatch batch;
+                    long batchWait;
                     if (next == null) {
                         long t0 = System.nanoTime();
                         batch = source.take(epoch, b);
-                        waitNanos += System.nanoTime() - t0;
+                        batchWait = System.nanoTime() - t0;
                     } else {
                         batch = next.take();
+                        batchWait = next.waitNanos;
                     }
+                    waitNanos += batchWait;
+                    listener.batchTaken(epoch, b, batch, batchWait);
                     next = b + 1 < batches ? new NextBatch(source, epoch, b + 1, model) : null;
                     double l = step(training, batch, step, next);
-                    if (next != null) {
-                        waitNanos += next.waitNanos;
-                    }
                     step++;
                     lossSum += l;
                     lossCount++;

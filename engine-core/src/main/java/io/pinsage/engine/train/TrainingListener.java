@@ -1,10 +1,20 @@
 package io.pinsage.engine.train;
 
+import io.pinsage.nn.batch.MiniBatch;
+
 /**
  * Receives training progress on the trainer's thread: every batch (for progress bars) and every epoch (for
  * logs and plots). Implementations must be quick; they run between steps.
  */
 public interface TrainingListener {
+
+    /**
+     * Before each step, with its minibatch (its graph's {@code nodeCount(k)} tells how many nodes each layer reads) and
+     * how long the trainer waited for the producers to hand it over, in nanoseconds: a step whose wait is a large part of
+     * its time is bound by minibatch construction (sampling, reading features and neighbourhood rows), not by the model.
+     */
+    default void batchTaken(int epoch, int batch, MiniBatch minibatch, long waitNanos) {
+    }
 
     /** After each step. */
     default void batchDone(int epoch, int batch, int batches, double loss) {
@@ -18,6 +28,13 @@ public interface TrainingListener {
     static TrainingListener of(TrainingListener... listeners) {
         TrainingListener[] all = listeners.clone();
         return new TrainingListener() {
+            @Override
+            public void batchTaken(int epoch, int batch, MiniBatch minibatch, long waitNanos) {
+                for (TrainingListener l : all) {
+                    l.batchTaken(epoch, batch, minibatch, waitNanos);
+                }
+            }
+
             @Override
             public void batchDone(int epoch, int batch, int batches, double loss) {
                 for (TrainingListener l : all) {
