@@ -42,6 +42,7 @@ public final class ConvolveLayer {
     private final Workspace messageGrad;
     private final Workspace argMax;
     private Tensor hPrev;
+    private Tensor self;
     private Tensor m;
     private Tensor n;
     private Tensor z;
@@ -90,9 +91,24 @@ public final class ConvolveLayer {
      * @return {@code previous.rows() x hiddenDim}, a view valid until the next call
      */
     public Tensor messages(Tensor previous) {
-        m = messages.rows(previous.rows());
-        backend.gemm(false, false, 1f, previous, q.value(), 0f, m);
-        backend.biasActivation(m, qBias.value(), Activation.RELU, m);
+        return messages(previous, q.value(), qBias.value());
+    }
+
+    /**
+     * The map step for a previous layer that is a linear function {@code h = x·P + b} of narrower rows {@code x}:
+     * {@code ReLU(x·(P·Q) + (b·Q + q))}, the same messages as {@link #messages} at a fraction of the work. For
+     * {@link FoldedInput}, which computes {@code foldedQ = P·Q} and {@code foldedBias = b·Q + q} and backpropagates
+     * through them.
+     */
+    Tensor messagesFolded(Tensor x, Tensor foldedQ, Tensor foldedBias) {
+        hPrev = null;
+        return messages(x, foldedQ, foldedBias);
+    }
+
+    private Tensor messages(Tensor rows, Tensor weight, Tensor bias) {
+        m = messages.rows(rows.rows());
+        backend.gemm(false, false, 1f, rows, weight, 0f, m);
+        backend.biasActivation(m, bias, Activation.RELU, m);
         return m;
     }
 
@@ -108,6 +124,7 @@ public final class ConvolveLayer {
      */
     public Tensor reduce(Tensor self, Tensor messages, IndexBuffer offsets, IndexBuffer neighbours, Tensor weights) {
         int targets = self.rows();
+        this.self = self;
         this.offsets = offsets;
         this.neighbours = neighbours;
         this.alpha = weights;
@@ -129,23 +146,52 @@ public final class ConvolveLayer {
      * writes {@code ∂L/∂previous} into {@code dPrevious} (same shape as the forward's {@code previous}) unless null.
      */
     public void backward(Tensor dH, Tensor dPrevious) {
+        if (hPrev == null) {
+            throw new IllegalStateException(q.name() + ": backward after a folded forward; FoldedInput backpropagates it");
+        }
+        Tensor dm = backwardToMessages(dH, qBias.gradient());
+        backend.gemm(true, false, 1f, hPrev, dm, 1f, q.gradient());
+        if (dPrevious != null) {
+            backend.gemm(false, true, 1f, dm, q.value(), 0f, dPrevious);
+            selfGradient(dH, 1f, dPrevious.rows(0, h.rows()));
+        }
+    }
+
+    /**
+     * The backward pass down to the messages' pre-activations: accumulates the gradients of {@code W_self},
+     * {@code W_neigh} and {@code w}, turns {@code dH} into {@code ∂L/∂z} in place, and returns
+     * {@code ∂L/∂(Q·h + q)} (a workspace view, one row per message) after adding its column sums to
+     * {@code messageBiasGradient}. {@code Q} and {@code q}'s own gradients are the caller's.
+     */
+    Tensor backwardToMessages(Tensor dH, Tensor messageBiasGradient) {
         int targets = h.rows();
         backend.l2NormalizeBackward(h, zNorms, dH, dH);
         backend.biasActivationBackward(Activation.RELU, z, dH, dH, wBias.gradient());
         Tensor dz = dH;
-        backend.gemm(true, false, 1f, hPrev.rows(0, targets), dz, 1f, wSelf.gradient());
+        backend.gemm(true, false, 1f, self, dz, 1f, wSelf.gradient());
         backend.gemm(true, false, 1f, n, dz, 1f, wNeigh.gradient());
         Tensor dn = pooledGrad.rows(targets);
         backend.gemm(false, true, 1f, dz, wNeigh.value(), 0f, dn);
         Tensor dm = messageGrad.rows(m.rows());
         backend.fill(dm, 0f);
         backend.aggregateBackward(pooling, dn, offsets, neighbours, alpha, maxIndex, dm);
-        backend.biasActivationBackward(Activation.RELU, m, dm, dm, qBias.gradient());
-        backend.gemm(true, false, 1f, hPrev, dm, 1f, q.gradient());
-        if (dPrevious != null) {
-            backend.gemm(false, true, 1f, dm, q.value(), 0f, dPrevious);
-            backend.gemm(false, true, 1f, dz, wSelf.value(), 1f, dPrevious.rows(0, targets));
-        }
+        backend.biasActivationBackward(Activation.RELU, m, dm, dm, messageBiasGradient);
+        return dm;
+    }
+
+    /** {@code dSelf = dz·W_selfᵀ + beta·dSelf}: the gradient reaching the targets' own rows, after {@link #backwardToMessages}. */
+    void selfGradient(Tensor dz, float beta, Tensor dSelf) {
+        backend.gemm(false, true, 1f, dz, wSelf.value(), beta, dSelf);
+    }
+
+    /** {@code Q}, the message weight. */
+    Parameter messageWeight() {
+        return q;
+    }
+
+    /** {@code q}, the message bias. */
+    Parameter messageBias() {
+        return qBias;
     }
 
     /** The activations of the last forward pass worth checking first when values blow up: messages, then output. */

@@ -131,6 +131,24 @@ public final class InputProjection {
         idEmbeddings.setSparseGradient(gradientRows, perRow);
     }
 
+    /**
+     * Whether {@code h⁰ = x·P + b} depends on the input matrix alone (content features and log-degree, no id
+     * embeddings): then the first CONVOLVE layer can fold {@code P} into its message weight ({@link FoldedInput}).
+     */
+    boolean linearInInputs() {
+        return projection != null && idEmbeddings == null;
+    }
+
+    /** {@code P}, or null without an input matrix. */
+    Parameter projectionWeight() {
+        return projection;
+    }
+
+    /** {@code b}. */
+    Parameter projectionBias() {
+        return bias;
+    }
+
     /** Columns of the input matrix this layer expects. */
     public int inputWidth() {
         return inputWidth;

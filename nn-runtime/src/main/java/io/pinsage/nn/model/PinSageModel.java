@@ -38,7 +38,9 @@ import java.util.Random;
  *
  * <p>Threading: confined to the backend's thread. Allocation: none in steady state beyond view objects;
  * workspaces grow to the largest minibatch seen. Cost per step: dominated by the GEMMs,
- * {@code ≈ 2·(n_{k-1}·(in·hidden) + n_k·(in + hidden)·out)} flops per layer and direction.
+ * {@code ≈ 2·(n_{k-1}·(in·hidden) + n_k·(in + hidden)·out)} flops per layer and direction, where layer 1's
+ * {@code in} is the input's width rather than {@code h⁰}'s when {@code h⁰} is linear in the features
+ * ({@link FoldedInput}: layer 0 holds most of a batch's nodes).
  */
 public final class PinSageModel {
 
@@ -46,6 +48,8 @@ public final class PinSageModel {
     private final PinSageConfig config;
     private final InputProjection input;
     private final ConvolveLayer[] convolve;
+    /** The input layer and layer 1 together when {@code h⁰} is linear in the features, else null. */
+    private final FoldedInput folded;
     private final DenseLayer g1;
     private final DenseLayer g2;
     private final List<Parameter> parameters;
@@ -82,6 +86,7 @@ public final class PinSageModel {
             hiddenGrads[k - 1] = new Workspace(backend, "h" + (k - 1) + ".grad", in);
             in = config.convolveDim();
         }
+        folded = config.layers() > 0 && input.linearInInputs() ? new FoldedInput(backend, input, convolve[0]) : null;
         g1 = new DenseLayer(backend, "G1", in, config.denseDim(), Activation.RELU, random);
         g2 = new DenseLayer(backend, "G2", config.denseDim(), config.outputDim(), Activation.NONE, random);
         List<Parameter> all = new ArrayList<>(input.parameters());
@@ -173,8 +178,15 @@ public final class PinSageModel {
         for (int k = 0; k <= graph.layers(); k++) {
             layerCounts[k] = graph.nodeCount(k);
         }
-        Tensor h = input.forward(graph.nodeCount(0), set.x, set.nodeIds, set.gradientSlots, set.gradientRows);
-        for (int k = 1; k <= config.layers(); k++) {
+        Tensor h;
+        int k = 1;
+        if (folded != null) {
+            h = folded.forward(set.x, graph.nodeCount(1), set.offsets[1], set.neighbours[1], set.alpha[1]);
+            k = 2;
+        } else {
+            h = input.forward(graph.nodeCount(0), set.x, set.nodeIds, set.gradientSlots, set.gradientRows);
+        }
+        for (; k <= config.layers(); k++) {
             h = convolve[k - 1].forward(h, graph.nodeCount(k), set.offsets[k], set.neighbours[k], set.alpha[k]);
         }
         lastOutput = head(h);
@@ -356,12 +368,16 @@ public final class PinSageModel {
         g2.backward(dEmbeddings, dDense);
         Tensor dH = layerGradient.rows(outputs);
         g1.backward(dDense, dH);
-        for (int k = config.layers(); k >= 1; k--) {
+        for (int k = config.layers(); k >= (folded != null ? 2 : 1); k--) {
             Tensor dPrev = hiddenGrads[k - 1].rows(layerCounts[k - 1]);
             convolve[k - 1].backward(dH, dPrev);
             dH = dPrev;
         }
-        input.backward(dH);
+        if (folded != null) {
+            folded.backward(dH);
+        } else {
+            input.backward(dH);
+        }
     }
 
     /**

@@ -227,6 +227,13 @@ class PinSageModelTest extends SeededCpuTest {
         checkGradients(new PinSageConfig(3, false, 0, 6, 1, 6, 10, 16, 4, Pooling.MEAN, true, seed));
     }
 
+    /** Features and log-degree alone, two layers: the input projection is folded into layer 1 (FoldedInput). */
+    @Test
+    void shouldMatchFiniteDifferencesWithTheInputFoldedIntoTheFirstOfTwoLayers() {
+        checkGradients(new PinSageConfig(3, true, 0, 6, 2, 6, 10, 16, 4, Pooling.MEAN, true, seed), true);
+        checkGradients(new PinSageConfig(3, true, 0, 6, 2, 6, 10, 16, 4, Pooling.SUM, false, seed), true);
+    }
+
     /**
      * Checks every parameter's gradient against finite differences on a random graph. A bias feeds every unit of
      * its layer, so now and then several ReLU inputs lie within the smallest step of zero on both sides of the
@@ -235,9 +242,14 @@ class PinSageModelTest extends SeededCpuTest {
      * is checked again on two more graphs, and the test fails only if all three mismatch.
      */
     private void checkGradients(PinSageConfig config) {
+        checkGradients(config, false);
+    }
+
+    /** As {@link #checkGradients(PinSageConfig)}; with {@code randomBiases}, every bias starts at small random values, not 0. */
+    private void checkGradients(PinSageConfig config, boolean randomBiases) {
         java.util.List<String> mismatches = new java.util.ArrayList<>();
         for (int draw = 0; draw < 3; draw++) {
-            String mismatch = gradientMismatch(config);
+            String mismatch = gradientMismatch(config, randomBiases);
             if (mismatch == null) {
                 return;
             }
@@ -247,8 +259,17 @@ class PinSageModelTest extends SeededCpuTest {
     }
 
     /** The first parameter element whose gradient matches no finite difference on a new graph, or null. */
-    private String gradientMismatch(PinSageConfig config) {
+    private String gradientMismatch(PinSageConfig config, boolean randomBiases) {
         PinSageModel model = new PinSageModel(backend, config);
+        for (Parameter p : randomBiases ? model.parameters() : java.util.List.<Parameter>of()) {
+            if (!p.isSparse() && p.value().rows() == 1) {
+                float[] b = new float[p.value().cols()];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) (0.2 * random.nextGaussian());
+                }
+                backend.upload(b, 0, p.value());
+            }
+        }
         // An output row whose every G1 unit is cut by its ReLU equals G2's bias, zero at initialisation; its
         // normalisation then divides by the norm's floor, a jump no finite difference can follow. Such draws (a
         // few seeds in a thousand) are replaced by another graph, so the gradients are checked where the loss is
