@@ -170,7 +170,7 @@ public final class GraphStore implements AutoCloseable {
 
     /** {@code ln(1 + degree)}: the degree feature PinSage feeds its first layer. O(1). */
     public float logDegree(Side side, int node) {
-        return (float) Math.log1p(graph.degree(side, node));
+        return LogDegree.of(graph.degree(side, node));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.pinsage.engine.pipeline;
 
 import io.pinsage.csr.BipartiteGraph;
 import io.pinsage.csr.GraphStore;
+import io.pinsage.csr.LogDegree;
 import io.pinsage.csr.Side;
 import io.pinsage.csr.neighborhood.NeighborhoodStore;
 import io.pinsage.engine.train.MappedNeighborhoods;
@@ -175,7 +176,7 @@ public final class NewPinEmbedder implements AutoCloseable {
         for (int i = 0; kept < n && i < kept; i++) {
             rowWeights[i] = (float) (rowWeights[i] / sum);
         }
-        return embedWithRow(features, (float) Math.log1p(Math.max(1, saves)), Arrays.copyOf(rowIds, kept),
+        return embedWithRow(features, LogDegree.of(Math.max(1, saves)), Arrays.copyOf(rowIds, kept),
                 Arrays.copyOf(rowWeights, kept));
     }
 

@@ -1,6 +1,7 @@
 package io.pinsage.engine.train;
 
 import io.pinsage.csr.BipartiteGraph;
+import io.pinsage.csr.LogDegree;
 import io.pinsage.csr.Side;
 
 /**
@@ -44,7 +45,7 @@ public record NodeSpace(int leftCount, int rightCount) {
     public float[] logDegrees(BipartiteGraph graph) {
         float[] out = new float[size()];
         for (int u = 0; u < size(); u++) {
-            out[u] = (float) Math.log1p(graph.degree(side(u), local(u)));
+            out[u] = LogDegree.of(graph.degree(side(u), local(u)));
         }
         return out;
     }
