@@ -15,7 +15,9 @@ How the step is written (what a careful PyTorch user does for speed on a CPU):
 - the concatenation [h_self ; n]·W is two addmm into one output (W split as W_self and W_neigh), h_self a
   row-prefix view, never a gather;
 - activations in place (relu_), biases folded into addmm, Adam fused (`fused=True`, else `foreach=True`),
-  gradients set to None rather than zeroed.
+  gradients set to None rather than zeroed;
+- the linear input projection folded into layer 1's messages, ReLU(x·(P·Q) + (b·Q + q)), with h0 computed for
+  layer 1's targets only, as our engine does (most of a minibatch's nodes are in layer 0).
 
 Usage: pinsage_step.py BATCH_FILE [--threads N] [--steps S] [--warmup W] [--rtol R]
 
@@ -115,12 +117,21 @@ class Pool(torch.autograd.Function):
 
 
 def step(w, x, pools, q, p, neg, margin):
-    h = torch.addmm(w["input.b"], x, w["input.P"])
+    if not pools:
+        h = torch.addmm(w["input.b"], x, w["input.P"])
     for i, (a, a_t) in enumerate(pools, start=1):
         c = f"conv{i}."
-        m = torch.addmm(w[c + "q"], h, w[c + "Q"]).relu_()
+        if i == 1:
+            # h0 = x·P + b is linear, so layer 1's messages fold it in, ReLU(x·(P·Q) + (b·Q + q)), and h0 itself is
+            # needed for layer 1's own targets only; autograd differentiates through P·Q and b·Q.
+            folded_bias = torch.addmv(w[c + "q"], w[c + "Q"].t(), w["input.b"])
+            m = torch.addmm(folded_bias, x, w["input.P"] @ w[c + "Q"]).relu_()
+            h_self = torch.addmm(w["input.b"], x[: a.shape[0]], w["input.P"])
+        else:
+            m = torch.addmm(w[c + "q"], h, w[c + "Q"]).relu_()
+            h_self = h[: a.shape[0]]
         n = Pool.apply(a, a_t, m)
-        z = torch.addmm(w[c + "w"], h[: a.shape[0]], w[c + "W_self"])
+        z = torch.addmm(w[c + "w"], h_self, w[c + "W_self"])
         z = torch.addmm(z, n, w[c + "W_neigh"]).relu_()
         h = torch.nn.functional.normalize(z, dim=1)
     g = torch.addmm(w["G1.b"], h, w["G1.W"]).relu_()

@@ -45,7 +45,7 @@ final class FoldedInput {
         this.foldedBias = backend.allocate("conv1.bQ+q", 1, q.cols());
         this.foldedGradient = backend.allocate("conv1.PQ.grad", width, q.cols());
         this.messageBiasSum = backend.allocate("conv1.bQ+q.grad", 1, q.cols());
-        this.selfGradient = new Workspace(backend, "h0.grad", q.rows());
+        this.selfGradient = new Workspace(backend, "h0.self.grad", q.rows());
     }
 
     /**
