@@ -43,6 +43,13 @@ final class CpuGemm {
     static final int MC_MAX = 144;
     /** Widest column panel of B packed at once (2 MiB with KC = 256). */
     static final int NC = 2048;
+    /**
+     * What a full tile adds its product to when it overwrites C ({@code beta = 0}, first slice): {@code 0 + alpha·tile},
+     * the rounding of adding to a cleared C (a zero product stays +0) without clearing or reading C. The tile reads
+     * this row or C's through one expression: a vector chosen between zero and C's row made C2 recompile the
+     * micro-kernels three times slower (AVX-512, 60 against 190 GFLOP/s) once both kinds of call had run.
+     */
+    private static final float[] ZERO_ROW = new float[NR];
     /** Below this many multiply-adds a single thread is faster than waking the pool. */
     private static final long PARALLEL_THRESHOLD = 1L << 17;
 
@@ -244,7 +251,7 @@ final class CpuGemm {
         // reads them in place (stride lda) and only a partial last panel is packed (it would read past the end).
         int fullRows = transA ? rows / MR * MR : 0;
         packA(i0 + fullRows, rows - fullRows, ap);
-        // With beta = 0 the first slice's tiles overwrite C (see accumulate), so C is neither cleared nor read.
+        // With beta = 0 the first slice's tiles overwrite C (see ZERO_ROW), so C is neither cleared nor read.
         boolean overwrite = firstSlice && beta == 0f;
         if (firstSlice && beta != 1f && !overwrite) {
             for (int i = 0; i < rows; i++) {
@@ -344,10 +351,21 @@ final class CpuGemm {
         }
         if (mr == MR && nr == NR) {
             FloatVector al = FloatVector.broadcast(SPECIES, alpha);
-            accumulate(c, cBase, c00, c01, al, overwrite);
-            accumulate(c, cBase + ldc, c10, c11, al, overwrite);
-            accumulate(c, cBase + 2 * ldc, c20, c21, al, overwrite);
-            accumulate(c, cBase + 3 * ldc, c30, c31, al, overwrite);
+            // C's rows, or a row of zeros when overwriting: one vector expression either way (see ZERO_ROW)
+            float[] src = overwrite ? ZERO_ROW : c;
+            int srcStep = overwrite ? 0 : ldc;
+            int at = overwrite ? 0 : cBase;
+            c00.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase);
+            c01.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + LANES);
+            at += srcStep;
+            c10.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + ldc);
+            c11.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + ldc + LANES);
+            at += srcStep;
+            c20.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + 2 * ldc);
+            c21.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + 2 * ldc + LANES);
+            at += srcStep;
+            c30.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + 3 * ldc);
+            c31.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + 3 * ldc + LANES);
             return;
         }
         c00.intoArray(tile, tileOffset);
@@ -403,12 +421,27 @@ final class CpuGemm {
         }
         if (mr == MR && nr == NR) {
             FloatVector al = FloatVector.broadcast(SPECIES, alpha);
-            accumulate(c, cBase, c00, c01, al, overwrite);
-            accumulate(c, cBase + ldc, c10, c11, al, overwrite);
-            accumulate(c, cBase + 2 * ldc, c20, c21, al, overwrite);
-            accumulate(c, cBase + 3 * ldc, c30, c31, al, overwrite);
-            accumulate(c, cBase + 4 * ldc, c40, c41, al, overwrite);
-            accumulate(c, cBase + 5 * ldc, c50, c51, al, overwrite);
+            // C's rows, or a row of zeros when overwriting: one vector expression either way (see ZERO_ROW)
+            float[] src = overwrite ? ZERO_ROW : c;
+            int srcStep = overwrite ? 0 : ldc;
+            int at = overwrite ? 0 : cBase;
+            c00.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase);
+            c01.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + LANES);
+            at += srcStep;
+            c10.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + ldc);
+            c11.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + ldc + LANES);
+            at += srcStep;
+            c20.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + 2 * ldc);
+            c21.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + 2 * ldc + LANES);
+            at += srcStep;
+            c30.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + 3 * ldc);
+            c31.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + 3 * ldc + LANES);
+            at += srcStep;
+            c40.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + 4 * ldc);
+            c41.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + 4 * ldc + LANES);
+            at += srcStep;
+            c50.fma(al, FloatVector.fromArray(SPECIES, src, at)).intoArray(c, cBase + 5 * ldc);
+            c51.fma(al, FloatVector.fromArray(SPECIES, src, at + LANES)).intoArray(c, cBase + 5 * ldc + LANES);
             return;
         }
         c00.intoArray(tile, tileOffset);
@@ -438,16 +471,6 @@ final class CpuGemm {
         }
     }
 
-    /**
-     * {@code C += alpha·tile} for one row of the tile, or {@code C = 0 + alpha·tile} when {@code overwrite}: the same
-     * rounding as adding to a cleared C (a zero product stays +0), without the clearing pass or the read of C.
-     */
-    private static void accumulate(float[] c, int at, FloatVector lo, FloatVector hi, FloatVector alpha, boolean overwrite) {
-        FloatVector c0 = overwrite ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, at);
-        FloatVector c1 = overwrite ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, at + LANES);
-        lo.fma(alpha, c0).intoArray(c, at);
-        hi.fma(alpha, c1).intoArray(c, at + LANES);
-    }
 
     private static void scaleRow(float[] c, int at, int n, float beta) {
         if (beta == 0f) {
