@@ -23,6 +23,10 @@ import java.util.Random;
  * call), for the shapes a PinSage step runs: {@code fwd} {@code [n x 256]·[256 x 256]}, {@code dgrad}
  * {@code [n x 256]·[256 x 256]ᵀ}, {@code wgrad} {@code [n x 256]ᵀ·[n x 256]} (a long inner dimension), and a
  * square 1024 case. Compare with {@link PeakFlopsBenchmark} from the same run for the fraction of peak.
+ *
+ * <p>{@code mixed = true} first runs every other shape's GEMM in the trial's JVM, with {@code beta} 0 and 1, as a
+ * training step does: JMH forks each parameter set, so without it each shape is measured on code the JIT compiled for
+ * that shape alone, which can be faster than what a process running them all gets.
  */
 @BenchmarkMode(Mode.Throughput)
 @Warmup(iterations = 2, time = 2)
@@ -36,6 +40,8 @@ public class GemmBenchmark {
 
     @Param({"2"})
     public int threads;
+    @Param({"false", "true"})
+    public boolean mixed;
 
     private CpuBackend backend;
     private Tensor a;
@@ -54,15 +60,34 @@ public class GemmBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        if (mixed) {
+            for (String other : new String[] {"fwd", "dgrad", "wgrad", "square"}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    shape(other, beta);
+                    backend.close();
+                }
+            }
+        }
+        shape(shape, -1f);
+    }
+
+    /** Sets up {@code s}; with {@code warmBeta >= 0}, also runs it for a few seconds with that beta. */
+    private void shape(String s, float warmBeta) {
         backend = new CpuBackend(threads);
         int n = 16384;
         int d = 256;
-        switch (shape) {
+        switch (s) {
             case "fwd" -> init(n, d, d, d, n, d, false, false);
             case "dgrad" -> init(n, d, d, d, n, d, false, true);
             case "wgrad" -> init(n, d, n, d, d, d, true, false);
             case "square" -> init(1024, 1024, 1024, 1024, 1024, 1024, false, false);
-            default -> throw new IllegalArgumentException("shape=" + shape);
+            default -> throw new IllegalArgumentException("shape=" + s);
+        }
+        if (warmBeta >= 0) {
+            long end = System.nanoTime() + 1_500_000_000L;
+            while (System.nanoTime() < end) {
+                backend.gemm(transA, transB, 1f, a, b, warmBeta, c);
+            }
         }
     }
 
