@@ -16,6 +16,21 @@ class BenchPipelineCommandTest {
     Path dir;
 
     @Test
+    void shouldStopAfterTrainingAndSayWhatEachStepReadAndWaitedFor() {
+        CliRun r = CliRun.run("bench", "pipeline", "--edges", "32000", "--steps", "3", "--threads", "1", "--device", "cpu",
+                "--work", dir.resolve("w").toString(), "--width", "4", "--train-only", "--read-first");
+        assertEquals(0, r.code(), r.err());
+        String out = r.out();
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("train ") && l.contains("/s")), out);
+        assertTrue(out.lines().noneMatch(l -> l.startsWith("embed ") || l.startsWith("recursive sample")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("training step: median of the first 1 steps [0-9.]+ ms, of the last 1 "
+                + "[0-9.]+ ms; waited for minibatches: median [0-9.]+ ms a step, [0-9]+ % of the steps' time; nodes a batch "
+                + "reads, mean: layer 0 [0-9,]+, layer 1 [0-9,]+, layer 2 [0-9,]+ \\(layer 0: the inputs\\); read first: "
+                + "[1-9][0-9]* files, [0-9,.]+ MiB in [0-9.]+ s")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("model/neighborhoods.left/")), out);
+    }
+
+    @Test
     void shouldRunEveryStageAndReportItsTimeMemoryAndFiles() {
         Path work = dir.resolve("work");
         CliRun r = CliRun.run("bench", "pipeline", "--edges", "48000", "--steps", "3", "--sample", "5", "--threads", "1",
